@@ -14,7 +14,7 @@ $(BIN)/python:
 # Reinstall whenever the project's dependency list changes.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-warn-conflicts -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -1,0 +1,212 @@
+"""The node's HTTP API (FastAPI). OpenAPI at /openapi.json, interactive docs at /docs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel
+
+from corridor import __version__, registry, shipments
+from corridor.api.deps import Caller, Node, NodeDep
+from corridor.api.limits import BodyLimit
+from corridor.api.problems import Problem, install
+from corridor.config import Settings
+from corridor.exceptions import PermissionDenied
+from corridor.model import Organisation, Role, RoutePreference, ShipmentDraft
+from corridor.network import Network, Node as NetworkNode, Route, corridor
+from corridor.store.db import Database
+
+_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed JSON", **_PROBLEM},
+    413: {"description": "Body over the size limit", **_PROBLEM},
+    422: {"description": "Invalid input; `errors` names each field", **_PROBLEM},
+    500: {"description": "Internal error; nothing was changed", **_PROBLEM},
+    503: {"description": "Store unavailable", **_PROBLEM},
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, invalid or revoked API key", **_PROBLEM},
+    403: {"description": "Your organisation may not do this", **_PROBLEM},
+    404: {"description": "Not found, or not yours to see", **_PROBLEM},
+    409: {"description": "Conflicts with stored data", **_PROBLEM},
+}
+
+
+class Health(BaseModel):
+    """Liveness of the node and its store."""
+
+    status: str
+    version: str
+    nodes: int
+
+
+class NewKey(BaseModel):
+    """A request for a new API key."""
+
+    label: str = "default"
+
+
+def _operator_or_self(who: Organisation, org_id: str) -> None:
+    if who.role is not Role.OPERATOR and who.id != org_id:
+        raise PermissionDenied("only the node operator or the organisation itself manages its "
+                               "API keys")
+
+
+def _routes() -> list[APIRouter]:
+    public = APIRouter(responses=COMMON_ERRORS)
+    private = APIRouter(responses={**COMMON_ERRORS, **AUTH_ERRORS})
+
+    @public.get("/health", tags=["node"])
+    def health(n: NodeDep) -> Health:
+        """Whether the node and its store answer."""
+        with n.db.transaction() as s:
+            s.connection()
+        return Health(status="ok", version=__version__, nodes=len(n.network.nodes))
+
+    @public.get("/network/nodes", tags=["network"])
+    def network_nodes(n: NodeDep) -> list[NetworkNode]:
+        """Every node of the corridor network with its country, kind and typical dwell."""
+        return list(n.network.nodes.values())
+
+    @public.get("/network/route", tags=["network"])
+    def network_route(
+        n: NodeDep,
+        origin: Annotated[str, Query(max_length=64, examples=["dostyk"])],
+        destination: Annotated[str, Query(max_length=64, examples=["constanta"])],
+        prefer: RoutePreference = RoutePreference.FASTEST,
+    ) -> Route:
+        """The fastest or shortest route between two nodes, with its border crossings."""
+        return n.network.route(origin, destination, prefer)
+
+    @private.get("/me", tags=["organisations"])
+    def me(who: Caller) -> Organisation:
+        """The organisation your API key belongs to."""
+        return who
+
+    @private.post("/organisations", status_code=201, tags=["organisations"])
+    def create_organisation(org: Organisation, who: Caller, n: NodeDep) -> Organisation:
+        """Register an organisation (node operator only)."""
+        if who.role is not Role.OPERATOR:
+            raise PermissionDenied("only the node operator registers organisations")
+        return registry.create_organisation(n.db, org, n.clock())
+
+    @private.get("/organisations", tags=["organisations"])
+    def list_organisations(who: Caller, n: NodeDep) -> list[Organisation]:
+        """The directory of registered organisations."""
+        return registry.list_organisations(n.db)
+
+    @private.get("/organisations/{org_id}", tags=["organisations"])
+    def get_organisation(org_id: str, who: Caller, n: NodeDep) -> Organisation:
+        """One registered organisation."""
+        return registry.get_organisation(n.db, org_id)
+
+    @private.post("/organisations/{org_id}/api-keys", status_code=201, tags=["organisations"])
+    def issue_key(org_id: str, who: Caller, n: NodeDep,
+                  body: NewKey | None = None) -> registry.IssuedKey:
+        """Issue an API key; the secret is shown only in this response."""
+        _operator_or_self(who, org_id)
+        return registry.issue_key(n.db, org_id, (body or NewKey()).label[:100], n.clock())
+
+    @private.get("/organisations/{org_id}/api-keys", tags=["organisations"])
+    def list_keys(org_id: str, who: Caller, n: NodeDep) -> list[registry.ApiKeyInfo]:
+        """An organisation's API keys, without secrets."""
+        _operator_or_self(who, org_id)
+        return registry.list_keys(n.db, org_id)
+
+    @private.delete("/organisations/{org_id}/api-keys/{key_id}", tags=["organisations"])
+    def revoke_key(org_id: str, key_id: str, who: Caller, n: NodeDep) -> registry.ApiKeyInfo:
+        """Revoke an API key; it stops working at once."""
+        _operator_or_self(who, org_id)
+        return registry.revoke_key(n.db, org_id, key_id, n.clock())
+
+    @private.post("/shipments", status_code=201, tags=["shipments"])
+    def submit_shipment(draft: ShipmentDraft, who: Caller, n: NodeDep,
+                        response: Response) -> shipments.Shipment:
+        """Submit a shipment; its route is planned and its parties checked."""
+        created = shipments.submit(n.db, n.network, draft, who, n.clock())
+        response.headers["Location"] = f"/shipments/{created.id}"
+        return created
+
+    @private.get("/shipments", tags=["shipments"])
+    def list_shipments(
+        who: Caller, n: NodeDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[shipments.Shipment]:
+        """Shipments you are party to, newest first."""
+        return shipments.list_for(n.db, who, limit, offset)
+
+    @private.get("/shipments/{shipment_id}", tags=["shipments"])
+    def get_shipment(shipment_id: str, who: Caller, n: NodeDep) -> shipments.Shipment:
+        """A shipment you are party to."""
+        return shipments.get(n.db, who, shipment_id)
+
+    @private.get("/shipments/{shipment_id}/route", tags=["shipments"])
+    def shipment_route(shipment_id: str, who: Caller, n: NodeDep) -> Route:
+        """The shipment's planned route with the border crossings on the way."""
+        return shipments.get(n.db, who, shipment_id).route
+
+    @private.get("/shipments/{shipment_id}/events", tags=["shipments"])
+    def shipment_events(shipment_id: str, who: Caller, n: NodeDep) -> list[shipments.Event]:
+        """The shipment's timeline."""
+        return shipments.timeline(n.db, who, shipment_id)
+
+    @private.post("/shipments/{shipment_id}/documents", status_code=201, tags=["documents"])
+    async def attach_document(
+        shipment_id: str, who: Caller, n: NodeDep,
+        kind: Annotated[shipments.DocumentKind, Form()],
+        file: Annotated[UploadFile, File(description="The document file")],
+    ) -> shipments.DocumentInfo:
+        """Attach a document file (multipart/form-data) to a shipment you are party to."""
+        content = await file.read(n.settings.max_document_bytes + 1)
+        return shipments.attach_document(
+            n.db, who, shipment_id, kind, file.filename or "document",
+            file.content_type or "application/octet-stream", content, n.clock())
+
+    @private.get("/shipments/{shipment_id}/documents", tags=["documents"])
+    def list_documents(shipment_id: str, who: Caller, n: NodeDep
+                       ) -> list[shipments.DocumentInfo]:
+        """Documents attached to a shipment you are party to."""
+        return shipments.documents(n.db, who, shipment_id)
+
+    @private.get("/shipments/{shipment_id}/documents/{document_id}", tags=["documents"],
+                 response_class=Response,
+                 responses={200: {"content": {"application/octet-stream": {}},
+                                  "description": "The document's bytes"}})
+    def get_document(shipment_id: str, document_id: str, who: Caller, n: NodeDep) -> Response:
+        """Download a document's bytes."""
+        info, content = shipments.document_content(n.db, who, shipment_id, document_id)
+        return Response(content, media_type=info.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{info.id}"',
+                                 "Digest": f"sha-256={info.sha256}"})
+
+    return [public, private]
+
+
+def create_app(db: Database, network: Network | None = None, settings: Settings | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The API of one node over its store."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="corridor node",
+        version=__version__,
+        description="Electronic, harmonised and sovereign document flow of the Middle "
+                    "Corridor. Errors are RFC 9457 problem documents. Authenticate with "
+                    "'Authorization: Bearer <API key>'.",
+    )
+    app.state.node = Node(db=db, network=network or corridor(), settings=settings,
+                          clock=clock or (lambda: datetime.now(UTC)))
+    install(app)
+    for router in _routes():
+        app.include_router(router)
+
+    def limit_for(path: str) -> int:
+        if path.endswith("/documents"):
+            return settings.max_document_bytes + 64 * 1024
+        return settings.max_json_bytes
+
+    app.add_middleware(BodyLimit, limit_for=limit_for)
+    return app

@@ -1,0 +1,139 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corridor import exceptions as exc
+
+log = logging.getLogger("corridor.api")
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://corridor.example/problems/"
+
+# Domain error -> HTTP status. Every CorridorError subclass must resolve through this table
+# (a test walks the exception tree to prove it).
+STATUS: dict[type[exc.CorridorError], int] = {
+    exc.InvalidInput: 422,
+    exc.NoRoute: 422,
+    exc.NotFound: 404,
+    exc.Conflict: 409,
+    exc.AuthenticationFailed: 401,
+    exc.PermissionDenied: 403,
+    exc.PayloadTooLarge: 413,
+    exc.StoreUnavailable: 503,
+}
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the receive channel when a streamed body passes its limit."""
+
+
+class ProblemField(BaseModel):
+    """One invalid field."""
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemField] = []
+
+
+def status_for(error: exc.CorridorError) -> int:
+    """The HTTP status of a domain error (the nearest mapped ancestor wins)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def problem(status: int, code: str, title: str, detail: str, request: Request,
+            errors: list[ProblemField] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem+json response."""
+    body = Problem(type=TYPE_BASE + code, title=title, status=status, detail=detail,
+                   instance=request.url.path, errors=errors or [])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status,
+                        media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid value"))
+    # pydantic prefixes errors raised from validators; the sentence stands on its own.
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if err.get("type") == "missing":
+        return "this field is required"
+    if err.get("type") == "extra_forbidden":
+        return "unknown field; remove it (see the schema at /docs)"
+    return msg
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem response."""
+
+    @app.exception_handler(exc.CorridorError)
+    async def _domain(request: Request, error: exc.CorridorError) -> JSONResponse:
+        status = status_for(error)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(status, error.code, error.title, error.detail, request,
+                       [ProblemField(field=e.field, message=e.message) for e in error.errors],
+                       headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        errs = list(error.errors())
+        if any(e.get("type") == "json_invalid" for e in errs):
+            return problem(400, "malformed-json", "Malformed JSON",
+                           "The request body is not valid JSON; send a JSON object with "
+                           "Content-Type: application/json.", request)
+        fields = [ProblemField(field=_field(tuple(e.get("loc", ()))), message=_message(e))
+                  for e in errs]
+        summary = "; ".join(f"{f.field}: {f.message}" for f in fields[:3])
+        more = f" (and {len(fields) - 3} more)" if len(fields) > 3 else ""
+        return problem(422, "validation-failed", "Validation failed",
+                       f"The request has {len(fields)} invalid field(s): {summary}{more}",
+                       request, fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if isinstance(error.__cause__, BodyTooLarge):
+            return problem(413, "payload-too-large", "Payload too large",
+                           "The request body is larger than the limit for this endpoint; "
+                           "send a smaller body.", request)
+        titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
+        detail = str(error.detail)
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"There is no endpoint at {request.url.path}; see /docs for the API."
+        if error.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}; see /docs."
+        return problem(error.status_code, f"http-{error.status_code}",
+                       titles.get(error.status_code, "HTTP error"), detail, request,
+                       headers=dict(error.headers) if error.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal-error", "Internal error",
+                       "The node failed to handle this request; nothing was changed. "
+                       "The operator's log has the details.", request)

@@ -1,0 +1,113 @@
+"""Domain exceptions shared by every corridor package.
+
+The tree::
+
+    CorridorError
+     ├── InvalidInput            input is wrong; the message says what to send instead
+     │    ├── UnknownNode        a node id that is not in the corridor network
+     │    └── UnknownOrganisation a party id that is not registered on this node
+     ├── NoRoute                 the network has no path between two nodes
+     ├── NotFound                the thing does not exist, or the caller may not know it does
+     ├── Conflict                the request clashes with what is already stored
+     ├── AuthenticationFailed    no credentials, or credentials that are not valid
+     ├── PermissionDenied        valid credentials without the right to do this
+     ├── PayloadTooLarge         a body or file over the size limit
+     └── StoreUnavailable        the database cannot be reached or refused the operation
+
+Domain code raises these; the API and CLI map them to problem responses and exit codes
+in one place each (``corridor.api.problems`` and ``corridor.cli``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field."""
+
+    field: str
+    message: str
+
+
+class CorridorError(Exception):
+    """Base class of every error the corridor raises on purpose."""
+
+    code = "corridor-error"
+    title = "Corridor error"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(CorridorError):
+    """Input is wrong; the message says what to send instead."""
+
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class UnknownNode(InvalidInput):
+    """A node id that is not in the corridor network."""
+
+    code = "unknown-node"
+    title = "Unknown corridor node"
+
+
+class UnknownOrganisation(InvalidInput):
+    """A party id that is not registered on this node."""
+
+    code = "unknown-organisation"
+    title = "Unknown organisation"
+
+
+class NoRoute(CorridorError):
+    """The network has no path between two nodes."""
+
+    code = "no-route"
+    title = "No route"
+
+
+class NotFound(CorridorError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(CorridorError):
+    """The request clashes with what is already stored."""
+
+    code = "conflict"
+    title = "Conflict"
+
+
+class AuthenticationFailed(CorridorError):
+    """No credentials, or credentials that are not valid."""
+
+    code = "authentication-failed"
+    title = "Authentication failed"
+
+
+class PermissionDenied(CorridorError):
+    """Valid credentials without the right to do this."""
+
+    code = "permission-denied"
+    title = "Permission denied"
+
+
+class PayloadTooLarge(CorridorError):
+    """A body or file over the size limit."""
+
+    code = "payload-too-large"
+    title = "Payload too large"
+
+
+class StoreUnavailable(CorridorError):
+    """The database cannot be reached or refused the operation."""
+
+    code = "store-unavailable"
+    title = "Store unavailable"

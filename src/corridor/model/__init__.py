@@ -1,0 +1,24 @@
+"""Domain types of the corridor (pydantic v2, no I/O)."""
+
+from corridor.model.parties import Organisation, Role
+from corridor.model.shipment import (
+    Container,
+    GoodsItem,
+    Money,
+    RoutePreference,
+    RouteRequest,
+    ShipmentDraft,
+    Wagon,
+)
+
+__all__ = [
+    "Container",
+    "GoodsItem",
+    "Money",
+    "Organisation",
+    "Role",
+    "RoutePreference",
+    "RouteRequest",
+    "ShipmentDraft",
+    "Wagon",
+]

@@ -1,0 +1,130 @@
+"""Validated code types: HS codes, ISO 3166 countries, ISO 4217 currencies, ISO 6346
+container numbers, railway wagon numbers and national tax ids.
+
+Each error message names what is wrong and shows what a valid value looks like; pydantic
+adds the field path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import pycountry
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+from stdnum import iso6346, luhn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import get_cc_module
+
+_HS6 = re.compile(r"^\d{6}$")
+# Chapter 77 is reserved in the Harmonized System; chapters run 01 to 97.
+_HS_CHAPTERS = frozenset(range(1, 98)) - {77}
+
+
+def _strip_upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def check_hs_code(value: str) -> str:
+    """Accept a 6-digit HS subheading, with or without dots (7202.41 -> 720241)."""
+    code = value.replace(".", "").replace(" ", "")
+    if not _HS6.match(code):
+        raise PydanticCustomError(
+            "hs_code",
+            "HS code must be 6 digits (a subheading), e.g. '720241' for ferro-chromium; "
+            "got {value!r}",
+            {"value": value},
+        )
+    if int(code[:2]) not in _HS_CHAPTERS:
+        raise PydanticCustomError(
+            "hs_code",
+            "HS chapter {chapter} does not exist; chapters run 01-97 (77 is reserved), "
+            "e.g. '720241'",
+            {"chapter": code[:2]},
+        )
+    return code
+
+
+def check_country(value: str) -> str:
+    """Accept an ISO 3166-1 alpha-2 country code."""
+    if not (len(value) == 2 and pycountry.countries.get(alpha_2=value)):
+        raise PydanticCustomError(
+            "country",
+            "{value!r} is not an ISO 3166-1 alpha-2 country code; use two letters such as "
+            "'KZ', 'AZ', 'GE', 'TR' or 'RO'",
+            {"value": value},
+        )
+    return value
+
+
+def check_currency(value: str) -> str:
+    """Accept an ISO 4217 alphabetic currency code."""
+    if not (len(value) == 3 and pycountry.currencies.get(alpha_3=value)):
+        raise PydanticCustomError(
+            "currency",
+            "{value!r} is not an ISO 4217 currency code; use three letters such as "
+            "'USD', 'EUR', 'KZT' or 'CNY'",
+            {"value": value},
+        )
+    return value
+
+
+def check_container(value: str) -> str:
+    """Accept an ISO 6346 container number whose check digit is right."""
+    compact = iso6346.compact(value)
+    try:
+        return str(iso6346.validate(compact))
+    except StdnumError:
+        expected = ""
+        if re.fullmatch(r"[A-Z]{3}[UJZR]\d{7}", compact):
+            expected = f" (its check digit should be {iso6346.calc_check_digit(compact[:10])})"
+        raise PydanticCustomError(
+            "container_number",
+            "{value!r} is not a valid ISO 6346 container number{expected}; it is 4 letters "
+            "(owner code + U, J or Z), 6 digits and a check digit, e.g. 'CSQU3054383'",
+            {"value": value, "expected": expected},
+        ) from None
+
+
+def check_wagon(value: str) -> str:
+    """Accept a railway wagon number: 8 digits (1520 mm network) or 12 digits (UIC),
+    both ending in a Luhn check digit."""
+    digits = re.sub(r"[\s-]", "", value)
+    if not (re.fullmatch(r"\d{8}|\d{12}", digits) and luhn.is_valid(digits)):
+        raise PydanticCustomError(
+            "wagon_number",
+            "{value!r} is not a valid wagon number; use the 8-digit 1520 mm number or the "
+            "12-digit UIC number, ending in its check digit, e.g. '52345675' or "
+            "'318052345671'",
+            {"value": value},
+        )
+    return digits
+
+
+def check_tax_id(country: str, value: str) -> str:
+    """Validate a national tax id where python-stdnum knows the country's scheme."""
+    module = get_cc_module(country.lower(), "vat")
+    if module is None:
+        if not re.fullmatch(r"[0-9A-Za-z-]{5,20}", value):
+            raise PydanticCustomError(
+                "tax_id",
+                "tax id {value!r} must be 5-20 letters, digits or dashes",
+                {"value": value},
+            )
+        return value
+    try:
+        return str(module.validate(value))
+    except StdnumError as exc:
+        raise PydanticCustomError(
+            "tax_id",
+            "{value!r} is not a valid tax id for {country} ({reason})",
+            {"value": value, "country": country, "reason": str(exc)},
+        ) from None
+
+
+HSCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_hs_code)]
+CountryCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_country)]
+CurrencyCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_currency)]
+ContainerNumber = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_container)]
+WagonNumber = Annotated[str, AfterValidator(check_wagon)]

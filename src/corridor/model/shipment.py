@@ -1,0 +1,135 @@
+"""Shipments: who sends what, in which equipment, along which route."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from corridor.model.codes import (
+    ContainerNumber,
+    CountryCode,
+    CurrencyCode,
+    HSCode,
+    WagonNumber,
+)
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Money(BaseModel):
+    """An amount in an ISO 4217 currency."""
+
+    model_config = _STRICT
+
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2, examples=["184000.00"])
+    currency: CurrencyCode
+
+
+class GoodsItem(BaseModel):
+    """One line of goods (WCO: GoodsShipment/GovernmentAgencyGoodsItem)."""
+
+    model_config = _STRICT
+
+    hs_code: HSCode = Field(description="6-digit HS subheading", examples=["720241"])
+    description: str = Field(min_length=3, max_length=512)
+    packages: int = Field(ge=1, le=1_000_000, description="Number of packages")
+    package_type: str = Field(
+        default="PK", min_length=2, max_length=2, description="UN/ECE Rec. 21 code, e.g. 'BG'"
+    )
+    gross_kg: Decimal = Field(gt=0, le=Decimal("100000000"), decimal_places=3)
+    net_kg: Decimal = Field(gt=0, le=Decimal("100000000"), decimal_places=3)
+    value: Money
+    origin_country: CountryCode
+
+    @model_validator(mode="after")
+    def _net_not_above_gross(self) -> GoodsItem:
+        if self.net_kg > self.gross_kg:
+            raise ValueError(
+                f"net_kg ({self.net_kg}) cannot exceed gross_kg ({self.gross_kg}); net mass is "
+                "the goods without packaging"
+            )
+        return self
+
+
+class Container(BaseModel):
+    """A container identified by its ISO 6346 number."""
+
+    model_config = _STRICT
+
+    number: ContainerNumber
+    size_type: str = Field(
+        default="42G1", pattern=r"^[0-9A-Z]{4}$", description="ISO 6346 size-type code"
+    )
+    seal: str | None = Field(default=None, max_length=32)
+
+
+class Wagon(BaseModel):
+    """A railway wagon carrying goods without a container."""
+
+    model_config = _STRICT
+
+    number: WagonNumber
+    seal: str | None = Field(default=None, max_length=32)
+
+
+class RoutePreference(StrEnum):
+    """How to choose among routes between two nodes."""
+
+    FASTEST = "fastest"
+    SHORTEST = "shortest"
+
+
+class RouteRequest(BaseModel):
+    """Where a shipment goes: network node ids and an optimisation preference."""
+
+    model_config = _STRICT
+
+    origin: str = Field(min_length=1, max_length=64, examples=["dostyk"])
+    destination: str = Field(min_length=1, max_length=64, examples=["constanta"])
+    prefer: RoutePreference = RoutePreference.FASTEST
+    via: list[str] = Field(
+        default_factory=list, max_length=10, description="Nodes to pass through, in order"
+    )
+
+
+class ShipmentDraft(BaseModel):
+    """What a shipper submits. Parties are organisation ids registered on the node."""
+
+    model_config = _STRICT
+
+    reference: str = Field(min_length=1, max_length=64, description="Shipper's own reference")
+    consignor: str = Field(min_length=1, max_length=64)
+    consignee: str = Field(min_length=1, max_length=64)
+    forwarder: str | None = Field(default=None, max_length=64)
+    carriers: list[str] = Field(default_factory=list, max_length=20)
+    goods: list[GoodsItem] = Field(min_length=1, max_length=999)
+    containers: list[Container] = Field(default_factory=list, max_length=500)
+    wagons: list[Wagon] = Field(default_factory=list, max_length=500)
+    route: RouteRequest
+    departure: date | None = Field(default=None, description="Planned departure date")
+    destination_country: CountryCode | None = None
+
+    @model_validator(mode="after")
+    def _check_equipment(self) -> ShipmentDraft:
+        if not self.containers and not self.wagons:
+            raise ValueError(
+                "a shipment needs at least one container (ISO 6346 number) or rail wagon; "
+                "add 'containers': [{'number': 'CSQU3054383'}]"
+            )
+        numbers = [c.number for c in self.containers] + [w.number for w in self.wagons]
+        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"equipment listed twice: {', '.join(duplicates)}")
+        if self.consignor == self.consignee:
+            raise ValueError("consignor and consignee must be different organisations")
+        return self
+
+    def party_ids(self) -> set[str]:
+        """Every organisation named on the shipment."""
+        ids = {self.consignor, self.consignee, *self.carriers}
+        if self.forwarder:
+            ids.add(self.forwarder)
+        return ids

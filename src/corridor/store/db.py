@@ -1,0 +1,114 @@
+"""Engine, migrations and transactions, with database errors translated into ours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy.exc as sa_exc
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from corridor.exceptions import Conflict, CorridorError, StoreUnavailable
+
+# Foreign exception -> ours. Order matters: the first matching class wins, so subclasses
+# (IntegrityError is a DatabaseError) come before their bases.
+EXCEPTION_MAP: tuple[tuple[type[Exception], type[CorridorError], str], ...] = (
+    (sa_exc.IntegrityError, Conflict, "the change clashes with stored data"),
+    (sa_exc.OperationalError, StoreUnavailable, "the database is unreachable or busy"),
+    (sa_exc.InterfaceError, StoreUnavailable, "the database connection failed"),
+    (sa_exc.DatabaseError, StoreUnavailable, "the database refused the operation"),
+    (sa_exc.DBAPIError, StoreUnavailable, "the database driver failed"),
+    (sa_exc.TimeoutError, StoreUnavailable, "no database connection was free in time"),
+    (sa_exc.SQLAlchemyError, StoreUnavailable, "the store failed"),
+)
+
+
+def translate(exc: Exception) -> CorridorError | None:
+    """Our error for a database exception, or None if it is not one."""
+    for foreign, ours, detail in EXCEPTION_MAP:
+        if isinstance(exc, foreign):
+            return ours(f"{detail}: {type(exc).__name__}")
+    return None
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLite file (created with its folder) or a PostgreSQL URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    script_dir = resources.files("corridor.store").joinpath("migrations")
+    config = Config()
+    config.set_main_option("script_location", str(script_dir))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except sa_exc.SQLAlchemyError as exc:
+        raise translate(exc) or exc from exc
+
+
+def table_names(engine: Engine) -> list[str]:
+    """Tables present in the database."""
+    return sorted(inspect(engine).get_table_names())
+
+
+class Database:
+    """An engine plus transactions that commit whole or not at all."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Database:
+        """Connect, and migrate to the newest schema unless told not to."""
+        engine = make_engine(url)
+        if upgrade:
+            migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose changes commit on success and roll back on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except sa_exc.SQLAlchemyError as exc:
+            session.rollback()
+            raise translate(exc) or exc from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()

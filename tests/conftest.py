@@ -1,0 +1,131 @@
+"""Shared fixtures: a fresh SQLite store per test, and a real PostgreSQL database.
+
+PostgreSQL tests skip with the reason when the server at 127.0.0.1:5432 is unreachable, and
+fail instead when CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from corridor import demo
+from corridor.api.app import create_app
+from corridor.config import Settings
+from corridor.network import corridor
+from corridor.store.db import Database
+from corridor.store.tables import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "CORRIDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock that tests move by hand."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def _unreachable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432 ({reason})")
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test session, dropped afterwards."""
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"corridor_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        _unreachable(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(
+        hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty(db: Database) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def pg_db(pg_database_url: str) -> Iterator[Database]:
+    db = Database.open(pg_database_url)
+    yield db
+    db.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty store on each backend."""
+    if request.param == "sqlite":
+        database = Database.open(f"sqlite:///{tmp_path / 'corridor.db'}")
+        yield database
+        database.close()
+    else:
+        database = request.getfixturevalue("pg_db")
+        _empty(database)
+        yield database
+        _empty(database)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = Database.open(f"sqlite:///{tmp_path / 'corridor.db'}")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'corridor.db'}",
+                    max_json_bytes=64 * 1024, max_document_bytes=256 * 1024)
+
+
+@pytest.fixture
+def keys(sqlite_db: Database, tmp_path: Path) -> dict[str, str]:
+    """The demo organisations registered, with one API key each."""
+    return demo.seed(sqlite_db, tmp_path, T0)
+
+
+@pytest.fixture
+def client(sqlite_db: Database, settings: Settings, clock: Clock,
+           keys: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(sqlite_db, corridor(), settings, clock)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def auth(keys: dict[str, str], org: str) -> dict[str, str]:
+    """The Authorization header of a demo organisation."""
+    return {"Authorization": f"Bearer {keys[org]}"}

@@ -1,0 +1,154 @@
+"""The store on SQLite and PostgreSQL: schema, transactions, visibility, error mapping."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from corridor import exceptions as exc
+from corridor import registry, shipments
+from corridor.demo import ORGANISATIONS, draft
+from corridor.model import Organisation
+from corridor.network import corridor
+from corridor.store import db as store_db
+from corridor.store.db import Database, translate
+from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
+from tests.conftest import T0
+
+ORGS = {o.id: o for o in ORGANISATIONS}
+
+
+def seed(db: Database) -> None:
+    for org in ORGANISATIONS:
+        registry.create_organisation(db, org, T0)
+
+
+def count(db: Database, table: type[Base]) -> int:
+    with db.transaction() as s:
+        return int(s.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+
+
+def test_migrations_produce_exactly_the_declared_schema(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_migrating_twice_changes_nothing(db: Database) -> None:
+    store_db.migrate(db.engine)
+    assert "shipments" in store_db.table_names(db.engine)
+
+
+def test_organisations_round_trip_and_ids_are_unique(db: Database) -> None:
+    seed(db)
+    assert registry.get_organisation(db, "ro-consignee").tax_id == "RO18547290"
+    with pytest.raises(exc.Conflict, match="already exists"):
+        registry.create_organisation(db, ORGS["kz-customs"], T0)
+
+
+def test_api_keys_are_stored_hashed_and_revocable(db: Database) -> None:
+    seed(db)
+    issued = registry.issue_key(db, "kz-rail", "ops", T0)
+    with db.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT secret_sha256 FROM api_keys")).scalar_one()
+    assert issued.key.split(".", 1)[1] not in stored
+    assert registry.authenticate(db, issued.key).id == "kz-rail"
+    with pytest.raises(exc.AuthenticationFailed, match="not valid"):
+        registry.authenticate(db, issued.key[:-2] + "xx")
+    registry.revoke_key(db, "kz-rail", issued.id, T0)
+    with pytest.raises(exc.AuthenticationFailed, match="revoked"):
+        registry.authenticate(db, issued.key)
+
+
+def test_shipment_is_visible_to_its_parties_only(db: Database) -> None:
+    seed(db)
+    s = shipments.submit(db, corridor(), draft("R-1"), ORGS["kz-ferroalloy"], T0)
+    assert shipments.get(db, ORGS["ro-consignee"], s.id).draft == draft("R-1")
+    assert [x.id for x in shipments.list_for(db, ORGS["caspian-ferry"])] == [s.id]
+    for outsider in ("az-customs", "node-operator", "tr-customs"):
+        assert shipments.list_for(db, ORGS[outsider]) == []
+        with pytest.raises(exc.NotFound):
+            shipments.get(db, ORGS[outsider], s.id)
+        with pytest.raises(exc.NotFound):
+            shipments.documents(db, ORGS[outsider], s.id)
+
+
+def test_stored_times_come_back_in_utc(db: Database) -> None:
+    seed(db)
+    s = shipments.submit(db, corridor(), draft("R-2"), ORGS["kz-ferroalloy"], T0)
+    assert shipments.get(db, ORGS["kz-ferroalloy"], s.id).created_at == T0
+    assert shipments.timeline(db, ORGS["kz-ferroalloy"], s.id)[0].at == T0
+
+
+def test_a_rejected_submission_writes_nothing(db: Database) -> None:
+    seed(db)
+    bad = draft("R-3").model_copy(update={"carriers": ["kz-rail", "no-such-carrier"]})
+    with pytest.raises(exc.InvalidInput) as info:
+        shipments.submit(db, corridor(), bad, ORGS["kz-ferroalloy"], T0)
+    assert info.value.errors[0].field == "carriers.1"
+    for table in (ShipmentRow, ShipmentPartyRow, EventRow, DocumentRow):
+        assert count(db, table) == 0
+
+
+def test_a_reference_is_used_once_per_submitter(db: Database) -> None:
+    seed(db)
+    shipments.submit(db, corridor(), draft("R-4"), ORGS["kz-ferroalloy"], T0)
+    with pytest.raises(exc.Conflict, match="already submitted"):
+        shipments.submit(db, corridor(), draft("R-4"), ORGS["kz-ferroalloy"], T0)
+    assert count(db, ShipmentRow) == 1
+
+
+def test_the_database_unique_constraint_backs_the_check(db: Database) -> None:
+    seed(db)
+    shipments.submit(db, corridor(), draft("R-5"), ORGS["kz-ferroalloy"], T0)
+    row = dict(id="dup", reference="R-5", submitted_by="kz-ferroalloy", origin="a",
+               destination="b", status="x", payload={}, route={}, created_at=T0)
+    with pytest.raises(exc.Conflict), db.transaction() as s:
+        s.add(ShipmentRow(**row))
+    assert count(db, ShipmentRow) == 1
+
+
+def test_documents_keep_their_bytes_and_digest(db: Database) -> None:
+    seed(db)
+    s = shipments.submit(db, corridor(), draft("R-6"), ORGS["kz-ferroalloy"], T0)
+    blob = bytes(range(256)) * 10
+    info = shipments.attach_document(db, ORGS["kz-ferroalloy"], s.id,
+                                     shipments.DocumentKind.LICENCE, "l.bin",
+                                     "application/octet-stream", blob, T0)
+    got, content = shipments.document_content(db, ORGS["ro-consignee"], s.id, info.id)
+    assert content == blob
+    assert got.sha256 == info.sha256
+
+
+def test_submitting_parties_must_hold_the_right_roles(db: Database) -> None:
+    seed(db)
+    bad = draft("R-7").model_copy(update={"consignee": "az-customs"})
+    with pytest.raises(exc.InvalidInput) as info:
+        shipments.submit(db, corridor(), bad, ORGS["kz-ferroalloy"], T0)
+    assert "'az-customs' is a customs" in info.value.errors[0].message
+    with pytest.raises(exc.InvalidInput, match="cannot submit"):
+        shipments.submit(db, corridor(), draft("R-8"), ORGS["kz-rail"], T0)
+
+
+def test_every_database_error_class_is_translated() -> None:
+    for cls in [sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.InterfaceError,
+                sa.exc.ProgrammingError, sa.exc.DataError, sa.exc.InternalError,
+                sa.exc.NotSupportedError, sa.exc.DatabaseError, sa.exc.DBAPIError]:
+        error = cls("stmt", {}, Exception("boom"))
+        mapped = translate(error)
+        assert isinstance(mapped, exc.CorridorError), cls
+    assert isinstance(translate(sa.exc.IntegrityError("s", {}, Exception())), exc.Conflict)
+    assert isinstance(translate(sa.exc.TimeoutError()), exc.StoreUnavailable)
+    assert translate(ValueError("not ours")) is None
+
+
+def test_an_unreachable_database_is_store_unavailable(tmp_path: object) -> None:
+    with pytest.raises(exc.StoreUnavailable, match="unreachable"):
+        Database.open("postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+
+def test_organisation_model_rejects_a_bad_tax_id() -> None:
+    with pytest.raises(ValueError, match="not a valid tax id"):
+        Organisation(id="x-ro", name="X", country="RO", role="consignee", tax_id="RO123")  # type: ignore[arg-type]

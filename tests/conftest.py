@@ -59,8 +59,7 @@ def pg_database_url() -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         admin.dispose()
         _unreachable(str(exc.orig).splitlines()[0] if exc.orig else str(exc))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(
-        hide_password=False)
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     yield url
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -108,8 +107,12 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'corridor.db'}",
-                    max_json_bytes=64 * 1024, max_document_bytes=256 * 1024)
+    return Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'corridor.db'}",
+        max_json_bytes=64 * 1024,
+        max_document_bytes=256 * 1024,
+    )
 
 
 @pytest.fixture
@@ -119,8 +122,9 @@ def keys(sqlite_db: Database, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def client(sqlite_db: Database, settings: Settings, clock: Clock,
-           keys: dict[str, str]) -> Iterator[TestClient]:
+def client(
+    sqlite_db: Database, settings: Settings, clock: Clock, keys: dict[str, str]
+) -> Iterator[TestClient]:
     app = create_app(sqlite_db, corridor(), settings, clock)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

@@ -12,8 +12,7 @@ from corridor.cli import app
 
 runner = CliRunner()
 README = (Path(__file__).parent.parent / "README.md").read_text()
-COMMANDS = [c.name or (c.callback.__name__ if c.callback else "") for c in
-            app.registered_commands]
+COMMANDS = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -37,8 +36,9 @@ def test_unknown_node_is_a_usage_error() -> None:
     assert "Unknown node 'atlantis'" in result.output
 
 
-def test_demo_walks_a_shipment_to_constanta(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_walks_a_shipment_to_constanta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
@@ -47,8 +47,9 @@ def test_demo_walks_a_shipment_to_constanta(tmp_path: Path,
     assert "Crossed the border KZ -> AZ" in result.output
 
 
-def test_init_demo_prints_keys_kept_owner_only(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_demo_prints_keys_kept_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
     first = runner.invoke(app, ["init", "--demo"], env={"COLUMNS": "200"})

@@ -23,8 +23,11 @@ from corridor.model import RoutePreference
 from corridor.network import Route, corridor
 from corridor.store.db import Database
 
-app = typer.Typer(help="corridor: the Middle Corridor's electronic document flow node.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="corridor: the Middle Corridor's electronic document flow node.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -57,8 +60,12 @@ def _open(settings: Settings) -> Database:
 
 @app.command()
 def init(
-    demo: Annotated[bool, typer.Option(help="Also register the demo corridor's organisations "
-                                            "and walk one demo shipment.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Also register the demo corridor's organisations and walk one demo shipment."
+        ),
+    ] = False,
 ) -> None:
     """Create or upgrade the node's store (SQLite in CORRIDOR_DATA_DIR, or
     CORRIDOR_DATABASE_URL), optionally with the demo corridor."""
@@ -72,8 +79,10 @@ def init(
         keys = demo_mod.seed(db, settings.data_dir, _now())
         if first:
             walked = demo_mod.walk(db, corridor(), _now())
-            console.print(f"Demo shipment [bold]{walked.shipment.reference}[/] "
-                          f"({walked.shipment.id}) submitted.")
+            console.print(
+                f"Demo shipment [bold]{walked.shipment.reference}[/] "
+                f"({walked.shipment.id}) submitted."
+            )
         table = Table(title="Demo API keys (Authorization: Bearer <key>)")
         table.add_column("organisation")
         table.add_column("key")
@@ -109,21 +118,31 @@ def serve(
 def print_route(route: Route) -> None:
     """A route as a table of legs, then its totals and borders."""
     net = corridor()
-    table = Table(title=f"{net.nodes[route.origin].name} -> {net.nodes[route.destination].name}"
-                        f" ({route.prefer.value})")
+    table = Table(
+        title=f"{net.nodes[route.origin].name} -> {net.nodes[route.destination].name}"
+        f" ({route.prefer.value})"
+    )
     for col in ("from", "to", "mode", "km", "hours", "dwell at 'to' (h)"):
         table.add_column(col, justify="right" if col in ("km", "hours") else "left")
     for i, leg in enumerate(route.legs):
         last = i == len(route.legs) - 1
         dest = net.nodes[leg.destination]
-        table.add_row(f"{net.nodes[leg.origin].name} ({net.nodes[leg.origin].country})",
-                      f"{dest.name} ({dest.country})", leg.mode.value, f"{leg.distance_km:.0f}",
-                      f"{leg.hours:.1f}", "" if last else f"{dest.dwell_h:g}")
+        table.add_row(
+            f"{net.nodes[leg.origin].name} ({net.nodes[leg.origin].country})",
+            f"{dest.name} ({dest.country})",
+            leg.mode.value,
+            f"{leg.distance_km:.0f}",
+            f"{leg.hours:.1f}",
+            "" if last else f"{dest.dwell_h:g}",
+        )
     console.print(table)
-    console.print(f"{route.distance_km:.0f} km, {route.moving_hours:.1f} h moving + "
-                  f"{route.dwell_hours:.1f} h dwell = {route.total_hours / 24:.1f} days")
-    borders = ", ".join(f"{b.from_country}->{b.to_country} at {net.nodes[b.entry_node].name}"
-                        for b in route.borders)
+    console.print(
+        f"{route.distance_km:.0f} km, {route.moving_hours:.1f} h moving + "
+        f"{route.dwell_hours:.1f} h dwell = {route.total_hours / 24:.1f} days"
+    )
+    borders = ", ".join(
+        f"{b.from_country}->{b.to_country} at {net.nodes[b.entry_node].name}" for b in route.borders
+    )
     console.print(f"Border crossings: {borders or 'none'}")
 
 
@@ -134,8 +153,9 @@ def route(
     prefer: Annotated[RoutePreference, typer.Option(help="fastest or shortest.")] = (
         RoutePreference.FASTEST
     ),
-    via: Annotated[list[str] | None, typer.Option(help="Pass through this node (repeatable).")]
-    = None,
+    via: Annotated[
+        list[str] | None, typer.Option(help="Pass through this node (repeatable).")
+    ] = None,
 ) -> None:
     """Find a route through the corridor network and list its border crossings."""
     with _errors():
@@ -165,9 +185,11 @@ def demo() -> None:
         walked = demo_mod.walk(db, corridor(), start)
     s = walked.shipment
     console.rule(f"Shipment {s.reference}")
-    console.print(f"{len(s.draft.goods)} goods items, containers "
-                  f"{', '.join(c.number for c in s.draft.containers)}; consignor "
-                  f"{s.draft.consignor}, consignee {s.draft.consignee}")
+    console.print(
+        f"{len(s.draft.goods)} goods items, containers "
+        f"{', '.join(c.number for c in s.draft.containers)}; consignor "
+        f"{s.draft.consignor}, consignee {s.draft.consignee}"
+    )
     print_route(s.route)
     table = Table(title="Timeline (after submission: planned from typical leg and dwell times)")
     for col in ("day", "time (UTC)", "place", "event"):
@@ -179,8 +201,10 @@ def demo() -> None:
         table.add_row(f"{day:5.1f}", f"{ev.at:%Y-%m-%d %H:%M}", place, ev.summary)
     console.print(table)
     arrived = walked.timeline[-1].at - start
-    console.print(f"[bold green]Arrived at Constanța after {arrived.total_seconds() / 86400:.1f}"
-                  " days[/] of typical moving and dwell time.")
+    console.print(
+        f"[bold green]Arrived at Constanța after {arrived.total_seconds() / 86400:.1f}"
+        " days[/] of typical moving and dwell time."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,52 +19,90 @@ from corridor.network import Mode, Network
 from corridor.shipments import DocumentKind, Event, Shipment
 from corridor.store.db import Database
 
-OPERATOR = Organisation(id="node-operator", name="Corridor node operator", country="KZ",
-                        role="operator")
+OPERATOR = Organisation(
+    id="node-operator", name="Corridor node operator", country="KZ", role="operator"
+)
 ORGANISATIONS: tuple[Organisation, ...] = (
     OPERATOR,
-    Organisation(id="kz-customs", name="Мемлекеттік кірістер комитеті (KZ customs)",
-                 country="KZ", role="customs"),
-    Organisation(id="az-customs", name="Dövlət Gömrük Komitəsi (AZ customs)", country="AZ",
-                 role="customs"),
-    Organisation(id="ge-customs", name="შემოსავლების სამსახური (GE customs)", country="GE",
-                 role="customs"),
-    Organisation(id="tr-customs", name="Gümrükler Genel Müdürlüğü (TR customs)", country="TR",
-                 role="customs"),
-    Organisation(id="ro-customs", name="Autoritatea Vamală Română (RO customs)", country="RO",
-                 role="customs"),
-    Organisation(id="kz-rail", name="Қазақ Темір Жолы Express (rail carrier)", country="KZ",
-                 role="carrier"),
+    Organisation(
+        id="kz-customs",
+        name="Мемлекеттік кірістер комитеті (KZ customs)",
+        country="KZ",
+        role="customs",
+    ),
+    Organisation(
+        id="az-customs", name="Dövlət Gömrük Komitəsi (AZ customs)", country="AZ", role="customs"
+    ),
+    Organisation(
+        id="ge-customs", name="შემოსავლების სამსახური (GE customs)", country="GE", role="customs"
+    ),
+    Organisation(
+        id="tr-customs", name="Gümrükler Genel Müdürlüğü (TR customs)", country="TR", role="customs"
+    ),
+    Organisation(
+        id="ro-customs", name="Autoritatea Vamală Română (RO customs)", country="RO", role="customs"
+    ),
+    Organisation(
+        id="kz-rail", name="Қазақ Темір Жолы Express (rail carrier)", country="KZ", role="carrier"
+    ),
     Organisation(id="aktau-port", name="Aktau Sea Trade Port", country="KZ", role="port"),
-    Organisation(id="caspian-ferry", name="Xəzər Bərə Xətti (Caspian ferry line)",
-                 country="AZ", role="carrier"),
-    Organisation(id="kz-ferroalloy", name="Ақтөбе Ферроқорытпа Экспорт ЖШС", country="KZ",
-                 role="shipper"),
-    Organisation(id="ro-consignee", name="Oțelăria Dunării SRL", country="RO",
-                 role="consignee", tax_id="RO18547290"),
+    Organisation(
+        id="caspian-ferry",
+        name="Xəzər Bərə Xətti (Caspian ferry line)",
+        country="AZ",
+        role="carrier",
+    ),
+    Organisation(
+        id="kz-ferroalloy", name="Ақтөбе Ферроқорытпа Экспорт ЖШС", country="KZ", role="shipper"
+    ),
+    Organisation(
+        id="ro-consignee",
+        name="Oțelăria Dunării SRL",
+        country="RO",
+        role="consignee",
+        tax_id="RO18547290",
+    ),
 )
 
 
 def draft(reference: str) -> ShipmentDraft:
     """The demo shipment: high-carbon ferro-chromium in two containers, Dostyk to Constanța."""
-    return ShipmentDraft.model_validate({
-        "reference": reference,
-        "consignor": "kz-ferroalloy",
-        "consignee": "ro-consignee",
-        "carriers": ["kz-rail", "aktau-port", "caspian-ferry"],
-        "goods": [
-            {"hs_code": "720241", "description": "Ferro-chromium, >4% carbon, lumps 10-80 mm",
-             "packages": 40, "package_type": "BG", "gross_kg": "40400", "net_kg": "40000",
-             "value": {"amount": "58000.00", "currency": "USD"}, "origin_country": "KZ"},
-            {"hs_code": "720221", "description": "Ferro-silicon, >55% silicon",
-             "packages": 20, "package_type": "BG", "gross_kg": "20200", "net_kg": "20000",
-             "value": {"amount": "27000.00", "currency": "USD"}, "origin_country": "KZ"},
-        ],
-        "containers": [{"number": "CSQU3054383", "seal": "KZ0012345"},
-                       {"number": "MSCU1234566", "seal": "KZ0012346"}],
-        "route": {"origin": "dostyk", "destination": "constanta", "via": ["aktau"]},
-        "destination_country": "RO",
-    })
+    return ShipmentDraft.model_validate(
+        {
+            "reference": reference,
+            "consignor": "kz-ferroalloy",
+            "consignee": "ro-consignee",
+            "carriers": ["kz-rail", "aktau-port", "caspian-ferry"],
+            "goods": [
+                {
+                    "hs_code": "720241",
+                    "description": "Ferro-chromium, >4% carbon, lumps 10-80 mm",
+                    "packages": 40,
+                    "package_type": "BG",
+                    "gross_kg": "40400",
+                    "net_kg": "40000",
+                    "value": {"amount": "58000.00", "currency": "USD"},
+                    "origin_country": "KZ",
+                },
+                {
+                    "hs_code": "720221",
+                    "description": "Ferro-silicon, >55% silicon",
+                    "packages": 20,
+                    "package_type": "BG",
+                    "gross_kg": "20200",
+                    "net_kg": "20000",
+                    "value": {"amount": "27000.00", "currency": "USD"},
+                    "origin_country": "KZ",
+                },
+            ],
+            "containers": [
+                {"number": "CSQU3054383", "seal": "KZ0012345"},
+                {"number": "MSCU1234566", "seal": "KZ0012346"},
+            ],
+            "route": {"origin": "dostyk", "destination": "constanta", "via": ["aktau"]},
+            "destination_country": "RO",
+        }
+    )
 
 
 def keys_file(data_dir: Path) -> Path:
@@ -110,30 +148,59 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
     shipper = orgs["kz-ferroalloy"]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
     shipment = shipments.submit(db, network, draft(ref), shipper, now)
-    invoice = {"invoice_number": f"INV-{ref}", "seller": shipper.name,
-               "buyer": orgs["ro-consignee"].name,
-               "lines": shipment.draft.model_dump(mode="json")["goods"]}
-    shipments.attach_document(db, shipper, shipment.id, DocumentKind.COMMERCIAL_INVOICE,
-                              "invoice.json", "application/json",
-                              json.dumps(invoice, ensure_ascii=False).encode(), now)
-    shipments.attach_document(db, shipper, shipment.id, DocumentKind.PACKING_LIST,
-                              "packing-list.json", "application/json",
-                              json.dumps({"containers": [c.number for c in
-                                                         shipment.draft.containers]}).encode(),
-                              now)
+    invoice = {
+        "invoice_number": f"INV-{ref}",
+        "seller": shipper.name,
+        "buyer": orgs["ro-consignee"].name,
+        "lines": shipment.draft.model_dump(mode="json")["goods"],
+    }
+    shipments.attach_document(
+        db,
+        shipper,
+        shipment.id,
+        DocumentKind.COMMERCIAL_INVOICE,
+        "invoice.json",
+        "application/json",
+        json.dumps(invoice, ensure_ascii=False).encode(),
+        now,
+    )
+    shipments.attach_document(
+        db,
+        shipper,
+        shipment.id,
+        DocumentKind.PACKING_LIST,
+        "packing-list.json",
+        "application/json",
+        json.dumps({"containers": [c.number for c in shipment.draft.containers]}).encode(),
+        now,
+    )
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):
         carrier = orgs["caspian-ferry"] if leg.mode in (Mode.FERRY, Mode.SEA) else orgs["kz-rail"]
         a, b = network.nodes[leg.origin], network.nodes[leg.destination]
         if i:
             clock += timedelta(hours=a.dwell_h)
-        shipments.record_event(db, carrier, shipment.id, "departed", clock,
-                               f"Departed {a.name} by {leg.mode.value} "
-                               f"({leg.distance_km:.0f} km to {b.name})", a.id)
+        shipments.record_event(
+            db,
+            carrier,
+            shipment.id,
+            "departed",
+            clock,
+            f"Departed {a.name} by {leg.mode.value} ({leg.distance_km:.0f} km to {b.name})",
+            a.id,
+        )
         clock += timedelta(hours=leg.hours)
         if a.country != b.country:
-            shipments.record_event(db, carrier, shipment.id, "border_crossed", clock,
-                                   f"Crossed the border {a.country} -> {b.country}", b.id)
-        shipments.record_event(db, carrier, shipment.id, "arrived", clock,
-                               f"Arrived at {b.name}", b.id)
+            shipments.record_event(
+                db,
+                carrier,
+                shipment.id,
+                "border_crossed",
+                clock,
+                f"Crossed the border {a.country} -> {b.country}",
+                b.id,
+            )
+        shipments.record_event(
+            db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
+        )
     return Walk(shipment, shipments.timeline(db, shipper, shipment.id))

@@ -46,8 +46,13 @@ def _digest(secret: str) -> str:
 
 def _org(row: OrganisationRow) -> Organisation:
     return Organisation.model_validate(
-        {"id": row.id, "name": row.name, "country": row.country, "role": row.role,
-         "tax_id": row.tax_id}
+        {
+            "id": row.id,
+            "name": row.name,
+            "country": row.country,
+            "role": row.role,
+            "tax_id": row.tax_id,
+        }
     )
 
 
@@ -56,8 +61,16 @@ def create_organisation(db: Database, org: Organisation, now: datetime) -> Organ
     with db.transaction() as s:
         if s.get(OrganisationRow, org.id) is not None:
             raise Conflict(f"organisation {org.id!r} already exists; choose another id")
-        s.add(OrganisationRow(id=org.id, name=org.name, country=org.country,
-                              role=org.role.value, tax_id=org.tax_id, created_at=now))
+        s.add(
+            OrganisationRow(
+                id=org.id,
+                name=org.name,
+                country=org.country,
+                role=org.role.value,
+                tax_id=org.tax_id,
+                created_at=now,
+            )
+        )
     return org
 
 
@@ -89,19 +102,44 @@ def issue_key(db: Database, org_id: str, label: str, now: datetime) -> IssuedKey
     with db.transaction() as s:
         if s.get(OrganisationRow, org_id) is None:
             raise NotFound(f"no organisation {org_id!r}; GET /organisations lists them")
-        s.add(ApiKeyRow(id=key_id, organisation_id=org_id, secret_sha256=_digest(secret),
-                        label=label, created_at=now, revoked_at=None))
-    return IssuedKey(id=key_id, organisation_id=org_id, label=label, created_at=now,
-                     revoked_at=None, key=f"{KEY_PREFIX}{key_id}.{secret}")
+        s.add(
+            ApiKeyRow(
+                id=key_id,
+                organisation_id=org_id,
+                secret_sha256=_digest(secret),
+                label=label,
+                created_at=now,
+                revoked_at=None,
+            )
+        )
+    return IssuedKey(
+        id=key_id,
+        organisation_id=org_id,
+        label=label,
+        created_at=now,
+        revoked_at=None,
+        key=f"{KEY_PREFIX}{key_id}.{secret}",
+    )
 
 
 def list_keys(db: Database, org_id: str) -> list[ApiKeyInfo]:
     """An organisation's keys, without secrets."""
     with db.transaction() as s:
-        rows = s.scalars(select(ApiKeyRow).where(ApiKeyRow.organisation_id == org_id)
-                         .order_by(ApiKeyRow.created_at, ApiKeyRow.id))
-        return [ApiKeyInfo(id=r.id, organisation_id=r.organisation_id, label=r.label,
-                           created_at=r.created_at, revoked_at=r.revoked_at) for r in rows]
+        rows = s.scalars(
+            select(ApiKeyRow)
+            .where(ApiKeyRow.organisation_id == org_id)
+            .order_by(ApiKeyRow.created_at, ApiKeyRow.id)
+        )
+        return [
+            ApiKeyInfo(
+                id=r.id,
+                organisation_id=r.organisation_id,
+                label=r.label,
+                created_at=r.created_at,
+                revoked_at=r.revoked_at,
+            )
+            for r in rows
+        ]
 
 
 def revoke_key(db: Database, org_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
@@ -112,8 +150,13 @@ def revoke_key(db: Database, org_id: str, key_id: str, now: datetime) -> ApiKeyI
             raise NotFound(f"organisation {org_id!r} has no API key {key_id!r}")
         if row.revoked_at is None:
             row.revoked_at = now
-        return ApiKeyInfo(id=row.id, organisation_id=row.organisation_id, label=row.label,
-                          created_at=row.created_at, revoked_at=row.revoked_at)
+        return ApiKeyInfo(
+            id=row.id,
+            organisation_id=row.organisation_id,
+            label=row.label,
+            created_at=row.created_at,
+            revoked_at=row.revoked_at,
+        )
 
 
 def authenticate(db: Database, key: str) -> Organisation:
@@ -122,7 +165,7 @@ def authenticate(db: Database, key: str) -> Organisation:
         raise AuthenticationFailed(
             "API key is malformed; send 'Authorization: Bearer cor_<id>.<secret>' as issued"
         )
-    key_id, _, secret = key[len(KEY_PREFIX):].partition(".")
+    key_id, _, secret = key[len(KEY_PREFIX) :].partition(".")
     with db.transaction() as s:
         row = s.get(ApiKeyRow, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.

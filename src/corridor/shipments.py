@@ -16,7 +16,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, PayloadTooLarge, UnknownNode
+from corridor.exceptions import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    UnknownNode,
+)
 from corridor.model import Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.registry import load_organisation
@@ -110,8 +117,10 @@ class Event(BaseModel):
 
 def _check_parties(s: Session, draft: ShipmentDraft) -> None:
     errors: list[FieldError] = []
-    slots: list[tuple[str, str, str]] = [("consignor", "consignor", draft.consignor),
-                                         ("consignee", "consignee", draft.consignee)]
+    slots: list[tuple[str, str, str]] = [
+        ("consignor", "consignor", draft.consignor),
+        ("consignee", "consignee", draft.consignee),
+    ]
     if draft.forwarder:
         slots.append(("forwarder", "forwarder", draft.forwarder))
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
@@ -119,19 +128,28 @@ def _check_parties(s: Session, draft: ShipmentDraft) -> None:
         org = load_organisation(s, org_id)
         allowed = _SLOT_ROLES[slot]
         if org is None:
-            errors.append(FieldError(field, f"no organisation {org_id!r} is registered on this "
-                                            "node; GET /organisations lists them"))
+            errors.append(
+                FieldError(
+                    field,
+                    f"no organisation {org_id!r} is registered on this "
+                    "node; GET /organisations lists them",
+                )
+            )
         elif org.role not in allowed:
             names = " or ".join(sorted(r.value for r in allowed))
-            errors.append(FieldError(field, f"{org_id!r} is a {org.role.value}; this slot "
-                                            f"needs a {names}"))
+            errors.append(
+                FieldError(field, f"{org_id!r} is a {org.role.value}; this slot needs a {names}")
+            )
     if errors:
         raise InvalidInput("the shipment names parties that cannot take that part", errors)
 
 
 def _parties(draft: ShipmentDraft, submitter: str) -> list[Party]:
-    parties = {(submitter, PartyRole.SUBMITTER), (draft.consignor, PartyRole.CONSIGNOR),
-               (draft.consignee, PartyRole.CONSIGNEE)}
+    parties = {
+        (submitter, PartyRole.SUBMITTER),
+        (draft.consignor, PartyRole.CONSIGNOR),
+        (draft.consignee, PartyRole.CONSIGNEE),
+    }
     if draft.forwarder:
         parties.add((draft.forwarder, PartyRole.FORWARDER))
     parties |= {(c, PartyRole.CARRIER) for c in draft.carriers}
@@ -151,65 +169,111 @@ def plan_route(network: Network, draft: ShipmentDraft) -> Route:
     return network.route(r.origin, r.destination, r.prefer, r.via)
 
 
-def submit(db: Database, network: Network, draft: ShipmentDraft, submitter: Organisation,
-           now: datetime) -> Shipment:
+def submit(
+    db: Database, network: Network, draft: ShipmentDraft, submitter: Organisation, now: datetime
+) -> Shipment:
     """Validate parties and route, then store the shipment and its first event atomically."""
     if submitter.role not in _SUBMITTER_ROLES:
-        raise InvalidInput(f"a {submitter.role.value} cannot submit shipments; the shipper or "
-                           "its forwarder submits")
+        raise InvalidInput(
+            f"a {submitter.role.value} cannot submit shipments; the shipper or "
+            "its forwarder submits"
+        )
     if submitter.id not in draft.party_ids():
-        raise InvalidInput(f"you ({submitter.id!r}) must be the consignor or forwarder of a "
-                           "shipment you submit",
-                           [FieldError("consignor", "name yourself as consignor or forwarder")])
+        raise InvalidInput(
+            f"you ({submitter.id!r}) must be the consignor or forwarder of a shipment you submit",
+            [FieldError("consignor", "name yourself as consignor or forwarder")],
+        )
     route = plan_route(network, draft)
     shipment_id = str(uuid.uuid4())
     parties = _parties(draft, submitter.id)
     with db.transaction() as s:
         _check_parties(s, draft)
-        clash = s.scalar(select(ShipmentRow.id).where(ShipmentRow.submitted_by == submitter.id,
-                                                      ShipmentRow.reference == draft.reference))
+        clash = s.scalar(
+            select(ShipmentRow.id).where(
+                ShipmentRow.submitted_by == submitter.id, ShipmentRow.reference == draft.reference
+            )
+        )
         if clash:
-            raise Conflict(f"you already submitted a shipment with reference "
-                               f"{draft.reference!r} ({clash}); use a new reference",
-                               [FieldError("reference", "already used")])
-        s.add(ShipmentRow(id=shipment_id, reference=draft.reference, submitted_by=submitter.id,
-                          origin=route.origin, destination=route.destination, status="submitted",
-                          payload=draft.model_dump(mode="json"),
-                          route=route.model_dump(mode="json", by_alias=True), created_at=now))
+            raise Conflict(
+                f"you already submitted a shipment with reference "
+                f"{draft.reference!r} ({clash}); use a new reference",
+                [FieldError("reference", "already used")],
+            )
+        s.add(
+            ShipmentRow(
+                id=shipment_id,
+                reference=draft.reference,
+                submitted_by=submitter.id,
+                origin=route.origin,
+                destination=route.destination,
+                status="submitted",
+                payload=draft.model_dump(mode="json"),
+                route=route.model_dump(mode="json", by_alias=True),
+                created_at=now,
+            )
+        )
         s.flush()
-        s.add_all(ShipmentPartyRow(shipment_id=shipment_id, organisation_id=p.organisation_id,
-                                   role=p.role.value) for p in parties)
-        s.add(EventRow(shipment_id=shipment_id, at=now, kind="submitted", actor_id=submitter.id,
-                       place=route.origin,
-                       summary=f"Submitted by {submitter.name}: {draft.reference}, "
-                               f"{len(draft.goods)} goods item(s), route "
-                               f"{route.origin} -> {route.destination}"))
-    return Shipment(id=shipment_id, reference=draft.reference, status="submitted",
-                    submitted_by=submitter.id, created_at=now, parties=parties, draft=draft,
-                    route=route)
+        s.add_all(
+            ShipmentPartyRow(
+                shipment_id=shipment_id, organisation_id=p.organisation_id, role=p.role.value
+            )
+            for p in parties
+        )
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=now,
+                kind="submitted",
+                actor_id=submitter.id,
+                place=route.origin,
+                summary=f"Submitted by {submitter.name}: {draft.reference}, "
+                f"{len(draft.goods)} goods item(s), route "
+                f"{route.origin} -> {route.destination}",
+            )
+        )
+    return Shipment(
+        id=shipment_id,
+        reference=draft.reference,
+        status="submitted",
+        submitted_by=submitter.id,
+        created_at=now,
+        parties=parties,
+        draft=draft,
+        route=route,
+    )
 
 
 def _visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
     row = s.get(ShipmentRow, shipment_id)
     is_party = row is not None and s.scalar(
-        select(ShipmentPartyRow.shipment_id).where(
-            ShipmentPartyRow.shipment_id == shipment_id,
-            ShipmentPartyRow.organisation_id == org_id).limit(1))
+        select(ShipmentPartyRow.shipment_id)
+        .where(
+            ShipmentPartyRow.shipment_id == shipment_id, ShipmentPartyRow.organisation_id == org_id
+        )
+        .limit(1)
+    )
     if row is None or not is_party:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     return row
 
 
 def _shipment(s: Session, row: ShipmentRow) -> Shipment:
-    parties = s.scalars(select(ShipmentPartyRow).where(ShipmentPartyRow.shipment_id == row.id)
-                        .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role))
+    parties = s.scalars(
+        select(ShipmentPartyRow)
+        .where(ShipmentPartyRow.shipment_id == row.id)
+        .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
+    )
     route: dict[str, Any] = row.route
-    return Shipment(id=row.id, reference=row.reference, status=row.status,
-                    submitted_by=row.submitted_by, created_at=row.created_at,
-                    parties=[Party(organisation_id=p.organisation_id, role=PartyRole(p.role))
-                             for p in parties],
-                    draft=ShipmentDraft.model_validate(row.payload),
-                    route=Route.model_validate(route))
+    return Shipment(
+        id=row.id,
+        reference=row.reference,
+        status=row.status,
+        submitted_by=row.submitted_by,
+        created_at=row.created_at,
+        parties=[Party(organisation_id=p.organisation_id, role=PartyRole(p.role)) for p in parties],
+        draft=ShipmentDraft.model_validate(row.payload),
+        route=Route.model_validate(route),
+    )
 
 
 def get(db: Database, viewer: Organisation, shipment_id: str) -> Shipment:
@@ -218,38 +282,68 @@ def get(db: Database, viewer: Organisation, shipment_id: str) -> Shipment:
         return _shipment(s, _visible(s, viewer.id, shipment_id))
 
 
-def list_for(db: Database, viewer: Organisation, limit: int = 100, offset: int = 0
-             ) -> list[Shipment]:
+def list_for(
+    db: Database, viewer: Organisation, limit: int = 100, offset: int = 0
+) -> list[Shipment]:
     """Shipments the viewer is party to, newest first."""
     with db.transaction() as s:
         ids = select(ShipmentPartyRow.shipment_id).where(
-            ShipmentPartyRow.organisation_id == viewer.id)
-        rows = s.scalars(select(ShipmentRow).where(ShipmentRow.id.in_(ids))
-                         .order_by(ShipmentRow.created_at.desc(), ShipmentRow.id)
-                         .limit(limit).offset(offset)).all()
+            ShipmentPartyRow.organisation_id == viewer.id
+        )
+        rows = s.scalars(
+            select(ShipmentRow)
+            .where(ShipmentRow.id.in_(ids))
+            .order_by(ShipmentRow.created_at.desc(), ShipmentRow.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
         return [_shipment(s, r) for r in rows]
 
 
-def attach_document(db: Database, viewer: Organisation, shipment_id: str, kind: DocumentKind,
-                    filename: str, media_type: str, content: bytes, now: datetime
-                    ) -> DocumentInfo:
+def attach_document(
+    db: Database,
+    viewer: Organisation,
+    shipment_id: str,
+    kind: DocumentKind,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    now: datetime,
+) -> DocumentInfo:
     """Store a raw document file with a shipment and note it in the timeline."""
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge(f"document is {len(content)} bytes; the limit is "
-                              f"{MAX_DOCUMENT_BYTES} bytes")
+        raise PayloadTooLarge(
+            f"document is {len(content)} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"
+        )
     if not content:
-        raise InvalidInput("document file is empty; attach the file's content",
-                           [FieldError("file", "empty")])
-    doc = DocumentInfo(id=str(uuid.uuid4()), shipment_id=shipment_id, kind=kind,
-                       filename=filename[:255] or "document", media_type=media_type[:127],
-                       size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                       uploaded_by=viewer.id, created_at=now)
+        raise InvalidInput(
+            "document file is empty; attach the file's content", [FieldError("file", "empty")]
+        )
+    doc = DocumentInfo(
+        id=str(uuid.uuid4()),
+        shipment_id=shipment_id,
+        kind=kind,
+        filename=filename[:255] or "document",
+        media_type=media_type[:127],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=viewer.id,
+        created_at=now,
+    )
     with db.transaction() as s:
         row = _visible(s, viewer.id, shipment_id)
         s.add(DocumentRow(content=content, **doc.model_dump(mode="python")))
-        s.add(EventRow(shipment_id=row.id, at=now, kind="document_attached", actor_id=viewer.id,
-                       place=None, summary=f"{kind.value.replace('_', ' ')} attached by "
-                                           f"{viewer.name} ({doc.filename}, {doc.size} bytes)"))
+        s.add(
+            EventRow(
+                shipment_id=row.id,
+                at=now,
+                kind="document_attached",
+                actor_id=viewer.id,
+                place=None,
+                summary=f"{kind.value.replace('_', ' ')} attached by "
+                f"{viewer.name} ({doc.filename}, {doc.size} bytes)",
+            )
+        )
     return doc
 
 
@@ -257,13 +351,17 @@ def documents(db: Database, viewer: Organisation, shipment_id: str) -> list[Docu
     """Documents of a shipment the viewer is party to."""
     with db.transaction() as s:
         _visible(s, viewer.id, shipment_id)
-        rows = s.scalars(select(DocumentRow).where(DocumentRow.shipment_id == shipment_id)
-                         .order_by(DocumentRow.created_at, DocumentRow.id))
+        rows = s.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.shipment_id == shipment_id)
+            .order_by(DocumentRow.created_at, DocumentRow.id)
+        )
         return [DocumentInfo.model_validate(r, from_attributes=True) for r in rows]
 
 
-def document_content(db: Database, viewer: Organisation, shipment_id: str, document_id: str
-                     ) -> tuple[DocumentInfo, bytes]:
+def document_content(
+    db: Database, viewer: Organisation, shipment_id: str, document_id: str
+) -> tuple[DocumentInfo, bytes]:
     """A document and its bytes."""
     with db.transaction() as s:
         _visible(s, viewer.id, shipment_id)
@@ -273,13 +371,28 @@ def document_content(db: Database, viewer: Organisation, shipment_id: str, docum
         return DocumentInfo.model_validate(row, from_attributes=True), row.content
 
 
-def record_event(db: Database, actor: Organisation, shipment_id: str, kind: str, at: datetime,
-                 summary: str, place: str | None = None) -> Event:
+def record_event(
+    db: Database,
+    actor: Organisation,
+    shipment_id: str,
+    kind: str,
+    at: datetime,
+    summary: str,
+    place: str | None = None,
+) -> Event:
     """Add a step to the timeline of a shipment the actor is party to."""
     with db.transaction() as s:
         _visible(s, actor.id, shipment_id)
-        s.add(EventRow(shipment_id=shipment_id, at=at, kind=kind, actor_id=actor.id,
-                       place=place, summary=summary))
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=at,
+                kind=kind,
+                actor_id=actor.id,
+                place=place,
+                summary=summary,
+            )
+        )
     return Event(at=at, kind=kind, actor_id=actor.id, place=place, summary=summary)
 
 
@@ -287,6 +400,9 @@ def timeline(db: Database, viewer: Organisation, shipment_id: str) -> list[Event
     """The shipment's events in time order."""
     with db.transaction() as s:
         _visible(s, viewer.id, shipment_id)
-        rows = s.scalars(select(EventRow).where(EventRow.shipment_id == shipment_id)
-                         .order_by(EventRow.at, EventRow.id))
+        rows = s.scalars(
+            select(EventRow)
+            .where(EventRow.shipment_id == shipment_id)
+            .order_by(EventRow.at, EventRow.id)
+        )
         return [Event.model_validate(r, from_attributes=True) for r in rows]

@@ -36,7 +36,7 @@ def is_problem(r: Any, status: int) -> dict[str, Any]:
 
 def rows(db: Database, table: str) -> int:
     with db.engine.connect() as conn:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def submit(client: TestClient, keys: dict[str, str], ref: str = "A-1") -> dict[str, Any]:
@@ -57,14 +57,21 @@ def test_health_and_network_are_public(client: TestClient) -> None:
 
 
 def test_unknown_node_in_a_route_query_is_a_problem(client: TestClient) -> None:
-    body = is_problem(client.get("/network/route",
-                                 params={"origin": "dostyk", "destination": "mars"}), 422)
+    body = is_problem(
+        client.get("/network/route", params={"origin": "dostyk", "destination": "mars"}), 422
+    )
     assert "Unknown node 'mars'" in body["detail"]
 
 
-@pytest.mark.parametrize("header", [{}, {"Authorization": "Bearer nonsense"},
-                                    {"Authorization": "Bearer cor_0000.xxxx"},
-                                    {"Authorization": "Basic dXNlcjpwdw=="}])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {},
+        {"Authorization": "Bearer nonsense"},
+        {"Authorization": "Bearer cor_0000.xxxx"},
+        {"Authorization": "Basic dXNlcjpwdw=="},
+    ],
+)
 def test_private_endpoints_need_a_valid_key(client: TestClient, header: dict[str, str]) -> None:
     r = client.get("/shipments", headers=header)
     body = is_problem(r, 401)
@@ -73,33 +80,34 @@ def test_private_endpoints_need_a_valid_key(client: TestClient, header: dict[str
 
 
 def test_shipments_are_seen_by_parties_only_and_others_get_404(
-        client: TestClient, keys: dict[str, str]) -> None:
+    client: TestClient, keys: dict[str, str]
+) -> None:
     created = submit(client, keys)
     sid = created["id"]
     for party in (SHIPPER, "ro-consignee", "kz-rail", "caspian-ferry"):
         assert client.get(f"/shipments/{sid}", headers=auth(keys, party)).status_code == 200
-        assert [s["id"] for s in client.get("/shipments", headers=auth(keys, party)).json()] \
-            == [sid]
+        assert [s["id"] for s in client.get("/shipments", headers=auth(keys, party)).json()] == [
+            sid
+        ]
     for outsider in ("node-operator", "az-customs", "tr-customs", "ro-customs"):
         h = auth(keys, outsider)
         assert client.get("/shipments", headers=h).json() == []
         for path in ("", "/route", "/events", "/documents"):
             body = is_problem(client.get(f"/shipments/{sid}{path}", headers=h), 404)
             assert "ferro" not in json.dumps(body).lower()
-    missing = is_problem(client.get("/shipments/no-such-id", headers=auth(keys, "az-customs")),
-                         404)
+    missing = is_problem(client.get("/shipments/no-such-id", headers=auth(keys, "az-customs")), 404)
     hidden = is_problem(client.get(f"/shipments/{sid}", headers=auth(keys, "az-customs")), 404)
     # A stranger cannot tell an existing shipment from a missing one, except by its own id.
     assert missing["detail"].replace("no-such-id", sid) == hidden["detail"]
 
 
 def test_submitted_shipment_has_its_route_and_borders(
-        client: TestClient, keys: dict[str, str]) -> None:
+    client: TestClient, keys: dict[str, str]
+) -> None:
     sid = submit(client, keys)["id"]
     route = client.get(f"/shipments/{sid}/route", headers=auth(keys, "ro-consignee")).json()
     assert route["countries"] == ["KZ", "AZ", "GE", "RO"]
-    assert [b["entry_node"] for b in route["borders"]] == ["baku-alat", "gardabani",
-                                                          "constanta"]
+    assert [b["entry_node"] for b in route["borders"]] == ["baku-alat", "gardabani", "constanta"]
     events = client.get(f"/shipments/{sid}/events", headers=auth(keys, SHIPPER)).json()
     assert events[0]["kind"] == "submitted"
 
@@ -113,18 +121,27 @@ def _mutate(path: list[Any], value: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize(("path", "value", "field", "words"), [
-    (["goods", 0, "hs_code"], "72024", "goods.0.hs_code", "6 digits"),
-    (["containers", 0, "number"], "CSQU3054384", "containers.0.number", "check digit"),
-    (["goods", 1, "value", "currency"], "XYZ", "goods.1.value.currency", "ISO 4217"),
-    (["goods", 0, "origin_country"], "QQ", "goods.0.origin_country", "ISO 3166"),
-    (["route", "destination"], "constanza", "route.destination", "Did you mean"),
-    (["route", "via"], ["nowhere"], "route.via.0", "Unknown node"),
-    (["consignee"], "nobody", "consignee", "no organisation 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "field", "words"),
+    [
+        (["goods", 0, "hs_code"], "72024", "goods.0.hs_code", "6 digits"),
+        (["containers", 0, "number"], "CSQU3054384", "containers.0.number", "check digit"),
+        (["goods", 1, "value", "currency"], "XYZ", "goods.1.value.currency", "ISO 4217"),
+        (["goods", 0, "origin_country"], "QQ", "goods.0.origin_country", "ISO 3166"),
+        (["route", "destination"], "constanza", "route.destination", "Did you mean"),
+        (["route", "via"], ["nowhere"], "route.via.0", "Unknown node"),
+        (["consignee"], "nobody", "consignee", "no organisation 'nobody'"),
+    ],
+)
 def test_malformed_shipments_are_refused_and_write_nothing(
-        client: TestClient, keys: dict[str, str], sqlite_db: Database,
-        path: list[Any], value: Any, field: str, words: str) -> None:
+    client: TestClient,
+    keys: dict[str, str],
+    sqlite_db: Database,
+    path: list[Any],
+    value: Any,
+    field: str,
+    words: str,
+) -> None:
     before = rows(sqlite_db, "shipments"), rows(sqlite_db, "shipment_events")
     r = client.post("/shipments", json=_mutate(path, value), headers=auth(keys, SHIPPER))
     body = is_problem(r, 422)
@@ -135,12 +152,16 @@ def test_malformed_shipments_are_refused_and_write_nothing(
 
 
 def test_no_route_between_nodes_is_a_problem(
-        sqlite_db: Database, settings: Any, clock: Any, keys: dict[str, str]) -> None:
+    sqlite_db: Database, settings: Any, clock: Any, keys: dict[str, str]
+) -> None:
     from corridor.api.app import create_app
     from tests.network.test_graph import ISLAND
 
-    island = Network.from_yaml(ISLAND.replace("id: a,", "id: dostyk,").replace("from: a", "from: dostyk")
-                               .replace("id: c,", "id: constanta,"))
+    island = Network.from_yaml(
+        ISLAND.replace("id: a,", "id: dostyk,")
+        .replace("from: a", "from: dostyk")
+        .replace("id: c,", "id: constanta,")
+    )
     app = create_app(sqlite_db, island, settings, clock)
     payload = shipment()
     payload["route"]["via"] = []
@@ -150,20 +171,25 @@ def test_no_route_between_nodes_is_a_problem(
     assert rows(sqlite_db, "shipments") == 0
 
 
-def test_non_json_body_is_a_400_problem(client: TestClient, keys: dict[str, str],
-                                        sqlite_db: Database) -> None:
+def test_non_json_body_is_a_400_problem(
+    client: TestClient, keys: dict[str, str], sqlite_db: Database
+) -> None:
     h = {**auth(keys, SHIPPER), "Content-Type": "application/json"}
     body = is_problem(client.post("/shipments", content=b"{not json", headers=h), 400)
     assert "not valid JSON" in body["detail"]
     assert rows(sqlite_db, "shipments") == 0
 
 
-def test_oversized_body_is_a_413_problem(client: TestClient, keys: dict[str, str],
-                                         sqlite_db: Database) -> None:
+def test_oversized_body_is_a_413_problem(
+    client: TestClient, keys: dict[str, str], sqlite_db: Database
+) -> None:
     big = shipment()
     big["goods"][0]["description"] = "x" * 100_000
-    r = client.post("/shipments", content=json.dumps(big).encode(),
-                    headers={**auth(keys, SHIPPER), "Content-Type": "application/json"})
+    r = client.post(
+        "/shipments",
+        content=json.dumps(big).encode(),
+        headers={**auth(keys, SHIPPER), "Content-Type": "application/json"},
+    )
     is_problem(r, 413)
 
     def chunks() -> Any:
@@ -171,66 +197,106 @@ def test_oversized_body_is_a_413_problem(client: TestClient, keys: dict[str, str
         for _ in range(100):
             yield b" " * 1024
 
-    r = client.post("/shipments", content=chunks(),
-                    headers={**auth(keys, SHIPPER), "Content-Type": "application/json"})
+    r = client.post(
+        "/shipments",
+        content=chunks(),
+        headers={**auth(keys, SHIPPER), "Content-Type": "application/json"},
+    )
     is_problem(r, 413)
     assert rows(sqlite_db, "shipments") == 0
 
 
 def test_duplicate_reference_is_a_409(client: TestClient, keys: dict[str, str]) -> None:
     submit(client, keys, "DUP")
-    body = is_problem(client.post("/shipments", json=shipment("DUP"),
-                                  headers=auth(keys, SHIPPER)), 409)
+    body = is_problem(
+        client.post("/shipments", json=shipment("DUP"), headers=auth(keys, SHIPPER)), 409
+    )
     assert "already submitted" in body["detail"]
 
 
 def test_only_shippers_and_forwarders_submit(client: TestClient, keys: dict[str, str]) -> None:
-    body = is_problem(client.post("/shipments", json=shipment(), headers=auth(keys, "kz-rail")),
-                      422)
+    body = is_problem(
+        client.post("/shipments", json=shipment(), headers=auth(keys, "kz-rail")), 422
+    )
     assert "cannot submit" in body["detail"]
 
 
 def test_documents_upload_list_download(client: TestClient, keys: dict[str, str]) -> None:
     sid = submit(client, keys)["id"]
     files = {"file": ("invoice.pdf", b"%PDF-1.7 demo", "application/pdf")}
-    r = client.post(f"/shipments/{sid}/documents", data={"kind": "commercial_invoice"},
-                    files=files, headers=auth(keys, SHIPPER))
+    r = client.post(
+        f"/shipments/{sid}/documents",
+        data={"kind": "commercial_invoice"},
+        files=files,
+        headers=auth(keys, SHIPPER),
+    )
     assert r.status_code == 201, r.text
     doc = r.json()
     listed = client.get(f"/shipments/{sid}/documents", headers=auth(keys, "ro-consignee")).json()
     assert [d["id"] for d in listed] == [doc["id"]]
-    got = client.get(f"/shipments/{sid}/documents/{doc['id']}",
-                     headers=auth(keys, "ro-consignee"))
+    got = client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(keys, "ro-consignee"))
     assert got.content == b"%PDF-1.7 demo"
     assert got.headers["content-type"] == "application/pdf"
-    is_problem(client.get(f"/shipments/{sid}/documents/{doc['id']}",
-                          headers=auth(keys, "az-customs")), 404)
+    is_problem(
+        client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(keys, "az-customs")), 404
+    )
 
 
-def test_bad_documents_are_refused(client: TestClient, keys: dict[str, str],
-                                   sqlite_db: Database) -> None:
+def test_bad_documents_are_refused(
+    client: TestClient, keys: dict[str, str], sqlite_db: Database
+) -> None:
     sid = submit(client, keys)["id"]
     h = auth(keys, SHIPPER)
-    body = is_problem(client.post(f"/shipments/{sid}/documents", data={"kind": "love_letter"},
-                                  files={"file": ("a", b"x")}, headers=h), 422)
+    body = is_problem(
+        client.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": "love_letter"},
+            files={"file": ("a", b"x")},
+            headers=h,
+        ),
+        422,
+    )
     assert body["errors"][0]["field"] == "kind"
-    is_problem(client.post(f"/shipments/{sid}/documents", data={"kind": "licence"},
-                           files={"file": ("big", b"x" * (400 * 1024))}, headers=h), 413)
-    is_problem(client.post(f"/shipments/{sid}/documents", data={"kind": "licence"},
-                           files={"file": ("empty", b"")}, headers=h), 422)
-    is_problem(client.post(f"/shipments/{sid}/documents", data={"kind": "licence"},
-                           files={"file": ("a", b"x")}, headers=auth(keys, "az-customs")), 404)
+    is_problem(
+        client.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": "licence"},
+            files={"file": ("big", b"x" * (400 * 1024))},
+            headers=h,
+        ),
+        413,
+    )
+    is_problem(
+        client.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": "licence"},
+            files={"file": ("empty", b"")},
+            headers=h,
+        ),
+        422,
+    )
+    is_problem(
+        client.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": "licence"},
+            files={"file": ("a", b"x")},
+            headers=auth(keys, "az-customs"),
+        ),
+        404,
+    )
     assert rows(sqlite_db, "documents") == 0
 
 
 def test_operator_registers_organisations_and_issues_keys(
-        client: TestClient, keys: dict[str, str]) -> None:
+    client: TestClient, keys: dict[str, str]
+) -> None:
     op = auth(keys, "node-operator")
     org = {"id": "ge-rail", "name": "საქართველოს რკინიგზა", "country": "GE", "role": "carrier"}
     assert client.post("/organisations", json=org, headers=op).status_code == 201
     is_problem(client.post("/organisations", json=org, headers=op), 409)
-    is_problem(client.post("/organisations", json={**org, "id": "x2"},
-                           headers=auth(keys, SHIPPER)), 403)
+    is_problem(
+        client.post("/organisations", json={**org, "id": "x2"}, headers=auth(keys, SHIPPER)), 403
+    )
     key = client.post("/organisations/ge-rail/api-keys", json={"label": "ops"}, headers=op).json()
     me = client.get("/me", headers={"Authorization": f"Bearer {key['key']}"}).json()
     assert me["name"] == "საქართველოს რკინიგზა"
@@ -243,9 +309,14 @@ def test_operator_registers_organisations_and_issues_keys(
 
 
 def test_invalid_organisation_fields_are_named(client: TestClient, keys: dict[str, str]) -> None:
-    body = is_problem(client.post("/organisations", headers=auth(keys, "node-operator"),
-                                  json={"id": "Bad Id", "name": "x", "country": "ZZ",
-                                        "role": "pirate"}), 422)
+    body = is_problem(
+        client.post(
+            "/organisations",
+            headers=auth(keys, "node-operator"),
+            json={"id": "Bad Id", "name": "x", "country": "ZZ", "role": "pirate"},
+        ),
+        422,
+    )
     assert {e["field"] for e in body["errors"]} == {"id", "country", "role"}
 
 

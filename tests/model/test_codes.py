@@ -46,8 +46,10 @@ def test_hs_code_rejects_chapters_outside_the_nomenclature(chapter: str) -> None
     assert f"HS chapter {chapter} does not exist" in message(hs, chapter + "0101")
 
 
-@given(st.integers(min_value=1, max_value=97).filter(lambda c: c != 77),
-       st.integers(min_value=0, max_value=9999))
+@given(
+    st.integers(min_value=1, max_value=97).filter(lambda c: c != 77),
+    st.integers(min_value=0, max_value=9999),
+)
 def test_any_six_digit_code_in_a_real_chapter_is_accepted(chapter: int, rest: int) -> None:
     code = f"{chapter:02d}{rest:04d}"
     assert hs.validate_python(code) == code
@@ -64,11 +66,15 @@ def test_container_wrong_check_digit_names_the_right_one() -> None:
     assert "CSQU3054383" in msg
 
 
-@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
-       st.sampled_from("UJZ"), st.integers(min_value=0, max_value=999_999),
-       st.integers(min_value=0, max_value=9))
+@given(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
+    st.sampled_from("UJZ"),
+    st.integers(min_value=0, max_value=999_999),
+    st.integers(min_value=0, max_value=9),
+)
 def test_container_accepted_exactly_when_check_digit_matches(
-        owner: str, cat: str, serial: int, digit: int) -> None:
+    owner: str, cat: str, serial: int, digit: int
+) -> None:
     body = f"{owner}{cat}{serial:06d}"
     number = f"{body}{digit}"
     if str(digit) == iso6346.calc_check_digit(body):
@@ -78,8 +84,10 @@ def test_container_accepted_exactly_when_check_digit_matches(
             container.validate_python(number)
 
 
-@pytest.mark.parametrize(("value", "ok"), [("KZ", True), ("kz", True), ("RO", True),
-                                           ("XX", False), ("KAZ", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("KZ", True), ("kz", True), ("RO", True), ("XX", False), ("KAZ", False), ("", False)],
+)
 def test_country_codes(value: str, ok: bool) -> None:
     if ok:
         assert country.validate_python(value) == value.upper()
@@ -87,8 +95,10 @@ def test_country_codes(value: str, ok: bool) -> None:
         assert "ISO 3166-1 alpha-2" in message(country, value)
 
 
-@pytest.mark.parametrize(("value", "ok"), [("USD", True), ("kzt", True), ("AZN", True),
-                                           ("GEL", True), ("XYZ", False), ("US", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("USD", True), ("kzt", True), ("AZN", True), ("GEL", True), ("XYZ", False), ("US", False)],
+)
 def test_currency_codes(value: str, ok: bool) -> None:
     if ok:
         assert currency.validate_python(value) == value.upper()
@@ -96,9 +106,16 @@ def test_currency_codes(value: str, ok: bool) -> None:
         assert "ISO 4217" in message(currency, value)
 
 
-@pytest.mark.parametrize(("value", "ok"), [("52345675", True), ("52345676", False),
-                                           ("318052345671", True), ("318052345672", False),
-                                           ("1234", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("52345675", True),
+        ("52345676", False),
+        ("318052345671", True),
+        ("318052345672", False),
+        ("1234", False),
+    ],
+)
 def test_wagon_numbers_carry_a_luhn_check_digit(value: str, ok: bool) -> None:
     if ok:
         assert wagon.validate_python(value) == value

@@ -25,8 +25,13 @@ def errors(payload: dict[str, Any]) -> list[dict[str, Any]]:
 def test_demo_draft_is_valid_and_round_trips() -> None:
     d = draft("T-1")
     assert ShipmentDraft.model_validate(d.model_dump(mode="json")) == d
-    assert d.party_ids() == {"kz-ferroalloy", "ro-consignee", "kz-rail", "aktau-port",
-                             "caspian-ferry"}
+    assert d.party_ids() == {
+        "kz-ferroalloy",
+        "ro-consignee",
+        "kz-rail",
+        "aktau-port",
+        "caspian-ferry",
+    }
 
 
 def test_net_mass_above_gross_is_refused() -> None:

@@ -12,9 +12,25 @@ from corridor.network import Network, corridor
 from corridor.network.graph import NetworkFile
 
 NET = corridor()
-REQUIRED = ["lianyungang", "khorgos", "altynkol", "dostyk", "aktau", "kuryk", "baku-alat",
-            "gardabani", "tbilisi", "poti", "batumi", "kars", "constanta", "turkmenbashi",
-            "tashkent", "bishkek", "dushanbe"]
+REQUIRED = [
+    "lianyungang",
+    "khorgos",
+    "altynkol",
+    "dostyk",
+    "aktau",
+    "kuryk",
+    "baku-alat",
+    "gardabani",
+    "tbilisi",
+    "poti",
+    "batumi",
+    "kars",
+    "constanta",
+    "turkmenbashi",
+    "tashkent",
+    "bishkek",
+    "dushanbe",
+]
 
 
 def test_the_shipped_network_has_the_corridor_nodes() -> None:
@@ -42,7 +58,10 @@ def test_dostyk_to_constanta_crosses_kz_az_ge_ro() -> None:
     route = NET.route("dostyk", "constanta", via=["aktau"])
     assert route.countries == ["KZ", "AZ", "GE", "RO"]
     assert [(b.exit_node, b.entry_node) for b in route.borders] == [
-        ("aktau", "baku-alat"), ("boyuk-kesik", "gardabani"), ("poti", "constanta")]
+        ("aktau", "baku-alat"),
+        ("boyuk-kesik", "gardabani"),
+        ("poti", "constanta"),
+    ]
     assert route.nodes[0] == "dostyk"
     assert route.nodes[-1] == "constanta"
     assert route.total_hours == pytest.approx(route.moving_hours + route.dwell_hours, abs=0.1)

@@ -103,8 +103,17 @@ def test_a_reference_is_used_once_per_submitter(db: Database) -> None:
 def test_the_database_unique_constraint_backs_the_check(db: Database) -> None:
     seed(db)
     shipments.submit(db, corridor(), draft("R-5"), ORGS["kz-ferroalloy"], T0)
-    row = dict(id="dup", reference="R-5", submitted_by="kz-ferroalloy", origin="a",
-               destination="b", status="x", payload={}, route={}, created_at=T0)
+    row = {
+        "id": "dup",
+        "reference": "R-5",
+        "submitted_by": "kz-ferroalloy",
+        "origin": "a",
+        "destination": "b",
+        "status": "x",
+        "payload": {},
+        "route": {},
+        "created_at": T0,
+    }
     with pytest.raises(exc.Conflict), db.transaction() as s:
         s.add(ShipmentRow(**row))
     assert count(db, ShipmentRow) == 1
@@ -114,9 +123,16 @@ def test_documents_keep_their_bytes_and_digest(db: Database) -> None:
     seed(db)
     s = shipments.submit(db, corridor(), draft("R-6"), ORGS["kz-ferroalloy"], T0)
     blob = bytes(range(256)) * 10
-    info = shipments.attach_document(db, ORGS["kz-ferroalloy"], s.id,
-                                     shipments.DocumentKind.LICENCE, "l.bin",
-                                     "application/octet-stream", blob, T0)
+    info = shipments.attach_document(
+        db,
+        ORGS["kz-ferroalloy"],
+        s.id,
+        shipments.DocumentKind.LICENCE,
+        "l.bin",
+        "application/octet-stream",
+        blob,
+        T0,
+    )
     got, content = shipments.document_content(db, ORGS["ro-consignee"], s.id, info.id)
     assert content == blob
     assert got.sha256 == info.sha256
@@ -133,9 +149,17 @@ def test_submitting_parties_must_hold_the_right_roles(db: Database) -> None:
 
 
 def test_every_database_error_class_is_translated() -> None:
-    for cls in [sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.InterfaceError,
-                sa.exc.ProgrammingError, sa.exc.DataError, sa.exc.InternalError,
-                sa.exc.NotSupportedError, sa.exc.DatabaseError, sa.exc.DBAPIError]:
+    for cls in [
+        sa.exc.IntegrityError,
+        sa.exc.OperationalError,
+        sa.exc.InterfaceError,
+        sa.exc.ProgrammingError,
+        sa.exc.DataError,
+        sa.exc.InternalError,
+        sa.exc.NotSupportedError,
+        sa.exc.DatabaseError,
+        sa.exc.DBAPIError,
+    ]:
         error = cls("stmt", {}, Exception("boom"))
         mapped = translate(error)
         assert isinstance(mapped, exc.CorridorError), cls

@@ -16,7 +16,8 @@ from corridor.api.problems import Problem, install
 from corridor.config import Settings
 from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation, Role, RoutePreference, ShipmentDraft
-from corridor.network import Network, Node as NetworkNode, Route, corridor
+from corridor.network import Network, Route, corridor
+from corridor.network import Node as NetworkNode
 from corridor.store.db import Database
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -51,8 +52,9 @@ class NewKey(BaseModel):
 
 def _operator_or_self(who: Organisation, org_id: str) -> None:
     if who.role is not Role.OPERATOR and who.id != org_id:
-        raise PermissionDenied("only the node operator or the organisation itself manages its "
-                               "API keys")
+        raise PermissionDenied(
+            "only the node operator or the organisation itself manages its API keys"
+        )
 
 
 def _routes() -> list[APIRouter]:
@@ -104,8 +106,9 @@ def _routes() -> list[APIRouter]:
         return registry.get_organisation(n.db, org_id)
 
     @private.post("/organisations/{org_id}/api-keys", status_code=201, tags=["organisations"])
-    def issue_key(org_id: str, who: Caller, n: NodeDep,
-                  body: NewKey | None = None) -> registry.IssuedKey:
+    def issue_key(
+        org_id: str, who: Caller, n: NodeDep, body: NewKey | None = None
+    ) -> registry.IssuedKey:
         """Issue an API key; the secret is shown only in this response."""
         _operator_or_self(who, org_id)
         return registry.issue_key(n.db, org_id, (body or NewKey()).label[:100], n.clock())
@@ -123,8 +126,9 @@ def _routes() -> list[APIRouter]:
         return registry.revoke_key(n.db, org_id, key_id, n.clock())
 
     @private.post("/shipments", status_code=201, tags=["shipments"])
-    def submit_shipment(draft: ShipmentDraft, who: Caller, n: NodeDep,
-                        response: Response) -> shipments.Shipment:
+    def submit_shipment(
+        draft: ShipmentDraft, who: Caller, n: NodeDep, response: Response
+    ) -> shipments.Shipment:
         """Submit a shipment; its route is planned and its parties checked."""
         created = shipments.submit(n.db, n.network, draft, who, n.clock())
         response.headers["Location"] = f"/shipments/{created.id}"
@@ -132,7 +136,8 @@ def _routes() -> list[APIRouter]:
 
     @private.get("/shipments", tags=["shipments"])
     def list_shipments(
-        who: Caller, n: NodeDep,
+        who: Caller,
+        n: NodeDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[shipments.Shipment]:
@@ -156,49 +161,77 @@ def _routes() -> list[APIRouter]:
 
     @private.post("/shipments/{shipment_id}/documents", status_code=201, tags=["documents"])
     async def attach_document(
-        shipment_id: str, who: Caller, n: NodeDep,
+        shipment_id: str,
+        who: Caller,
+        n: NodeDep,
         kind: Annotated[shipments.DocumentKind, Form()],
         file: Annotated[UploadFile, File(description="The document file")],
     ) -> shipments.DocumentInfo:
         """Attach a document file (multipart/form-data) to a shipment you are party to."""
         content = await file.read(n.settings.max_document_bytes + 1)
         return shipments.attach_document(
-            n.db, who, shipment_id, kind, file.filename or "document",
-            file.content_type or "application/octet-stream", content, n.clock())
+            n.db,
+            who,
+            shipment_id,
+            kind,
+            file.filename or "document",
+            file.content_type or "application/octet-stream",
+            content,
+            n.clock(),
+        )
 
     @private.get("/shipments/{shipment_id}/documents", tags=["documents"])
-    def list_documents(shipment_id: str, who: Caller, n: NodeDep
-                       ) -> list[shipments.DocumentInfo]:
+    def list_documents(shipment_id: str, who: Caller, n: NodeDep) -> list[shipments.DocumentInfo]:
         """Documents attached to a shipment you are party to."""
         return shipments.documents(n.db, who, shipment_id)
 
-    @private.get("/shipments/{shipment_id}/documents/{document_id}", tags=["documents"],
-                 response_class=Response,
-                 responses={200: {"content": {"application/octet-stream": {}},
-                                  "description": "The document's bytes"}})
+    @private.get(
+        "/shipments/{shipment_id}/documents/{document_id}",
+        tags=["documents"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/octet-stream": {}},
+                "description": "The document's bytes",
+            }
+        },
+    )
     def get_document(shipment_id: str, document_id: str, who: Caller, n: NodeDep) -> Response:
         """Download a document's bytes."""
         info, content = shipments.document_content(n.db, who, shipment_id, document_id)
-        return Response(content, media_type=info.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{info.id}"',
-                                 "Digest": f"sha-256={info.sha256}"})
+        return Response(
+            content,
+            media_type=info.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{info.id}"',
+                "Digest": f"sha-256={info.sha256}",
+            },
+        )
 
     return [public, private]
 
 
-def create_app(db: Database, network: Network | None = None, settings: Settings | None = None,
-               clock: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(
+    db: Database,
+    network: Network | None = None,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
     """The API of one node over its store."""
     settings = settings or Settings.from_env()
     app = FastAPI(
         title="corridor node",
         version=__version__,
         description="Electronic, harmonised and sovereign document flow of the Middle "
-                    "Corridor. Errors are RFC 9457 problem documents. Authenticate with "
-                    "'Authorization: Bearer <API key>'.",
+        "Corridor. Errors are RFC 9457 problem documents. Authenticate with "
+        "'Authorization: Bearer <API key>'.",
     )
-    app.state.node = Node(db=db, network=network or corridor(), settings=settings,
-                          clock=clock or (lambda: datetime.now(UTC)))
+    app.state.node = Node(
+        db=db,
+        network=network or corridor(),
+        settings=settings,
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
     install(app)
     for router in _routes():
         app.include_router(router)

@@ -58,12 +58,23 @@ class BodyLimit:
 
     @staticmethod
     async def _refuse(send: Send, path: str, limit: int) -> None:
-        body = Problem(type=TYPE_BASE + "payload-too-large", title="Payload too large",
-                       status=413, instance=path,
-                       detail=f"The request body is larger than {limit} bytes, the limit for "
-                              "this endpoint; send a smaller body.")
+        body = Problem(
+            type=TYPE_BASE + "payload-too-large",
+            title="Payload too large",
+            status=413,
+            instance=path,
+            detail=f"The request body is larger than {limit} bytes, the limit for "
+            "this endpoint; send a smaller body.",
+        )
         data = json.dumps(body.model_dump(mode="json")).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", MEDIA_TYPE.encode()),
-                                (b"content-length", str(len(data)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(data)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": data})

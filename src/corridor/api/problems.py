@@ -62,14 +62,27 @@ def status_for(error: exc.CorridorError) -> int:
     return 500
 
 
-def problem(status: int, code: str, title: str, detail: str, request: Request,
-            errors: list[ProblemField] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    request: Request,
+    errors: list[ProblemField] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     """A problem+json response."""
-    body = Problem(type=TYPE_BASE + code, title=title, status=status, detail=detail,
-                   instance=request.url.path, errors=errors or [])
-    return JSONResponse(body.model_dump(mode="json"), status_code=status,
-                        media_type=MEDIA_TYPE, headers=headers)
+    body = Problem(
+        type=TYPE_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors or [],
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, media_type=MEDIA_TYPE, headers=headers
+    )
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -96,44 +109,75 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, error: exc.CorridorError) -> JSONResponse:
         status = status_for(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return problem(status, error.code, error.title, error.detail, request,
-                       [ProblemField(field=e.field, message=e.message) for e in error.errors],
-                       headers)
+        return problem(
+            status,
+            error.code,
+            error.title,
+            error.detail,
+            request,
+            [ProblemField(field=e.field, message=e.message) for e in error.errors],
+            headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
         errs = list(error.errors())
         if any(e.get("type") == "json_invalid" for e in errs):
-            return problem(400, "malformed-json", "Malformed JSON",
-                           "The request body is not valid JSON; send a JSON object with "
-                           "Content-Type: application/json.", request)
-        fields = [ProblemField(field=_field(tuple(e.get("loc", ()))), message=_message(e))
-                  for e in errs]
+            return problem(
+                400,
+                "malformed-json",
+                "Malformed JSON",
+                "The request body is not valid JSON; send a JSON object with "
+                "Content-Type: application/json.",
+                request,
+            )
+        fields = [
+            ProblemField(field=_field(tuple(e.get("loc", ()))), message=_message(e)) for e in errs
+        ]
         summary = "; ".join(f"{f.field}: {f.message}" for f in fields[:3])
         more = f" (and {len(fields) - 3} more)" if len(fields) > 3 else ""
-        return problem(422, "validation-failed", "Validation failed",
-                       f"The request has {len(fields)} invalid field(s): {summary}{more}",
-                       request, fields)
+        return problem(
+            422,
+            "validation-failed",
+            "Validation failed",
+            f"The request has {len(fields)} invalid field(s): {summary}{more}",
+            request,
+            fields,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if isinstance(error.__cause__, BodyTooLarge):
-            return problem(413, "payload-too-large", "Payload too large",
-                           "The request body is larger than the limit for this endpoint; "
-                           "send a smaller body.", request)
+            return problem(
+                413,
+                "payload-too-large",
+                "Payload too large",
+                "The request body is larger than the limit for this endpoint; send a smaller body.",
+                request,
+            )
         titles = {404: "Not found", 405: "Method not allowed", 415: "Unsupported media type"}
         detail = str(error.detail)
         if error.status_code == 404 and detail == "Not Found":
             detail = f"There is no endpoint at {request.url.path}; see /docs for the API."
         if error.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}; see /docs."
-        return problem(error.status_code, f"http-{error.status_code}",
-                       titles.get(error.status_code, "HTTP error"), detail, request,
-                       headers=dict(error.headers) if error.headers else None)
+        return problem(
+            error.status_code,
+            f"http-{error.status_code}",
+            titles.get(error.status_code, "HTTP error"),
+            detail,
+            request,
+            headers=dict(error.headers) if error.headers else None,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal-error", "Internal error",
-                       "The node failed to handle this request; nothing was changed. "
-                       "The operator's log has the details.", request)
+        return problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "The node failed to handle this request; nothing was changed. "
+            "The operator's log has the details.",
+            request,
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import itertools
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
@@ -215,7 +216,7 @@ class Network:
             return self._segment(origin, destination, prefer)
         nodes: list[str] = [origin]
         legs: list[Leg] = []
-        for a, b in zip(stops, stops[1:], strict=False):
+        for a, b in itertools.pairwise(stops):
             part = self._segment(a, b, prefer)
             nodes += part.nodes[1:]
             legs += part.legs

@@ -49,9 +49,7 @@ def upgrade() -> None:
         "shipments",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("reference", sa.String(64), nullable=False),
-        sa.Column(
-            "submitted_by", sa.String(64), sa.ForeignKey("organisations.id"), nullable=False
-        ),
+        sa.Column("submitted_by", sa.String(64), sa.ForeignKey("organisations.id"), nullable=False),
         sa.Column("origin", sa.String(64), nullable=False),
         sa.Column("destination", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),

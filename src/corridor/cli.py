@@ -83,12 +83,10 @@ def init(
                 f"Demo shipment [bold]{walked.shipment.reference}[/] "
                 f"({walked.shipment.id}) submitted."
             )
-        table = Table(title="Demo API keys (Authorization: Bearer <key>)")
-        table.add_column("organisation")
-        table.add_column("key")
+        console.print("Demo API keys (send as 'Authorization: Bearer <key>'):")
         for org_id, key in keys.items():
-            table.add_row(org_id, key)
-        console.print(table)
+            # Plain lines, never wrapped or cut, so the keys can be copied.
+            console.print(f"  {org_id:<15} {key}", soft_wrap=True, highlight=False)
         console.print(f"Keys are kept in {demo_mod.keys_file(settings.data_dir)} (mode 600).")
 
 

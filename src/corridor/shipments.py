@@ -24,9 +24,10 @@ from corridor.exceptions import (
     PayloadTooLarge,
     UnknownNode,
 )
-from corridor.model import Organisation, Role, ShipmentDraft
+from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.registry import load_organisation
+from corridor.rules.engine import Engine, ReadinessReport
 from corridor.store.db import Database
 from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 
@@ -41,24 +42,6 @@ class PartyRole(StrEnum):
     CONSIGNEE = "consignee"
     FORWARDER = "forwarder"
     CARRIER = "carrier"
-
-
-class DocumentKind(StrEnum):
-    """The paper documents the corridor replaces."""
-
-    COMMERCIAL_INVOICE = "commercial_invoice"
-    PACKING_LIST = "packing_list"
-    RAIL_CONSIGNMENT_NOTE = "rail_consignment_note"
-    FERRY_WAYBILL = "ferry_waybill"
-    SEA_WAYBILL = "sea_waybill"
-    CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
-    TRANSIT_DECLARATION = "transit_declaration"
-    LICENCE = "licence"
-    PHYTOSANITARY_CERTIFICATE = "phytosanitary_certificate"
-    VETERINARY_CERTIFICATE = "veterinary_certificate"
-    INSPECTION_ACT = "inspection_act"
-    CUSTOMS_RELEASE = "customs_release"
-    OTHER = "other"
 
 
 # Which organisation roles may fill which party slot.
@@ -89,6 +72,7 @@ class Shipment(BaseModel):
     parties: list[Party]
     draft: ShipmentDraft
     route: Route
+    readiness: ReadinessReport | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -170,9 +154,15 @@ def plan_route(network: Network, draft: ShipmentDraft) -> Route:
 
 
 def submit(
-    db: Database, network: Network, draft: ShipmentDraft, submitter: Organisation, now: datetime
+    db: Database,
+    network: Network,
+    draft: ShipmentDraft,
+    submitter: Organisation,
+    now: datetime,
+    engine: Engine | None = None,
 ) -> Shipment:
-    """Validate parties and route, then store the shipment and its first event atomically."""
+    """Validate parties and route, run the readiness check when an engine is given, then
+    store the shipment, its report and its first event atomically."""
     if submitter.role not in _SUBMITTER_ROLES:
         raise InvalidInput(
             f"a {submitter.role.value} cannot submit shipments; the shipper or "
@@ -186,6 +176,7 @@ def submit(
     route = plan_route(network, draft)
     shipment_id = str(uuid.uuid4())
     parties = _parties(draft, submitter.id)
+    report = engine.check(draft, route, (), draft.departure or now) if engine else None
     with db.transaction() as s:
         _check_parties(s, draft)
         clash = s.scalar(
@@ -209,6 +200,7 @@ def submit(
                 status="submitted",
                 payload=draft.model_dump(mode="json"),
                 route=route.model_dump(mode="json", by_alias=True),
+                readiness=report.model_dump(mode="json") if report else None,
                 created_at=now,
             )
         )
@@ -240,6 +232,7 @@ def submit(
         parties=parties,
         draft=draft,
         route=route,
+        readiness=report,
     )
 
 
@@ -273,6 +266,7 @@ def _shipment(s: Session, row: ShipmentRow) -> Shipment:
         parties=[Party(organisation_id=p.organisation_id, role=PartyRole(p.role)) for p in parties],
         draft=ShipmentDraft.model_validate(row.payload),
         route=Route.model_validate(route),
+        readiness=ReadinessReport.model_validate(row.readiness) if row.readiness else None,
     )
 
 
@@ -406,3 +400,36 @@ def timeline(db: Database, viewer: Organisation, shipment_id: str) -> list[Event
             .order_by(EventRow.at, EventRow.id)
         )
         return [Event.model_validate(r, from_attributes=True) for r in rows]
+
+
+def recheck(
+    db: Database, engine: Engine, viewer: Organisation, shipment_id: str, now: datetime
+) -> ReadinessReport:
+    """Re-run the readiness check with the documents attached now, and store the report."""
+    with db.transaction() as s:
+        row = _visible(s, viewer.id, shipment_id)
+        draft = ShipmentDraft.model_validate(row.payload)
+        kinds = set(
+            s.scalars(select(DocumentRow.kind).where(DocumentRow.shipment_id == shipment_id))
+        )
+        report = engine.check(
+            draft,
+            Route.model_validate(row.route),
+            {DocumentKind(k) for k in kinds},
+            draft.departure or now,
+        )
+        row.readiness = report.model_dump(mode="json")
+        verdict = (
+            "ready" if report.ready else (f"{report.missing} missing, {report.blocking} blocking")
+        )
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=now,
+                kind="readiness_checked",
+                actor_id=viewer.id,
+                place=None,
+                summary=f"Readiness checked by {viewer.name}: {verdict}",
+            )
+        )
+    return report

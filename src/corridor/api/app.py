@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, File, Form, Query, Response, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from corridor import __version__, registry, shipments
 from corridor.api.deps import Caller, Node, NodeDep
 from corridor.api.limits import BodyLimit
 from corridor.api.problems import Problem, install
 from corridor.config import Settings
-from corridor.exceptions import PermissionDenied
-from corridor.model import Organisation, Role, RoutePreference, ShipmentDraft
+from corridor.exceptions import InvalidInput, PermissionDenied
+from corridor.model import DocumentKind, Organisation, Role, RoutePreference, ShipmentDraft
 from corridor.network import Network, Route, corridor
 from corridor.network import Node as NetworkNode
+from corridor.rules import (
+    Engine,
+    Matrix,
+    ReadinessReport,
+    matrix,
+    parse_pack,
+    route_jurisdictions,
+    shipped,
+)
+from corridor.rules.schema import Pack
 from corridor.store.db import Database
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -48,6 +58,49 @@ class NewKey(BaseModel):
     """A request for a new API key."""
 
     label: str = "default"
+
+
+class CheckRequest(BaseModel):
+    """A shipment to check before it is submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shipment: ShipmentDraft
+    documents: list[DocumentKind] = Field(default_factory=list)
+    departure: date | None = None
+
+
+class PackInfo(BaseModel):
+    """A loaded rule pack."""
+
+    jurisdiction: str
+    name: str
+    version: str
+    countries: list[str]
+    effective_from: date
+    effective_to: date | None
+    rules: int
+
+
+class LintResult(BaseModel):
+    """A rule pack that passed the checks."""
+
+    valid: bool
+    jurisdiction: str
+    version: str
+    rules: int
+
+
+def _pack_info(p: Pack) -> PackInfo:
+    return PackInfo(
+        jurisdiction=p.jurisdiction,
+        name=p.name,
+        version=p.version,
+        countries=list(p.countries),
+        effective_from=p.effective_from,
+        effective_to=p.effective_to,
+        rules=len(p.rules),
+    )
 
 
 def _operator_or_self(who: Organisation, org_id: str) -> None:
@@ -130,7 +183,7 @@ def _routes() -> list[APIRouter]:
         draft: ShipmentDraft, who: Caller, n: NodeDep, response: Response
     ) -> shipments.Shipment:
         """Submit a shipment; its route is planned and its parties checked."""
-        created = shipments.submit(n.db, n.network, draft, who, n.clock())
+        created = shipments.submit(n.db, n.network, draft, who, n.clock(), n.engine)
         response.headers["Location"] = f"/shipments/{created.id}"
         return created
 
@@ -208,6 +261,56 @@ def _routes() -> list[APIRouter]:
             },
         )
 
+    @private.get("/shipments/{shipment_id}/readiness", tags=["rules"])
+    def shipment_readiness(shipment_id: str, who: Caller, n: NodeDep) -> ReadinessReport:
+        """Re-check the shipment against every jurisdiction on its route, with the
+        documents attached now; the report is stored with the shipment."""
+        return shipments.recheck(n.db, n.engine, who, shipment_id, n.clock())
+
+    @private.post("/rules/check", tags=["rules"])
+    def check(req: CheckRequest, who: Caller, n: NodeDep) -> ReadinessReport:
+        """Check a draft shipment before submitting it: every border's rules, with what is
+        passed, missing or blocking and what to provide."""
+        route = shipments.plan_route(n.network, req.shipment)
+        return n.engine.check(
+            req.shipment, route, req.documents, req.departure or req.shipment.departure or n.clock()
+        )
+
+    @public.get("/rules/packs", tags=["rules"])
+    def packs(n: NodeDep) -> list[PackInfo]:
+        """The rule packs loaded on this node."""
+        return [_pack_info(p) for p in n.engine.packs.packs]
+
+    @public.get("/rules/diff", tags=["rules"])
+    def diff(
+        n: NodeDep,
+        origin: Annotated[str | None, Query(max_length=64)] = None,
+        destination: Annotated[str | None, Query(max_length=64)] = None,
+        on: Annotated[date | None, Query(description="Date the packs are in force")] = None,
+    ) -> Matrix:
+        """The requirement matrix across the jurisdictions of a route (or all of them)."""
+        packs = n.engine.packs
+        if origin and destination:
+            countries = n.network.route(origin, destination).countries
+            jurisdictions = route_jurisdictions(packs, countries)
+        elif origin or destination:
+            raise InvalidInput("give both origin and destination, or neither for every pack")
+        else:
+            jurisdictions = packs.jurisdictions
+        return matrix(packs, jurisdictions, on or n.clock().date())
+
+    @public.post(
+        "/rules/lint",
+        tags=["rules"],
+        openapi_extra={"requestBody": {"content": {"application/yaml": {}}}},
+    )
+    def lint(text: Annotated[str, Body(media_type="application/yaml")]) -> LintResult:
+        """Check a rule pack (YAML body); errors come back with line numbers."""
+        pack = parse_pack(text, "pack.yaml")
+        return LintResult(
+            valid=True, jurisdiction=pack.jurisdiction, version=pack.version, rules=len(pack.rules)
+        )
+
     return [public, private]
 
 
@@ -216,6 +319,7 @@ def create_app(
     network: Network | None = None,
     settings: Settings | None = None,
     clock: Callable[[], datetime] | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
     """The API of one node over its store."""
     settings = settings or Settings.from_env()
@@ -229,6 +333,7 @@ def create_app(
     app.state.node = Node(
         db=db,
         network=network or corridor(),
+        engine=engine or Engine(shipped(), network or corridor()),
         settings=settings,
         clock=clock or (lambda: datetime.now(UTC)),
     )

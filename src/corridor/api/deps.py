@@ -15,6 +15,7 @@ from corridor.config import Settings
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Organisation
 from corridor.network import Network
+from corridor.rules import Engine
 from corridor.store.db import Database
 
 
@@ -24,6 +25,7 @@ class Node:
 
     db: Database
     network: Network
+    engine: Engine
     settings: Settings
     clock: Callable[[], datetime]
 

@@ -1,5 +1,6 @@
 """Domain types of the corridor (pydantic v2, no I/O)."""
 
+from corridor.model.documents import DocumentKind
 from corridor.model.parties import Organisation, Role
 from corridor.model.shipment import (
     Container,
@@ -13,6 +14,7 @@ from corridor.model.shipment import (
 
 __all__ = [
     "Container",
+    "DocumentKind",
     "GoodsItem",
     "Money",
     "Organisation",

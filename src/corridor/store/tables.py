@@ -46,7 +46,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     """Declarative base of the corridor's tables."""
 
-    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict[str, Any]: JSONType}
+    type_annotation_map: dict[Any, Any] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSONType,
+    }
 
 
 class OrganisationRow(Base):
@@ -86,6 +89,7 @@ class ShipmentRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]]
     route: Mapped[dict[str, Any]]
+    readiness: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
 

@@ -1,0 +1,26 @@
+"""Kinds of trade and transport documents."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    """The paper documents the corridor replaces."""
+
+    COMMERCIAL_INVOICE = "commercial_invoice"
+    PACKING_LIST = "packing_list"
+    RAIL_CONSIGNMENT_NOTE = "rail_consignment_note"
+    FERRY_WAYBILL = "ferry_waybill"
+    SEA_WAYBILL = "sea_waybill"
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
+    TRANSIT_DECLARATION = "transit_declaration"
+    LICENCE = "licence"
+    NUCLEAR_LICENCE = "nuclear_licence"
+    DUAL_USE_PERMIT = "dual_use_permit"
+    TRANSIT_GUARANTEE = "transit_guarantee"
+    PHYTOSANITARY_CERTIFICATE = "phytosanitary_certificate"
+    VETERINARY_CERTIFICATE = "veterinary_certificate"
+    INSPECTION_ACT = "inspection_act"
+    CUSTOMS_RELEASE = "customs_release"
+    OTHER = "other"

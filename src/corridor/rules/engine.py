@@ -1,0 +1,309 @@
+"""The readiness engine: shipment + route + documents + date -> readiness report.
+
+For every country on the route it picks the procedure (export where the route starts, import
+where it ends, transit between), the jurisdiction's pack in force on the crossing date, and
+evaluates each applicable rule. Results are sorted by rule id, so the report does not depend
+on the order rules are written in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from corridor.model import DocumentKind, ShipmentDraft
+from corridor.network import Mode, Network, Route
+from corridor.rules.loader import PackSet
+from corridor.rules.schema import Pack, Procedure, Rule, Severity, hs_bounds
+
+
+class Outcome(StrEnum):
+    """What a rule found."""
+
+    PASSED = "passed"
+    MISSING = "missing"
+    BLOCKING = "blocking"
+
+
+class RuleResult(BaseModel):
+    """One applicable rule's verdict, in words a shipper understands."""
+
+    rule_id: str
+    topic: str
+    title: str
+    outcome: Outcome
+    message: str
+    provide: str | None = None
+    due: datetime | None = None
+    legal_status: str
+    source: str | None = None
+
+
+class CrossingReport(BaseModel):
+    """One country on the route, the procedure it applies and its rules' results."""
+
+    country: str
+    jurisdiction: str | None
+    procedure: Procedure
+    node: str
+    mode: Mode | None
+    at: datetime
+    pack_version: str | None
+    results: list[RuleResult]
+    note: str | None = None
+
+
+class ReadinessReport(BaseModel):
+    """Whether a shipment can leave with nothing missing at any border."""
+
+    reference: str
+    departure: datetime
+    ready: bool
+    passed: int
+    missing: int
+    blocking: int
+    crossings: list[CrossingReport]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    rule: Rule
+    procedures: frozenset[Procedure]
+    modes: frozenset[Mode]
+    hs: tuple[tuple[str, str], ...]
+    documents: tuple[DocumentKind, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    country: str
+    procedure: Procedure
+    node: str
+    mode: Mode | None
+    at: datetime
+
+
+_DOC_WORDS = {k: k.value.replace("_", " ") for k in DocumentKind}
+_FIELD_WORDS = {
+    "forwarder": "the forwarder",
+    "departure": "the planned departure date",
+    "destination_country": "the country of destination",
+    "carriers": "the carriers",
+    "goods[].origin_country": "each goods item's country of origin",
+    "goods[].package_type": "each goods item's package type",
+    "goods[].description": "each goods item's description",
+    "containers[].seal": "each container's seal number",
+    "wagons[].seal": "each wagon's seal number",
+}
+
+
+def segments(route: Route, network: Network, departure: datetime) -> list[_Segment]:
+    """Countries in route order with their procedure, entry node, mode and crossing time."""
+    clock = departure
+    out: list[_Segment] = []
+    origin = network.nodes[route.origin]
+    if not route.borders:
+        return out
+    exit_mode = route.legs[0].mode
+    for i, leg in enumerate(route.legs):
+        a, b = network.nodes[leg.origin], network.nodes[leg.destination]
+        if i:
+            clock += timedelta(hours=a.dwell_h)
+        if a.country != b.country and not out:
+            exit_mode = leg.mode
+            out.append(_Segment(origin.country, Procedure.EXPORT, a.id, exit_mode, clock))
+        clock += timedelta(hours=leg.hours)
+        if a.country != b.country:
+            out.append(_Segment(b.country, Procedure.TRANSIT, b.id, leg.mode, clock))
+    last = out[-1]
+    out[-1] = _Segment(last.country, Procedure.IMPORT, last.node, last.mode, last.at)
+    return out
+
+
+class Engine:
+    """Rule packs compiled for fast, repeatable checks."""
+
+    def __init__(self, packs: PackSet, network: Network) -> None:
+        self.packs = packs
+        self.network = network
+        self._compiled: dict[int, list[_Compiled]] = {
+            id(p): sorted((self._compile(r) for r in p.rules), key=lambda c: c.rule.id)
+            for p in packs.packs
+        }
+
+    @staticmethod
+    def _compile(rule: Rule) -> _Compiled:
+        return _Compiled(
+            rule,
+            frozenset(rule.procedures),
+            frozenset(rule.when.modes),
+            tuple(hs_bounds(s) for s in rule.when.hs),
+            tuple(rule.requires.documents),
+        )
+
+    def check(
+        self,
+        draft: ShipmentDraft,
+        route: Route,
+        documents: Collection[DocumentKind],
+        departure: datetime | date | None = None,
+    ) -> ReadinessReport:
+        """The readiness report of a shipment leaving at `departure` with `documents`."""
+        start = _as_datetime(departure or draft.departure or datetime.now(UTC).date())
+        have = frozenset(documents)
+        crossings = [
+            self._crossing(seg, draft, have) for seg in segments(route, self.network, start)
+        ]
+        counts = {o: 0 for o in Outcome}
+        for c in crossings:
+            for r in c.results:
+                counts[r.outcome] += 1
+        return ReadinessReport(
+            reference=draft.reference,
+            departure=start,
+            ready=counts[Outcome.MISSING] == counts[Outcome.BLOCKING] == 0,
+            passed=counts[Outcome.PASSED],
+            missing=counts[Outcome.MISSING],
+            blocking=counts[Outcome.BLOCKING],
+            crossings=crossings,
+        )
+
+    def _crossing(
+        self, seg: _Segment, draft: ShipmentDraft, have: frozenset[DocumentKind]
+    ) -> CrossingReport:
+        jurisdiction = self.packs.jurisdiction_for(seg.country)
+        pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
+        base = {
+            "country": seg.country,
+            "jurisdiction": jurisdiction,
+            "procedure": seg.procedure,
+            "node": seg.node,
+            "mode": seg.mode,
+            "at": seg.at,
+        }
+        if pack is None:
+            note = (
+                f"No rule pack covers {seg.country}; its requirements are not checked."
+                if jurisdiction is None
+                else f"No {jurisdiction} pack is in force on {seg.at.date()}."
+            )
+            return CrossingReport(**base, pack_version=None, results=[], note=note)
+        results = [
+            r
+            for c in self._compiled[id(pack)]
+            if (r := self._evaluate(c, pack, seg, draft, have)) is not None
+        ]
+        return CrossingReport(**base, pack_version=pack.version, results=results)
+
+    def _evaluate(
+        self,
+        c: _Compiled,
+        pack: Pack,
+        seg: _Segment,
+        draft: ShipmentDraft,
+        have: frozenset[DocumentKind],
+    ) -> RuleResult | None:
+        rule = c.rule
+        day = seg.at.date()
+        if seg.procedure not in c.procedures:
+            return None
+        if (rule.effective_from and day < rule.effective_from) or (
+            rule.effective_to and day >= rule.effective_to
+        ):
+            return None
+        if c.modes and seg.mode not in c.modes:
+            return None
+        goods_hit = _goods_matching(c, draft)
+        if c.hs and not goods_hit:
+            return None
+        if not _conditions_hold(rule, draft):
+            return None
+        where = f"{pack.jurisdiction} {seg.procedure.value}"
+        if goods_hit and c.hs:
+            items = ", ".join(f"item {i + 1} (HS {draft.goods[i].hs_code})" for i in goods_hit)
+            where += f" for {items}"
+        lacking = [d for d in c.documents if d not in have]
+        empty = [f for f in rule.requires.fields if not _field_present(draft, f)]
+        pre = rule.requires.pre_arrival
+        due = (
+            seg.at - timedelta(hours=pre.hours_before)
+            if pre and pre.hours_before is not None
+            else None
+        )
+        common = {
+            "rule_id": rule.id,
+            "topic": rule.topic,
+            "title": rule.title,
+            "due": due,
+            "legal_status": rule.legal.status.value,
+            "source": rule.legal.source,
+        }
+        if lacking or empty:
+            wanted = [_DOC_WORDS[d] for d in lacking] + [_FIELD_WORDS[f] for f in empty]
+            outcome = Outcome.BLOCKING if rule.severity is Severity.BLOCKING else Outcome.MISSING
+            verb = "stops the shipment" if outcome is Outcome.BLOCKING else "is required"
+            provide = "; ".join(
+                [f"attach a '{d.value}' document" for d in lacking]
+                + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
+            )
+            return RuleResult(
+                **common,
+                outcome=outcome,
+                provide=provide.capitalize() + ".",
+                message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.",
+            )
+        message = f"{rule.title}: in order ({where})."
+        if pre:
+            when = f"by {due:%Y-%m-%d %H:%M} UTC" if due else "(deadline not confirmed)"
+            kind = "mandatory" if pre.mandatory else "optional"
+            message = (
+                f"{rule.title}: {kind} pre-arrival data to {pre.system}, lodged by the "
+                f"{pre.lodged_by.replace('_', ' ')} {when}."
+            )
+        return RuleResult(**common, outcome=Outcome.PASSED, message=message)
+
+
+def _as_datetime(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.combine(value, time(0, 0), tzinfo=UTC)
+
+
+def _goods_matching(c: _Compiled, draft: ShipmentDraft) -> list[int]:
+    if not c.hs:
+        return []
+    return [i for i, g in enumerate(draft.goods) if any(lo <= g.hs_code <= hi for lo, hi in c.hs)]
+
+
+def _conditions_hold(rule: Rule, draft: ShipmentDraft) -> bool:
+    w = rule.when
+    if w.equipment == "container" and not draft.containers:
+        return False
+    if w.equipment == "wagon" and not draft.wagons:
+        return False
+    if w.gross_kg_over is not None and sum(g.gross_kg for g in draft.goods) <= Decimal(
+        str(w.gross_kg_over)
+    ):
+        return False
+    if w.value_over is not None:
+        same = [g.value.amount for g in draft.goods if g.value.currency == w.value_over.currency]
+        # Values in other currencies cannot be compared without a rate; the rule then
+        # applies, so the shipper is asked rather than waved through.
+        if len(same) == len(draft.goods) and sum(same) <= Decimal(str(w.value_over.amount)):
+            return False
+    return not (w.origin_not_in and all(g.origin_country in w.origin_not_in for g in draft.goods))
+
+
+def _field_present(draft: ShipmentDraft, path: str) -> bool:
+    if path.endswith("[].seal"):
+        items = draft.containers if path.startswith("containers") else draft.wagons
+        return all(i.seal for i in items)
+    if path.startswith("goods[]."):
+        name = path.removeprefix("goods[].")
+        return all(getattr(g, name) for g in draft.goods)
+    return bool(getattr(draft, path))

@@ -17,7 +17,7 @@ COMMANDS = [c.name or (c.callback.__name__ if c.callback else "") for c in app.r
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
-    result = runner.invoke(app, [name, "--help"])
+    result = runner.invoke(app, [*name.split(), "--help"])
     assert result.exit_code == 0
     assert len(result.output.strip().splitlines()) > 2
     assert f"corridor {name}" in README, f"README does not show 'corridor {name}'"
@@ -69,3 +69,54 @@ def test_unreachable_store_is_an_operational_error(monkeypatch: pytest.MonkeyPat
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 1
     assert "unreachable" in result.output
+
+
+def test_check_exits_3_until_the_papers_are_complete(tmp_path: Path) -> None:
+    from corridor.demo import COMPLETING, draft
+
+    path = tmp_path / "shipment.json"
+    path.write_text(draft("CLI-1").model_dump_json())
+    docs = ["--doc", "commercial_invoice", "--doc", "packing_list"]
+    first = runner.invoke(
+        app, ["check", str(path), "--date", "2026-03-02", *docs], env={"COLUMNS": "200"}
+    )
+    assert first.exit_code == 3, first.output
+    assert "NOT READY" in first.output
+    for kind, _ in COMPLETING:
+        docs += ["--doc", kind.value]
+    second = runner.invoke(app, ["check", str(path), "--date", "2026-03-02", *docs])
+    assert second.exit_code == 0, second.output
+    assert "READY" in second.output
+
+
+def test_check_refuses_a_bad_file_as_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"reference": "x"}')
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "not a valid shipment" in result.output
+    assert runner.invoke(app, ["check", str(tmp_path / "missing.json")]).exit_code == 2
+
+
+def test_rules_diff_json_and_table() -> None:
+    result = runner.invoke(
+        app, ["rules", "diff", "--route", "dostyk", "kars", "--json", "--date", "2026-03-01"]
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert json.loads(result.output)["jurisdictions"] == ["KZ", "AZ", "GE", "TR"]
+    table = runner.invoke(app, ["rules", "diff"], env={"COLUMNS": "250"})
+    assert "pre_arrival.rail" in table.output
+
+
+def test_rules_lint_reports_file_and_line(tmp_path: Path) -> None:
+    from tests.rules.test_packs import GOOD
+
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD)
+    bad.write_text(GOOD.replace("[transit]", "[smuggling]"))
+    assert runner.invoke(app, ["rules", "lint", str(good)]).exit_code == 0
+    result = runner.invoke(app, ["rules", "lint", str(good), str(bad)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert f"{bad}:11" in result.output

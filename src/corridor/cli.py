@@ -9,18 +9,29 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from corridor import demo as demo_mod
 from corridor.config import Settings
-from corridor.exceptions import CorridorError, InvalidInput, NoRoute
-from corridor.model import RoutePreference
+from corridor.exceptions import CorridorError, FieldError, InvalidInput, NoRoute
+from corridor.model import DocumentKind, RoutePreference, ShipmentDraft
 from corridor.network import Route, corridor
+from corridor.rules import (
+    ReadinessReport,
+    RulePackError,
+    default_engine,
+    matrix,
+    parse_pack,
+    route_jurisdictions,
+)
+from corridor.shipments import plan_route
 from corridor.store.db import Database
 
 app = typer.Typer(
@@ -189,6 +200,10 @@ def demo() -> None:
         f"{s.draft.consignor}, consignee {s.draft.consignee}"
     )
     print_route(s.route)
+    console.rule("Readiness with only the invoice and packing list")
+    print_report(walked.incomplete)
+    console.rule("Readiness with the file complete")
+    print_report(walked.complete)
     table = Table(title="Timeline (after submission: planned from typical leg and dwell times)")
     for col in ("day", "time (UTC)", "place", "event"):
         table.add_column(col)
@@ -203,6 +218,159 @@ def demo() -> None:
         f"[bold green]Arrived at Constanța after {arrived.total_seconds() / 86400:.1f}"
         " days[/] of typical moving and dwell time."
     )
+
+
+rules_app = typer.Typer(help="Harmonised rule packs: compare and lint them.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+NOT_READY = 3
+_OUTCOME_STYLE = {"passed": "green", "missing": "yellow", "blocking": "bold red"}
+
+
+def print_report(report: ReadinessReport) -> None:
+    """A readiness report as one table per border crossing."""
+    net = corridor()
+    for c in report.crossings:
+        node = net.nodes[c.node]
+        title = (
+            f"{c.country} {c.procedure.value} at {node.name} ({c.at:%Y-%m-%d %H:%M} UTC)"
+            f" - {c.jurisdiction or 'no pack'} {c.pack_version or ''}"
+        )
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for col in ("rule", "outcome", "what", "provide"):
+            table.add_column(col)
+        for r in c.results:
+            style = _OUTCOME_STYLE[r.outcome.value]
+            table.add_row(r.rule_id, f"[{style}]{r.outcome.value}[/]", r.message, r.provide or "")
+        if c.note:
+            table.add_row("", "[yellow]note[/]", c.note, "")
+        elif not c.results:
+            table.add_row("", "", "No rule of this pack applies to this shipment here.", "")
+        console.print(table)
+    verdict = "[bold green]READY[/]" if report.ready else "[bold red]NOT READY[/]"
+    console.print(
+        f"{verdict}: {report.passed} passed, {report.missing} missing, {report.blocking} blocking"
+    )
+
+
+@app.command()
+def check(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Shipment JSON file (a draft as for POST /shipments), or - for standard input."
+        ),
+    ],
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Departure date YYYY-MM-DD; default: the shipment's, or today."
+        ),
+    ] = None,
+    doc: Annotated[
+        list[DocumentKind] | None, typer.Option(help="A document kind you hold (repeatable).")
+    ] = None,
+) -> None:
+    """Check a shipment against every border's rules before departure. Exit 0 when ready,
+    3 when something is missing or blocking."""
+    with _errors():
+        raw = sys.stdin.read() if file == "-" else _read(file)
+        try:
+            shipment = ShipmentDraft.model_validate_json(raw)
+        except ValidationError as exc:
+            raise InvalidInput(
+                f"{file} is not a valid shipment",
+                [
+                    FieldError(".".join(str(p) for p in e["loc"]) or "(root)", str(e["msg"]))
+                    for e in exc.errors()
+                ],
+            ) from None
+        departure = _parse_date(date_) if date_ else None
+        engine = default_engine()
+        route = plan_route(engine.network, shipment)
+        report = engine.check(shipment, route, doc or [], departure or shipment.departure)
+    print_report(report)
+    if not report.ready:
+        raise typer.Exit(NOT_READY)
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--date {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+@rules_app.command("diff")
+def rules_diff(
+    route_: Annotated[
+        tuple[str, str] | None, typer.Option("--route", help="Origin and destination node ids.")
+    ] = None,
+    date_: Annotated[
+        str | None,
+        typer.Option("--date", help="Date the packs are in force (YYYY-MM-DD); default today."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show who requires what across the jurisdictions of a route (or all), and where they
+    differ."""
+    with _errors():
+        packs = default_engine().packs
+        if route_:
+            countries = corridor().route(route_[0], route_[1]).countries
+            jurisdictions = route_jurisdictions(packs, countries)
+        else:
+            jurisdictions = packs.jurisdictions
+        m = matrix(packs, jurisdictions, _parse_date(date_) if date_ else _now().date())
+    if as_json:
+        console.print_json(m.model_dump_json())
+        return
+    table = Table(
+        title=f"Requirements in force on {m.date} ({m.differing} of {len(m.rows)} topics differ)",
+        show_lines=True,
+    )
+    table.add_column("topic")
+    for j in m.jurisdictions:
+        table.add_column(j)
+    for row in m.rows:
+        style = "" if row.agree else "yellow"
+        table.add_row(
+            f"[{style}]{row.topic}[/]" if style else row.topic,
+            *[row.cells.get(j) or "-" for j in m.jurisdictions],
+        )
+    console.print(table)
+
+
+@rules_app.command("lint")
+def rules_lint(
+    packs: Annotated[list[Path], typer.Argument(help="Rule pack YAML files.")],
+) -> None:
+    """Check rule pack files; print every problem with file and line. Exit 2 on errors."""
+    failed = False
+    for path in packs:
+        try:
+            pack = parse_pack(_read(str(path)), str(path))
+        except RulePackError as error:
+            failed = True
+            for e in error.errors:
+                err.print(f"[red]{e.field}[/]: {e.message}")
+            continue
+        except InvalidInput as error:
+            failed = True
+            err.print(f"[red]{path}[/]: {error.detail}")
+            continue
+        console.print(
+            f"[green]ok[/] {path}: {pack.jurisdiction} {pack.version}, {len(pack.rules)} rules"
+        )
+    if failed:
+        raise typer.Exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:

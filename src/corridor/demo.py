@@ -17,6 +17,7 @@ from corridor import registry, shipments
 from corridor.model import Organisation, ShipmentDraft
 from corridor.network import Mode, Network
 from corridor.shipments import DocumentKind, Event, Shipment
+from corridor.rules import ReadinessReport, default_engine
 from corridor.store.db import Database
 
 OPERATOR = Organisation(
@@ -133,10 +134,22 @@ def seed(db: Database, data_dir: Path, now: datetime) -> dict[str, str]:
 
 @dataclass
 class Walk:
-    """The demo shipment and its timeline."""
+    """The demo shipment, its readiness before and after the papers are complete, and its
+    timeline."""
 
     shipment: Shipment
+    incomplete: ReadinessReport
+    complete: ReadinessReport
     timeline: list[Event]
+
+
+# Papers attached after the first readiness check, to complete the file.
+COMPLETING = (
+    (DocumentKind.RAIL_CONSIGNMENT_NOTE, "cim-smgs.json"),
+    (DocumentKind.CERTIFICATE_OF_ORIGIN, "origin.json"),
+    (DocumentKind.TRANSIT_DECLARATION, "transit-declaration.json"),
+    (DocumentKind.TRANSIT_GUARANTEE, "guarantee.json"),
+)
 
 
 def walk(db: Database, network: Network, now: datetime, reference: str | None = None) -> Walk:
@@ -147,7 +160,8 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
     orgs = {o.id: o for o in ORGANISATIONS}
     shipper = orgs["kz-ferroalloy"]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
-    shipment = shipments.submit(db, network, draft(ref), shipper, now)
+    engine = default_engine()
+    shipment = shipments.submit(db, network, draft(ref), shipper, now, engine)
     invoice = {
         "invoice_number": f"INV-{ref}",
         "seller": shipper.name,
@@ -174,6 +188,20 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
         json.dumps({"containers": [c.number for c in shipment.draft.containers]}).encode(),
         now,
     )
+    incomplete = shipments.recheck(db, engine, shipper, shipment.id, now)
+    for kind, filename in COMPLETING:
+        paper = {"kind": kind.value, "shipment": ref, "issuer": shipper.name}
+        shipments.attach_document(
+            db,
+            shipper,
+            shipment.id,
+            kind,
+            filename,
+            "application/json",
+            json.dumps(paper, ensure_ascii=False).encode(),
+            now,
+        )
+    complete = shipments.recheck(db, engine, shipper, shipment.id, now)
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):
         carrier = orgs["caspian-ferry"] if leg.mode in (Mode.FERRY, Mode.SEA) else orgs["kz-rail"]
@@ -203,4 +231,4 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
         shipments.record_event(
             db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
         )
-    return Walk(shipment, shipments.timeline(db, shipper, shipment.id))
+    return Walk(shipment, incomplete, complete, shipments.timeline(db, shipper, shipment.id))

@@ -1,0 +1,130 @@
+"""The readiness engine: right procedure per country, right outcome per rule, order-free."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corridor.demo import COMPLETING, draft
+from corridor.model import DocumentKind, ShipmentDraft
+from corridor.network import corridor
+from corridor.rules import Engine, Outcome, shipped
+from corridor.rules.loader import PackSet
+from corridor.rules.schema import Procedure
+
+NET = corridor()
+ENGINE = Engine(shipped(), NET)
+ROUTE = NET.route("dostyk", "constanta", via=["aktau"])
+BASIC = {DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST}
+FULL = BASIC | {k for k, _ in COMPLETING}
+DAY = date(2026, 3, 2)
+
+
+def with_goods(hs: str, description: str = "Uranium ores and concentrates") -> ShipmentDraft:
+    d = draft("E-1").model_dump(mode="json")
+    d["goods"][0]["hs_code"] = hs
+    d["goods"][0]["description"] = description
+    return ShipmentDraft.model_validate(d)
+
+
+def results(report: object) -> dict[str, tuple[str, Outcome]]:
+    return {
+        r.rule_id: (c.country, r.outcome)
+        for c in report.crossings  # type: ignore[attr-defined]
+        for r in c.results
+    }
+
+
+def test_procedures_follow_the_route() -> None:
+    report = ENGINE.check(draft("E-1"), ROUTE, BASIC, DAY)
+    assert [(c.country, c.procedure) for c in report.crossings] == [
+        ("KZ", Procedure.EXPORT),
+        ("AZ", Procedure.TRANSIT),
+        ("GE", Procedure.TRANSIT),
+        ("RO", Procedure.IMPORT),
+    ]
+    # Crossing times grow along the route.
+    times = [c.at for c in report.crossings]
+    assert times == sorted(times)
+
+
+def test_missing_papers_are_named_with_what_to_provide() -> None:
+    report = ENGINE.check(draft("E-1"), ROUTE, BASIC, DAY)
+    assert not report.ready
+    got = results(report)
+    assert got["GE-NCTS-TRANSIT"] == ("GE", Outcome.MISSING)
+    assert got["EU-IMPORT-DOCS"] == ("RO", Outcome.MISSING)
+    missing = next(r for c in report.crossings for r in c.results if r.rule_id == "GE-NCTS-TRANSIT")
+    assert missing.provide == "Attach a 'transit_declaration' document."
+
+
+def test_complete_papers_make_the_shipment_ready() -> None:
+    report = ENGINE.check(draft("E-1"), ROUTE, FULL, DAY)
+    assert report.ready
+    assert report.missing == report.blocking == 0
+    assert report.passed == len(results(report))
+
+
+def test_uranium_is_blocked_in_every_country_that_licenses_its_transit() -> None:
+    report = ENGINE.check(with_goods("261210"), ROUTE, FULL, DAY)
+    got = results(report)
+    assert got["KZ-NUCLEAR"] == ("KZ", Outcome.BLOCKING)
+    assert got["AZ-NUCLEAR"] == ("AZ", Outcome.BLOCKING)
+    assert got["GE-NUCLEAR"] == ("GE", Outcome.BLOCKING)
+    assert "TR-NUCLEAR" not in got
+    licensed = ENGINE.check(with_goods("261210"), ROUTE, FULL | {DocumentKind.NUCLEAR_LICENCE}, DAY)
+    assert licensed.ready
+
+
+def test_plant_products_need_phytosanitary_papers_and_eu_prior_notice() -> None:
+    report = ENGINE.check(with_goods("100199", "Wheat"), ROUTE, FULL, DAY)
+    got = results(report)
+    assert got["GE-PHYTOSANITARY"] == ("GE", Outcome.BLOCKING)
+    assert got["EU-CHED-PHYTOSANITARY"] == ("RO", Outcome.BLOCKING)
+    assert "KZ-PHYTOSANITARY" not in got  # KZ is the export side here
+
+
+def test_the_rule_in_force_on_the_crossing_date_applies() -> None:
+    # Georgia's NCTS transit rule starts on 1 Jul 2025.
+    before = results(ENGINE.check(draft("E-1"), ROUTE, BASIC, date(2025, 6, 1)))
+    after = results(ENGINE.check(draft("E-1"), ROUTE, BASIC, date(2025, 7, 10)))
+    assert "GE-NCTS-TRANSIT" not in before
+    assert after["GE-NCTS-TRANSIT"][1] is Outcome.MISSING
+
+
+def test_a_country_without_a_pack_is_reported_not_ignored() -> None:
+    route = NET.route("bishkek", "constanta", via=["aktau"])
+    report = ENGINE.check(draft("E-1"), route, FULL, DAY)
+    kg = report.crossings[0]
+    assert kg.country == "KG"
+    assert kg.note and "No rule pack covers KG" in kg.note
+
+
+def test_pre_arrival_deadlines_are_counted_back_from_arrival() -> None:
+    report = ENGINE.check(draft("E-1"), ROUTE, FULL, datetime(2026, 3, 2, tzinfo=UTC))
+    ro = report.crossings[-1]
+    ens = next(r for r in ro.results if r.rule_id == "EU-ENS-SEA")
+    assert ens.due is not None
+    assert (ro.at - ens.due).total_seconds() == 2 * 3600
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.randoms(use_true_random=False),
+    st.sets(st.sampled_from(list(DocumentKind))),
+    st.sampled_from(["720241", "261210", "284410", "100199", "020110"]),
+)
+def test_the_report_does_not_depend_on_rule_order(
+    rng: random.Random, docs: set[DocumentKind], hs: str
+) -> None:
+    shuffled = []
+    for pack in shipped().packs:
+        rules = list(pack.rules)
+        rng.shuffle(rules)
+        shuffled.append(pack.model_copy(update={"rules": rules}))
+    other = Engine(PackSet(tuple(shuffled)), NET)
+    shipment = with_goods(hs)
+    assert other.check(shipment, ROUTE, docs, DAY) == ENGINE.check(shipment, ROUTE, docs, DAY)

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from corridor import registry, shipments
-from corridor.model import Organisation, ShipmentDraft
+from corridor.model import DocumentKind, Organisation, ShipmentDraft
 from corridor.network import Mode, Network
-from corridor.shipments import DocumentKind, Event, Shipment
 from corridor.rules import ReadinessReport, default_engine
+from corridor.shipments import Event, Shipment
 from corridor.store.db import Database
 
 OPERATOR = Organisation(

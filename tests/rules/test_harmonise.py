@@ -14,8 +14,10 @@ def test_route_jurisdictions_follow_route_order() -> None:
 def test_matrix_marks_road_pre_arrival_as_differing() -> None:
     m = matrix(shipped(), ["KZ", "AZ", "EU"], date(2026, 3, 1))
     row = next(r for r in m.rows if r.topic == "pre_arrival.road")
-    assert row.cells["KZ"] is not None and row.cells["KZ"].startswith("2 h")
-    assert row.cells["EU"] is not None and row.cells["EU"].startswith("1 h")
+    assert row.cells["KZ"] is not None
+    assert row.cells["KZ"].startswith("2 h")
+    assert row.cells["EU"] is not None
+    assert row.cells["EU"].startswith("1 h")
     assert not row.agree
     assert m.differing == sum(not r.agree for r in m.rows)
 

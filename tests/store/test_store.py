@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from corridor import exceptions as exc
 from corridor import registry, shipments
 from corridor.demo import ORGANISATIONS, draft
-from corridor.model import Organisation
+from corridor.model import DocumentKind, Organisation
 from corridor.network import corridor
 from corridor.store import db as store_db
 from corridor.store.db import Database, translate
@@ -127,7 +127,7 @@ def test_documents_keep_their_bytes_and_digest(db: Database) -> None:
         db,
         ORGS["kz-ferroalloy"],
         s.id,
-        shipments.DocumentKind.LICENCE,
+        DocumentKind.LICENCE,
         "l.bin",
         "application/octet-stream",
         blob,

@@ -217,7 +217,7 @@ def _routes() -> list[APIRouter]:
         shipment_id: str,
         who: Caller,
         n: NodeDep,
-        kind: Annotated[shipments.DocumentKind, Form()],
+        kind: Annotated[DocumentKind, Form()],
         file: Annotated[UploadFile, File(description="The document file")],
     ) -> shipments.DocumentInfo:
         """Attach a document file (multipart/form-data) to a shipment you are party to."""

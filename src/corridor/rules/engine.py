@@ -159,7 +159,7 @@ class Engine:
         crossings = [
             self._crossing(seg, draft, have) for seg in segments(route, self.network, start)
         ]
-        counts = {o: 0 for o in Outcome}
+        counts = dict.fromkeys(Outcome, 0)
         for c in crossings:
             for r in c.results:
                 counts[r.outcome] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -124,7 +125,7 @@ def build_set(packs: Iterable[tuple[str, Pack]]) -> PackSet:
                         f"country {country} is already covered by jurisdiction {owner[country]}",
                     )
                 )
-    for (f1, a), (f2, b) in zip(items, items[1:], strict=False):
+    for (f1, a), (f2, b) in itertools.pairwise(items):
         if a.jurisdiction == b.jurisdiction and (
             a.effective_to is None or a.effective_to > b.effective_from
         ):

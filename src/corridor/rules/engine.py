@@ -30,18 +30,23 @@ class Outcome(StrEnum):
     BLOCKING = "blocking"
 
 
-class RuleResult(BaseModel):
-    """One applicable rule's verdict, in words a shipper understands."""
+@dataclass(slots=True)
+class RuleResult:
+    """One applicable rule's verdict, in words a shipper understands.
+
+    A plain dataclass: a check makes dozens of these, and pydantic validates them only when
+    a stored report is read back.
+    """
 
     rule_id: str
     topic: str
     title: str
     outcome: Outcome
     message: str
-    provide: str | None = None
-    due: datetime | None = None
+    provide: str | None
+    due: datetime | None
     legal_status: str
-    source: str | None = None
+    source: str | None
 
 
 class CrossingReport(BaseModel):
@@ -72,11 +77,19 @@ class ReadinessReport(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    """A rule flattened for the hot path: plain attributes, no enum or model lookups."""
+
     rule: Rule
-    procedures: frozenset[Procedure]
+    id: str
     modes: frozenset[Mode]
     hs: tuple[tuple[str, str], ...]
     documents: tuple[DocumentKind, ...]
+    fields: tuple[str, ...]
+    effective_from: date | None
+    effective_to: date | None
+    blocking: bool
+    extra_conditions: bool
+    common: dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +144,37 @@ class Engine:
     def __init__(self, packs: PackSet, network: Network) -> None:
         self.packs = packs
         self.network = network
-        self._compiled: dict[int, list[_Compiled]] = {
-            id(p): sorted((self._compile(r) for r in p.rules), key=lambda c: c.rule.id)
-            for p in packs.packs
-        }
+        # Rules bucketed by pack and procedure, sorted by id: a check only walks the rules
+        # that can apply, and results come out in a fixed order whatever the file order.
+        self._compiled: dict[tuple[int, Procedure], list[_Compiled]] = {}
+        for p in packs.packs:
+            for proc in Procedure:
+                rules = sorted((r for r in p.rules if proc in r.procedures), key=lambda r: r.id)
+                self._compiled[id(p), proc] = [self._compile(r) for r in rules]
 
     @staticmethod
     def _compile(rule: Rule) -> _Compiled:
+        w = rule.when
         return _Compiled(
-            rule,
-            frozenset(rule.procedures),
-            frozenset(rule.when.modes),
-            tuple(hs_bounds(s) for s in rule.when.hs),
-            tuple(rule.requires.documents),
+            rule=rule,
+            id=rule.id,
+            modes=frozenset(w.modes),
+            hs=tuple(hs_bounds(s) for s in w.hs),
+            documents=tuple(rule.requires.documents),
+            fields=tuple(rule.requires.fields),
+            effective_from=rule.effective_from,
+            effective_to=rule.effective_to,
+            blocking=rule.severity is Severity.BLOCKING,
+            extra_conditions=bool(
+                w.equipment or w.gross_kg_over or w.value_over or w.origin_not_in
+            ),
+            common={
+                "rule_id": rule.id,
+                "topic": rule.topic,
+                "title": rule.title,
+                "legal_status": rule.legal.status.value,
+                "source": rule.legal.source,
+            },
         )
 
     def check(
@@ -163,7 +194,7 @@ class Engine:
         for c in crossings:
             for r in c.results:
                 counts[r.outcome] += 1
-        return ReadinessReport(
+        return ReadinessReport.model_construct(
             reference=draft.reference,
             departure=start,
             ready=counts[Outcome.MISSING] == counts[Outcome.BLOCKING] == 0,
@@ -192,13 +223,16 @@ class Engine:
                 if jurisdiction is None
                 else f"No {jurisdiction} pack is in force on {seg.at.date()}."
             )
-            return CrossingReport(**base, pack_version=None, results=[], note=note)
+            return CrossingReport.model_construct(**base, pack_version=None, results=[], note=note)
+        codes = [g.hs_code for g in draft.goods]
         results = [
             r
-            for c in self._compiled[id(pack)]
-            if (r := self._evaluate(c, pack, seg, draft, have)) is not None
+            for c in self._compiled[id(pack), seg.procedure]
+            if (r := self._evaluate(c, pack, seg, draft, codes, have)) is not None
         ]
-        return CrossingReport(**base, pack_version=pack.version, results=results)
+        return CrossingReport.model_construct(
+            **base, pack_version=pack.version, results=results, note=None
+        )
 
     def _evaluate(
         self,
@@ -206,53 +240,49 @@ class Engine:
         pack: Pack,
         seg: _Segment,
         draft: ShipmentDraft,
+        codes: list[str],
         have: frozenset[DocumentKind],
     ) -> RuleResult | None:
-        rule = c.rule
         day = seg.at.date()
-        if seg.procedure not in c.procedures:
-            return None
-        if (rule.effective_from and day < rule.effective_from) or (
-            rule.effective_to and day >= rule.effective_to
+        if (c.effective_from and day < c.effective_from) or (
+            c.effective_to and day >= c.effective_to
         ):
             return None
         if c.modes and seg.mode not in c.modes:
             return None
-        goods_hit = _goods_matching(c, draft)
+        goods_hit = (
+            [i for i, code in enumerate(codes) if any(lo <= code <= hi for lo, hi in c.hs)]
+            if c.hs
+            else []
+        )
         if c.hs and not goods_hit:
             return None
-        if not _conditions_hold(rule, draft):
+        if c.extra_conditions and not _conditions_hold(c.rule, draft):
             return None
+        rule = c.rule
         where = f"{pack.jurisdiction} {seg.procedure.value}"
-        if goods_hit and c.hs:
-            items = ", ".join(f"item {i + 1} (HS {draft.goods[i].hs_code})" for i in goods_hit)
+        if goods_hit:
+            items = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in goods_hit)
             where += f" for {items}"
         lacking = [d for d in c.documents if d not in have]
-        empty = [f for f in rule.requires.fields if not _field_present(draft, f)]
+        empty = [f for f in c.fields if not _field_present(draft, f)]
         pre = rule.requires.pre_arrival
         due = (
             seg.at - timedelta(hours=pre.hours_before)
             if pre and pre.hours_before is not None
             else None
         )
-        common = {
-            "rule_id": rule.id,
-            "topic": rule.topic,
-            "title": rule.title,
-            "due": due,
-            "legal_status": rule.legal.status.value,
-            "source": rule.legal.source,
-        }
         if lacking or empty:
             wanted = [_DOC_WORDS[d] for d in lacking] + [_FIELD_WORDS[f] for f in empty]
-            outcome = Outcome.BLOCKING if rule.severity is Severity.BLOCKING else Outcome.MISSING
-            verb = "stops the shipment" if outcome is Outcome.BLOCKING else "is required"
+            outcome = Outcome.BLOCKING if c.blocking else Outcome.MISSING
+            verb = "stops the shipment" if c.blocking else "is required"
             provide = "; ".join(
                 [f"attach a '{d.value}' document" for d in lacking]
                 + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
             )
             return RuleResult(
-                **common,
+                **c.common,
+                due=due,
                 outcome=outcome,
                 provide=provide.capitalize() + ".",
                 message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.",
@@ -265,19 +295,15 @@ class Engine:
                 f"{rule.title}: {kind} pre-arrival data to {pre.system}, lodged by the "
                 f"{pre.lodged_by.replace('_', ' ')} {when}."
             )
-        return RuleResult(**common, outcome=Outcome.PASSED, message=message)
+        return RuleResult(
+            **c.common, due=due, outcome=Outcome.PASSED, provide=None, message=message
+        )
 
 
 def _as_datetime(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.combine(value, time(0, 0), tzinfo=UTC)
-
-
-def _goods_matching(c: _Compiled, draft: ShipmentDraft) -> list[int]:
-    if not c.hs:
-        return []
-    return [i for i, g in enumerate(draft.goods) if any(lo <= g.hs_code <= hi for lo, hi in c.hs)]
 
 
 def _conditions_hold(rule: Rule, draft: ShipmentDraft) -> bool:

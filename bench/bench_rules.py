@@ -1,0 +1,123 @@
+"""Readiness checks per second for a Dostyk -> Constanța shipment with 10 goods items, and how
+the cost grows with the number of rules.
+
+The figure is printed as a ratio to a baseline measured in the same run: pydantic
+validation of the same shipment (the work every submission already does), so machine noise
+cancels out. Target: >= 5,000 checks/s on one core.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+
+from corridor.demo import COMPLETING, draft
+from corridor.model import DocumentKind, ShipmentDraft
+from corridor.network import corridor
+from corridor.rules import Engine, shipped
+from corridor.rules.loader import PackSet
+from corridor.rules.schema import Pack, Rule
+
+HS = [
+    "720241",
+    "720221",
+    "261210",
+    "740311",
+    "710812",
+    "284410",
+    "100199",
+    "020110",
+    "760110",
+    "810194",
+]
+
+
+def shipment() -> ShipmentDraft:
+    base = draft("BENCH").model_dump(mode="json")
+    item = base["goods"][0]
+    base["goods"] = [{**item, "hs_code": hs, "description": f"Goods {hs}"} for hs in HS]
+    return ShipmentDraft.model_validate(base)
+
+
+def rate(fn: Callable[[], object], seconds: float = 1.0) -> float:
+    """Calls per second, best of three timed runs."""
+    n = 1
+    while True:  # calibrate a batch of about 0.1 s
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        if time.perf_counter() - t > 0.1:
+            break
+        n *= 2
+    best = 0.0
+    for _ in range(3):
+        t = time.perf_counter()
+        count = 0
+        while time.perf_counter() - t < seconds / 3:
+            for _ in range(n):
+                fn()
+            count += n
+        best = max(best, count / (time.perf_counter() - t))
+    return best
+
+
+def scaled(packs: PackSet, per_pack: int) -> PackSet:
+    """Each pack padded with synthetic HS-conditioned rules up to `per_pack` rules."""
+    out: list[Pack] = []
+    for pack in packs.packs:
+        rules: list[Rule] = list(pack.rules)
+        template = rules[0]
+        i = 0
+        while len(rules) < per_pack:
+            chapter = 1 + (i * 7) % 97 or 1
+            chapter = 1 if chapter == 77 else chapter
+            rules.append(
+                template.model_copy(
+                    update={
+                        "id": f"{pack.jurisdiction}-SYN-{i}",
+                        "when": template.when.model_copy(
+                            update={"hs": [f"{chapter:02d}"], "modes": []}
+                        ),
+                    }
+                )
+            )
+            i += 1
+        out.append(pack.model_copy(update={"rules": rules}))
+    return PackSet(tuple(out))
+
+
+def main() -> None:
+    net = corridor()
+    s = shipment()
+    payload = s.model_dump(mode="json")
+    route = net.route("dostyk", "constanta", via=["aktau"])
+    docs = {DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST, *(k for k, _ in COMPLETING)}
+    day = date(2026, 3, 2)
+    engine = Engine(shipped(), net)
+
+    baseline = rate(lambda: ShipmentDraft.model_validate(payload))
+    checks = rate(lambda: engine.check(s, route, docs, day))
+    print(f"baseline  pydantic validation of the shipment: {baseline:10,.0f} /s")
+    print(
+        f"readiness checks (10 goods, 4 countries):      {checks:10,.0f} /s  "
+        f"ratio {checks / baseline:.2f}x baseline  (target >= 5,000/s: "
+        f"{'met' if checks >= 5000 else 'NOT met'})"
+    )
+
+    sizes = [10, 20, 40, 80, 160, 320]
+    xs, ys = [], []
+    for n in sizes:
+        e = Engine(scaled(shipped(), n), net)
+        per_check = 1 / rate(lambda e=e: e.check(s, route, docs, day), seconds=0.6)
+        xs.append(math.log(n))
+        ys.append(math.log(per_check))
+        print(f"  {n:4d} rules per pack: {per_check * 1e6:8.1f} us per check")
+    slope, _ = statistics.linear_regression(xs, ys)
+    print(f"fitted exponent of cost vs rules per pack: {slope:.2f} (1.0 = linear)")
+
+
+if __name__ == "__main__":
+    main()

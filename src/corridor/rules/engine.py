@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -89,7 +90,7 @@ class _Compiled:
     effective_to: date | None
     blocking: bool
     extra_conditions: bool
-    common: dict[str, object]
+    common: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,7 +210,7 @@ class Engine:
     ) -> CrossingReport:
         jurisdiction = self.packs.jurisdiction_for(seg.country)
         pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
-        base = {
+        base: dict[str, Any] = {
             "country": seg.country,
             "jurisdiction": jurisdiction,
             "procedure": seg.procedure,

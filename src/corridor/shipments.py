@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor.config import Settings
 from corridor.exceptions import (
     Conflict,
     FieldError,
@@ -30,8 +31,6 @@ from corridor.registry import load_organisation
 from corridor.rules.engine import Engine, ReadinessReport
 from corridor.store.db import Database
 from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
-
-MAX_DOCUMENT_BYTES = 10 << 20
 
 
 class PartyRole(StrEnum):
@@ -303,12 +302,11 @@ def attach_document(
     media_type: str,
     content: bytes,
     now: datetime,
+    max_bytes: int = Settings.max_document_bytes,
 ) -> DocumentInfo:
     """Store a raw document file with a shipment and note it in the timeline."""
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge(
-            f"document is {len(content)} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"
-        )
+    if len(content) > max_bytes:
+        raise PayloadTooLarge(f"document is {len(content)} bytes; the limit is {max_bytes} bytes")
     if not content:
         raise InvalidInput(
             "document file is empty; attach the file's content", [FieldError("file", "empty")]

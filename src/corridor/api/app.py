@@ -231,6 +231,7 @@ def _routes() -> list[APIRouter]:
             file.content_type or "application/octet-stream",
             content,
             n.clock(),
+            n.settings.max_document_bytes,
         )
 
     @private.get("/shipments/{shipment_id}/documents", tags=["documents"])

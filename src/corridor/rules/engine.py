@@ -116,27 +116,32 @@ _FIELD_WORDS = {
 }
 
 
-def segments(route: Route, network: Network, departure: datetime) -> list[_Segment]:
-    """Countries in route order with their procedure, entry node, mode and crossing time."""
-    clock = departure
-    out: list[_Segment] = []
+def _offsets(route: Route, network: Network) -> list[tuple[str, Procedure, str, Mode, float]]:
+    """Countries in route order: procedure, entry node, mode and hours after departure."""
+    hours = 0.0
+    out: list[tuple[str, Procedure, str, Mode, float]] = []
     origin = network.nodes[route.origin]
-    if not route.borders:
-        return out
-    exit_mode = route.legs[0].mode
     for i, leg in enumerate(route.legs):
         a, b = network.nodes[leg.origin], network.nodes[leg.destination]
         if i:
-            clock += timedelta(hours=a.dwell_h)
+            hours += a.dwell_h
         if a.country != b.country and not out:
-            exit_mode = leg.mode
-            out.append(_Segment(origin.country, Procedure.EXPORT, a.id, exit_mode, clock))
-        clock += timedelta(hours=leg.hours)
+            out.append((origin.country, Procedure.EXPORT, a.id, leg.mode, hours))
+        hours += leg.hours
         if a.country != b.country:
-            out.append(_Segment(b.country, Procedure.TRANSIT, b.id, leg.mode, clock))
-    last = out[-1]
-    out[-1] = _Segment(last.country, Procedure.IMPORT, last.node, last.mode, last.at)
+            out.append((b.country, Procedure.TRANSIT, b.id, leg.mode, hours))
+    if out:
+        country, _, node, mode, at = out[-1]
+        out[-1] = (country, Procedure.IMPORT, node, mode, at)
     return out
+
+
+def segments(route: Route, network: Network, departure: datetime) -> list[_Segment]:
+    """Countries in route order with their procedure, entry node, mode and crossing time."""
+    return [
+        _Segment(country, proc, node, mode, departure + timedelta(hours=h))
+        for country, proc, node, mode, h in _offsets(route, network)
+    ]
 
 
 class Engine:
@@ -148,6 +153,8 @@ class Engine:
         # Rules bucketed by pack and procedure, sorted by id: a check only walks the rules
         # that can apply, and results come out in a fixed order whatever the file order.
         self._compiled: dict[tuple[int, Procedure], list[_Compiled]] = {}
+        # Segment offsets depend only on the route's nodes; shipments share few routes.
+        self._offsets: dict[tuple[str, ...], list[tuple[str, Procedure, str, Mode, float]]] = {}
         for p in packs.packs:
             for proc in Procedure:
                 rules = sorted((r for r in p.rules if proc in r.procedures), key=lambda r: r.id)
@@ -188,8 +195,15 @@ class Engine:
         """The readiness report of a shipment leaving at `departure` with `documents`."""
         start = _as_datetime(departure or draft.departure or datetime.now(UTC).date())
         have = frozenset(documents)
+        key = tuple(route.nodes)
+        offsets = self._offsets.get(key)
+        if offsets is None:
+            if len(self._offsets) > 4096:
+                self._offsets.clear()
+            offsets = self._offsets[key] = _offsets(route, self.network)
         crossings = [
-            self._crossing(seg, draft, have) for seg in segments(route, self.network, start)
+            self._crossing(_Segment(c, proc, node, mode, start + timedelta(hours=h)), draft, have)
+            for c, proc, node, mode, h in offsets
         ]
         counts = dict.fromkeys(Outcome, 0)
         for c in crossings:
@@ -251,11 +265,15 @@ class Engine:
             return None
         if c.modes and seg.mode not in c.modes:
             return None
-        goods_hit = (
-            [i for i, code in enumerate(codes) if any(lo <= code <= hi for lo, hi in c.hs)]
-            if c.hs
-            else []
-        )
+        if not c.hs:
+            goods_hit: list[int] = []
+        elif len(c.hs) == 1:
+            lo, hi = c.hs[0]
+            goods_hit = [i for i, code in enumerate(codes) if lo <= code <= hi]
+        else:
+            goods_hit = [
+                i for i, code in enumerate(codes) if any(lo <= code <= hi for lo, hi in c.hs)
+            ]
         if c.hs and not goods_hit:
             return None
         if c.extra_conditions and not _conditions_hold(c.rule, draft):
@@ -290,7 +308,12 @@ class Engine:
             )
         message = f"{rule.title}: in order ({where})."
         if pre:
-            when = f"by {due:%Y-%m-%d %H:%M} UTC" if due else "(deadline not confirmed)"
+            # isoformat is several times faster than strftime on this hot path.
+            when = (
+                f"by {due.isoformat(' ', 'minutes')[:16]} UTC"
+                if due
+                else "(deadline not confirmed)"
+            )
             kind = "mandatory" if pre.mandatory else "optional"
             message = (
                 f"{rule.title}: {kind} pre-arrival data to {pre.system}, lodged by the "

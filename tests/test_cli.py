@@ -13,6 +13,15 @@ from corridor.cli import app
 runner = CliRunner()
 README = (Path(__file__).parent.parent / "README.md").read_text()
 COMMANDS = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+for group in app.registered_groups:
+    assert group.typer_instance is not None
+    if group.invoke_without_command or group.typer_instance.registered_callback:
+        COMMANDS.append(str(group.name))
+    COMMANDS += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
+
+
+def test_the_command_list_includes_groups() -> None:
+    assert {"rules diff", "rules lint", "simulate", "simulate compare"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -120,3 +129,41 @@ def test_rules_lint_reports_file_and_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rules", "lint", str(good), str(bad)], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert f"{bad}:11" in result.output
+
+
+def test_simulate_writes_csv_and_plots(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["simulate", "--regime", "digital", "--containers", "200", "--out", str(tmp_path)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "digital" in result.output
+    for name in (
+        "transit_times.csv",
+        "breakdown.csv",
+        "summary.csv",
+        "simulation.png",
+        "simulation.svg",
+    ):
+        assert (tmp_path / name).stat().st_size > 0
+    rows = (tmp_path / "transit_times.csv").read_text().splitlines()
+    assert len(rows) == 201
+
+
+def test_simulate_compare_prints_model_against_published(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["simulate", "compare", "--containers", "300", "--out", str(tmp_path)],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    for regime in ("paper", "today", "digital"):
+        assert regime in result.output
+    assert "38-53" in result.output
+
+
+def test_simulate_unknown_regime_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "--regime", "magic", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown regime" in result.output

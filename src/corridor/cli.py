@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,7 @@ from corridor.rules import (
     route_jurisdictions,
 )
 from corridor.shipments import plan_route
+from corridor.sim.model import Results
 from corridor.store.db import Database
 
 app = typer.Typer(
@@ -371,6 +373,121 @@ def rules_lint(
         )
     if failed:
         raise typer.Exit(2)
+
+
+simulate_app = typer.Typer(
+    help="Simulate the corridor: where the days go, and what digitisation buys."
+)
+app.add_typer(simulate_app, name="simulate")
+
+
+def _progress_run(regimes: list[str], containers: int, seed: int) -> list[Results]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from corridor.sim import simulate as run_sim
+
+    out = []
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        for name in regimes:
+            task = progress.add_task(f"{name:8} containers delivered", total=containers)
+            out.append(run_sim(name, containers, seed, on_delivery=partial(progress.advance, task)))
+    return out
+
+
+def _print_sim(results: list[Results], out: Path) -> None:
+    from corridor.sim.params import shipped as shipped_regimes
+    from corridor.sim.report import breakdown, label, plot, summarise, write_csv
+
+    published = shipped_regimes().published
+    table = Table(title="Dostyk -> Constanța: model against published figures (days)")
+    for col in (
+        "regime",
+        "p50",
+        "p90",
+        "p99",
+        "moving",
+        "processing",
+        "waiting",
+        "published",
+        "p50 vs published",
+    ):
+        table.add_column(col, justify="left" if col == "regime" else "right")
+    for r in results:
+        s = summarise(r)
+        pub = published.get(r.regime)
+        ok = "" if pub is None else pub.verdict(s.p50)
+        table.add_row(
+            r.regime,
+            f"{s.p50:.1f}",
+            f"{s.p90:.1f}",
+            f"{s.p99:.1f}",
+            f"{s.moving:.1f}",
+            f"{s.processing:.1f}",
+            f"{s.waiting:.1f}",
+            (f"{'target ' if pub.target else ''}{pub.low:g}-{pub.high:g} (~{pub.point:g})")
+            if pub
+            else "-",
+            ok,
+        )
+    console.print(table)
+    net = corridor()
+    for r in results:
+        worst = sorted(breakdown(r), key=lambda pv: -sum(pv[1].values()))[:3]
+        places = ", ".join(f"{label(net, p)} {sum(v.values()):.1f} d" for p, v in worst)
+        util = r.utilisation()
+        busiest = max(util, key=util.get) if util else "-"  # type: ignore[arg-type]
+        console.print(
+            f"[bold]{r.regime}[/]: most days at {places}; throughput "
+            f"{summarise(r).throughput_per_day:.1f} containers/day; busiest resource "
+            f"{busiest} ({util.get(busiest, 0):.0%})"
+        )
+    files = write_csv(results, out) + plot(results, published, net, out)
+    console.print("Wrote " + ", ".join(str(f) for f in files))
+
+
+@simulate_app.callback(invoke_without_command=True)
+def simulate(
+    ctx: typer.Context,
+    regime: Annotated[str, typer.Option(help="paper, today or digital.")] = "paper",
+    containers: Annotated[
+        int, typer.Option(min=1, max=2_000_000, help="Containers to send.")
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same result.")
+    ] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for CSV files and plots.")] = Path("var/sim"),
+) -> None:
+    """Run one procedure regime and show transit times and where the days go."""
+    if ctx.invoked_subcommand:
+        return
+    with _errors():
+        from corridor.sim.params import shipped as shipped_regimes
+
+        shipped_regimes().regime(regime)
+        results = _progress_run([regime], containers, seed)
+    _print_sim(results, out)
+
+
+@simulate_app.command("compare")
+def simulate_compare(
+    containers: Annotated[
+        int, typer.Option(min=1, max=2_000_000, help="Containers per regime.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for CSV files and plots.")] = Path("var/sim"),
+) -> None:
+    """Run every regime on the same route and seed and draw them together."""
+    from corridor.sim.params import shipped as shipped_regimes
+
+    with _errors():
+        results = _progress_run(list(shipped_regimes().regimes), containers, seed)
+    _print_sim(results, out)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -123,3 +123,11 @@ def test_observed_fits_drive_the_simulation() -> None:
 def test_fits_object_is_empty_by_default() -> None:
     assert Fits().legs == {}
     assert LogNormal(0.0, 0.0, 3).mean == 1.0
+
+
+def test_utilisation_covers_idle_resources() -> None:
+    # So few containers that some ferries never sail.
+    util = simulate("digital", 30, 1).utilisation()
+    assert {"ferry 1", "ferry 2", "ferry 3"} <= set(util)
+    assert all(0.0 <= u <= 1.0 for u in util.values())
+    assert min(util.values()) == 0.0

@@ -65,8 +65,9 @@ class Results:
 
     def utilisation(self) -> dict[str, float]:
         """Busy share of each resource over the run."""
+        # A resource that never worked (a ferry with no sailing) has no busy entry.
         return {
-            k: self.busy_h[k] / self.capacity_h[k]
+            k: self.busy_h.get(k, 0.0) / self.capacity_h[k]
             for k in self.capacity_h
             if self.capacity_h[k] > 0
         }

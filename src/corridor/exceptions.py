@@ -12,6 +12,7 @@ The tree::
      ├── AuthenticationFailed    no credentials, or credentials that are not valid
      ├── PermissionDenied        valid credentials without the right to do this
      ├── PayloadTooLarge         a body or file over the size limit
+     ├── VerificationFailed      a document is not valid; one reason code says why
      └── StoreUnavailable        the database cannot be reached or refused the operation
 
 Domain code raises these; the API and CLI map them to problem responses and exit codes
@@ -104,6 +105,28 @@ class PayloadTooLarge(CorridorError):
 
     code = "payload-too-large"
     title = "Payload too large"
+
+
+class VerificationFailed(CorridorError):
+    """A document is not valid; `reason` is one code from `REASONS`."""
+
+    code = "verification-failed"
+    title = "Document not valid"
+    REASONS = (
+        "malformed",
+        "bad_signature",
+        "unknown_issuer",
+        "wrong_role",
+        "revoked_key",
+        "tampered_disclosure",
+        "expired",
+    )
+
+    def __init__(self, reason: str, detail: str) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown verification reason {reason!r}")
+        super().__init__(detail)
+        self.reason = reason
 
 
 class StoreUnavailable(CorridorError):

@@ -28,6 +28,7 @@ STATUS: dict[type[exc.CorridorError], int] = {
     exc.AuthenticationFailed: 401,
     exc.PermissionDenied: 403,
     exc.PayloadTooLarge: 413,
+    exc.VerificationFailed: 422,
     exc.StoreUnavailable: 503,
 }
 

@@ -134,3 +134,15 @@ class EventRow(Base):
     actor_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     place: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
+
+
+class TrustedKeyRow(Base):
+    __tablename__ = "trusted_keys"
+
+    # Key id: the first 16 characters of the base64url SHA-256 of the raw public key.
+    kid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,145 @@
+"""Paper fallback: a PDF a person can read, with a QR code a border officer can verify
+offline, and the full signed document embedded as a file.
+
+Fonts (DejaVu Sans, free licence in fonts/) are bundled so Kazakh, Azerbaijani, Georgian,
+Turkish and Romanian names render on any machine.
+"""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+from typing import Any
+
+import segno
+from fpdf import FPDF
+
+from corridor.documents.recipes import PDF_ATTACHMENT, VerifiedDocument, qr_payload
+from corridor.exceptions import InvalidInput
+
+TITLES = {
+    "commercial_invoice": "Commercial invoice",
+    "packing_list": "Packing list",
+    "rail_consignment_note": "Rail consignment note (CIM/SMGS)",
+    "ferry_waybill": "Ferry waybill",
+    "sea_waybill": "Sea waybill",
+    "certificate_of_origin": "Certificate of origin",
+    "transit_declaration": "Transit declaration",
+    "licence": "Licence",
+    "nuclear_licence": "Nuclear licence",
+    "dual_use_permit": "Dual-use permit",
+    "inspection_act": "Inspection act",
+    "customs_release": "Customs release",
+}
+
+
+def _font_path(name: str) -> str:
+    return str(resources.files("corridor.documents").joinpath("fonts", name))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict) and {"name", "country"} <= set(value):
+        tax = f", tax id {value['tax_id']}" if value.get("tax_id") else ""
+        return f"{value['name']} ({value['country']}{tax})"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    return str(value)
+
+
+def render(token: str, doc: VerifiedDocument) -> bytes:
+    """The PDF of a verified document."""
+    qr_text = qr_payload(token)
+    try:
+        qr = segno.make(qr_text, error="l", micro=False)
+    except segno.DataOverflowError:
+        raise InvalidInput(
+            "the document is too large for a QR code; print a presentation with fewer disclosures"
+        ) from None
+    png = io.BytesIO()
+    qr.save(png, kind="png", scale=4, border=2)
+
+    pdf = FPDF(format="A4")
+    pdf.set_title(TITLES.get(doc.kind.value, doc.kind.value))
+    pdf.add_font("DejaVu", "", _font_path("DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", _font_path("DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.cell(0, 10, TITLES.get(doc.kind.value, doc.kind.value), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    meta = [
+        ("Issued by", f"{doc.issuer.name} ({doc.issuer.country}, {doc.issuer.role})"),
+        ("Issued", f"{doc.issued_at:%Y-%m-%d %H:%M} UTC"),
+        ("Valid until", f"{doc.expires_at:%Y-%m-%d}" if doc.expires_at else "-"),
+        ("Shipment", doc.shipment or "-"),
+        ("Signing key", doc.kid),
+    ]
+    for label, value in meta:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(35, 6, label)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for name, value in doc.disclosed.items():
+        if name in ("goods", "equipment") and isinstance(value, list):
+            continue
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(45, 6, name.replace("_", " "))
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+    for name in ("goods", "equipment"):
+        rows = doc.disclosed.get(name)
+        if not isinstance(rows, list) or not rows:
+            continue
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 7, name.capitalize(), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8)
+        for row in rows:
+            pdf.multi_cell(0, 5, "• " + _text(row), new_x="LMARGIN", new_y="NEXT")
+    if doc.withheld_fields:
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(
+            0,
+            5,
+            "Some fields were not disclosed to the holder of this copy.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(4)
+    y = pdf.get_y()
+    if y > 200:
+        pdf.add_page()
+        y = pdf.get_y()
+    pdf.image(png, x=pdf.l_margin, y=y, w=70)
+    pdf.set_xy(pdf.l_margin + 75, y)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        "Verify this document offline: scan the QR code and run "
+        "'corridor verify -' with its text, or 'corridor verify' on this "
+        "PDF file. The QR code and the embedded file carry the signed "
+        "document; any change to the printed text does not change them.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.embed_file(
+        basename=PDF_ATTACHMENT,
+        bytes=token.encode("ascii"),
+        desc="Signed corridor document (SD-JWT)",
+    )
+    pdf.set_creator("corridor")
+    out = pdf.output()
+    return bytes(out)
+
+
+def qr_svg(token: str) -> str:
+    """The verification QR code as SVG text."""
+    buf = io.BytesIO()
+    segno.make(qr_payload(token), error="l").save(buf, kind="svg", scale=4)
+    return buf.getvalue().decode("utf-8")
+
+
+__all__ = ["qr_svg", "render"]

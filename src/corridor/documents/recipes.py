@@ -1,0 +1,217 @@
+"""The safe API: issue a typed document, verify anything a person hands over.
+
+`verify_input` accepts a compact SD-JWT, the text of a printed QR code (``CRD1:`` + Base45
+of the zlib-compressed token) or the bytes of a corridor PDF (which carries the token as an
+embedded file), and always answers VALID or INVALID with one reason: never an exception
+trace.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import base45
+from pydantic import BaseModel, ValidationError
+
+from corridor.documents import sdjwt
+from corridor.documents.kinds import ISSUER_ROLES, SCHEMAS, SOVEREIGN
+from corridor.documents.trust import Keys, TrustList, utc
+from corridor.exceptions import FieldError, InvalidInput, PermissionDenied, VerificationFailed
+from corridor.model import DocumentKind, Organisation
+
+QR_PREFIX = "CRD1:"
+PDF_ATTACHMENT = "corridor-document.sd-jwt"
+MEDIA_TYPE = "application/vnd.corridor.doc+sd-jwt"
+MAX_INPUT_BYTES = 8 << 20
+DEFAULT_VALIDITY = timedelta(days=365)
+
+
+class Issuer(BaseModel):
+    """Who signed a document, as the trust list knows them."""
+
+    id: str
+    name: str
+    country: str
+    role: str
+
+
+class VerifiedDocument(BaseModel):
+    """A valid document: issuer, kind and the fields its holder disclosed."""
+
+    kind: DocumentKind
+    issuer: Issuer
+    kid: str
+    shipment: str | None
+    issued_at: datetime
+    expires_at: datetime | None
+    disclosed: dict[str, Any]
+    withheld_fields: bool
+
+
+class Verdict(BaseModel):
+    """VALID with the document, or INVALID with one reason code and a sentence."""
+
+    status: Literal["VALID", "INVALID"]
+    reason: str | None = None
+    message: str
+    document: VerifiedDocument | None = None
+
+
+def issue(
+    keys: Keys,
+    issuer: Organisation,
+    kind: DocumentKind,
+    fields: dict[str, Any],
+    now: datetime,
+    shipment_id: str | None = None,
+    validity: timedelta = DEFAULT_VALIDITY,
+) -> str:
+    """Validate `fields` against the kind's schema and sign them as an SD-JWT."""
+    schema = SCHEMAS.get(kind)
+    if schema is None:
+        raise InvalidInput(
+            f"{kind.value!r} has no document schema; issue one of "
+            f"{', '.join(k.value for k in SCHEMAS)}"
+        )
+    if issuer.role not in ISSUER_ROLES[kind]:
+        allowed = " or ".join(sorted(r.value for r in ISSUER_ROLES[kind]))
+        raise PermissionDenied(
+            f"a {issuer.role.value} cannot issue a {kind.value}; it is issued by a {allowed}"
+        )
+    try:
+        doc = schema.model_validate(fields)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"the {kind.value} has invalid fields",
+            [FieldError(".".join(str(p) for p in e["loc"]), str(e["msg"])) for e in exc.errors()],
+        ) from None
+    visible: dict[str, Any] = {
+        "iss": issuer.id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + validity).timestamp()),
+        "kind": kind.value,
+        "country": issuer.country,
+    }
+    if shipment_id:
+        visible["shipment"] = shipment_id
+    disclosable = doc.model_dump(mode="json", exclude_none=True)
+    return sdjwt.issue(keys.signer(issuer.id), visible, disclosable)
+
+
+def verify(token: str, trust: TrustList, now: datetime | None = None) -> VerifiedDocument:
+    """Verify a token and the issuer's right to sign its kind; raises VerificationFailed."""
+    at = (now or datetime.now(UTC)).timestamp()
+    checked = sdjwt.verify(token, trust.resolve, at)
+    entry = trust.entries[checked.key.kid]
+    claims = checked.claims
+    try:
+        kind = DocumentKind(str(claims.get("kind")))
+    except ValueError:
+        raise VerificationFailed(
+            "malformed", f"unknown document kind {claims.get('kind')!r}"
+        ) from None
+    allowed = ISSUER_ROLES.get(kind, frozenset())
+    if entry.role not in {r.value for r in allowed}:
+        raise VerificationFailed(
+            "wrong_role",
+            f"{entry.name} is a {entry.role}; a {kind.value} "
+            "counts only when its issuer has the right role",
+        )
+    if kind in SOVEREIGN and claims.get("country") != entry.country:
+        raise VerificationFailed(
+            "wrong_role",
+            f"a {kind.value} for {claims.get('country')} "
+            f"counts only when signed by that country's "
+            f"authority, not by one of {entry.country}",
+        )
+    skip = {"iss", "iat", "exp", "kind", "shipment", "country"}
+    schema = SCHEMAS.get(kind)
+    order = list(schema.model_fields) if schema else []
+    rest = sorted(k for k in claims if k not in skip and k not in order)
+    disclosed = {k: claims[k] for k in [*order, *rest] if k in claims}
+    withheld = bool(schema and set(schema.model_fields) - set(disclosed))
+    return VerifiedDocument(
+        kind=kind,
+        issuer=Issuer(
+            id=entry.organisation_id, name=entry.name, country=entry.country, role=entry.role
+        ),
+        kid=entry.kid,
+        shipment=claims.get("shipment"),
+        issued_at=utc(claims["iat"]),
+        expires_at=utc(claims["exp"]) if isinstance(claims.get("exp"), int) else None,
+        disclosed=disclosed,
+        withheld_fields=withheld,
+    )
+
+
+def qr_payload(token: str) -> str:
+    """The text a printed QR code carries: CRD1: + Base45(zlib(token))."""
+    return QR_PREFIX + base45.b45encode(zlib.compress(token.encode("ascii"), 9)).decode("ascii")
+
+
+def _from_qr(text: str) -> str:
+    try:
+        packed = base45.b45decode(text[len(QR_PREFIX) :].strip())
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, sdjwt.MAX_TOKEN_CHARS + 1)
+    except (ValueError, zlib.error) as exc:
+        raise VerificationFailed("malformed", f"the QR payload does not decode ({exc})") from None
+    if len(raw) > sdjwt.MAX_TOKEN_CHARS or inflater.unconsumed_tail:
+        raise VerificationFailed("malformed", "the QR payload inflates past the size limit")
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise VerificationFailed("malformed", "the QR payload is not an SD-JWT") from None
+
+
+def _from_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        files = PdfReader(io.BytesIO(data)).attachments
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise VerificationFailed("malformed", f"the PDF cannot be read ({exc})") from None
+    blobs = files.get(PDF_ATTACHMENT)
+    if not blobs:
+        raise VerificationFailed(
+            "malformed",
+            "the PDF carries no corridor document; verify the QR code printed on it instead",
+        )
+    try:
+        return str(blobs[0].decode("ascii"))
+    except UnicodeDecodeError:
+        raise VerificationFailed("malformed", "the PDF's document is not an SD-JWT") from None
+
+
+def token_from_input(data: bytes) -> str:
+    """The SD-JWT inside whatever was handed over: a token, a QR payload or a PDF."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise VerificationFailed("malformed", f"input is over {MAX_INPUT_BYTES} bytes")
+    if data.startswith(b"%PDF-"):
+        return _from_pdf(data)
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise VerificationFailed("malformed", "input is neither text nor a PDF") from None
+    if text.startswith(QR_PREFIX):
+        return _from_qr(text)
+    return text
+
+
+def verify_input(data: bytes, trust: TrustList, now: datetime | None = None) -> Verdict:
+    """VALID or INVALID for anything handed over; never raises for bad input."""
+    try:
+        doc = verify(token_from_input(data), trust, now)
+    except VerificationFailed as exc:
+        return Verdict(status="INVALID", reason=exc.reason, message=exc.detail)
+    return Verdict(
+        status="VALID",
+        message=f"{doc.kind.value.replace('_', ' ')} issued by "
+        f"{doc.issuer.name} ({doc.issuer.country}, "
+        f"{doc.issuer.role}) on {doc.issued_at:%Y-%m-%d}",
+        document=doc,
+    )

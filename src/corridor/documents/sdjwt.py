@@ -1,0 +1,277 @@
+"""SD-JWT (RFC 9901) with EdDSA: issue, present (choose disclosures), verify.
+
+Token form: ``<JWS>~<disclosure>~...~`` (no key binding). Header and payload are RFC 8785
+canonical JSON. Every top-level claim given as disclosable becomes a disclosure; a list
+claim's elements are each disclosable too (the list itself is then an array of ``{"...":
+digest}`` entries inside the claim's own disclosure), so a holder can show one goods item
+and hide the rest.
+
+Verification raises `VerificationFailed` with one reason code; it never returns a flag.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from corridor.documents import _hazmat as hz
+from corridor.exceptions import VerificationFailed
+
+TYP = "vnd.corridor.doc+sd-jwt"
+ALG = "EdDSA"
+MAX_TOKEN_CHARS = 256 * 1024
+MAX_DISCLOSURES = 1000
+CLOCK_SKEW_S = 300
+_RESERVED = {"_sd", "...", "_sd_alg"}
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A private key and its key id, with the encoded JWS header prepared once."""
+
+    key: Ed25519PrivateKey
+    kid: str
+
+    @property
+    def header_b64(self) -> str:
+        """The base64url canonical header for this key."""
+        return hz.b64e(hz.canonical({"alg": ALG, "kid": self.kid, "typ": TYP}))
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    """What a verifier needs to know about the key a document names."""
+
+    kid: str
+    public_key: Ed25519PublicKey
+    organisation_id: str
+    valid_from: int
+    valid_to: int | None
+    revoked_at: int | None
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A document whose signature, issuer key and disclosures all checked out."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    disclosed: frozenset[str]
+    key: IssuerKey
+
+
+def _disclosure(parts: list[Any]) -> tuple[str, str]:
+    text = hz.b64e(hz.canonical(parts))
+    return text, hz.b64e(hz.digest(text.encode("ascii")))
+
+
+def issue(signer: Signer, visible: Mapping[str, Any], disclosable: Mapping[str, Any]) -> str:
+    """Sign `visible` claims in clear and `disclosable` ones as selective disclosures."""
+    clash = (set(visible) & set(disclosable)) | ((set(visible) | set(disclosable)) & _RESERVED)
+    if clash:
+        raise ValueError(f"claim names used twice or reserved: {sorted(clash)}")
+    disclosures: list[str] = []
+    digests: list[str] = []
+    for name, value in disclosable.items():
+        if isinstance(value, list):
+            elements = []
+            for item in value:
+                text, d = _disclosure([hz.salt(), item])
+                disclosures.append(text)
+                elements.append({"...": d})
+            value = elements
+        text, d = _disclosure([hz.salt(), name, value])
+        disclosures.append(text)
+        digests.append(d)
+    payload = {**visible, "_sd": sorted(digests), "_sd_alg": "sha-256"}
+    signing_input = f"{signer.header_b64}.{hz.b64e(hz.canonical(payload))}"
+    signature = hz.b64e(hz.sign(signer.key, signing_input.encode("ascii")))
+    return "~".join([f"{signing_input}.{signature}", *disclosures, ""])
+
+
+def _fail(reason: str, detail: str) -> VerificationFailed:
+    return VerificationFailed(reason, detail)
+
+
+def _json(part: str, what: str) -> Any:
+    try:
+        return json.loads(hz.b64d(part))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _fail("malformed", f"the {what} is not base64url JSON ({exc})") from None
+
+
+def split(token: str) -> tuple[str, list[str]]:
+    """The JWS and the disclosures of a compact SD-JWT, checked for shape only."""
+    if not isinstance(token, str) or not token:
+        raise _fail("malformed", "empty document")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise _fail("malformed", f"document is over {MAX_TOKEN_CHARS} characters")
+    if not token.isascii():
+        raise _fail("malformed", "a compact SD-JWT is ASCII only")
+    token = token.strip()
+    parts = token.split("~")
+    if len(parts) < 2:
+        raise _fail("malformed", "not an SD-JWT: expected '<JWS>~...~'")
+    if parts[-1]:
+        raise _fail(
+            "malformed",
+            "key-binding JWTs are not accepted here; send the "
+            "SD-JWT with its disclosures only, ending in '~'",
+        )
+    disclosures = parts[1:-1]
+    if len(disclosures) > MAX_DISCLOSURES:
+        raise _fail("malformed", f"more than {MAX_DISCLOSURES} disclosures")
+    if any(not d for d in disclosures):
+        raise _fail("malformed", "empty disclosure between '~' separators")
+    return parts[0], disclosures
+
+
+def present(
+    token: str, fields: Iterable[str], items: Mapping[str, Iterable[int]] | None = None
+) -> str:
+    """A presentation with only the chosen top-level claims (and, for list claims, only the
+    chosen element indexes; all elements when a list claim is not in `items`)."""
+    jws, disclosures = split(token)
+    keep_fields = set(fields)
+    by_digest = {hz.b64e(hz.digest(d.encode("ascii"))): d for d in disclosures}
+    keep: list[str] = []
+    for d in disclosures:
+        parts = _json(d, "disclosure")
+        if isinstance(parts, list) and len(parts) == 3 and parts[1] in keep_fields:
+            keep.append(d)
+            value = parts[2]
+            if isinstance(value, list):
+                chosen = set(items[parts[1]]) if items and parts[1] in items else None
+                for i, element in enumerate(value):
+                    ref = element.get("...") if isinstance(element, dict) else None
+                    if ref in by_digest and (chosen is None or i in chosen):
+                        keep.append(by_digest[ref])
+    return "~".join([jws, *keep, ""])
+
+
+def verify(
+    token: str, resolve: Callable[[str], IssuerKey | None], now: float | None = None
+) -> Verified:
+    """Check shape, algorithm, issuer key (known, valid at issuance, not revoked), signature,
+    every disclosure and expiry. Raises VerificationFailed with one reason."""
+    now = time.time() if now is None else now
+    jws, disclosures = split(token)
+    pieces = jws.split(".")
+    if len(pieces) != 3:
+        raise _fail("malformed", "the signed part is not a compact JWS (three dot-separated parts)")
+    header = _json(pieces[0], "JWS header")
+    payload = _json(pieces[1], "JWS payload")
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise _fail("malformed", "JWS header and payload must be JSON objects")
+    if header.get("alg") != ALG:
+        raise _fail("malformed", f"algorithm {header.get('alg')!r} is not accepted; only EdDSA")
+    if "crit" in header:
+        raise _fail("malformed", "critical header extensions are not supported")
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise _fail("unknown_issuer", "the document names no key id (kid)")
+    key = resolve(kid)
+    if key is None:
+        raise _fail("unknown_issuer", f"key {kid!r} is not on the corridor trust list")
+    try:
+        signature = hz.b64d(pieces[2])
+        hz.verify(key.public_key, signature, f"{pieces[0]}.{pieces[1]}".encode("ascii"))
+    except (ValueError, hz.InvalidSignature):
+        raise _fail("bad_signature", "the signature does not match the document") from None
+    if payload.get("iss") != key.organisation_id:
+        raise _fail(
+            "unknown_issuer",
+            f"key {kid!r} belongs to {key.organisation_id!r}, not "
+            f"to the claimed issuer {payload.get('iss')!r}",
+        )
+    iat = payload.get("iat")
+    if not isinstance(iat, int) or isinstance(iat, bool):
+        raise _fail("malformed", "the document has no issuance time (iat)")
+    if iat > now + CLOCK_SKEW_S:
+        raise _fail("malformed", "the document claims to be issued in the future")
+    if iat < key.valid_from:
+        raise _fail("revoked_key", f"key {kid!r} was not yet valid when the document was issued")
+    if key.revoked_at is not None and iat >= key.revoked_at:
+        raise _fail("revoked_key", f"key {kid!r} was revoked before the document was issued")
+    if key.valid_to is not None and iat >= key.valid_to:
+        raise _fail("revoked_key", f"key {kid!r} had been rotated out when the document was issued")
+    if payload.get("_sd_alg", "sha-256") != "sha-256":
+        raise _fail("malformed", f"digest algorithm {payload.get('_sd_alg')!r} not supported")
+    claims, disclosed = _unpack(payload, disclosures)
+    exp = claims.get("exp")
+    if exp is not None and (not isinstance(exp, int) or now >= exp):
+        raise _fail("expired", "the document has expired")
+    return Verified(header=header, claims=claims, disclosed=frozenset(disclosed), key=key)
+
+
+def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, Any], set[str]]:
+    table: dict[str, list[Any]] = {}
+    for d in disclosures:
+        digest = hz.b64e(hz.digest(d.encode("ascii")))
+        if digest in table:
+            raise _fail("tampered_disclosure", "the same disclosure is sent twice")
+        parts = _json(d, "disclosure")
+        if (
+            not isinstance(parts, list)
+            or len(parts) not in (2, 3)
+            or not isinstance(parts[0], str)
+            or (len(parts) == 3 and (not isinstance(parts[1], str) or parts[1] in _RESERVED))
+        ):
+            raise _fail(
+                "tampered_disclosure", "a disclosure is not [salt, name, value] or [salt, value]"
+            )
+        table[digest] = parts
+    used: set[str] = set()
+    disclosed: set[str] = set()
+
+    def walk(value: Any, top: bool) -> Any:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for name, v in value.items():
+                if name in ("_sd", "_sd_alg"):
+                    continue
+                out[name] = walk(v, False)
+            sd = value.get("_sd", [])
+            if not isinstance(sd, list):
+                raise _fail("malformed", "_sd must be a list of digests")
+            for digest in sd:
+                parts = table.get(digest)
+                if parts is None:
+                    continue
+                if len(parts) != 3:
+                    raise _fail("tampered_disclosure", "an array disclosure sits in an object")
+                if digest in used or parts[1] in out:
+                    raise _fail("tampered_disclosure", f"claim {parts[1]!r} disclosed twice")
+                used.add(digest)
+                if top:
+                    disclosed.add(parts[1])
+                out[parts[1]] = walk(parts[2], False)
+            return out
+        if isinstance(value, list):
+            items = []
+            for element in value:
+                if isinstance(element, dict) and set(element) == {"..."}:
+                    parts = table.get(element["..."])
+                    if parts is None:
+                        continue
+                    if len(parts) != 2 or element["..."] in used:
+                        raise _fail(
+                            "tampered_disclosure",
+                            "an array element disclosure is misplaced or repeated",
+                        )
+                    used.add(element["..."])
+                    items.append(walk(parts[1], False))
+                else:
+                    items.append(walk(element, False))
+            return items
+        return value
+
+    claims = walk(payload, True)
+    if len(used) != len(table):
+        raise _fail("tampered_disclosure", "a disclosure is not covered by the signed document")
+    return claims, disclosed

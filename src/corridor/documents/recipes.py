@@ -149,7 +149,8 @@ def verify(token: str, trust: TrustList, now: datetime | None = None) -> Verifie
 
 def qr_payload(token: str) -> str:
     """The text a printed QR code carries: CRD1: + Base45(zlib(token))."""
-    return QR_PREFIX + base45.b45encode(zlib.compress(token.encode("ascii"), 9)).decode("ascii")
+    packed = base45.b45encode(zlib.compress(token.encode("ascii"), 9))
+    return QR_PREFIX + str(packed.decode("ascii"))
 
 
 def _from_qr(text: str) -> str:

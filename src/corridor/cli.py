@@ -6,6 +6,7 @@ input, unknown node, no route).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ from rich.table import Table
 
 from corridor import demo as demo_mod
 from corridor.config import Settings
+from corridor.documents import Keys, TrustList, verify_input
+from corridor.documents import verify as verify_doc
+from corridor.documents.paper import render
 from corridor.exceptions import CorridorError, FieldError, InvalidInput, NoRoute
 from corridor.model import DocumentKind, RoutePreference, ShipmentDraft
 from corridor.network import Route, corridor
@@ -91,7 +95,7 @@ def init(
         first = not demo_mod.keys_file(settings.data_dir).exists()
         keys = demo_mod.seed(db, settings.data_dir, _now())
         if first:
-            walked = demo_mod.walk(db, corridor(), _now())
+            walked = demo_mod.walk(db, corridor(), Keys(db, settings.data_dir), _now())
             console.print(
                 f"Demo shipment [bold]{walked.shipment.reference}[/] "
                 f"({walked.shipment.id}) submitted."
@@ -193,7 +197,8 @@ def demo() -> None:
         db = _open(settings)
         demo_mod.seed(db, settings.data_dir, _now())
         start = _now()
-        walked = demo_mod.walk(db, corridor(), start)
+        signing = Keys(db, settings.data_dir)
+        walked = demo_mod.walk(db, corridor(), signing, start)
     s = walked.shipment
     console.rule(f"Shipment {s.reference}")
     console.print(
@@ -215,6 +220,19 @@ def demo() -> None:
         place = f"{net.nodes[ev.place].name} ({net.nodes[ev.place].country})" if ev.place else ""
         table.add_row(f"{day:5.1f}", f"{ev.at:%Y-%m-%d %H:%M}", place, ev.summary)
     console.print(table)
+    console.rule("Signed documents")
+    trust_list = signing.trust_list()
+    for kind, token in walked.tokens.items():
+        verdict = verify_input(token.encode("ascii"), trust_list)
+        console.print(f"{kind.value:24} {verdict.status}: {verdict.message}")
+    invoice = walked.tokens[DocumentKind.COMMERCIAL_INVOICE]
+    pdf_path = settings.data_dir / f"{s.reference}-invoice.pdf"
+    pdf_path.write_bytes(render(invoice, verify_doc(invoice, trust_list)))
+    from_paper = verify_input(pdf_path.read_bytes(), trust_list)
+    console.print(
+        f"Printed the invoice to {pdf_path}; verifying the PDF itself: "
+        f"[bold]{from_paper.status}[/] ({from_paper.message})"
+    )
     arrived = walked.timeline[-1].at - start
     console.print(
         f"[bold green]Arrived at Constanța after {arrived.total_seconds() / 86400:.1f}"
@@ -488,6 +506,125 @@ def simulate_compare(
     with _errors():
         results = _progress_run(list(shipped_regimes().regimes), containers, seed)
     _print_sim(results, out)
+
+
+keys_app = typer.Typer(help="Signing keys and the corridor trust list.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+INVALID = 3
+
+
+def _keys(settings: Settings) -> tuple[Database, Keys]:
+    db = _open(settings)
+    return db, Keys(db, settings.data_dir)
+
+
+@app.command()
+def verify(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A document: SD-JWT text, the text of its QR "
+            "code, or its PDF; - for standard input."
+        ),
+    ],
+    trust: Annotated[
+        Path | None,
+        typer.Option(help="Trust list JSON (from 'corridor keys export'); default: this node's."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Verify a signed document. Exit 0 when VALID, 3 when INVALID, 2 on a usage error."""
+    settings = Settings.from_env()
+    with _errors():
+        data = sys.stdin.buffer.read() if source == "-" else _read_bytes(source)
+        if trust is not None:
+            trust_list = TrustList.from_json(_read(str(trust)))
+        else:
+            trust_list = _keys(settings)[1].trust_list()
+    verdict = verify_input(data, trust_list)
+    if as_json:
+        console.print_json(verdict.model_dump_json())
+    elif verdict.document is None:
+        console.print(f"[bold red]INVALID[/] ({verdict.reason}): {verdict.message}")
+    else:
+        doc = verdict.document
+        console.print(f"[bold green]VALID[/]: {verdict.message}")
+        table = Table(show_header=False)
+        for name, value in doc.disclosed.items():
+            table.add_row(name, json.dumps(value, ensure_ascii=False))
+        console.print(table)
+        if doc.withheld_fields:
+            console.print("Some fields were not disclosed in this copy.")
+    if verdict.status != "VALID":
+        raise typer.Exit(INVALID)
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    organisation: Annotated[str, typer.Argument(help="Organisation id.")],
+) -> None:
+    """Give an organisation a new signing key; documents signed with the old one still
+    verify."""
+    with _errors():
+        kid = _keys(Settings.from_env())[1].rotate(organisation, _now())
+    console.print(f"{organisation} now signs with key {kid}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    kid: Annotated[str, typer.Argument(help="Key id.")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Revocation time (ISO 8601, UTC); default now. Documents signed from then on fail."
+        ),
+    ] = None,
+) -> None:
+    """Revoke a key from a moment on."""
+    with _errors():
+        when = datetime.fromisoformat(at).astimezone(UTC) if at else _now()
+        _keys(Settings.from_env())[1].revoke(kid, when)
+    console.print(f"key {kid} revoked from {when:%Y-%m-%d %H:%M} UTC")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Show the trust list: keys, organisations, countries, roles, validity."""
+    with _errors():
+        trust_list = _keys(Settings.from_env())[1].trust_list()
+    table = Table(title="Corridor trust list")
+    for col in ("kid", "organisation", "country", "role", "valid from", "valid to", "revoked"):
+        table.add_column(col)
+    for e in trust_list.entries.values():
+        table.add_row(
+            e.kid,
+            e.organisation_id,
+            e.country,
+            e.role,
+            f"{e.valid_from:%Y-%m-%d}",
+            f"{e.valid_to:%Y-%m-%d}" if e.valid_to else "",
+            f"{e.revoked_at:%Y-%m-%d %H:%M}" if e.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("export")
+def keys_export(
+    file: Annotated[Path, typer.Argument(help="Where to write the trust list JSON.")],
+) -> None:
+    """Write the trust list for verifiers without access to a node (border posts offline)."""
+    with _errors():
+        trust_list = _keys(Settings.from_env())[1].trust_list()
+    file.write_text(trust_list.to_json(), encoding="utf-8")
+    console.print(f"wrote {len(trust_list.entries)} keys to {file}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,14 +7,17 @@ purpose, so every layer is exercised with them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from corridor import registry, shipments
-from corridor.model import DocumentKind, Organisation, ShipmentDraft
+from corridor.documents import MEDIA_TYPE, Keys, issue
+from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Mode, Network
 from corridor.rules import ReadinessReport, default_engine
 from corridor.shipments import Event, Shipment
@@ -125,11 +128,104 @@ def seed(db: Database, data_dir: Path, now: datetime) -> dict[str, str]:
             registry.create_organisation(db, org, now)
         if org.id not in keys:
             keys[org.id] = registry.issue_key(db, org.id, "demo", now).key
+    signing = Keys(db, data_dir)
+    for org in ORGANISATIONS:
+        if org.role is not Role.OPERATOR:
+            signing.ensure(org.id, now)
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(keys, fh, indent=2)
     return keys
+
+
+# Who signs each of the demo's documents.
+ISSUED_BY = {
+    DocumentKind.COMMERCIAL_INVOICE: "kz-ferroalloy",
+    DocumentKind.PACKING_LIST: "kz-ferroalloy",
+    DocumentKind.TRANSIT_DECLARATION: "kz-ferroalloy",
+    DocumentKind.RAIL_CONSIGNMENT_NOTE: "kz-rail",
+    DocumentKind.CERTIFICATE_OF_ORIGIN: "kz-customs",
+}
+
+
+def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
+    """The fields of the demo shipment's signed documents, from its draft."""
+    orgs = {o.id: o for o in ORGANISATIONS}
+    d = shipment.draft
+
+    def party(org_id: str) -> dict[str, Any]:
+        o = orgs[org_id]
+        return {"name": o.name, "country": o.country, **({"tax_id": o.tax_id} if o.tax_id else {})}
+
+    goods = [
+        {
+            "sequence": i + 1,
+            "hs_code": g.hs_code,
+            "description": g.description,
+            "packages": g.packages,
+            "gross_kg": str(g.gross_kg),
+            "net_kg": str(g.net_kg),
+            "value": str(g.value.amount),
+            "currency": g.value.currency,
+            "origin_country": g.origin_country,
+        }
+        for i, g in enumerate(d.goods)
+    ]
+    equipment = [{"number": c.number, "seal": c.seal} for c in d.containers]
+    issued = shipment.created_at.date().isoformat()
+    total = sum(g.value.amount for g in d.goods)
+    mrn = int(hashlib.sha256(d.reference.encode()).hexdigest(), 16) % 10**14
+    return {
+        DocumentKind.COMMERCIAL_INVOICE: {
+            "document_number": f"INV-{d.reference}",
+            "issue_date": issued,
+            "seller": party(d.consignor),
+            "buyer": party(d.consignee),
+            "delivery_terms": "FCA Dostyk",
+            "invoice_currency": d.goods[0].value.currency,
+            "total_amount": str(total),
+            "goods": goods,
+        },
+        DocumentKind.PACKING_LIST: {
+            "document_number": f"PL-{d.reference}",
+            "issue_date": issued,
+            "consignor": party(d.consignor),
+            "consignee": party(d.consignee),
+            "goods": goods,
+            "equipment": equipment,
+        },
+        DocumentKind.RAIL_CONSIGNMENT_NOTE: {
+            "document_number": f"SMGS-{d.reference}",
+            "issue_date": issued,
+            "consignor": party(d.consignor),
+            "consignee": party(d.consignee),
+            "carrier": party("kz-rail"),
+            "departure_station": "Dostyk",
+            "destination_station": "Aktau port",
+            "goods": goods,
+            "equipment": equipment,
+        },
+        DocumentKind.CERTIFICATE_OF_ORIGIN: {
+            "document_number": f"CO-{d.reference}",
+            "issue_date": issued,
+            "exporter": party(d.consignor),
+            "consignee": party(d.consignee),
+            "country_of_origin": "KZ",
+            "goods": goods,
+        },
+        DocumentKind.TRANSIT_DECLARATION: {
+            "document_number": f"26KZ{mrn:014d}",
+            "issue_date": issued,
+            "declarant": party(d.consignor),
+            "office_of_departure": "Aktau port customs",
+            "office_of_destination": "Constanța Sud customs",
+            "countries_of_routing": ["KZ", "AZ", "GE", "RO"],
+            "guarantee_reference": f"GRN-{d.reference}",
+            "goods": goods,
+            "equipment": equipment,
+        },
+    }
 
 
 @dataclass
@@ -138,6 +234,7 @@ class Walk:
     timeline."""
 
     shipment: Shipment
+    tokens: dict[DocumentKind, str]
     incomplete: ReadinessReport
     complete: ReadinessReport
     timeline: list[Event]
@@ -152,7 +249,9 @@ COMPLETING = (
 )
 
 
-def walk(db: Database, network: Network, now: datetime, reference: str | None = None) -> Walk:
+def walk(
+    db: Database, network: Network, keys: Keys, now: datetime, reference: str | None = None
+) -> Walk:
     """Submit the demo shipment, attach its papers and record its journey leg by leg.
 
     Times after submission are planned from the network's typical leg and dwell times.
@@ -162,45 +261,51 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
     engine = default_engine()
     shipment = shipments.submit(db, network, draft(ref), shipper, now, engine)
-    invoice = {
-        "invoice_number": f"INV-{ref}",
-        "seller": shipper.name,
-        "buyer": orgs["ro-consignee"].name,
-        "lines": shipment.draft.model_dump(mode="json")["goods"],
-    }
-    shipments.attach_document(
-        db,
-        shipper,
-        shipment.id,
-        DocumentKind.COMMERCIAL_INVOICE,
-        "invoice.json",
-        "application/json",
-        json.dumps(invoice, ensure_ascii=False).encode(),
-        now,
-    )
-    shipments.attach_document(
-        db,
-        shipper,
-        shipment.id,
-        DocumentKind.PACKING_LIST,
-        "packing-list.json",
-        "application/json",
-        json.dumps({"containers": [c.number for c in shipment.draft.containers]}).encode(),
-        now,
-    )
-    incomplete = shipments.recheck(db, engine, shipper, shipment.id, now)
-    for kind, filename in COMPLETING:
-        paper = {"kind": kind.value, "shipment": ref, "issuer": shipper.name}
+    papers = documents_for(shipment)
+    tokens: dict[DocumentKind, str] = {}
+
+    def sign(kind: DocumentKind) -> None:
+        issuer = orgs[ISSUED_BY[kind]]
+        keys.ensure(issuer.id, now)
+        token = issue(keys, issuer, kind, papers[kind], now, shipment.id)
+        tokens[kind] = token
+        # The shipper holds the file and attaches what others signed for it.
         shipments.attach_document(
             db,
             shipper,
             shipment.id,
             kind,
-            filename,
-            "application/json",
-            json.dumps(paper, ensure_ascii=False).encode(),
+            f"{kind.value}.sd-jwt",
+            MEDIA_TYPE,
+            token.encode("ascii"),
             now,
         )
+
+    sign(DocumentKind.COMMERCIAL_INVOICE)
+    sign(DocumentKind.PACKING_LIST)
+    incomplete = shipments.recheck(db, engine, shipper, shipment.id, now)
+    for kind, _ in COMPLETING:
+        if kind in papers:
+            sign(kind)
+        else:
+            # A bank guarantee is not one of the corridor's signed kinds: a plain file.
+            body = {
+                "kind": kind.value,
+                "shipment": ref,
+                "guarantor": "Demo Bank JSC",
+                "amount": "25000.00",
+                "currency": "EUR",
+            }
+            shipments.attach_document(
+                db,
+                shipper,
+                shipment.id,
+                kind,
+                f"{kind.value}.json",
+                "application/json",
+                json.dumps(body).encode(),
+                now,
+            )
     complete = shipments.recheck(db, engine, shipper, shipment.id, now)
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):
@@ -231,4 +336,6 @@ def walk(db: Database, network: Network, now: datetime, reference: str | None = 
         shipments.record_event(
             db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
         )
-    return Walk(shipment, incomplete, complete, shipments.timeline(db, shipper, shipment.id))
+    return Walk(
+        shipment, tokens, incomplete, complete, shipments.timeline(db, shipper, shipment.id)
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor import __version__, registry, shipments
@@ -14,6 +14,9 @@ from corridor.api.deps import Caller, Node, NodeDep
 from corridor.api.limits import BodyLimit
 from corridor.api.problems import Problem, install
 from corridor.config import Settings
+from corridor.documents import MEDIA_TYPE, Keys, Verdict, issue, verify_input
+from corridor.documents import verify as verify_doc
+from corridor.documents.paper import render
 from corridor.exceptions import InvalidInput, PermissionDenied
 from corridor.model import DocumentKind, Organisation, Role, RoutePreference, ShipmentDraft
 from corridor.network import Network, Route, corridor
@@ -80,6 +83,22 @@ class PackInfo(BaseModel):
     effective_from: date
     effective_to: date | None
     rules: int
+
+
+class SignRequest(BaseModel):
+    """A document to issue, signed with your organisation's key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    fields: dict[str, Any]
+
+
+class SignedDocument(BaseModel):
+    """An issued document: its stored record and the SD-JWT itself."""
+
+    document: shipments.DocumentInfo
+    token: str
 
 
 class LintResult(BaseModel):
@@ -312,6 +331,79 @@ def _routes() -> list[APIRouter]:
             valid=True, jurisdiction=pack.jurisdiction, version=pack.version, rules=len(pack.rules)
         )
 
+    @public.post(
+        "/verify",
+        tags=["documents"],
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "application/vnd.corridor.doc+sd-jwt": {},
+                    "text/plain": {},
+                    "application/pdf": {},
+                }
+            }
+        },
+    )
+    async def verify_document(request: Request, n: NodeDep) -> Verdict:
+        """Verify a signed document: the SD-JWT, the text of its QR code, or its PDF, as the
+        request body. Always 200: VALID with issuer and disclosed fields, or INVALID with
+        one reason code."""
+        return verify_input(await request.body(), n.keys.trust_list(), n.clock())
+
+    @public.get("/trust-list", tags=["documents"])
+    def trust_list(n: NodeDep) -> Response:
+        """The corridor trust list (keys, organisations, countries, roles, validity)."""
+        return Response(n.keys.trust_list().to_json(), media_type="application/json")
+
+    @private.post("/shipments/{shipment_id}/documents/signed", status_code=201, tags=["documents"])
+    def issue_document(
+        shipment_id: str, req: SignRequest, who: Caller, n: NodeDep
+    ) -> SignedDocument:
+        """Issue a typed document for a shipment you are party to, signed with your key;
+        it is stored with the shipment."""
+        shipments.get(n.db, who, shipment_id)
+        now = n.clock()
+        n.keys.ensure(who.id, now)
+        token = issue(n.keys, who, req.kind, req.fields, now, shipment_id)
+        info = shipments.attach_document(
+            n.db,
+            who,
+            shipment_id,
+            req.kind,
+            f"{req.kind.value}.sd-jwt",
+            MEDIA_TYPE,
+            token.encode("ascii"),
+            now,
+            n.settings.max_document_bytes,
+        )
+        return SignedDocument(document=info, token=token)
+
+    @private.get(
+        "/shipments/{shipment_id}/documents/{document_id}/pdf",
+        tags=["documents"],
+        response_class=Response,
+        responses={
+            200: {
+                "content": {"application/pdf": {}},
+                "description": "The printable document with its QR code",
+            }
+        },
+    )
+    def document_pdf(shipment_id: str, document_id: str, who: Caller, n: NodeDep) -> Response:
+        """The paper copy of a signed document: readable PDF with a verification QR code."""
+        info, content = shipments.document_content(n.db, who, shipment_id, document_id)
+        if info.media_type != MEDIA_TYPE:
+            raise InvalidInput(
+                f"only signed documents have a paper copy; this one is a raw {info.media_type} file"
+            )
+        token = content.decode("ascii")
+        pdf = render(token, verify_doc(token, n.keys.trust_list(), n.clock()))
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{info.id}.pdf"'},
+        )
+
     return [public, private]
 
 
@@ -335,6 +427,7 @@ def create_app(
         db=db,
         network=network or corridor(),
         engine=engine or Engine(shipped(), network or corridor()),
+        keys=Keys(db, settings.data_dir),
         settings=settings,
         clock=clock or (lambda: datetime.now(UTC)),
     )
@@ -343,7 +436,7 @@ def create_app(
         app.include_router(router)
 
     def limit_for(path: str) -> int:
-        if path.endswith("/documents"):
+        if path.endswith("/documents") or path == "/verify":
             return settings.max_document_bytes + 64 * 1024
         return settings.max_json_bytes
 

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from corridor import registry
 from corridor.config import Settings
+from corridor.documents import Keys
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Organisation
 from corridor.network import Network
@@ -26,6 +27,7 @@ class Node:
     db: Database
     network: Network
     engine: Engine
+    keys: Keys
     settings: Settings
     clock: Callable[[], datetime]
 

@@ -167,3 +167,40 @@ def test_simulate_unknown_regime_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "--regime", "magic", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown regime" in result.output
+
+
+def test_verify_exit_codes_and_offline_trust_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    pdf = next(tmp_path.glob("DEMO-*-invoice.pdf"))
+    ok = runner.invoke(app, ["verify", str(pdf)], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "VALID" in ok.output
+    trust = tmp_path / "trust.json"
+    assert runner.invoke(app, ["keys", "export", str(trust)]).exit_code == 0
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path / "elsewhere"))
+    offline = runner.invoke(app, ["verify", str(pdf), "--trust", str(trust), "--json"])
+    assert offline.exit_code == 0, offline.output
+    bad = tmp_path / "bad.txt"
+    bad.write_text("eyJ.eyJ.sig~")
+    invalid = runner.invoke(app, ["verify", str(bad), "--trust", str(trust)])
+    assert invalid.exit_code == 3
+    assert "INVALID" in invalid.output
+    assert runner.invoke(app, ["verify", str(tmp_path / "missing.pdf")]).exit_code == 2
+
+
+def test_keys_rotate_list_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["init", "--demo"]).exit_code == 0
+    rotated = runner.invoke(app, ["keys", "rotate", "kz-rail"])
+    assert rotated.exit_code == 0, rotated.output
+    kid = rotated.output.split()[-1]
+    listing = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "200"})
+    assert kid in listing.output
+    assert runner.invoke(app, ["keys", "revoke", kid]).exit_code == 0
+    assert runner.invoke(app, ["keys", "revoke", "nope"]).exit_code == 1
+    assert runner.invoke(app, ["keys", "rotate", "nobody"]).exit_code == 1

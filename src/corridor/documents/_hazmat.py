@@ -45,9 +45,14 @@ def b64d(text: str) -> bytes:
     if not text or any(c in text for c in "=+/ \n\r\t"):
         raise ValueError("not unpadded base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"not base64url: {exc}") from None
+    # Unused low bits in the last character would give the same bytes from a different
+    # string: only the one canonical encoding is accepted, so tokens are not malleable.
+    if b64e(data) != text:
+        raise ValueError("non-canonical base64url")
+    return data
 
 
 def _plain(value: Any) -> bool:
@@ -57,7 +62,7 @@ def _plain(value: Any) -> bool:
         return True
     if isinstance(value, int):
         # Beyond 2**53 an ES6 number is no longer the exact integer.
-        return abs(value) <= 2**53
+        return abs(value) < 2**53
     if isinstance(value, list):
         return all(_plain(v) for v in value)
     if isinstance(value, dict):

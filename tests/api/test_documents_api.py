@@ -1,0 +1,85 @@
+"""Signed documents over HTTP: issue, print, verify, and the trust list."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_api import SHIPPER, is_problem, submit
+from tests.conftest import auth
+from tests.documents.conftest import INVOICE, RELEASE
+
+
+def test_issue_print_and_verify_over_http(client: TestClient, keys: dict[str, str]) -> None:
+    sid = submit(client, keys)["id"]
+    r = client.post(
+        f"/shipments/{sid}/documents/signed",
+        json={"kind": "commercial_invoice", "fields": INVOICE},
+        headers=auth(keys, SHIPPER),
+    )
+    assert r.status_code == 201, r.text
+    token = r.json()["token"]
+    doc_id = r.json()["document"]["id"]
+    verdict = client.post("/verify", content=token, headers={"Content-Type": "text/plain"}).json()
+    assert verdict["status"] == "VALID"
+    assert verdict["document"]["issuer"]["id"] == SHIPPER
+    assert verdict["document"]["shipment"] == sid
+    pdf = client.get(f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(keys, "ro-consignee"))
+    assert pdf.headers["content-type"] == "application/pdf"
+    by_pdf = client.post(
+        "/verify", content=pdf.content, headers={"Content-Type": "application/pdf"}
+    ).json()
+    assert by_pdf["status"] == "VALID"
+    is_problem(
+        client.get(f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(keys, "az-customs")),
+        404,
+    )
+
+
+def test_verify_answers_invalid_with_a_reason_not_an_error(client: TestClient) -> None:
+    for body in (b"", b"not a token", b"%PDF-1.7", b"~~~", bytes(range(256))):
+        r = client.post("/verify", content=body)
+        assert r.status_code == 200
+        assert r.json()["status"] == "INVALID"
+        assert r.json()["reason"] == "malformed"
+
+
+def test_issuing_checks_role_schema_and_party(client: TestClient, keys: dict[str, str]) -> None:
+    sid = submit(client, keys)["id"]
+    h = auth(keys, SHIPPER)
+    is_problem(
+        client.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": "customs_release", "fields": RELEASE},
+            headers=h,
+        ),
+        403,
+    )
+    bad = {**INVOICE, "total_amount": "-5"}
+    body = is_problem(
+        client.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": "commercial_invoice", "fields": bad},
+            headers=h,
+        ),
+        422,
+    )
+    assert body["errors"][0]["field"] == "total_amount"
+    is_problem(
+        client.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": "commercial_invoice", "fields": INVOICE},
+            headers=auth(keys, "az-customs"),
+        ),
+        404,
+    )
+    docs = client.get(f"/shipments/{sid}/documents", headers=h).json()
+    assert docs == []
+
+
+def test_trust_list_is_public_and_has_no_private_keys(client: TestClient) -> None:
+    text = client.get("/trust-list").text
+    data = json.loads(text)
+    assert {k["organisation_id"] for k in data["keys"]} >= {"kz-customs", "kz-ferroalloy"}
+    assert "PRIVATE" not in text

@@ -6,10 +6,10 @@ meaning. Use the recipes in `corridor.documents` (issue, present, verify) instea
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
+import re
 import secrets
 from typing import Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "b64d",
     "b64e",
     "canonical",
+    "is_plain",
     "digest",
     "generate_key",
     "load_private",
@@ -35,47 +36,73 @@ __all__ = [
 ]
 
 
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_VALUE = {c: i for i, c in enumerate(_ALPHABET)}
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+_TO_URL = bytes.maketrans(b"+/", b"-_")
+_FROM_URL = bytes.maketrans(b"-_", b"+/")
+
+
 def b64e(data: bytes) -> str:
     """base64url without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URL).rstrip(b"=").decode("ascii")
 
 
 def b64d(text: str) -> bytes:
-    """Decode base64url without padding; raises ValueError on anything else."""
-    if not text or any(c in text for c in "=+/ \n\r\t"):
+    """Decode unpadded base64url; raises ValueError on anything else.
+
+    Only the one canonical encoding is accepted: unused low bits in the last character
+    would give the same bytes from a different string, making tokens malleable.
+    """
+    if not _B64URL.fullmatch(text):
         raise ValueError("not unpadded base64url")
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"not base64url: {exc}") from None
-    # Unused low bits in the last character would give the same bytes from a different
-    # string: only the one canonical encoding is accepted, so tokens are not malleable.
-    if b64e(data) != text:
+    rest = len(text) % 4
+    if rest == 1:
+        raise ValueError("not base64url: impossible length")
+    last = _VALUE[text[-1]]
+    if (rest == 2 and last & 0x0F) or (rest == 3 and last & 0x03):
         raise ValueError("non-canonical base64url")
-    return data
+    return binascii.a2b_base64(text.encode("ascii").translate(_FROM_URL) + b"=" * (-rest % 4))
 
 
-def _plain(value: Any) -> bool:
-    """True when json.dumps(sort_keys) already gives the RFC 8785 form: no floats (ES6 number
-    formatting differs) and no keys outside the BMP (RFC 8785 sorts by UTF-16 code units)."""
-    if isinstance(value, str | bool) or value is None:
-        return True
-    if isinstance(value, int):
-        # Beyond 2**53 an ES6 number is no longer the exact integer.
-        return abs(value) < 2**53
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
-    return False
+_SAFE_INT = 2**53
+# Built once: json.dumps with these options would build a new encoder on every call.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes."""
-    if _plain(value):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-            "utf-8"
-        )
+def is_plain(value: Any) -> bool:
+    """True when the standard encoder with sorted keys already gives the RFC 8785 form: no
+    floats (ES6 number formatting differs), no integers at or beyond 2**53, and ASCII keys
+    (RFC 8785 sorts by UTF-16 code units, which for ASCII is Python's order). Exact types
+    only: anything else goes to the reference encoder."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if t is int:
+            if -_SAFE_INT < v < _SAFE_INT:
+                continue
+            return False
+        if t is list:
+            stack.extend(v)
+            continue
+        if t is dict:
+            for k in v:
+                if type(k) is not str or not k.isascii():
+                    return False
+            stack.extend(v.values())
+            continue
+        return False
+    return True
+
+
+def canonical(value: Any, plain: bool | None = None) -> bytes:
+    """RFC 8785 (JCS) canonical JSON bytes. `plain=True` says the caller has already checked
+    `is_plain` for this value (or a value containing it)."""
+    if plain if plain is not None else is_plain(value):
+        return _ENCODE(value).encode("utf-8")
     return rfc8785.dumps(value)
 
 

@@ -28,6 +28,7 @@ MAX_TOKEN_CHARS = 256 * 1024
 MAX_DISCLOSURES = 1000
 CLOCK_SKEW_S = 300
 _RESERVED = {"_sd", "...", "_sd_alg"}
+_DECODE = json.JSONDecoder().decode
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ class Verified:
     key: IssuerKey
 
 
-def _disclosure(parts: list[Any]) -> tuple[str, str]:
-    text = hz.b64e(hz.canonical(parts))
+def _disclosure(parts: list[Any], plain: bool) -> tuple[str, str]:
+    text = hz.b64e(hz.canonical(parts, plain))
     return text, hz.b64e(hz.digest(text.encode("ascii")))
 
 
@@ -75,17 +76,19 @@ def issue(signer: Signer, visible: Mapping[str, Any], disclosable: Mapping[str, 
     clash = (set(visible) & set(disclosable)) | ((set(visible) | set(disclosable)) & _RESERVED)
     if clash:
         raise ValueError(f"claim names used twice or reserved: {sorted(clash)}")
+    # One walk decides whether the fast canonical encoder is exact for everything below.
+    plain = hz.is_plain(dict(disclosable))
     disclosures: list[str] = []
     digests: list[str] = []
     for name, value in disclosable.items():
         if isinstance(value, list):
             elements = []
             for item in value:
-                text, d = _disclosure([hz.salt(), item])
+                text, d = _disclosure([hz.salt(), item], plain)
                 disclosures.append(text)
                 elements.append({"...": d})
             value = elements
-        text, d = _disclosure([hz.salt(), name, value])
+        text, d = _disclosure([hz.salt(), name, value], plain)
         disclosures.append(text)
         digests.append(d)
     payload = {**visible, "_sd": sorted(digests), "_sd_alg": "sha-256"}
@@ -100,7 +103,7 @@ def _fail(reason: str, detail: str) -> VerificationFailed:
 
 def _json(part: str, what: str) -> Any:
     try:
-        return json.loads(hz.b64d(part))
+        return _DECODE(hz.b64d(part).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise _fail("malformed", f"the {what} is not base64url JSON ({exc})") from None
 
@@ -180,7 +183,7 @@ def verify(
         raise _fail("unknown_issuer", f"key {kid!r} is not on the corridor trust list")
     try:
         signature = hz.b64d(pieces[2])
-        hz.verify(key.public_key, signature, f"{pieces[0]}.{pieces[1]}".encode("ascii"))
+        hz.verify(key.public_key, signature, jws[: -len(pieces[2]) - 1].encode("ascii"))
     except (ValueError, hz.InvalidSignature):
         raise _fail("bad_signature", "the signature does not match the document") from None
     if payload.get("iss") != key.organisation_id:
@@ -231,6 +234,12 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
 
     def walk(value: Any, top: bool) -> Any:
         if isinstance(value, dict):
+            if (
+                "_sd" not in value
+                and "_sd_alg" not in value
+                and not any(isinstance(v, dict | list) for v in value.values())
+            ):
+                return value  # nothing selectively disclosed inside: keep it as it is
             out: dict[str, Any] = {}
             for name, v in value.items():
                 if name in ("_sd", "_sd_alg"):
@@ -253,9 +262,11 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                 out[parts[1]] = walk(parts[2], False)
             return out
         if isinstance(value, list):
+            if not any(isinstance(e, dict | list) for e in value):
+                return value
             items = []
             for element in value:
-                if isinstance(element, dict) and set(element) == {"..."}:
+                if isinstance(element, dict) and len(element) == 1 and "..." in element:
                     parts = table.get(element["..."])
                     if parts is None:
                         continue

@@ -1,0 +1,107 @@
+"""Signed-document speed on one core, as ratios to raw Ed25519 in the same run.
+
+- Verification throughput (parse, trust-list lookup, signature, every disclosure digest,
+  issuer role) against raw Ed25519 verification of the same signing input.
+  Target >= 0.5x.
+- Issuing throughput (schema-free claims, salts, RFC 8785 canonical JSON, digests,
+  signature) against raw Ed25519 signing of the same bytes. Target >= 0.3x.
+The document is the demo invoice with three goods lines (13 disclosures).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from corridor import demo, registry
+from corridor.documents import Keys, issue, verify
+from corridor.documents import _hazmat as hz
+from corridor.documents import sdjwt
+from corridor.model import DocumentKind
+from corridor.store.db import Database
+from tests.documents.conftest import INVOICE
+
+
+def paired(
+    ours: Callable[[], object], raw: Callable[[], object], rounds: int = 41, batch: int = 40
+) -> tuple[float, float, float]:
+    """Interleaved timing: each round times a batch of `raw` then a batch of `ours`, so load
+    changes hit both alike. Returns (ours/s, raw/s, median of the per-round ratios)."""
+    ratios, ours_t, raw_t = [], [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _ in range(batch):
+            raw()
+        r = time.perf_counter() - t
+        t = time.perf_counter()
+        for _ in range(batch):
+            ours()
+        o = time.perf_counter() - t
+        ratios.append(r / o)
+        ours_t.append(o)
+        raw_t.append(r)
+    return (
+        batch / statistics.median(ours_t),
+        batch / statistics.median(raw_t),
+        statistics.median(ratios),
+    )
+
+
+def main() -> None:
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database.open(f"sqlite:///{folder}/b.db")
+        demo.seed(db, Path(folder), now)
+        keys = Keys(db, Path(folder))
+        shipper = registry.get_organisation(db, "kz-ferroalloy")
+        token = issue(keys, shipper, DocumentKind.COMMERCIAL_INVOICE, INVOICE, now, "s-1")
+        trust = keys.trust_list()
+        signer = keys.signer(shipper.id)
+        jws = token.split("~")[0]
+        signing_input, signature = jws.rsplit(".", 1)
+        data = signing_input.encode("ascii")
+        sig = hz.b64d(signature)
+        public = trust.resolve(signer.kid)
+        assert public is not None
+        visible = {
+            "iss": shipper.id,
+            "iat": int(now.timestamp()),
+            "kind": "commercial_invoice",
+            "country": "KZ",
+            "shipment": "s-1",
+        }
+
+        ours_verify, raw_verify, r_verify = paired(
+            lambda: verify(token, trust, now), lambda: hz.verify(public.public_key, sig, data)
+        )
+        ours_sdjwt, raw_sign, r_issue = paired(
+            lambda: sdjwt.issue(signer, visible, INVOICE), lambda: hz.sign(signer.key, data)
+        )
+        ours_issue, _, r_full = paired(
+            lambda: issue(keys, shipper, DocumentKind.COMMERCIAL_INVOICE, INVOICE, now, "s-1"),
+            lambda: hz.sign(signer.key, data),
+            rounds=11,
+            batch=10,
+        )
+        db.close()
+    n = token.count("~") - 1
+    print(f"document: invoice, {len(token)} chars, {n} disclosures")
+    print(f"raw Ed25519 verify      {raw_verify:9,.0f}/s")
+    print(f"verify document         {ours_verify:9,.0f}/s  ratio {r_verify:.2f} (target >= 0.5)")
+    print(f"raw Ed25519 sign        {raw_sign:9,.0f}/s")
+    print(f"issue SD-JWT            {ours_sdjwt:9,.0f}/s  ratio {r_issue:.2f} (target >= 0.3)")
+    print(
+        f"issue with schema check {ours_issue:9,.0f}/s  ratio {r_full:.2f}"
+        " (includes key file read and pydantic validation)"
+    )
+
+
+if __name__ == "__main__":
+    main()

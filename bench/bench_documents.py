@@ -11,22 +11,44 @@ The document is the demo invoice with three goods lines (13 disclosures).
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from corridor import demo, registry
-from corridor.documents import Keys, issue, verify
+from corridor.documents import Keys, issue, sdjwt, verify
 from corridor.documents import _hazmat as hz
-from corridor.documents import sdjwt
 from corridor.model import DocumentKind
 from corridor.store.db import Database
-from tests.documents.conftest import INVOICE
+
+INVOICE = {
+    "document_number": "INV-1",
+    "issue_date": "2026-03-01",
+    "seller": {"name": "Ақтөбе Ферроқорытпа Экспорт ЖШС", "country": "KZ"},
+    "buyer": {"name": "Oțelăria Dunării SRL", "country": "RO", "tax_id": "RO18547290"},
+    "delivery_terms": "FCA Dostyk",
+    "invoice_currency": "USD",
+    "total_amount": "94000.00",
+    "goods": [
+        {
+            "sequence": i + 1,
+            "hs_code": hs,
+            "description": text,
+            "net_kg": kg,
+            "value": value,
+            "currency": "USD",
+        }
+        for i, (hs, text, kg, value) in enumerate(
+            [
+                ("720241", "Ferro-chromium", "40000", "58000"),
+                ("720221", "Ferro-silicon", "20000", "27000"),
+                ("261210", "Uranium ores and concentrates", "1000", "9000"),
+            ]
+        )
+    ],
+}
 
 
 def paired(

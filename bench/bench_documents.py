@@ -10,12 +10,11 @@ The document is the demo invoice with three goods lines (13 disclosures).
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _timing import paired
 
 from corridor import demo, registry
 from corridor.documents import Keys, issue, sdjwt, verify
@@ -49,31 +48,6 @@ INVOICE = {
         )
     ],
 }
-
-
-def paired(
-    ours: Callable[[], object], raw: Callable[[], object], rounds: int = 41, batch: int = 40
-) -> tuple[float, float, float]:
-    """Interleaved timing: each round times a batch of `raw` then a batch of `ours`, so load
-    changes hit both alike. Returns (ours/s, raw/s, median of the per-round ratios)."""
-    ratios, ours_t, raw_t = [], [], []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        for _ in range(batch):
-            raw()
-        r = time.perf_counter() - t
-        t = time.perf_counter()
-        for _ in range(batch):
-            ours()
-        o = time.perf_counter() - t
-        ratios.append(r / o)
-        ours_t.append(o)
-        raw_t.append(r)
-    return (
-        batch / statistics.median(ours_t),
-        batch / statistics.median(raw_t),
-        statistics.median(ratios),
-    )
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ on the order rules are written in.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -50,7 +50,8 @@ class RuleResult:
     source: str | None
 
 
-class CrossingReport(BaseModel):
+@dataclass(slots=True)
+class CrossingReport:
     """One country on the route, the procedure it applies and its rules' results."""
 
     country: str
@@ -61,7 +62,7 @@ class CrossingReport(BaseModel):
     at: datetime
     pack_version: str | None
     results: list[RuleResult]
-    note: str | None = None
+    note: str | None
 
 
 class ReadinessReport(BaseModel):
@@ -100,6 +101,13 @@ class _Segment:
     node: str
     mode: Mode | None
     at: datetime
+    day: date = field(init=False)
+    procedure_name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Looked up once per crossing rather than once per rule.
+        object.__setattr__(self, "day", self.at.date())
+        object.__setattr__(self, "procedure_name", self.procedure.value)
 
 
 _DOC_WORDS = {k: k.value.replace("_", " ") for k in DocumentKind}
@@ -238,16 +246,14 @@ class Engine:
                 if jurisdiction is None
                 else f"No {jurisdiction} pack is in force on {seg.at.date()}."
             )
-            return CrossingReport.model_construct(**base, pack_version=None, results=[], note=note)
+            return CrossingReport(**base, pack_version=None, results=[], note=note)
         codes = [g.hs_code for g in draft.goods]
         results = [
             r
             for c in self._compiled[id(pack), seg.procedure]
             if (r := self._evaluate(c, pack, seg, draft, codes, have)) is not None
         ]
-        return CrossingReport.model_construct(
-            **base, pack_version=pack.version, results=results, note=None
-        )
+        return CrossingReport(**base, pack_version=pack.version, results=results, note=None)
 
     def _evaluate(
         self,
@@ -258,7 +264,7 @@ class Engine:
         codes: list[str],
         have: frozenset[DocumentKind],
     ) -> RuleResult | None:
-        day = seg.at.date()
+        day = seg.day
         if (c.effective_from and day < c.effective_from) or (
             c.effective_to and day >= c.effective_to
         ):
@@ -267,19 +273,20 @@ class Engine:
             return None
         if not c.hs:
             goods_hit: list[int] = []
-        elif len(c.hs) == 1:
-            lo, hi = c.hs[0]
-            goods_hit = [i for i, code in enumerate(codes) if lo <= code <= hi]
         else:
-            goods_hit = [
-                i for i, code in enumerate(codes) if any(lo <= code <= hi for lo, hi in c.hs)
-            ]
+            goods_hit = []
+            for i, code in enumerate(codes):
+                for lo, hi in c.hs:
+                    if lo <= code <= hi:
+                        goods_hit.append(i)
+                        break
+
         if c.hs and not goods_hit:
             return None
         if c.extra_conditions and not _conditions_hold(c.rule, draft):
             return None
         rule = c.rule
-        where = f"{pack.jurisdiction} {seg.procedure.value}"
+        where = f"{pack.jurisdiction} {seg.procedure_name}"
         if goods_hit:
             items = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in goods_hit)
             where += f" for {items}"

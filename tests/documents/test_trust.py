@@ -94,3 +94,14 @@ def test_unknown_organisation_and_key(signing: Any) -> None:
         keys.create("nobody", NOW)
     with pytest.raises(NotFound):
         keys.revoke("no-such-kid", NOW)
+
+
+def test_key_ids_are_hex_thumbprints_safe_on_a_command_line(signing: Any) -> None:
+    from corridor.documents import _hazmat as hz
+    from corridor.documents.trust import kid_for
+
+    keys, orgs = signing
+    for entry in keys.trust_list().entries.values():
+        assert entry.kid == kid_for(hz.b64d(entry.public_key))
+        assert len(entry.kid) == 16
+        assert set(entry.kid) <= set("0123456789abcdef")

@@ -27,8 +27,9 @@ from corridor.store.tables import TrustedKeyRow
 
 
 def kid_for(public_raw: bytes) -> str:
-    """The key id of a public key: a short thumbprint."""
-    return hz.b64e(hz.digest(public_raw))[:16]
+    """The key id of a public key: a short hex thumbprint (hex, so that it never starts with
+    a dash and reads as a command-line option)."""
+    return hz.digest(public_raw).hex()[:16]
 
 
 def _ts(value: datetime | None) -> int | None:

@@ -139,7 +139,7 @@ class EventRow(Base):
 class TrustedKeyRow(Base):
     __tablename__ = "trusted_keys"
 
-    # Key id: the first 16 characters of the base64url SHA-256 of the raw public key.
+    # Key id: the first 16 hex digits of the SHA-256 of the raw public key.
     kid: Mapped[str] = mapped_column(String(32), primary_key=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     public_key: Mapped[str] = mapped_column(String(64))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from corridor import demo
 from corridor.api.app import create_app
@@ -22,6 +23,16 @@ from corridor.config import Settings
 from corridor.network import corridor
 from corridor.store.db import Database
 from corridor.store.tables import Base
+
+# Property tests: no per-example deadline (these machines are noisy), and in CI the same
+# examples every run, so a red build always means a real failure that reproduces.
+hypothesis_settings.register_profile(
+    "corridor",
+    deadline=None,
+    derandomize=os.environ.get("CI", "").lower() == "true",
+    print_blob=True,
+)
+hypothesis_settings.load_profile("corridor")
 
 PG_ADMIN_URL = os.environ.get(
     "CORRIDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -100,7 +100,7 @@ def test_key_ids_are_hex_thumbprints_safe_on_a_command_line(signing: Any) -> Non
     from corridor.documents import _hazmat as hz
     from corridor.documents.trust import kid_for
 
-    keys, orgs = signing
+    keys, _orgs = signing
     for entry in keys.trust_list().entries.values():
         assert entry.kid == kid_for(hz.b64d(entry.public_key))
         assert len(entry.kid) == 16

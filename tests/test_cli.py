@@ -204,3 +204,29 @@ def test_keys_rotate_list_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert runner.invoke(app, ["keys", "revoke", kid]).exit_code == 0
     assert runner.invoke(app, ["keys", "revoke", "nope"]).exit_code == 1
     assert runner.invoke(app, ["keys", "rotate", "nobody"]).exit_code == 1
+
+
+def test_ledger_verify_reports_intact_and_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+    import sqlite3
+
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    out = runner.invoke(app, ["demo"], env={"COLUMNS": "250"}).output
+    match = re.search(r"ledger verify ([0-9a-f-]{36})", out)
+    assert match
+    sid = match.group(1)
+    ok = runner.invoke(app, ["ledger", "verify", sid], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "INTACT" in ok.output
+    with sqlite3.connect(tmp_path / "corridor.db") as conn:
+        conn.execute(
+            'UPDATE ledger_entries SET body = \'{"place": "x"}\' WHERE shipment_id = ? AND seq = 5',
+            (sid,),
+        )
+    bad = runner.invoke(app, ["ledger", "verify", sid], env={"COLUMNS": "200"})
+    assert bad.exit_code == 3
+    assert "BROKEN at entry 5 (bad_hash)" in bad.output
+    assert runner.invoke(app, ["ledger", "verify", "no-such"]).exit_code == 2

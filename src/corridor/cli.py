@@ -25,7 +25,7 @@ from corridor.config import Settings
 from corridor.documents import Keys, TrustList, verify_input
 from corridor.documents import verify as verify_doc
 from corridor.documents.paper import render
-from corridor.exceptions import CorridorError, FieldError, InvalidInput, NoRoute
+from corridor.exceptions import CorridorError, FieldError, InvalidInput, LedgerBroken, NoRoute
 from corridor.model import DocumentKind, RoutePreference, ShipmentDraft
 from corridor.network import Route, corridor
 from corridor.rules import (
@@ -232,6 +232,10 @@ def demo() -> None:
     console.print(
         f"Printed the invoice to {pdf_path}; verifying the PDF itself: "
         f"[bold]{from_paper.status}[/] ({from_paper.message})"
+    )
+    console.print(
+        f"Ledger: {len(walked.ledger)} signed entries; check them with "
+        f"'corridor ledger verify {s.id}'"
     )
     arrived = walked.timeline[-1].at - start
     console.print(
@@ -625,6 +629,47 @@ def keys_export(
         trust_list = _keys(Settings.from_env())[1].trust_list()
     file.write_text(trust_list.to_json(), encoding="utf-8")
     console.print(f"wrote {len(trust_list.entries)} keys to {file}")
+
+
+ledger_app = typer.Typer(help="The tamper-evident ledger of each shipment.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    shipment_id: Annotated[str, typer.Argument(help="Shipment id.")],
+) -> None:
+    """Verify a shipment's ledger on this node: every hash, link and signature. Exit 0 when
+    intact, 3 naming the first bad entry."""
+    from corridor import ledger
+
+    settings = Settings.from_env()
+    with _errors():
+        db, keys = _keys(settings)
+        with db.transaction() as s:
+            chain = ledger.entries(s, shipment_id)
+        if not chain:
+            raise InvalidInput(f"no ledger for shipment {shipment_id!r} on this node")
+        try:
+            count = ledger.verify_chain(chain, keys.trust_list())
+        except LedgerBroken as broken:
+            err.print(
+                f"[bold red]BROKEN[/] at entry {broken.seq} ({broken.reason}): {broken.detail}"
+            )
+            raise typer.Exit(INVALID) from None
+    table = Table(title=f"Ledger of {shipment_id}")
+    for col in ("seq", "kind", "actor", "at (UTC)", "hash"):
+        table.add_column(col)
+    for e in chain:
+        table.add_row(
+            str(e.seq),
+            e.kind,
+            e.actor_id,
+            f"{datetime.fromtimestamp(e.at, UTC):%Y-%m-%d %H:%M}",
+            e.hash[:16] + "…",
+        )
+    console.print(table)
+    console.print(f"[bold green]INTACT[/]: {count} entries, head {chain[-1].hash}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from corridor import ledger as ledger_mod
 from corridor import registry, shipments
 from corridor.documents import MEDIA_TYPE, Keys, issue
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
@@ -238,6 +239,7 @@ class Walk:
     incomplete: ReadinessReport
     complete: ReadinessReport
     timeline: list[Event]
+    ledger: list[ledger_mod.Entry]
 
 
 # Papers attached after the first readiness check, to complete the file.
@@ -260,7 +262,7 @@ def walk(
     shipper = orgs["kz-ferroalloy"]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
     engine = default_engine()
-    shipment = shipments.submit(db, network, draft(ref), shipper, now, engine)
+    shipment = shipments.submit(db, network, draft(ref), shipper, now, engine, keys)
     papers = documents_for(shipment)
     tokens: dict[DocumentKind, str] = {}
 
@@ -279,6 +281,7 @@ def walk(
             MEDIA_TYPE,
             token.encode("ascii"),
             now,
+            keys=keys,
         )
 
     sign(DocumentKind.COMMERCIAL_INVOICE)
@@ -305,6 +308,7 @@ def walk(
                 "application/json",
                 json.dumps(body).encode(),
                 now,
+                keys=keys,
             )
     complete = shipments.recheck(db, engine, shipper, shipment.id, now)
     clock = now + timedelta(hours=2)
@@ -321,6 +325,7 @@ def walk(
             clock,
             f"Departed {a.name} by {leg.mode.value} ({leg.distance_km:.0f} km to {b.name})",
             a.id,
+            keys,
         )
         clock += timedelta(hours=leg.hours)
         if a.country != b.country:
@@ -332,10 +337,16 @@ def walk(
                 clock,
                 f"Crossed the border {a.country} -> {b.country}",
                 b.id,
+                keys,
             )
         shipments.record_event(
-            db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
+            db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id, keys
         )
     return Walk(
-        shipment, tokens, incomplete, complete, shipments.timeline(db, shipper, shipment.id)
+        shipment,
+        tokens,
+        incomplete,
+        complete,
+        shipments.timeline(db, shipper, shipment.id),
+        shipments.ledger_entries(db, shipper, shipment.id),
     )

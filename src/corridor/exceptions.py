@@ -13,6 +13,7 @@ The tree::
      ├── PermissionDenied        valid credentials without the right to do this
      ├── PayloadTooLarge         a body or file over the size limit
      ├── VerificationFailed      a document is not valid; one reason code says why
+     ├── LedgerBroken            a shipment's ledger fails verification at one entry
      └── StoreUnavailable        the database cannot be reached or refused the operation
 
 Domain code raises these; the API and CLI map them to problem responses and exit codes
@@ -126,6 +127,21 @@ class VerificationFailed(CorridorError):
         if reason not in self.REASONS:
             raise ValueError(f"unknown verification reason {reason!r}")
         super().__init__(detail)
+        self.reason = reason
+
+
+class LedgerBroken(CorridorError):
+    """A shipment's ledger fails verification; `seq` is the first bad entry."""
+
+    code = "ledger-broken"
+    title = "Ledger broken"
+    REASONS = ("bad_hash", "bad_link", "bad_signature", "unknown_key", "gap")
+
+    def __init__(self, seq: int, reason: str, detail: str) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown ledger reason {reason!r}")
+        super().__init__(detail)
+        self.seq = seq
         self.reason = reason
 
 

@@ -16,7 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor import ledger
 from corridor.config import Settings
+from corridor.documents.sdjwt import Signer
+from corridor.documents.trust import Keys
 from corridor.exceptions import (
     Conflict,
     FieldError,
@@ -159,6 +162,7 @@ def submit(
     submitter: Organisation,
     now: datetime,
     engine: Engine | None = None,
+    keys: Keys | None = None,
 ) -> Shipment:
     """Validate parties and route, run the readiness check when an engine is given, then
     store the shipment, its report and its first event atomically."""
@@ -176,6 +180,7 @@ def submit(
     shipment_id = str(uuid.uuid4())
     parties = _parties(draft, submitter.id)
     report = engine.check(draft, route, (), draft.departure or now) if engine else None
+    signer = _signer(keys, submitter.id, now)
     with db.transaction() as s:
         _check_parties(s, draft)
         clash = s.scalar(
@@ -204,6 +209,19 @@ def submit(
             )
         )
         s.flush()
+        if signer:
+            ledger.append(
+                s,
+                signer,
+                submitter.id,
+                shipment_id,
+                "submitted",
+                {
+                    "reference": draft.reference,
+                    "draft": ledger.digest_of(draft.model_dump(mode="json")),
+                },
+                now,
+            )
         s.add_all(
             ShipmentPartyRow(
                 shipment_id=shipment_id, organisation_id=p.organisation_id, role=p.role.value
@@ -233,6 +251,15 @@ def submit(
         route=route,
         readiness=report,
     )
+
+
+def _signer(keys: Keys | None, org_id: str, now: datetime) -> Signer | None:
+    """The actor's ledger signing key, made before any transaction opens (SQLite has one
+    writer at a time)."""
+    if keys is None:
+        return None
+    keys.ensure(org_id, now)
+    return keys.signer(org_id)
 
 
 def _visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
@@ -303,6 +330,7 @@ def attach_document(
     content: bytes,
     now: datetime,
     max_bytes: int = Settings.max_document_bytes,
+    keys: Keys | None = None,
 ) -> DocumentInfo:
     """Store a raw document file with a shipment and note it in the timeline."""
     if len(content) > max_bytes:
@@ -322,8 +350,19 @@ def attach_document(
         uploaded_by=viewer.id,
         created_at=now,
     )
+    signer = _signer(keys, viewer.id, now)
     with db.transaction() as s:
         row = _visible(s, viewer.id, shipment_id)
+        if signer:
+            ledger.append(
+                s,
+                signer,
+                viewer.id,
+                shipment_id,
+                "document_attached",
+                {"document": doc.id, "kind": kind.value, "sha256": doc.sha256},
+                now,
+            )
         s.add(DocumentRow(content=content, **doc.model_dump(mode="python")))
         s.add(
             EventRow(
@@ -371,10 +410,14 @@ def record_event(
     at: datetime,
     summary: str,
     place: str | None = None,
+    keys: Keys | None = None,
 ) -> Event:
     """Add a step to the timeline of a shipment the actor is party to."""
+    signer = _signer(keys, actor.id, at)
     with db.transaction() as s:
         _visible(s, actor.id, shipment_id)
+        if signer:
+            ledger.append(s, signer, actor.id, shipment_id, kind, {"place": place}, at)
         s.add(
             EventRow(
                 shipment_id=shipment_id,
@@ -431,3 +474,10 @@ def recheck(
             )
         )
     return report
+
+
+def ledger_entries(db: Database, viewer: Organisation, shipment_id: str) -> list[ledger.Entry]:
+    """The ledger of a shipment the viewer is party to."""
+    with db.transaction() as s:
+        _visible(s, viewer.id, shipment_id)
+        return ledger.entries(s, shipment_id)

@@ -83,3 +83,19 @@ def test_trust_list_is_public_and_has_no_private_keys(client: TestClient) -> Non
     data = json.loads(text)
     assert {k["organisation_id"] for k in data["keys"]} >= {"kz-customs", "kz-ferroalloy"}
     assert "PRIVATE" not in text
+
+
+def test_ledger_over_http_verifies_and_is_party_only(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    sid = submit(client, keys)["id"]
+    client.post(
+        f"/shipments/{sid}/documents/signed",
+        json={"kind": "commercial_invoice", "fields": INVOICE},
+        headers=auth(keys, SHIPPER),
+    )
+    view = client.get(f"/shipments/{sid}/ledger", headers=auth(keys, "ro-consignee")).json()
+    assert view["verified"] == 2
+    assert [e["kind"] for e in view["entries"]] == ["submitted", "document_attached"]
+    assert view["head"] == view["entries"][-1]["hash"]
+    is_problem(client.get(f"/shipments/{sid}/ledger", headers=auth(keys, "az-customs")), 404)

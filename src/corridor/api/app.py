@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from corridor import __version__, registry, shipments
+from corridor import __version__, ledger, registry, shipments
 from corridor.api.deps import Caller, Node, NodeDep
 from corridor.api.limits import BodyLimit
 from corridor.api.problems import Problem, install
@@ -99,6 +99,29 @@ class SignedDocument(BaseModel):
 
     document: shipments.DocumentInfo
     token: str
+
+
+class LedgerEntryView(BaseModel):
+    """One ledger entry: content commitments only, never commercial values."""
+
+    shipment_id: str
+    seq: int
+    prev: str
+    kind: str
+    actor_id: str
+    kid: str
+    at: int
+    body: dict[str, Any]
+    hash: str
+    signature: str
+
+
+class LedgerView(BaseModel):
+    """A verified ledger."""
+
+    verified: int
+    head: str
+    entries: list[LedgerEntryView]
 
 
 class LintResult(BaseModel):
@@ -202,7 +225,7 @@ def _routes() -> list[APIRouter]:
         draft: ShipmentDraft, who: Caller, n: NodeDep, response: Response
     ) -> shipments.Shipment:
         """Submit a shipment; its route is planned and its parties checked."""
-        created = shipments.submit(n.db, n.network, draft, who, n.clock(), n.engine)
+        created = shipments.submit(n.db, n.network, draft, who, n.clock(), n.engine, n.keys)
         response.headers["Location"] = f"/shipments/{created.id}"
         return created
 
@@ -251,6 +274,7 @@ def _routes() -> list[APIRouter]:
             content,
             n.clock(),
             n.settings.max_document_bytes,
+            n.keys,
         )
 
     @private.get("/shipments/{shipment_id}/documents", tags=["documents"])
@@ -375,6 +399,7 @@ def _routes() -> list[APIRouter]:
             token.encode("ascii"),
             now,
             n.settings.max_document_bytes,
+            n.keys,
         )
         return SignedDocument(document=info, token=token)
 
@@ -402,6 +427,18 @@ def _routes() -> list[APIRouter]:
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{info.id}.pdf"'},
+        )
+
+    @private.get("/shipments/{shipment_id}/ledger", tags=["ledger"])
+    def shipment_ledger(shipment_id: str, who: Caller, n: NodeDep) -> LedgerView:
+        """The shipment's hash-chained, signed ledger, verified now; 409 names the first bad
+        entry."""
+        chain = shipments.ledger_entries(n.db, who, shipment_id)
+        verified = ledger.verify_chain(chain, n.keys.trust_list())
+        return LedgerView(
+            verified=verified,
+            head=chain[-1].hash if chain else ledger.GENESIS,
+            entries=[LedgerEntryView(**e.__dict__) for e in chain],
         )
 
     return [public, private]

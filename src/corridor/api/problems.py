@@ -29,6 +29,7 @@ STATUS: dict[type[exc.CorridorError], int] = {
     exc.PermissionDenied: 403,
     exc.PayloadTooLarge: 413,
     exc.VerificationFailed: 422,
+    exc.LedgerBroken: 409,
     exc.StoreUnavailable: 503,
 }
 

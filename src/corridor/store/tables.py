@@ -146,3 +146,20 @@ class TrustedKeyRow(Base):
     valid_from: Mapped[datetime]
     valid_to: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class LedgerEntryRow(Base):
+    __tablename__ = "ledger_entries"
+
+    # (shipment, seq) as the key: two writers racing for the same position cannot both
+    # succeed, so the chain never forks.
+    shipment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    prev: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    kid: Mapped[str] = mapped_column(String(32))
+    at: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]]
+    hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))

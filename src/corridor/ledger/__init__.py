@@ -1,0 +1,148 @@
+"""The tamper-evident ledger: per shipment, an append-only chain of entries, each hashed with
+RFC 8785 + SHA-256 over its content and its predecessor's hash, and signed by its actor.
+
+Entries commit to content by digest (a document's SHA-256, a shipment draft's canonical
+digest), never by value, so a ledger can be shown to any party without revealing goods,
+values or routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.documents import _hazmat as hz
+from corridor.documents.sdjwt import Signer
+from corridor.documents.trust import TrustList
+from corridor.exceptions import LedgerBroken
+from corridor.store.tables import LedgerEntryRow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger entry."""
+
+    shipment_id: str
+    seq: int
+    prev: str
+    kind: str
+    actor_id: str
+    kid: str
+    at: int
+    body: dict[str, Any]
+    hash: str
+    signature: str
+
+    def content(self) -> dict[str, Any]:
+        """What the hash covers."""
+        return {
+            "shipment": self.shipment_id,
+            "seq": self.seq,
+            "prev": self.prev,
+            "kind": self.kind,
+            "actor": self.actor_id,
+            "kid": self.kid,
+            "at": self.at,
+            "body": self.body,
+        }
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """SHA-256 (hex) of an entry's canonical content."""
+    return hz.digest(hz.canonical(content)).hex()
+
+
+def digest_of(value: Any) -> str:
+    """A commitment to a JSON value: SHA-256 (hex) of its canonical form."""
+    return hz.digest(hz.canonical(value)).hex()
+
+
+def append(
+    s: Session,
+    signer: Signer,
+    actor_id: str,
+    shipment_id: str,
+    kind: str,
+    body: dict[str, Any],
+    now: datetime,
+) -> Entry:
+    """Add an entry inside the caller's transaction, so it commits with the change it
+    records or not at all."""
+    last = s.scalars(
+        select(LedgerEntryRow)
+        .where(LedgerEntryRow.shipment_id == shipment_id)
+        .order_by(LedgerEntryRow.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (0, GENESIS)
+    draft = Entry(
+        shipment_id, seq, prev, kind, actor_id, signer.kid, int(now.timestamp()), body, "", ""
+    )
+    digest = content_hash(draft.content())
+    signature = hz.b64e(hz.sign(signer.key, bytes.fromhex(digest)))
+    entry = Entry(**{**draft.__dict__, "hash": digest, "signature": signature})
+    s.add(LedgerEntryRow(**entry.__dict__))
+    s.flush()
+    return entry
+
+
+def entries(s: Session, shipment_id: str) -> list[Entry]:
+    """A shipment's entries in order."""
+    rows = s.scalars(
+        select(LedgerEntryRow)
+        .where(LedgerEntryRow.shipment_id == shipment_id)
+        .order_by(LedgerEntryRow.seq)
+    )
+    return [
+        Entry(
+            r.shipment_id,
+            r.seq,
+            r.prev,
+            r.kind,
+            r.actor_id,
+            r.kid,
+            r.at,
+            r.body,
+            r.hash,
+            r.signature,
+        )
+        for r in rows
+    ]
+
+
+def verify_chain(chain: Iterable[Entry], trust: TrustList) -> int:
+    """Check every link, hash and signature; return the number of entries. Raises
+    LedgerBroken naming the first bad entry."""
+    prev, count = GENESIS, 0
+    for expected_seq, e in enumerate(chain):
+        if e.seq != expected_seq:
+            raise LedgerBroken(expected_seq, "gap", f"entry {expected_seq} is missing")
+        if e.prev != prev:
+            raise LedgerBroken(
+                e.seq, "bad_link", f"entry {e.seq} does not follow entry {e.seq - 1}"
+            )
+        if content_hash(e.content()) != e.hash:
+            raise LedgerBroken(e.seq, "bad_hash", f"entry {e.seq} was changed after it was written")
+        key = trust.resolve(e.kid)
+        if key is None or key.organisation_id != e.actor_id:
+            raise LedgerBroken(
+                e.seq,
+                "unknown_key",
+                f"entry {e.seq} is signed with a key that does not belong to {e.actor_id}",
+            )
+        try:
+            hz.verify(key.public_key, hz.b64d(e.signature), bytes.fromhex(e.hash))
+        except (ValueError, hz.InvalidSignature):
+            raise LedgerBroken(
+                e.seq, "bad_signature", f"entry {e.seq}'s signature does not match"
+            ) from None
+        prev = e.hash
+        count += 1
+    return count

@@ -14,6 +14,7 @@ The tree::
      ├── PayloadTooLarge         a body or file over the size limit
      ├── VerificationFailed      a document is not valid; one reason code says why
      ├── LedgerBroken            a shipment's ledger fails verification at one entry
+     ├── EnvelopeRejected        a node-to-node envelope is refused; one reason code says why
      └── StoreUnavailable        the database cannot be reached or refused the operation
 
 Domain code raises these; the API and CLI map them to problem responses and exit codes
@@ -142,6 +143,20 @@ class LedgerBroken(CorridorError):
             raise ValueError(f"unknown ledger reason {reason!r}")
         super().__init__(detail)
         self.seq = seq
+        self.reason = reason
+
+
+class EnvelopeRejected(CorridorError):
+    """A node-to-node envelope is refused; `reason` is one code from `REASONS`."""
+
+    code = "envelope-rejected"
+    title = "Envelope rejected"
+    REASONS = ("malformed", "forged", "expired", "misaddressed", "replayed")
+
+    def __init__(self, reason: str, detail: str) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown envelope reason {reason!r}")
+        super().__init__(detail)
         self.reason = reason
 
 

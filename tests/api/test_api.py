@@ -345,6 +345,7 @@ def test_every_domain_error_has_an_http_status() -> None:
         samples: dict[type, tuple[Any, ...]] = {
             exc.VerificationFailed: ("malformed", "x"),
             exc.LedgerBroken: (0, "gap", "x"),
+            exc.EnvelopeRejected: ("forged", "x"),
         }
         error = cls(*samples.get(cls, ("x",)))
         assert status_for(error) != 500, cls

@@ -30,6 +30,7 @@ STATUS: dict[type[exc.CorridorError], int] = {
     exc.PayloadTooLarge: 413,
     exc.VerificationFailed: 422,
     exc.LedgerBroken: 409,
+    exc.EnvelopeRejected: 422,
     exc.StoreUnavailable: 503,
 }
 

@@ -163,3 +163,39 @@ class LedgerEntryRow(Base):
     body: Mapped[dict[str, Any]]
     hash: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class OutboxRow(Base):
+    __tablename__ = "exchange_outbox"
+
+    # Written in the same transaction as the change that causes the message; a relay
+    # publishes unsent rows and marks them sent, so a crash in between only re-sends.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    to_node: Mapped[str] = mapped_column(String(32), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class InboxRow(Base):
+    __tablename__ = "exchange_inbox"
+
+    # The envelope id is the key: a message delivered twice is stored once.
+    envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    from_node: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    shipment_id: Mapped[str] = mapped_column(String(36), index=True)
+    procedure: Mapped[str] = mapped_column(String(16))
+    content: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+
+
+class RejectionRow(Base):
+    __tablename__ = "exchange_rejections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(16))
+    envelope_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)

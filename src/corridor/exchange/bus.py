@@ -135,7 +135,8 @@ class NatsBus:
         return out
 
     async def close(self) -> None:
-        """Flush and disconnect."""
+        """Flush what was published and disconnect."""
         if self._nc is not None:
-            await self._nc.drain()
+            await self._nc.flush()
+            await self._nc.close()
             self._nc = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,12 @@ class Node:
     box: PrivateKey
 
     @classmethod
-    def open(cls, node: str, organisation: Organisation, db: Database, data_dir: Path) -> Node:
-        """A node over its store and data folder (keys are created on first use)."""
+    def open(
+        cls, node: str, organisation: Organisation, db: Database, data_dir: Path, now: datetime
+    ) -> Node:
+        """A node over its store and data folder (its key is created if it has none)."""
         keys = Keys(db, data_dir)
-        keys.ensure(organisation.id, datetime.now(UTC))
+        keys.ensure(organisation.id, now)
         return cls(node, organisation, db, keys, box_key(data_dir / "keys" / "_node"))
 
     def address(self) -> NodeAddress:

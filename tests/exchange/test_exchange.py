@@ -1,0 +1,298 @@
+"""Pre-arrival data between national nodes, on the in-process bus and on NATS JetStream.
+
+Sovereignty: the broker and every node not entitled to a shipment hold none of its goods
+descriptions, values, HS codes, consignor or consignee; each authority holds exactly the
+fields the disclosure policy entitles it to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from corridor import demo, registry, shipments
+from corridor.documents import MEDIA_TYPE, issue
+from corridor.exchange.bus import InProcessBus, NatsBus
+from corridor.exchange.envelope import NodeAddress
+from corridor.exchange.policy import shipped as policy
+from corridor.exchange.service import Node, disclose, merged_trust, pump, receive, relay
+from corridor.model import DocumentKind
+from corridor.network import corridor
+from corridor.store.db import Database
+from corridor.store.tables import Base, InboxRow, OutboxRow, RejectionRow
+from tests.conftest import T0
+
+ORGS = {o.id: o for o in demo.ORGANISATIONS}
+AUTHORITIES = {
+    "kz": "kz-customs",
+    "az": "az-customs",
+    "ge": "ge-customs",
+    "eu": "ro-customs",
+    "tr": "tr-customs",
+}
+SECRETS = [
+    "Ferro-chromium",
+    "Ferro-silicon",
+    "720241",
+    "720221",
+    "58000",
+    "27000",
+    "Ақтөбе Ферроқорытпа Экспорт ЖШС",
+    "Oțelăria Dunării SRL",
+    "CSQU3054383",
+]
+
+
+@dataclass
+class Corridor:
+    shipper: Node
+    authorities: dict[str, Node]
+    directory: list[NodeAddress]
+    shipment_id: str
+    clock: Any
+
+    def trust(self) -> Any:
+        return merged_trust(
+            [n.keys.trust_list() for n in [self.shipper, *self.authorities.values()]]
+        )
+
+
+def _node(tmp_path: Path, name: str, org_id: str) -> Node:
+    folder = tmp_path / name
+    db = Database.open(f"sqlite:///{folder / 'node.db'}")
+    for org in demo.ORGANISATIONS:  # the directory of organisations is public
+        registry.create_organisation(db, org, T0)
+    return Node.open(name, ORGS[org_id], db, folder, T0)
+
+
+@pytest.fixture
+def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
+    shipper = _node(tmp_path, "shipper", "kz-ferroalloy")
+    shipper.keys.ensure("kz-rail", T0)
+    authorities = {n: _node(tmp_path, n, org) for n, org in AUTHORITIES.items()}
+    directory = [n.address() for n in authorities.values()]
+    s = shipments.submit(
+        shipper.db, corridor(), demo.draft("X-1"), ORGS["kz-ferroalloy"], T0, keys=shipper.keys
+    )
+    papers = demo.documents_for(s)
+    for kind in (
+        DocumentKind.COMMERCIAL_INVOICE,
+        DocumentKind.PACKING_LIST,
+        DocumentKind.TRANSIT_DECLARATION,
+        DocumentKind.RAIL_CONSIGNMENT_NOTE,
+    ):
+        issuer = ORGS["kz-rail" if kind is DocumentKind.RAIL_CONSIGNMENT_NOTE else "kz-ferroalloy"]
+        token = issue(shipper.keys, issuer, kind, papers[kind], T0, s.id)
+        shipments.attach_document(
+            shipper.db,
+            ORGS["kz-ferroalloy"],
+            s.id,
+            kind,
+            "d",
+            MEDIA_TYPE,
+            token.encode(),
+            T0,
+            keys=shipper.keys,
+        )
+    yield Corridor(shipper, authorities, directory, s.id, lambda: T0 + timedelta(hours=1))
+    for n in [shipper, *authorities.values()]:
+        n.db.close()
+
+
+PUBLIC_TABLES = {"organisations", "trusted_keys"}  # the corridor directory and trust list
+
+
+def _dump(db: Database) -> str:
+    """Everything a node stores about shipments, as text (not the public directory)."""
+    out = []
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in PUBLIC_TABLES:
+                continue
+            for row in conn.execute(sa.select(table)):
+                out.append(
+                    " ".join(
+                        v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                        for v in row
+                    )
+                )
+    return "\n".join(out)
+
+
+async def _run(c: Corridor, bus: Any) -> dict[str, dict[str, int]]:
+    ids = disclose(c.shipper, corridor(), c.shipment_id, c.directory, policy(), T0)
+    assert len(ids) == 4
+    assert await relay(c.shipper.db, bus, c.clock) == 4
+    trust = c.trust()
+    return {
+        name: await pump(node, bus, trust, c.clock, timeout=0.5)
+        for name, node in c.authorities.items()
+    }
+
+
+def _inbox(node: Node) -> list[InboxRow]:
+    with node.db.transaction() as s:
+        return list(s.scalars(sa.select(InboxRow)))
+
+
+def _check_entitlements(c: Corridor) -> None:
+    pol = policy()
+    expected = {"kz": "export", "az": "transit", "ge": "transit", "eu": "import"}
+    for name, procedure in expected.items():
+        rows = _inbox(c.authorities[name])
+        assert len(rows) == 1, name
+        row = rows[0]
+        assert row.procedure == procedure
+        assert row.shipment_id == c.shipment_id
+        for kind_value, disclosed in row.content.items():
+            kind = DocumentKind(kind_value)
+            entitled = set(pol.entitled(procedure, kind))
+            assert set(disclosed) <= entitled, (name, kind)
+            assert set(disclosed) == entitled & set(
+                demo.documents_for(
+                    shipments.get(c.shipper.db, ORGS["kz-ferroalloy"], c.shipment_id)
+                )[kind]
+            )
+        kinds = set(row.content)
+        for kind in DocumentKind:
+            if pol.entitled(procedure, kind) and kind.value not in kinds:
+                # Entitled but not issued for this shipment: must simply be absent.
+                assert kind not in (
+                    DocumentKind.COMMERCIAL_INVOICE,
+                    DocumentKind.PACKING_LIST,
+                    DocumentKind.TRANSIT_DECLARATION,
+                    DocumentKind.RAIL_CONSIGNMENT_NOTE,
+                ), (name, kind)
+    transit = _inbox(c.authorities["az"])[0].content
+    assert "commercial_invoice" not in transit
+    assert "packing_list" not in transit
+    assert _inbox(c.authorities["tr"]) == []
+
+
+def _check_sovereignty(c: Corridor, broker_messages: list[bytes]) -> None:
+    blob = b"\n".join(broker_messages).decode("utf-8", "replace")
+    for secret in SECRETS:
+        assert secret not in blob, f"the broker can read {secret!r}"
+    not_entitled = _dump(c.authorities["tr"].db)
+    assert c.shipment_id not in not_entitled
+    for secret in SECRETS:
+        assert secret not in not_entitled, f"a node off the route stores {secret!r}"
+    # The sender's outbox is on the sender's own node; what leaves it is ciphertext.
+    with c.shipper.db.transaction() as s:
+        for row in s.scalars(sa.select(OutboxRow)):
+            assert row.sent_at is not None
+            for secret in SECRETS:
+                assert secret.encode() not in row.body
+
+
+def test_pre_arrival_data_in_process(corridor_nodes: Corridor) -> None:
+    bus = InProcessBus()
+    outcomes = asyncio.run(_run(corridor_nodes, bus))
+    assert outcomes["az"] == {"stored": 1}
+    assert outcomes["tr"] == {}
+    _check_entitlements(corridor_nodes)
+    _check_sovereignty(corridor_nodes, bus.published)
+
+
+def test_each_envelope_takes_effect_once_and_bad_ones_are_logged(corridor_nodes: Corridor) -> None:
+    c = corridor_nodes
+    bus = InProcessBus()
+    asyncio.run(_run(c, bus))
+    trust = c.trust()
+    az, ge = c.authorities["az"], c.authorities["ge"]
+    envelope_for_az = next(m for m in bus.published if b'"to":"az"' in m)
+    assert receive(az, envelope_for_az, trust, c.clock()) == "replayed"
+    assert len(_inbox(az)) == 1
+    assert receive(ge, envelope_for_az, trust, c.clock()) == "misaddressed"
+    forged = envelope_for_az.replace(b'"kind":"pre-arrival"', b'"kind":"pre-arrivax"')
+    assert receive(az, forged, trust, c.clock()) == "forged"
+    assert receive(az, envelope_for_az, trust, c.clock() + timedelta(days=30)) == "expired"
+    assert receive(az, b"{not json", trust, c.clock()) == "malformed"
+    with az.db.transaction() as s:
+        reasons = sorted(r.reason for r in s.scalars(sa.select(RejectionRow)))
+    assert reasons == ["expired", "forged", "malformed", "replayed"]
+    assert len(_inbox(az)) == 1
+
+
+def test_ledgers_record_disclosure_and_receipt(corridor_nodes: Corridor) -> None:
+    from corridor import ledger
+
+    c = corridor_nodes
+    asyncio.run(_run(c, InProcessBus()))
+    trust = c.trust()
+    with c.shipper.db.transaction() as s:
+        sent = ledger.entries(s, c.shipment_id)
+    assert [e.kind for e in sent].count("disclosed") == 4
+    assert ledger.verify_chain(sent, trust) == len(sent)
+    with c.authorities["ge"].db.transaction() as s:
+        got = ledger.entries(s, c.shipment_id)
+    assert [e.kind for e in got] == ["received"]
+    assert ledger.verify_chain(got, trust) == 1
+
+
+def test_disclosure_needs_a_party_and_writes_nothing_otherwise(corridor_nodes: Corridor) -> None:
+    c = corridor_nodes
+    outsider = Node(c.shipper.node, ORGS["tr-customs"], c.shipper.db, c.shipper.keys, c.shipper.box)
+    from corridor.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        disclose(outsider, corridor(), c.shipment_id, c.directory, policy(), T0)
+    with c.shipper.db.transaction() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0
+
+
+# ---- NATS JetStream ----------------------------------------------------------------------
+
+
+def _nats_or_skip() -> None:
+    async def probe() -> None:
+        bus = await NatsBus(
+            stream=f"PROBE_{uuid.uuid4().hex[:8]}", prefix=f"probe{uuid.uuid4().hex[:8]}"
+        ).connect()
+        await bus.drop_stream()
+        await bus.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"NATS JetStream is required in CI: {exc}")
+        pytest.skip(f"NATS JetStream not reachable at 127.0.0.1:4222 ({exc})")
+
+
+def test_pre_arrival_data_over_nats_jetstream(corridor_nodes: Corridor) -> None:
+    _nats_or_skip()
+    c = corridor_nodes
+    tag = uuid.uuid4().hex[:10]
+
+    async def scenario() -> list[bytes]:
+        bus = await NatsBus(stream=f"CORRIDOR_TEST_{tag}", prefix=f"test{tag}").connect()
+        try:
+            outcomes = await _run(c, bus)
+            assert outcomes["eu"] == {"stored": 1}
+            # A relay that re-sends everything (as after a crash before marking rows sent)
+            # is absorbed: JetStream drops duplicates by id and the inbox stores once.
+            with c.shipper.db.transaction() as s:
+                for row in s.scalars(sa.select(OutboxRow)):
+                    row.sent_at = None
+            assert await relay(c.shipper.db, bus, c.clock) == 4
+            again = await pump(c.authorities["eu"], bus, c.trust(), c.clock, timeout=0.5)
+            assert again in ({}, {"replayed": 1})
+            return await bus.raw_messages()
+        finally:
+            await bus.drop_stream()
+            await bus.close()
+
+    stored = asyncio.run(scenario())
+    assert len(stored) == 4
+    _check_entitlements(c)
+    _check_sovereignty(c, stored)

@@ -233,6 +233,20 @@ def demo() -> None:
         f"Printed the invoice to {pdf_path}; verifying the PDF itself: "
         f"[bold]{from_paper.status}[/] ({from_paper.message})"
     )
+    console.rule("Pre-arrival data to the national nodes")
+    import asyncio
+
+    sent = asyncio.run(demo_mod.exchange(db, signing, settings.data_dir, s.id, _now()))
+    table = Table(
+        title=f"{sent.envelopes} sealed envelopes, {sent.bus_bytes} bytes on the bus "
+        "(node ids and ciphertext only)"
+    )
+    for col in ("node", "procedure", "documents and fields received"):
+        table.add_column(col)
+    for node, docs in sent.received.items():
+        shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in docs.items())
+        table.add_row(node, sent.procedures.get(node, "-"), shown or "nothing (not on the route)")
+    console.print(table)
     console.print(
         f"Ledger: {len(walked.ledger)} signed entries; check them with "
         f"'corridor ledger verify {s.id}'"

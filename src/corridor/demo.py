@@ -350,3 +350,79 @@ def walk(
         shipments.timeline(db, shipper, shipment.id),
         shipments.ledger_entries(db, shipper, shipment.id),
     )
+
+
+# The demo's national nodes: node id -> the authority running it.
+NATIONAL_NODES = {
+    "kz": "kz-customs",
+    "az": "az-customs",
+    "ge": "ge-customs",
+    "eu": "ro-customs",
+    "tr": "tr-customs",
+}
+
+
+@dataclass
+class Exchanged:
+    """What each national node received for the demo shipment, and what the bus carried."""
+
+    received: dict[str, dict[str, list[str]]]
+    procedures: dict[str, str]
+    envelopes: int
+    bus_bytes: int
+
+
+async def exchange(
+    db: Database,
+    keys: Keys,
+    data_dir: Path,
+    shipment_id: str,
+    now: datetime,
+    bus: Any | None = None,
+) -> Exchanged:
+    """Send the shipment's pre-arrival data from the shipper's node to separate national
+    nodes (each its own SQLite store and keys under `<data dir>/nodes/`), over `bus` (the
+    in-process bus by default)."""
+    from corridor.exchange.bus import InProcessBus
+    from corridor.exchange.envelope import box_key
+    from corridor.exchange.policy import shipped as policy
+    from corridor.exchange.service import Node, disclose, merged_trust, pump, relay
+    from corridor.network import corridor
+
+    orgs = {o.id: o for o in ORGANISATIONS}
+    nodes: dict[str, Node] = {}
+    for name, org_id in NATIONAL_NODES.items():
+        folder = data_dir / "nodes" / name
+        node_db = Database.open(f"sqlite:///{folder / 'node.db'}")
+        known = {o.id for o in registry.list_organisations(node_db)}
+        for org in ORGANISATIONS:  # the organisation directory is public
+            if org.id not in known:
+                registry.create_organisation(node_db, org, now)
+        nodes[name] = Node.open(name, orgs[org_id], node_db, folder, now)
+    shipper = Node("shipper", orgs["kz-ferroalloy"], db, keys, box_key(data_dir / "keys" / "_node"))
+    carrier = bus or InProcessBus()
+    try:
+        sent = disclose(
+            shipper, corridor(), shipment_id, [n.address() for n in nodes.values()], policy(), now
+        )
+        await relay(db, carrier, lambda: now)
+        trust = merged_trust([keys.trust_list(), *(n.keys.trust_list() for n in nodes.values())])
+        for node in nodes.values():
+            await pump(node, carrier, trust, lambda: now, timeout=0.5)
+        received: dict[str, dict[str, list[str]]] = {}
+        procedures: dict[str, str] = {}
+        from sqlalchemy import select
+
+        from corridor.store.tables import InboxRow
+
+        for name, node in nodes.items():
+            with node.db.transaction() as s:
+                rows = list(s.scalars(select(InboxRow).where(InboxRow.shipment_id == shipment_id)))
+            received[name] = {k: sorted(v) for r in rows for k, v in r.content.items()}
+            if rows:
+                procedures[name] = rows[0].procedure
+        carried = getattr(carrier, "published", [])
+        return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried))
+    finally:
+        for node in nodes.values():
+            node.db.close()

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from nacl.public import PrivateKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from corridor import ledger
 from corridor.documents import MEDIA_TYPE, Keys, TrustList, present
 from corridor.documents import verify as verify_document
-from corridor.exceptions import EnvelopeRejected, NotFound, VerificationFailed
+from corridor.documents.sdjwt import Signer
+from corridor.exceptions import Conflict, EnvelopeRejected, NotFound, VerificationFailed
 from corridor.exchange.bus import Bus
 from corridor.exchange.envelope import NodeAddress, box_key, open_envelope, seal
 from corridor.exchange.policy import Policy
@@ -42,6 +43,9 @@ from corridor.store.tables import (
 
 log = logging.getLogger("corridor.exchange")
 KIND = "pre-arrival"
+# Built once: they run for every message a node receives.
+_STORE = insert(InboxRow)
+_SEEN = select(InboxRow.envelope_id).where(InboxRow.envelope_id == bindparam("id"))
 
 
 @dataclass
@@ -53,6 +57,13 @@ class Node:
     db: Database
     keys: Keys
     box: PrivateKey
+    _signer: Signer | None = None
+
+    def signer(self) -> Signer:
+        """The node organisation's current signing key, loaded once."""
+        if self._signer is None:
+            self._signer = self.keys.signer(self.organisation.id)
+        return self._signer
 
     @classmethod
     def open(
@@ -200,23 +211,23 @@ def receive(node: Node, raw: bytes, trust: TrustList, now: datetime) -> str:
         return _reject(
             node.db, "forged", env_id, f"a document failed: {exc.reason}: {exc.detail}", now
         )
-    signer = node.keys.signer(node.organisation.id)
-    with node.db.transaction() as s:
-        if s.get(InboxRow, env_id) is not None:
-            replay = True
-        else:
-            replay = False
-            s.add(
-                InboxRow(
-                    envelope_id=env_id,
-                    from_node=str(header["from"]),
-                    sender=str(header["sender"]),
-                    kind=str(header["kind"]),
-                    shipment_id=str(payload["shipment"]),
-                    procedure=str(payload.get("procedure")),
-                    content=content,
-                    received_at=now,
-                )
+    signer = node.signer()
+    # The envelope id is the inbox key: a repeat fails the insert and the transaction
+    # (inbox row and ledger entry together) rolls back.
+    try:
+        with node.db.connection() as s:
+            s.execute(
+                _STORE,
+                {
+                    "envelope_id": env_id,
+                    "from_node": str(header["from"]),
+                    "sender": str(header["sender"]),
+                    "kind": str(header["kind"]),
+                    "shipment_id": str(payload["shipment"]),
+                    "procedure": str(payload.get("procedure")),
+                    "content": content,
+                    "received_at": now,
+                },
             )
             ledger.append(
                 s,
@@ -227,7 +238,13 @@ def receive(node: Node, raw: bytes, trust: TrustList, now: datetime) -> str:
                 {"from": header["from"], "envelope": env_id},
                 now,
             )
-    if replay:
+    except Conflict:
+        # Either this envelope is already in the inbox, or another writer took the ledger
+        # position first; only the first is a replay.
+        with node.db.connection() as s:
+            seen = s.scalar(_SEEN, {"id": env_id})
+        if not seen:
+            raise
         return _reject(node.db, "replayed", env_id, "already received", now)
     return "stored"
 

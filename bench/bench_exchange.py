@@ -1,0 +1,121 @@
+"""Envelope exchange over NATS JetStream, end to end, against raw nats-py in the same run.
+
+Ours, per message: seal (sign + encrypt to the recipient), publish to JetStream, fetch
+through the recipient's durable consumer, verify the sender's signature, decrypt, store in
+the inbox with a signed ledger entry, acknowledge. Baseline, per message: raw nats-py
+JetStream publish of the same number of bytes, fetch through a durable consumer, acknowledge.
+Both run message by message (the latency a border post sees); throughput is 1 / mean.
+Target: throughput ratio >= 0.3. Needs the NATS server at 127.0.0.1:4222.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from corridor import demo, registry
+from corridor.exchange.bus import NatsBus
+from corridor.exchange.envelope import seal
+from corridor.exchange.service import Node, merged_trust, receive
+from corridor.store.db import Database
+
+MESSAGES = 300
+PAYLOAD = {
+    "shipment": "bench",
+    "procedure": "transit",
+    "documents": {},
+    "padding": "x" * 4000,
+}  # about the size of a transit authority's presentations
+
+
+def percentile(values: list[float], q: float) -> float:
+    data = sorted(values)
+    return data[min(len(data) - 1, int(q / 100 * len(data)))]
+
+
+async def ours(sender: Node, receiver: Node, bus: NatsBus) -> tuple[list[float], int]:
+    trust = merged_trust([sender.keys.trust_list(), receiver.keys.trust_list()])
+    signer = sender.keys.signer(sender.organisation.id)
+    to = receiver.address()
+    latencies = []
+    size = 0
+    for _ in range(MESSAGES):
+        t = time.perf_counter()
+        now = datetime.now(UTC)
+        env_id, body = seal(PAYLOAD, to, sender.node, sender.organisation.id, signer, "bench", now)
+        size = len(body)
+        await bus.publish(receiver.node, env_id, body)
+        (delivery,) = await bus.fetch(receiver.node, 1, 5.0)
+        assert receive(receiver, delivery.data, trust, now) == "stored"
+        await delivery.ack()
+        latencies.append(time.perf_counter() - t)
+    return latencies, size
+
+
+async def raw(size: int, tag: str) -> list[float]:
+    import nats
+    from nats.js.api import StreamConfig
+
+    nc = await nats.connect("nats://127.0.0.1:4222")
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name=f"RAW_{tag}", subjects=[f"raw{tag}.>"]))
+    sub = await js.pull_subscribe(f"raw{tag}.x", durable="raw", stream=f"RAW_{tag}")
+    data = b"y" * size
+    latencies = []
+    try:
+        for _ in range(MESSAGES):
+            t = time.perf_counter()
+            await js.publish(f"raw{tag}.x", data)
+            (msg,) = await sub.fetch(1, timeout=5.0)
+            await msg.ack()
+            latencies.append(time.perf_counter() - t)
+    finally:
+        await js.delete_stream(f"RAW_{tag}")
+        await nc.close()
+    return latencies
+
+
+async def main() -> None:
+    tag = uuid.uuid4().hex[:8]
+    now = datetime.now(UTC)
+    orgs = {o.id: o for o in demo.ORGANISATIONS}
+    with tempfile.TemporaryDirectory() as folder:
+        nodes = []
+        for name, org in (("shipper", "kz-ferroalloy"), ("az", "az-customs")):
+            db = Database.open(f"sqlite:///{Path(folder) / name / 'node.db'}")
+            for o in demo.ORGANISATIONS:
+                registry.create_organisation(db, o, now)
+            nodes.append(Node.open(name, orgs[org], db, Path(folder) / name, now))
+        try:
+            bus = await NatsBus(stream=f"BENCH_{tag}", prefix=f"bench{tag}").connect()
+        except Exception as exc:
+            print(f"skipped: NATS JetStream not reachable at 127.0.0.1:4222 ({exc})")
+            return
+        try:
+            mine, size = await ours(nodes[0], nodes[1], bus)
+        finally:
+            await bus.drop_stream()
+            await bus.close()
+        base = await raw(size, tag)
+        for n in nodes:
+            n.db.close()
+    ratio = statistics.mean(base) / statistics.mean(mine)
+    print(f"{MESSAGES} envelopes of {size} bytes, one at a time")
+    print(
+        f"raw nats-py  {1 / statistics.mean(base):8,.0f}/s  p50 {percentile(base, 50) * 1e3:6.2f} ms"
+        f"  p99 {percentile(base, 99) * 1e3:6.2f} ms"
+    )
+    print(
+        f"corridor     {1 / statistics.mean(mine):8,.0f}/s  p50 {percentile(mine, 50) * 1e3:6.2f} ms"
+        f"  p99 {percentile(mine, 99) * 1e3:6.2f} ms"
+    )
+    print(f"throughput ratio {ratio:.2f} (target >= 0.3)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -106,14 +106,11 @@ async def main() -> None:
             n.db.close()
     ratio = statistics.mean(base) / statistics.mean(mine)
     print(f"{MESSAGES} envelopes of {size} bytes, one at a time")
-    print(
-        f"raw nats-py  {1 / statistics.mean(base):8,.0f}/s  p50 {percentile(base, 50) * 1e3:6.2f} ms"
-        f"  p99 {percentile(base, 99) * 1e3:6.2f} ms"
-    )
-    print(
-        f"corridor     {1 / statistics.mean(mine):8,.0f}/s  p50 {percentile(mine, 50) * 1e3:6.2f} ms"
-        f"  p99 {percentile(mine, 99) * 1e3:6.2f} ms"
-    )
+    for name, times in (("raw nats-py", base), ("corridor", mine)):
+        p50, p99 = percentile(times, 50) * 1e3, percentile(times, 99) * 1e3
+        print(
+            f"{name:12} {1 / statistics.mean(times):8,.0f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
+        )
     print(f"throughput ratio {ratio:.2f} (target >= 0.3)")
 
 

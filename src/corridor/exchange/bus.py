@@ -64,9 +64,16 @@ class NatsBus:
     """NATS JetStream adapter."""
 
     def __init__(
-        self, url: str = "nats://127.0.0.1:4222", stream: str = "CORRIDOR", prefix: str = "corridor"
+        self,
+        url: str = "nats://127.0.0.1:4222",
+        stream: str = "CORRIDOR",
+        prefix: str = "corridor",
+        ack_wait_s: float = 30.0,
     ) -> None:
+        # ack_wait: how long JetStream waits for an acknowledgement before delivering the
+        # message again (to this node's next fetch, e.g. after a crash and restart).
         self.url, self.stream, self.prefix = url, stream, prefix
+        self.ack_wait_s = ack_wait_s
         self._nc: Any = None
         self._js: Any = None
         self._subs: dict[str, Any] = {}
@@ -109,8 +116,13 @@ class NatsBus:
         assert self._js is not None, "connect() first"
         sub = self._subs.get(node)
         if sub is None:
+            from nats.js.api import ConsumerConfig
+
             sub = await self._js.pull_subscribe(
-                self.subject(node), durable=f"node-{node}", stream=self.stream
+                self.subject(node),
+                durable=f"node-{node}",
+                stream=self.stream,
+                config=ConsumerConfig(ack_wait=self.ack_wait_s),
             )
             self._subs[node] = sub
         try:

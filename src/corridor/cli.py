@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -39,6 +39,9 @@ from corridor.rules import (
 from corridor.shipments import plan_route
 from corridor.sim.model import Results
 from corridor.store.db import Database
+
+if TYPE_CHECKING:
+    from corridor.exchange.runtime import Exchange
 
 app = typer.Typer(
     help="corridor: the Middle Corridor's electronic document flow node.",
@@ -117,8 +120,34 @@ def _safe_url(url: str) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    node: Annotated[
+        str | None,
+        typer.Option(help="Run as this national node (e.g. kz) and exchange pre-arrival data."),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            help="The organisation that runs the node (e.g. kz-customs); needed with --node."
+        ),
+    ] = None,
+    nats: Annotated[
+        str | None,
+        typer.Option(
+            help="NATS JetStream URL for the exchange; default CORRIDOR_NATS_URL, else in-process."
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corridor directory file shared by "
+            "the nodes; default "
+            "CORRIDOR_DATA_DIR/../directory.json"
+        ),
+    ] = None,
 ) -> None:
-    """Serve the node's API (OpenAPI docs at /docs)."""
+    """Serve the node's API (OpenAPI docs at /docs); with --node, also run its exchange."""
+    import os
+
     import uvicorn
 
     from corridor.api.app import create_app
@@ -126,8 +155,41 @@ def serve(
     settings = Settings.from_env()
     with _errors():
         db = _open(settings)
-    console.print(f"Serving the corridor node at http://{host}:{port} (API docs: /docs)")
-    uvicorn.run(create_app(db, settings=settings), host=host, port=port, log_level="info")
+        exchange = None
+        if node:
+            exchange = _exchange(
+                db, settings, node, org, nats or os.environ.get("CORRIDOR_NATS_URL"), directory
+            )
+    where = f" as node {node!r} run by {org}" if node else ""
+    console.print(f"Serving the corridor node{where} at http://{host}:{port} (API docs: /docs)")
+    uvicorn.run(
+        create_app(db, settings=settings, exchange=exchange), host=host, port=port, log_level="info"
+    )
+
+
+def _exchange(
+    db: Database,
+    settings: Settings,
+    node: str,
+    org: str | None,
+    nats_url: str | None,
+    directory: Path | None,
+) -> Exchange:
+    from corridor import registry
+    from corridor.exchange.bus import InProcessBus, NatsBus
+    from corridor.exchange.runtime import Exchange
+    from corridor.exchange.service import Node
+
+    if not org:
+        raise InvalidInput("--node needs --org: the organisation that runs the node")
+    operator = registry.get_organisation(db, org)
+    # NATS connects on first use, inside the server's event loop.
+    bus: Any = NatsBus(url=nats_url) if nats_url else InProcessBus()
+    return Exchange(
+        Node.open(node, operator, db, settings.data_dir, _now()),
+        bus,
+        directory or settings.data_dir.parent / "directory.json",
+    )
 
 
 def print_route(route: Route) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, FastAPI, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from corridor import __version__, ledger, registry, shipments
 from corridor.api.deps import Caller, Node, NodeDep
@@ -18,6 +21,10 @@ from corridor.documents import MEDIA_TYPE, Keys, Verdict, issue, verify_input
 from corridor.documents import verify as verify_doc
 from corridor.documents.paper import render
 from corridor.exceptions import InvalidInput, PermissionDenied
+from corridor.exchange.policy import shipped as shipped_policy
+from corridor.exchange.runtime import Exchange
+from corridor.exchange.service import Node as ExchangeNode
+from corridor.exchange.service import disclose
 from corridor.model import DocumentKind, Organisation, Role, RoutePreference, ShipmentDraft
 from corridor.network import Network, Route, corridor
 from corridor.network import Node as NetworkNode
@@ -32,6 +39,7 @@ from corridor.rules import (
 )
 from corridor.rules.schema import Pack
 from corridor.store.db import Database
+from corridor.store.tables import InboxRow
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -122,6 +130,33 @@ class LedgerView(BaseModel):
     verified: int
     head: str
     entries: list[LedgerEntryView]
+
+
+class Disclosed(BaseModel):
+    """Envelopes queued for the authorities on a shipment's route."""
+
+    envelopes: list[str]
+
+
+class InboxItem(BaseModel):
+    """Pre-arrival data this node's authority received."""
+
+    envelope_id: str
+    from_node: str
+    sender: str
+    shipment_id: str
+    procedure: str
+    content: dict[str, Any]
+    received_at: datetime
+
+
+class DirectoryEntry(BaseModel):
+    """A node in the corridor directory."""
+
+    node: str
+    country: str
+    organisation_id: str
+    box_public: str
 
 
 class LintResult(BaseModel):
@@ -441,7 +476,44 @@ def _routes() -> list[APIRouter]:
             entries=[LedgerEntryView(**e.__dict__) for e in chain],
         )
 
+    @private.post("/shipments/{shipment_id}/disclose", tags=["exchange"])
+    def disclose_shipment(shipment_id: str, who: Caller, n: NodeDep) -> Disclosed:
+        """Queue each route authority's entitled pre-arrival data, sealed to its node; the
+        node's exchange loop sends it."""
+        ex = _exchange(n)
+        shipments.get(n.db, who, shipment_id)
+        now = n.clock()
+        n.keys.ensure(who.id, now)
+        sender = ExchangeNode(ex.node.node, who, n.db, n.keys, ex.node.box)
+        others = [a for a in ex.directory().authorities() if a.node != ex.node.node]
+        ids = disclose(sender, n.network, shipment_id, others, shipped_policy(), now)
+        return Disclosed(envelopes=ids)
+
+    @private.get("/exchange/inbox", tags=["exchange"])
+    def inbox(who: Caller, n: NodeDep) -> list[InboxItem]:
+        """Pre-arrival data received by this node (only its own authority may read it)."""
+        ex = _exchange(n)
+        if who.id != ex.node.organisation.id:
+            raise PermissionDenied("only the authority that runs this node reads its inbox")
+        with n.db.transaction() as s:
+            rows = s.scalars(select(InboxRow).order_by(InboxRow.received_at))
+            return [InboxItem.model_validate(r, from_attributes=True) for r in rows]
+
+    @public.get("/exchange/directory", tags=["exchange"])
+    def directory(n: NodeDep) -> list[DirectoryEntry]:
+        """The corridor's nodes and their public encryption keys."""
+        return [DirectoryEntry(**asdict(a)) for a in _exchange(n).directory().authorities()]
+
     return [public, private]
+
+
+def _exchange(n: Node) -> Exchange:
+    if n.exchange is None:
+        raise InvalidInput(
+            "this node runs without an exchange; start it with "
+            "'corridor serve --node NODE --org ORGANISATION'"
+        )
+    return n.exchange
 
 
 def create_app(
@@ -450,10 +522,21 @@ def create_app(
     settings: Settings | None = None,
     clock: Callable[[], datetime] | None = None,
     engine: Engine | None = None,
+    exchange: Exchange | None = None,
 ) -> FastAPI:
-    """The API of one node over its store."""
+    """The API of one node over its store (with its exchange loop, when given one)."""
     settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if exchange is not None:
+            exchange.start()
+        yield
+        if exchange is not None:
+            await exchange.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="corridor node",
         version=__version__,
         description="Electronic, harmonised and sovereign document flow of the Middle "
@@ -465,6 +548,7 @@ def create_app(
         network=network or corridor(),
         engine=engine or Engine(shipped(), network or corridor()),
         keys=Keys(db, settings.data_dir),
+        exchange=exchange,
         settings=settings,
         clock=clock or (lambda: datetime.now(UTC)),
     )

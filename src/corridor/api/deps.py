@@ -14,6 +14,7 @@ from corridor import registry
 from corridor.config import Settings
 from corridor.documents import Keys
 from corridor.exceptions import AuthenticationFailed
+from corridor.exchange.runtime import Exchange
 from corridor.model import Organisation
 from corridor.network import Network
 from corridor.rules import Engine
@@ -28,6 +29,7 @@ class Node:
     network: Network
     engine: Engine
     keys: Keys
+    exchange: Exchange | None
     settings: Settings
     clock: Callable[[], datetime]
 

@@ -107,13 +107,15 @@ class NatsBus:
         return f"{self.prefix}.to.{node}"
 
     async def publish(self, node: str, msg_id: str, data: bytes) -> None:
-        assert self._js is not None, "connect() first"
+        if self._js is None:  # connect in the loop that uses the bus
+            await self.connect()
         await self._js.publish(self.subject(node), data, headers={"Nats-Msg-Id": msg_id})
 
     async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         from nats.errors import TimeoutError as NatsTimeout
 
-        assert self._js is not None, "connect() first"
+        if self._js is None:
+            await self.connect()
         sub = self._subs.get(node)
         if sub is None:
             from nats.js.api import ConsumerConfig

@@ -62,7 +62,7 @@ def _unreachable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def pg_database_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for this test session, dropped afterwards."""
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     name = f"corridor_test_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:

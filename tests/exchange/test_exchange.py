@@ -12,7 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +232,12 @@ def test_ledgers_record_disclosure_and_receipt(corridor_nodes: Corridor) -> None
     with c.shipper.db.transaction() as s:
         sent = ledger.entries(s, c.shipment_id)
     assert [e.kind for e in sent].count("disclosed") == 4
+    disclosed = {e.body["to"]: e.body for e in sent if e.kind == "disclosed"}
+    # The EU's entry summary is due 2 h before arrival by sea (ICS2, EU pack): the data
+    # goes out with that deadline, which lies ahead of the disclosure.
+    due = datetime.fromisoformat(disclosed["eu"]["lodge_by"])
+    assert due > T0
+    assert disclosed["eu"]["procedure"] == "import"
     assert ledger.verify_chain(sent, trust) == len(sent)
     with c.authorities["ge"].db.transaction() as s:
         got = ledger.entries(s, c.shipment_id)

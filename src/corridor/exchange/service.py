@@ -28,8 +28,9 @@ from corridor.exceptions import Conflict, EnvelopeRejected, NotFound, Verificati
 from corridor.exchange.bus import Bus
 from corridor.exchange.envelope import NodeAddress, box_key, open_envelope, seal
 from corridor.exchange.policy import Policy
-from corridor.model import DocumentKind, Organisation
+from corridor.model import DocumentKind, Organisation, ShipmentDraft
 from corridor.network import Network
+from corridor.rules import Engine, default_engine
 from corridor.rules.engine import segments
 from corridor.store.db import Database
 from corridor.store.tables import (
@@ -99,6 +100,7 @@ def disclose(
     directory: list[NodeAddress],
     policy: Policy,
     now: datetime,
+    engine: Engine | None = None,
 ) -> list[str]:
     """Queue each route authority's entitled pre-arrival data; returns the envelope ids."""
     org = sender.organisation
@@ -127,8 +129,18 @@ def disclose(
         from corridor.network import Route
 
         route = Route.model_validate(row.route)
+        draft = ShipmentDraft.model_validate(row.payload)
+        # Lodging deadlines from the rule packs: the earliest pre-arrival due time of each
+        # crossing, so each authority has its data ahead of it.
+        report = (engine or default_engine()).check(
+            draft, route, set(tokens), draft.departure or now
+        )
+        deadlines = {
+            (c.country, c.procedure.value): min((r.due for r in c.results if r.due), default=None)
+            for c in report.crossings
+        }
         ids = []
-        for seg in segments(route, network, now):
+        for seg in segments(route, network, report.departure):
             to = authorities.get(seg.country)
             if to is None:
                 log.warning("no authority node for %s on shipment %s", seg.country, shipment_id)
@@ -138,11 +150,13 @@ def disclose(
                 fields = policy.entitled(seg.procedure.value, kind)
                 if fields:
                     documents[kind.value] = present(token, fields)
+            due = deadlines.get((seg.country, seg.procedure.value))
             payload: dict[str, Any] = {
                 "shipment": shipment_id,
                 "procedure": seg.procedure.value,
                 "crossing": seg.node,
                 "eta": seg.at.isoformat(),
+                "lodge_by": due.isoformat() if due else None,
                 "documents": documents,
             }
             env_id, body = seal(payload, to, sender.node, org.id, signer, KIND, now)
@@ -157,6 +171,7 @@ def disclose(
                     "to": to.node,
                     "envelope": env_id,
                     "procedure": seg.procedure.value,
+                    "lodge_by": due.isoformat() if due else None,
                     "documents": sorted(documents),
                 },
                 now,

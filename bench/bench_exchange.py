@@ -4,7 +4,9 @@ Ours, per message: seal (sign + encrypt to the recipient), publish to JetStream,
 through the recipient's durable consumer, verify the sender's signature, decrypt, store in
 the inbox with a signed ledger entry, acknowledge. Baseline, per message: raw nats-py
 JetStream publish of the same number of bytes, fetch through a durable consumer, acknowledge.
-Both run message by message (the latency a border post sees); throughput is 1 / mean.
+Both run message by message (the latency a border post sees), alternating one corridor
+envelope with one raw message so machine noise hits both alike; the ratio is the median of
+the per-pair ratios.
 Target: throughput ratio >= 0.3. Needs the NATS server at 127.0.0.1:4222.
 """
 
@@ -38,46 +40,49 @@ def percentile(values: list[float], q: float) -> float:
     return data[min(len(data) - 1, int(q / 100 * len(data)))]
 
 
-async def ours(sender: Node, receiver: Node, bus: NatsBus) -> tuple[list[float], int]:
-    trust = merged_trust([sender.keys.trust_list(), receiver.keys.trust_list()])
-    signer = sender.keys.signer(sender.organisation.id)
-    to = receiver.address()
-    latencies = []
-    size = 0
-    for _ in range(MESSAGES):
-        t = time.perf_counter()
-        now = datetime.now(UTC)
-        env_id, body = seal(PAYLOAD, to, sender.node, sender.organisation.id, signer, "bench", now)
-        size = len(body)
-        await bus.publish(receiver.node, env_id, body)
-        (delivery,) = await bus.fetch(receiver.node, 1, 5.0)
-        assert receive(receiver, delivery.data, trust, now) == "stored"
-        await delivery.ack()
-        latencies.append(time.perf_counter() - t)
-    return latencies, size
-
-
-async def raw(size: int, tag: str) -> list[float]:
+async def run(
+    sender: Node, receiver: Node, bus: NatsBus, tag: str
+) -> tuple[list[float], list[float], list[float], int]:
+    """Alternate one corridor envelope and one raw message, so both see the same machine
+    load. Returns (ours, raw, per-pair ratios raw/ours, envelope size)."""
     import nats
     from nats.js.api import StreamConfig
 
+    trust = merged_trust([sender.keys.trust_list(), receiver.keys.trust_list()])
+    signer = sender.signer()
+    to = receiver.address()
     nc = await nats.connect("nats://127.0.0.1:4222")
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name=f"RAW_{tag}", subjects=[f"raw{tag}.>"]))
-    sub = await js.pull_subscribe(f"raw{tag}.x", durable="raw", stream=f"RAW_{tag}")
-    data = b"y" * size
-    latencies = []
+    raw_sub = await js.pull_subscribe(f"raw{tag}.x", durable="raw", stream=f"RAW_{tag}")
+    mine, base, ratios = [], [], []
+    size = 0
     try:
         for _ in range(MESSAGES):
             t = time.perf_counter()
+            now = datetime.now(UTC)
+            env_id, body = seal(
+                PAYLOAD, to, sender.node, sender.organisation.id, signer, "bench", now
+            )
+            await bus.publish(receiver.node, env_id, body)
+            (delivery,) = await bus.fetch(receiver.node, 1, 5.0)
+            assert receive(receiver, delivery.data, trust, now) == "stored"
+            await delivery.ack()
+            ours_s = time.perf_counter() - t
+            size = len(body)
+            data = b"y" * size
+            t = time.perf_counter()
             await js.publish(f"raw{tag}.x", data)
-            (msg,) = await sub.fetch(1, timeout=5.0)
+            (msg,) = await raw_sub.fetch(1, timeout=5.0)
             await msg.ack()
-            latencies.append(time.perf_counter() - t)
+            raw_s = time.perf_counter() - t
+            mine.append(ours_s)
+            base.append(raw_s)
+            ratios.append(raw_s / ours_s)
     finally:
         await js.delete_stream(f"RAW_{tag}")
         await nc.close()
-    return latencies
+    return mine, base, ratios, size
 
 
 async def main() -> None:
@@ -97,21 +102,20 @@ async def main() -> None:
             print(f"skipped: NATS JetStream not reachable at 127.0.0.1:4222 ({exc})")
             return
         try:
-            mine, size = await ours(nodes[0], nodes[1], bus)
+            mine, base, ratios, size = await run(nodes[0], nodes[1], bus, tag)
         finally:
             await bus.drop_stream()
             await bus.close()
-        base = await raw(size, tag)
         for n in nodes:
             n.db.close()
-    ratio = statistics.mean(base) / statistics.mean(mine)
-    print(f"{MESSAGES} envelopes of {size} bytes, one at a time")
+    ratio = statistics.median(ratios)
+    print(f"{MESSAGES} envelopes of {size} bytes, one at a time, interleaved with raw messages")
     for name, times in (("raw nats-py", base), ("corridor", mine)):
         p50, p99 = percentile(times, 50) * 1e3, percentile(times, 99) * 1e3
         print(
             f"{name:12} {1 / statistics.mean(times):8,.0f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms"
         )
-    print(f"throughput ratio {ratio:.2f} (target >= 0.3)")
+    print(f"throughput ratio {ratio:.2f} (median of per-message ratios; target >= 0.3)")
 
 
 if __name__ == "__main__":

@@ -109,27 +109,12 @@ class SignedDocument(BaseModel):
     token: str
 
 
-class LedgerEntryView(BaseModel):
-    """One ledger entry: content commitments only, never commercial values."""
-
-    shipment_id: str
-    seq: int
-    prev: str
-    kind: str
-    actor_id: str
-    kid: str
-    at: int
-    body: dict[str, Any]
-    hash: str
-    signature: str
-
-
 class LedgerView(BaseModel):
     """A verified ledger."""
 
     verified: int
     head: str
-    entries: list[LedgerEntryView]
+    entries: list[ledger.Entry]
 
 
 class Disclosed(BaseModel):
@@ -473,7 +458,7 @@ def _routes() -> list[APIRouter]:
         return LedgerView(
             verified=verified,
             head=chain[-1].hash if chain else ledger.GENESIS,
-            entries=[LedgerEntryView(**e.__dict__) for e in chain],
+            entries=chain,
         )
 
     @private.post("/shipments/{shipment_id}/disclose", tags=["exchange"])

@@ -20,11 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.envelope import seal
 from corridor.exchange.service import pump, relay
 from corridor.store.tables import InboxRow, OutboxRow
 from tests.conftest import T0
-from tests.exchange.test_crash import _node
+from tests.exchange.test_crash import _node, envelope
 from tests.exchange.test_exchange import _nats_or_skip
 
 NATS = "/usr/sbin/nats-server"
@@ -91,15 +90,7 @@ def test_outbox_survives_a_broker_restart(tmp_path: Path) -> None:
     def queue(n: int) -> None:
         with sender.db.transaction() as s:
             for i in range(n):
-                env_id, body = seal(
-                    {"shipment": "restart", "procedure": "import", "documents": {}, "n": i},
-                    eu.address(),
-                    "shipper",
-                    "kz-ferroalloy",
-                    sender.signer(),
-                    "pre-arrival",
-                    T0,
-                )
+                env_id, body = envelope(sender, eu, "restart", i)
                 s.add(OutboxRow(id=env_id, to_node="eu", body=body, created_at=T0, sent_at=None))
 
     def unsent() -> int:

@@ -67,6 +67,19 @@ def _node(folder: Path, name: str, org_id: str) -> Node:
     return Node.open(name, {o.id: o for o in demo.ORGANISATIONS}[org_id], db, folder, T0)
 
 
+def envelope(sender: Node, receiver: Node, shipment: str, n: int) -> tuple[str, bytes]:
+    """A numbered pre-arrival envelope from the shipper's node to `receiver`."""
+    return seal(
+        {"shipment": shipment, "procedure": "import", "documents": {}, "n": n},
+        receiver.address(),
+        "shipper",
+        "kz-ferroalloy",
+        sender.signer(),
+        "pre-arrival",
+        T0,
+    )
+
+
 def _stored(folder: Path) -> int:
     engine = sa.create_engine(f"sqlite:///{folder / 'node.db'}")
     try:
@@ -91,17 +104,8 @@ def test_a_killed_node_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -
 
     async def publish() -> None:
         bus = await NatsBus(stream=stream, prefix=prefix).connect()
-        signer = sender.signer()
         for i in range(MESSAGES):
-            env_id, body = seal(
-                {"shipment": SHIPMENT, "procedure": "import", "documents": {}, "n": i},
-                eu.address(),
-                "shipper",
-                "kz-ferroalloy",
-                signer,
-                "pre-arrival",
-                T0,
-            )
+            env_id, body = envelope(sender, eu, SHIPMENT, i)
             await bus.publish("eu", env_id, body)
         await bus.close()
 

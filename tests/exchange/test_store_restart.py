@@ -22,12 +22,11 @@ import sqlalchemy as sa
 from corridor import demo, ledger, registry
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.envelope import seal
 from corridor.exchange.service import Node, merged_trust, pump, receive
 from corridor.store.db import Database
 from corridor.store.tables import InboxRow
 from tests.conftest import PG_ADMIN_URL, T0
-from tests.exchange.test_crash import _node
+from tests.exchange.test_crash import _node, envelope
 from tests.exchange.test_exchange import _nats_or_skip
 
 MESSAGES = 10
@@ -87,15 +86,7 @@ def test_a_store_outage_loses_nothing_and_applies_nothing_twice(
         ).connect()
         try:
             for i in range(MESSAGES):
-                env_id, body = seal(
-                    {"shipment": "pg-restart", "procedure": "import", "documents": {}, "n": i},
-                    eu.address(),
-                    "shipper",
-                    "kz-ferroalloy",
-                    sender.signer(),
-                    "pre-arrival",
-                    T0,
-                )
+                env_id, body = envelope(sender, eu, "pg-restart", i)
                 await bus.publish("eu", env_id, body)
             first = await bus.fetch("eu", 3, 2.0)
             for d in first:

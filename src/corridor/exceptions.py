@@ -5,8 +5,11 @@ The tree::
     CorridorError
      ├── InvalidInput            input is wrong; the message says what to send instead
      │    ├── UnknownNode        a node id that is not in the corridor network
-     │    └── UnknownOrganisation a party id that is not registered on this node
+     │    ├── UnknownOrganisation a party id that is not registered on this node
+     │    ├── RulePackError      a rule pack is malformed; nothing from it was loaded
+     │    └── ExchangeDisabled   the node runs without an exchange
      ├── NoRoute                 the network has no path between two nodes
+     ├── NotReady                a shipment would be held at a border: something is missing
      ├── NotFound                the thing does not exist, or the caller may not know it does
      ├── Conflict                the request clashes with what is already stored
      ├── AuthenticationFailed    no credentials, or credentials that are not valid
@@ -18,7 +21,9 @@ The tree::
      └── StoreUnavailable        the database cannot be reached or refused the operation
 
 Domain code raises these; the API and CLI map them to problem responses and exit codes
-in one place each (``corridor.api.problems`` and ``corridor.cli``).
+in one place each (``corridor.api.problems`` and ``corridor.cli``). Messages never name an
+HTTP route or a command: an error that has a next step carries a `hint` (one of `HINTS`),
+and each door words that step its own way.
 """
 
 from __future__ import annotations
@@ -34,16 +39,27 @@ class FieldError:
     message: str
 
 
+# The next steps an error may point to; each door (API, CLI, web) says how to take them.
+HINTS = ("list_nodes", "list_organisations", "rotate_key", "run_as_node")
+
+
 class CorridorError(Exception):
     """Base class of every error the corridor raises on purpose."""
 
     code = "corridor-error"
     title = "Corridor error"
+    hint: str | None = None
 
-    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self, detail: str, errors: list[FieldError] | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        if hint is not None:
+            if hint not in HINTS:
+                raise ValueError(f"unknown hint {hint!r}")
+            self.hint = hint
 
 
 class InvalidInput(CorridorError):
@@ -58,6 +74,7 @@ class UnknownNode(InvalidInput):
 
     code = "unknown-node"
     title = "Unknown corridor node"
+    hint = "list_nodes"
 
 
 class UnknownOrganisation(InvalidInput):
@@ -65,6 +82,29 @@ class UnknownOrganisation(InvalidInput):
 
     code = "unknown-organisation"
     title = "Unknown organisation"
+    hint = "list_organisations"
+
+
+class RulePackError(InvalidInput):
+    """A rule pack (or set of packs) is malformed; nothing from it was loaded."""
+
+    code = "invalid-rule-pack"
+    title = "Invalid rule pack"
+
+
+class ExchangeDisabled(InvalidInput):
+    """The node runs without an exchange, so it cannot send or receive pre-arrival data."""
+
+    code = "exchange-disabled"
+    title = "Exchange not running"
+    hint = "run_as_node"
+
+
+class NotReady(CorridorError):
+    """A shipment would be held at a border: documents or fields are missing."""
+
+    code = "not-ready"
+    title = "Shipment not ready"
 
 
 class NoRoute(CorridorError):

@@ -32,7 +32,22 @@ STATUS: dict[type[exc.CorridorError], int] = {
     exc.LedgerBroken: 409,
     exc.EnvelopeRejected: 422,
     exc.StoreUnavailable: 503,
+    exc.NotReady: 409,
 }
+
+# How a client of the API takes the next step an error points to (see exceptions.HINTS).
+HINTS: dict[str, str] = {
+    "list_nodes": "GET /network/nodes lists the known node ids.",
+    "list_organisations": "GET /organisations lists the registered organisations.",
+    "rotate_key": "Ask the node's administrator to give it a signing key.",
+    "run_as_node": "The operator starts it as one with "
+    "'corridor serve --node NODE --org ORGANISATION'.",
+}
+
+
+def detail_for(error: exc.CorridorError) -> str:
+    """The error's message, with the next step in the API's terms when it has one."""
+    return f"{error.detail} {HINTS[error.hint]}" if error.hint else error.detail
 
 
 class BodyTooLarge(Exception):
@@ -116,7 +131,7 @@ def install(app: FastAPI) -> None:
             status,
             error.code,
             error.title,
-            error.detail,
+            detail_for(error),
             request,
             [ProblemField(field=e.field, message=e.message) for e in error.errors],
             headers,

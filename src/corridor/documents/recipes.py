@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from corridor.documents import sdjwt
 from corridor.documents.kinds import ISSUER_ROLES, SCHEMAS, SOVEREIGN
-from corridor.documents.trust import Keys, TrustList, utc
+from corridor.documents.trust import TrustList, utc
 from corridor.exceptions import FieldError, InvalidInput, PermissionDenied, VerificationFailed
 from corridor.model import DocumentKind, Organisation
 
@@ -63,7 +63,7 @@ class Verdict(BaseModel):
 
 
 def issue(
-    keys: Keys,
+    signer: sdjwt.Signer,
     issuer: Organisation,
     kind: DocumentKind,
     fields: dict[str, Any],
@@ -71,7 +71,8 @@ def issue(
     shipment_id: str | None = None,
     validity: timedelta = DEFAULT_VALIDITY,
 ) -> str:
-    """Validate `fields` against the kind's schema and sign them as an SD-JWT."""
+    """Validate `fields` against the kind's schema and sign them as an SD-JWT with the
+    issuer's key."""
     schema = SCHEMAS.get(kind)
     if schema is None:
         raise InvalidInput(
@@ -100,7 +101,7 @@ def issue(
     if shipment_id:
         visible["shipment"] = shipment_id
     disclosable = doc.model_dump(mode="json", exclude_none=True)
-    return sdjwt.issue(keys.signer(issuer.id), visible, disclosable)
+    return sdjwt.issue(signer, visible, disclosable)
 
 
 def verify(token: str, trust: TrustList, now: datetime | None = None) -> VerifiedDocument:

@@ -23,10 +23,8 @@ from typing import Any
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from corridor.documents import _hazmat as hz
-from corridor.documents.sdjwt import Signer
-from corridor.documents.trust import TrustList
-from corridor.exceptions import EnvelopeRejected
+from corridor.documents import Signer, TrustList, signing
+from corridor.exceptions import EnvelopeRejected, VerificationFailed
 
 VERSION = 1
 MAX_ENVELOPE_BYTES = 4 << 20
@@ -45,7 +43,7 @@ class NodeAddress:
 
     def public_key(self) -> PublicKey:
         """The node's X25519 public key."""
-        return PublicKey(hz.b64d(self.box_public))
+        return PublicKey(signing.b64decode(self.box_public))
 
 
 def box_key(folder: Path) -> PrivateKey:
@@ -62,10 +60,10 @@ def box_key(folder: Path) -> PrivateKey:
 
 
 def _signed_bytes(header: dict[str, Any], ciphertext: str) -> bytes:
-    return hz.canonical(
+    return signing.canonical(
         {
             **{k: header[k] for k in _HEADER},
-            "ct_sha256": hz.digest(ciphertext.encode("ascii")).hex(),
+            "ct_sha256": signing.sha256_hex(ciphertext.encode("ascii")),
         }
     )
 
@@ -81,7 +79,7 @@ def seal(
     ttl_s: int = 7 * 86400,
 ) -> tuple[str, bytes]:
     """An envelope for `to`: its id and its bytes."""
-    ciphertext = hz.b64e(SealedBox(to.public_key()).encrypt(hz.canonical(payload)))
+    ciphertext = signing.b64encode(SealedBox(to.public_key()).encrypt(signing.canonical(payload)))
     created = int(now.timestamp())
     header: dict[str, Any] = {
         "v": VERSION,
@@ -94,9 +92,9 @@ def seal(
         "sender": sender_org,
         "kid": signer.kid,
     }
-    signature = hz.b64e(hz.sign(signer.key, _signed_bytes(header, ciphertext)))
+    signature = signing.sign(signer, _signed_bytes(header, ciphertext))
     body = {**header, "ct": ciphertext, "sig": signature}
-    return header["id"], hz.canonical(body)
+    return header["id"], signing.canonical(body)
 
 
 def open_envelope(
@@ -120,8 +118,8 @@ def open_envelope(
     if key is None or key.organisation_id != header["sender"]:
         raise EnvelopeRejected("forged", "the sender's key is not on the trust list")
     try:
-        hz.verify(key.public_key, hz.b64d(signature), _signed_bytes(header, ciphertext))
-    except (ValueError, hz.InvalidSignature):
+        signing.check_signature(key.public_key, signature, _signed_bytes(header, ciphertext))
+    except VerificationFailed:
         raise EnvelopeRejected("forged", "the envelope's signature does not match") from None
     at = now.timestamp()
     if not isinstance(header["expires"], int) or at >= header["expires"]:
@@ -129,7 +127,7 @@ def open_envelope(
     if not isinstance(header["created"], int) or header["created"] > at + CLOCK_SKEW_S:
         raise EnvelopeRejected("malformed", "the envelope claims to be from the future")
     try:
-        payload = json.loads(SealedBox(box).decrypt(hz.b64d(ciphertext)))
+        payload = json.loads(SealedBox(box).decrypt(signing.b64decode(ciphertext)))
     except (ValueError, CryptoError):
         raise EnvelopeRejected("forged", "the envelope is not encrypted to this node") from None
     if not isinstance(payload, dict):

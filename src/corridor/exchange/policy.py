@@ -47,7 +47,7 @@ class Policy(BaseModel):
 
 
 @cache
-def shipped() -> Policy:
+def shipped_policy() -> Policy:
     """The policy shipped with the package."""
     text = resources.files("corridor.exchange").joinpath("policy.yaml").read_text("utf-8")
     return Policy.model_validate(yaml.safe_load(text))

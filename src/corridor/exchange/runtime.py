@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +21,9 @@ from typing import Any
 
 from corridor.documents.trust import TrustList
 from corridor.exchange.bus import Bus
+from corridor.exchange.delivery import pump, relay
 from corridor.exchange.envelope import NodeAddress
-from corridor.exchange.service import Node, merged_trust, pump, relay
+from corridor.exchange.node import LocalNode, merged_trust
 
 log = logging.getLogger("corridor.exchange")
 
@@ -44,10 +46,10 @@ class Directory:
         trust = TrustList.from_json(json.dumps({"keys": raw.get("keys", [])}))
         return cls(path, nodes, trust)
 
-    def publish(self, node: Node) -> None:
+    def publish(self, node: LocalNode) -> None:
         """Add (or refresh) a node's address and public keys, and write the file."""
         self.nodes[node.node] = node.address()
-        self.trust = merged_trust([self.trust, node.keys.trust_list()])
+        self.trust = merged_trust([self.trust, node.own_trust()])
         keys = json.loads(self.trust.to_json())["keys"]
         body = {"nodes": {k: asdict(v) for k, v in sorted(self.nodes.items())}, "keys": keys}
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,19 +57,26 @@ class Directory:
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2), "utf-8")
         os.replace(tmp, self.path)
 
-    def authorities(self) -> list[NodeAddress]:
+    def addresses(self) -> list[NodeAddress]:
         """Every node's address."""
         return list(self.nodes.values())
+
+    def authorities(self) -> list[NodeAddress]:
+        """The nodes run by a customs authority (by the trust list's role of their operator):
+        where pre-arrival data goes. A forwarder's node in the same country is not one."""
+        customs = {e.organisation_id for e in self.trust.entries.values() if e.role == "customs"}
+        return [a for a in self.nodes.values() if a.organisation_id in customs]
 
 
 @dataclass
 class Exchange:
     """One node's exchange: the node, its bus and the directory."""
 
-    node: Node
+    node: LocalNode
     bus: Bus
     directory_path: Path
     interval_s: float = 1.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _task: asyncio.Task[Any] | None = None
 
     def directory(self) -> Directory:
@@ -76,12 +85,12 @@ class Exchange:
 
     def trust(self) -> TrustList:
         """Every key the node accepts: the directory's and its own."""
-        return merged_trust([self.directory().trust, self.node.keys.trust_list()])
+        return merged_trust([self.directory().trust, self.node.own_trust()])
 
     async def step(self) -> dict[str, int]:
         """Publish the outbox and take in what is waiting for this node, once."""
-        sent = await relay(self.node.db, self.bus, lambda: datetime.now(UTC))
-        got = await pump(self.node, self.bus, self.trust(), lambda: datetime.now(UTC), timeout=0.2)
+        sent = await relay(self.node.db, self.bus, self.clock)
+        got = await pump(self.node, self.bus, self.trust(), self.clock, timeout=0.2)
         return {"sent": sent, **got}
 
     async def _loop(self) -> None:
@@ -92,9 +101,13 @@ class Exchange:
                 log.exception("exchange step failed on node %s", self.node.node)
             await asyncio.sleep(self.interval_s)
 
+    def publish(self) -> None:
+        """Add this node's address and public keys to the directory."""
+        Directory.load(self.directory_path).publish(self.node)
+
     def start(self) -> None:
         """Publish this node to the directory and run the loop in the background."""
-        Directory.load(self.directory_path).publish(self.node)
+        self.publish()
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:

@@ -16,10 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from corridor.documents import _hazmat as hz
-from corridor.documents.sdjwt import Signer
-from corridor.documents.trust import TrustList
-from corridor.exceptions import LedgerBroken
+from corridor.documents import Signer, TrustList, signing
+from corridor.exceptions import LedgerBroken, VerificationFailed
 from corridor.store.tables import LedgerEntryRow
 
 GENESIS = "0" * 64
@@ -64,12 +62,10 @@ class Entry:
 
 def content_hash(content: dict[str, Any]) -> str:
     """SHA-256 (hex) of an entry's canonical content."""
-    return hz.digest(hz.canonical(content)).hex()
+    return signing.digest_of(content)
 
 
-def digest_of(value: Any) -> str:
-    """A commitment to a JSON value: SHA-256 (hex) of its canonical form."""
-    return hz.digest(hz.canonical(value)).hex()
+digest_of = signing.digest_of
 
 
 def append(
@@ -89,7 +85,7 @@ def append(
         shipment_id, seq, prev, kind, actor_id, signer.kid, int(now.timestamp()), body, "", ""
     )
     digest = content_hash(draft.content())
-    signature = hz.b64e(hz.sign(signer.key, bytes.fromhex(digest)))
+    signature = signing.sign(signer, bytes.fromhex(digest))
     entry = Entry(**{**draft.__dict__, "hash": digest, "signature": signature})
     # A Core insert: the (shipment, seq) key still refuses a second entry at this position.
     s.execute(_INSERT, entry.__dict__)
@@ -141,8 +137,8 @@ def verify_chain(chain: Iterable[Entry], trust: TrustList) -> int:
                 f"entry {e.seq} is signed with a key that does not belong to {e.actor_id}",
             )
         try:
-            hz.verify(key.public_key, hz.b64d(e.signature), bytes.fromhex(e.hash))
-        except (ValueError, hz.InvalidSignature):
+            signing.check_signature(key.public_key, e.signature, bytes.fromhex(e.hash))
+        except VerificationFailed:
             raise LedgerBroken(
                 e.seq, "bad_signature", f"entry {e.seq}'s signature does not match"
             ) from None

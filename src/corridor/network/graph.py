@@ -194,9 +194,7 @@ class Network:
         except KeyError:
             close = difflib.get_close_matches(node_id, list(self.nodes), n=3)
             hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise UnknownNode(
-                f"Unknown node {node_id!r}.{hint} GET /network/nodes lists the known node ids."
-            ) from None
+            raise UnknownNode(f"Unknown node {node_id!r}.{hint}") from None
 
     def legs(self, node_id: str) -> Iterable[Leg]:
         """Legs leaving a node."""
@@ -260,7 +258,8 @@ class Network:
         raise NoRoute(
             f"No route from {origin!r} ({self.nodes[origin].name}) to {destination!r} "
             f"({self.nodes[destination].name}) in the corridor network; choose nodes that "
-            "are connected (GET /network/nodes)."
+            "are connected.",
+            hint="list_nodes",
         )
 
     def _route(

@@ -2,16 +2,17 @@
 
 from functools import cache
 
+from corridor.exceptions import RulePackError
 from corridor.network import corridor
-from corridor.rules.engine import Engine, Outcome, ReadinessReport
+from corridor.rules.engine import Engine, Outcome, ReadinessReport, Segment, segments
 from corridor.rules.harmonise import Matrix, matrix, route_jurisdictions
-from corridor.rules.loader import PackSet, RulePackError, load_dir, parse_pack, shipped
+from corridor.rules.loader import PackSet, load_dir, parse_pack, shipped_packs
 
 
 @cache
 def default_engine() -> Engine:
     """The engine over the shipped packs and the shipped network."""
-    return Engine(shipped(), corridor())
+    return Engine(shipped_packs(), corridor())
 
 
 __all__ = [
@@ -21,10 +22,12 @@ __all__ = [
     "PackSet",
     "ReadinessReport",
     "RulePackError",
+    "Segment",
     "default_engine",
     "load_dir",
     "matrix",
     "parse_pack",
     "route_jurisdictions",
-    "shipped",
+    "segments",
+    "shipped_packs",
 ]

@@ -95,7 +95,9 @@ class _Compiled:
 
 
 @dataclass(frozen=True, slots=True)
-class _Segment:
+class Segment:
+    """One country on a route: the procedure it applies, where and when it is entered."""
+
     country: str
     procedure: Procedure
     node: str
@@ -144,10 +146,10 @@ def _offsets(route: Route, network: Network) -> list[tuple[str, Procedure, str, 
     return out
 
 
-def segments(route: Route, network: Network, departure: datetime) -> list[_Segment]:
+def segments(route: Route, network: Network, departure: datetime) -> list[Segment]:
     """Countries in route order with their procedure, entry node, mode and crossing time."""
     return [
-        _Segment(country, proc, node, mode, departure + timedelta(hours=h))
+        Segment(country, proc, node, mode, departure + timedelta(hours=h))
         for country, proc, node, mode, h in _offsets(route, network)
     ]
 
@@ -210,7 +212,7 @@ class Engine:
                 self._offsets.clear()
             offsets = self._offsets[key] = _offsets(route, self.network)
         crossings = [
-            self._crossing(_Segment(c, proc, node, mode, start + timedelta(hours=h)), draft, have)
+            self._crossing(Segment(c, proc, node, mode, start + timedelta(hours=h)), draft, have)
             for c, proc, node, mode, h in offsets
         ]
         counts = dict.fromkeys(Outcome, 0)
@@ -228,7 +230,7 @@ class Engine:
         )
 
     def _crossing(
-        self, seg: _Segment, draft: ShipmentDraft, have: frozenset[DocumentKind]
+        self, seg: Segment, draft: ShipmentDraft, have: frozenset[DocumentKind]
     ) -> CrossingReport:
         jurisdiction = self.packs.jurisdiction_for(seg.country)
         pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
@@ -259,7 +261,7 @@ class Engine:
         self,
         c: _Compiled,
         pack: Pack,
-        seg: _Segment,
+        seg: Segment,
         draft: ShipmentDraft,
         codes: list[str],
         have: frozenset[DocumentKind],

@@ -13,17 +13,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from corridor.exceptions import FieldError, InvalidInput
+from corridor.exceptions import FieldError, RulePackError
 from corridor.rules.schema import Pack
 
 Path_ = tuple[str | int, ...]
-
-
-class RulePackError(InvalidInput):
-    """A rule pack (or set of packs) is malformed; nothing from it was loaded."""
-
-    code = "invalid-rule-pack"
-    title = "Invalid rule pack"
 
 
 def _lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
@@ -161,7 +154,7 @@ def load_dir(directory: Path) -> PackSet:
 
 
 @cache
-def shipped() -> PackSet:
+def shipped_packs() -> PackSet:
     """The packs shipped with the package."""
     folder = resources.files("corridor.rules").joinpath("packs")
     return load_dir(Path(str(folder)))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from corridor.network import Network, corridor
 from corridor.sim.fit import Fits
 from corridor.sim.model import Results, Simulation
-from corridor.sim.params import Regimes, shipped
+from corridor.sim.params import Regimes, shipped_regimes
 
 
 def simulate(
@@ -22,7 +22,7 @@ def simulate(
     until_h: float | None = None,
 ) -> Results:
     """Run one regime on the regimes file's route."""
-    params = params or shipped()
+    params = params or shipped_regimes()
     network = network or corridor()
     spec = params.route
     route = network.route(spec.origin, spec.destination, via=spec.via)

@@ -148,6 +148,6 @@ def parse(text: str) -> Regimes:
 
 
 @cache
-def shipped() -> Regimes:
+def shipped_regimes() -> Regimes:
     """The regimes shipped with the package."""
     return parse(resources.files("corridor.sim").joinpath("regimes.yaml").read_text("utf-8"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -78,6 +78,18 @@ def table_names(engine: Engine) -> list[str]:
     return sorted(inspect(engine).get_table_names())
 
 
+def undo_on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Run `undo` if the session's transaction rolls back: a file written as part of a
+    change must not outlive the change."""
+    session.info.setdefault("undo", []).append(undo)
+
+
+def _rollback(session: Session) -> None:
+    session.rollback()
+    for undo in reversed(session.info.pop("undo", [])):
+        undo()
+
+
 class Database:
     """An engine plus transactions that commit whole or not at all."""
 
@@ -95,16 +107,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose changes commit on success and roll back on any error."""
+        """A session whose changes commit on success and roll back on any error; on a
+        rollback, what `undo_on_rollback` registered is undone too (files written for it)."""
         session = self._sessions()
         try:
             yield session
             session.commit()
         except sa_exc.SQLAlchemyError as exc:
-            session.rollback()
+            _rollback(session)
             raise translate(exc) or exc from exc
         except BaseException:
-            session.rollback()
+            _rollback(session)
             raise
         finally:
             session.close()
@@ -118,6 +131,10 @@ class Database:
                 yield conn
         except sa_exc.SQLAlchemyError as exc:
             raise translate(exc) or exc from exc
+
+    def safe_url(self) -> str:
+        """The store's URL with any password hidden, for printing."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -7,6 +7,7 @@ purpose, so every layer is exercised with them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -16,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from corridor import ledger as ledger_mod
-from corridor import registry, shipments
-from corridor.documents import MEDIA_TYPE, Keys, issue
+from corridor.config import Settings
+from corridor.documents import MEDIA_TYPE, Verdict
+from corridor.exchange.bus import Bus, InProcessBus
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
-from corridor.network import Mode, Network
-from corridor.rules import ReadinessReport, default_engine
-from corridor.shipments import Event, Shipment
-from corridor.store.db import Database
+from corridor.network import Mode
+from corridor.rules import ReadinessReport
+from corridor.services import disclosure, keys, organisations, papers, shipments
+from corridor.services.context import NODE_ADMIN, Context
+from corridor.services.shipments import Event, Shipment
 
 OPERATOR = Organisation(
     id="node-operator", name="Corridor node operator", country="KZ", role="operator"
@@ -115,29 +118,35 @@ def keys_file(data_dir: Path) -> Path:
     return data_dir / "demo-keys.json"
 
 
-def seed(db: Database, data_dir: Path, now: datetime) -> dict[str, str]:
-    """Register the demo organisations that are missing and return every demo API key.
+def seed(ctx: Context, now: datetime) -> dict[str, str]:
+    """Register the demo organisations that are missing, give each a signing key, and return
+    every demo API key.
 
     Keys are stored hashed; their secrets are kept in an owner-only file in the data
     directory so that `make run` can print them again.
     """
-    path = keys_file(data_dir)
-    keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    known = {o.id for o in registry.list_organisations(db)}
+    path = keys_file(ctx.settings.data_dir)
+    api_keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    register_directory(ctx, now)
     for org in ORGANISATIONS:
-        if org.id not in known:
-            registry.create_organisation(db, org, now)
-        if org.id not in keys:
-            keys[org.id] = registry.issue_key(db, org.id, "demo", now).key
-    signing = Keys(db, data_dir)
-    for org in ORGANISATIONS:
+        if org.id not in api_keys:
+            api_keys[org.id] = organisations.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
         if org.role is not Role.OPERATOR:
-            signing.ensure(org.id, now)
-    data_dir.mkdir(parents=True, exist_ok=True)
+            keys.ensure_key(ctx, NODE_ADMIN, org.id, now)
+    ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        json.dump(keys, fh, indent=2)
-    return keys
+        json.dump(api_keys, fh, indent=2)
+    return api_keys
+
+
+def register_directory(ctx: Context, now: datetime) -> None:
+    """Register the demo organisations this node does not know yet (the organisation
+    directory is public, so every node of the demo corridor holds it)."""
+    known = {o.id for o in organisations.list_all(ctx)}
+    for org in ORGANISATIONS:
+        if org.id not in known:
+            organisations.register(ctx, NODE_ADMIN, org, now)
 
 
 # Who signs each of the demo's documents.
@@ -251,9 +260,7 @@ COMPLETING = (
 )
 
 
-def walk(
-    db: Database, network: Network, keys: Keys, now: datetime, reference: str | None = None
-) -> Walk:
+def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
     """Submit the demo shipment, attach its papers and record its journey leg by leg.
 
     Times after submission are planned from the network's typical leg and dwell times.
@@ -261,34 +268,35 @@ def walk(
     orgs = {o.id: o for o in ORGANISATIONS}
     shipper = orgs["kz-ferroalloy"]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
-    engine = default_engine()
-    shipment = shipments.submit(db, network, draft(ref), shipper, now, engine, keys)
-    papers = documents_for(shipment)
+    shipment = shipments.submit(ctx, shipper, draft(ref), now)
+    fields = documents_for(shipment)
     tokens: dict[DocumentKind, str] = {}
 
     def sign(kind: DocumentKind) -> None:
         issuer = orgs[ISSUED_BY[kind]]
-        keys.ensure(issuer.id, now)
-        token = issue(keys, issuer, kind, papers[kind], now, shipment.id)
-        tokens[kind] = token
-        # The shipper holds the file and attaches what others signed for it.
-        shipments.attach_document(
-            db,
+        if issuer.id == shipper.id:
+            tokens[kind] = papers.issue_signed(
+                ctx, shipper, shipment.id, kind, fields[kind], now
+            ).token
+            return
+        # Others sign for the shipper, who holds the file and attaches their papers.
+        tokens[kind] = papers.sign(ctx, issuer, kind, fields[kind], now, shipment.id)
+        papers.attach(
+            ctx,
             shipper,
             shipment.id,
             kind,
             f"{kind.value}.sd-jwt",
             MEDIA_TYPE,
-            token.encode("ascii"),
+            tokens[kind].encode("ascii"),
             now,
-            keys=keys,
         )
 
     sign(DocumentKind.COMMERCIAL_INVOICE)
     sign(DocumentKind.PACKING_LIST)
-    incomplete = shipments.recheck(db, engine, shipper, shipment.id, now)
+    incomplete = shipments.readiness(ctx, shipper, shipment.id, now)
     for kind, _ in COMPLETING:
-        if kind in papers:
+        if kind in fields:
             sign(kind)
         else:
             # A bank guarantee is not one of the corridor's signed kinds: a plain file.
@@ -299,8 +307,8 @@ def walk(
                 "amount": "25000.00",
                 "currency": "EUR",
             }
-            shipments.attach_document(
-                db,
+            papers.attach(
+                ctx,
                 shipper,
                 shipment.id,
                 kind,
@@ -308,9 +316,9 @@ def walk(
                 "application/json",
                 json.dumps(body).encode(),
                 now,
-                keys=keys,
             )
-    complete = shipments.recheck(db, engine, shipper, shipment.id, now)
+    complete = shipments.readiness(ctx, shipper, shipment.id, now)
+    network = ctx.network
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):
         carrier = orgs["caspian-ferry"] if leg.mode in (Mode.FERRY, Mode.SEA) else orgs["kz-rail"]
@@ -318,37 +326,35 @@ def walk(
         if i:
             clock += timedelta(hours=a.dwell_h)
         shipments.record_event(
-            db,
+            ctx,
             carrier,
             shipment.id,
             "departed",
             clock,
             f"Departed {a.name} by {leg.mode.value} ({leg.distance_km:.0f} km to {b.name})",
             a.id,
-            keys,
         )
         clock += timedelta(hours=leg.hours)
         if a.country != b.country:
             shipments.record_event(
-                db,
+                ctx,
                 carrier,
                 shipment.id,
                 "border_crossed",
                 clock,
                 f"Crossed the border {a.country} -> {b.country}",
                 b.id,
-                keys,
             )
         shipments.record_event(
-            db, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id, keys
+            ctx, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
         )
     return Walk(
         shipment,
         tokens,
         incomplete,
         complete,
-        shipments.timeline(db, shipper, shipment.id),
-        shipments.ledger_entries(db, shipper, shipment.id),
+        shipments.timeline(ctx, shipper, shipment.id),
+        shipments.ledger(ctx, shipper, shipment.id).entries,
     )
 
 
@@ -360,6 +366,7 @@ NATIONAL_NODES = {
     "eu": "ro-customs",
     "tr": "tr-customs",
 }
+SHIPPER_NODE = "shipper"
 
 
 @dataclass
@@ -373,56 +380,74 @@ class Exchanged:
 
 
 async def exchange(
-    db: Database,
-    keys: Keys,
-    data_dir: Path,
-    shipment_id: str,
-    now: datetime,
-    bus: Any | None = None,
+    ctx: Context, shipment_id: str, now: datetime, bus: Bus | None = None
 ) -> Exchanged:
-    """Send the shipment's pre-arrival data from the shipper's node to separate national
-    nodes (each its own SQLite store and keys under `<data dir>/nodes/`), over `bus` (the
-    in-process bus by default)."""
-    from corridor.exchange.bus import InProcessBus
-    from corridor.exchange.envelope import box_key
-    from corridor.exchange.policy import shipped as policy
-    from corridor.exchange.service import Node, disclose, merged_trust, pump, relay
-    from corridor.network import corridor
-
-    orgs = {o.id: o for o in ORGANISATIONS}
-    nodes: dict[str, Node] = {}
-    for name, org_id in NATIONAL_NODES.items():
-        folder = data_dir / "nodes" / name
-        node_db = Database.open(f"sqlite:///{folder / 'node.db'}")
-        known = {o.id for o in registry.list_organisations(node_db)}
-        for org in ORGANISATIONS:  # the organisation directory is public
-            if org.id not in known:
-                registry.create_organisation(node_db, org, now)
-        nodes[name] = Node.open(name, orgs[org_id], node_db, folder, now)
-    shipper = Node("shipper", orgs["kz-ferroalloy"], db, keys, box_key(data_dir / "keys" / "_node"))
+    """Send the shipment's pre-arrival data from this (the shipper's) node to separate
+    national nodes, each with its own store and keys under `<data dir>/nodes/`, over `bus`
+    (the in-process bus by default), through the same disclosure and exchange as `serve`."""
+    root = ctx.settings.data_dir / "nodes"
+    directory = root / "directory.json"
     carrier = bus or InProcessBus()
+    orgs = {o.id: o for o in ORGANISATIONS}
+    nodes: dict[str, Context] = {}
     try:
-        sent = disclose(
-            shipper, corridor(), shipment_id, [n.address() for n in nodes.values()], policy(), now
+        for name, org_id in NATIONAL_NODES.items():
+            folder = root / name
+            node = nodes[name] = Context.open(
+                Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'node.db'}"),
+                network=ctx.network,
+                engine=ctx.engine,
+                clock=lambda: now,
+            )
+            register_directory(node, now)
+            disclosure.start_exchange(node, name, org_id, None, directory, now, carrier).publish()
+        sender = ctx.exchange or disclosure.start_exchange(
+            ctx, SHIPPER_NODE, "kz-ferroalloy", None, directory, now, carrier
         )
-        await relay(db, carrier, lambda: now)
-        trust = merged_trust([keys.trust_list(), *(n.keys.trust_list() for n in nodes.values())])
-        for node in nodes.values():
-            await pump(node, carrier, trust, lambda: now, timeout=0.5)
+        sender.publish()
+        sent = disclosure.disclose(ctx, orgs["kz-ferroalloy"], shipment_id, now)
+        await sender.step()
         received: dict[str, dict[str, list[str]]] = {}
         procedures: dict[str, str] = {}
-        from sqlalchemy import select
-
-        from corridor.store.tables import InboxRow
-
         for name, node in nodes.items():
-            with node.db.transaction() as s:
-                rows = list(s.scalars(select(InboxRow).where(InboxRow.shipment_id == shipment_id)))
-            received[name] = {k: sorted(v) for r in rows for k, v in r.content.items()}
-            if rows:
-                procedures[name] = rows[0].procedure
+            assert node.exchange is not None
+            await node.exchange.step()
+            items = disclosure.inbox(node, orgs[NATIONAL_NODES[name]], shipment_id)
+            received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
+            if items:
+                procedures[name] = items[0].procedure
         carried = getattr(carrier, "published", [])
         return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried))
     finally:
         for node in nodes.values():
-            node.db.close()
+            node.close()
+
+
+@dataclass
+class DemoRun:
+    """The whole demo: the walk, each signed paper's verdict, the printed invoice and its
+    verdict read back from the PDF, and the exchange with the national nodes."""
+
+    walk: Walk
+    verdicts: dict[DocumentKind, Verdict]
+    invoice_pdf: Path
+    pdf_verdict: Verdict
+    exchanged: Exchanged
+
+
+def run(ctx: Context, now: datetime) -> DemoRun:
+    """Seed the demo corridor, walk one shipment, verify and print its papers, and send its
+    pre-arrival data to the national nodes."""
+    seed(ctx, now)
+    walked = walk(ctx, now)
+    trust = keys.trust_list(ctx)
+    verdicts = {
+        kind: papers.check(token.encode("ascii"), trust, now)
+        for kind, token in walked.tokens.items()
+    }
+    invoice = walked.tokens[DocumentKind.COMMERCIAL_INVOICE]
+    pdf_path = ctx.settings.data_dir / f"{walked.shipment.reference}-invoice.pdf"
+    pdf_path.write_bytes(papers.print_copy(invoice, trust, now))
+    from_paper = papers.check(pdf_path.read_bytes(), trust, now)
+    exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now))
+    return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged)

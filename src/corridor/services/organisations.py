@@ -1,4 +1,7 @@
-"""Organisations registered on a node and their API keys.
+"""Organisations registered on a node (its members) and their API keys.
+
+The node operator registers members; an organisation's API keys are managed by the operator
+or by the organisation itself.
 
 An API key is ``cor_<id>.<secret>``: the id is public and indexes the key; the secret is
 256 random bits, stored only as its SHA-256 digest (a slow hash adds nothing for secrets of
@@ -16,9 +19,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.exceptions import AuthenticationFailed, Conflict, NotFound
-from corridor.model import Organisation
-from corridor.store.db import Database
+from corridor.exceptions import AuthenticationFailed, Conflict, NotFound, PermissionDenied
+from corridor.model import Organisation, Role
+from corridor.services.context import Caller, Context
 from corridor.store.tables import ApiKeyRow, OrganisationRow
 
 KEY_PREFIX = "cor_"
@@ -56,9 +59,23 @@ def _org(row: OrganisationRow) -> Organisation:
     )
 
 
-def create_organisation(db: Database, org: Organisation, now: datetime) -> Organisation:
-    """Register an organisation; its id must be new."""
-    with db.transaction() as s:
+def _operator(who: Caller) -> None:
+    if isinstance(who, Organisation) and who.role is not Role.OPERATOR:
+        raise PermissionDenied("only the node operator registers organisations")
+
+
+def _operator_or_self(who: Caller, org_id: str) -> None:
+    if isinstance(who, Organisation) and who.role is not Role.OPERATOR and who.id != org_id:
+        raise PermissionDenied(
+            "only the node operator or the organisation itself manages its API keys"
+        )
+
+
+def register(ctx: Context, who: Caller, org: Organisation, now: datetime) -> Organisation:
+    """Register an organisation (the node operator, or the administrator at set-up); its id
+    must be new."""
+    _operator(who)
+    with ctx.db.transaction() as s:
         if s.get(OrganisationRow, org.id) is not None:
             raise Conflict(f"organisation {org.id!r} already exists; choose another id")
         s.add(
@@ -74,40 +91,41 @@ def create_organisation(db: Database, org: Organisation, now: datetime) -> Organ
     return org
 
 
-def load_organisation(s: Session, org_id: str) -> Organisation | None:
+def load(s: Session, org_id: str) -> Organisation | None:
     """An organisation by id, inside an open session."""
     row = s.get(OrganisationRow, org_id)
     return _org(row) if row else None
 
 
-def get_organisation(db: Database, org_id: str) -> Organisation:
-    """An organisation by id, or NotFound."""
-    with db.transaction() as s:
-        org = load_organisation(s, org_id)
+def get(ctx: Context, org_id: str) -> Organisation:
+    """An organisation by id, or NotFound (the directory is public to members)."""
+    with ctx.db.transaction() as s:
+        org = load(s, org_id)
     if org is None:
-        raise NotFound(f"no organisation {org_id!r}; GET /organisations lists them")
+        raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
     return org
 
 
-def list_organisations(db: Database) -> list[Organisation]:
+def list_all(ctx: Context) -> list[Organisation]:
     """Every organisation, ordered by id."""
-    with db.transaction() as s:
+    with ctx.db.transaction() as s:
         return [_org(r) for r in s.scalars(select(OrganisationRow).order_by(OrganisationRow.id))]
 
 
-def issue_key(db: Database, org_id: str, label: str, now: datetime) -> IssuedKey:
+def issue_key(ctx: Context, who: Caller, org_id: str, label: str, now: datetime) -> IssuedKey:
     """Create an API key for an organisation and return its secret once."""
+    _operator_or_self(who, org_id)
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    with db.transaction() as s:
+    with ctx.db.transaction() as s:
         if s.get(OrganisationRow, org_id) is None:
-            raise NotFound(f"no organisation {org_id!r}; GET /organisations lists them")
+            raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
         s.add(
             ApiKeyRow(
                 id=key_id,
                 organisation_id=org_id,
                 secret_sha256=_digest(secret),
-                label=label,
+                label=label[:100],
                 created_at=now,
                 revoked_at=None,
             )
@@ -115,16 +133,19 @@ def issue_key(db: Database, org_id: str, label: str, now: datetime) -> IssuedKey
     return IssuedKey(
         id=key_id,
         organisation_id=org_id,
-        label=label,
+        label=label[:100],
         created_at=now,
         revoked_at=None,
         key=f"{KEY_PREFIX}{key_id}.{secret}",
     )
 
 
-def list_keys(db: Database, org_id: str) -> list[ApiKeyInfo]:
+def list_keys(ctx: Context, who: Caller, org_id: str) -> list[ApiKeyInfo]:
     """An organisation's keys, without secrets."""
-    with db.transaction() as s:
+    _operator_or_self(who, org_id)
+    with ctx.db.transaction() as s:
+        if s.get(OrganisationRow, org_id) is None:
+            raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
         rows = s.scalars(
             select(ApiKeyRow)
             .where(ApiKeyRow.organisation_id == org_id)
@@ -142,9 +163,10 @@ def list_keys(db: Database, org_id: str) -> list[ApiKeyInfo]:
         ]
 
 
-def revoke_key(db: Database, org_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
+def revoke_key(ctx: Context, who: Caller, org_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
     """Revoke one of an organisation's keys; it stops working at once."""
-    with db.transaction() as s:
+    _operator_or_self(who, org_id)
+    with ctx.db.transaction() as s:
         row = s.get(ApiKeyRow, key_id)
         if row is None or row.organisation_id != org_id:
             raise NotFound(f"organisation {org_id!r} has no API key {key_id!r}")
@@ -159,14 +181,14 @@ def revoke_key(db: Database, org_id: str, key_id: str, now: datetime) -> ApiKeyI
         )
 
 
-def authenticate(db: Database, key: str) -> Organisation:
+def authenticate(ctx: Context, key: str) -> Organisation:
     """The organisation an API key belongs to, or AuthenticationFailed."""
     if not key.startswith(KEY_PREFIX) or "." not in key:
         raise AuthenticationFailed(
             "API key is malformed; send 'Authorization: Bearer cor_<id>.<secret>' as issued"
         )
     key_id, _, secret = key[len(KEY_PREFIX) :].partition(".")
-    with db.transaction() as s:
+    with ctx.db.transaction() as s:
         row = s.get(ApiKeyRow, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.
         expected = row.secret_sha256 if row else _digest("")
@@ -175,6 +197,6 @@ def authenticate(db: Database, key: str) -> Organisation:
             raise AuthenticationFailed("API key is not valid; ask your node operator for one")
         if row.revoked_at is not None:
             raise AuthenticationFailed("API key was revoked; ask your node operator for a new one")
-        org = load_organisation(s, row.organisation_id)
+        org = load(s, row.organisation_id)
     assert org is not None  # the foreign key guarantees it
     return org

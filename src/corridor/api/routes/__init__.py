@@ -1,0 +1,22 @@
+"""The API's routes, one module per resource; `ROUTERS` is what `create_app` mounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from corridor.api.routes import (
+    documents,
+    exchange,
+    ledger,
+    network,
+    node,
+    organisations,
+    rules,
+    shipments,
+)
+
+ROUTERS: list[APIRouter] = [
+    r
+    for module in (node, network, organisations, shipments, documents, rules, ledger, exchange)
+    for r in (module.public, module.private)
+]

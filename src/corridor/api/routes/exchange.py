@@ -1,0 +1,30 @@
+"""Pre-arrival data between national nodes: disclose, inbox, directory."""
+
+from __future__ import annotations
+
+from corridor.api.deps import Caller, Ctx
+from corridor.api.routes._base import routers
+from corridor.api.schemas import Disclosed
+from corridor.services import disclosure
+from corridor.services.disclosure import DirectoryEntry, InboxItem
+
+public, private = routers()
+
+
+@private.post("/shipments/{shipment_id}/disclose", tags=["exchange"])
+def disclose_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Disclosed:
+    """Queue each route authority's entitled pre-arrival data, sealed to its node; the
+    node's exchange loop sends it."""
+    return Disclosed(envelopes=disclosure.disclose(ctx, who, shipment_id, ctx.clock()))
+
+
+@private.get("/exchange/inbox", tags=["exchange"])
+def inbox(who: Caller, ctx: Ctx) -> list[InboxItem]:
+    """Pre-arrival data received by this node (only its own authority may read it)."""
+    return disclosure.inbox(ctx, who)
+
+
+@public.get("/exchange/directory", tags=["exchange"])
+def directory(ctx: Ctx) -> list[DirectoryEntry]:
+    """The corridor's nodes and their public encryption keys."""
+    return disclosure.directory(ctx)

@@ -1,0 +1,32 @@
+"""The corridor network: nodes and routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from corridor.api.deps import Ctx
+from corridor.api.routes._base import routers
+from corridor.model import RoutePreference
+from corridor.services import network
+from corridor.services.network import Node, Route
+
+public, private = routers()
+
+
+@public.get("/network/nodes", tags=["network"])
+def network_nodes(ctx: Ctx) -> list[Node]:
+    """Every node of the corridor network with its country, kind and typical dwell."""
+    return network.nodes(ctx.network)
+
+
+@public.get("/network/route", tags=["network"])
+def network_route(
+    ctx: Ctx,
+    origin: Annotated[str, Query(max_length=64, examples=["dostyk"])],
+    destination: Annotated[str, Query(max_length=64, examples=["constanta"])],
+    prefer: RoutePreference = RoutePreference.FASTEST,
+) -> Route:
+    """The fastest or shortest route between two nodes, with its border crossings."""
+    return network.route(ctx.network, origin, destination, prefer)

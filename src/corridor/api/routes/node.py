@@ -1,0 +1,18 @@
+"""The node itself: liveness."""
+
+from __future__ import annotations
+
+from corridor import __version__
+from corridor.api.deps import Ctx
+from corridor.api.routes._base import routers
+from corridor.api.schemas import Health
+
+public, private = routers()
+
+
+@public.get("/health", tags=["node"])
+def health(ctx: Ctx) -> Health:
+    """Whether the node and its store answer."""
+    with ctx.db.transaction() as s:
+        s.connection()
+    return Health(status="ok", version=__version__, nodes=len(ctx.network.nodes))

@@ -1,0 +1,61 @@
+"""Shipments: submission, listing, route, timeline, readiness."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Response
+
+from corridor.api.deps import Caller, Ctx
+from corridor.api.routes._base import routers
+from corridor.model import ShipmentDraft
+from corridor.services import shipments
+from corridor.services.network import Route
+from corridor.services.rules import ReadinessReport
+from corridor.services.shipments import Event, Shipment
+
+public, private = routers()
+
+
+@private.post("/shipments", status_code=201, tags=["shipments"])
+def submit_shipment(draft: ShipmentDraft, who: Caller, ctx: Ctx, response: Response) -> Shipment:
+    """Submit a shipment; its route is planned and its parties checked."""
+    created = shipments.submit(ctx, who, draft, ctx.clock())
+    response.headers["Location"] = f"/shipments/{created.id}"
+    return created
+
+
+@private.get("/shipments", tags=["shipments"])
+def list_shipments(
+    who: Caller,
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Shipment]:
+    """Shipments you are party to, newest first."""
+    return shipments.list_for(ctx, who, limit, offset)
+
+
+@private.get("/shipments/{shipment_id}", tags=["shipments"])
+def get_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Shipment:
+    """A shipment you are party to."""
+    return shipments.get(ctx, who, shipment_id)
+
+
+@private.get("/shipments/{shipment_id}/route", tags=["shipments"])
+def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Route:
+    """The shipment's planned route with the border crossings on the way."""
+    return shipments.get(ctx, who, shipment_id).route
+
+
+@private.get("/shipments/{shipment_id}/events", tags=["shipments"])
+def shipment_events(shipment_id: str, who: Caller, ctx: Ctx) -> list[Event]:
+    """The shipment's timeline."""
+    return shipments.timeline(ctx, who, shipment_id)
+
+
+@private.get("/shipments/{shipment_id}/readiness", tags=["rules"])
+def shipment_readiness(shipment_id: str, who: Caller, ctx: Ctx) -> ReadinessReport:
+    """Re-check the shipment against every jurisdiction on its route, with the
+    documents attached now; the report is stored with the shipment."""
+    return shipments.readiness(ctx, who, shipment_id, ctx.clock())

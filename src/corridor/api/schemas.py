@@ -1,0 +1,74 @@
+"""Request and response bodies of the API that are not a service's own result type."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from corridor.api.problems import Problem
+from corridor.model import DocumentKind, ShipmentDraft
+
+_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed JSON", **_PROBLEM},
+    413: {"description": "Body over the size limit", **_PROBLEM},
+    422: {"description": "Invalid input; `errors` names each field", **_PROBLEM},
+    500: {"description": "Internal error; nothing was changed", **_PROBLEM},
+    503: {"description": "Store unavailable", **_PROBLEM},
+}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, invalid or revoked API key", **_PROBLEM},
+    403: {"description": "Your organisation may not do this", **_PROBLEM},
+    404: {"description": "Not found, or not yours to see", **_PROBLEM},
+    409: {"description": "Conflicts with stored data", **_PROBLEM},
+}
+
+
+class Health(BaseModel):
+    """Liveness of the node and its store."""
+
+    status: str
+    version: str
+    nodes: int
+
+
+class NewKey(BaseModel):
+    """A request for a new API key."""
+
+    label: str = "default"
+
+
+class CheckRequest(BaseModel):
+    """A shipment to check before it is submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shipment: ShipmentDraft
+    documents: list[DocumentKind] = Field(default_factory=list)
+    departure: date | None = None
+
+
+class SignRequest(BaseModel):
+    """A document to issue, signed with your organisation's key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    fields: dict[str, Any]
+
+
+class Disclosed(BaseModel):
+    """Envelopes queued for the authorities on a shipment's route."""
+
+    envelopes: list[str]
+
+
+class LintResult(BaseModel):
+    """A rule pack that passed the checks."""
+
+    valid: bool
+    jurisdiction: str
+    version: str
+    rules: int

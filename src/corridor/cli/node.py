@@ -1,0 +1,145 @@
+"""corridor init | serve | demo: the node's store, its server, and the demo corridor."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from corridor.cli.app import app
+from corridor.cli.console import console, now, open_node
+from corridor.cli.output import print_report, print_route
+from corridor.services import demo as demo_service
+from corridor.services import disclosure
+
+
+@app.command()
+def init(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Also register the demo corridor's organisations and walk one demo shipment."
+        ),
+    ] = False,
+) -> None:
+    """Create or upgrade the node's store (SQLite in CORRIDOR_DATA_DIR, or
+    CORRIDOR_DATABASE_URL), optionally with the demo corridor."""
+    ctx = open_node()
+    console.print(f"Store ready: [bold]{ctx.db.safe_url()}[/]")
+    if not demo:
+        return
+    first = not demo_service.keys_file(ctx.settings.data_dir).exists()
+    api_keys = demo_service.seed(ctx, now())
+    if first:
+        walked = demo_service.walk(ctx, now())
+        console.print(
+            f"Demo shipment [bold]{walked.shipment.reference}[/] ({walked.shipment.id}) submitted."
+        )
+    console.print("Demo API keys (send as 'Authorization: Bearer <key>'):")
+    for org_id, key in api_keys.items():
+        # Plain lines, never wrapped or cut, so the keys can be copied.
+        console.print(f"  {org_id:<15} {key}", soft_wrap=True, highlight=False)
+    console.print(f"Keys are kept in {demo_service.keys_file(ctx.settings.data_dir)} (mode 600).")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    node: Annotated[
+        str | None,
+        typer.Option(help="Run as this national node (e.g. kz) and exchange pre-arrival data."),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            help="The organisation that runs the node (e.g. kz-customs); needed with --node."
+        ),
+    ] = None,
+    nats: Annotated[
+        str | None,
+        typer.Option(
+            help="NATS JetStream URL for the exchange; default CORRIDOR_NATS_URL, else in-process."
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corridor directory file shared by the nodes; default "
+            "CORRIDOR_DATA_DIR/../directory.json"
+        ),
+    ] = None,
+) -> None:
+    """Serve the node's API (OpenAPI docs at /docs); with --node, also run its exchange."""
+    import uvicorn
+
+    from corridor.api.app import create_app
+
+    ctx = open_node()
+    if node:
+        url = nats or os.environ.get("CORRIDOR_NATS_URL")
+        disclosure.start_exchange(ctx, node, org, url, directory, now())
+    where = f" as node {node!r} run by {org}" if node else ""
+    console.print(f"Serving the corridor node{where} at http://{host}:{port} (API docs: /docs)")
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo() -> None:
+    """Seed the demo corridor and walk one shipment from Dostyk to Constanța, printing its
+    timeline."""
+    ctx = open_node()
+    start = now()
+    run = demo_service.run(ctx, start)
+    walked, net = run.walk, ctx.network
+    s = walked.shipment
+    console.rule(f"Shipment {s.reference}")
+    console.print(
+        f"{len(s.draft.goods)} goods items, containers "
+        f"{', '.join(c.number for c in s.draft.containers)}; consignor "
+        f"{s.draft.consignor}, consignee {s.draft.consignee}"
+    )
+    print_route(s.route, net)
+    console.rule("Readiness with only the invoice and packing list")
+    print_report(walked.incomplete, net)
+    console.rule("Readiness with the file complete")
+    print_report(walked.complete, net)
+    table = Table(title="Timeline (after submission: planned from typical leg and dwell times)")
+    for col in ("day", "time (UTC)", "place", "event"):
+        table.add_column(col)
+    for ev in walked.timeline:
+        day = (ev.at - start).total_seconds() / 86400
+        place = f"{net.nodes[ev.place].name} ({net.nodes[ev.place].country})" if ev.place else ""
+        table.add_row(f"{day:5.1f}", f"{ev.at:%Y-%m-%d %H:%M}", place, ev.summary)
+    console.print(table)
+    console.rule("Signed documents")
+    for kind, verdict in run.verdicts.items():
+        console.print(f"{kind.value:24} {verdict.status}: {verdict.message}")
+    console.print(
+        f"Printed the invoice to {run.invoice_pdf}; verifying the PDF itself: "
+        f"[bold]{run.pdf_verdict.status}[/] ({run.pdf_verdict.message})"
+    )
+    console.rule("Pre-arrival data to the national nodes")
+    sent = run.exchanged
+    table = Table(
+        title=f"{sent.envelopes} sealed envelopes, {sent.bus_bytes} bytes on the bus "
+        "(node ids and ciphertext only)"
+    )
+    for col in ("node", "procedure", "documents and fields received"):
+        table.add_column(col)
+    for name, docs in sent.received.items():
+        shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in docs.items())
+        table.add_row(name, sent.procedures.get(name, "-"), shown or "nothing (not on the route)")
+    console.print(table)
+    console.print(
+        f"Ledger: {len(walked.ledger)} signed entries; check them with "
+        f"'corridor ledger verify {s.id}'"
+    )
+    arrived = walked.timeline[-1].at - start
+    console.print(
+        f"[bold green]Arrived at Constanța after {arrived.total_seconds() / 86400:.1f}"
+        " days[/] of typical moving and dwell time."
+    )

@@ -1,0 +1,103 @@
+"""corridor simulate [compare]: where the days go, and what digitisation buys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from corridor.cli.app import app
+from corridor.cli.console import console
+from corridor.services import simulation
+
+simulate_app = typer.Typer(
+    help="Simulate the corridor: where the days go, and what digitisation buys."
+)
+app.add_typer(simulate_app, name="simulate")
+
+
+def _run(names: list[str], containers: int, seed: int, out: Path) -> None:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+
+        def bar(name: str) -> Callable[[int], None]:
+            task = progress.add_task(f"{name:8} containers delivered", total=containers)
+            return lambda n: progress.advance(task, n)
+
+        report = simulation.run(names, containers, seed, out, bar)
+    table = Table(title="Dostyk -> Constanța: model against published figures (days)")
+    for col in (
+        "regime",
+        "p50",
+        "p90",
+        "p99",
+        "moving",
+        "processing",
+        "waiting",
+        "published",
+        "p50 vs published",
+    ):
+        table.add_column(col, justify="left" if col == "regime" else "right")
+    for r in report.regimes:
+        s, pub = r.summary, r.published
+        table.add_row(
+            s.regime,
+            f"{s.p50:.1f}",
+            f"{s.p90:.1f}",
+            f"{s.p99:.1f}",
+            f"{s.moving:.1f}",
+            f"{s.processing:.1f}",
+            f"{s.waiting:.1f}",
+            (f"{'target ' if pub.target else ''}{pub.low:g}-{pub.high:g} (~{pub.point:g})")
+            if pub
+            else "-",
+            r.verdict,
+        )
+    console.print(table)
+    for r in report.regimes:
+        places = ", ".join(f"{p} {days:.1f} d" for p, days in r.worst_places)
+        console.print(
+            f"[bold]{r.summary.regime}[/]: most days at {places}; throughput "
+            f"{r.summary.throughput_per_day:.1f} containers/day; busiest resource "
+            f"{r.busiest} ({r.busiest_utilisation:.0%})"
+        )
+    console.print("Wrote " + ", ".join(str(f) for f in report.files))
+
+
+@simulate_app.callback(invoke_without_command=True)
+def simulate(
+    ctx: typer.Context,
+    regime: Annotated[str, typer.Option(help="paper, today or digital.")] = "paper",
+    containers: Annotated[
+        int, typer.Option(min=1, max=2_000_000, help="Containers to send.")
+    ] = 2000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same result.")
+    ] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for CSV files and plots.")] = Path("var/sim"),
+) -> None:
+    """Run one procedure regime and show transit times and where the days go."""
+    if ctx.invoked_subcommand:
+        return
+    _run([regime], containers, seed, out)
+
+
+@simulate_app.command("compare")
+def simulate_compare(
+    containers: Annotated[
+        int, typer.Option(min=1, max=2_000_000, help="Containers per regime.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for CSV files and plots.")] = Path("var/sim"),
+) -> None:
+    """Run every regime on the same route and seed and draw them together."""
+    _run(simulation.regimes(), containers, seed, out)

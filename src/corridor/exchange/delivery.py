@@ -1,0 +1,229 @@
+"""Pre-arrival data between national nodes: prepare, queue, relay, receive.
+
+On the sending node, `envelopes_for` works out which authority applies which procedure along
+the route, cuts each signed document down to what the disclosure policy entitles that
+authority to (SD-JWT presentations: the withheld fields are not in the message at all) and
+seals the result to the authority's node; `queue` writes an envelope to the outbox with its
+ledger entry inside the caller's transaction. `relay` publishes the outbox; `pump` on the
+receiving node takes messages off the bus, checks and stores them, and acknowledges only
+after storing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.orm import Session
+
+from corridor import ledger
+from corridor.documents import Signer, TrustList, present
+from corridor.documents import verify as verify_document
+from corridor.exceptions import Conflict, EnvelopeRejected, VerificationFailed
+from corridor.exchange.bus import Bus
+from corridor.exchange.envelope import NodeAddress, open_envelope, seal
+from corridor.exchange.node import LocalNode
+from corridor.exchange.policy import Policy
+from corridor.model import DocumentKind
+from corridor.network import Network, Route
+from corridor.rules import ReadinessReport, segments
+from corridor.store.db import Database
+from corridor.store.tables import InboxRow, OutboxRow, RejectionRow
+
+log = logging.getLogger("corridor.exchange")
+KIND = "pre-arrival"
+# Built once: they run for every message a node receives.
+_STORE = insert(InboxRow)
+_SEEN = select(InboxRow.envelope_id).where(InboxRow.envelope_id == bindparam("id"))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A sealed envelope for one authority, with what the sender's ledger records of it."""
+
+    id: str
+    to_node: str
+    body: bytes
+    procedure: str
+    lodge_by: str | None
+    documents: list[str]
+
+
+def envelopes_for(
+    sender_node: str,
+    sender_org: str,
+    signer: Signer,
+    shipment_id: str,
+    route: Route,
+    network: Network,
+    tokens: Mapping[DocumentKind, str],
+    report: ReadinessReport,
+    directory: list[NodeAddress],
+    policy: Policy,
+    now: datetime,
+) -> list[Outgoing]:
+    """One sealed envelope per authority on the route that has a node in `directory`."""
+    authorities = {a.country: a for a in directory}
+    # Lodging deadlines from the rule packs: the earliest pre-arrival due time of each
+    # crossing, so each authority has its data ahead of it.
+    deadlines = {
+        (c.country, c.procedure.value): min((r.due for r in c.results if r.due), default=None)
+        for c in report.crossings
+    }
+    out = []
+    for seg in segments(route, network, report.departure):
+        to = authorities.get(seg.country)
+        if to is None:
+            log.warning("no authority node for %s on shipment %s", seg.country, shipment_id)
+            continue
+        documents = {}
+        for kind, token in tokens.items():
+            fields = policy.entitled(seg.procedure.value, kind)
+            if fields:
+                documents[kind.value] = present(token, fields)
+        due = deadlines.get((seg.country, seg.procedure.value))
+        lodge_by = due.isoformat() if due else None
+        payload: dict[str, Any] = {
+            "shipment": shipment_id,
+            "procedure": seg.procedure.value,
+            "crossing": seg.node,
+            "eta": seg.at.isoformat(),
+            "lodge_by": lodge_by,
+            "documents": documents,
+        }
+        env_id, body = seal(payload, to, sender_node, sender_org, signer, KIND, now)
+        out.append(
+            Outgoing(env_id, to.node, body, seg.procedure.value, lodge_by, sorted(documents))
+        )
+    return out
+
+
+def queue(
+    s: Session, signer: Signer, actor_id: str, shipment_id: str, env: Outgoing, now: datetime
+) -> None:
+    """Put an envelope in the outbox with its ledger entry, inside the caller's
+    transaction: both are written or neither."""
+    s.add(OutboxRow(id=env.id, to_node=env.to_node, body=env.body, created_at=now, sent_at=None))
+    ledger.append(
+        s,
+        signer,
+        actor_id,
+        shipment_id,
+        "disclosed",
+        {
+            "to": env.to_node,
+            "envelope": env.id,
+            "procedure": env.procedure,
+            "lodge_by": env.lodge_by,
+            "documents": env.documents,
+        },
+        now,
+    )
+
+
+async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int = 500) -> int:
+    """Publish unsent outbox rows; each is marked sent only after the bus took it."""
+    with db.transaction() as s:
+        pending = [
+            (r.id, r.to_node, r.body)
+            for r in s.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.sent_at.is_(None))
+                .order_by(OutboxRow.created_at, OutboxRow.id)
+                .limit(limit)
+            )
+        ]
+    for env_id, to_node, body in pending:
+        await bus.publish(to_node, env_id, body)
+        with db.transaction() as s:
+            row = s.get(OutboxRow, env_id)
+            if row is not None and row.sent_at is None:
+                row.sent_at = now()
+    return len(pending)
+
+
+def _reject(db: Database, reason: str, env_id: str | None, detail: str, now: datetime) -> str:
+    log.warning("envelope %s rejected (%s): %s", env_id, reason, detail)
+    with db.transaction() as s:
+        s.add(RejectionRow(at=now, reason=reason, envelope_id=env_id, detail=detail[:500]))
+    return reason
+
+
+def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str:
+    """Check, decrypt and store one envelope: 'stored', or the rejection reason (logged)."""
+    try:
+        header, payload = open_envelope(raw, node.node, node.box, trust, now)
+    except EnvelopeRejected as exc:
+        return _reject(node.db, exc.reason, None, exc.detail, now)
+    env_id = str(header["id"])
+    content: dict[str, Any] = {}
+    try:
+        for kind, token in dict(payload.get("documents", {})).items():
+            doc = verify_document(str(token), trust, now)
+            if doc.shipment != payload.get("shipment"):
+                raise VerificationFailed("malformed", f"{kind} belongs to another shipment")
+            content[kind] = doc.disclosed
+    except VerificationFailed as exc:
+        return _reject(
+            node.db, "forged", env_id, f"a document failed: {exc.reason}: {exc.detail}", now
+        )
+    # The envelope id is the inbox key: a repeat fails the insert and the transaction
+    # (inbox row and ledger entry together) rolls back.
+    try:
+        with node.db.connection() as s:
+            s.execute(
+                _STORE,
+                {
+                    "envelope_id": env_id,
+                    "from_node": str(header["from"]),
+                    "sender": str(header["sender"]),
+                    "kind": str(header["kind"]),
+                    "shipment_id": str(payload["shipment"]),
+                    "procedure": str(payload.get("procedure")),
+                    "content": content,
+                    "received_at": now,
+                },
+            )
+            ledger.append(
+                s,
+                node.signer,
+                node.organisation.id,
+                str(payload["shipment"]),
+                "received",
+                {"from": header["from"], "envelope": env_id},
+                now,
+            )
+    except Conflict:
+        # Either this envelope is already in the inbox, or another writer took the ledger
+        # position first; only the first is a replay.
+        with node.db.connection() as s:
+            seen = s.scalar(_SEEN, {"id": env_id})
+        if not seen:
+            raise
+        return _reject(node.db, "replayed", env_id, "already received", now)
+    return "stored"
+
+
+async def pump(
+    node: LocalNode,
+    bus: Bus,
+    trust: TrustList,
+    now: Callable[[], datetime],
+    batch: int = 50,
+    timeout: float = 1.0,
+) -> dict[str, int]:
+    """Take this node's messages off the bus until none is waiting; acknowledge each only
+    after it is stored or refused. Returns a count per outcome."""
+    outcomes: dict[str, int] = {}
+    while True:
+        deliveries = await bus.fetch(node.node, batch, timeout)
+        if not deliveries:
+            return outcomes
+        for d in deliveries:
+            outcome = receive(node, d.data, trust, now())
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            await d.ack()

@@ -1,0 +1,44 @@
+"""This node as the exchange sees it: its id, the organisation running it, its store, its
+encryption key and its signing key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from nacl.public import PrivateKey
+
+from corridor.documents import Signer, TrustList, signing
+from corridor.exchange.envelope import NodeAddress
+from corridor.model import Organisation
+from corridor.store.db import Database
+
+
+@dataclass
+class LocalNode:
+    """One national node: who runs it, its own store, encryption key and signing key.
+
+    `own_trust` reads the node's own trust list; the directory adds the other nodes' keys.
+    """
+
+    node: str
+    organisation: Organisation
+    db: Database
+    box: PrivateKey
+    signer: Signer
+    own_trust: Callable[[], TrustList]
+
+    def address(self) -> NodeAddress:
+        """This node's directory entry."""
+        return NodeAddress(
+            self.node,
+            self.organisation.country,
+            self.organisation.id,
+            signing.b64encode(bytes(self.box.public_key)),
+        )
+
+
+def merged_trust(lists: Iterable[TrustList]) -> TrustList:
+    """One corridor trust list from each node's own."""
+    entries = {kid: e for tl in lists for kid, e in tl.entries.items()}
+    return TrustList(list(entries.values()))

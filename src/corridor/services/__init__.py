@@ -1,0 +1,22 @@
+"""One home per workflow: the only implementation of each thing a user can do.
+
+The doors (`api`, `cli`, `web`) call these modules and nothing below them. Each public
+function is one transaction, takes the caller's identity (an `Organisation`, or
+`NODE_ADMIN` for the person at the node's own shell) and the time, and refuses a request
+before anything is written, or rolls everything back (rows and files alike).
+
+    context        the running node: store, network, rule engine, key store, exchange
+    organisations  members of the node and their API keys; authentication
+    keys           signing keys and the trust list
+    shipments      submission, access by party, timeline, readiness, ledger
+    papers         signed and raw documents, paper copies, verification
+    rules          checking drafts, the harmonisation matrix, rule packs
+    disclosure     pre-arrival data to the route's authorities, the inbox, the directory
+    network        the corridor's nodes and routes
+    simulation     the corridor simulator's runs and reports
+    demo           the demo corridor and its walked shipment
+"""
+
+from corridor.services.context import NODE_ADMIN, Administrator, Caller, Context
+
+__all__ = ["NODE_ADMIN", "Administrator", "Caller", "Context"]

@@ -1,0 +1,76 @@
+"""The running node as the services see it, and who may call them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from corridor.config import Settings
+from corridor.model import Organisation
+from corridor.network import Network, corridor
+from corridor.rules import Engine, default_engine, shipped_packs
+from corridor.services.keys import KeyStore
+from corridor.store.db import Database
+
+if TYPE_CHECKING:
+    from corridor.exchange.runtime import Exchange
+
+
+@dataclass(frozen=True)
+class Administrator:
+    """The person at the node's own shell (set-up, key rotation, audits): no organisation,
+    and never reachable over the network."""
+
+    id: str = "node-administrator"
+
+
+NODE_ADMIN = Administrator()
+Caller = Organisation | Administrator
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """One node: its store, network, rule engine, signing keys and (when it runs as a
+    national node) its exchange. The doors build one and hand it to every service call."""
+
+    settings: Settings
+    db: Database
+    network: Network
+    engine: Engine
+    keys: KeyStore
+    exchange: Exchange | None = None
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        network: Network | None = None,
+        engine: Engine | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Context:
+        """The node over `settings` (its store is opened and migrated unless given)."""
+        db = db or Database.open(settings.database_url)
+        if engine is None:
+            engine = default_engine() if network is None else Engine(shipped_packs(), network)
+        return cls(
+            settings=settings,
+            db=db,
+            network=network or corridor(),
+            engine=engine,
+            keys=KeyStore(db, settings.data_dir),
+            clock=clock or utc_now,
+        )
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.db.close()

@@ -1,0 +1,148 @@
+"""Pre-arrival data: disclosing a shipment to the authorities on its route, the inbox of
+an authority's node, the corridor directory, and running a node's exchange."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from corridor.documents import MEDIA_TYPE
+from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
+from corridor.exchange.bus import Bus, InProcessBus, NatsBus
+from corridor.exchange.delivery import envelopes_for, queue
+from corridor.exchange.envelope import box_key
+from corridor.exchange.node import LocalNode
+from corridor.exchange.policy import shipped_policy
+from corridor.exchange.runtime import Exchange
+from corridor.model import DocumentKind, Organisation, ShipmentDraft
+from corridor.network import Route
+from corridor.services import organisations
+from corridor.services.context import Context
+from corridor.services.shipments import visible
+from corridor.store.tables import DocumentRow, InboxRow
+
+
+class InboxItem(BaseModel):
+    """Pre-arrival data this node's authority received."""
+
+    envelope_id: str
+    from_node: str
+    sender: str
+    shipment_id: str
+    procedure: str
+    content: dict[str, Any]
+    received_at: datetime
+
+
+class DirectoryEntry(BaseModel):
+    """A node in the corridor directory."""
+
+    node: str
+    country: str
+    organisation_id: str
+    box_public: str
+
+
+def local_node(ctx: Context, node_id: str, org_id: str, now: datetime) -> LocalNode:
+    """This node as a national node run by `org_id` (its signing and encryption keys are
+    made if it has none)."""
+    with ctx.db.transaction() as s:
+        operator = organisations.load(s, org_id)
+        if operator is None:
+            raise InvalidInput(
+                f"no organisation {org_id!r} is registered on this node to run it",
+                hint="list_organisations",
+            )
+        signer = ctx.keys.ensure(s, org_id, now)
+    box = box_key(ctx.settings.data_dir / "keys" / "_node")
+    return LocalNode(node_id, operator, ctx.db, box, signer, ctx.keys.trust_list)
+
+
+def start_exchange(
+    ctx: Context,
+    node_id: str,
+    org_id: str | None,
+    nats_url: str | None,
+    directory: Path | None,
+    now: datetime,
+    bus: Bus | None = None,
+) -> Exchange:
+    """Make this node a national node: its exchange over NATS JetStream (`nats_url`) or the
+    in-process bus, publishing to the directory file. The loop starts with the server."""
+    if not org_id:
+        raise InvalidInput("a national node needs the organisation that runs it")
+    node = local_node(ctx, node_id, org_id, now)
+    # NATS connects on first use, inside the server's event loop.
+    carrier: Bus = bus or (NatsBus(url=nats_url) if nats_url else InProcessBus())
+    ctx.exchange = Exchange(
+        node,
+        carrier,
+        directory or ctx.settings.data_dir.parent / "directory.json",
+        clock=ctx.clock,
+    )
+    return ctx.exchange
+
+
+def _exchange(ctx: Context) -> Exchange:
+    if ctx.exchange is None:
+        raise ExchangeDisabled("this node runs without an exchange; run it as a national node")
+    return ctx.exchange
+
+
+def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> list[str]:
+    """Queue each route authority's entitled pre-arrival data, sealed to its node, with a
+    ledger entry each, in one transaction; the exchange loop sends them. Returns the
+    envelope ids."""
+    ex = _exchange(ctx)
+    others = [a for a in ex.directory().authorities() if a.node != ex.node.node]
+    with ctx.db.transaction() as s:
+        row = visible(s, who.id, shipment_id)
+        tokens = {
+            DocumentKind(d.kind): d.content.decode("ascii")
+            for d in s.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.shipment_id == shipment_id, DocumentRow.media_type == MEDIA_TYPE)
+                .order_by(DocumentRow.created_at, DocumentRow.id)
+            )
+        }
+        draft = ShipmentDraft.model_validate(row.payload)
+        route = Route.model_validate(row.route)
+        report = ctx.engine.check(draft, route, set(tokens), draft.departure or now)
+        signer = ctx.keys.ensure(s, who.id, now)
+        out = envelopes_for(
+            ex.node.node,
+            who.id,
+            signer,
+            shipment_id,
+            route,
+            ctx.network,
+            tokens,
+            report,
+            others,
+            shipped_policy(),
+            now,
+        )
+        for env in out:
+            queue(s, signer, who.id, shipment_id, env, now)
+    return [env.id for env in out]
+
+
+def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> list[InboxItem]:
+    """Pre-arrival data this node received; only the authority that runs it may read it."""
+    if who.id != _exchange(ctx).node.organisation.id:
+        raise PermissionDenied("only the authority that runs this node reads its inbox")
+    with ctx.db.transaction() as s:
+        query = select(InboxRow).order_by(InboxRow.received_at, InboxRow.envelope_id)
+        if shipment_id is not None:
+            query = query.where(InboxRow.shipment_id == shipment_id)
+        return [InboxItem.model_validate(r, from_attributes=True) for r in s.scalars(query)]
+
+
+def directory(ctx: Context) -> list[DirectoryEntry]:
+    """The corridor's nodes and their public encryption keys (public)."""
+    return [DirectoryEntry(**asdict(a)) for a in _exchange(ctx).directory().addresses()]

@@ -1,0 +1,223 @@
+"""Papers: documents attached to a shipment (signed SD-JWTs or raw files), signing,
+printable copies and verification."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import ledger
+from corridor.documents import MEDIA_TYPE, TrustList, Verdict, issue, verify, verify_input
+from corridor.documents.paper import render
+from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
+from corridor.model import DocumentKind, Organisation
+from corridor.services.context import Context
+from corridor.services.shipments import visible
+from corridor.store.tables import DocumentRow, EventRow
+
+__all__ = [
+    "DocumentInfo",
+    "SignedDocument",
+    "TrustList",
+    "Verdict",
+    "attach",
+    "check",
+    "content",
+    "documents",
+    "issue_signed",
+    "paper_copy",
+    "print_copy",
+    "sign",
+]
+
+
+class DocumentInfo(BaseModel):
+    """A document attached to a shipment, without its content."""
+
+    id: str
+    shipment_id: str
+    kind: DocumentKind
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    created_at: datetime
+
+
+class SignedDocument(BaseModel):
+    """An issued document: its stored record and the SD-JWT itself."""
+
+    document: DocumentInfo
+    token: str
+
+
+def _check_size(ctx: Context, content: bytes) -> None:
+    max_bytes = ctx.settings.max_document_bytes
+    if len(content) > max_bytes:
+        raise PayloadTooLarge(f"document is {len(content)} bytes; the limit is {max_bytes} bytes")
+    if not content:
+        raise InvalidInput(
+            "document file is empty; attach the file's content", [FieldError("file", "empty")]
+        )
+
+
+def _attach(
+    ctx: Context,
+    s: Session,
+    who: Organisation,
+    shipment_id: str,
+    kind: DocumentKind,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    now: datetime,
+) -> DocumentInfo:
+    """Store a document with a shipment the caller was checked to be party to."""
+    doc = DocumentInfo(
+        id=str(uuid.uuid4()),
+        shipment_id=shipment_id,
+        kind=kind,
+        filename=filename[:255] or "document",
+        media_type=media_type[:127],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=who.id,
+        created_at=now,
+    )
+    ledger.append(
+        s,
+        ctx.keys.ensure(s, who.id, now),
+        who.id,
+        shipment_id,
+        "document_attached",
+        {"document": doc.id, "kind": kind.value, "sha256": doc.sha256},
+        now,
+    )
+    s.add(DocumentRow(content=content, **doc.model_dump(mode="python")))
+    s.add(
+        EventRow(
+            shipment_id=shipment_id,
+            at=now,
+            kind="document_attached",
+            actor_id=who.id,
+            place=None,
+            summary=f"{kind.value.replace('_', ' ')} attached by "
+            f"{who.name} ({doc.filename}, {doc.size} bytes)",
+        )
+    )
+    return doc
+
+
+def attach(
+    ctx: Context,
+    who: Organisation,
+    shipment_id: str,
+    kind: DocumentKind,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    now: datetime,
+) -> DocumentInfo:
+    """Store a document file with a shipment the caller is party to, with its ledger entry
+    and a timeline event."""
+    _check_size(ctx, content)
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        return _attach(ctx, s, who, shipment_id, kind, filename, media_type, content, now)
+
+
+def sign(
+    ctx: Context,
+    who: Organisation,
+    kind: DocumentKind,
+    fields: dict[str, Any],
+    now: datetime,
+    shipment_id: str | None = None,
+) -> str:
+    """Issue a typed document signed with the caller's key and hand it back, without
+    storing it (an authority signing a certificate for the exporter to attach)."""
+    with ctx.db.transaction() as s:
+        return issue(ctx.keys.ensure(s, who.id, now), who, kind, fields, now, shipment_id)
+
+
+def issue_signed(
+    ctx: Context,
+    who: Organisation,
+    shipment_id: str,
+    kind: DocumentKind,
+    fields: dict[str, Any],
+    now: datetime,
+) -> SignedDocument:
+    """Issue a typed document for a shipment the caller is party to, signed with its key,
+    and store it with the shipment."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        token = issue(ctx.keys.ensure(s, who.id, now), who, kind, fields, now, shipment_id)
+        _check_size(ctx, token.encode("ascii"))
+        info = _attach(
+            ctx,
+            s,
+            who,
+            shipment_id,
+            kind,
+            f"{kind.value}.sd-jwt",
+            MEDIA_TYPE,
+            token.encode("ascii"),
+            now,
+        )
+    return SignedDocument(document=info, token=token)
+
+
+def documents(ctx: Context, who: Organisation, shipment_id: str) -> list[DocumentInfo]:
+    """Documents of a shipment the caller is party to."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        rows = s.scalars(
+            select(DocumentRow)
+            .where(DocumentRow.shipment_id == shipment_id)
+            .order_by(DocumentRow.created_at, DocumentRow.id)
+        )
+        return [DocumentInfo.model_validate(r, from_attributes=True) for r in rows]
+
+
+def content(
+    ctx: Context, who: Organisation, shipment_id: str, document_id: str
+) -> tuple[DocumentInfo, bytes]:
+    """A document and its bytes."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        row = s.get(DocumentRow, document_id)
+        if row is None or row.shipment_id != shipment_id:
+            raise NotFound(f"shipment {shipment_id!r} has no document {document_id!r}")
+        return DocumentInfo.model_validate(row, from_attributes=True), row.content
+
+
+def print_copy(token: str, trust: TrustList, now: datetime) -> bytes:
+    """The paper copy of a signed document (verified first: an invalid document is not
+    printed): a readable PDF with its verification QR code and the token embedded."""
+    return render(token, verify(token, trust, now))
+
+
+def paper_copy(
+    ctx: Context, who: Organisation, shipment_id: str, document_id: str, now: datetime
+) -> tuple[DocumentInfo, bytes]:
+    """The PDF of a signed document of a shipment the caller is party to."""
+    info, data = content(ctx, who, shipment_id, document_id)
+    if info.media_type != MEDIA_TYPE:
+        raise InvalidInput(
+            f"only signed documents have a paper copy; this one is a raw {info.media_type} file"
+        )
+    return info, print_copy(data.decode("ascii"), ctx.keys.trust_list(), now)
+
+
+def check(data: bytes, trust: TrustList, now: datetime) -> Verdict:
+    """VALID or INVALID for anything a person hands over: an SD-JWT, a QR code's text or a
+    corridor PDF. Anyone may ask; it never raises for bad input."""
+    return verify_input(data, trust, now)

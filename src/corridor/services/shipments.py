@@ -1,0 +1,377 @@
+"""Shipments: submission, access by party, the timeline, readiness and the ledger.
+
+Access rule: an organisation sees a shipment only if it is a party to it. To anyone else
+the shipment does not exist (NotFound), so its id leaks nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import ledger as ledger_mod
+from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, UnknownNode
+from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
+from corridor.network import Network, Route
+from corridor.rules import ReadinessReport
+from corridor.services import organisations
+from corridor.services.context import Caller, Context
+from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
+
+
+class PartyRole(StrEnum):
+    """The capacity in which an organisation takes part in a shipment."""
+
+    SUBMITTER = "submitter"
+    CONSIGNOR = "consignor"
+    CONSIGNEE = "consignee"
+    FORWARDER = "forwarder"
+    CARRIER = "carrier"
+
+
+# Which organisation roles may fill which party slot.
+_SLOT_ROLES: dict[str, set[Role]] = {
+    "consignor": {Role.SHIPPER, Role.FORWARDER},
+    "consignee": {Role.CONSIGNEE, Role.SHIPPER, Role.FORWARDER},
+    "forwarder": {Role.FORWARDER},
+    "carriers": {Role.CARRIER, Role.PORT},
+}
+_SUBMITTER_ROLES = {Role.SHIPPER, Role.FORWARDER}
+
+
+class ShipmentParty(BaseModel):
+    """An organisation's part in a shipment."""
+
+    organisation_id: str
+    role: PartyRole
+
+
+class Shipment(BaseModel):
+    """A stored shipment as its parties see it."""
+
+    id: str
+    reference: str
+    status: str
+    submitted_by: str
+    created_at: datetime
+    parties: list[ShipmentParty]
+    draft: ShipmentDraft
+    route: Route
+    readiness: ReadinessReport | None = None
+
+
+class Event(BaseModel):
+    """One step in a shipment's timeline."""
+
+    at: datetime
+    kind: str
+    actor_id: str
+    place: str | None
+    summary: str
+
+
+class LedgerView(BaseModel):
+    """A shipment's ledger, verified: how many entries checked out, and the head hash."""
+
+    verified: int
+    head: str
+    entries: list[ledger_mod.Entry]
+
+
+def _check_parties(s: Session, draft: ShipmentDraft) -> None:
+    errors: list[FieldError] = []
+    slots: list[tuple[str, str, str]] = [
+        ("consignor", "consignor", draft.consignor),
+        ("consignee", "consignee", draft.consignee),
+    ]
+    if draft.forwarder:
+        slots.append(("forwarder", "forwarder", draft.forwarder))
+    slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
+    for field, slot, org_id in slots:
+        org = organisations.load(s, org_id)
+        allowed = _SLOT_ROLES[slot]
+        if org is None:
+            errors.append(
+                FieldError(field, f"no organisation {org_id!r} is registered on this node")
+            )
+        elif org.role not in allowed:
+            names = " or ".join(sorted(r.value for r in allowed))
+            errors.append(
+                FieldError(field, f"{org_id!r} is a {org.role.value}; this slot needs a {names}")
+            )
+    if errors:
+        raise InvalidInput(
+            "the shipment names parties that cannot take that part",
+            errors,
+            hint="list_organisations",
+        )
+
+
+def _parties(draft: ShipmentDraft, submitter: str) -> list[ShipmentParty]:
+    parties = {
+        (submitter, PartyRole.SUBMITTER),
+        (draft.consignor, PartyRole.CONSIGNOR),
+        (draft.consignee, PartyRole.CONSIGNEE),
+    }
+    if draft.forwarder:
+        parties.add((draft.forwarder, PartyRole.FORWARDER))
+    parties |= {(c, PartyRole.CARRIER) for c in draft.carriers}
+    return [ShipmentParty(organisation_id=o, role=r) for o, r in sorted(parties)]
+
+
+def plan_route(network: Network, draft: ShipmentDraft) -> Route:
+    """The draft's route through the network, with field paths on unknown nodes."""
+    named = [("route.origin", draft.route.origin), ("route.destination", draft.route.destination)]
+    named += [(f"route.via.{i}", v) for i, v in enumerate(draft.route.via)]
+    for field, node_id in named:
+        try:
+            network.node(node_id)
+        except UnknownNode as exc:
+            raise UnknownNode(exc.detail, [FieldError(field, exc.detail)]) from None
+    r = draft.route
+    return network.route(r.origin, r.destination, r.prefer, r.via)
+
+
+def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime) -> Shipment:
+    """Validate parties and route, run the readiness check, then store the shipment, its
+    report, its first event and its first ledger entry atomically."""
+    if who.role not in _SUBMITTER_ROLES:
+        raise InvalidInput(
+            f"a {who.role.value} cannot submit shipments; the shipper or its forwarder submits"
+        )
+    if who.id not in draft.party_ids():
+        raise InvalidInput(
+            f"you ({who.id!r}) must be the consignor or forwarder of a shipment you submit",
+            [FieldError("consignor", "name yourself as consignor or forwarder")],
+        )
+    route = plan_route(ctx.network, draft)
+    shipment_id = str(uuid.uuid4())
+    parties = _parties(draft, who.id)
+    report = ctx.engine.check(draft, route, (), draft.departure or now)
+    with ctx.db.transaction() as s:
+        _check_parties(s, draft)
+        clash = s.scalar(
+            select(ShipmentRow.id).where(
+                ShipmentRow.submitted_by == who.id, ShipmentRow.reference == draft.reference
+            )
+        )
+        if clash:
+            raise Conflict(
+                f"you already submitted a shipment with reference "
+                f"{draft.reference!r} ({clash}); use a new reference",
+                [FieldError("reference", "already used")],
+            )
+        s.add(
+            ShipmentRow(
+                id=shipment_id,
+                reference=draft.reference,
+                submitted_by=who.id,
+                origin=route.origin,
+                destination=route.destination,
+                status="submitted",
+                payload=draft.model_dump(mode="json"),
+                route=route.model_dump(mode="json", by_alias=True),
+                readiness=report.model_dump(mode="json"),
+                created_at=now,
+            )
+        )
+        s.flush()
+        ledger_mod.append(
+            s,
+            ctx.keys.ensure(s, who.id, now),
+            who.id,
+            shipment_id,
+            "submitted",
+            {
+                "reference": draft.reference,
+                "draft": ledger_mod.digest_of(draft.model_dump(mode="json")),
+            },
+            now,
+        )
+        s.add_all(
+            ShipmentPartyRow(
+                shipment_id=shipment_id, organisation_id=p.organisation_id, role=p.role.value
+            )
+            for p in parties
+        )
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=now,
+                kind="submitted",
+                actor_id=who.id,
+                place=route.origin,
+                summary=f"Submitted by {who.name}: {draft.reference}, "
+                f"{len(draft.goods)} goods item(s), route "
+                f"{route.origin} -> {route.destination}",
+            )
+        )
+    return Shipment(
+        id=shipment_id,
+        reference=draft.reference,
+        status="submitted",
+        submitted_by=who.id,
+        created_at=now,
+        parties=parties,
+        draft=draft,
+        route=route,
+        readiness=report,
+    )
+
+
+def visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
+    """The shipment, if `org_id` is party to it; NotFound otherwise, worded as for an id
+    that does not exist."""
+    row = s.get(ShipmentRow, shipment_id)
+    is_party = row is not None and s.scalar(
+        select(ShipmentPartyRow.shipment_id)
+        .where(
+            ShipmentPartyRow.shipment_id == shipment_id, ShipmentPartyRow.organisation_id == org_id
+        )
+        .limit(1)
+    )
+    if row is None or not is_party:
+        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+    return row
+
+
+def _shipment(s: Session, row: ShipmentRow) -> Shipment:
+    parties = s.scalars(
+        select(ShipmentPartyRow)
+        .where(ShipmentPartyRow.shipment_id == row.id)
+        .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
+    )
+    route: dict[str, Any] = row.route
+    return Shipment(
+        id=row.id,
+        reference=row.reference,
+        status=row.status,
+        submitted_by=row.submitted_by,
+        created_at=row.created_at,
+        parties=[
+            ShipmentParty(organisation_id=p.organisation_id, role=PartyRole(p.role))
+            for p in parties
+        ],
+        draft=ShipmentDraft.model_validate(row.payload),
+        route=Route.model_validate(route),
+        readiness=ReadinessReport.model_validate(row.readiness) if row.readiness else None,
+    )
+
+
+def get(ctx: Context, who: Organisation, shipment_id: str) -> Shipment:
+    """A shipment the caller is party to, or NotFound."""
+    with ctx.db.transaction() as s:
+        return _shipment(s, visible(s, who.id, shipment_id))
+
+
+def list_for(ctx: Context, who: Organisation, limit: int = 100, offset: int = 0) -> list[Shipment]:
+    """Shipments the caller is party to, newest first."""
+    with ctx.db.transaction() as s:
+        ids = select(ShipmentPartyRow.shipment_id).where(ShipmentPartyRow.organisation_id == who.id)
+        rows = s.scalars(
+            select(ShipmentRow)
+            .where(ShipmentRow.id.in_(ids))
+            .order_by(ShipmentRow.created_at.desc(), ShipmentRow.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [_shipment(s, r) for r in rows]
+
+
+def record_event(
+    ctx: Context,
+    who: Organisation,
+    shipment_id: str,
+    kind: str,
+    at: datetime,
+    summary: str,
+    place: str | None = None,
+) -> Event:
+    """Add a step to the timeline of a shipment the caller is party to, with its ledger
+    entry."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        signer = ctx.keys.ensure(s, who.id, at)
+        ledger_mod.append(s, signer, who.id, shipment_id, kind, {"place": place}, at)
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=at,
+                kind=kind,
+                actor_id=who.id,
+                place=place,
+                summary=summary,
+            )
+        )
+    return Event(at=at, kind=kind, actor_id=who.id, place=place, summary=summary)
+
+
+def timeline(ctx: Context, who: Organisation, shipment_id: str) -> list[Event]:
+    """The shipment's events in time order."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        rows = s.scalars(
+            select(EventRow)
+            .where(EventRow.shipment_id == shipment_id)
+            .order_by(EventRow.at, EventRow.id)
+        )
+        return [Event.model_validate(r, from_attributes=True) for r in rows]
+
+
+def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> ReadinessReport:
+    """Re-run the readiness check with the documents attached now, and store the report."""
+    with ctx.db.transaction() as s:
+        row = visible(s, who.id, shipment_id)
+        draft = ShipmentDraft.model_validate(row.payload)
+        kinds = set(
+            s.scalars(select(DocumentRow.kind).where(DocumentRow.shipment_id == shipment_id))
+        )
+        report = ctx.engine.check(
+            draft,
+            Route.model_validate(row.route),
+            {DocumentKind(k) for k in kinds},
+            draft.departure or now,
+        )
+        row.readiness = report.model_dump(mode="json")
+        verdict = (
+            "ready" if report.ready else f"{report.missing} missing, {report.blocking} blocking"
+        )
+        s.add(
+            EventRow(
+                shipment_id=shipment_id,
+                at=now,
+                kind="readiness_checked",
+                actor_id=who.id,
+                place=None,
+                summary=f"Readiness checked by {who.name}: {verdict}",
+            )
+        )
+    return report
+
+
+def ledger(ctx: Context, who: Caller, shipment_id: str) -> LedgerView:
+    """A shipment's ledger, verified against this node's trust list now: a party over the
+    API, or the node's administrator (the ledger shows digests, never goods or values).
+    Raises LedgerBroken naming the first bad entry."""
+    with ctx.db.transaction() as s:
+        if isinstance(who, Organisation):
+            visible(s, who.id, shipment_id)
+        chain = ledger_mod.entries(s, shipment_id)
+        if not chain and not isinstance(who, Organisation):
+            raise InvalidInput(f"no ledger for shipment {shipment_id!r} on this node")
+        trust = ctx.keys.load_trust(s)
+    verified = ledger_mod.verify_chain(chain, trust)
+    return LedgerView(
+        verified=verified, head=chain[-1].hash if chain else ledger_mod.GENESIS, entries=chain
+    )
+
+
+def utc(ts: int) -> datetime:
+    """A ledger timestamp as an aware UTC datetime."""
+    return datetime.fromtimestamp(ts, UTC)

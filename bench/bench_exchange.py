@@ -20,11 +20,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corridor import demo, registry
 from corridor.exchange.bus import NatsBus
+from corridor.exchange.delivery import receive
 from corridor.exchange.envelope import seal
-from corridor.exchange.service import Node, merged_trust, receive
-from corridor.store.db import Database
+from corridor.exchange.node import LocalNode, merged_trust
+from corridor.services import demo
 
 MESSAGES = 300
 PAYLOAD = {
@@ -41,15 +41,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(
-    sender: Node, receiver: Node, bus: NatsBus, tag: str
+    sender: LocalNode, receiver: LocalNode, bus: NatsBus, tag: str
 ) -> tuple[list[float], list[float], list[float], int]:
     """Alternate one corridor envelope and one raw message, so both see the same machine
     load. Returns (ours, raw, per-pair ratios raw/ours, envelope size)."""
     import nats
     from nats.js.api import StreamConfig
 
-    trust = merged_trust([sender.keys.trust_list(), receiver.keys.trust_list()])
-    signer = sender.signer()
+    trust = merged_trust([sender.own_trust(), receiver.own_trust()])
+    signer = sender.signer
     to = receiver.address()
     nc = await nats.connect("nats://127.0.0.1:4222")
     js = nc.jetstream()
@@ -88,14 +88,12 @@ async def run(
 async def main() -> None:
     tag = uuid.uuid4().hex[:8]
     now = datetime.now(UTC)
-    orgs = {o.id: o for o in demo.ORGANISATIONS}
     with tempfile.TemporaryDirectory() as folder:
-        nodes = []
+        nodes: list[LocalNode] = []
         for name, org in (("shipper", "kz-ferroalloy"), ("az", "az-customs")):
-            db = Database.open(f"sqlite:///{Path(folder) / name / 'node.db'}")
-            for o in demo.ORGANISATIONS:
-                registry.create_organisation(db, o, now)
-            nodes.append(Node.open(name, orgs[org], db, Path(folder) / name, now))
+            ctx = demo.national_node(Path(folder) / name, name, org, now)
+            assert ctx.exchange is not None
+            nodes.append(ctx.exchange.node)
         try:
             bus = await NatsBus(stream=f"BENCH_{tag}", prefix=f"bench{tag}").connect()
         except Exception as exc:

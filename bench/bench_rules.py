@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from corridor.demo import COMPLETING, draft
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
-from corridor.rules import Engine, shipped
+from corridor.rules import Engine, shipped_packs
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Pack, Rule
+from corridor.services.demo import COMPLETING, draft
 
 HS = [
     "720241",
@@ -96,7 +96,7 @@ def main() -> None:
     route = net.route("dostyk", "constanta", via=["aktau"])
     docs = {DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST, *(k for k, _ in COMPLETING)}
     day = date(2026, 3, 2)
-    engine = Engine(shipped(), net)
+    engine = Engine(shipped_packs(), net)
 
     baseline = rate(lambda: ShipmentDraft.model_validate(payload))
     checks = rate(lambda: engine.check(s, route, docs, day))
@@ -110,7 +110,7 @@ def main() -> None:
     sizes = [10, 20, 40, 80, 160, 320]
     xs, ys = [], []
     for n in sizes:
-        e = Engine(scaled(shipped(), n), net)
+        e = Engine(scaled(shipped_packs(), n), net)
         per_check = 1 / rate(lambda e=e: e.check(s, route, docs, day), seconds=0.6)
         xs.append(math.log(n))
         ys.append(math.log(per_check))

@@ -16,7 +16,7 @@ import simpy
 
 from corridor.network import corridor
 from corridor.sim import simulate
-from corridor.sim.params import Regimes, Value, shipped
+from corridor.sim.params import Regimes, Value, shipped_regimes
 
 TONNES_PER_CONTAINER = 20
 TARGET_MT = 10
@@ -61,7 +61,7 @@ def main() -> None:
         )
 
     per_year = TARGET_MT * 1e6 / TONNES_PER_CONTAINER
-    params = scaled(shipped(), per_year)
+    params = scaled(shipped_regimes(), per_year)
     net = corridor()
     t = time.perf_counter()
     r = simulate("digital", int(per_year), 1, params=params, network=net, until_h=365 * 24)

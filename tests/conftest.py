@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
-from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
-from corridor.network import corridor
+from corridor.documents import Signer, TrustList
+from corridor.model import Organisation
+from corridor.services import Context, demo, keys, organisations
 from corridor.store.db import Database
 from corridor.store.tables import Base
 
@@ -126,21 +127,87 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture
-def keys(sqlite_db: Database, tmp_path: Path) -> dict[str, str]:
-    """The demo organisations registered, with one API key each."""
-    return demo.seed(sqlite_db, tmp_path, T0)
+ORGS: dict[str, Organisation] = {o.id: o for o in demo.ORGANISATIONS}
+
+
+def node_context(db: Database, data_dir: Path, clock: Clock | None = None) -> Context:
+    """A node over `db` with its data folder (keys) in `data_dir`, on the test clock."""
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=str(db.engine.url),
+        max_json_bytes=64 * 1024,
+        max_document_bytes=256 * 1024,
+    )
+    return Context.open(settings, db=db, clock=clock or Clock())
+
+
+def seed_directory(ctx: Context) -> None:
+    """Register the demo organisations on a node (the organisation directory is public)."""
+    demo.register_directory(ctx, T0)
 
 
 @pytest.fixture
-def client(
-    sqlite_db: Database, settings: Settings, clock: Clock, keys: dict[str, str]
-) -> Iterator[TestClient]:
-    app = create_app(sqlite_db, corridor(), settings, clock)
-    with TestClient(app, raise_server_exceptions=False) as c:
+def node(db: Database, tmp_path: Path, clock: Clock) -> Context:
+    """A node on each backend, with the demo organisations registered (no keys yet)."""
+    ctx = node_context(db, tmp_path, clock)
+    seed_directory(ctx)
+    return ctx
+
+
+@pytest.fixture
+def ctx(sqlite_db: Database, tmp_path: Path, clock: Clock) -> Context:
+    """A node on a fresh SQLite store, on the test clock, with no organisations yet."""
+    return node_context(sqlite_db, tmp_path, clock)
+
+
+@pytest.fixture
+def api_keys(ctx: Context) -> dict[str, str]:
+    """The demo organisations registered with their signing keys, and one API key each."""
+    return demo.seed(ctx, T0)
+
+
+@pytest.fixture
+def client(ctx: Context, api_keys: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx), raise_server_exceptions=False) as c:
         yield c
 
 
-def auth(keys: dict[str, str], org: str) -> dict[str, str]:
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI's environment: a node in `tmp_path` on SQLite; returns the data folder."""
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+class Keyring:
+    """A node's signing keys as the document tests use them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def trust_list(self) -> TrustList:
+        return keys.trust_list(self.ctx)
+
+    def signer(self, org_id: str) -> Signer:
+        with self.ctx.db.transaction() as s:
+            return self.ctx.keys.signer(s, org_id)
+
+    def current_kid(self, org_id: str) -> str | None:
+        with self.ctx.db.transaction() as s:
+            return self.ctx.keys.current_kid(s, org_id)
+
+
+@pytest.fixture
+def signing(tmp_path: Path) -> Iterator[tuple[Keyring, dict[str, Organisation]]]:
+    """A node with every demo organisation and its key, and the organisations by id."""
+    db = Database.open(f"sqlite:///{tmp_path / 'c.db'}")
+    ctx = node_context(db, tmp_path)
+    demo.seed(ctx, T0)
+    yield Keyring(ctx), {o.id: o for o in organisations.list_all(ctx)}
+    db.close()
+
+
+def auth(api_keys: dict[str, str], org: str) -> dict[str, str]:
     """The Authorization header of a demo organisation."""
-    return {"Authorization": f"Bearer {keys[org]}"}
+    return {"Authorization": f"Bearer {api_keys[org]}"}

@@ -32,7 +32,7 @@ def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
     assert f"corridor {name}" in README, f"README does not show 'corridor {name}'"
 
 
-def test_route_prints_borders(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_route_prints_borders() -> None:
     result = runner.invoke(app, ["route", "dostyk", "constanta", "--via", "aktau"])
     assert result.exit_code == 0, result.output
     assert "KZ->AZ" in result.output
@@ -45,22 +45,15 @@ def test_unknown_node_is_a_usage_error() -> None:
     assert "Unknown node 'atlantis'" in result.output
 
 
-def test_demo_walks_a_shipment_to_constanta(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+def test_demo_walks_a_shipment_to_constanta(cli_env: Path) -> None:
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Arrived at Constanța" in result.output
     assert "Crossed the border KZ -> AZ" in result.output
 
 
-def test_init_demo_prints_keys_kept_owner_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+def test_init_demo_prints_keys_kept_owner_only(cli_env: Path) -> None:
+    tmp_path = cli_env
     first = runner.invoke(app, ["init", "--demo"], env={"COLUMNS": "200"})
     assert first.exit_code == 0, first.output
     assert "cor_" in first.output
@@ -81,7 +74,7 @@ def test_unreachable_store_is_an_operational_error(monkeypatch: pytest.MonkeyPat
 
 
 def test_check_exits_3_until_the_papers_are_complete(tmp_path: Path) -> None:
-    from corridor.demo import COMPLETING, draft
+    from corridor.services.demo import COMPLETING, draft
 
     path = tmp_path / "shipment.json"
     path.write_text(draft("CLI-1").model_dump_json())
@@ -170,10 +163,9 @@ def test_simulate_unknown_regime_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_verify_exit_codes_and_offline_trust_list(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    tmp_path = cli_env
     assert runner.invoke(app, ["demo"]).exit_code == 0
     pdf = next(tmp_path.glob("DEMO-*-invoice.pdf"))
     ok = runner.invoke(app, ["verify", str(pdf)], env={"COLUMNS": "200"})
@@ -192,9 +184,7 @@ def test_verify_exit_codes_and_offline_trust_list(
     assert runner.invoke(app, ["verify", str(tmp_path / "missing.pdf")]).exit_code == 2
 
 
-def test_keys_rotate_list_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+def test_keys_rotate_list_revoke(cli_env: Path) -> None:
     assert runner.invoke(app, ["init", "--demo"]).exit_code == 0
     rotated = runner.invoke(app, ["keys", "rotate", "kz-rail"])
     assert rotated.exit_code == 0, rotated.output
@@ -206,14 +196,11 @@ def test_keys_rotate_list_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert runner.invoke(app, ["keys", "rotate", "nobody"]).exit_code == 1
 
 
-def test_ledger_verify_reports_intact_and_broken(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ledger_verify_reports_intact_and_broken(cli_env: Path) -> None:
     import re
     import sqlite3
 
-    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("CORRIDOR_DATABASE_URL", raising=False)
+    tmp_path = cli_env
     out = runner.invoke(app, ["demo"], env={"COLUMNS": "250"}).output
     match = re.search(r"ledger verify ([0-9a-f-]{36})", out)
     assert match

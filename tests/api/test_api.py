@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from corridor import exceptions as exc
 from corridor.api.problems import STATUS, status_for
-from corridor.demo import draft
 from corridor.network import Network
+from corridor.services.demo import draft
 from corridor.store.db import Database
-from tests.conftest import auth
+from tests.conftest import auth, node_context
 
 SHIPPER = "kz-ferroalloy"
 
@@ -39,8 +40,8 @@ def rows(db: Database, table: str) -> int:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def submit(client: TestClient, keys: dict[str, str], ref: str = "A-1") -> dict[str, Any]:
-    r = client.post("/shipments", json=shipment(ref), headers=auth(keys, SHIPPER))
+def submit(client: TestClient, api_keys: dict[str, str], ref: str = "A-1") -> dict[str, Any]:
+    r = client.post("/shipments", json=shipment(ref), headers=auth(api_keys, SHIPPER))
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
     assert r.headers["location"] == f"/shipments/{body['id']}"
@@ -80,35 +81,37 @@ def test_private_endpoints_need_a_valid_key(client: TestClient, header: dict[str
 
 
 def test_shipments_are_seen_by_parties_only_and_others_get_404(
-    client: TestClient, keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str]
 ) -> None:
-    created = submit(client, keys)
+    created = submit(client, api_keys)
     sid = created["id"]
     for party in (SHIPPER, "ro-consignee", "kz-rail", "caspian-ferry"):
-        assert client.get(f"/shipments/{sid}", headers=auth(keys, party)).status_code == 200
-        assert [s["id"] for s in client.get("/shipments", headers=auth(keys, party)).json()] == [
-            sid
-        ]
+        assert client.get(f"/shipments/{sid}", headers=auth(api_keys, party)).status_code == 200
+        assert [
+            s["id"] for s in client.get("/shipments", headers=auth(api_keys, party)).json()
+        ] == [sid]
     for outsider in ("node-operator", "az-customs", "tr-customs", "ro-customs"):
-        h = auth(keys, outsider)
+        h = auth(api_keys, outsider)
         assert client.get("/shipments", headers=h).json() == []
         for path in ("", "/route", "/events", "/documents"):
             body = is_problem(client.get(f"/shipments/{sid}{path}", headers=h), 404)
             assert "ferro" not in json.dumps(body).lower()
-    missing = is_problem(client.get("/shipments/no-such-id", headers=auth(keys, "az-customs")), 404)
-    hidden = is_problem(client.get(f"/shipments/{sid}", headers=auth(keys, "az-customs")), 404)
+    missing = is_problem(
+        client.get("/shipments/no-such-id", headers=auth(api_keys, "az-customs")), 404
+    )
+    hidden = is_problem(client.get(f"/shipments/{sid}", headers=auth(api_keys, "az-customs")), 404)
     # A stranger cannot tell an existing shipment from a missing one, except by its own id.
     assert missing["detail"].replace("no-such-id", sid) == hidden["detail"]
 
 
 def test_submitted_shipment_has_its_route_and_borders(
-    client: TestClient, keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str]
 ) -> None:
-    sid = submit(client, keys)["id"]
-    route = client.get(f"/shipments/{sid}/route", headers=auth(keys, "ro-consignee")).json()
+    sid = submit(client, api_keys)["id"]
+    route = client.get(f"/shipments/{sid}/route", headers=auth(api_keys, "ro-consignee")).json()
     assert route["countries"] == ["KZ", "AZ", "GE", "RO"]
     assert [b["entry_node"] for b in route["borders"]] == ["baku-alat", "gardabani", "constanta"]
-    events = client.get(f"/shipments/{sid}/events", headers=auth(keys, SHIPPER)).json()
+    events = client.get(f"/shipments/{sid}/events", headers=auth(api_keys, SHIPPER)).json()
     assert events[0]["kind"] == "submitted"
 
 
@@ -135,7 +138,7 @@ def _mutate(path: list[Any], value: Any) -> dict[str, Any]:
 )
 def test_malformed_shipments_are_refused_and_write_nothing(
     client: TestClient,
-    keys: dict[str, str],
+    api_keys: dict[str, str],
     sqlite_db: Database,
     path: list[Any],
     value: Any,
@@ -143,7 +146,7 @@ def test_malformed_shipments_are_refused_and_write_nothing(
     words: str,
 ) -> None:
     before = rows(sqlite_db, "shipments"), rows(sqlite_db, "shipment_events")
-    r = client.post("/shipments", json=_mutate(path, value), headers=auth(keys, SHIPPER))
+    r = client.post("/shipments", json=_mutate(path, value), headers=auth(api_keys, SHIPPER))
     body = is_problem(r, 422)
     matching = [e for e in body["errors"] if e["field"] == field]
     assert matching, body
@@ -152,9 +155,10 @@ def test_malformed_shipments_are_refused_and_write_nothing(
 
 
 def test_no_route_between_nodes_is_a_problem(
-    sqlite_db: Database, settings: Any, clock: Any, keys: dict[str, str]
+    sqlite_db: Database, tmp_path: Path, clock: Any, api_keys: dict[str, str]
 ) -> None:
     from corridor.api.app import create_app
+    from corridor.services import Context
     from tests.network.test_graph import ISLAND
 
     island = Network.from_yaml(
@@ -162,33 +166,34 @@ def test_no_route_between_nodes_is_a_problem(
         .replace("from: a", "from: dostyk")
         .replace("id: c,", "id: constanta,")
     )
-    app = create_app(sqlite_db, island, settings, clock)
+    base = node_context(sqlite_db, tmp_path, clock)
+    app = create_app(Context.open(base.settings, db=sqlite_db, network=island, clock=clock))
     payload = shipment()
     payload["route"]["via"] = []
     with TestClient(app) as c:
-        body = is_problem(c.post("/shipments", json=payload, headers=auth(keys, SHIPPER)), 422)
+        body = is_problem(c.post("/shipments", json=payload, headers=auth(api_keys, SHIPPER)), 422)
     assert "No route from 'dostyk'" in body["detail"]
     assert rows(sqlite_db, "shipments") == 0
 
 
 def test_non_json_body_is_a_400_problem(
-    client: TestClient, keys: dict[str, str], sqlite_db: Database
+    client: TestClient, api_keys: dict[str, str], sqlite_db: Database
 ) -> None:
-    h = {**auth(keys, SHIPPER), "Content-Type": "application/json"}
+    h = {**auth(api_keys, SHIPPER), "Content-Type": "application/json"}
     body = is_problem(client.post("/shipments", content=b"{not json", headers=h), 400)
     assert "not valid JSON" in body["detail"]
     assert rows(sqlite_db, "shipments") == 0
 
 
 def test_oversized_body_is_a_413_problem(
-    client: TestClient, keys: dict[str, str], sqlite_db: Database
+    client: TestClient, api_keys: dict[str, str], sqlite_db: Database
 ) -> None:
     big = shipment()
     big["goods"][0]["description"] = "x" * 100_000
     r = client.post(
         "/shipments",
         content=json.dumps(big).encode(),
-        headers={**auth(keys, SHIPPER), "Content-Type": "application/json"},
+        headers={**auth(api_keys, SHIPPER), "Content-Type": "application/json"},
     )
     is_problem(r, 413)
 
@@ -200,53 +205,58 @@ def test_oversized_body_is_a_413_problem(
     r = client.post(
         "/shipments",
         content=chunks(),
-        headers={**auth(keys, SHIPPER), "Content-Type": "application/json"},
+        headers={**auth(api_keys, SHIPPER), "Content-Type": "application/json"},
     )
     is_problem(r, 413)
     assert rows(sqlite_db, "shipments") == 0
 
 
-def test_duplicate_reference_is_a_409(client: TestClient, keys: dict[str, str]) -> None:
-    submit(client, keys, "DUP")
+def test_duplicate_reference_is_a_409(client: TestClient, api_keys: dict[str, str]) -> None:
+    submit(client, api_keys, "DUP")
     body = is_problem(
-        client.post("/shipments", json=shipment("DUP"), headers=auth(keys, SHIPPER)), 409
+        client.post("/shipments", json=shipment("DUP"), headers=auth(api_keys, SHIPPER)), 409
     )
     assert "already submitted" in body["detail"]
 
 
-def test_only_shippers_and_forwarders_submit(client: TestClient, keys: dict[str, str]) -> None:
+def test_only_shippers_and_forwarders_submit(client: TestClient, api_keys: dict[str, str]) -> None:
     body = is_problem(
-        client.post("/shipments", json=shipment(), headers=auth(keys, "kz-rail")), 422
+        client.post("/shipments", json=shipment(), headers=auth(api_keys, "kz-rail")), 422
     )
     assert "cannot submit" in body["detail"]
 
 
-def test_documents_upload_list_download(client: TestClient, keys: dict[str, str]) -> None:
-    sid = submit(client, keys)["id"]
+def test_documents_upload_list_download(client: TestClient, api_keys: dict[str, str]) -> None:
+    sid = submit(client, api_keys)["id"]
     files = {"file": ("invoice.pdf", b"%PDF-1.7 demo", "application/pdf")}
     r = client.post(
         f"/shipments/{sid}/documents",
         data={"kind": "commercial_invoice"},
         files=files,
-        headers=auth(keys, SHIPPER),
+        headers=auth(api_keys, SHIPPER),
     )
     assert r.status_code == 201, r.text
     doc = r.json()
-    listed = client.get(f"/shipments/{sid}/documents", headers=auth(keys, "ro-consignee")).json()
+    listed = client.get(
+        f"/shipments/{sid}/documents", headers=auth(api_keys, "ro-consignee")
+    ).json()
     assert [d["id"] for d in listed] == [doc["id"]]
-    got = client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(keys, "ro-consignee"))
+    got = client.get(
+        f"/shipments/{sid}/documents/{doc['id']}", headers=auth(api_keys, "ro-consignee")
+    )
     assert got.content == b"%PDF-1.7 demo"
     assert got.headers["content-type"] == "application/pdf"
     is_problem(
-        client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(keys, "az-customs")), 404
+        client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(api_keys, "az-customs")),
+        404,
     )
 
 
 def test_bad_documents_are_refused(
-    client: TestClient, keys: dict[str, str], sqlite_db: Database
+    client: TestClient, api_keys: dict[str, str], sqlite_db: Database
 ) -> None:
-    sid = submit(client, keys)["id"]
-    h = auth(keys, SHIPPER)
+    sid = submit(client, api_keys)["id"]
+    h = auth(api_keys, SHIPPER)
     body = is_problem(
         client.post(
             f"/shipments/{sid}/documents",
@@ -280,7 +290,7 @@ def test_bad_documents_are_refused(
             f"/shipments/{sid}/documents",
             data={"kind": "licence"},
             files={"file": ("a", b"x")},
-            headers=auth(keys, "az-customs"),
+            headers=auth(api_keys, "az-customs"),
         ),
         404,
     )
@@ -288,14 +298,15 @@ def test_bad_documents_are_refused(
 
 
 def test_operator_registers_organisations_and_issues_keys(
-    client: TestClient, keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str]
 ) -> None:
-    op = auth(keys, "node-operator")
+    op = auth(api_keys, "node-operator")
     org = {"id": "ge-rail", "name": "საქართველოს რკინიგზა", "country": "GE", "role": "carrier"}
     assert client.post("/organisations", json=org, headers=op).status_code == 201
     is_problem(client.post("/organisations", json=org, headers=op), 409)
     is_problem(
-        client.post("/organisations", json={**org, "id": "x2"}, headers=auth(keys, SHIPPER)), 403
+        client.post("/organisations", json={**org, "id": "x2"}, headers=auth(api_keys, SHIPPER)),
+        403,
     )
     key = client.post("/organisations/ge-rail/api-keys", json={"label": "ops"}, headers=op).json()
     me = client.get("/me", headers={"Authorization": f"Bearer {key['key']}"}).json()
@@ -303,16 +314,18 @@ def test_operator_registers_organisations_and_issues_keys(
     listed = client.get("/organisations/ge-rail/api-keys", headers=op).json()
     assert "key" not in listed[0]
     assert "secret_sha256" not in listed[0]
-    is_problem(client.get("/organisations/ge-rail/api-keys", headers=auth(keys, SHIPPER)), 403)
+    is_problem(client.get("/organisations/ge-rail/api-keys", headers=auth(api_keys, SHIPPER)), 403)
     client.delete(f"/organisations/ge-rail/api-keys/{key['id']}", headers=op)
     is_problem(client.get("/me", headers={"Authorization": f"Bearer {key['key']}"}), 401)
 
 
-def test_invalid_organisation_fields_are_named(client: TestClient, keys: dict[str, str]) -> None:
+def test_invalid_organisation_fields_are_named(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
     body = is_problem(
         client.post(
             "/organisations",
-            headers=auth(keys, "node-operator"),
+            headers=auth(api_keys, "node-operator"),
             json={"id": "Bad Id", "name": "x", "country": "ZZ", "role": "pirate"},
         ),
         422,

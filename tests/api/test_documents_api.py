@@ -11,12 +11,12 @@ from tests.conftest import auth
 from tests.documents.conftest import INVOICE, RELEASE
 
 
-def test_issue_print_and_verify_over_http(client: TestClient, keys: dict[str, str]) -> None:
-    sid = submit(client, keys)["id"]
+def test_issue_print_and_verify_over_http(client: TestClient, api_keys: dict[str, str]) -> None:
+    sid = submit(client, api_keys)["id"]
     r = client.post(
         f"/shipments/{sid}/documents/signed",
         json={"kind": "commercial_invoice", "fields": INVOICE},
-        headers=auth(keys, SHIPPER),
+        headers=auth(api_keys, SHIPPER),
     )
     assert r.status_code == 201, r.text
     token = r.json()["token"]
@@ -25,14 +25,18 @@ def test_issue_print_and_verify_over_http(client: TestClient, keys: dict[str, st
     assert verdict["status"] == "VALID"
     assert verdict["document"]["issuer"]["id"] == SHIPPER
     assert verdict["document"]["shipment"] == sid
-    pdf = client.get(f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(keys, "ro-consignee"))
+    pdf = client.get(
+        f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(api_keys, "ro-consignee")
+    )
     assert pdf.headers["content-type"] == "application/pdf"
     by_pdf = client.post(
         "/verify", content=pdf.content, headers={"Content-Type": "application/pdf"}
     ).json()
     assert by_pdf["status"] == "VALID"
     is_problem(
-        client.get(f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(keys, "az-customs")),
+        client.get(
+            f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(api_keys, "az-customs")
+        ),
         404,
     )
 
@@ -45,9 +49,9 @@ def test_verify_answers_invalid_with_a_reason_not_an_error(client: TestClient) -
         assert r.json()["reason"] == "malformed"
 
 
-def test_issuing_checks_role_schema_and_party(client: TestClient, keys: dict[str, str]) -> None:
-    sid = submit(client, keys)["id"]
-    h = auth(keys, SHIPPER)
+def test_issuing_checks_role_schema_and_party(client: TestClient, api_keys: dict[str, str]) -> None:
+    sid = submit(client, api_keys)["id"]
+    h = auth(api_keys, SHIPPER)
     is_problem(
         client.post(
             f"/shipments/{sid}/documents/signed",
@@ -70,7 +74,7 @@ def test_issuing_checks_role_schema_and_party(client: TestClient, keys: dict[str
         client.post(
             f"/shipments/{sid}/documents/signed",
             json={"kind": "commercial_invoice", "fields": INVOICE},
-            headers=auth(keys, "az-customs"),
+            headers=auth(api_keys, "az-customs"),
         ),
         404,
     )
@@ -86,16 +90,16 @@ def test_trust_list_is_public_and_has_no_private_keys(client: TestClient) -> Non
 
 
 def test_ledger_over_http_verifies_and_is_party_only(
-    client: TestClient, keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str]
 ) -> None:
-    sid = submit(client, keys)["id"]
+    sid = submit(client, api_keys)["id"]
     client.post(
         f"/shipments/{sid}/documents/signed",
         json={"kind": "commercial_invoice", "fields": INVOICE},
-        headers=auth(keys, SHIPPER),
+        headers=auth(api_keys, SHIPPER),
     )
-    view = client.get(f"/shipments/{sid}/ledger", headers=auth(keys, "ro-consignee")).json()
+    view = client.get(f"/shipments/{sid}/ledger", headers=auth(api_keys, "ro-consignee")).json()
     assert view["verified"] == 2
     assert [e["kind"] for e in view["entries"]] == ["submitted", "document_attached"]
     assert view["head"] == view["entries"][-1]["hash"]
-    is_problem(client.get(f"/shipments/{sid}/ledger", headers=auth(keys, "az-customs")), 404)
+    is_problem(client.get(f"/shipments/{sid}/ledger", headers=auth(api_keys, "az-customs")), 404)

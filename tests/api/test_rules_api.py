@@ -6,39 +6,41 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from corridor.demo import COMPLETING, draft
+from corridor.services.demo import COMPLETING, draft
 from tests.api.test_api import SHIPPER, is_problem, submit
 from tests.conftest import auth
 from tests.rules.test_packs import GOOD
 
 
-def test_check_reports_missing_and_complete(client: TestClient, keys: dict[str, str]) -> None:
+def test_check_reports_missing_and_complete(client: TestClient, api_keys: dict[str, str]) -> None:
     body: dict[str, Any] = {
         "shipment": draft("C-1").model_dump(mode="json"),
         "documents": ["commercial_invoice", "packing_list"],
         "departure": "2026-03-02",
     }
-    r = client.post("/rules/check", json=body, headers=auth(keys, SHIPPER))
+    r = client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER))
     assert r.status_code == 200, r.text
     assert r.json()["ready"] is False
     assert r.json()["missing"] == 3
     body["documents"] += [k.value for k, _ in COMPLETING]
-    assert client.post("/rules/check", json=body, headers=auth(keys, SHIPPER)).json()["ready"]
+    assert client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER)).json()["ready"]
 
 
-def test_check_refuses_unknown_document_kinds(client: TestClient, keys: dict[str, str]) -> None:
+def test_check_refuses_unknown_document_kinds(client: TestClient, api_keys: dict[str, str]) -> None:
     body = {"shipment": draft("C-1").model_dump(mode="json"), "documents": ["bribe"]}
-    problem = is_problem(client.post("/rules/check", json=body, headers=auth(keys, SHIPPER)), 422)
+    problem = is_problem(
+        client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER)), 422
+    )
     assert problem["errors"][0]["field"] == "documents.0"
 
 
 def test_submission_stores_a_report_and_recheck_sees_new_documents(
-    client: TestClient, keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str]
 ) -> None:
-    created = submit(client, keys)
+    created = submit(client, api_keys)
     assert created["readiness"]["ready"] is False
     sid = created["id"]
-    h = auth(keys, SHIPPER)
+    h = auth(api_keys, SHIPPER)
     for kind in ["commercial_invoice", "packing_list", *[k.value for k, _ in COMPLETING]]:
         r = client.post(
             f"/shipments/{sid}/documents",
@@ -49,9 +51,9 @@ def test_submission_stores_a_report_and_recheck_sees_new_documents(
         assert r.status_code == 201
     report = client.get(f"/shipments/{sid}/readiness", headers=h).json()
     assert report["ready"] is True
-    stored = client.get(f"/shipments/{sid}", headers=auth(keys, "ro-consignee")).json()
+    stored = client.get(f"/shipments/{sid}", headers=auth(api_keys, "ro-consignee")).json()
     assert stored["readiness"]["ready"] is True
-    is_problem(client.get(f"/shipments/{sid}/readiness", headers=auth(keys, "az-customs")), 404)
+    is_problem(client.get(f"/shipments/{sid}/readiness", headers=auth(api_keys, "az-customs")), 404)
 
 
 def test_packs_and_diff_are_public(client: TestClient) -> None:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from corridor import demo, registry
-from corridor.documents import Keys, issue
 from corridor.model import DocumentKind, Organisation
-from corridor.store.db import Database
+from corridor.services import papers
+from tests.conftest import Keyring
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -60,17 +55,7 @@ RELEASE: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def signing(tmp_path: Path) -> Iterator[tuple[Keys, dict[str, Organisation]]]:
-    """Keys for every demo organisation, and the organisations by id."""
-    db = Database.open(f"sqlite:///{tmp_path / 'c.db'}")
-    demo.seed(db, tmp_path, NOW)
-    orgs = {o.id: o for o in registry.list_organisations(db)}
-    yield Keys(db, tmp_path), orgs
-    db.close()
-
-
-def invoice_token(keys: Keys, orgs: dict[str, Organisation], now: datetime = NOW) -> str:
-    return issue(
-        keys, orgs["kz-ferroalloy"], DocumentKind.COMMERCIAL_INVOICE, INVOICE, now, "shipment-1"
+def invoice_token(ring: Keyring, orgs: dict[str, Organisation], now: datetime = NOW) -> str:
+    return papers.sign(
+        ring.ctx, orgs["kz-ferroalloy"], DocumentKind.COMMERCIAL_INVOICE, INVOICE, now, "shipment-1"
     )

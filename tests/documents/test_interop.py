@@ -12,7 +12,8 @@ from sd_jwt.verifier import SDJWTVerifier
 
 from corridor.documents import _hazmat as hz
 from corridor.documents import present, verify
-from corridor.documents.trust import TrustEntry, TrustList, kid_for
+from corridor.documents.signing import kid_for
+from corridor.documents.trust import TrustEntry, TrustList
 from corridor.exceptions import VerificationFailed
 from tests.documents.conftest import INVOICE, NOW, invoice_token
 

@@ -43,7 +43,7 @@ def test_pdf_renders_kazakh_and_romanian_names_and_verifies(signing: Any) -> Non
 def test_georgian_azerbaijani_and_turkish_issuers_render(signing: Any) -> None:
     keys, orgs = signing
     for org in ("ge-customs", "az-customs", "tr-customs"):
-        token = issue(keys, orgs[org], DocumentKind.CUSTOMS_RELEASE, RELEASE, NOW, "s")
+        token = issue(keys.signer(org), orgs[org], DocumentKind.CUSTOMS_RELEASE, RELEASE, NOW, "s")
         text = pdf_text(render(token, verify(token, keys.trust_list(), NOW)))
         assert orgs[org].name in text
 

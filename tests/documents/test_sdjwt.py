@@ -68,7 +68,13 @@ def test_each_issuance_uses_fresh_salts(signing: Any) -> None:
 def test_issuer_must_hold_the_role_for_the_kind(signing: Any) -> None:
     keys, orgs = signing
     with pytest.raises(PermissionDenied, match="a shipper cannot issue a customs_release"):
-        issue(keys, orgs["kz-ferroalloy"], DocumentKind.CUSTOMS_RELEASE, RELEASE, NOW)
+        issue(
+            keys.signer("kz-ferroalloy"),
+            orgs["kz-ferroalloy"],
+            DocumentKind.CUSTOMS_RELEASE,
+            RELEASE,
+            NOW,
+        )
 
 
 def test_changed_payload_is_a_bad_signature(signing: Any) -> None:
@@ -134,7 +140,14 @@ def test_wrong_role_for_the_kind(signing: Any) -> None:
 
 def test_a_release_counts_only_from_that_countrys_customs(signing: Any) -> None:
     keys, orgs = signing
-    own = issue(keys, orgs["az-customs"], DocumentKind.CUSTOMS_RELEASE, RELEASE, NOW, "s")
+    own = issue(
+        keys.signer("az-customs"),
+        orgs["az-customs"],
+        DocumentKind.CUSTOMS_RELEASE,
+        RELEASE,
+        NOW,
+        "s",
+    )
     assert verify(own, keys.trust_list(), NOW).issuer.country == "AZ"
     # Georgian customs signs a release that claims to be Azerbaijan's.
     forged = raw_issue(

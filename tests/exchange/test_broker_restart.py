@@ -20,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.service import pump, relay
+from corridor.exchange.delivery import pump, relay
+from corridor.exchange.node import merged_trust
 from corridor.store.tables import InboxRow, OutboxRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope
@@ -81,9 +82,7 @@ def test_outbox_survives_a_broker_restart(tmp_path: Path) -> None:
     _controllable()
     sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
     eu = _node(tmp_path / "eu", "eu", "ro-customs")
-    from corridor.exchange.service import merged_trust
-
-    trust = merged_trust([sender.keys.trust_list(), eu.keys.trust_list()])
+    trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]
     clock = lambda: T0  # noqa: E731
 

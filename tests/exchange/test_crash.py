@@ -14,10 +14,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from corridor import demo, ledger, registry
+from corridor import ledger
 from corridor.exchange.bus import NatsBus
 from corridor.exchange.envelope import seal
-from corridor.exchange.service import Node, merged_trust
+from corridor.exchange.node import LocalNode, merged_trust
+from corridor.services import demo
 from corridor.store.db import Database
 from tests.conftest import T0
 from tests.exchange.test_exchange import _nats_or_skip
@@ -28,17 +29,15 @@ WORKER = r"""
 import asyncio, sys, time
 from datetime import datetime
 from pathlib import Path
-from corridor import demo
+from corridor.services import demo
+from corridor.store.db import Database
 from corridor.documents import TrustList
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.service import Node, receive
-from corridor.store.db import Database
+from corridor.exchange.delivery import receive
 
 folder, stream, prefix, trust_file, t0 = sys.argv[1:6]
 now = datetime.fromisoformat(t0)
-orgs = {o.id: o for o in demo.ORGANISATIONS}
-db = Database.open(f"sqlite:///{Path(folder) / 'node.db'}")
-node = Node.open("eu", orgs["ro-customs"], db, Path(folder), now)
+node = demo.national_node(Path(folder), "eu", "ro-customs", now).exchange.node
 trust = TrustList.from_json(Path(trust_file).read_text())
 
 async def main():
@@ -60,21 +59,21 @@ asyncio.run(main())
 """
 
 
-def _node(folder: Path, name: str, org_id: str) -> Node:
-    db = Database.open(f"sqlite:///{folder / 'node.db'}")
-    for org in demo.ORGANISATIONS:
-        registry.create_organisation(db, org, T0)
-    return Node.open(name, {o.id: o for o in demo.ORGANISATIONS}[org_id], db, folder, T0)
+def _node(folder: Path, name: str, org_id: str, database_url: str | None = None) -> LocalNode:
+    """A national node of the demo corridor in `folder`, as the exchange sees it."""
+    ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url)
+    assert ctx.exchange is not None
+    return ctx.exchange.node
 
 
-def envelope(sender: Node, receiver: Node, shipment: str, n: int) -> tuple[str, bytes]:
+def envelope(sender: LocalNode, receiver: LocalNode, shipment: str, n: int) -> tuple[str, bytes]:
     """A numbered pre-arrival envelope from the shipper's node to `receiver`."""
     return seal(
         {"shipment": shipment, "procedure": "import", "documents": {}, "n": n},
         receiver.address(),
         "shipper",
         "kz-ferroalloy",
-        sender.signer(),
+        sender.signer,
         "pre-arrival",
         T0,
     )
@@ -96,7 +95,7 @@ def test_a_killed_node_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -
     sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
     eu_folder = tmp_path / "eu"
     eu = _node(eu_folder, "eu", "ro-customs")
-    trust = merged_trust([sender.keys.trust_list(), eu.keys.trust_list()])
+    trust = merged_trust([sender.own_trust(), eu.own_trust()])
     trust_file = tmp_path / "trust.json"
     trust_file.write_text(trust.to_json())
     tag = uuid.uuid4().hex[:10]

@@ -19,19 +19,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from corridor import demo, registry, shipments
-from corridor.documents import MEDIA_TYPE, issue
+from corridor.documents import MEDIA_TYPE
 from corridor.exchange.bus import InProcessBus, NatsBus
-from corridor.exchange.envelope import NodeAddress
-from corridor.exchange.policy import shipped as policy
-from corridor.exchange.service import Node, disclose, merged_trust, pump, receive, relay
+from corridor.exchange.delivery import pump, receive, relay
+from corridor.exchange.node import LocalNode, merged_trust
+from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind
-from corridor.network import corridor
+from corridor.services import Context, demo, disclosure, keys, papers, shipments
+from corridor.services.disclosure import InboxItem
 from corridor.store.db import Database
-from corridor.store.tables import Base, InboxRow, OutboxRow, RejectionRow
-from tests.conftest import T0
+from corridor.store.tables import Base, OutboxRow, RejectionRow
+from tests.conftest import ORGS, T0
 
-ORGS = {o.id: o for o in demo.ORGANISATIONS}
 AUTHORITIES = {
     "kz": "kz-customs",
     "az": "az-customs",
@@ -54,58 +53,52 @@ SECRETS = [
 
 @dataclass
 class Corridor:
-    shipper: Node
-    authorities: dict[str, Node]
-    directory: list[NodeAddress]
+    shipper: Context
+    authorities: dict[str, Context]
     shipment_id: str
     clock: Any
 
+    def node(self, name: str) -> LocalNode:
+        ctx = self.shipper if name == "shipper" else self.authorities[name]
+        assert ctx.exchange is not None
+        return ctx.exchange.node
+
     def trust(self) -> Any:
         return merged_trust(
-            [n.keys.trust_list() for n in [self.shipper, *self.authorities.values()]]
+            [keys.trust_list(n) for n in [self.shipper, *self.authorities.values()]]
         )
-
-
-def _node(tmp_path: Path, name: str, org_id: str) -> Node:
-    folder = tmp_path / name
-    db = Database.open(f"sqlite:///{folder / 'node.db'}")
-    for org in demo.ORGANISATIONS:  # the directory of organisations is public
-        registry.create_organisation(db, org, T0)
-    return Node.open(name, ORGS[org_id], db, folder, T0)
 
 
 @pytest.fixture
 def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
-    shipper = _node(tmp_path, "shipper", "kz-ferroalloy")
-    shipper.keys.ensure("kz-rail", T0)
-    authorities = {n: _node(tmp_path, n, org) for n, org in AUTHORITIES.items()}
-    directory = [n.address() for n in authorities.values()]
-    s = shipments.submit(
-        shipper.db, corridor(), demo.draft("X-1"), ORGS["kz-ferroalloy"], T0, keys=shipper.keys
-    )
-    papers = demo.documents_for(s)
+    directory = tmp_path / "directory.json"
+    authorities = {
+        n: demo.national_node(tmp_path / n, n, org, T0, directory=directory)
+        for n, org in AUTHORITIES.items()
+    }
+    for node in authorities.values():
+        assert node.exchange is not None
+        node.exchange.publish()
+    shipper = demo.national_node(tmp_path / "shipper", "shipper", "kz-ferroalloy", T0)
+    assert shipper.exchange is not None
+    shipper.exchange.directory_path = directory
+    me = ORGS["kz-ferroalloy"]
+    s = shipments.submit(shipper, me, demo.draft("X-1"), T0)
+    fields = demo.documents_for(s)
     for kind in (
         DocumentKind.COMMERCIAL_INVOICE,
         DocumentKind.PACKING_LIST,
         DocumentKind.TRANSIT_DECLARATION,
         DocumentKind.RAIL_CONSIGNMENT_NOTE,
     ):
-        issuer = ORGS["kz-rail" if kind is DocumentKind.RAIL_CONSIGNMENT_NOTE else "kz-ferroalloy"]
-        token = issue(shipper.keys, issuer, kind, papers[kind], T0, s.id)
-        shipments.attach_document(
-            shipper.db,
-            ORGS["kz-ferroalloy"],
-            s.id,
-            kind,
-            "d",
-            MEDIA_TYPE,
-            token.encode(),
-            T0,
-            keys=shipper.keys,
-        )
-    yield Corridor(shipper, authorities, directory, s.id, lambda: T0 + timedelta(hours=1))
+        if kind is DocumentKind.RAIL_CONSIGNMENT_NOTE:
+            token = papers.sign(shipper, ORGS["kz-rail"], kind, fields[kind], T0, s.id)
+            papers.attach(shipper, me, s.id, kind, "d", MEDIA_TYPE, token.encode(), T0)
+        else:
+            papers.issue_signed(shipper, me, s.id, kind, fields[kind], T0)
+    yield Corridor(shipper, authorities, s.id, lambda: T0 + timedelta(hours=1))
     for n in [shipper, *authorities.values()]:
-        n.db.close()
+        n.close()
 
 
 PUBLIC_TABLES = {"organisations", "trusted_keys"}  # the corridor directory and trust list
@@ -129,19 +122,18 @@ def _dump(db: Database) -> str:
 
 
 async def _run(c: Corridor, bus: Any) -> dict[str, dict[str, int]]:
-    ids = disclose(c.shipper, corridor(), c.shipment_id, c.directory, policy(), T0)
+    ids = disclosure.disclose(c.shipper, ORGS["kz-ferroalloy"], c.shipment_id, T0)
     assert len(ids) == 4
     assert await relay(c.shipper.db, bus, c.clock) == 4
     trust = c.trust()
     return {
-        name: await pump(node, bus, trust, c.clock, timeout=0.5)
-        for name, node in c.authorities.items()
+        name: await pump(c.node(name), bus, trust, c.clock, timeout=0.5) for name in c.authorities
     }
 
 
-def _inbox(node: Node) -> list[InboxRow]:
-    with node.db.transaction() as s:
-        return list(s.scalars(sa.select(InboxRow)))
+def _inbox(node: Context) -> list[InboxItem]:
+    assert node.exchange is not None
+    return disclosure.inbox(node, node.exchange.node.organisation)
 
 
 def _check_entitlements(c: Corridor) -> None:
@@ -158,9 +150,9 @@ def _check_entitlements(c: Corridor) -> None:
             entitled = set(pol.entitled(procedure, kind))
             assert set(disclosed) <= entitled, (name, kind)
             assert set(disclosed) == entitled & set(
-                demo.documents_for(
-                    shipments.get(c.shipper.db, ORGS["kz-ferroalloy"], c.shipment_id)
-                )[kind]
+                demo.documents_for(shipments.get(c.shipper, ORGS["kz-ferroalloy"], c.shipment_id))[
+                    kind
+                ]
             )
         kinds = set(row.content)
         for kind in DocumentKind:
@@ -208,10 +200,10 @@ def test_each_envelope_takes_effect_once_and_bad_ones_are_logged(corridor_nodes:
     bus = InProcessBus()
     asyncio.run(_run(c, bus))
     trust = c.trust()
-    az, ge = c.authorities["az"], c.authorities["ge"]
+    az, ge = c.node("az"), c.node("ge")
     envelope_for_az = next(m for m in bus.published if b'"to":"az"' in m)
     assert receive(az, envelope_for_az, trust, c.clock()) == "replayed"
-    assert len(_inbox(az)) == 1
+    assert len(_inbox(c.authorities["az"])) == 1
     assert receive(ge, envelope_for_az, trust, c.clock()) == "misaddressed"
     forged = envelope_for_az.replace(b'"kind":"pre-arrival"', b'"kind":"pre-arrivax"')
     assert receive(az, forged, trust, c.clock()) == "forged"
@@ -220,7 +212,7 @@ def test_each_envelope_takes_effect_once_and_bad_ones_are_logged(corridor_nodes:
     with az.db.transaction() as s:
         reasons = sorted(r.reason for r in s.scalars(sa.select(RejectionRow)))
     assert reasons == ["expired", "forged", "malformed", "replayed"]
-    assert len(_inbox(az)) == 1
+    assert len(_inbox(c.authorities["az"])) == 1
 
 
 def test_ledgers_record_disclosure_and_receipt(corridor_nodes: Corridor) -> None:
@@ -247,11 +239,10 @@ def test_ledgers_record_disclosure_and_receipt(corridor_nodes: Corridor) -> None
 
 def test_disclosure_needs_a_party_and_writes_nothing_otherwise(corridor_nodes: Corridor) -> None:
     c = corridor_nodes
-    outsider = Node(c.shipper.node, ORGS["tr-customs"], c.shipper.db, c.shipper.keys, c.shipper.box)
     from corridor.exceptions import NotFound
 
     with pytest.raises(NotFound):
-        disclose(outsider, corridor(), c.shipment_id, c.directory, policy(), T0)
+        disclosure.disclose(c.shipper, ORGS["tr-customs"], c.shipment_id, T0)
     with c.shipper.db.transaction() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0
 
@@ -291,7 +282,7 @@ def test_pre_arrival_data_over_nats_jetstream(corridor_nodes: Corridor) -> None:
                 for row in s.scalars(sa.select(OutboxRow)):
                     row.sent_at = None
             assert await relay(c.shipper.db, bus, c.clock) == 4
-            again = await pump(c.authorities["eu"], bus, c.trust(), c.clock, timeout=0.5)
+            again = await pump(c.node("eu"), bus, c.trust(), c.clock, timeout=0.5)
             assert again in ({}, {"replayed": 1})
             return await bus.raw_messages()
         finally:

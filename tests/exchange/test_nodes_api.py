@@ -10,14 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from corridor import demo, registry
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.exchange.bus import InProcessBus
-from corridor.exchange.runtime import Exchange
-from corridor.exchange.service import Node
-from corridor.network import corridor
-from corridor.store.db import Database
+from corridor.services import Context, demo
 from tests.documents.conftest import INVOICE
 
 
@@ -25,12 +21,11 @@ def _serve(
     folder: Path, node: str, org: str, bus: InProcessBus, directory: Path
 ) -> tuple[Any, dict[str, str]]:
     now = datetime.now(UTC)
-    db = Database.open(f"sqlite:///{folder / 'node.db'}")
-    keys = demo.seed(db, folder, now)
-    operator = registry.get_organisation(db, org)
-    exchange = Exchange(Node.open(node, operator, db, folder, now), bus, directory, interval_s=0.05)
-    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'node.db'}")
-    return create_app(db, corridor(), settings, exchange=exchange), keys
+    ctx = demo.national_node(folder, node, org, now, bus=bus, directory=directory)
+    api_keys = demo.seed(ctx, now)
+    assert ctx.exchange is not None
+    ctx.exchange.interval_s = 0.05
+    return create_app(ctx), api_keys
 
 
 def test_disclosure_travels_between_served_nodes(tmp_path: Path) -> None:
@@ -83,9 +78,11 @@ def test_disclosure_travels_between_served_nodes(tmp_path: Path) -> None:
         # A node without an exchange says how to start one.
         plain = TestClient(
             create_app(
-                Database.open(f"sqlite:///{tmp_path / 'p.db'}"),
-                corridor(),
-                Settings(data_dir=tmp_path, database_url="sqlite://"),
+                Context.open(
+                    Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}")
+                )
             )
         )
-        assert plain.get("/exchange/directory").status_code == 422
+        refused = plain.get("/exchange/directory")
+        assert refused.status_code == 422
+        assert "corridor serve --node" in refused.json()["detail"]

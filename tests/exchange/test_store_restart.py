@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from corridor import demo, ledger, registry
+from corridor import ledger
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.service import Node, merged_trust, pump, receive
-from corridor.store.db import Database
+from corridor.exchange.delivery import pump, receive
+from corridor.exchange.node import merged_trust
 from corridor.store.tables import InboxRow
 from tests.conftest import PG_ADMIN_URL, T0
 from tests.exchange.test_crash import _node, envelope
@@ -69,14 +69,10 @@ def test_a_store_outage_loses_nothing_and_applies_nothing_twice(
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    db = Database.open(url)
-    for org in demo.ORGANISATIONS:
-        registry.create_organisation(db, org, T0)
-    eu = Node.open(
-        "eu", {o.id: o for o in demo.ORGANISATIONS}["ro-customs"], db, tmp_path / "eu", T0
-    )
+    eu = _node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+    db = eu.db
     sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    trust = merged_trust([sender.keys.trust_list(), eu.keys.trust_list()])
+    trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]
     clock = lambda: T0  # noqa: E731
 

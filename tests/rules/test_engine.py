@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor.demo import COMPLETING, draft
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
-from corridor.rules import Engine, Outcome, shipped
+from corridor.rules import Engine, Outcome, shipped_packs
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Procedure
+from corridor.services.demo import COMPLETING, draft
 
 NET = corridor()
-ENGINE = Engine(shipped(), NET)
+ENGINE = Engine(shipped_packs(), NET)
 ROUTE = NET.route("dostyk", "constanta", via=["aktau"])
 BASIC = {DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST}
 FULL = BASIC | {k for k, _ in COMPLETING}
@@ -122,7 +122,7 @@ def test_the_report_does_not_depend_on_rule_order(
     rng: random.Random, docs: set[DocumentKind], hs: str
 ) -> None:
     shuffled = []
-    for pack in shipped().packs:
+    for pack in shipped_packs().packs:
         rules = list(pack.rules)
         rng.shuffle(rules)
         shuffled.append(pack.model_copy(update={"rules": rules}))

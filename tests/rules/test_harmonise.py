@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from corridor.rules import matrix, route_jurisdictions, shipped
+from corridor.rules import matrix, route_jurisdictions, shipped_packs
 
 
 def test_route_jurisdictions_follow_route_order() -> None:
-    assert route_jurisdictions(shipped(), ["KZ", "AZ", "GE", "RO"]) == ["KZ", "AZ", "GE", "EU"]
+    assert route_jurisdictions(shipped_packs(), ["KZ", "AZ", "GE", "RO"]) == [
+        "KZ",
+        "AZ",
+        "GE",
+        "EU",
+    ]
 
 
 def test_matrix_marks_road_pre_arrival_as_differing() -> None:
-    m = matrix(shipped(), ["KZ", "AZ", "EU"], date(2026, 3, 1))
+    m = matrix(shipped_packs(), ["KZ", "AZ", "EU"], date(2026, 3, 1))
     row = next(r for r in m.rows if r.topic == "pre_arrival.road")
     assert row.cells["KZ"] is not None
     assert row.cells["KZ"].startswith("2 h")
@@ -24,14 +29,14 @@ def test_matrix_marks_road_pre_arrival_as_differing() -> None:
 
 def test_identical_requirements_agree() -> None:
     # KZ and GE ask for the same phytosanitary certificate for the same chapters.
-    m = matrix(shipped(), ["KZ", "GE"], date(2026, 3, 1))
+    m = matrix(shipped_packs(), ["KZ", "GE"], date(2026, 3, 1))
     row = next(r for r in m.rows if r.topic == "certificate.phytosanitary")
     assert row.agree
 
 
 def test_rules_not_yet_in_force_are_left_out() -> None:
-    early = matrix(shipped(), ["GE"], date(2025, 3, 1))
-    later = matrix(shipped(), ["GE"], date(2025, 8, 1))
+    early = matrix(shipped_packs(), ["GE"], date(2025, 3, 1))
+    later = matrix(shipped_packs(), ["GE"], date(2025, 8, 1))
     topics = lambda m: {r.topic for r in m.rows}  # noqa: E731
     assert "documents.transit_declaration" not in topics(early)
     assert "documents.transit_declaration" in topics(later)

@@ -12,12 +12,12 @@ import pytest
 from corridor.exceptions import InvalidInput
 from corridor.sim import simulate
 from corridor.sim.fit import Fits, LogNormal, durations, fit_lognormal, fit_timelines
-from corridor.sim.params import parse, shipped
+from corridor.sim.params import parse, shipped_regimes
 from corridor.sim.report import breakdown, summarise
 
 
 def test_every_parameter_carries_a_source_or_an_assumption() -> None:
-    params = shipped()
+    params = shipped_regimes()
     for value in [
         *params.physical.values(),
         *(v for r in params.regimes.values() for v in r.values.values()),
@@ -58,7 +58,7 @@ def test_every_hour_of_every_container_is_booked_to_a_place(regime: str) -> None
 
 
 def test_calibration_reproduces_the_published_regimes() -> None:
-    params = shipped()
+    params = shipped_regimes()
     for regime in ("paper", "today", "digital"):
         pub = params.published[regime]
         medians = [simulate(regime, 1500, seed).percentile(50) for seed in (1, 2, 3)]

@@ -8,21 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from corridor import exceptions as exc
-from corridor import registry, shipments
-from corridor.demo import ORGANISATIONS, draft
 from corridor.model import DocumentKind, Organisation
-from corridor.network import corridor
+from corridor.services import NODE_ADMIN, Context, organisations, papers, shipments
+from corridor.services.demo import ORGANISATIONS, draft
 from corridor.store import db as store_db
 from corridor.store.db import Database, translate
 from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 from tests.conftest import T0
 
 ORGS = {o.id: o for o in ORGANISATIONS}
-
-
-def seed(db: Database) -> None:
-    for org in ORGANISATIONS:
-        registry.create_organisation(db, org, T0)
 
 
 def count(db: Database, table: type[Base]) -> int:
@@ -36,73 +30,102 @@ def test_migrations_produce_exactly_the_declared_schema(db: Database) -> None:
     assert diff == []
 
 
+def _schema(db: Database) -> dict[str, object]:
+    """Every table with its columns (name, type, nullability, default), primary key,
+    indexes, unique constraints and foreign keys, plus the Alembic revision."""
+    inspector = sa.inspect(db.engine)
+    out: dict[str, object] = {}
+    for table in inspector.get_table_names():
+        out[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                for c in inspector.get_columns(table)
+            ],
+            "pk": inspector.get_pk_constraint(table)["constrained_columns"],
+            "indexes": sorted(
+                (i["name"] or "", tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "unique": sorted(
+                (u["name"] or "", tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in inspector.get_foreign_keys(table)
+            ),
+        }
+    with db.engine.connect() as conn:
+        out["alembic_version"] = conn.execute(
+            sa.text("SELECT version_num FROM alembic_version")
+        ).scalar_one()
+    return out
+
+
 def test_migrating_twice_changes_nothing(db: Database) -> None:
+    before = _schema(db)
+    assert "shipments" in before
     store_db.migrate(db.engine)
-    assert "shipments" in store_db.table_names(db.engine)
+    assert _schema(db) == before
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
 
-def test_organisations_round_trip_and_ids_are_unique(db: Database) -> None:
-    seed(db)
-    assert registry.get_organisation(db, "ro-consignee").tax_id == "RO18547290"
+def test_organisations_round_trip_and_ids_are_unique(node: Context, db: Database) -> None:
+    assert organisations.get(node, "ro-consignee").tax_id == "RO18547290"
     with pytest.raises(exc.Conflict, match="already exists"):
-        registry.create_organisation(db, ORGS["kz-customs"], T0)
+        organisations.register(node, NODE_ADMIN, ORGS["kz-customs"], T0)
 
 
-def test_api_keys_are_stored_hashed_and_revocable(db: Database) -> None:
-    seed(db)
-    issued = registry.issue_key(db, "kz-rail", "ops", T0)
+def test_api_keys_are_stored_hashed_and_revocable(node: Context, db: Database) -> None:
+    issued = organisations.issue_key(node, NODE_ADMIN, "kz-rail", "ops", T0)
     with db.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT secret_sha256 FROM api_keys")).scalar_one()
     assert issued.key.split(".", 1)[1] not in stored
-    assert registry.authenticate(db, issued.key).id == "kz-rail"
+    assert organisations.authenticate(node, issued.key).id == "kz-rail"
     with pytest.raises(exc.AuthenticationFailed, match="not valid"):
-        registry.authenticate(db, issued.key[:-2] + "xx")
-    registry.revoke_key(db, "kz-rail", issued.id, T0)
+        organisations.authenticate(node, issued.key[:-2] + "xx")
+    organisations.revoke_key(node, NODE_ADMIN, "kz-rail", issued.id, T0)
     with pytest.raises(exc.AuthenticationFailed, match="revoked"):
-        registry.authenticate(db, issued.key)
+        organisations.authenticate(node, issued.key)
 
 
-def test_shipment_is_visible_to_its_parties_only(db: Database) -> None:
-    seed(db)
-    s = shipments.submit(db, corridor(), draft("R-1"), ORGS["kz-ferroalloy"], T0)
-    assert shipments.get(db, ORGS["ro-consignee"], s.id).draft == draft("R-1")
-    assert [x.id for x in shipments.list_for(db, ORGS["caspian-ferry"])] == [s.id]
+def test_shipment_is_visible_to_its_parties_only(node: Context, db: Database) -> None:
+    s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-1"), T0)
+    assert shipments.get(node, ORGS["ro-consignee"], s.id).draft == draft("R-1")
+    assert [x.id for x in shipments.list_for(node, ORGS["caspian-ferry"])] == [s.id]
     for outsider in ("az-customs", "node-operator", "tr-customs"):
-        assert shipments.list_for(db, ORGS[outsider]) == []
+        assert shipments.list_for(node, ORGS[outsider]) == []
         with pytest.raises(exc.NotFound):
-            shipments.get(db, ORGS[outsider], s.id)
+            shipments.get(node, ORGS[outsider], s.id)
         with pytest.raises(exc.NotFound):
-            shipments.documents(db, ORGS[outsider], s.id)
+            papers.documents(node, ORGS[outsider], s.id)
 
 
-def test_stored_times_come_back_in_utc(db: Database) -> None:
-    seed(db)
-    s = shipments.submit(db, corridor(), draft("R-2"), ORGS["kz-ferroalloy"], T0)
-    assert shipments.get(db, ORGS["kz-ferroalloy"], s.id).created_at == T0
-    assert shipments.timeline(db, ORGS["kz-ferroalloy"], s.id)[0].at == T0
+def test_stored_times_come_back_in_utc(node: Context, db: Database) -> None:
+    s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-2"), T0)
+    assert shipments.get(node, ORGS["kz-ferroalloy"], s.id).created_at == T0
+    assert shipments.timeline(node, ORGS["kz-ferroalloy"], s.id)[0].at == T0
 
 
-def test_a_rejected_submission_writes_nothing(db: Database) -> None:
-    seed(db)
+def test_a_rejected_submission_writes_nothing(node: Context, db: Database) -> None:
     bad = draft("R-3").model_copy(update={"carriers": ["kz-rail", "no-such-carrier"]})
     with pytest.raises(exc.InvalidInput) as info:
-        shipments.submit(db, corridor(), bad, ORGS["kz-ferroalloy"], T0)
+        shipments.submit(node, ORGS["kz-ferroalloy"], bad, T0)
     assert info.value.errors[0].field == "carriers.1"
     for table in (ShipmentRow, ShipmentPartyRow, EventRow, DocumentRow):
         assert count(db, table) == 0
 
 
-def test_a_reference_is_used_once_per_submitter(db: Database) -> None:
-    seed(db)
-    shipments.submit(db, corridor(), draft("R-4"), ORGS["kz-ferroalloy"], T0)
+def test_a_reference_is_used_once_per_submitter(node: Context, db: Database) -> None:
+    shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-4"), T0)
     with pytest.raises(exc.Conflict, match="already submitted"):
-        shipments.submit(db, corridor(), draft("R-4"), ORGS["kz-ferroalloy"], T0)
+        shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-4"), T0)
     assert count(db, ShipmentRow) == 1
 
 
-def test_the_database_unique_constraint_backs_the_check(db: Database) -> None:
-    seed(db)
-    shipments.submit(db, corridor(), draft("R-5"), ORGS["kz-ferroalloy"], T0)
+def test_the_database_unique_constraint_backs_the_check(node: Context, db: Database) -> None:
+    shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-5"), T0)
     row = {
         "id": "dup",
         "reference": "R-5",
@@ -119,12 +142,11 @@ def test_the_database_unique_constraint_backs_the_check(db: Database) -> None:
     assert count(db, ShipmentRow) == 1
 
 
-def test_documents_keep_their_bytes_and_digest(db: Database) -> None:
-    seed(db)
-    s = shipments.submit(db, corridor(), draft("R-6"), ORGS["kz-ferroalloy"], T0)
+def test_documents_keep_their_bytes_and_digest(node: Context, db: Database) -> None:
+    s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-6"), T0)
     blob = bytes(range(256)) * 10
-    info = shipments.attach_document(
-        db,
+    info = papers.attach(
+        node,
         ORGS["kz-ferroalloy"],
         s.id,
         DocumentKind.LICENCE,
@@ -133,19 +155,18 @@ def test_documents_keep_their_bytes_and_digest(db: Database) -> None:
         blob,
         T0,
     )
-    got, content = shipments.document_content(db, ORGS["ro-consignee"], s.id, info.id)
+    got, content = papers.content(node, ORGS["ro-consignee"], s.id, info.id)
     assert content == blob
     assert got.sha256 == info.sha256
 
 
-def test_submitting_parties_must_hold_the_right_roles(db: Database) -> None:
-    seed(db)
+def test_submitting_parties_must_hold_the_right_roles(node: Context, db: Database) -> None:
     bad = draft("R-7").model_copy(update={"consignee": "az-customs"})
     with pytest.raises(exc.InvalidInput) as info:
-        shipments.submit(db, corridor(), bad, ORGS["kz-ferroalloy"], T0)
+        shipments.submit(node, ORGS["kz-ferroalloy"], bad, T0)
     assert "'az-customs' is a customs" in info.value.errors[0].message
     with pytest.raises(exc.InvalidInput, match="cannot submit"):
-        shipments.submit(db, corridor(), draft("R-8"), ORGS["kz-rail"], T0)
+        shipments.submit(node, ORGS["kz-rail"], draft("R-8"), T0)
 
 
 def test_every_database_error_class_is_translated() -> None:

@@ -1,116 +1,58 @@
-"""The demo corridor: organisations along Dostyk -> Aktau -> Baku -> Poti -> Constanța and
-one ferro-alloy shipment walked along its route.
-
-Names are fictional; they use Kazakh, Azerbaijani, Georgian, Turkish and Romanian letters on
-purpose, so every layer is exercised with them.
+"""The demo: seed the demo corridor on a node, walk its shipment from Dostyk to Constanța,
+and send its pre-arrival data to separate national nodes, through the same services every
+door uses. The data it walks with is in `corridor.services.demo_corridor`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from corridor import ledger as ledger_mod
 from corridor.config import Settings
 from corridor.documents import MEDIA_TYPE, Verdict
 from corridor.exchange.bus import Bus, InProcessBus
-from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
+from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
 from corridor.services import disclosure, keys, organisations, papers, shipments
 from corridor.services.context import NODE_ADMIN, Context
+from corridor.services.demo_corridor import (
+    COMPLETING,
+    ISSUED_BY,
+    NATIONAL_NODES,
+    OPERATOR,
+    ORGANISATIONS,
+    SHIPPER_NODE,
+    documents_for,
+    draft,
+)
 from corridor.services.shipments import Event, Shipment
 
-OPERATOR = Organisation(
-    id="node-operator", name="Corridor node operator", country="KZ", role="operator"
-)
-ORGANISATIONS: tuple[Organisation, ...] = (
-    OPERATOR,
-    Organisation(
-        id="kz-customs",
-        name="Мемлекеттік кірістер комитеті (KZ customs)",
-        country="KZ",
-        role="customs",
-    ),
-    Organisation(
-        id="az-customs", name="Dövlət Gömrük Komitəsi (AZ customs)", country="AZ", role="customs"
-    ),
-    Organisation(
-        id="ge-customs", name="შემოსავლების სამსახური (GE customs)", country="GE", role="customs"
-    ),
-    Organisation(
-        id="tr-customs", name="Gümrükler Genel Müdürlüğü (TR customs)", country="TR", role="customs"
-    ),
-    Organisation(
-        id="ro-customs", name="Autoritatea Vamală Română (RO customs)", country="RO", role="customs"
-    ),
-    Organisation(
-        id="kz-rail", name="Қазақ Темір Жолы Express (rail carrier)", country="KZ", role="carrier"
-    ),
-    Organisation(id="aktau-port", name="Aktau Sea Trade Port", country="KZ", role="port"),
-    Organisation(
-        id="caspian-ferry",
-        name="Xəzər Bərə Xətti (Caspian ferry line)",
-        country="AZ",
-        role="carrier",
-    ),
-    Organisation(
-        id="kz-ferroalloy", name="Ақтөбе Ферроқорытпа Экспорт ЖШС", country="KZ", role="shipper"
-    ),
-    Organisation(
-        id="ro-consignee",
-        name="Oțelăria Dunării SRL",
-        country="RO",
-        role="consignee",
-        tax_id="RO18547290",
-    ),
-)
-
-
-def draft(reference: str) -> ShipmentDraft:
-    """The demo shipment: high-carbon ferro-chromium in two containers, Dostyk to Constanța."""
-    return ShipmentDraft.model_validate(
-        {
-            "reference": reference,
-            "consignor": "kz-ferroalloy",
-            "consignee": "ro-consignee",
-            "carriers": ["kz-rail", "aktau-port", "caspian-ferry"],
-            "goods": [
-                {
-                    "hs_code": "720241",
-                    "description": "Ferro-chromium, >4% carbon, lumps 10-80 mm",
-                    "packages": 40,
-                    "package_type": "BG",
-                    "gross_kg": "40400",
-                    "net_kg": "40000",
-                    "value": {"amount": "58000.00", "currency": "USD"},
-                    "origin_country": "KZ",
-                },
-                {
-                    "hs_code": "720221",
-                    "description": "Ferro-silicon, >55% silicon",
-                    "packages": 20,
-                    "package_type": "BG",
-                    "gross_kg": "20200",
-                    "net_kg": "20000",
-                    "value": {"amount": "27000.00", "currency": "USD"},
-                    "origin_country": "KZ",
-                },
-            ],
-            "containers": [
-                {"number": "CSQU3054383", "seal": "KZ0012345"},
-                {"number": "MSCU1234566", "seal": "KZ0012346"},
-            ],
-            "route": {"origin": "dostyk", "destination": "constanta", "via": ["aktau"]},
-            "destination_country": "RO",
-        }
-    )
+__all__ = [
+    "COMPLETING",
+    "ISSUED_BY",
+    "NATIONAL_NODES",
+    "OPERATOR",
+    "ORGANISATIONS",
+    "SHIPPER_NODE",
+    "DemoRun",
+    "Exchanged",
+    "Walk",
+    "documents_for",
+    "draft",
+    "exchange",
+    "keys_file",
+    "national_node",
+    "register_directory",
+    "run",
+    "seed",
+    "walk",
+]
 
 
 def keys_file(data_dir: Path) -> Path:
@@ -149,95 +91,6 @@ def register_directory(ctx: Context, now: datetime) -> None:
             organisations.register(ctx, NODE_ADMIN, org, now)
 
 
-# Who signs each of the demo's documents.
-ISSUED_BY = {
-    DocumentKind.COMMERCIAL_INVOICE: "kz-ferroalloy",
-    DocumentKind.PACKING_LIST: "kz-ferroalloy",
-    DocumentKind.TRANSIT_DECLARATION: "kz-ferroalloy",
-    DocumentKind.RAIL_CONSIGNMENT_NOTE: "kz-rail",
-    DocumentKind.CERTIFICATE_OF_ORIGIN: "kz-customs",
-}
-
-
-def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
-    """The fields of the demo shipment's signed documents, from its draft."""
-    orgs = {o.id: o for o in ORGANISATIONS}
-    d = shipment.draft
-
-    def party(org_id: str) -> dict[str, Any]:
-        o = orgs[org_id]
-        return {"name": o.name, "country": o.country, **({"tax_id": o.tax_id} if o.tax_id else {})}
-
-    goods = [
-        {
-            "sequence": i + 1,
-            "hs_code": g.hs_code,
-            "description": g.description,
-            "packages": g.packages,
-            "gross_kg": str(g.gross_kg),
-            "net_kg": str(g.net_kg),
-            "value": str(g.value.amount),
-            "currency": g.value.currency,
-            "origin_country": g.origin_country,
-        }
-        for i, g in enumerate(d.goods)
-    ]
-    equipment = [{"number": c.number, "seal": c.seal} for c in d.containers]
-    issued = shipment.created_at.date().isoformat()
-    total = sum(g.value.amount for g in d.goods)
-    mrn = int(hashlib.sha256(d.reference.encode()).hexdigest(), 16) % 10**14
-    return {
-        DocumentKind.COMMERCIAL_INVOICE: {
-            "document_number": f"INV-{d.reference}",
-            "issue_date": issued,
-            "seller": party(d.consignor),
-            "buyer": party(d.consignee),
-            "delivery_terms": "FCA Dostyk",
-            "invoice_currency": d.goods[0].value.currency,
-            "total_amount": str(total),
-            "goods": goods,
-        },
-        DocumentKind.PACKING_LIST: {
-            "document_number": f"PL-{d.reference}",
-            "issue_date": issued,
-            "consignor": party(d.consignor),
-            "consignee": party(d.consignee),
-            "goods": goods,
-            "equipment": equipment,
-        },
-        DocumentKind.RAIL_CONSIGNMENT_NOTE: {
-            "document_number": f"SMGS-{d.reference}",
-            "issue_date": issued,
-            "consignor": party(d.consignor),
-            "consignee": party(d.consignee),
-            "carrier": party("kz-rail"),
-            "departure_station": "Dostyk",
-            "destination_station": "Aktau port",
-            "goods": goods,
-            "equipment": equipment,
-        },
-        DocumentKind.CERTIFICATE_OF_ORIGIN: {
-            "document_number": f"CO-{d.reference}",
-            "issue_date": issued,
-            "exporter": party(d.consignor),
-            "consignee": party(d.consignee),
-            "country_of_origin": "KZ",
-            "goods": goods,
-        },
-        DocumentKind.TRANSIT_DECLARATION: {
-            "document_number": f"26KZ{mrn:014d}",
-            "issue_date": issued,
-            "declarant": party(d.consignor),
-            "office_of_departure": "Aktau port customs",
-            "office_of_destination": "Constanța Sud customs",
-            "countries_of_routing": ["KZ", "AZ", "GE", "RO"],
-            "guarantee_reference": f"GRN-{d.reference}",
-            "goods": goods,
-            "equipment": equipment,
-        },
-    }
-
-
 @dataclass
 class Walk:
     """The demo shipment, its readiness before and after the papers are complete, and its
@@ -249,15 +102,6 @@ class Walk:
     complete: ReadinessReport
     timeline: list[Event]
     ledger: list[ledger_mod.Entry]
-
-
-# Papers attached after the first readiness check, to complete the file.
-COMPLETING = (
-    (DocumentKind.RAIL_CONSIGNMENT_NOTE, "cim-smgs.json"),
-    (DocumentKind.CERTIFICATE_OF_ORIGIN, "origin.json"),
-    (DocumentKind.TRANSIT_DECLARATION, "transit-declaration.json"),
-    (DocumentKind.TRANSIT_GUARANTEE, "guarantee.json"),
-)
 
 
 def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
@@ -358,17 +202,6 @@ def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
     )
 
 
-# The demo's national nodes: node id -> the authority running it.
-NATIONAL_NODES = {
-    "kz": "kz-customs",
-    "az": "az-customs",
-    "ge": "ge-customs",
-    "eu": "ro-customs",
-    "tr": "tr-customs",
-}
-SHIPPER_NODE = "shipper"
-
-
 @dataclass
 class Exchanged:
     """What each national node received for the demo shipment, and what the bus carried."""
@@ -392,15 +225,11 @@ async def exchange(
     nodes: dict[str, Context] = {}
     try:
         for name, org_id in NATIONAL_NODES.items():
-            folder = root / name
-            node = nodes[name] = Context.open(
-                Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'node.db'}"),
-                network=ctx.network,
-                engine=ctx.engine,
-                clock=lambda: now,
+            node = nodes[name] = national_node(
+                root / name, name, org_id, now, bus=carrier, directory=directory
             )
-            register_directory(node, now)
-            disclosure.start_exchange(node, name, org_id, None, directory, now, carrier).publish()
+            assert node.exchange is not None
+            node.exchange.publish()
         sender = ctx.exchange or disclosure.start_exchange(
             ctx, SHIPPER_NODE, "kz-ferroalloy", None, directory, now, carrier
         )
@@ -421,6 +250,30 @@ async def exchange(
     finally:
         for node in nodes.values():
             node.close()
+
+
+def national_node(
+    folder: Path,
+    name: str,
+    org_id: str,
+    now: datetime,
+    *,
+    bus: Bus | None = None,
+    directory: Path | None = None,
+    database_url: str | None = None,
+) -> Context:
+    """A national node of the demo corridor in its own folder (SQLite there unless a
+    database is given), run by `org_id`, knowing the demo organisations, with its exchange
+    over `bus` (in-process by default); its clock stands at `now`."""
+    node = Context.open(
+        Settings(data_dir=folder, database_url=database_url or f"sqlite:///{folder / 'node.db'}"),
+        clock=lambda: now,
+    )
+    register_directory(node, now)
+    disclosure.start_exchange(
+        node, name, org_id, None, directory or folder.parent / "directory.json", now, bus
+    )
+    return node
 
 
 @dataclass

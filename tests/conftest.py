@@ -208,6 +208,22 @@ def signing(tmp_path: Path) -> Iterator[tuple[Keyring, dict[str, Organisation]]]
     db.close()
 
 
+def state(db: Database, data_dir: Path) -> tuple[dict[str, int], list[str]]:
+    """What a node holds: rows per table, and every file in its data folder other than the
+    store's own (whose content the row counts cover)."""
+    with db.engine.connect() as conn:
+        rows = {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for t in Base.metadata.sorted_tables
+        }
+    files = sorted(
+        str(p.relative_to(data_dir))
+        for p in data_dir.rglob("*")
+        if p.is_file() and not p.name.startswith("corridor.db")
+    )
+    return rows, files
+
+
 def auth(api_keys: dict[str, str], org: str) -> dict[str, str]:
     """The Authorization header of a demo organisation."""
     return {"Authorization": f"Bearer {api_keys[org]}"}

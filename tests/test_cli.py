@@ -217,3 +217,36 @@ def test_ledger_verify_reports_intact_and_broken(cli_env: Path) -> None:
     assert bad.exit_code == 3
     assert "BROKEN at entry 5 (bad_hash)" in bad.output
     assert runner.invoke(app, ["ledger", "verify", "no-such"]).exit_code == 2
+
+
+def test_refused_commands_leave_nothing_behind(cli_env: Path) -> None:
+    from corridor.store.db import Database
+    from tests.conftest import state
+
+    assert runner.invoke(app, ["init", "--demo"]).exit_code == 0
+    db = Database.open(f"sqlite:///{cli_env / 'corridor.db'}")
+    try:
+        bad = cli_env / "bad.json"
+        bad.write_text('{"reference": "x"}')
+        before = state(db, cli_env)
+        refused = {
+            ("keys", "rotate", "nobody"): 1,
+            ("keys", "revoke", "no-such-kid"): 1,
+            ("keys", "revoke", "no-such-kid", "--at", "yesterday"): 2,
+            ("ledger", "verify", "no-such-shipment"): 2,
+            ("check", str(bad)): 2,
+            ("route", "dostyk", "atlantis"): 2,
+        }
+        for args, code in refused.items():
+            result = runner.invoke(app, list(args))
+            assert result.exit_code == code, (args, result.output)
+            assert "Traceback" not in result.output
+        assert state(db, cli_env) == before
+    finally:
+        db.close()
+
+
+def test_hints_are_worded_for_the_shell() -> None:
+    result = runner.invoke(app, ["route", "dostyk", "atlantis"])
+    assert "'corridor nodes' lists the known node ids" in result.output
+    assert "GET /" not in result.output

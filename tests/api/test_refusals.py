@@ -1,0 +1,159 @@
+"""Over the API, a refused request of every kind leaves no row and no file behind — not even
+a signing key for the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.services import Context
+from corridor.services.demo import draft
+from tests.conftest import auth, state
+from tests.documents.conftest import INVOICE
+
+NEWCOMER = {"id": "kz-newcomer", "name": "Newcomer LLP", "country": "KZ", "role": "shipper"}
+
+
+@pytest.fixture
+def newcomer(client: TestClient, api_keys: dict[str, str]) -> dict[str, str]:
+    """A shipper registered after set-up: it has no signing key until it signs something."""
+    op = auth(api_keys, "node-operator")
+    assert client.post("/organisations", json=NEWCOMER, headers=op).status_code == 201
+    key = client.post(f"/organisations/{NEWCOMER['id']}/api-keys", headers=op).json()["key"]
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _shipment(client: TestClient, api_keys: dict[str, str]) -> str:
+    body = draft("R-1").model_dump(mode="json")
+    r = client.post("/shipments", json=body, headers=auth(api_keys, "kz-ferroalloy"))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _own_draft(**changes: Any) -> dict[str, Any]:
+    body = draft("NEW-1").model_dump(mode="json")
+    body.update({"consignor": NEWCOMER["id"], **changes})
+    return body
+
+
+REFUSALS: dict[str, tuple[int, Callable[[TestClient, str, dict[str, str]], Any]]] = {
+    "submit naming an unknown party": (
+        422,
+        lambda c, sid, h: c.post("/shipments", json=_own_draft(consignee="nobody"), headers=h),
+    ),
+    "submit through an unknown node": (
+        422,
+        lambda c, sid, h: c.post(
+            "/shipments",
+            json=_own_draft(route={"origin": "dostyk", "destination": "atlantis"}),
+            headers=h,
+        ),
+    ),
+    "attach to someone else's shipment": (
+        404,
+        lambda c, sid, h: c.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": "packing_list"},
+            files={"file": ("pl.txt", b"x", "text/plain")},
+            headers=h,
+        ),
+    ),
+    "issue for someone else's shipment": (
+        404,
+        lambda c, sid, h: c.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": "commercial_invoice", "fields": INVOICE},
+            headers=h,
+        ),
+    ),
+    "issue a kind its role may not issue": (
+        404,
+        lambda c, sid, h: c.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": "customs_release", "fields": {}},
+            headers=h,
+        ),
+    ),
+    "readiness of someone else's shipment": (
+        404,
+        lambda c, sid, h: c.get(f"/shipments/{sid}/readiness", headers=h),
+    ),
+    "disclose on a node without an exchange": (
+        422,
+        lambda c, sid, h: c.post(f"/shipments/{sid}/disclose", headers=h),
+    ),
+    "register an organisation without being the operator": (
+        403,
+        lambda c, sid, h: c.post("/organisations", json={**NEWCOMER, "id": "x-2"}, headers=h),
+    ),
+    "issue an API key for another organisation": (
+        403,
+        lambda c, sid, h: c.post("/organisations/kz-rail/api-keys", headers=h),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_a_refused_request_leaves_nothing_behind(
+    case: str,
+    client: TestClient,
+    api_keys: dict[str, str],
+    newcomer: dict[str, str],
+    ctx: Context,
+    tmp_path: Path,
+) -> None:
+    sid = _shipment(client, api_keys)
+    before = state(ctx.db, tmp_path)
+    status, request = REFUSALS[case]
+    response = request(client, sid, newcomer)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert state(ctx.db, tmp_path) == before
+    assert not (tmp_path / "keys" / NEWCOMER["id"]).exists() or not any(
+        (tmp_path / "keys" / NEWCOMER["id"]).iterdir()
+    )
+
+
+def test_the_same_requests_succeed_for_a_party_and_make_its_key(
+    client: TestClient, newcomer: dict[str, str], ctx: Context, tmp_path: Path
+) -> None:
+    r = client.post("/shipments", json=_own_draft(), headers=newcomer)
+    assert r.status_code == 201, r.text
+    assert len(list((tmp_path / "keys" / NEWCOMER["id"]).iterdir())) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "status"),
+    [
+        ("customs_release", {}, 403),  # a shipper does not issue releases
+        ("commercial_invoice", {"document_number": "only this"}, 422),
+    ],
+)
+def test_a_party_without_a_key_refused_after_signing_began_keeps_no_key(
+    kind: str,
+    fields: dict[str, Any],
+    status: int,
+    client: TestClient,
+    api_keys: dict[str, str],
+    newcomer: dict[str, str],
+    ctx: Context,
+    tmp_path: Path,
+) -> None:
+    body = draft("R-2").model_dump(mode="json")
+    body["consignee"] = NEWCOMER["id"]
+    r = client.post("/shipments", json=body, headers=auth(api_keys, "kz-ferroalloy"))
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    assert client.get(f"/shipments/{sid}", headers=newcomer).status_code == 200
+    before = state(ctx.db, tmp_path)
+    refused = client.post(
+        f"/shipments/{sid}/documents/signed",
+        json={"kind": kind, "fields": fields},
+        headers=newcomer,
+    )
+    assert refused.status_code == status, refused.text
+    assert state(ctx.db, tmp_path) == before

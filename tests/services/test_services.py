@@ -1,0 +1,138 @@
+"""The services decide who may do what, once, whichever door asks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.exceptions import (
+    ExchangeDisabled,
+    InvalidInput,
+    LedgerBroken,
+    NotFound,
+    PermissionDenied,
+)
+from corridor.model import DocumentKind, Organisation
+from corridor.services import (
+    NODE_ADMIN,
+    Context,
+    disclosure,
+    organisations,
+    papers,
+    rules,
+    shipments,
+)
+from corridor.services.demo import draft
+from tests.conftest import ORGS, T0, auth
+from tests.documents.conftest import INVOICE
+
+NEW = Organisation(id="ge-rail", name="Georgian Railway", country="GE", role="carrier")  # type: ignore[arg-type]
+
+
+def test_only_the_operator_registers_and_manages_other_organisations_keys(
+    ctx: Context, api_keys: dict[str, str]
+) -> None:
+    with pytest.raises(PermissionDenied):
+        organisations.register(ctx, ORGS["kz-ferroalloy"], NEW, T0)
+    organisations.register(ctx, ORGS["node-operator"], NEW, T0)
+    issued = organisations.issue_key(ctx, ORGS["node-operator"], "ge-rail", "ops", T0)
+    assert organisations.authenticate(ctx, issued.key).id == "ge-rail"
+    with pytest.raises(PermissionDenied):
+        organisations.list_keys(ctx, ORGS["kz-rail"], "ge-rail")
+    # An organisation manages its own keys.
+    own = organisations.authenticate(ctx, issued.key)
+    assert [k.id for k in organisations.list_keys(ctx, own, "ge-rail")] == [issued.id]
+    with pytest.raises(NotFound):
+        organisations.list_keys(ctx, ORGS["node-operator"], "no-such-org")
+
+
+def test_documents_are_issued_for_parties_and_signed_for_anyone(
+    ctx: Context, api_keys: dict[str, str]
+) -> None:
+    s = shipments.submit(ctx, ORGS["kz-ferroalloy"], draft("S-1"), T0)
+    with pytest.raises(NotFound):
+        papers.issue_signed(
+            ctx, ORGS["tr-customs"], s.id, DocumentKind.COMMERCIAL_INVOICE, INVOICE, T0
+        )
+    # An authority signs a certificate for the exporter without being party to the file.
+    fields = {
+        "document_number": "CO-1",
+        "issue_date": "2026-03-01",
+        "exporter": {"name": "X", "country": "KZ"},
+        "consignee": {"name": "Y", "country": "RO"},
+        "country_of_origin": "KZ",
+        "goods": INVOICE["goods"],
+    }
+    token = papers.sign(ctx, ORGS["kz-customs"], DocumentKind.CERTIFICATE_OF_ORIGIN, fields, T0)
+    verdict = papers.check(token.encode(), ctx.keys.trust_list(), T0)
+    assert verdict.status == "VALID"
+    assert verdict.document is not None
+    assert verdict.document.issuer.id == "kz-customs"
+
+
+def test_one_readiness_check_whichever_door_asks(
+    ctx: Context, client: TestClient, api_keys: dict[str, str]
+) -> None:
+    shipment = draft("S-2")
+    docs = [DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST]
+    direct = rules.check_draft(rules.shipped_engine(), shipment, docs, date(2026, 3, 2), T0)
+    over_api = client.post(
+        "/rules/check",
+        json={
+            "shipment": shipment.model_dump(mode="json"),
+            "documents": [d.value for d in docs],
+            "departure": "2026-03-02",
+        },
+        headers=auth(api_keys, "kz-ferroalloy"),
+    ).json()
+    assert over_api == direct.model_dump(mode="json")
+    assert not direct.ready
+
+
+def test_the_matrix_needs_both_ends_of_a_route_or_neither(ctx: Context) -> None:
+    with pytest.raises(InvalidInput, match="both origin and destination"):
+        rules.harmonisation(ctx.engine, "dostyk", None, date(2026, 3, 1))
+    route = rules.harmonisation(ctx.engine, "dostyk", "kars", date(2026, 3, 1))
+    every = rules.harmonisation(ctx.engine, None, None, date(2026, 3, 1))
+    assert route.jurisdictions == ["KZ", "AZ", "GE", "TR"]
+    assert set(route.jurisdictions) < set(every.jurisdictions)
+
+
+def test_disclosure_needs_an_exchange_and_says_so(ctx: Context, api_keys: dict[str, str]) -> None:
+    s = shipments.submit(ctx, ORGS["kz-ferroalloy"], draft("S-3"), T0)
+    with pytest.raises(ExchangeDisabled) as info:
+        disclosure.disclose(ctx, ORGS["kz-ferroalloy"], s.id, T0)
+    assert info.value.hint == "run_as_node"
+    # The domain message names no route and no command; the doors add those.
+    assert "/" not in info.value.detail
+    assert "corridor " not in info.value.detail
+
+
+def test_the_inbox_is_read_by_the_authority_running_the_node_only(ctx: Context) -> None:
+    from corridor.services import demo
+
+    node = demo.national_node(ctx.settings.data_dir / "az", "az", "az-customs", T0)
+    try:
+        assert disclosure.inbox(node, ORGS["az-customs"]) == []
+        with pytest.raises(PermissionDenied):
+            disclosure.inbox(node, ORGS["ge-customs"])
+    finally:
+        node.close()
+
+
+def test_the_administrator_verifies_any_ledger_and_parties_only_theirs(
+    ctx: Context, api_keys: dict[str, str]
+) -> None:
+    s = shipments.submit(ctx, ORGS["kz-ferroalloy"], draft("S-4"), T0)
+    assert shipments.ledger(ctx, NODE_ADMIN, s.id).verified == 1
+    assert shipments.ledger(ctx, ORGS["ro-consignee"], s.id).verified == 1
+    with pytest.raises(NotFound):
+        shipments.ledger(ctx, ORGS["tr-customs"], s.id)
+    with pytest.raises(InvalidInput, match="no ledger"):
+        shipments.ledger(ctx, NODE_ADMIN, "no-such-shipment")
+    with ctx.db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE ledger_entries SET body = '{}' WHERE seq = 0")
+    with pytest.raises(LedgerBroken):
+        shipments.ledger(ctx, NODE_ADMIN, s.id)

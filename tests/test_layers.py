@@ -1,0 +1,102 @@
+"""The layering holds: doors call services and nothing below them; raw crypto stays inside
+documents/; domain code knows nothing of HTTP or the command line."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "src" / "corridor"
+DOORS = ("api", "cli", "web")
+# What a door may import: the services, the domain types it shows, errors and settings.
+DOOR_MAY_IMPORT = (
+    "corridor.services",
+    "corridor.model",
+    "corridor.exceptions",
+    "corridor.config",
+)
+DOMAIN = ("model", "network", "documents", "rules", "ledger", "exchange", "sim", "store")
+
+
+def _imports(path: Path) -> list[str]:
+    """Every module a file imports, at any depth (function-level imports included)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found += [f"{node.module}.{a.name}" for a in node.names]
+    return found
+
+
+def _files(*parts: str) -> list[Path]:
+    return sorted(p for part in parts for p in (PACKAGE / part).rglob("*.py"))
+
+
+def test_the_walk_finds_the_doors_and_their_imports() -> None:
+    files = _files(*DOORS)
+    assert len(files) >= 10
+    assert any("corridor.services" in i for f in files for i in _imports(f))
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_doors_import_services_and_nothing_below_them(door: str) -> None:
+    wrong = []
+    for path in _files(door):
+        for name in _imports(path):
+            if not name.startswith("corridor") or name in ("corridor", "corridor.__version__"):
+                continue
+            own = name.startswith(f"corridor.{door}")
+            # The CLI's 'serve' starts the API door; nothing else crosses between doors.
+            serve = door == "cli" and name.startswith("corridor.api.app")
+            allowed = name.startswith(DOOR_MAY_IMPORT) or own or serve
+            if not allowed or "store" in name.split(".") or "_hazmat" in name:
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []
+
+
+def test_raw_crypto_is_imported_only_inside_documents() -> None:
+    wrong = [
+        f"{path.relative_to(PACKAGE)}"
+        for path in PACKAGE.rglob("*.py")
+        if "documents" not in path.relative_to(PACKAGE).parts
+        and any("_hazmat" in name for name in _imports(path))
+    ]
+    assert wrong == []
+
+
+def test_domain_code_never_imports_a_door_or_a_web_framework() -> None:
+    wrong = []
+    for path in _files(*DOMAIN):
+        for name in _imports(path):
+            if name.startswith(("fastapi", "starlette", "typer", "click")) or name.startswith(
+                tuple(f"corridor.{d}" for d in (*DOORS, "services"))
+            ):
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []
+
+
+def test_services_never_import_a_door() -> None:
+    wrong = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _files("services")
+        for name in _imports(path)
+        if name.startswith(("fastapi", "typer", *(f"corridor.{d}" for d in DOORS)))
+    ]
+    assert wrong == []
+
+
+def test_no_module_grows_past_400_lines_unless_it_is_data() -> None:
+    data = {"services/demo_corridor.py"}
+    long = [
+        f"{path.relative_to(PACKAGE)}: {n} lines"
+        for path in PACKAGE.rglob("*.py")
+        if "migrations" not in path.parts
+        and str(path.relative_to(PACKAGE)) not in data
+        and (n := len(path.read_text("utf-8").splitlines())) > 400
+    ]
+    assert long == []

@@ -7,7 +7,8 @@ before anything is written, or rolls everything back (rows and files alike).
 
     context        the running node: store, network, rule engine, key store, exchange
     organisations  members of the node and their API keys; authentication
-    keys           signing keys and the trust list
+    keystore       private key files and trust-list rows (KeyStore)
+    keys           rotating and revoking signing keys, the trust list
     shipments      submission, access by party, timeline, readiness, ledger
     papers         signed and raw documents, paper copies, verification
     rules          checking drafts, the harmonisation matrix, rule packs

@@ -11,7 +11,7 @@ from corridor.config import Settings
 from corridor.model import Organisation
 from corridor.network import Network, corridor
 from corridor.rules import Engine, default_engine, shipped_packs
-from corridor.services.keys import KeyStore
+from corridor.services.keystore import KeyStore
 from corridor.store.db import Database
 
 if TYPE_CHECKING:

@@ -1,158 +1,17 @@
-"""Signing keys and the corridor trust list.
+"""Signing keys and the corridor trust list as workflows: making, rotating and revoking keys
+(the node administrator's, at the node's shell) and reading the trust list (anyone's).
 
-Each organisation has one current Ed25519 key. Its private half lives in an owner-only file
-under ``<data dir>/keys/<organisation>/<kid>.pem``; its public half is on the trust list (in
-the store) with the organisation, country and role it speaks for. Rotation retires the
-current key (documents it signed before still verify) and makes a new one; revocation stops
-documents signed at or after the revocation time from verifying.
-
-A key made as part of a request is made inside that request's transaction: if the request is
-refused, neither the trust-list row nor the key file remains.
+The key store itself (files and trust-list rows) is `corridor.services.keystore`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from corridor.documents import Signer, TrustEntry, TrustList, signing
-from corridor.exceptions import NotFound
+from corridor.documents import TrustList
+from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation
-from corridor.store.db import Database, undo_on_rollback
-from corridor.store.tables import OrganisationRow, TrustedKeyRow
-
-if TYPE_CHECKING:
-    from corridor.services.context import Caller, Context
-
-
-class KeyStore:
-    """Private key files under the data folder plus the trust list in the store."""
-
-    def __init__(self, db: Database, data_dir: Path) -> None:
-        self.db = db
-        self.root = data_dir / "keys"
-        # Private keys never change under a key id, so each file is read once.
-        self._signers: dict[str, Signer] = {}
-
-    def _path(self, org_id: str, kid: str) -> Path:
-        return self.root / org_id / f"{kid}.pem"
-
-    def _write_private(self, s: Session, org_id: str, kid: str, pem: bytes) -> None:
-        folder = self.root / org_id
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
-        path = self._path(org_id, kid)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-
-        def remove() -> None:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-
-        undo_on_rollback(s, remove)
-
-    def create(self, s: Session, org_id: str, now: datetime) -> str:
-        """A new current key for an organisation, in the caller's transaction; any previous
-        current key is retired."""
-        if s.get(OrganisationRow, org_id) is None:
-            raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
-        kid, public, pem = signing.new_signing_key()
-        for row in s.scalars(
-            select(TrustedKeyRow).where(
-                TrustedKeyRow.organisation_id == org_id, TrustedKeyRow.valid_to.is_(None)
-            )
-        ):
-            row.valid_to = now
-        s.add(
-            TrustedKeyRow(
-                kid=kid,
-                organisation_id=org_id,
-                public_key=public,
-                valid_from=now,
-                valid_to=None,
-                revoked_at=None,
-            )
-        )
-        # Written inside the transaction: if the file cannot be written, the trust list
-        # does not gain a key nobody holds; if the transaction fails, the file goes.
-        self._write_private(s, org_id, kid, pem)
-        return kid
-
-    def current_kid(self, s: Session, org_id: str) -> str | None:
-        """The key id an organisation signs with now, if any."""
-        return s.scalars(
-            select(TrustedKeyRow.kid).where(
-                TrustedKeyRow.organisation_id == org_id,
-                TrustedKeyRow.valid_to.is_(None),
-                TrustedKeyRow.revoked_at.is_(None),
-            )
-        ).first()
-
-    def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
-        """The organisation's current signing key, made in the caller's transaction if it
-        has none."""
-        kid = self.current_kid(s, org_id) or self.create(s, org_id, now)
-        return self._signer(org_id, kid)
-
-    def signer(self, s: Session, org_id: str) -> Signer:
-        """The organisation's current signing key, or NotFound."""
-        kid = self.current_kid(s, org_id)
-        if kid is None:
-            raise NotFound(
-                f"organisation {org_id!r} has no signing key on this node", hint="rotate_key"
-            )
-        return self._signer(org_id, kid)
-
-    def _signer(self, org_id: str, kid: str) -> Signer:
-        found = self._signers.get(kid)
-        if found is None:
-            found = self._signers[kid] = signing.load_signer(
-                self._path(org_id, kid).read_bytes(), kid
-            )
-        return found
-
-    def revoke(self, s: Session, kid: str, at: datetime) -> None:
-        """Revoke a key: documents it signed at or after `at` stop verifying."""
-        row = s.get(TrustedKeyRow, kid)
-        if row is None:
-            raise NotFound(f"no key {kid!r} on the trust list")
-        row.revoked_at = at
-        if row.valid_to is None or row.valid_to > at:
-            row.valid_to = at
-
-    def load_trust(self, s: Session) -> TrustList:
-        """Every key on this node's trust list."""
-        orgs = {o.id: o for o in s.scalars(select(OrganisationRow))}
-        entries = []
-        for row in s.scalars(select(TrustedKeyRow).order_by(TrustedKeyRow.valid_from)):
-            org = orgs[row.organisation_id]
-            entries.append(
-                TrustEntry(
-                    kid=row.kid,
-                    organisation_id=org.id,
-                    name=org.name,
-                    country=org.country,
-                    role=org.role,
-                    public_key=row.public_key,
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
-                    revoked_at=row.revoked_at,
-                )
-            )
-        return TrustList(entries)
-
-    def trust_list(self) -> TrustList:
-        """Every key on this node's trust list, read in its own transaction."""
-        with self.db.transaction() as s:
-            return self.load_trust(s)
-
+from corridor.services.context import Caller, Context
 
 # Workflows. Key rotation and revocation are the node administrator's, at the node's shell.
 
@@ -184,7 +43,5 @@ def trust_list(ctx: Context) -> TrustList:
 
 
 def _admin_only(who: Caller) -> None:
-    from corridor.exceptions import PermissionDenied
-
     if isinstance(who, Organisation):
         raise PermissionDenied("signing keys are managed by the node's administrator")

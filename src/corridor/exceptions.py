@@ -191,13 +191,14 @@ class EnvelopeRejected(CorridorError):
 
     code = "envelope-rejected"
     title = "Envelope rejected"
-    REASONS = ("malformed", "forged", "expired", "misaddressed", "replayed")
+    REASONS = ("malformed", "forged", "expired", "misaddressed", "replayed", "clock_skew")
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, envelope_id: str | None = None) -> None:
         if reason not in self.REASONS:
             raise ValueError(f"unknown envelope reason {reason!r}")
         super().__init__(detail)
         self.reason = reason
+        self.envelope_id = envelope_id
 
 
 class StoreUnavailable(CorridorError):

@@ -12,6 +12,7 @@ from sd_jwt.verifier import SDJWTVerifier
 
 from corridor.documents import _hazmat as hz
 from corridor.documents import present, verify
+from corridor.documents.sdjwt import TYP
 from corridor.documents.signing import kid_for
 from corridor.documents.trust import TrustEntry, TrustList
 from corridor.exceptions import VerificationFailed
@@ -39,6 +40,8 @@ def test_reference_verifier_accepts_our_documents(signing: Any) -> None:
 
 
 def test_reference_documents_verify_here(signing: Any) -> None:
+    """Documents of our profile (our `typ`, an `exp` in the signed payload) made by the
+    reference issuer verify here."""
     _keys, orgs = signing
     private = JWK.generate(kty="OKP", crv="Ed25519")
     raw = hz.b64d(private.export_public(as_dict=True)["x"])
@@ -59,6 +62,7 @@ def test_reference_documents_verify_here(signing: Any) -> None:
     user_claims = {
         "iss": shipper.id,
         "iat": int(NOW.timestamp()),
+        "exp": int(NOW.timestamp()) + 86400,
         "kind": "commercial_invoice",
         "country": "KZ",
         SDObj("document_number"): "INV-REF-1",
@@ -66,7 +70,7 @@ def test_reference_documents_verify_here(signing: Any) -> None:
         SDObj("goods"): [SDObj(g) for g in INVOICE["goods"]],
     }
     issuance = SDJWTIssuer(
-        user_claims, private, sign_alg="EdDSA", extra_header_parameters={"kid": kid}
+        user_claims, private, sign_alg="EdDSA", extra_header_parameters={"kid": kid, "typ": TYP}
     ).sd_jwt_issuance
     doc = verify(issuance, trust, NOW)
     assert doc.disclosed["document_number"] == "INV-REF-1"

@@ -106,7 +106,12 @@ def test_unknown_key_is_an_unknown_issuer(signing: Any) -> None:
     stranger = Signer(hz.generate_key(), "stranger-kid")
     token = raw_issue(
         stranger,
-        {"iss": "kz-ferroalloy", "iat": int(NOW.timestamp()), "kind": "commercial_invoice"},
+        {
+            "iss": "kz-ferroalloy",
+            "iat": int(NOW.timestamp()),
+            "exp": int(NOW.timestamp()) + 3600,
+            "kind": "commercial_invoice",
+        },
         {"document_number": "X"},
     )
     assert reason(token, keys.trust_list()) == "unknown_issuer"
@@ -117,7 +122,12 @@ def test_a_key_speaking_for_another_organisation_is_refused(signing: Any) -> Non
     # kz-rail's key signs a document claiming to come from the shipper.
     token = raw_issue(
         keys.signer("kz-rail"),
-        {"iss": "kz-ferroalloy", "iat": int(NOW.timestamp()), "kind": "commercial_invoice"},
+        {
+            "iss": "kz-ferroalloy",
+            "iat": int(NOW.timestamp()),
+            "exp": int(NOW.timestamp()) + 3600,
+            "kind": "commercial_invoice",
+        },
         {"x": 1},
     )
     assert reason(token, keys.trust_list()) == "unknown_issuer"
@@ -130,6 +140,7 @@ def test_wrong_role_for_the_kind(signing: Any) -> None:
         {
             "iss": "kz-ferroalloy",
             "iat": int(NOW.timestamp()),
+            "exp": int(NOW.timestamp()) + 3600,
             "kind": "customs_release",
             "country": "KZ",
         },
@@ -155,6 +166,7 @@ def test_a_release_counts_only_from_that_countrys_customs(signing: Any) -> None:
         {
             "iss": "ge-customs",
             "iat": int(NOW.timestamp()),
+            "exp": int(NOW.timestamp()) + 3600,
             "kind": "customs_release",
             "country": "AZ",
         },

@@ -51,6 +51,7 @@ def test_a_retired_key_cannot_sign_new_documents(signing: Any) -> None:
         {
             "iss": "kz-ferroalloy",
             "iat": int((NOW + timedelta(days=2)).timestamp()),
+            "exp": int((NOW + timedelta(days=2)).timestamp()) + 3600,
             "kind": "commercial_invoice",
         },
         {"document_number": "X"},

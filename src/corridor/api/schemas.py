@@ -27,11 +27,13 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Health(BaseModel):
-    """Liveness of the node and its store."""
+    """Liveness of the node and its store, and of its exchange when it runs one: whether the
+    bus is up, how many envelopes wait to be sent, the last failure."""
 
     status: str
     version: str
     nodes: int
+    exchange: dict[str, Any] | None = None
 
 
 class NewKey(BaseModel):

@@ -27,6 +27,19 @@ PDF_ATTACHMENT = "corridor-document.sd-jwt"
 MEDIA_TYPE = "application/vnd.corridor.doc+sd-jwt"
 MAX_INPUT_BYTES = 8 << 20
 DEFAULT_VALIDITY = timedelta(days=365)
+# The longest a document of each kind may be valid: its signer cannot choose a forgery that
+# never expires. Decisions of an authority are short-lived; a certificate of origin lasts a
+# year; commercial papers a little more (to cover a slow journey and its audit).
+MAX_LIFETIME: dict[DocumentKind, timedelta] = {
+    **dict.fromkeys(DocumentKind, timedelta(days=400)),
+    DocumentKind.CERTIFICATE_OF_ORIGIN: timedelta(days=365),
+    DocumentKind.TRANSIT_DECLARATION: timedelta(days=90),
+    DocumentKind.CUSTOMS_RELEASE: timedelta(days=30),
+    DocumentKind.INSPECTION_ACT: timedelta(days=365),
+    DocumentKind.LICENCE: timedelta(days=730),
+    DocumentKind.NUCLEAR_LICENCE: timedelta(days=730),
+    DocumentKind.DUAL_USE_PERMIT: timedelta(days=730),
+}
 _FIELDS = {kind: tuple(schema.model_fields) for kind, schema in SCHEMAS.items()}
 _ROLES = {kind: frozenset(r.value for r in roles) for kind, roles in ISSUER_ROLES.items()}
 
@@ -91,10 +104,13 @@ def issue(
             f"the {kind.value} has invalid fields",
             [FieldError(".".join(str(p) for p in e["loc"]), str(e["msg"])) for e in exc.errors()],
         ) from None
+    if validity <= timedelta(0):
+        raise InvalidInput("a document must be valid for some time after it is issued")
+    lifetime = min(validity, MAX_LIFETIME[kind])
     visible: dict[str, Any] = {
         "iss": issuer.id,
         "iat": int(now.timestamp()),
-        "exp": int((now + validity).timestamp()),
+        "exp": int((now + lifetime).timestamp()),
         "kind": kind.value,
         "country": issuer.country,
     }
@@ -116,6 +132,11 @@ def verify(token: str, trust: TrustList, now: datetime | None = None) -> Verifie
         raise VerificationFailed(
             "malformed", f"unknown document kind {claims.get('kind')!r}"
         ) from None
+    if claims["exp"] - claims["iat"] > MAX_LIFETIME[kind].total_seconds():
+        raise VerificationFailed(
+            "malformed",
+            f"a {kind.value} may be valid for at most {MAX_LIFETIME[kind].days} days",
+        )
     if entry.role not in _ROLES.get(kind, ()):
         raise VerificationFailed(
             "wrong_role",
@@ -143,7 +164,7 @@ def verify(token: str, trust: TrustList, now: datetime | None = None) -> Verifie
         kid=entry.kid,
         shipment=claims.get("shipment"),
         issued_at=utc(claims["iat"]),
-        expires_at=utc(claims["exp"]) if isinstance(claims.get("exp"), int) else None,
+        expires_at=utc(claims["exp"]),
         disclosed=disclosed,
         withheld_fields=withheld,
     )

@@ -106,6 +106,8 @@ def _json(part: str, what: str) -> Any:
         return _DECODE(hz.b64d(part).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise _fail("malformed", f"the {what} is not base64url JSON ({exc})") from None
+    except RecursionError:
+        raise _fail("malformed", f"the {what} is nested too deeply") from None
 
 
 def split(token: str) -> tuple[str, list[str]]:
@@ -173,6 +175,8 @@ def verify(
         raise _fail("malformed", "JWS header and payload must be JSON objects")
     if header.get("alg") != ALG:
         raise _fail("malformed", f"algorithm {header.get('alg')!r} is not accepted; only EdDSA")
+    if header.get("typ") != TYP:
+        raise _fail("malformed", f"type {header.get('typ')!r} is not a corridor document ({TYP})")
     if "crit" in header:
         raise _fail("malformed", "critical header extensions are not supported")
     kid = header.get("kid")
@@ -205,10 +209,18 @@ def verify(
         raise _fail("revoked_key", f"key {kid!r} had been rotated out when the document was issued")
     if payload.get("_sd_alg", "sha-256") != "sha-256":
         raise _fail("malformed", f"digest algorithm {payload.get('_sd_alg')!r} not supported")
-    claims, disclosed = _unpack(payload, disclosures)
-    exp = claims.get("exp")
-    if exp is not None and (not isinstance(exp, int) or now >= exp):
+    # Expiry is in the signed payload itself, never in a disclosure a holder could withhold.
+    exp = payload.get("exp")
+    if not isinstance(exp, int) or isinstance(exp, bool) or exp <= iat:
+        raise _fail("malformed", "the document has no expiry (exp) after its issuance")
+    if now >= exp:
         raise _fail("expired", "the document has expired")
+    try:
+        claims, disclosed = _unpack(payload, disclosures)
+    except RecursionError:
+        raise _fail("malformed", "the document is nested too deeply") from None
+    if any(claims.get(k) != payload.get(k) for k in ("iss", "iat", "exp")):
+        raise _fail("tampered_disclosure", "a disclosure overrides a signed registered claim")
     return Verified(header=header, claims=claims, disclosed=frozenset(disclosed), key=key)
 
 
@@ -230,6 +242,7 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
             )
         table[digest] = parts
     used: set[str] = set()
+    seen: set[str] = set()
     disclosed: set[str] = set()
 
     def walk(value: Any, top: bool) -> Any:
@@ -246,9 +259,13 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                     continue
                 out[name] = walk(v, False)
             sd = value.get("_sd", [])
-            if not isinstance(sd, list):
+            if not isinstance(sd, list) or not all(isinstance(d, str) for d in sd):
                 raise _fail("malformed", "_sd must be a list of digests")
             for digest in sd:
+                # RFC 9901: a digest may appear once in the whole payload, disclosed or not.
+                if digest in seen:
+                    raise _fail("tampered_disclosure", "a digest appears twice in the document")
+                seen.add(digest)
                 parts = table.get(digest)
                 if parts is None:
                     continue
@@ -267,7 +284,13 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
             items = []
             for element in value:
                 if isinstance(element, dict) and len(element) == 1 and "..." in element:
-                    parts = table.get(element["..."])
+                    ref = element["..."]
+                    if not isinstance(ref, str):
+                        raise _fail("malformed", "an array element digest must be a string")
+                    if ref in seen:
+                        raise _fail("tampered_disclosure", "a digest appears twice in the document")
+                    seen.add(ref)
+                    parts = table.get(ref)
                     if parts is None:
                         continue
                     if len(parts) != 2 or element["..."] in used:

@@ -7,10 +7,16 @@ acknowledges a message only after it is stored, so nothing is lost when a node s
 between delivery and storage (it is delivered again, and the inbox ignores the repeat).
 Publishing sets ``Nats-Msg-Id`` to the envelope id, so a relay that re-sends after a crash
 does not create a second copy within the stream's duplicate window.
+
+The client reconnects for ever (with a growing wait) after any broker outage; a connection
+that closed anyway is replaced on the next call. A message that could not be stored after
+`MAX_ATTEMPTS` deliveries is moved to the node's dead-letter subject (``<prefix>.dead.<node>``)
+and acknowledged, so it cannot hold up what comes after it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,13 +24,16 @@ from typing import Any, Protocol
 
 from corridor.exceptions import StoreUnavailable
 
+MAX_ATTEMPTS = 50
+
 
 @dataclass
 class Delivery:
-    """A message handed to a node, with its acknowledgement."""
+    """A message handed to a node, with its acknowledgement and how often it was delivered."""
 
     data: bytes
     ack: Callable[[], Awaitable[None]]
+    attempts: int = 1
 
 
 class Bus(Protocol):
@@ -36,6 +45,9 @@ class Bus(Protocol):
     async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         """Up to `batch` messages for `node`, waiting at most `timeout` seconds."""
 
+    async def dead_letter(self, node: str, data: bytes) -> None:
+        """Set aside a message `node` could not store after `MAX_ATTEMPTS` deliveries."""
+
 
 class InProcessBus:
     """Messages in memory, for one process holding several nodes (and for tests)."""
@@ -43,6 +55,10 @@ class InProcessBus:
     def __init__(self) -> None:
         self.queues: dict[str, deque[bytes]] = defaultdict(deque)
         self.published: list[bytes] = []
+        self.dead: dict[str, list[bytes]] = defaultdict(list)
+
+    async def dead_letter(self, node: str, data: bytes) -> None:
+        self.dead[node].append(data)
 
     async def publish(self, node: str, msg_id: str, data: bytes) -> None:
         self.published.append(data)
@@ -86,17 +102,26 @@ class NatsBus:
 
         try:
             self._nc = await nats.connect(
-                self.url, connect_timeout=2, max_reconnect_attempts=30, reconnect_time_wait=1
+                self.url,
+                connect_timeout=2,
+                # Reconnect for ever: a node must drain its outbox after any outage.
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=2,
             )
             self._js = self._nc.jetstream()
+            self._subs = {}
             config = StreamConfig(
                 name=self.stream,
-                subjects=[f"{self.prefix}.to.>"],
+                subjects=[f"{self.prefix}.to.>", f"{self.prefix}.dead.>"],
                 storage=StorageType.FILE,
                 duplicate_window=600.0,
             )
-            await self._js.add_stream(config)
-        except (OSError, NatsError) as exc:
+            try:
+                await self._js.add_stream(config)
+            except NatsError:
+                await self._js.update_stream(config)  # an older stream without dead letters
+        except (TimeoutError, OSError, NatsError) as exc:
+            await self._drop()
             raise StoreUnavailable(
                 f"the NATS server at {self.url} is unreachable: {type(exc).__name__}"
             ) from exc
@@ -106,21 +131,42 @@ class NatsBus:
         """The subject a node receives on."""
         return f"{self.prefix}.to.{node}"
 
-    async def publish(self, node: str, msg_id: str, data: bytes) -> None:
-        if self._js is None:  # connect in the loop that uses the bus
+    async def _drop(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            # Closing a broken connection: there is nothing to keep from its failure.
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+        self._nc, self._js, self._subs = None, None, {}
+
+    async def _ready(self) -> Any:
+        # Connect in the loop that uses the bus; replace a connection that has closed.
+        if self._js is None or self._nc is None or self._nc.is_closed:
+            await self._drop()
             await self.connect()
-        await self._js.publish(self.subject(node), data, headers={"Nats-Msg-Id": msg_id})
+        return self._js
+
+    @property
+    def connected(self) -> bool:
+        """Whether the client holds an open connection to the broker now."""
+        return self._nc is not None and self._nc.is_connected
+
+    async def publish(self, node: str, msg_id: str, data: bytes) -> None:
+        js = await self._ready()
+        await js.publish(self.subject(node), data, headers={"Nats-Msg-Id": msg_id})
+
+    async def dead_letter(self, node: str, data: bytes) -> None:
+        js = await self._ready()
+        await js.publish(f"{self.prefix}.dead.{node}", data)
 
     async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         from nats.errors import TimeoutError as NatsTimeout
 
-        if self._js is None:
-            await self.connect()
+        js = await self._ready()
         sub = self._subs.get(node)
         if sub is None:
             from nats.js.api import ConsumerConfig
 
-            sub = await self._js.pull_subscribe(
+            sub = await js.pull_subscribe(
                 self.subject(node),
                 durable=f"node-{node}",
                 stream=self.stream,
@@ -129,24 +175,30 @@ class NatsBus:
             self._subs[node] = sub
         try:
             msgs = await sub.fetch(batch, timeout=timeout)
-        except NatsTimeout:
-            return []
-        return [Delivery(m.data, m.ack) for m in msgs]
+        except (TimeoutError, NatsTimeout):
+            return []  # nothing waiting: not an error
+        return [Delivery(m.data, m.ack, _attempts(m)) for m in msgs]
 
     async def drop_stream(self) -> None:
         """Delete the stream (tests and teardown)."""
         assert self._js is not None
         await self._js.delete_stream(self.stream)
 
-    async def raw_messages(self) -> list[bytes]:
-        """Every message the broker holds in the stream, as stored (to audit what it sees)."""
+    async def raw_messages(self, subject: str | None = None) -> list[bytes]:
+        """Every message the broker holds in the stream (or on one subject of it), as
+        stored, to audit what it sees."""
         assert self._js is not None
         info = await self._js.stream_info(self.stream)
         out = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await self._js.get_msg(self.stream, seq)
-            out.append(msg.data or b"")
+            if subject is None or msg.subject == subject:
+                out.append(msg.data or b"")
         return out
+
+    async def dead_letters(self, node: str) -> list[bytes]:
+        """The messages set aside for `node`."""
+        return await self.raw_messages(f"{self.prefix}.dead.{node}")
 
     async def close(self) -> None:
         """Flush what was published and disconnect."""
@@ -154,3 +206,10 @@ class NatsBus:
             await self._nc.flush()
             await self._nc.close()
             self._nc = None
+
+
+def _attempts(msg: Any) -> int:
+    try:
+        return int(msg.metadata.num_delivered)
+    except (AttributeError, ValueError, TypeError):
+        return 1

@@ -17,15 +17,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
 from corridor.documents import Signer, TrustList, present
 from corridor.documents import verify as verify_document
-from corridor.exceptions import Conflict, EnvelopeRejected, VerificationFailed
-from corridor.exchange.bus import Bus
-from corridor.exchange.envelope import NodeAddress, open_envelope, seal
+from corridor.exceptions import (
+    Conflict,
+    EnvelopeRejected,
+    StoreUnavailable,
+    VerificationFailed,
+)
+from corridor.exchange.bus import MAX_ATTEMPTS, Bus
+from corridor.exchange.envelope import NodeAddress, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import Policy
 from corridor.model import DocumentKind
@@ -146,6 +151,15 @@ async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int 
     return len(pending)
 
 
+def waiting(db: Database) -> int:
+    """How many envelopes in the outbox are not sent yet."""
+    with db.transaction() as s:
+        return int(
+            s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None)))
+            or 0
+        )
+
+
 def _reject(db: Database, reason: str, env_id: str | None, detail: str, now: datetime) -> str:
     log.warning("envelope %s rejected (%s): %s", env_id, reason, detail)
     with db.transaction() as s:
@@ -153,24 +167,60 @@ def _reject(db: Database, reason: str, env_id: str | None, detail: str, now: dat
     return reason
 
 
+_PROCEDURES = frozenset({"export", "transit", "import"})
+
+
+def _documents(payload: dict[str, Any], env_id: str) -> dict[str, str]:
+    """The payload's documents, checked for shape: kind -> token."""
+    shipment, documents = payload.get("shipment"), payload.get("documents", {})
+    if not isinstance(shipment, str) or not 0 < len(shipment) <= 64:
+        raise EnvelopeRejected("malformed", "the payload names no shipment", env_id)
+    if payload.get("procedure") not in _PROCEDURES:
+        raise EnvelopeRejected("malformed", "the payload names no known procedure", env_id)
+    if not isinstance(documents, dict) or not all(
+        isinstance(k, str) and k in _KINDS and isinstance(v, str) for k, v in documents.items()
+    ):
+        raise EnvelopeRejected("malformed", "the payload's documents are not kind -> token", env_id)
+    return documents
+
+
+_KINDS = frozenset(k.value for k in DocumentKind)
+
+
 def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str:
-    """Check, decrypt and store one envelope: 'stored', or the rejection reason (logged)."""
+    """Check, decrypt and store one envelope: 'stored', or the rejection reason (logged with
+    the envelope id when it can be read). Only a store outage raises (StoreUnavailable):
+    the message is then left unacknowledged, to be delivered again."""
     try:
-        header, payload = open_envelope(raw, node.node, node.box, trust, now)
+        return _receive(node, raw, trust, now)
     except EnvelopeRejected as exc:
-        return _reject(node.db, exc.reason, None, exc.detail, now)
-    env_id = str(header["id"])
+        return _reject(node.db, exc.reason, exc.envelope_id, exc.detail, now)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # one bad message must never block the next
+        log.exception("envelope refused after an unexpected error")
+        return _reject(
+            node.db, "malformed", envelope_id(raw), f"unreadable: {type(exc).__name__}", now
+        )
+
+
+def _receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str:
+    env = open_envelope(raw, node.node, node.box, trust, now)
+    payload = env.payload
+    documents = _documents(payload, env.id)
     content: dict[str, Any] = {}
     try:
-        for kind, token in dict(payload.get("documents", {})).items():
-            doc = verify_document(str(token), trust, now)
-            if doc.shipment != payload.get("shipment"):
+        for kind, token in documents.items():
+            doc = verify_document(token, trust, now)
+            if doc.shipment != payload["shipment"]:
                 raise VerificationFailed("malformed", f"{kind} belongs to another shipment")
+            if doc.kind.value != kind:
+                raise VerificationFailed("malformed", f"a {doc.kind.value} sent as {kind}")
             content[kind] = doc.disclosed
     except VerificationFailed as exc:
-        return _reject(
-            node.db, "forged", env_id, f"a document failed: {exc.reason}: {exc.detail}", now
-        )
+        raise EnvelopeRejected(
+            "forged", f"a document failed: {exc.reason}: {exc.detail}", env.id
+        ) from None
     # The envelope id is the inbox key: a repeat fails the insert and the transaction
     # (inbox row and ledger entry together) rolls back.
     try:
@@ -178,12 +228,12 @@ def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str
             s.execute(
                 _STORE,
                 {
-                    "envelope_id": env_id,
-                    "from_node": str(header["from"]),
-                    "sender": str(header["sender"]),
-                    "kind": str(header["kind"]),
-                    "shipment_id": str(payload["shipment"]),
-                    "procedure": str(payload.get("procedure")),
+                    "envelope_id": env.id,
+                    "from_node": env.from_node,
+                    "sender": env.sender,
+                    "kind": env.kind,
+                    "shipment_id": payload["shipment"],
+                    "procedure": payload["procedure"],
                     "content": content,
                     "received_at": now,
                 },
@@ -192,19 +242,19 @@ def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str
                 s,
                 node.signer,
                 node.organisation.id,
-                str(payload["shipment"]),
+                payload["shipment"],
                 "received",
-                {"from": header["from"], "envelope": env_id},
+                {"from": env.from_node, "envelope": env.id},
                 now,
             )
     except Conflict:
         # Either this envelope is already in the inbox, or another writer took the ledger
         # position first; only the first is a replay.
         with node.db.connection() as s:
-            seen = s.scalar(_SEEN, {"id": env_id})
+            seen = s.scalar(_SEEN, {"id": env.id})
         if not seen:
             raise
-        return _reject(node.db, "replayed", env_id, "already received", now)
+        raise EnvelopeRejected("replayed", "already received", env.id) from None
     return "stored"
 
 
@@ -224,6 +274,15 @@ async def pump(
         if not deliveries:
             return outcomes
         for d in deliveries:
-            outcome = receive(node, d.data, trust, now())
+            try:
+                outcome = receive(node, d.data, trust, now())
+            except StoreUnavailable:
+                if d.attempts < MAX_ATTEMPTS:
+                    raise  # unacknowledged: delivered again once the store is back
+                # This message has failed to store again and again: set it aside, so that
+                # it no longer holds up the messages behind it.
+                log.error("envelope %s dead-lettered on %s", envelope_id(d.data), node.node)
+                await bus.dead_letter(node.node, d.data)
+                outcome = "dead_lettered"
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             await d.ack()

@@ -2,12 +2,18 @@
 
 Wire form (JSON)::
 
-    {"v": 1, "id": ..., "from": node, "to": node, "kind": ..., "created": t, "expires": t,
-     "sender": organisation, "kid": key id, "ct": sealed box, "sig": Ed25519 signature}
+    {"v": 2, "id": ..., "from": node, "to": node, "created": t, "expires": t,
+     "ct": sealed box, "sig": Ed25519 signature}
 
-The body is a libsodium sealed box (X25519 + XSalsa20-Poly1305) to the recipient node's
-public key, so only that node can read it; the signature covers every header field and the
-SHA-256 of the ciphertext. Whoever carries envelopes sees node ids and sizes, nothing else.
+The sealed box (X25519 + XSalsa20-Poly1305, libsodium) to the recipient node's public key
+holds ``{"sender": organisation, "kid": key id, "kind": ..., "payload": ..., "pad": ...}``:
+organisation and key ids never travel in clear, and the padding brings every envelope to a
+size bucket, so its length does not tell which procedure it carries. The signature covers
+every header field and the SHA-256 of the ciphertext. Whoever carries envelopes sees node
+ids, times and bucketed sizes, nothing else.
+
+Opening checks every field's type before using it and never lets a malformed message raise
+anything but `EnvelopeRejected` (with the envelope id when it can be read).
 """
 
 from __future__ import annotations
@@ -26,10 +32,15 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from corridor.documents import Signer, TrustList, signing
 from corridor.exceptions import EnvelopeRejected, VerificationFailed
 
-VERSION = 1
+VERSION = 2
 MAX_ENVELOPE_BYTES = 4 << 20
 CLOCK_SKEW_S = 300
-_HEADER = ("v", "id", "from", "to", "kind", "created", "expires", "sender", "kid")
+# The receiver's cap on an envelope's life, whatever the sender asks for.
+MAX_TTL_S = 7 * 86400
+# Plaintext sizes are padded up to the next of these (then to a multiple of the last).
+BUCKETS = (16 << 10, 64 << 10, 256 << 10, 1 << 20)
+_HEADER = ("v", "id", "from", "to", "created", "expires")
+_ID_CHARS = frozenset("0123456789abcdef-")
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,15 @@ def _signed_bytes(header: dict[str, Any], ciphertext: str) -> bytes:
     )
 
 
+def _padded(inner: dict[str, Any]) -> bytes:
+    plain = signing.canonical({**inner, "pad": ""})
+    size = next((b for b in BUCKETS if b >= len(plain)), None)
+    if size is None:
+        step = BUCKETS[-1]
+        size = -(-len(plain) // step) * step
+    return signing.canonical({**inner, "pad": " " * (size - len(plain))})
+
+
 def seal(
     payload: dict[str, Any],
     to: NodeAddress,
@@ -76,60 +96,126 @@ def seal(
     signer: Signer,
     kind: str,
     now: datetime,
-    ttl_s: int = 7 * 86400,
+    ttl_s: int = MAX_TTL_S,
 ) -> tuple[str, bytes]:
     """An envelope for `to`: its id and its bytes."""
-    ciphertext = signing.b64encode(SealedBox(to.public_key()).encrypt(signing.canonical(payload)))
+    inner = {"sender": sender_org, "kid": signer.kid, "kind": kind, "payload": payload}
+    ciphertext = signing.b64encode(SealedBox(to.public_key()).encrypt(_padded(inner)))
     created = int(now.timestamp())
     header: dict[str, Any] = {
         "v": VERSION,
         "id": str(uuid.uuid4()),
         "from": sender_node,
         "to": to.node,
-        "kind": kind,
         "created": created,
         "expires": created + ttl_s,
-        "sender": sender_org,
-        "kid": signer.kid,
     }
     signature = signing.sign(signer, _signed_bytes(header, ciphertext))
     body = {**header, "ct": ciphertext, "sig": signature}
     return header["id"], signing.canonical(body)
 
 
-def open_envelope(
-    raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: datetime
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Check and decrypt an envelope addressed to node `me`: (header, payload). Raises
-    EnvelopeRejected; replay is the caller's check (the inbox knows what it has seen)."""
-    if len(raw) > MAX_ENVELOPE_BYTES:
-        raise EnvelopeRejected("malformed", "envelope over the size limit")
+@dataclass(frozen=True)
+class Opened:
+    """A checked, decrypted envelope."""
+
+    id: str
+    from_node: str
+    sender: str
+    kid: str
+    kind: str
+    created: int
+    payload: dict[str, Any]
+
+
+def _json(raw: bytes | str, env_id: str | None, what: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise EnvelopeRejected("malformed", f"{what} is not JSON", env_id) from None
+    except RecursionError:
+        raise EnvelopeRejected("malformed", f"{what} is nested too deeply", env_id) from None
+
+
+def envelope_id(raw: bytes) -> str | None:
+    """The id an envelope claims, if it can be read at all (for logging a rejection)."""
     try:
         body = json.loads(raw)
-        header = {k: body[k] for k in _HEADER}
-        ciphertext, signature = str(body["ct"]), str(body["sig"])
-    except (ValueError, KeyError, TypeError):
-        raise EnvelopeRejected("malformed", "not a corridor envelope") from None
-    if header["v"] != VERSION:
-        raise EnvelopeRejected("malformed", f"envelope version {header['v']!r} not supported")
-    if header["to"] != me:
-        raise EnvelopeRejected("misaddressed", f"envelope for {header['to']!r} reached {me!r}")
-    key = trust.resolve(str(header["kid"]))
-    if key is None or key.organisation_id != header["sender"]:
-        raise EnvelopeRejected("forged", "the sender's key is not on the trust list")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    env_id = body.get("id") if isinstance(body, dict) else None
+    return env_id if _is_id(env_id) else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64 and set(value) <= _ID_CHARS
+
+
+def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: datetime) -> Opened:
+    """Check and decrypt an envelope addressed to node `me`. Raises EnvelopeRejected (with
+    the envelope id once it is known); replay is the caller's check (the inbox knows what
+    it has seen)."""
+    if len(raw) > MAX_ENVELOPE_BYTES:
+        raise EnvelopeRejected("malformed", "envelope over the size limit")
+    body = _json(raw, None, "the envelope")
+    if not isinstance(body, dict) or not _is_id(body.get("id")):
+        raise EnvelopeRejected("malformed", "not a corridor envelope")
+    env_id: str = body["id"]
+    header = {k: body.get(k) for k in _HEADER}
+    ciphertext, signature = body.get("ct"), body.get("sig")
+    texts = (header["from"], header["to"], ciphertext, signature)
+    times = (header["created"], header["expires"])
+    if (
+        header["v"] != VERSION
+        or not all(isinstance(t, str) and t for t in texts)
+        or not all(isinstance(t, int) and not isinstance(t, bool) for t in times)
+    ):
+        raise EnvelopeRejected("malformed", "not a corridor envelope of this version", env_id)
+    assert isinstance(ciphertext, str)
+    assert isinstance(signature, str)
+    from_node, to_node = str(header["from"]), str(header["to"])
+    created, expires = int(header["created"] or 0), int(header["expires"] or 0)
+    if to_node != me:
+        raise EnvelopeRejected("misaddressed", f"envelope for {to_node!r} reached {me!r}", env_id)
+    at = now.timestamp()
+    if at >= expires:
+        raise EnvelopeRejected("expired", "the envelope has expired", env_id)
+    if created > at + CLOCK_SKEW_S:
+        raise EnvelopeRejected(
+            "clock_skew",
+            f"the envelope was made {created - at:.0f} s ahead of this node's clock "
+            f"(up to {CLOCK_SKEW_S} s allowed); the sender's clock is fast",
+            env_id,
+        )
+    if expires - created > MAX_TTL_S or created < at - MAX_TTL_S:
+        raise EnvelopeRejected(
+            "expired", f"envelopes live at most {MAX_TTL_S // 86400} days here", env_id
+        )
+    try:
+        plain = SealedBox(box).decrypt(signing.b64decode(ciphertext))
+    except (ValueError, CryptoError):
+        raise EnvelopeRejected(
+            "forged", "the envelope is not encrypted to this node", env_id
+        ) from None
+    if b"\\u0000" in plain:
+        raise EnvelopeRejected("malformed", "the envelope's content holds a NUL character", env_id)
+    inner = _json(plain, env_id, "the envelope's content")
+    if not isinstance(inner, dict):
+        raise EnvelopeRejected("malformed", "the envelope's content is not an object", env_id)
+    sender, kid, kind, payload = (inner.get(k) for k in ("sender", "kid", "kind", "payload"))
+    if not (isinstance(sender, str) and isinstance(kid, str) and isinstance(kind, str)):
+        raise EnvelopeRejected("malformed", "the envelope names no sender, key or kind", env_id)
+    if not isinstance(payload, dict):
+        raise EnvelopeRejected("malformed", "the envelope's payload is not an object", env_id)
+    key = trust.resolve(kid)
+    if key is None or key.organisation_id != sender:
+        raise EnvelopeRejected("forged", "the sender's key is not on the trust list", env_id)
     try:
         signing.check_signature(key.public_key, signature, _signed_bytes(header, ciphertext))
     except VerificationFailed:
-        raise EnvelopeRejected("forged", "the envelope's signature does not match") from None
-    at = now.timestamp()
-    if not isinstance(header["expires"], int) or at >= header["expires"]:
-        raise EnvelopeRejected("expired", "the envelope has expired")
-    if not isinstance(header["created"], int) or header["created"] > at + CLOCK_SKEW_S:
-        raise EnvelopeRejected("malformed", "the envelope claims to be from the future")
-    try:
-        payload = json.loads(SealedBox(box).decrypt(signing.b64decode(ciphertext)))
-    except (ValueError, CryptoError):
-        raise EnvelopeRejected("forged", "the envelope is not encrypted to this node") from None
-    if not isinstance(payload, dict):
-        raise EnvelopeRejected("malformed", "the envelope's content is not an object")
-    return header, payload
+        raise EnvelopeRejected(
+            "forged", "the envelope's signature does not match", env_id
+        ) from None
+    if key.revoked_at is not None or (key.valid_to is not None and created >= key.valid_to):
+        raise EnvelopeRejected("forged", "the sender's key was no longer valid", env_id)
+    return Opened(env_id, from_node, sender, kid, kind, created, payload)

@@ -21,7 +21,7 @@ from typing import Any
 
 from corridor.documents.trust import TrustList
 from corridor.exchange.bus import Bus
-from corridor.exchange.delivery import pump, relay
+from corridor.exchange.delivery import pump, relay, waiting
 from corridor.exchange.envelope import NodeAddress
 from corridor.exchange.node import LocalNode, merged_trust
 
@@ -77,6 +77,7 @@ class Exchange:
     directory_path: Path
     interval_s: float = 1.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    last_error: str | None = None
     _task: asyncio.Task[Any] | None = None
 
     def directory(self) -> Directory:
@@ -94,12 +95,32 @@ class Exchange:
         return {"sent": sent, **got}
 
     async def _loop(self) -> None:
+        failures = 0
         while True:
             try:
                 await self.step()
-            except Exception:  # a broker or store outage: log, wait, try again
-                log.exception("exchange step failed on node %s", self.node.node)
-            await asyncio.sleep(self.interval_s)
+                failures, self.last_error = 0, None
+            except Exception as exc:  # a broker or store outage: log, wait, try again
+                failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                if failures == 1:
+                    log.exception("exchange step failed on node %s", self.node.node)
+                else:
+                    log.warning("exchange still failing on node %s: %s", self.node.node, exc)
+            # Back off while the broker or store is down, up to 30 s between tries.
+            await asyncio.sleep(min(self.interval_s * 2**failures, 30.0))
+
+    def health(self) -> dict[str, Any]:
+        """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
+        and the last failure."""
+        connected = getattr(self.bus, "connected", True)
+        return {
+            "node": self.node.node,
+            "running": self._task is not None and not self._task.done(),
+            "bus": "up" if connected and self.last_error is None else "down",
+            "waiting": waiting(self.node.db),
+            "last_error": self.last_error,
+        }
 
     def publish(self) -> None:
         """Add this node's address and public keys to the directory."""

@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
-from corridor.exceptions import NotFound
+from corridor.exceptions import InvalidInput, NotFound
 from corridor.store.db import Database, undo_on_rollback
 from corridor.store.tables import OrganisationRow, TrustedKeyRow
+
+
+def _aware(t: datetime) -> datetime:
+    """Stored times come back naive from SQLite; they are UTC."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 class KeyStore:
@@ -93,7 +98,18 @@ class KeyStore:
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
         has none."""
-        kid = self.current_kid(s, org_id) or self.create(s, org_id, now)
+        kid = self.current_kid(s, org_id)
+        if kid is None:
+            kid = self.create(s, org_id, now)
+        else:
+            row = s.get(TrustedKeyRow, kid)
+            if row is not None and _aware(row.valid_from) > now:
+                # Signing now would make a document or ledger entry that fails verification.
+                raise InvalidInput(
+                    f"this node's clock ({now:%Y-%m-%d %H:%M} UTC) is before the signing key "
+                    f"of {org_id!r} became valid ({_aware(row.valid_from):%Y-%m-%d %H:%M} UTC); "
+                    "correct the clock"
+                )
         return self._signer(org_id, kid)
 
     def signer(self, s: Session, org_id: str) -> Signer:

@@ -15,4 +15,10 @@ def health(ctx: Ctx) -> Health:
     """Whether the node and its store answer."""
     with ctx.db.transaction() as s:
         s.connection()
-    return Health(status="ok", version=__version__, nodes=len(ctx.network.nodes))
+    exchange = ctx.exchange.health() if ctx.exchange is not None else None
+    return Health(
+        status="ok" if exchange is None or exchange["bus"] == "up" else "degraded",
+        version=__version__,
+        nodes=len(ctx.network.nodes),
+        exchange=exchange,
+    )

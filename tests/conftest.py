@@ -20,8 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.documents import Signer, TrustList
-from corridor.model import Organisation
-from corridor.services import Context, demo, keys, organisations
+from corridor.model import Organisation, Role
+from corridor.services import NODE_ADMIN, Context, demo, keys, organisations
 from corridor.store.db import Database
 from corridor.store.tables import Base
 
@@ -204,6 +204,11 @@ def signing(tmp_path: Path) -> Iterator[tuple[Keyring, dict[str, Organisation]]]
     db = Database.open(f"sqlite:///{tmp_path / 'c.db'}")
     ctx = node_context(db, tmp_path)
     demo.seed(ctx, T0)
+    # A single node holding every key, customs ones included: documents are tested here,
+    # not who may hold which key (that is the federation's test).
+    for org in demo.ORGANISATIONS:
+        if org.role is Role.CUSTOMS:
+            keys.ensure_key(ctx, NODE_ADMIN, org.id, T0)
     yield Keyring(ctx), {o.id: o for o in organisations.list_all(ctx)}
     db.close()
 

@@ -85,7 +85,7 @@ def test_issuing_checks_role_schema_and_party(client: TestClient, api_keys: dict
 def test_trust_list_is_public_and_has_no_private_keys(client: TestClient) -> None:
     text = client.get("/trust-list").text
     data = json.loads(text)
-    assert {k["organisation_id"] for k in data["keys"]} >= {"kz-customs", "kz-ferroalloy"}
+    assert {k["organisation_id"] for k in data["keys"]} >= {"kz-rail", "kz-ferroalloy"}
     assert "PRIVATE" not in text
 
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from corridor.documents import MEDIA_TYPE
 from corridor.exchange.bus import InProcessBus, NatsBus
 from corridor.exchange.delivery import pump, receive, relay
-from corridor.exchange.node import LocalNode, merged_trust
+from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind
 from corridor.services import Context, demo, disclosure, keys, papers, shipments
@@ -65,24 +65,20 @@ class Corridor:
         return ctx.exchange.node
 
     def trust(self) -> Any:
-        return merged_trust(
-            [keys.trust_list(n) for n in [self.shipper, *self.authorities.values()]]
-        )
+        """What the shipper's node trusts: the same on every node of the corridor."""
+        return keys.trust_list(self.shipper)
 
 
 @pytest.fixture
 def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
-    directory = tmp_path / "directory.json"
-    authorities = {
-        n: demo.national_node(tmp_path / n, n, org, T0, directory=directory)
-        for n, org in AUTHORITIES.items()
+    directory_bus = InProcessBus()
+    nodes = {
+        n: demo.national_node(tmp_path / n, n, org, T0, bus=directory_bus)
+        for n, org in {**AUTHORITIES, "shipper": "kz-ferroalloy"}.items()
     }
-    for node in authorities.values():
-        assert node.exchange is not None
-        node.exchange.publish()
-    shipper = demo.national_node(tmp_path / "shipper", "shipper", "kz-ferroalloy", T0)
-    assert shipper.exchange is not None
-    shipper.exchange.directory_path = directory
+    federation = demo.Corridor(tmp_path, dict(nodes), directory_bus)
+    shipper = nodes.pop("shipper")
+    authorities = nodes
     me = ORGS["kz-ferroalloy"]
     s = shipments.submit(shipper, me, demo.draft("X-1"), T0)
     fields = demo.documents_for(s)
@@ -97,6 +93,9 @@ def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
             papers.attach(shipper, me, s.id, kind, "d", MEDIA_TYPE, token.encode(), T0)
         else:
             papers.issue_signed(shipper, me, s.id, kind, fields[kind], T0)
+    asyncio.run(federation.sync())  # the keys made above reach every node's directory
+    for n in [shipper, *authorities.values()]:
+        assert keys.trust_list(n).entries == keys.trust_list(shipper).entries
     yield Corridor(shipper, authorities, s.id, lambda: T0 + timedelta(hours=1))
     for n in [shipper, *authorities.values()]:
         n.close()

@@ -21,7 +21,7 @@ def _serve(
     folder: Path, node: str, org: str, bus: InProcessBus, directory: Path
 ) -> tuple[Any, dict[str, str]]:
     now = datetime.now(UTC)
-    ctx = demo.national_node(folder, node, org, now, bus=bus, directory=directory)
+    ctx = demo.national_node(folder, node, org, now, bus=bus, root=directory.parent)
     api_keys = demo.seed(ctx, now)
     assert ctx.exchange is not None
     ctx.exchange.interval_s = 0.05

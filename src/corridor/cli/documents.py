@@ -77,21 +77,34 @@ def keys_revoke(
     at: Annotated[
         str | None,
         typer.Option(
-            help="Revocation time (ISO 8601, UTC); default now. Documents signed from then on fail."
+            help="Revocation time, ISO 8601 with a zone (e.g. 2026-03-02T08:00Z); default now."
         ),
     ] = None,
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="superseded: documents signed from --at on fail; key_compromise: everything "
+            "the key ever signed fails."
+        ),
+    ] = "superseded",
 ) -> None:
-    """Revoke a key from a moment on."""
+    """Revoke a key; a running national node publishes the revocation at once."""
     when = _parse_time(at) if at else now()
-    keys.revoke(open_node(), NODE_ADMIN, kid, when)
-    console.print(f"key {kid} revoked from {when:%Y-%m-%d %H:%M} UTC")
+    keys.revoke(open_node(), NODE_ADMIN, kid, when, reason)
+    console.print(f"key {kid} revoked ({reason}) from {when:%Y-%m-%d %H:%M} UTC")
 
 
 def _parse_time(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text).astimezone(UTC)
+        when = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"--at {text!r} is not a time; use ISO 8601 with a zone") from None
+    if when.tzinfo is None:
+        raise InvalidInput(
+            f"--at {text!r} has no time zone; add one (e.g. {text}Z for UTC), "
+            "a revocation must not depend on this machine's zone"
+        )
+    return when.astimezone(UTC)
 
 
 @keys_app.command("list")

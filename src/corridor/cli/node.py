@@ -65,11 +65,16 @@ def serve(
             help="NATS JetStream URL for the exchange; default CORRIDOR_NATS_URL, else in-process."
         ),
     ] = None,
-    directory: Annotated[
+    roots: Annotated[
         Path | None,
         typer.Option(
-            help="Corridor directory file shared by the nodes; default "
-            "CORRIDOR_DATA_DIR/../directory.json"
+            help="Pinned country roots (JSON) for --node; default CORRIDOR_DATA_DIR/roots.json."
+        ),
+    ] = None,
+    cert: Annotated[
+        Path | None,
+        typer.Option(
+            help="This node's certificate for --node; default CORRIDOR_DATA_DIR/node-cert.json."
         ),
     ] = None,
 ) -> None:
@@ -81,7 +86,16 @@ def serve(
     ctx = open_node()
     if node:
         url = nats or os.environ.get("CORRIDOR_NATS_URL")
-        disclosure.start_exchange(ctx, node, org, url, directory, now())
+        data = ctx.settings.data_dir
+        disclosure.start_exchange(
+            ctx,
+            node,
+            org,
+            url,
+            now(),
+            roots=roots or data / "roots.json",
+            certificate=cert or data / "node-cert.json",
+        )
     where = f" as node {node!r} run by {org}" if node else ""
     console.print(f"Serving the corridor node{where} at http://{host}:{port} (API docs: /docs)")
     uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")

@@ -33,6 +33,11 @@ def sign(signer: Signer, data: bytes) -> str:
     return hz.b64e(hz.sign(signer.key, data))
 
 
+def public_key(encoded: str) -> Any:
+    """An Ed25519 public key from its base64url raw form; ValueError if it is not one."""
+    return hz.load_public(hz.b64d(encoded))
+
+
 def check_signature(public_key: Any, signature: str, data: bytes) -> None:
     """Raise VerificationFailed('bad_signature') unless `signature` (base64url) is the
     key's signature over `data`."""
@@ -68,3 +73,13 @@ def kid_for(public_raw: bytes) -> str:
     """The key id of a public key: a short hex thumbprint (hex, so that it never starts with
     a dash and reads as a command-line option)."""
     return hz.digest(public_raw).hex()[:16]
+
+
+def public_raw_of(pem: bytes) -> bytes:
+    """The raw public key of a private key PEM."""
+    return hz.public_raw(hz.load_private(pem))
+
+
+def public_key_of(signer: Signer) -> str:
+    """A signer's public key, base64url."""
+    return hz.b64e(hz.public_raw(signer.key))

@@ -35,16 +35,19 @@ class TrustEntry:
     valid_from: datetime
     valid_to: datetime | None
     revoked_at: datetime | None
+    # key_compromise: nothing the key ever signed counts; superseded: from `revoked_at` on.
+    revocation_reason: str | None = None
 
     def issuer_key(self) -> IssuerKey:
         """The verifier's view of this key."""
+        revoked = self.valid_from if self.revocation_reason == "key_compromise" else self.revoked_at
         return IssuerKey(
             kid=self.kid,
             public_key=hz.load_public(hz.b64d(self.public_key)),
             organisation_id=self.organisation_id,
             valid_from=int(self.valid_from.timestamp()),
             valid_to=_ts(self.valid_to),
-            revoked_at=_ts(self.revoked_at),
+            revoked_at=_ts(revoked),
         )
 
 

@@ -48,6 +48,12 @@ class Bus(Protocol):
     async def dead_letter(self, node: str, data: bytes) -> None:
         """Set aside a message `node` could not store after `MAX_ATTEMPTS` deliveries."""
 
+    async def directory_put(self, key: str, value: bytes) -> None:
+        """Publish one signed directory statement under its key (kind.subject)."""
+
+    async def directory_all(self) -> list[bytes]:
+        """Every directory statement held by the bus."""
+
 
 class InProcessBus:
     """Messages in memory, for one process holding several nodes (and for tests)."""
@@ -56,9 +62,16 @@ class InProcessBus:
         self.queues: dict[str, deque[bytes]] = defaultdict(deque)
         self.published: list[bytes] = []
         self.dead: dict[str, list[bytes]] = defaultdict(list)
+        self.directory: dict[str, bytes] = {}
 
     async def dead_letter(self, node: str, data: bytes) -> None:
         self.dead[node].append(data)
+
+    async def directory_put(self, key: str, value: bytes) -> None:
+        self.directory[key] = value
+
+    async def directory_all(self) -> list[bytes]:
+        return list(self.directory.values())
 
     async def publish(self, node: str, msg_id: str, data: bytes) -> None:
         self.published.append(data)
@@ -92,6 +105,7 @@ class NatsBus:
         self.ack_wait_s = ack_wait_s
         self._nc: Any = None
         self._js: Any = None
+        self._kv: Any = None
         self._subs: dict[str, Any] = {}
 
     async def connect(self) -> NatsBus:
@@ -136,7 +150,7 @@ class NatsBus:
             # Closing a broken connection: there is nothing to keep from its failure.
             with contextlib.suppress(Exception):
                 await self._nc.close()
-        self._nc, self._js, self._subs = None, None, {}
+        self._nc, self._js, self._kv, self._subs = None, None, None, {}
 
     async def _ready(self) -> Any:
         # Connect in the loop that uses the bus; replace a connection that has closed.
@@ -195,6 +209,45 @@ class NatsBus:
             if subject is None or msg.subject == subject:
                 out.append(msg.data or b"")
         return out
+
+    async def _bucket(self) -> Any:
+        from nats.js.api import KeyValueConfig
+        from nats.js.errors import BucketNotFoundError
+
+        js = await self._ready()
+        if self._kv is None:
+            name = f"{self.stream}_DIRECTORY"
+            try:
+                self._kv = await js.key_value(name)
+            except BucketNotFoundError:
+                self._kv = await js.create_key_value(KeyValueConfig(bucket=name, history=1))
+        return self._kv
+
+    async def directory_put(self, key: str, value: bytes) -> None:
+        kv = await self._bucket()
+        await kv.put(key, value)
+
+    async def directory_all(self) -> list[bytes]:
+        from nats.js.errors import NoKeysError
+
+        kv = await self._bucket()
+        try:
+            keys = await kv.keys()
+        except NoKeysError:
+            return []
+        out = []
+        for key in keys:
+            entry = await kv.get(key)
+            if entry.value:
+                out.append(entry.value)
+        return out
+
+    async def drop_directory(self) -> None:
+        """Delete the directory bucket (tests and teardown)."""
+        js = await self._ready()
+        with contextlib.suppress(Exception):
+            await js.delete_key_value(f"{self.stream}_DIRECTORY")
+        self._kv = None
 
     async def dead_letters(self, node: str) -> list[bytes]:
         """The messages set aside for `node`."""

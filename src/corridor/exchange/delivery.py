@@ -187,12 +187,20 @@ def _documents(payload: dict[str, Any], env_id: str) -> dict[str, str]:
 _KINDS = frozenset(k.value for k in DocumentKind)
 
 
-def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str:
+def receive(
+    node: LocalNode,
+    raw: bytes,
+    trust: TrustList,
+    now: datetime,
+    hosts: Callable[[str], str | None] | None = None,
+) -> str:
     """Check, decrypt and store one envelope: 'stored', or the rejection reason (logged with
-    the envelope id when it can be read). Only a store outage raises (StoreUnavailable):
-    the message is then left unacknowledged, to be delivered again."""
+    the envelope id when it can be read). With `hosts` (key id -> the node that published
+    it), an envelope must come from the node that hosts its sender. Only a store outage
+    raises (StoreUnavailable): the message is then left unacknowledged, to be delivered
+    again."""
     try:
-        return _receive(node, raw, trust, now)
+        return _receive(node, raw, trust, now, hosts)
     except EnvelopeRejected as exc:
         return _reject(node.db, exc.reason, exc.envelope_id, exc.detail, now)
     except StoreUnavailable:
@@ -204,8 +212,18 @@ def receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str
         )
 
 
-def _receive(node: LocalNode, raw: bytes, trust: TrustList, now: datetime) -> str:
+def _receive(
+    node: LocalNode,
+    raw: bytes,
+    trust: TrustList,
+    now: datetime,
+    hosts: Callable[[str], str | None] | None,
+) -> str:
     env = open_envelope(raw, node.node, node.box, trust, now)
+    if hosts is not None and hosts(env.kid) != env.from_node:
+        raise EnvelopeRejected(
+            "forged", f"{env.sender!r} is not hosted on node {env.from_node!r}", env.id
+        )
     payload = env.payload
     documents = _documents(payload, env.id)
     content: dict[str, Any] = {}
@@ -265,6 +283,7 @@ async def pump(
     now: Callable[[], datetime],
     batch: int = 50,
     timeout: float = 1.0,
+    hosts: Callable[[str], str | None] | None = None,
 ) -> dict[str, int]:
     """Take this node's messages off the bus until none is waiting; acknowledge each only
     after it is stored or refused. Returns a count per outcome."""
@@ -275,7 +294,7 @@ async def pump(
             return outcomes
         for d in deliveries:
             try:
-                outcome = receive(node, d.data, trust, now())
+                outcome = receive(node, d.data, trust, now(), hosts)
             except StoreUnavailable:
                 if d.attempts < MAX_ATTEMPTS:
                     raise  # unacknowledged: delivered again once the store is back

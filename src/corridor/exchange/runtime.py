@@ -1,97 +1,109 @@
-"""A node's exchange at run time: the shared directory file and the background loops.
+"""A national node's exchange at run time: the signed directory and the background loop.
 
-The directory (JSON) lists every node's address (X25519 public key, country, operator) and
-every node's public signing keys, so nodes can seal to and verify each other. Each node adds
-its own entries when it starts. In a real deployment the authorities exchange and pin this
-file; here it is a path every node of a corridor can read.
+Each node publishes its own statements (its certificate and the key entries of the
+organisations it hosts, signed by its node key) to the directory the bus holds (a JetStream
+key-value bucket, or the in-process bus's map), whenever they change; it reads every other
+node's statements and keeps what checks out against its pinned roots. It also keeps its last
+good copy on disk, so a node that starts while the bus is down still knows the corridor.
+Nothing is written by one node for another: there is no shared file to race on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from corridor.documents.trust import TrustList
+from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
 from corridor.exchange.delivery import pump, relay, waiting
+from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
-from corridor.exchange.node import LocalNode, merged_trust
+from corridor.exchange.node import LocalNode
 
 log = logging.getLogger("corridor.exchange")
 
 
 @dataclass
-class Directory:
-    """Node addresses and public trust entries, kept in one JSON file."""
-
-    path: Path
-    nodes: dict[str, NodeAddress] = field(default_factory=dict)
-    trust: TrustList = field(default_factory=lambda: TrustList([]))
-
-    @classmethod
-    def load(cls, path: Path) -> Directory:
-        """The directory at `path` (empty if the file does not exist yet)."""
-        if not path.exists():
-            return cls(path)
-        raw = json.loads(path.read_text("utf-8"))
-        nodes = {k: NodeAddress(**v) for k, v in raw.get("nodes", {}).items()}
-        trust = TrustList.from_json(json.dumps({"keys": raw.get("keys", [])}))
-        return cls(path, nodes, trust)
-
-    def publish(self, node: LocalNode) -> None:
-        """Add (or refresh) a node's address and public keys, and write the file."""
-        self.nodes[node.node] = node.address()
-        self.trust = merged_trust([self.trust, node.own_trust()])
-        keys = json.loads(self.trust.to_json())["keys"]
-        body = {"nodes": {k: asdict(v) for k, v in sorted(self.nodes.items())}, "keys": keys}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2), "utf-8")
-        os.replace(tmp, self.path)
-
-    def addresses(self) -> list[NodeAddress]:
-        """Every node's address."""
-        return list(self.nodes.values())
-
-    def authorities(self) -> list[NodeAddress]:
-        """The nodes run by a customs authority (by the trust list's role of their operator):
-        where pre-arrival data goes. A forwarder's node in the same country is not one."""
-        customs = {e.organisation_id for e in self.trust.entries.values() if e.role == "customs"}
-        return [a for a in self.nodes.values() if a.organisation_id in customs]
-
-
-@dataclass
 class Exchange:
-    """One node's exchange: the node, its bus and the directory."""
+    """One node's exchange: the node, its bus, the directory it trusts, and its own
+    statements (`own_version` changes whenever `own` would give something new)."""
 
     node: LocalNode
     bus: Bus
-    directory_path: Path
+    directory: Directory
+    own: Callable[[], list[Statement]]
+    own_version: Callable[[], object]
+    cache_path: Path
     interval_s: float = 1.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     last_error: str | None = None
+    _published: object = None
     _task: asyncio.Task[Any] | None = None
 
-    def directory(self) -> Directory:
-        """The directory as it is on disk now."""
-        return Directory.load(self.directory_path)
-
     def trust(self) -> TrustList:
-        """Every key the node accepts: the directory's and its own."""
-        return merged_trust([self.directory().trust, self.node.own_trust()])
+        """Every key the node accepts: the directory's, as the pinned roots allow."""
+        return self.directory.trust()
+
+    def authorities(self) -> list[NodeAddress]:
+        """The sovereign nodes, other than this one."""
+        return [a for a in self.directory.authorities() if a.node != self.node.node]
+
+    def load_cache(self) -> None:
+        """Merge the node's last good copy of the directory."""
+        with contextlib.suppress(OSError):
+            self.directory.load_json(self.cache_path.read_text("utf-8"))
+
+    async def publish(self) -> bool:
+        """Put this node's statements on the bus if they changed; True if it did."""
+        version = self.own_version()
+        if version == self._published:
+            return False
+        statements = self.own()
+        for st in statements:
+            await self.bus.directory_put(f"{st.kind}.{st.subject}", st.to_json().encode())
+        self.directory.merge(statements)
+        self._published = version
+        self._save()
+        return True
+
+    async def refresh(self) -> int:
+        """Merge what the bus holds; returns how many statements changed."""
+        incoming = []
+        for raw in await self.bus.directory_all():
+            with contextlib.suppress(InvalidInput):
+                incoming.append(Statement.from_json(raw))
+        changed = self.directory.merge(incoming)
+        if changed:
+            self._save()
+        return changed
+
+    def _save(self) -> None:
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_path.with_name(f".{self.cache_path.name}.{os.getpid()}.tmp")
+        tmp.write_text(self.directory.to_json(), "utf-8")
+        os.replace(tmp, self.cache_path)
 
     async def step(self) -> dict[str, int]:
-        """Publish the outbox and take in what is waiting for this node, once."""
+        """Publish and refresh the directory, send the outbox, take in what is waiting."""
+        await self.publish()
+        await self.refresh()
         sent = await relay(self.node.db, self.bus, self.clock)
-        got = await pump(self.node, self.bus, self.trust(), self.clock, timeout=0.2)
+        got = await pump(
+            self.node,
+            self.bus,
+            self.trust(),
+            self.clock,
+            timeout=0.2,
+            hosts=self.directory.host_of,
+        )
         return {"sent": sent, **got}
 
     async def _loop(self) -> None:
@@ -108,7 +120,7 @@ class Exchange:
                 else:
                     log.warning("exchange still failing on node %s: %s", self.node.node, exc)
             # Back off while the broker or store is down, up to 30 s between tries.
-            await asyncio.sleep(min(self.interval_s * 2**failures, 30.0))
+            await asyncio.sleep(min(self.interval_s * 2 ** min(failures, 8), 30.0))
 
     def health(self) -> dict[str, Any]:
         """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
@@ -119,16 +131,14 @@ class Exchange:
             "running": self._task is not None and not self._task.done(),
             "bus": "up" if connected and self.last_error is None else "down",
             "waiting": waiting(self.node.db),
+            "nodes_known": len(self.directory.certificates()),
+            "keys_trusted": len(self.trust().entries),
             "last_error": self.last_error,
         }
 
-    def publish(self) -> None:
-        """Add this node's address and public keys to the directory."""
-        Directory.load(self.directory_path).publish(self.node)
-
     def start(self) -> None:
-        """Publish this node to the directory and run the loop in the background."""
-        self.publish()
+        """Load the pinned copy and run the loop in the background (it publishes first)."""
+        self.load_cache()
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:

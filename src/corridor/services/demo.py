@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from corridor import ledger as ledger_mod
-from corridor.config import Settings
 from corridor.documents import MEDIA_TYPE, Verdict
-from corridor.exchange.bus import Bus, InProcessBus
 from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
@@ -31,6 +29,13 @@ from corridor.services.demo_corridor import (
     documents_for,
     draft,
 )
+from corridor.services.demo_nodes import (
+    Corridor,
+    demo_roots,
+    join,
+    national_node,
+    register_directory,
+)
 from corridor.services.shipments import Event, Shipment
 
 __all__ = [
@@ -40,12 +45,15 @@ __all__ = [
     "OPERATOR",
     "ORGANISATIONS",
     "SHIPPER_NODE",
+    "Corridor",
     "DemoRun",
     "Exchanged",
     "Walk",
+    "demo_roots",
     "documents_for",
     "draft",
     "exchange",
+    "join",
     "keys_file",
     "national_node",
     "register_directory",
@@ -61,8 +69,8 @@ def keys_file(data_dir: Path) -> Path:
 
 
 def seed(ctx: Context, now: datetime) -> dict[str, str]:
-    """Register the demo organisations that are missing, give each a signing key, and return
-    every demo API key.
+    """Register the demo organisations that are missing, give each one hosted here a signing
+    key (the customs authorities are not hosted here), and return every demo API key.
 
     Keys are stored hashed; their secrets are kept in an owner-only file in the data
     directory so that `make run` can print them again.
@@ -73,22 +81,14 @@ def seed(ctx: Context, now: datetime) -> dict[str, str]:
     for org in ORGANISATIONS:
         if org.id not in api_keys:
             api_keys[org.id] = organisations.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
-        if org.role is not Role.OPERATOR:
+        # A customs authority's keys live on its own national node only.
+        if org.role not in (Role.OPERATOR, Role.CUSTOMS):
             keys.ensure_key(ctx, NODE_ADMIN, org.id, now)
     ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(api_keys, fh, indent=2)
     return api_keys
-
-
-def register_directory(ctx: Context, now: datetime) -> None:
-    """Register the demo organisations this node does not know yet (the organisation
-    directory is public, so every node of the demo corridor holds it)."""
-    known = {o.id for o in organisations.list_all(ctx)}
-    for org in ORGANISATIONS:
-        if org.id not in known:
-            organisations.register(ctx, NODE_ADMIN, org, now)
 
 
 @dataclass
@@ -104,11 +104,29 @@ class Walk:
     ledger: list[ledger_mod.Entry]
 
 
-def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
+def walk(
+    ctx: Context,
+    now: datetime,
+    reference: str | None = None,
+    authorities: Corridor | None = None,
+) -> Walk:
     """Submit the demo shipment, attach its papers and record its journey leg by leg.
 
-    Times after submission are planned from the network's typical leg and dwell times.
+    Papers of an authority (the certificate of origin) are signed on that authority's own
+    national node in `authorities` (the demo corridor's, made under the data folder if not
+    given), and this node pins the corridor directory that vouches for them. Times after
+    submission are planned from the network's typical leg and dwell times.
     """
+    own_corridor = authorities is None
+    corridor = authorities or Corridor.open(ctx.settings.data_dir / "nodes", now)
+    try:
+        return _walk(ctx, now, reference, corridor)
+    finally:
+        if own_corridor:
+            corridor.close()
+
+
+def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor) -> Walk:
     orgs = {o.id: o for o in ORGANISATIONS}
     shipper = orgs["kz-ferroalloy"]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
@@ -123,8 +141,10 @@ def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
                 ctx, shipper, shipment.id, kind, fields[kind], now
             ).token
             return
-        # Others sign for the shipper, who holds the file and attaches their papers.
-        tokens[kind] = papers.sign(ctx, issuer, kind, fields[kind], now, shipment.id)
+        # Others sign for the shipper, who holds the file and attaches their papers; an
+        # authority signs on its own node.
+        where = corridor.node_of(issuer) if issuer.role is Role.CUSTOMS else ctx
+        tokens[kind] = papers.sign(where, issuer, kind, fields[kind], now, shipment.id)
         papers.attach(
             ctx,
             shipper,
@@ -162,6 +182,7 @@ def walk(ctx: Context, now: datetime, reference: str | None = None) -> Walk:
                 now,
             )
     complete = shipments.readiness(ctx, shipper, shipment.id, now)
+    corridor.pin_on(ctx)
     network = ctx.network
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):
@@ -212,68 +233,30 @@ class Exchanged:
     bus_bytes: int
 
 
-async def exchange(
-    ctx: Context, shipment_id: str, now: datetime, bus: Bus | None = None
-) -> Exchanged:
-    """Send the shipment's pre-arrival data from this (the shipper's) node to separate
-    national nodes, each with its own store and keys under `<data dir>/nodes/`, over `bus`
-    (the in-process bus by default), through the same disclosure and exchange as `serve`."""
-    root = ctx.settings.data_dir / "nodes"
-    directory = root / "directory.json"
-    carrier = bus or InProcessBus()
+async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corridor) -> Exchanged:
+    """Send the shipment's pre-arrival data from this (the shipper's) node to the corridor's
+    national nodes, through the same disclosure and exchange as `serve`: this node joins the
+    corridor as node 'shipper', certified by the Kazakh root."""
     orgs = {o.id: o for o in ORGANISATIONS}
-    nodes: dict[str, Context] = {}
-    try:
-        for name, org_id in NATIONAL_NODES.items():
-            node = nodes[name] = national_node(
-                root / name, name, org_id, now, bus=carrier, directory=directory
-            )
-            assert node.exchange is not None
-            node.exchange.publish()
-        sender = ctx.exchange or disclosure.start_exchange(
-            ctx, SHIPPER_NODE, "kz-ferroalloy", None, directory, now, carrier
-        )
-        sender.publish()
-        sent = disclosure.disclose(ctx, orgs["kz-ferroalloy"], shipment_id, now)
-        await sender.step()
-        received: dict[str, dict[str, list[str]]] = {}
-        procedures: dict[str, str] = {}
-        for name, node in nodes.items():
-            assert node.exchange is not None
-            await node.exchange.step()
-            items = disclosure.inbox(node, orgs[NATIONAL_NODES[name]], shipment_id)
-            received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
-            if items:
-                procedures[name] = items[0].procedure
-        carried = getattr(carrier, "published", [])
-        return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried))
-    finally:
-        for node in nodes.values():
-            node.close()
-
-
-def national_node(
-    folder: Path,
-    name: str,
-    org_id: str,
-    now: datetime,
-    *,
-    bus: Bus | None = None,
-    directory: Path | None = None,
-    database_url: str | None = None,
-) -> Context:
-    """A national node of the demo corridor in its own folder (SQLite there unless a
-    database is given), run by `org_id`, knowing the demo organisations, with its exchange
-    over `bus` (in-process by default); its clock stands at `now`."""
-    node = Context.open(
-        Settings(data_dir=folder, database_url=database_url or f"sqlite:///{folder / 'node.db'}"),
-        clock=lambda: now,
+    sender = ctx.exchange or join(
+        ctx, SHIPPER_NODE, "kz-ferroalloy", now, corridor.root, corridor.bus
     )
-    register_directory(node, now)
-    disclosure.start_exchange(
-        node, name, org_id, None, directory or folder.parent / "directory.json", now, bus
-    )
-    return node
+    await sender.publish()
+    await corridor.sync()
+    await sender.refresh()
+    sent = disclosure.disclose(ctx, orgs["kz-ferroalloy"], shipment_id, now)
+    await sender.step()
+    received: dict[str, dict[str, list[str]]] = {}
+    procedures: dict[str, str] = {}
+    for name, node in corridor.nodes.items():
+        assert node.exchange is not None
+        await node.exchange.step()
+        items = disclosure.inbox(node, orgs[NATIONAL_NODES[name]], shipment_id)
+        received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
+        if items:
+            procedures[name] = items[0].procedure
+    carried = getattr(corridor.bus, "published", [])
+    return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried))
 
 
 @dataclass
@@ -292,7 +275,12 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     """Seed the demo corridor, walk one shipment, verify and print its papers, and send its
     pre-arrival data to the national nodes."""
     seed(ctx, now)
-    walked = walk(ctx, now)
+    corridor = Corridor.open(ctx.settings.data_dir / "nodes", now)
+    try:
+        walked = walk(ctx, now, authorities=corridor)
+        exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now, corridor))
+    finally:
+        corridor.close()
     trust = keys.trust_list(ctx)
     verdicts = {
         kind: papers.check(token.encode("ascii"), trust, now)
@@ -302,5 +290,4 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     pdf_path = ctx.settings.data_dir / f"{walked.shipment.reference}-invoice.pdf"
     pdf_path.write_bytes(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
-    exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now))
     return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged)

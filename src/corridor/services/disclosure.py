@@ -15,13 +15,14 @@ from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
 from corridor.exchange.delivery import envelopes_for, queue
+from corridor.exchange.directory import Directory
 from corridor.exchange.envelope import box_key
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
-from corridor.model import DocumentKind, Organisation, ShipmentDraft
+from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import organisations
+from corridor.services import federation, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, InboxRow
@@ -68,21 +69,41 @@ def start_exchange(
     node_id: str,
     org_id: str | None,
     nats_url: str | None,
-    directory: Path | None,
     now: datetime,
+    *,
+    roots: Path,
+    certificate: Path,
     bus: Bus | None = None,
 ) -> Exchange:
-    """Make this node a national node: its exchange over NATS JetStream (`nats_url`) or the
-    in-process bus, publishing to the directory file. The loop starts with the server."""
+    """Make this node a national node run by `org_id`: its exchange over NATS JetStream
+    (`nats_url`) or the in-process bus, trusting what the pinned `roots` allow, under its
+    `certificate`. The loop starts with the server. A national node holds the signing keys
+    of the organisations it hosts, and a customs authority's only on that authority's own
+    node."""
     if not org_id:
         raise InvalidInput("a national node needs the organisation that runs it")
     node = local_node(ctx, node_id, org_id, now)
+    pinned = federation.read_roots(roots)
+    cert = federation.read_certificate(certificate)
+    sovereign = federation.check_certificate(ctx, pinned, cert, node_id, node.organisation)
+
+    def guard(org: str, role: str) -> None:
+        if role == Role.CUSTOMS.value and not (sovereign and org == node.organisation.id):
+            raise PermissionDenied(
+                f"the signing keys of the customs authority {org!r} are held only on its own "
+                "node, not on this one"
+            )
+
+    ctx.keys.guard = guard
     # NATS connects on first use, inside the server's event loop.
     carrier: Bus = bus or (NatsBus(url=nats_url) if nats_url else InProcessBus())
     ctx.exchange = Exchange(
         node,
         carrier,
-        directory or ctx.settings.data_dir.parent / "directory.json",
+        Directory(pinned),
+        own=lambda: federation.own_statements(ctx, node_id, cert),
+        own_version=lambda: federation.own_version(ctx),
+        cache_path=ctx.settings.data_dir / "directory.json",
         clock=ctx.clock,
     )
     return ctx.exchange
@@ -99,7 +120,7 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
     ledger entry each, in one transaction; the exchange loop sends them. Returns the
     envelope ids."""
     ex = _exchange(ctx)
-    others = [a for a in ex.directory().authorities() if a.node != ex.node.node]
+    others = ex.authorities()
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
         tokens = {
@@ -145,4 +166,4 @@ def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> li
 
 def directory(ctx: Context) -> list[DirectoryEntry]:
     """The corridor's nodes and their public encryption keys (public)."""
-    return [DirectoryEntry(**asdict(a)) for a in _exchange(ctx).directory().addresses()]
+    return [DirectoryEntry(**asdict(a)) for a in _exchange(ctx).directory.addresses()]

@@ -11,6 +11,7 @@ from datetime import datetime
 from corridor.documents import TrustList
 from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation
+from corridor.services import federation
 from corridor.services.context import Caller, Context
 
 # Workflows. Key rotation and revocation are the node administrator's, at the node's shell.
@@ -30,16 +31,26 @@ def rotate(ctx: Context, who: Caller, org_id: str, now: datetime) -> str:
         return ctx.keys.create(s, org_id, now)
 
 
-def revoke(ctx: Context, who: Caller, kid: str, at: datetime) -> None:
-    """Revoke a key from `at` on."""
+def revoke(ctx: Context, who: Caller, kid: str, at: datetime, reason: str = "superseded") -> None:
+    """Revoke a key: from `at` on (`superseded`), or everything it ever signed
+    (`key_compromise`). A running national node publishes the change at once."""
     _admin_only(who)
     with ctx.db.transaction() as s:
-        ctx.keys.revoke(s, kid, at)
+        ctx.keys.revoke(s, kid, at, reason)
 
 
 def trust_list(ctx: Context) -> TrustList:
-    """The node's trust list (public)."""
-    return ctx.keys.trust_list()
+    """What this node trusts (public): on a national node, the keys of the signed corridor
+    directory that check out against the pinned roots (the same on every node); on a
+    stand-alone node, its own key store and what a pinned copy of the directory vouches for
+    (``roots.json`` and ``directory.json`` in its data folder)."""
+    if ctx.exchange is not None:
+        return ctx.exchange.trust()
+    own = ctx.keys.trust_list()
+    pinned = federation.pinned_directory(ctx.settings.data_dir)
+    if pinned is None:
+        return own
+    return TrustList([*own.entries.values(), *pinned.trust().entries.values()])
 
 
 def _admin_only(who: Caller) -> None:

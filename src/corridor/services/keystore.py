@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
 from corridor.exceptions import InvalidInput, NotFound
+from corridor.exchange.directory import REVOCATION_REASONS
 from corridor.store.db import Database, undo_on_rollback
 from corridor.store.tables import OrganisationRow, TrustedKeyRow
 
@@ -39,6 +41,8 @@ class KeyStore:
         self.root = data_dir / "keys"
         # Private keys never change under a key id, so each file is read once.
         self._signers: dict[str, Signer] = {}
+        # On a national node: refuses keys this node may not hold (another authority's).
+        self.guard: Callable[[str, str], None] | None = None
 
     def _path(self, org_id: str, kid: str) -> Path:
         return self.root / org_id / f"{kid}.pem"
@@ -61,8 +65,11 @@ class KeyStore:
     def create(self, s: Session, org_id: str, now: datetime) -> str:
         """A new current key for an organisation, in the caller's transaction; any previous
         current key is retired."""
-        if s.get(OrganisationRow, org_id) is None:
+        org = s.get(OrganisationRow, org_id)
+        if org is None:
             raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
+        if self.guard is not None:
+            self.guard(org_id, org.role)
         kid, public, pem = signing.new_signing_key()
         for row in s.scalars(
             select(TrustedKeyRow).where(
@@ -70,6 +77,7 @@ class KeyStore:
             )
         ):
             row.valid_to = now
+            row.version += 1
         s.add(
             TrustedKeyRow(
                 kid=kid,
@@ -78,6 +86,8 @@ class KeyStore:
                 valid_from=now,
                 valid_to=None,
                 revoked_at=None,
+                revocation_reason=None,
+                version=1,
             )
         )
         # Written inside the transaction: if the file cannot be written, the trust list
@@ -129,13 +139,24 @@ class KeyStore:
             )
         return found
 
-    def revoke(self, s: Session, kid: str, at: datetime) -> None:
-        """Revoke a key: documents it signed at or after `at` stop verifying."""
+    def revoke(self, s: Session, kid: str, at: datetime, reason: str) -> None:
+        """Revoke a key. `superseded`: documents it signed at or after `at` stop verifying;
+        `key_compromise`: nothing it ever signed counts any more."""
+        if reason not in REVOCATION_REASONS:
+            raise InvalidInput(
+                f"revocation reason {reason!r} is not one of {', '.join(REVOCATION_REASONS)}"
+            )
+        if at.tzinfo is None:
+            raise InvalidInput("a revocation time needs a time zone, e.g. 2026-03-02T08:00Z")
         row = s.get(TrustedKeyRow, kid)
         if row is None:
             raise NotFound(f"no key {kid!r} on the trust list")
+        if reason == "key_compromise":
+            at = _aware(row.valid_from)
         row.revoked_at = at
-        if row.valid_to is None or row.valid_to > at:
+        row.revocation_reason = reason
+        row.version += 1
+        if row.valid_to is None or _aware(row.valid_to) > at:
             row.valid_to = at
 
     def load_trust(self, s: Session) -> TrustList:
@@ -155,9 +176,15 @@ class KeyStore:
                     valid_from=row.valid_from,
                     valid_to=row.valid_to,
                     revoked_at=row.revoked_at,
+                    revocation_reason=row.revocation_reason,
                 )
             )
         return TrustList(entries)
+
+    def versions(self, s: Session) -> dict[str, int]:
+        """Each key's version: a change to any key changes this."""
+        rows = s.execute(select(TrustedKeyRow.kid, TrustedKeyRow.version))
+        return {row.kid: row.version for row in rows}
 
     def trust_list(self) -> TrustList:
         """Every key on this node's trust list, read in its own transaction."""

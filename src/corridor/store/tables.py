@@ -146,6 +146,9 @@ class TrustedKeyRow(Base):
     valid_from: Mapped[datetime]
     valid_to: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(String(32))
+    # Raised on every change, so the newest statement about a key wins in the directory.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class LedgerEntryRow(Base):

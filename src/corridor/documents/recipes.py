@@ -192,23 +192,66 @@ def _from_qr(text: str) -> str:
 
 
 def _from_pdf(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    # Every stream pypdf decodes is bounded (see _PDF_LIMITS); only the one embedded file
+    # named for a corridor document is decoded, whatever else the file holds; and any
+    # failure of a hostile or broken PDF is a verdict, never an error.
+    from pypdf import PdfReader, apply_configuration
 
     try:
-        files = PdfReader(io.BytesIO(data)).attachments
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise VerificationFailed("malformed", f"the PDF cannot be read ({exc})") from None
-    blobs = files.get(PDF_ATTACHMENT)
-    if not blobs:
+        with apply_configuration(None, **_PDF_LIMITS):
+            raw = _embedded(PdfReader(io.BytesIO(data)))
+    except RecursionError:
+        raise VerificationFailed("malformed", "the PDF is nested too deeply") from None
+    except Exception as exc:  # a hostile PDF can fail anywhere in the parser
+        raise VerificationFailed(
+            "malformed", f"the PDF cannot be read ({type(exc).__name__})"
+        ) from None
+    if raw is None:
         raise VerificationFailed(
             "malformed",
             "the PDF carries no corridor document; verify the QR code printed on it instead",
         )
+    if len(raw) > sdjwt.MAX_TOKEN_CHARS:
+        raise VerificationFailed("malformed", "the PDF's document is over the size limit")
     try:
-        return str(blobs[0].decode("ascii"))
+        return bytes(raw).decode("ascii")
     except UnicodeDecodeError:
         raise VerificationFailed("malformed", "the PDF's document is not an SD-JWT") from None
+
+
+def _embedded(reader: Any) -> bytes | None:
+    """The bytes of the first embedded file named for a corridor document, or None."""
+    try:
+        names = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"]
+    except (KeyError, TypeError):
+        return None
+    for i in range(0, min(len(names), 2 * _PDF_MAX_ATTACHMENTS), 2):
+        if str(names[i]) == PDF_ATTACHMENT:
+            data: bytes = names[i + 1].get_object()["/EF"]["/F"].get_object().get_data()
+            return data
+    return None
+
+
+# Bounds on what decoding one PDF may cost: a corridor PDF embeds one token of at most
+# 256 KiB; nothing legitimate needs more than a few MiB per stream or much work.
+_PDF_LIMITS: dict[str, int] = {
+    "maximum_declared_stream_length": 16 << 20,
+    "array_based_stream_maximum_output_length": 4 << 20,
+    "array_maximum_element_count": 10_000,
+    "dictionary_maximum_element_count": 10_000,
+    "zlib_maximum_output_length": 4 << 20,
+    "zlib_maximum_recovery_input_length": 1 << 20,
+    "lzw_maximum_output_length": 4 << 20,
+    "run_length_maximum_output_length": 4 << 20,
+    "jbig2_maximum_output_length": 1 << 20,
+    "brotli_maximum_output_length": 4 << 20,
+    "flate_maximum_columns": 1 << 12,
+    "flate_maximum_row_length": 1 << 16,
+    "image_maximum_buffer_size": 4 << 20,
+    "stream_filters_maximum_length": 4,
+    "stream_decoding_work_maximum_length": 16 << 20,
+}
+_PDF_MAX_ATTACHMENTS = 64
 
 
 def token_from_input(data: bytes) -> str:

@@ -38,8 +38,46 @@ def _line_of(lines: dict[Path_, int], loc: Path_) -> int:
     return 1
 
 
+# A pack is a few hundred rules, a few levels deep. These bounds keep a hostile file (nested
+# aliases that expand a thousandfold per level, or nesting that exhausts the stack) to
+# linear, small work: at most MAX_EVENTS parser events, then it is refused.
+MAX_DEPTH = 32
+MAX_EVENTS = 200_000
+
+
+def _screen(text: str, filename: str) -> None:
+    """Refuse aliases, anchors, deep nesting and oversized documents before composing."""
+    depth = events = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            events += 1
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise RulePackError(
+                    f"{filename}:{line}: YAML anchors and aliases are not allowed in a rule pack",
+                    [FieldError(f"{filename}:{line}", "write the value out instead of an alias")],
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise RulePackError(
+                        f"{filename}:{line}: nested deeper than {MAX_DEPTH} levels",
+                        [FieldError(f"{filename}:{line}", "a rule pack is a few levels deep")],
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if events > MAX_EVENTS:
+                raise RulePackError(
+                    f"{filename}:{line}: the pack is too large ({MAX_EVENTS} YAML events at most)",
+                    [FieldError(f"{filename}:{line}", "split the pack")],
+                )
+    except yaml.YAMLError:
+        return  # parse_pack reports malformed YAML with its line
+
+
 def parse_pack(text: str, filename: str) -> Pack:
     """Parse and validate one pack; RulePackError lists every problem with file:line."""
+    _screen(text, filename)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw: Any = yaml.safe_load(text)

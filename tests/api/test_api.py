@@ -245,7 +245,10 @@ def test_documents_upload_list_download(client: TestClient, api_keys: dict[str, 
         f"/shipments/{sid}/documents/{doc['id']}", headers=auth(api_keys, "ro-consignee")
     )
     assert got.content == b"%PDF-1.7 demo"
-    assert got.headers["content-type"] == "application/pdf"
+    # Served as bytes to save, whatever type the uploader claimed; the claim stays listed.
+    assert got.headers["content-type"] == "application/octet-stream"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert listed[0]["media_type"] == "application/pdf"
     is_problem(
         client.get(f"/shipments/{sid}/documents/{doc['id']}", headers=auth(api_keys, "az-customs")),
         404,
@@ -364,3 +367,26 @@ def test_every_domain_error_has_an_http_status() -> None:
         assert status_for(error) != 500, cls
         assert cls.__doc__, cls
     assert set(STATUS) <= set(walk(exc.CorridorError))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/shipments?offset=9223372036854775808", None),
+        ("get", "/rules/diff?on=0", None),
+        ("post", "/rules/check", {"departure": "9999-12-31"}),
+        ("post", "/rules/check", {"departure": "1900-01-01"}),
+        ("post", "/shipments", {"departure": "9999-12-31"}),
+    ],
+)
+def test_out_of_range_numbers_and_dates_are_422_problems(
+    client: TestClient, api_keys: dict[str, str], method: str, path: str, body: Any
+) -> None:
+    h = auth(api_keys, SHIPPER)
+    if body is not None:
+        if path == "/rules/check":
+            body = {"shipment": shipment("D-1"), **body}
+        else:
+            body = {**shipment("D-1"), **body}
+    r = client.request(method.upper(), path, json=body, headers=h)
+    is_problem(r, 422)

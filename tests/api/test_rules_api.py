@@ -6,9 +6,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from corridor.services.demo import COMPLETING, draft
+from corridor.documents import MEDIA_TYPE
+from corridor.model import DocumentKind
+from corridor.services import Context, papers, shipments
+from corridor.services.demo import COMPLETING, documents_for, draft
 from tests.api.test_api import SHIPPER, is_problem, submit
-from tests.conftest import auth
+from tests.conftest import ORGS, auth
 from tests.rules.test_packs import GOOD
 
 
@@ -35,25 +38,69 @@ def test_check_refuses_unknown_document_kinds(client: TestClient, api_keys: dict
 
 
 def test_submission_stores_a_report_and_recheck_sees_new_documents(
-    client: TestClient, api_keys: dict[str, str]
+    client: TestClient, api_keys: dict[str, str], ctx: Context
 ) -> None:
     created = submit(client, api_keys)
     assert created["readiness"]["ready"] is False
     sid = created["id"]
     h = auth(api_keys, SHIPPER)
-    for kind in ["commercial_invoice", "packing_list", *[k.value for k, _ in COMPLETING]]:
+    kinds = ["commercial_invoice", "packing_list", *[k.value for k, _ in COMPLETING]]
+    # Raw files of kinds that have a signed form are unverified attachments: they do not
+    # make the shipment ready, whoever uploads them (the review's carrier did exactly this).
+    for kind in kinds:
         r = client.post(
             f"/shipments/{sid}/documents",
             data={"kind": kind},
             files={"file": (f"{kind}.json", b"{}", "application/json")},
-            headers=h,
+            headers=auth(api_keys, "kz-rail"),
         )
         assert r.status_code == 201
+    faked = client.get(f"/shipments/{sid}/readiness", headers=h).json()
+    assert faked["ready"] is False
+    # Signed documents from issuers whose role may sign them do.
+    shipment = shipments.get(ctx, ORGS[SHIPPER], sid)
+    fields = documents_for(shipment)
+    for kind in ("commercial_invoice", "packing_list", "transit_declaration"):
+        r = client.post(
+            f"/shipments/{sid}/documents/signed",
+            json={"kind": kind, "fields": fields[DocumentKind(kind)]},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+    r = client.post(
+        f"/shipments/{sid}/documents/signed",
+        json={
+            "kind": "rail_consignment_note",
+            "fields": fields[DocumentKind.RAIL_CONSIGNMENT_NOTE],
+        },
+        headers=auth(api_keys, "kz-rail"),
+    )
+    assert r.status_code == 201, r.text
+    origin = papers.sign(
+        ctx,
+        ORGS["kz-customs"],
+        DocumentKind.CERTIFICATE_OF_ORIGIN,
+        fields[DocumentKind.CERTIFICATE_OF_ORIGIN],
+        ctx.clock(),
+        sid,
+    )
+    r = client.post(
+        f"/shipments/{sid}/documents",
+        data={"kind": "certificate_of_origin"},
+        files={"file": ("co.sd-jwt", origin.encode(), MEDIA_TYPE)},
+        headers=h,
+    )
+    assert r.status_code == 201
     report = client.get(f"/shipments/{sid}/readiness", headers=h).json()
-    assert report["ready"] is True
+    assert report["ready"] is True, [
+        x["message"] for c in report["crossings"] for x in c["results"] if x["outcome"] != "passed"
+    ]
     stored = client.get(f"/shipments/{sid}", headers=auth(api_keys, "ro-consignee")).json()
     assert stored["readiness"]["ready"] is True
     is_problem(client.get(f"/shipments/{sid}/readiness", headers=auth(api_keys, "az-customs")), 404)
+    # Checking readiness is a read: it adds nothing to the timeline.
+    events = client.get(f"/shipments/{sid}/events", headers=h).json()
+    assert "readiness_checked" not in {e["kind"] for e in events}
 
 
 def test_packs_and_diff_are_public(client: TestClient) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 from stdnum import iso6346
 
 from corridor.model.codes import (
@@ -14,7 +17,12 @@ from corridor.model.codes import (
     CurrencyCode,
     HSCode,
     WagonNumber,
+    check_container,
+    check_country,
+    check_currency,
+    check_hs_code,
     check_tax_id,
+    check_wagon,
 )
 
 hs = TypeAdapter(HSCode)
@@ -131,3 +139,22 @@ def test_tax_ids_use_the_national_scheme_where_known() -> None:
     assert check_tax_id("KZ", "123456789012") == "123456789012"
     with pytest.raises(Exception, match="5-20 letters"):
         check_tax_id("KZ", "1!")
+
+
+@pytest.mark.parametrize(
+    ("check", "bad"),
+    [
+        (check_hs_code, "72-02"),
+        (check_country, "XX"),
+        (check_currency, "XYZ"),
+        (check_container, "CSQU3054384"),
+        (check_wagon, "12345678"),
+    ],
+)
+def test_messages_quote_the_value_given(check: Any, bad: str) -> None:
+    with pytest.raises(PydanticCustomError) as info:
+        check(bad)
+    message = str(info.value)
+    assert repr(bad) in message
+    assert "{value" not in message
+    assert "!r}" not in message

@@ -98,3 +98,46 @@ def test_submitting_parties_must_hold_the_right_roles(node: Context, db: Databas
     assert "'az-customs' is a customs" in info.value.errors[0].message
     with pytest.raises(exc.InvalidInput, match="cannot submit"):
         shipments.submit(node, ORGS["kz-rail"], draft("R-8"), T0)
+
+
+def test_a_shipper_cannot_submit_in_another_shippers_name(node: Context, db: Database) -> None:
+    # The review's case: another organisation as consignor, the submitter as consignee.
+    theirs = draft("R-9").model_copy(
+        update={"consignor": "kz-ferroalloy", "consignee": "ro-consignee"}
+    )
+    other_shipper = organisations.register(
+        node,
+        NODE_ADMIN,
+        ORGS["kz-ferroalloy"].model_copy(update={"id": "kz-other", "name": "Other LLP"}),
+        T0,
+    )
+    with pytest.raises(exc.InvalidInput, match="consignor or forwarder"):
+        shipments.submit(node, other_shipper, theirs, T0)
+    as_consignee = theirs.model_copy(update={"consignee": "kz-other"})
+    with pytest.raises(exc.InvalidInput, match="consignor or forwarder"):
+        shipments.submit(node, other_shipper, as_consignee, T0)
+    assert count(db, ShipmentRow) == 0
+
+
+def test_status_follows_the_journey(node: Context, db: Database) -> None:
+    s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-10"), T0)
+    rail, ferry = ORGS["kz-rail"], ORGS["caspian-ferry"]
+    shipments.record_event(node, rail, s.id, "departed", T0, "Departed Dostyk", "dostyk")
+    assert shipments.get(node, rail, s.id).status == "in_transit"
+    shipments.record_event(node, ferry, s.id, "arrived", T0, "Arrived at Baku", "baku-alat")
+    assert shipments.get(node, rail, s.id).status == "in_transit"
+    shipments.record_event(node, ferry, s.id, "arrived", T0, "Arrived", s.route.destination)
+    assert shipments.get(node, rail, s.id).status == "arrived"
+
+
+def test_a_nul_character_is_the_clients_to_correct_never_an_outage(
+    node: Context, db: Database
+) -> None:
+    named = ORGS["kz-rail"].model_copy(update={"id": "kz-nul", "name": "Bad\x00Name"})
+    if db.engine.dialect.name == "postgresql":  # PostgreSQL cannot hold it: 422, not 503
+        with pytest.raises(exc.InvalidInput, match="NUL"):
+            organisations.register(node, NODE_ADMIN, named, T0)
+    else:
+        organisations.register(node, NODE_ADMIN, named, T0)
+    with pytest.raises((exc.NotFound, exc.InvalidInput)):
+        shipments.get(node, ORGS["kz-rail"], "\x00")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -117,3 +119,18 @@ def test_an_unreachable_database_is_store_unavailable(tmp_path: object) -> None:
 def test_organisation_model_rejects_a_bad_tax_id() -> None:
     with pytest.raises(ValueError, match="not a valid tax id"):
         Organisation(id="x-ro", name="X", country="RO", role="consignee", tax_id="RO123")  # type: ignore[arg-type]
+
+
+def test_the_sqlite_store_and_its_journal_are_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    db = Database.open(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        with db.transaction() as s:
+            s.execute(sa.text("SELECT 1"))
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("c.db")]
+        assert {p.name for p in files} >= {"c.db", "c.db-wal"}
+        for p in files:
+            assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
+    finally:
+        db.close()

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from corridor import __version__
-from corridor.api.limits import BodyLimit
+from corridor.api.limits import BodyLimit, SecurityHeaders
 from corridor.api.problems import install
 from corridor.api.routes import ROUTERS
 from corridor.services import Context
@@ -49,4 +49,5 @@ def create_app(ctx: Context) -> FastAPI:
         return settings.max_json_bytes
 
     app.add_middleware(BodyLimit, limit_for=limit_for)
+    app.add_middleware(SecurityHeaders)
     return app

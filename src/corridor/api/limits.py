@@ -10,6 +10,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from corridor.api.problems import MEDIA_TYPE, TYPE_BASE, BodyTooLarge, Problem
 
 
+class SecurityHeaders:
+    """Headers every response carries: no content sniffing, no framing, no referrer."""
+
+    HEADERS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class BodyLimit:
     """Refuse bodies larger than the limit for their path with a 413 problem.
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.api.problems import Problem
-from corridor.model import DocumentKind, ShipmentDraft
+from corridor.model import DocumentKind, PlanningDate, ShipmentDraft
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -49,7 +48,7 @@ class CheckRequest(BaseModel):
 
     shipment: ShipmentDraft
     documents: list[DocumentKind] = Field(default_factory=list)
-    departure: date | None = None
+    departure: PlanningDate | None = None
 
 
 class SignRequest(BaseModel):

@@ -1,5 +1,6 @@
 """Domain types of the corridor (pydantic v2, no I/O)."""
 
+from corridor.model.codes import PlanningDate
 from corridor.model.documents import DocumentKind
 from corridor.model.parties import Organisation, Role
 from corridor.model.shipment import (
@@ -18,6 +19,7 @@ __all__ = [
     "GoodsItem",
     "Money",
     "Organisation",
+    "PlanningDate",
     "Role",
     "RoutePreference",
     "RouteRequest",

@@ -8,6 +8,7 @@ adds the field path.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated
 
 import pycountry
@@ -33,8 +34,8 @@ def check_hs_code(value: str) -> str:
         raise PydanticCustomError(
             "hs_code",
             "HS code must be 6 digits (a subheading), e.g. '720241' for ferro-chromium; "
-            "got {value!r}",
-            {"value": value},
+            "got {value}",
+            {"value": repr(value)},
         )
     if int(code[:2]) not in _HS_CHAPTERS:
         raise PydanticCustomError(
@@ -51,9 +52,9 @@ def check_country(value: str) -> str:
     if not (len(value) == 2 and pycountry.countries.get(alpha_2=value)):
         raise PydanticCustomError(
             "country",
-            "{value!r} is not an ISO 3166-1 alpha-2 country code; use two letters such as "
+            "{value} is not an ISO 3166-1 alpha-2 country code; use two letters such as "
             "'KZ', 'AZ', 'GE', 'TR' or 'RO'",
-            {"value": value},
+            {"value": repr(value)},
         )
     return value
 
@@ -63,9 +64,9 @@ def check_currency(value: str) -> str:
     if not (len(value) == 3 and pycountry.currencies.get(alpha_3=value)):
         raise PydanticCustomError(
             "currency",
-            "{value!r} is not an ISO 4217 currency code; use three letters such as "
+            "{value} is not an ISO 4217 currency code; use three letters such as "
             "'USD', 'EUR', 'KZT' or 'CNY'",
-            {"value": value},
+            {"value": repr(value)},
         )
     return value
 
@@ -81,9 +82,9 @@ def check_container(value: str) -> str:
             expected = f" (its check digit should be {iso6346.calc_check_digit(compact[:10])})"
         raise PydanticCustomError(
             "container_number",
-            "{value!r} is not a valid ISO 6346 container number{expected}; it is 4 letters "
+            "{value} is not a valid ISO 6346 container number{expected}; it is 4 letters "
             "(owner code + U, J or Z), 6 digits and a check digit, e.g. 'CSQU3054383'",
-            {"value": value, "expected": expected},
+            {"value": repr(value), "expected": expected},
         ) from None
 
 
@@ -94,10 +95,10 @@ def check_wagon(value: str) -> str:
     if not (re.fullmatch(r"\d{8}|\d{12}", digits) and luhn.is_valid(digits)):
         raise PydanticCustomError(
             "wagon_number",
-            "{value!r} is not a valid wagon number; use the 8-digit 1520 mm number or the "
+            "{value} is not a valid wagon number; use the 8-digit 1520 mm number or the "
             "12-digit UIC number, ending in its check digit, e.g. '52345675' or "
             "'318052345671'",
-            {"value": value},
+            {"value": repr(value)},
         )
     return digits
 
@@ -109,8 +110,8 @@ def check_tax_id(country: str, value: str) -> str:
         if not re.fullmatch(r"[0-9A-Za-z-]{5,20}", value):
             raise PydanticCustomError(
                 "tax_id",
-                "tax id {value!r} must be 5-20 letters, digits or dashes",
-                {"value": value},
+                "tax id {value} must be 5-20 letters, digits or dashes",
+                {"value": repr(value)},
             )
         return value
     try:
@@ -118,11 +119,33 @@ def check_tax_id(country: str, value: str) -> str:
     except StdnumError as exc:
         raise PydanticCustomError(
             "tax_id",
-            "{value!r} is not a valid tax id for {country} ({reason})",
-            {"value": value, "country": country, "reason": str(exc)},
+            "{value} is not a valid tax id for {country} ({reason})",
+            {"value": repr(value), "country": country, "reason": str(exc)},
         ) from None
 
 
+# Dates the corridor plans with: rule packs and the network describe this century, and a date
+# outside it is a typo (or an attempt to overflow date arithmetic), never a real departure.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def check_planning_date(value: date) -> date:
+    """Accept a date between 2000-01-01 and 2099-12-31."""
+    if not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError(
+            "planning_date",
+            "{value} is outside the dates the corridor plans with ({earliest} to {latest}); "
+            "give the real date, e.g. '2026-03-02'",
+            {
+                "value": value.isoformat(),
+                "earliest": EARLIEST.isoformat(),
+                "latest": LATEST.isoformat(),
+            },
+        )
+    return value
+
+
+PlanningDate = Annotated[date, AfterValidator(check_planning_date)]
 HSCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_hs_code)]
 CountryCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_country)]
 CurrencyCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_currency)]

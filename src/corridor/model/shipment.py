@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -13,6 +12,7 @@ from corridor.model.codes import (
     CountryCode,
     CurrencyCode,
     HSCode,
+    PlanningDate,
     WagonNumber,
 )
 
@@ -109,7 +109,7 @@ class ShipmentDraft(BaseModel):
     containers: list[Container] = Field(default_factory=list, max_length=500)
     wagons: list[Wagon] = Field(default_factory=list, max_length=500)
     route: RouteRequest
-    departure: date | None = Field(default=None, description="Planned departure date")
+    departure: PlanningDate | None = Field(default=None, description="Planned departure date")
     destination_country: CountryCode | None = None
 
     @model_validator(mode="after")

@@ -288,6 +288,8 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     }
     invoice = walked.tokens[DocumentKind.COMMERCIAL_INVOICE]
     pdf_path = ctx.settings.data_dir / f"{walked.shipment.reference}-invoice.pdf"
-    pdf_path.write_bytes(papers.print_copy(invoice, trust, now))
+    fd = os.open(pdf_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
     return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged)

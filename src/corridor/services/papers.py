@@ -22,6 +22,7 @@ from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, EventRow
 
 __all__ = [
+    "MEDIA_TYPE",
     "DocumentInfo",
     "SignedDocument",
     "TrustList",

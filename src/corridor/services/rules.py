@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from corridor.exceptions import InvalidInput
 from corridor.model import DocumentKind, ShipmentDraft
+from corridor.model.codes import EARLIEST, LATEST
 from corridor.rules import (
     Engine,
     Matrix,
@@ -58,12 +59,15 @@ def check_draft(
     """The readiness report of a draft with the documents the shipper holds, leaving on
     `departure` (default: the draft's, else now)."""
     route = plan_route(engine.network, draft)
-    return engine.check(draft, route, documents, departure or draft.departure or now)
+    when = departure or draft.departure or now
+    _in_range(when.date() if isinstance(when, datetime) else when)
+    return engine.check(draft, route, documents, when)
 
 
 def harmonisation(engine: Engine, origin: str | None, destination: str | None, on: date) -> Matrix:
     """Who requires what across the jurisdictions of a route (both ends given) or of
     every pack (neither given), in force on `on`."""
+    _in_range(on)
     packs = engine.packs
     if origin and destination:
         countries = engine.network.route(origin, destination).countries
@@ -73,6 +77,14 @@ def harmonisation(engine: Engine, origin: str | None, destination: str | None, o
     else:
         jurisdictions = packs.jurisdictions
     return matrix(packs, jurisdictions, on)
+
+
+def _in_range(day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(
+            f"{day} is outside the dates the corridor plans with ({EARLIEST} to {LATEST}); "
+            "give the real date"
+        )
 
 
 def _info(p: Pack) -> PackInfo:

@@ -16,11 +16,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
-from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, UnknownNode
+from corridor.documents import MEDIA_TYPE, verify
+from corridor.documents.kinds import SCHEMAS
+from corridor.exceptions import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    UnknownNode,
+    VerificationFailed,
+)
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
-from corridor.services import organisations
+from corridor.services import keys, organisations
 from corridor.services.context import Caller, Context
 from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 
@@ -145,7 +154,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
         raise InvalidInput(
             f"a {who.role.value} cannot submit shipments; the shipper or its forwarder submits"
         )
-    if who.id not in draft.party_ids():
+    if who.id not in (draft.consignor, draft.forwarder):
         raise InvalidInput(
             f"you ({who.id!r}) must be the consignor or forwarder of a shipment you submit",
             [FieldError("consignor", "name yourself as consignor or forwarder")],
@@ -228,15 +237,14 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
 def visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
     """The shipment, if `org_id` is party to it; NotFound otherwise, worded as for an id
     that does not exist."""
-    row = s.get(ShipmentRow, shipment_id)
-    is_party = row is not None and s.scalar(
-        select(ShipmentPartyRow.shipment_id)
-        .where(
-            ShipmentPartyRow.shipment_id == shipment_id, ShipmentPartyRow.organisation_id == org_id
-        )
+    # One query either way, so a missing id and someone else's shipment cost the same time.
+    row = s.scalars(
+        select(ShipmentRow)
+        .join(ShipmentPartyRow, ShipmentPartyRow.shipment_id == ShipmentRow.id)
+        .where(ShipmentRow.id == shipment_id, ShipmentPartyRow.organisation_id == org_id)
         .limit(1)
-    )
-    if row is None or not is_party:
+    ).first()
+    if row is None:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     return row
 
@@ -296,9 +304,10 @@ def record_event(
     """Add a step to the timeline of a shipment the caller is party to, with its ledger
     entry."""
     with ctx.db.transaction() as s:
-        visible(s, who.id, shipment_id)
+        row = visible(s, who.id, shipment_id)
         signer = ctx.keys.ensure(s, who.id, at)
         ledger_mod.append(s, signer, who.id, shipment_id, kind, {"place": place}, at)
+        row.status = _status_after(row, kind, place)
         s.add(
             EventRow(
                 shipment_id=shipment_id,
@@ -310,6 +319,16 @@ def record_event(
             )
         )
     return Event(at=at, kind=kind, actor_id=who.id, place=place, summary=summary)
+
+
+def _status_after(row: ShipmentRow, kind: str, place: str | None) -> str:
+    """A shipment's status after an event: in transit once it leaves, arrived at its
+    destination."""
+    if kind == "arrived" and place == row.destination:
+        return "arrived"
+    if kind in ("departed", "border_crossed", "arrived") and row.status == "submitted":
+        return "in_transit"
+    return row.status
 
 
 def timeline(ctx: Context, who: Organisation, shipment_id: str) -> list[Event]:
@@ -325,33 +344,33 @@ def timeline(ctx: Context, who: Organisation, shipment_id: str) -> list[Event]:
 
 
 def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> ReadinessReport:
-    """Re-run the readiness check with the documents attached now, and store the report."""
+    """Re-run the readiness check with the documents that count now, and store the report.
+
+    A kind that has a signed form counts only as a signed document that verifies now, for
+    this shipment, from an issuer whose role may sign it (a state's paper only from that
+    state's authority); a raw upload of such a kind is an unverified attachment and does not
+    count. Kinds with no signed form (a bank guarantee, a phytosanitary certificate) count
+    as attached files."""
+    trust = keys.trust_list(ctx)
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
         draft = ShipmentDraft.model_validate(row.payload)
-        kinds = set(
-            s.scalars(select(DocumentRow.kind).where(DocumentRow.shipment_id == shipment_id))
-        )
+        have: set[DocumentKind] = set()
+        for doc in s.scalars(select(DocumentRow).where(DocumentRow.shipment_id == shipment_id)):
+            kind = DocumentKind(doc.kind)
+            if kind not in SCHEMAS:
+                have.add(kind)
+            elif doc.media_type == MEDIA_TYPE:
+                try:
+                    checked = verify(doc.content.decode("ascii"), trust, now)
+                except (VerificationFailed, UnicodeDecodeError):
+                    continue
+                if checked.kind is kind and checked.shipment == shipment_id:
+                    have.add(kind)
         report = ctx.engine.check(
-            draft,
-            Route.model_validate(row.route),
-            {DocumentKind(k) for k in kinds},
-            draft.departure or now,
+            draft, Route.model_validate(row.route), have, draft.departure or now
         )
         row.readiness = report.model_dump(mode="json")
-        verdict = (
-            "ready" if report.ready else f"{report.missing} missing, {report.blocking} blocking"
-        )
-        s.add(
-            EventRow(
-                shipment_id=shipment_id,
-                at=now,
-                kind="readiness_checked",
-                actor_id=who.id,
-                place=None,
-                summary=f"Readiness checked by {who.name}: {verdict}",
-            )
-        )
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -15,12 +16,20 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.exceptions import Conflict, CorridorError, StoreUnavailable
+from corridor.exceptions import Conflict, CorridorError, InvalidInput, StoreUnavailable
 
 # Foreign exception -> ours. Order matters: the first matching class wins, so subclasses
 # (IntegrityError is a DatabaseError) come before their bases.
 EXCEPTION_MAP: tuple[tuple[type[Exception], type[CorridorError], str], ...] = (
     (sa_exc.IntegrityError, Conflict, "the change clashes with stored data"),
+    # Data the database cannot hold (a NUL character, a value too long or out of range) is
+    # the client's to correct, not an outage.
+    (
+        sa_exc.DataError,
+        InvalidInput,
+        "the store cannot hold a value given (a NUL character, or too long or out of range); "
+        "correct it",
+    ),
     (sa_exc.OperationalError, StoreUnavailable, "the database is unreachable or busy"),
     (sa_exc.InterfaceError, StoreUnavailable, "the database connection failed"),
     (sa_exc.DatabaseError, StoreUnavailable, "the database refused the operation"),
@@ -43,7 +52,12 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The store holds commercial data: owner-only, like the keys. SQLite gives its
+            # -wal and -shm files the database file's permissions.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

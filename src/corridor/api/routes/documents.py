@@ -13,7 +13,7 @@ from corridor.api.routes._base import routers
 from corridor.api.schemas import SignRequest
 from corridor.model import DocumentKind
 from corridor.services import keys, papers
-from corridor.services.papers import DocumentInfo, SignedDocument, Verdict
+from corridor.services.papers import MEDIA_TYPE, DocumentInfo, SignedDocument, Verdict
 
 public, private = routers()
 
@@ -58,9 +58,11 @@ def list_documents(shipment_id: str, who: Caller, ctx: Ctx) -> list[DocumentInfo
 def get_document(shipment_id: str, document_id: str, who: Caller, ctx: Ctx) -> Response:
     """Download a document's bytes."""
     info, content = papers.content(ctx, who, shipment_id, document_id)
+    # A raw upload goes back as bytes to save, never as the type its uploader claimed (an
+    # HTML or SVG file must not run in the reader's browser).
     return Response(
         content,
-        media_type=info.media_type,
+        media_type=info.media_type if info.media_type == MEDIA_TYPE else "application/octet-stream",
         headers={
             "Content-Disposition": f'attachment; filename="{info.id}"',
             "Digest": f"sha-256={info.sha256}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Body, Query
@@ -10,6 +9,7 @@ from fastapi import Body, Query
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import CheckRequest, LintResult
+from corridor.model import PlanningDate
 from corridor.services import rules
 from corridor.services.rules import Matrix, PackInfo, ReadinessReport
 
@@ -34,7 +34,9 @@ def diff(
     ctx: Ctx,
     origin: Annotated[str | None, Query(max_length=64)] = None,
     destination: Annotated[str | None, Query(max_length=64)] = None,
-    on: Annotated[date | None, Query(description="Date the packs are in force")] = None,
+    on: Annotated[
+        PlanningDate | None, Query(description="Date the packs are in force (2000-2099)")
+    ] = None,
 ) -> Matrix:
     """The requirement matrix across the jurisdictions of a route (or all of them)."""
     return rules.harmonisation(ctx.engine, origin, destination, on or ctx.clock().date())

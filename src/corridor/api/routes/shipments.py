@@ -30,7 +30,7 @@ def list_shipments(
     who: Caller,
     ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[Shipment]:
     """Shipments you are party to, newest first."""
     return shipments.list_for(ctx, who, limit, offset)

@@ -300,26 +300,73 @@ def test_bad_documents_are_refused(
     assert rows(sqlite_db, "documents") == 0
 
 
-def test_operator_registers_organisations_and_issues_keys(
+def test_operator_registers_a_member_who_enrols_its_own_keys(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:
     op = auth(api_keys, "node-operator")
     org = {"id": "ge-rail", "name": "საქართველოს რკინიგზა", "country": "GE", "role": "carrier"}
-    assert client.post("/organisations", json=org, headers=op).status_code == 201
+    registered = client.post("/organisations", json=org, headers=op)
+    assert registered.status_code == 201, registered.text
+    code = registered.json()["enrolment"]["code"]
     is_problem(client.post("/organisations", json=org, headers=op), 409)
     is_problem(
         client.post("/organisations", json={**org, "id": "x2"}, headers=auth(api_keys, SHIPPER)),
         403,
     )
-    key = client.post("/organisations/ge-rail/api-keys", json={"label": "ops"}, headers=op).json()
-    me = client.get("/me", headers={"Authorization": f"Bearer {key['key']}"}).json()
-    assert me["name"] == "საქართველოს რკინიგზა"
+    # The operator cannot mint a key for the member: no impersonation.
+    is_problem(client.post("/organisations/ge-rail/api-keys", json={}, headers=op), 403)
+    # The member enrols once with the code handed over out of band ...
+    enrol = {"organisation_id": "ge-rail", "code": code, "label": "ops"}
+    key = client.post("/enrol", json=enrol).json()
+    member = {"Authorization": f"Bearer {key['key']}"}
+    assert client.get("/me", headers=member).json()["name"] == "საქართველოს რკინიგზა"
+    is_problem(client.post("/enrol", json=enrol), 401)  # used up
+    # ... and mints further keys itself.
+    second = client.post("/organisations/ge-rail/api-keys", json={"label": "2"}, headers=member)
+    assert second.status_code == 201
     listed = client.get("/organisations/ge-rail/api-keys", headers=op).json()
+    assert len(listed) == 2
     assert "key" not in listed[0]
     assert "secret_sha256" not in listed[0]
     is_problem(client.get("/organisations/ge-rail/api-keys", headers=auth(api_keys, SHIPPER)), 403)
+    # While it holds a working key, the operator cannot re-open its enrolment.
+    is_problem(client.post("/organisations/ge-rail/enrolment", headers=op), 409)
+    # The operator suspends and revokes, and the member sees every event.
+    assert client.post("/organisations/ge-rail/suspend", headers=op).status_code == 204
+    is_problem(client.get("/me", headers=member), 401)
+    assert client.post("/organisations/ge-rail/reinstate", headers=op).status_code == 204
+    assert client.get("/me", headers=member).status_code == 200
     client.delete(f"/organisations/ge-rail/api-keys/{key['id']}", headers=op)
-    is_problem(client.get("/me", headers={"Authorization": f"Bearer {key['key']}"}), 401)
+    is_problem(client.get("/me", headers=member), 401)
+    events = client.get(
+        "/organisations/ge-rail/key-events",
+        headers={"Authorization": f"Bearer {second.json()['key']}"},
+    ).json()
+    assert [e["kind"] for e in events["entries"]] == [
+        "registered",
+        "enrolled",
+        "api_key_issued",
+        "suspended",
+        "reinstated",
+        "api_key_revoked",
+    ]
+    assert [e["actor_id"] for e in events["entries"]][:2] == ["node-operator", "ge-rail"]
+    assert events["verified"] == 6
+    is_problem(
+        client.get("/organisations/ge-rail/key-events", headers=auth(api_keys, SHIPPER)), 403
+    )
+
+
+def test_a_wrong_or_expired_enrolment_code_gets_nothing(
+    client: TestClient, api_keys: dict[str, str], clock: Any
+) -> None:
+    op = auth(api_keys, "node-operator")
+    org = {"id": "az-rail", "name": "ADY", "country": "AZ", "role": "carrier"}
+    code = client.post("/organisations", json=org, headers=op).json()["enrolment"]["code"]
+    is_problem(client.post("/enrol", json={"organisation_id": "az-rail", "code": code + "x"}), 401)
+    is_problem(client.post("/enrol", json={"organisation_id": "kz-rail", "code": code}), 401)
+    clock.advance(days=8)
+    is_problem(client.post("/enrol", json={"organisation_id": "az-rail", "code": code}), 401)
 
 
 def test_invalid_organisation_fields_are_named(

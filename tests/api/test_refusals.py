@@ -10,20 +10,22 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from corridor.services import Context
+from corridor.model import Organisation
+from corridor.services import NODE_ADMIN, Context, credentials, organisations
 from corridor.services.demo import draft
-from tests.conftest import auth, state
+from tests.conftest import T0, auth, state
 from tests.documents.conftest import INVOICE
 
 NEWCOMER = {"id": "kz-newcomer", "name": "Newcomer LLP", "country": "KZ", "role": "shipper"}
 
 
 @pytest.fixture
-def newcomer(client: TestClient, api_keys: dict[str, str]) -> dict[str, str]:
-    """A shipper registered after set-up: it has no signing key until it signs something."""
-    op = auth(api_keys, "node-operator")
-    assert client.post("/organisations", json=NEWCOMER, headers=op).status_code == 201
-    key = client.post(f"/organisations/{NEWCOMER['id']}/api-keys", headers=op).json()["key"]
+def newcomer(ctx: Context, api_keys: dict[str, str]) -> dict[str, str]:
+    """A shipper set up by the node's administrator: it has an API key but no signing key
+    until it signs something."""
+    org = Organisation.model_validate(NEWCOMER)
+    organisations.register(ctx, NODE_ADMIN, org, T0)
+    key = credentials.issue_key(ctx, NODE_ADMIN, org.id, "test", T0).key
     return {"Authorization": f"Bearer {key}"}
 
 

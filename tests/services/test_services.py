@@ -18,6 +18,7 @@ from corridor.model import DocumentKind, Organisation
 from corridor.services import (
     NODE_ADMIN,
     Context,
+    credentials,
     disclosure,
     organisations,
     papers,
@@ -31,21 +32,23 @@ from tests.documents.conftest import INVOICE
 NEW = Organisation(id="ge-rail", name="Georgian Railway", country="GE", role="carrier")  # type: ignore[arg-type]
 
 
-def test_only_the_operator_registers_and_manages_other_organisations_keys(
+def test_only_the_operator_registers_and_no_one_mints_another_organisations_keys(
     ctx: Context, api_keys: dict[str, str]
 ) -> None:
     with pytest.raises(PermissionDenied):
         organisations.register(ctx, ORGS["kz-ferroalloy"], NEW, T0)
-    organisations.register(ctx, ORGS["node-operator"], NEW, T0)
-    issued = organisations.issue_key(ctx, ORGS["node-operator"], "ge-rail", "ops", T0)
-    assert organisations.authenticate(ctx, issued.key).id == "ge-rail"
+    registered = credentials.register_member(ctx, ORGS["node-operator"], NEW, T0)
     with pytest.raises(PermissionDenied):
-        organisations.list_keys(ctx, ORGS["kz-rail"], "ge-rail")
+        credentials.issue_key(ctx, ORGS["node-operator"], "ge-rail", "ops", T0)
+    issued = credentials.enrol(ctx, "ge-rail", registered.enrolment.code, "ops", T0)
+    assert credentials.authenticate(ctx, issued.key).id == "ge-rail"
+    with pytest.raises(PermissionDenied):
+        credentials.list_keys(ctx, ORGS["kz-rail"], "ge-rail")
     # An organisation manages its own keys.
-    own = organisations.authenticate(ctx, issued.key)
-    assert [k.id for k in organisations.list_keys(ctx, own, "ge-rail")] == [issued.id]
+    own = credentials.authenticate(ctx, issued.key)
+    assert [k.id for k in credentials.list_keys(ctx, own, "ge-rail")] == [issued.id]
     with pytest.raises(NotFound):
-        organisations.list_keys(ctx, ORGS["node-operator"], "no-such-org")
+        credentials.list_keys(ctx, ORGS["node-operator"], "no-such-org")
 
 
 def test_documents_are_issued_for_parties_and_signed_for_anyone(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from corridor import exceptions as exc
 from corridor.model import DocumentKind
-from corridor.services import NODE_ADMIN, Context, organisations, papers, shipments
+from corridor.services import NODE_ADMIN, Context, credentials, organisations, papers, shipments
 from corridor.services.demo import draft
 from corridor.store.db import Database
 from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
@@ -27,16 +27,16 @@ def test_organisations_round_trip_and_ids_are_unique(node: Context, db: Database
 
 
 def test_api_keys_are_stored_hashed_and_revocable(node: Context, db: Database) -> None:
-    issued = organisations.issue_key(node, NODE_ADMIN, "kz-rail", "ops", T0)
+    issued = credentials.issue_key(node, NODE_ADMIN, "kz-rail", "ops", T0)
     with db.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT secret_sha256 FROM api_keys")).scalar_one()
     assert issued.key.split(".", 1)[1] not in stored
-    assert organisations.authenticate(node, issued.key).id == "kz-rail"
+    assert credentials.authenticate(node, issued.key).id == "kz-rail"
     with pytest.raises(exc.AuthenticationFailed, match="not valid"):
-        organisations.authenticate(node, issued.key[:-2] + "xx")
-    organisations.revoke_key(node, NODE_ADMIN, "kz-rail", issued.id, T0)
+        credentials.authenticate(node, issued.key[:-2] + "xx")
+    credentials.revoke_key(node, NODE_ADMIN, "kz-rail", issued.id, T0)
     with pytest.raises(exc.AuthenticationFailed, match="revoked"):
-        organisations.authenticate(node, issued.key)
+        credentials.authenticate(node, issued.key)
 
 
 def test_shipment_is_visible_to_its_parties_only(node: Context, db: Database) -> None:

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Organisation
-from corridor.services import Context, organisations
+from corridor.services import Context, credentials
 
 
 def context(request: Request) -> Context:
@@ -30,7 +30,7 @@ def caller(
         raise AuthenticationFailed(
             "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
         )
-    return organisations.authenticate(context(request), creds.credentials)
+    return credentials.authenticate(context(request), creds.credentials)
 
 
 Ctx = Annotated[Context, Depends(context)]

@@ -41,6 +41,16 @@ class NewKey(BaseModel):
     label: str = "default"
 
 
+class EnrolRequest(BaseModel):
+    """An enrolment code exchanged for an organisation's first API key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: str = Field(max_length=64, examples=["kz-ferroalloy"])
+    code: str = Field(max_length=200, description="The one-time code from the node operator")
+    label: str = Field(default="default", max_length=100)
+
+
 class CheckRequest(BaseModel):
     """A shipment to check before it is submitted."""
 

@@ -17,7 +17,7 @@ from corridor.documents import MEDIA_TYPE, Verdict
 from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
-from corridor.services import disclosure, keys, organisations, papers, shipments
+from corridor.services import credentials, disclosure, keys, papers, shipments
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import (
     COMPLETING,
@@ -80,7 +80,7 @@ def seed(ctx: Context, now: datetime) -> dict[str, str]:
     register_directory(ctx, now)
     for org in ORGANISATIONS:
         if org.id not in api_keys:
-            api_keys[org.id] = organisations.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
+            api_keys[org.id] = credentials.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
         # A customs authority's keys live on its own national node only.
         if org.role not in (Role.OPERATOR, Role.CUSTOMS):
             keys.ensure_key(ctx, NODE_ADMIN, org.id, now)

@@ -61,6 +61,20 @@ class OrganisationRow(Base):
     role: Mapped[str] = mapped_column(String(16), index=True)
     tax_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # A suspended organisation's API keys stop working until it is reinstated.
+    suspended_at: Mapped[datetime | None]
+
+
+class EnrolmentRow(Base):
+    __tablename__ = "enrolments"
+
+    # One open enrolment code per organisation, stored as a SHA-256 digest, used once.
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class ApiKeyRow(Base):

@@ -1,13 +1,14 @@
-"""Organisations registered on the node and their API keys."""
+"""Organisations registered on the node, enrolment, their API keys and key events."""
 
 from __future__ import annotations
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.schemas import NewKey
+from corridor.api.schemas import EnrolRequest, NewKey
 from corridor.model import Organisation
-from corridor.services import organisations
-from corridor.services.organisations import ApiKeyInfo, IssuedKey
+from corridor.services import credentials, organisations
+from corridor.services.credentials import ApiKeyInfo, Enrolment, IssuedKey, Registered
+from corridor.services.shipments import LedgerView
 
 public, private = routers()
 
@@ -19,9 +20,18 @@ def me(who: Caller) -> Organisation:
 
 
 @private.post("/organisations", status_code=201, tags=["organisations"])
-def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Organisation:
-    """Register an organisation (node operator only)."""
-    return organisations.register(ctx, who, org, ctx.clock())
+def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Registered:
+    """Register a member (node operator only). The response carries its one-time enrolment
+    code: hand it to the member out of band; the member exchanges it for its own API key
+    (POST /enrol). The operator never holds a member's API key."""
+    return credentials.register_member(ctx, who, org, ctx.clock())
+
+
+@public.post("/enrol", status_code=201, tags=["organisations"])
+def enrol(body: EnrolRequest, ctx: Ctx) -> IssuedKey:
+    """Exchange a one-time enrolment code for your organisation's first API key (shown
+    only in this response)."""
+    return credentials.enrol(ctx, body.organisation_id, body.code, body.label, ctx.clock())
 
 
 @private.get("/organisations", tags=["organisations"])
@@ -38,17 +48,43 @@ def get_organisation(org_id: str, who: Caller, ctx: Ctx) -> Organisation:
 
 @private.post("/organisations/{org_id}/api-keys", status_code=201, tags=["organisations"])
 def issue_key(org_id: str, who: Caller, ctx: Ctx, body: NewKey | None = None) -> IssuedKey:
-    """Issue an API key; the secret is shown only in this response."""
-    return organisations.issue_key(ctx, who, org_id, (body or NewKey()).label, ctx.clock())
+    """Mint a further API key for your own organisation; the secret is shown only in this
+    response. The operator cannot mint keys for a member."""
+    return credentials.issue_key(ctx, who, org_id, (body or NewKey()).label, ctx.clock())
 
 
 @private.get("/organisations/{org_id}/api-keys", tags=["organisations"])
 def list_keys(org_id: str, who: Caller, ctx: Ctx) -> list[ApiKeyInfo]:
-    """An organisation's API keys, without secrets."""
-    return organisations.list_keys(ctx, who, org_id)
+    """An organisation's API keys, without secrets (the operator or the organisation)."""
+    return credentials.list_keys(ctx, who, org_id)
 
 
 @private.delete("/organisations/{org_id}/api-keys/{key_id}", tags=["organisations"])
 def revoke_key(org_id: str, key_id: str, who: Caller, ctx: Ctx) -> ApiKeyInfo:
-    """Revoke an API key; it stops working at once."""
-    return organisations.revoke_key(ctx, who, org_id, key_id, ctx.clock())
+    """Revoke an API key; it stops working at once (the operator or the organisation)."""
+    return credentials.revoke_key(ctx, who, org_id, key_id, ctx.clock())
+
+
+@private.post("/organisations/{org_id}/enrolment", status_code=201, tags=["organisations"])
+def reopen_enrolment(org_id: str, who: Caller, ctx: Ctx) -> Enrolment:
+    """A new enrolment code for a member without a working API key (operator only)."""
+    return credentials.open_enrolment(ctx, who, org_id, ctx.clock())
+
+
+@private.post("/organisations/{org_id}/suspend", status_code=204, tags=["organisations"])
+def suspend(org_id: str, who: Caller, ctx: Ctx) -> None:
+    """Suspend a member: its API keys stop working until it is reinstated (operator only)."""
+    credentials.suspend(ctx, who, org_id, ctx.clock(), suspended=True)
+
+
+@private.post("/organisations/{org_id}/reinstate", status_code=204, tags=["organisations"])
+def reinstate(org_id: str, who: Caller, ctx: Ctx) -> None:
+    """Lift a suspension (operator only)."""
+    credentials.suspend(ctx, who, org_id, ctx.clock(), suspended=False)
+
+
+@private.get("/organisations/{org_id}/key-events", tags=["organisations"])
+def key_events(org_id: str, who: Caller, ctx: Ctx) -> LedgerView:
+    """Every registration, enrolment, key and suspension event of an organisation, as a
+    verified, signed ledger (the organisation or the operator)."""
+    return credentials.key_events(ctx, who, org_id)

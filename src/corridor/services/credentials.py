@@ -1,0 +1,297 @@
+"""Who gets in: enrolment, API keys, suspension, authentication, and the key events each
+member can read.
+
+An API key is ``cor_<id>.<secret>``: the id is public and indexes the key; the secret is
+256 random bits, stored only as its SHA-256 digest (a slow hash adds nothing for secrets of
+that strength) and compared in constant time. An enrolment code is the same kind of secret,
+used once, within `ENROLMENT_TTL`.
+
+The operator registers a member and gets its enrolment code, to hand over out of band; the
+member exchanges it for its first API key and mints any further keys itself. The operator
+may list, revoke and suspend, never mint a key for a member. A member whose keys were all
+revoked may be enrolled again. Every such event is a signed entry in the member's own key
+ledger, which the member reads with `key_events`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import ledger
+from corridor.exceptions import AuthenticationFailed, Conflict, NotFound, PermissionDenied
+from corridor.model import Organisation, Role
+from corridor.services import organisations
+from corridor.services.context import Administrator, Caller, Context
+from corridor.services.shipments import LedgerView
+from corridor.store.tables import ApiKeyRow, EnrolmentRow, OrganisationRow
+
+KEY_PREFIX = "cor_"
+ENROL_PREFIX = "enr_"
+ENROLMENT_TTL = timedelta(days=7)
+_KEY_LEDGER = uuid.UUID("6f1c1d53-6a0e-4f4c-9a6b-1c0f7f0b9c11")
+
+
+class ApiKeyInfo(BaseModel):
+    """An API key as listed: never the secret."""
+
+    id: str
+    organisation_id: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IssuedKey(ApiKeyInfo):
+    """A newly issued key: the only time the secret is shown."""
+
+    key: str
+
+
+class Enrolment(BaseModel):
+    """A one-time enrolment code for a member (shown only once, to the operator)."""
+
+    organisation_id: str
+    code: str
+    expires_at: datetime
+
+
+class Registered(BaseModel):
+    """A newly registered member and its enrolment code."""
+
+    organisation: Organisation
+    enrolment: Enrolment
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_ledger_id(org_id: str) -> str:
+    """The id of an organisation's key ledger (a chain beside the shipments' chains)."""
+    return str(uuid.uuid5(_KEY_LEDGER, org_id))
+
+
+def record(
+    ctx: Context,
+    s: Session,
+    who: Caller,
+    org_id: str,
+    kind: str,
+    body: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A signed entry in the member's key ledger, in the caller's transaction. What the
+    administrator does at the node's shell (set-up) is not an organisation's act and is not
+    recorded: that person holds the database itself."""
+    if isinstance(who, Administrator):
+        return
+    signer = ctx.keys.ensure(s, who.id, now)
+    ledger.append(s, signer, who.id, key_ledger_id(org_id), kind, body, now)
+
+
+def _member(s: Session, org_id: str) -> OrganisationRow:
+    row = s.get(OrganisationRow, org_id)
+    if row is None:
+        raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
+    return row
+
+
+def _self_or_admin(who: Caller, org_id: str, what: str) -> None:
+    if isinstance(who, Organisation) and who.id != org_id:
+        raise PermissionDenied(f"only the organisation itself {what}")
+
+
+def _operator_or_self(who: Caller, org_id: str) -> None:
+    if isinstance(who, Organisation) and who.role is not Role.OPERATOR and who.id != org_id:
+        raise PermissionDenied(
+            "only the node operator or the organisation itself manages its API keys"
+        )
+
+
+def _open(s: Session, org_id: str, now: datetime) -> Enrolment:
+    code = ENROL_PREFIX + secrets.token_urlsafe(32)
+    s.merge(
+        EnrolmentRow(
+            organisation_id=org_id,
+            code_sha256=_digest(code),
+            created_at=now,
+            expires_at=now + ENROLMENT_TTL,
+        )
+    )
+    return Enrolment(organisation_id=org_id, code=code, expires_at=now + ENROLMENT_TTL)
+
+
+def register_member(ctx: Context, who: Caller, org: Organisation, now: datetime) -> Registered:
+    """Register a member of this node and open its enrolment, in one transaction."""
+    organisations.operator_only(who, "registers organisations")
+    with ctx.db.transaction() as s:
+        organisations.insert(s, org, now)
+        enrolment = _open(s, org.id, now)
+        record(
+            ctx,
+            s,
+            who,
+            org.id,
+            "registered",
+            {"enrolment_expires": enrolment.expires_at.isoformat()},
+            now,
+        )
+    return Registered(organisation=org, enrolment=enrolment)
+
+
+def open_enrolment(ctx: Context, who: Caller, org_id: str, now: datetime) -> Enrolment:
+    """A new enrolment code for a member that has no working API key (its keys were all
+    revoked): recovery, visible to the member in its key events."""
+    organisations.operator_only(who, "opens enrolments")
+    with ctx.db.transaction() as s:
+        _member(s, org_id)
+        live = s.scalar(
+            select(ApiKeyRow.id)
+            .where(ApiKeyRow.organisation_id == org_id, ApiKeyRow.revoked_at.is_(None))
+            .limit(1)
+        )
+        if live is not None:
+            raise Conflict(
+                f"{org_id!r} holds a working API key; it mints its own keys. Revoke its keys "
+                "first if it has lost them"
+            )
+        enrolment = _open(s, org_id, now)
+        record(ctx, s, who, org_id, "enrolment_opened", {}, now)
+    return enrolment
+
+
+def enrol(ctx: Context, org_id: str, code: str, label: str, now: datetime) -> IssuedKey:
+    """Exchange an enrolment code for the member's first API key; the code is used up."""
+    with ctx.db.transaction() as s:
+        row = s.get(EnrolmentRow, org_id) if len(org_id) <= 64 else None
+        expected = row.code_sha256 if row else _digest("")
+        matches = hmac.compare_digest(expected, _digest(code))
+        if row is None or not matches or row.expires_at <= now:
+            raise AuthenticationFailed(
+                "the enrolment code is not valid or has expired; ask your node operator for one"
+            )
+        s.delete(row)
+        issued = _issue(s, org_id, label, now)
+        member = organisations.load(s, org_id)
+        assert member is not None
+        record(ctx, s, member, org_id, "enrolled", {"api_key": issued.id}, now)
+    return issued
+
+
+def _issue(s: Session, org_id: str, label: str, now: datetime) -> IssuedKey:
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    s.add(
+        ApiKeyRow(
+            id=key_id,
+            organisation_id=org_id,
+            secret_sha256=_digest(secret),
+            label=label[:100],
+            created_at=now,
+            revoked_at=None,
+        )
+    )
+    return IssuedKey(
+        id=key_id,
+        organisation_id=org_id,
+        label=label[:100],
+        created_at=now,
+        revoked_at=None,
+        key=f"{KEY_PREFIX}{key_id}.{secret}",
+    )
+
+
+def issue_key(ctx: Context, who: Caller, org_id: str, label: str, now: datetime) -> IssuedKey:
+    """A further API key, minted by the organisation itself (or by the administrator at the
+    node's shell, setting the node up); the secret is shown once."""
+    _self_or_admin(who, org_id, "mints its API keys; the operator can only open an enrolment")
+    with ctx.db.transaction() as s:
+        _member(s, org_id)
+        issued = _issue(s, org_id, label, now)
+        record(ctx, s, who, org_id, "api_key_issued", {"api_key": issued.id}, now)
+    return issued
+
+
+def list_keys(ctx: Context, who: Caller, org_id: str) -> list[ApiKeyInfo]:
+    """An organisation's keys, without secrets."""
+    _operator_or_self(who, org_id)
+    with ctx.db.transaction() as s:
+        _member(s, org_id)
+        rows = s.scalars(
+            select(ApiKeyRow)
+            .where(ApiKeyRow.organisation_id == org_id)
+            .order_by(ApiKeyRow.created_at, ApiKeyRow.id)
+        )
+        return [ApiKeyInfo.model_validate(r, from_attributes=True) for r in rows]
+
+
+def revoke_key(ctx: Context, who: Caller, org_id: str, key_id: str, now: datetime) -> ApiKeyInfo:
+    """Revoke one of an organisation's keys; it stops working at once."""
+    _operator_or_self(who, org_id)
+    with ctx.db.transaction() as s:
+        row = s.get(ApiKeyRow, key_id)
+        if row is None or row.organisation_id != org_id:
+            raise NotFound(f"organisation {org_id!r} has no API key {key_id!r}")
+        if row.revoked_at is None:
+            row.revoked_at = now
+            record(ctx, s, who, org_id, "api_key_revoked", {"api_key": key_id}, now)
+        return ApiKeyInfo.model_validate(row, from_attributes=True)
+
+
+def suspend(ctx: Context, who: Caller, org_id: str, now: datetime, suspended: bool = True) -> None:
+    """Suspend a member (its API keys stop working) or reinstate it."""
+    organisations.operator_only(who, "suspends and reinstates organisations")
+    if isinstance(who, Organisation) and who.id == org_id:
+        raise PermissionDenied("the operator does not suspend itself")
+    with ctx.db.transaction() as s:
+        row = _member(s, org_id)
+        row.suspended_at = now if suspended else None
+        record(ctx, s, who, org_id, "suspended" if suspended else "reinstated", {}, now)
+
+
+def key_events(ctx: Context, who: Caller, org_id: str) -> LedgerView:
+    """The member's key ledger, verified: who registered, enrolled, minted, revoked or
+    suspended, and when. The member and the operator read it."""
+    _operator_or_self(who, org_id)
+    with ctx.db.transaction() as s:
+        _member(s, org_id)
+        chain = ledger.entries(s, key_ledger_id(org_id))
+        trust = ctx.keys.load_trust(s)
+    verified = ledger.verify_chain(chain, trust)
+    return LedgerView(
+        verified=verified, head=chain[-1].hash if chain else ledger.GENESIS, entries=chain
+    )
+
+
+def authenticate(ctx: Context, key: str) -> Organisation:
+    """The organisation an API key belongs to, or AuthenticationFailed."""
+    if not key.startswith(KEY_PREFIX) or "." not in key:
+        raise AuthenticationFailed(
+            "API key is malformed; send 'Authorization: Bearer cor_<id>.<secret>' as issued"
+        )
+    key_id, _, secret = key[len(KEY_PREFIX) :].partition(".")
+    with ctx.db.transaction() as s:
+        row = s.get(ApiKeyRow, key_id) if len(key_id) <= 32 else None
+        # Compare against a dummy digest when the id is unknown so timing reveals nothing.
+        expected = row.secret_sha256 if row else _digest("")
+        matches = hmac.compare_digest(expected, _digest(secret))
+        if row is None or not matches:
+            raise AuthenticationFailed("API key is not valid; ask your node operator for one")
+        if row.revoked_at is not None:
+            raise AuthenticationFailed("API key was revoked; mint a new one or re-enrol")
+        if organisations.is_suspended(s, row.organisation_id):
+            raise AuthenticationFailed(
+                "your organisation is suspended on this node; ask your node operator"
+            )
+        org = organisations.load(s, row.organisation_id)
+    assert org is not None  # the foreign key guarantees it
+    return org

@@ -437,3 +437,19 @@ def test_out_of_range_numbers_and_dates_are_422_problems(
             body = {**shipment("D-1"), **body}
     r = client.request(method.upper(), path, json=body, headers=h)
     is_problem(r, 422)
+
+
+def test_api_docs_are_served_from_the_node_itself(client: TestClient) -> None:
+    """/docs and /redoc name no other host: they work on a node with no Internet access."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200
+        urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html.text)
+        assert urls, page
+        for url in urls:
+            assert url.startswith("/"), f"{page} loads {url}"
+            assert client.get(url).status_code == 200, url
+        assert "fonts.googleapis" not in html.text
+        assert "cdn." not in html.text

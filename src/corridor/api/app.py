@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from corridor import __version__
+from corridor.api import docs
 from corridor.api.limits import BodyLimit, SecurityHeaders
 from corridor.api.problems import install
 from corridor.api.routes import ROUTERS
@@ -31,6 +32,8 @@ def create_app(ctx: Context) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         title="corridor node",
         version=__version__,
         description="Electronic, harmonised and sovereign document flow of the Middle "
@@ -39,6 +42,7 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.context = ctx
     install(app)
+    docs.install(app)
     for router in ROUTERS:
         app.include_router(router)
     settings = ctx.settings

@@ -1,0 +1,40 @@
+"""The interactive API documentation, served from the package: Swagger UI and ReDoc are
+vendored under `static/` (with their licences), so /docs and /redoc work on a node with no
+Internet access."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC = "/static/api"
+
+
+def install(app: FastAPI) -> None:
+    """Mount the vendored assets and the two documentation pages."""
+    folder = resources.files("corridor.api").joinpath("static")
+    app.mount(STATIC, StaticFiles(directory=str(folder)), name="api-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url=f"{STATIC}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{STATIC}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{STATIC}/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API reference",
+            redoc_js_url=f"{STATIC}/redoc/redoc.standalone.js",
+            redoc_favicon_url=f"{STATIC}/swagger-ui/favicon-32x32.png",
+            with_google_fonts=False,
+        )

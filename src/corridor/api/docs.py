@@ -27,6 +27,8 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{STATIC}/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url=f"{STATIC}/swagger-ui/swagger-ui.css",
             swagger_favicon_url=f"{STATIC}/swagger-ui/favicon-32x32.png",
+            # No badge from the public validator: the node talks to no other host.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
     @app.get("/redoc", include_in_schema=False)

@@ -176,7 +176,18 @@ class LedgerBroken(CorridorError):
 
     code = "ledger-broken"
     title = "Ledger broken"
-    REASONS = ("bad_hash", "bad_link", "bad_signature", "unknown_key", "gap")
+    REASONS = (
+        "bad_hash",
+        "bad_link",
+        "bad_signature",
+        "unknown_key",
+        "gap",
+        "invalid_key",
+        "time_order",
+        "document_changed",
+        "truncated",
+        "rewritten",
+    )
 
     def __init__(self, seq: int, reason: str, detail: str) -> None:
         if reason not in self.REASONS:
@@ -193,12 +204,17 @@ class EnvelopeRejected(CorridorError):
     title = "Envelope rejected"
     REASONS = ("malformed", "forged", "expired", "misaddressed", "replayed", "clock_skew")
 
-    def __init__(self, reason: str, detail: str, envelope_id: str | None = None) -> None:
+    def __init__(
+        self, reason: str, detail: str, envelope_id: str | None = None, opened: object = None
+    ) -> None:
         if reason not in self.REASONS:
             raise ValueError(f"unknown envelope reason {reason!r}")
         super().__init__(detail)
         self.reason = reason
         self.envelope_id = envelope_id
+        # The checked envelope, when the refusal came after its sender was verified: the
+        # sender can then be told.
+        self.opened = opened
 
 
 class StoreUnavailable(CorridorError):

@@ -20,6 +20,7 @@ from corridor.services import (
     Context,
     credentials,
     disclosure,
+    ledgers,
     organisations,
     papers,
     rules,
@@ -129,13 +130,13 @@ def test_the_administrator_verifies_any_ledger_and_parties_only_theirs(
     ctx: Context, api_keys: dict[str, str]
 ) -> None:
     s = shipments.submit(ctx, ORGS["kz-ferroalloy"], draft("S-4"), T0)
-    assert shipments.ledger(ctx, NODE_ADMIN, s.id).verified == 1
-    assert shipments.ledger(ctx, ORGS["ro-consignee"], s.id).verified == 1
+    assert ledgers.shipment(ctx, NODE_ADMIN, s.id).verified == 1
+    assert ledgers.shipment(ctx, ORGS["ro-consignee"], s.id).verified == 1
     with pytest.raises(NotFound):
-        shipments.ledger(ctx, ORGS["tr-customs"], s.id)
+        ledgers.shipment(ctx, ORGS["tr-customs"], s.id)
     with pytest.raises(InvalidInput, match="no ledger"):
-        shipments.ledger(ctx, NODE_ADMIN, "no-such-shipment")
+        ledgers.shipment(ctx, NODE_ADMIN, "no-such-shipment")
     with ctx.db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE ledger_entries SET body = '{}' WHERE seq = 0")
     with pytest.raises(LedgerBroken):
-        shipments.ledger(ctx, NODE_ADMIN, s.id)
+        ledgers.shipment(ctx, NODE_ADMIN, s.id)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from corridor.cli.app import app
 from corridor.cli.console import console, open_node
-from corridor.services import NODE_ADMIN, shipments
+from corridor.services import NODE_ADMIN, ledgers
 
 ledger_app = typer.Typer(help="The tamper-evident ledger of each shipment.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -21,7 +21,7 @@ def ledger_verify(
 ) -> None:
     """Verify a shipment's ledger on this node: every hash, link and signature. Exit 0 when
     intact, 3 naming the first bad entry."""
-    view = shipments.ledger(open_node(), NODE_ADMIN, shipment_id)
+    view = ledgers.shipment(open_node(), NODE_ADMIN, shipment_id)
     table = Table(title=f"Ledger of {shipment_id}")
     for col in ("seq", "kind", "actor", "at (UTC)", "hash"):
         table.add_column(col)
@@ -30,7 +30,7 @@ def ledger_verify(
             str(e.seq),
             e.kind,
             e.actor_id,
-            f"{shipments.utc(e.at):%Y-%m-%d %H:%M}",
+            f"{ledgers.utc(e.at):%Y-%m-%d %H:%M}",
             e.hash[:16] + "…",
         )
     console.print(table)

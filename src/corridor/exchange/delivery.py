@@ -29,10 +29,12 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
+from corridor.exchange import receipts
 from corridor.exchange.bus import MAX_ATTEMPTS, Bus
-from corridor.exchange.envelope import NodeAddress, envelope_id, open_envelope, seal
+from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import Policy
+from corridor.exchange.receipts import Replier
 from corridor.model import DocumentKind
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport, segments
@@ -70,6 +72,7 @@ def envelopes_for(
     directory: list[NodeAddress],
     policy: Policy,
     now: datetime,
+    head: dict[str, Any] | None = None,
 ) -> list[Outgoing]:
     """One sealed envelope per authority on the route that has a node in `directory`."""
     authorities = {a.country: a for a in directory}
@@ -99,6 +102,8 @@ def envelopes_for(
             "eta": seg.at.isoformat(),
             "lodge_by": lodge_by,
             "documents": documents,
+            # The sender's ledger head: the receiver's signed receipt witnesses it.
+            "head": head,
         }
         env_id, body = seal(payload, to, sender_node, sender_org, signer, KIND, now)
         out.append(
@@ -160,11 +165,19 @@ def waiting(db: Database) -> int:
         )
 
 
-def _reject(db: Database, reason: str, env_id: str | None, detail: str, now: datetime) -> str:
-    log.warning("envelope %s rejected (%s): %s", env_id, reason, detail)
+def _reject(
+    db: Database, exc: EnvelopeRejected, now: datetime, replier: Replier | None = None
+) -> str:
+    log.warning("envelope %s rejected (%s): %s", exc.envelope_id, exc.reason, exc.detail)
     with db.transaction() as s:
-        s.add(RejectionRow(at=now, reason=reason, envelope_id=env_id, detail=detail[:500]))
-    return reason
+        s.add(
+            RejectionRow(
+                at=now, reason=exc.reason, envelope_id=exc.envelope_id, detail=exc.detail[:500]
+            )
+        )
+        if replier is not None and isinstance(exc.opened, Opened) and exc.reason != "replayed":
+            replier.queue(s, exc.opened, "refused", f"{exc.reason}: {exc.detail}"[:400], now)
+    return exc.reason
 
 
 _PROCEDURES = frozenset({"export", "transit", "import"})
@@ -193,23 +206,26 @@ def receive(
     trust: TrustList,
     now: datetime,
     hosts: Callable[[str], str | None] | None = None,
+    replier: Replier | None = None,
 ) -> str:
-    """Check, decrypt and store one envelope: 'stored', or the rejection reason (logged with
-    the envelope id when it can be read). With `hosts` (key id -> the node that published
-    it), an envelope must come from the node that hosts its sender. Only a store outage
-    raises (StoreUnavailable): the message is then left unacknowledged, to be delivered
-    again."""
+    """Check, decrypt and store one envelope ('stored'), take in a receipt ('receipt'), or
+    refuse it and return the reason (logged with the envelope id when it can be read). With
+    `hosts` (key id -> the node that published it), an envelope must come from the node that
+    hosts its sender; with `replier`, every envelope whose sender was verified is answered
+    with a signed receipt, stored or refused. Only a store outage raises (StoreUnavailable):
+    the message is then left unacknowledged, to be delivered again."""
     try:
-        return _receive(node, raw, trust, now, hosts)
+        return _receive(node, raw, trust, now, hosts, replier)
     except EnvelopeRejected as exc:
-        return _reject(node.db, exc.reason, exc.envelope_id, exc.detail, now)
+        return _reject(node.db, exc, now, replier)
     except StoreUnavailable:
         raise
     except Exception as exc:  # one bad message must never block the next
         log.exception("envelope refused after an unexpected error")
-        return _reject(
-            node.db, "malformed", envelope_id(raw), f"unreadable: {type(exc).__name__}", now
+        refused = EnvelopeRejected(
+            "malformed", f"unreadable: {type(exc).__name__}", envelope_id(raw)
         )
+        return _reject(node.db, refused, now)
 
 
 def _receive(
@@ -218,12 +234,30 @@ def _receive(
     trust: TrustList,
     now: datetime,
     hosts: Callable[[str], str | None] | None,
+    replier: Replier | None,
 ) -> str:
     env = open_envelope(raw, node.node, node.box, trust, now)
     if hosts is not None and hosts(env.kid) != env.from_node:
         raise EnvelopeRejected(
             "forged", f"{env.sender!r} is not hosted on node {env.from_node!r}", env.id
         )
+    if env.kind == receipts.KIND:
+        try:
+            with node.db.connection() as c:
+                receipts.take(node, c, env, trust, now)
+        except (ValueError, Conflict) as exc:
+            raise EnvelopeRejected("malformed", f"receipt refused: {exc}", env.id) from None
+        return "receipt"
+    try:
+        return _store(node, env, trust, now, replier)
+    except EnvelopeRejected as exc:
+        exc.opened = env
+        raise
+
+
+def _store(
+    node: LocalNode, env: Opened, trust: TrustList, now: datetime, replier: Replier | None
+) -> str:
     payload = env.payload
     documents = _documents(payload, env.id)
     content: dict[str, Any] = {}
@@ -262,9 +296,11 @@ def _receive(
                 node.organisation.id,
                 payload["shipment"],
                 "received",
-                {"from": env.from_node, "envelope": env.id},
+                {"from": env.from_node, "envelope": env.id, "sender_head": payload.get("head")},
                 now,
             )
+            if replier is not None:
+                replier.queue(s, env, "stored", None, now)
     except Conflict:
         # Either this envelope is already in the inbox, or another writer took the ledger
         # position first; only the first is a replay.
@@ -284,6 +320,7 @@ async def pump(
     batch: int = 50,
     timeout: float = 1.0,
     hosts: Callable[[str], str | None] | None = None,
+    replier: Replier | None = None,
 ) -> dict[str, int]:
     """Take this node's messages off the bus until none is waiting; acknowledge each only
     after it is stored or refused. Returns a count per outcome."""
@@ -294,7 +331,7 @@ async def pump(
             return outcomes
         for d in deliveries:
             try:
-                outcome = receive(node, d.data, trust, now(), hosts)
+                outcome = receive(node, d.data, trust, now(), hosts, replier)
             except StoreUnavailable:
                 if d.attempts < MAX_ATTEMPTS:
                     raise  # unacknowledged: delivered again once the store is back

@@ -183,20 +183,6 @@ def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: d
     created, expires = int(header["created"] or 0), int(header["expires"] or 0)
     if to_node != me:
         raise EnvelopeRejected("misaddressed", f"envelope for {to_node!r} reached {me!r}", env_id)
-    at = now.timestamp()
-    if at >= expires:
-        raise EnvelopeRejected("expired", "the envelope has expired", env_id)
-    if created > at + CLOCK_SKEW_S:
-        raise EnvelopeRejected(
-            "clock_skew",
-            f"the envelope was made {created - at:.0f} s ahead of this node's clock "
-            f"(up to {CLOCK_SKEW_S} s allowed); the sender's clock is fast",
-            env_id,
-        )
-    if expires - created > MAX_TTL_S or created < at - MAX_TTL_S:
-        raise EnvelopeRejected(
-            "expired", f"envelopes live at most {MAX_TTL_S // 86400} days here", env_id
-        )
     try:
         plain = SealedBox(box).decrypt(signing.b64decode(ciphertext))
     except (ValueError, CryptoError):
@@ -224,4 +210,21 @@ def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: d
         ) from None
     if key.revoked_at is not None or (key.valid_to is not None and created >= key.valid_to):
         raise EnvelopeRejected("forged", "the sender's key was no longer valid", env_id)
-    return Opened(env_id, from_node, sender, kid, kind, created, payload)
+    opened = Opened(env_id, from_node, sender, kid, kind, created, payload)
+    # Time is checked once the sender is known, so that a refusal can be answered to it.
+    at = now.timestamp()
+    if at >= expires:
+        raise EnvelopeRejected("expired", "the envelope has expired", env_id, opened)
+    if created > at + CLOCK_SKEW_S:
+        raise EnvelopeRejected(
+            "clock_skew",
+            f"the envelope was made {created - at:.0f} s ahead of this node's clock "
+            f"(up to {CLOCK_SKEW_S} s allowed); the sender's clock is fast",
+            env_id,
+            opened,
+        )
+    if expires - created > MAX_TTL_S or created < at - MAX_TTL_S:
+        raise EnvelopeRejected(
+            "expired", f"envelopes live at most {MAX_TTL_S // 86400} days here", env_id, opened
+        )
+    return opened

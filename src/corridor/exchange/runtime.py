@@ -27,6 +27,7 @@ from corridor.exchange.delivery import pump, relay, waiting
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
 from corridor.exchange.node import LocalNode
+from corridor.exchange.receipts import Replier
 
 log = logging.getLogger("corridor.exchange")
 
@@ -51,6 +52,16 @@ class Exchange:
     def trust(self) -> TrustList:
         """Every key the node accepts: the directory's, as the pinned roots allow."""
         return self.directory.trust()
+
+    def replier(self) -> Replier:
+        """Answers each envelope to the node that sent it."""
+        certs = self.directory.certificates()
+
+        def address_of(node: str) -> NodeAddress | None:
+            cert = certs.get(node)
+            return cert.address() if cert else None
+
+        return Replier(self.node, address_of)
 
     def authorities(self) -> list[NodeAddress]:
         """The sovereign nodes, other than this one."""
@@ -103,6 +114,7 @@ class Exchange:
             self.clock,
             timeout=0.2,
             hosts=self.directory.host_of,
+            replier=self.replier(),
         )
         return {"sent": sent, **got}
 

@@ -8,7 +8,7 @@ values or routes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,11 @@ _LAST = (
     .limit(1)
 )
 _INSERT = insert(LedgerEntryRow)
+
+
+def last_entry_query() -> Any:
+    """The (seq, hash) of a shipment's last entry; bind `shipment`."""
+    return _LAST
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,29 @@ def entries(s: Session, shipment_id: str) -> list[Entry]:
     ]
 
 
-def verify_chain(chain: Iterable[Entry], trust: TrustList) -> int:
-    """Check every link, hash and signature; return the number of entries. Raises
-    LedgerBroken naming the first bad entry."""
-    prev, count = GENESIS, 0
-    for expected_seq, e in enumerate(chain):
+@dataclass(frozen=True)
+class Witness:
+    """Another node's signed statement that this chain had `hash` at position `seq`."""
+
+    seq: int
+    hash: str
+    by: str
+
+
+def verify_chain(
+    chain: Iterable[Entry],
+    trust: TrustList,
+    documents: Mapping[str, str] | None = None,
+    witnesses: Iterable[Witness] = (),
+) -> int:
+    """Check every link, hash and signature, that time never runs backwards, that each
+    signing key was valid at its entry's time, that each attached document's digest matches
+    the stored document (`documents`: id -> SHA-256), and that the chain still holds what
+    other nodes witnessed (a truncated or rewritten chain does not). Returns the number of
+    entries; raises LedgerBroken naming the first bad entry."""
+    prev, count, last_at = GENESIS, 0, None
+    entries = list(chain)
+    for expected_seq, e in enumerate(entries):
         if e.seq != expected_seq:
             raise LedgerBroken(expected_seq, "gap", f"entry {expected_seq} is missing")
         if e.prev != prev:
@@ -142,6 +165,39 @@ def verify_chain(chain: Iterable[Entry], trust: TrustList) -> int:
             raise LedgerBroken(
                 e.seq, "bad_signature", f"entry {e.seq}'s signature does not match"
             ) from None
-        prev = e.hash
+        if (
+            e.at < key.valid_from
+            or (key.valid_to is not None and e.at >= key.valid_to)
+            or (key.revoked_at is not None and e.at >= key.revoked_at)
+        ):
+            raise LedgerBroken(
+                e.seq,
+                "invalid_key",
+                f"entry {e.seq} is signed with a key that was not valid at its time",
+            )
+        if last_at is not None and e.at < last_at:
+            raise LedgerBroken(
+                e.seq, "time_order", f"entry {e.seq} is dated before entry {e.seq - 1}"
+            )
+        if documents is not None and e.kind == "document_attached":
+            stored = documents.get(str(e.body.get("document")))
+            if stored != e.body.get("sha256"):
+                raise LedgerBroken(
+                    e.seq,
+                    "document_changed",
+                    f"entry {e.seq}'s document is missing or changed since it was attached",
+                )
+        prev, last_at = e.hash, e.at
         count += 1
+    for w in sorted(witnesses, key=lambda w: w.seq):
+        if w.seq >= len(entries):
+            raise LedgerBroken(
+                len(entries),
+                "truncated",
+                f"node {w.by!r} witnessed entry {w.seq}; the chain ends at {len(entries) - 1}",
+            )
+        if entries[w.seq].hash != w.hash:
+            raise LedgerBroken(
+                w.seq, "rewritten", f"entry {w.seq} differs from what node {w.by!r} witnessed"
+            )
     return count

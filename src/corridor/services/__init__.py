@@ -6,10 +6,13 @@ function is one transaction, takes the caller's identity (an `Organisation`, or
 before anything is written, or rolls everything back (rows and files alike).
 
     context        the running node: store, network, rule engine, key store, exchange
-    organisations  members of the node and their API keys; authentication
+    organisations  members of the node and the public directory of organisations
+    credentials    enrolment, API keys, suspension, authentication, key-event ledgers
     keystore       private key files and trust-list rows (KeyStore)
-    keys           rotating and revoking signing keys, the trust list
-    shipments      submission, access by party, timeline, readiness, ledger
+    keys           rotating and revoking signing keys, the trust list a node verifies with
+    federation     country roots, node requests and certificates, what a node publishes
+    shipments      submission, access by party, timeline, readiness
+    ledgers        a shipment's ledger, verified against its documents and witnesses
     papers         signed and raw documents, paper copies, verification
     rules          checking drafts, the harmonisation matrix, rule packs
     disclosure     pre-arrival data to the route's authorities, the inbox, the directory

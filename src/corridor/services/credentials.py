@@ -31,7 +31,7 @@ from corridor.exceptions import AuthenticationFailed, Conflict, NotFound, Permis
 from corridor.model import Organisation, Role
 from corridor.services import organisations
 from corridor.services.context import Administrator, Caller, Context
-from corridor.services.shipments import LedgerView
+from corridor.services.ledgers import LedgerView
 from corridor.store.tables import ApiKeyRow, EnrolmentRow, OrganisationRow
 
 KEY_PREFIX = "cor_"

@@ -17,7 +17,7 @@ from corridor.documents import MEDIA_TYPE, Verdict
 from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
-from corridor.services import credentials, disclosure, keys, papers, shipments
+from corridor.services import credentials, disclosure, keys, ledgers, papers, shipments
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import (
     COMPLETING,
@@ -198,6 +198,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
             clock,
             f"Departed {a.name} by {leg.mode.value} ({leg.distance_km:.0f} km to {b.name})",
             a.id,
+            now=now,
         )
         clock += timedelta(hours=leg.hours)
         if a.country != b.country:
@@ -209,9 +210,10 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
                 clock,
                 f"Crossed the border {a.country} -> {b.country}",
                 b.id,
+                now=now,
             )
         shipments.record_event(
-            ctx, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id
+            ctx, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id, now=now
         )
     return Walk(
         shipment,
@@ -219,7 +221,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
         incomplete,
         complete,
         shipments.timeline(ctx, shipper, shipment.id),
-        shipments.ledger(ctx, shipper, shipment.id).entries,
+        ledgers.shipment(ctx, shipper, shipment.id).entries,
     )
 
 

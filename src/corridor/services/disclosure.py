@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
+from corridor.exchange import receipts
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
 from corridor.exchange.delivery import envelopes_for, queue
 from corridor.exchange.directory import Directory
@@ -135,6 +136,7 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         route = Route.model_validate(row.route)
         report = ctx.engine.check(draft, route, set(tokens), draft.departure or now)
         signer = ctx.keys.ensure(s, who.id, now)
+        head = receipts.head_of(s, shipment_id)
         out = envelopes_for(
             ex.node.node,
             who.id,
@@ -147,6 +149,7 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
             others,
             shipped_policy(),
             now,
+            head,
         )
         for env in out:
             queue(s, signer, who.id, shipment_id, env, now)

@@ -7,7 +7,7 @@ the shipment does not exist (NotFound), so its id leaks nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -30,7 +30,7 @@ from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
 from corridor.services import keys, organisations
-from corridor.services.context import Caller, Context
+from corridor.services.context import Context
 from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 
 
@@ -83,14 +83,6 @@ class Event(BaseModel):
     actor_id: str
     place: str | None
     summary: str
-
-
-class LedgerView(BaseModel):
-    """A shipment's ledger, verified: how many entries checked out, and the head hash."""
-
-    verified: int
-    head: str
-    entries: list[ledger_mod.Entry]
 
 
 def _check_parties(s: Session, draft: ShipmentDraft) -> None:
@@ -300,13 +292,17 @@ def record_event(
     at: datetime,
     summary: str,
     place: str | None = None,
+    now: datetime | None = None,
 ) -> Event:
-    """Add a step to the timeline of a shipment the caller is party to, with its ledger
-    entry."""
+    """Add a step that happened at `at` to the timeline of a shipment the caller is party to,
+    with its ledger entry recorded at `now` (default `at`): the ledger runs in the order
+    things were recorded, whatever time the step itself names."""
+    recorded = now or at
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
-        signer = ctx.keys.ensure(s, who.id, at)
-        ledger_mod.append(s, signer, who.id, shipment_id, kind, {"place": place}, at)
+        signer = ctx.keys.ensure(s, who.id, recorded)
+        body = {"place": place, "at": int(at.timestamp())}
+        ledger_mod.append(s, signer, who.id, shipment_id, kind, body, recorded)
         row.status = _status_after(row, kind, place)
         s.add(
             EventRow(
@@ -372,25 +368,3 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
         )
         row.readiness = report.model_dump(mode="json")
     return report
-
-
-def ledger(ctx: Context, who: Caller, shipment_id: str) -> LedgerView:
-    """A shipment's ledger, verified against this node's trust list now: a party over the
-    API, or the node's administrator (the ledger shows digests, never goods or values).
-    Raises LedgerBroken naming the first bad entry."""
-    with ctx.db.transaction() as s:
-        if isinstance(who, Organisation):
-            visible(s, who.id, shipment_id)
-        chain = ledger_mod.entries(s, shipment_id)
-        if not chain and not isinstance(who, Organisation):
-            raise InvalidInput(f"no ledger for shipment {shipment_id!r} on this node")
-        trust = ctx.keys.load_trust(s)
-    verified = ledger_mod.verify_chain(chain, trust)
-    return LedgerView(
-        verified=verified, head=chain[-1].hash if chain else ledger_mod.GENESIS, entries=chain
-    )
-
-
-def utc(ts: int) -> datetime:
-    """A ledger timestamp as an aware UTC datetime."""
-    return datetime.fromtimestamp(ts, UTC)

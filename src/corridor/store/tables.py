@@ -192,6 +192,26 @@ class OutboxRow(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What the receiving node answered: stored, or refused with its reason.
+    receipt_status: Mapped[str | None] = mapped_column(String(16))
+    receipt_reason: Mapped[str | None] = mapped_column(String(500))
+    receipt_at: Mapped[datetime | None]
+
+
+class ReceiptRow(Base):
+    __tablename__ = "exchange_receipts"
+
+    # A receiving node's signed answer to one envelope this node sent: its statement, kept
+    # whole so that anyone can check the signature again, and the ledger head it witnessed.
+    envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(64), index=True)
+    node: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    head_seq: Mapped[int | None]
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+    statement: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
 
 
 class InboxRow(Base):

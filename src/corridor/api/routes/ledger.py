@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.services import shipments
-from corridor.services.shipments import LedgerView
+from corridor.services import ledgers
+from corridor.services.ledgers import LedgerView
 
 public, private = routers()
 
@@ -14,4 +14,4 @@ public, private = routers()
 def shipment_ledger(shipment_id: str, who: Caller, ctx: Ctx) -> LedgerView:
     """The shipment's hash-chained, signed ledger, verified now; 409 names the first bad
     entry."""
-    return shipments.ledger(ctx, who, shipment_id)
+    return ledgers.shipment(ctx, who, shipment_id)

@@ -8,7 +8,7 @@ from corridor.api.schemas import EnrolRequest, NewKey
 from corridor.model import Organisation
 from corridor.services import credentials, organisations
 from corridor.services.credentials import ApiKeyInfo, Enrolment, IssuedKey, Registered
-from corridor.services.shipments import LedgerView
+from corridor.services.ledgers import LedgerView
 
 public, private = routers()
 

@@ -12,6 +12,7 @@ after storing.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,20 +51,16 @@ _SEEN = select(InboxRow.envelope_id).where(InboxRow.envelope_id == bindparam("id
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A sealed envelope for one authority, with what the sender's ledger records of it."""
+    """The pre-arrival data for one authority, ready to be sealed to its node."""
 
-    id: str
-    to_node: str
-    body: bytes
+    to: NodeAddress
+    payload: dict[str, Any]
     procedure: str
     lodge_by: str | None
     documents: list[str]
 
 
 def envelopes_for(
-    sender_node: str,
-    sender_org: str,
-    signer: Signer,
     shipment_id: str,
     route: Route,
     network: Network,
@@ -71,10 +68,9 @@ def envelopes_for(
     report: ReadinessReport,
     directory: list[NodeAddress],
     policy: Policy,
-    now: datetime,
-    head: dict[str, Any] | None = None,
 ) -> list[Outgoing]:
-    """One sealed envelope per authority on the route that has a node in `directory`."""
+    """What each authority on the route that has a node in `directory` receives: each
+    signed document cut down to its entitlement."""
     authorities = {a.country: a for a in directory}
     # Lodging deadlines from the rule packs: the earliest pre-arrival due time of each
     # crossing, so each authority has its data ahead of it.
@@ -102,37 +98,43 @@ def envelopes_for(
             "eta": seg.at.isoformat(),
             "lodge_by": lodge_by,
             "documents": documents,
-            # The sender's ledger head: the receiver's signed receipt witnesses it.
-            "head": head,
         }
-        env_id, body = seal(payload, to, sender_node, sender_org, signer, KIND, now)
-        out.append(
-            Outgoing(env_id, to.node, body, seg.procedure.value, lodge_by, sorted(documents))
-        )
+        out.append(Outgoing(to, payload, seg.procedure.value, lodge_by, sorted(documents)))
     return out
 
 
 def queue(
-    s: Session, signer: Signer, actor_id: str, shipment_id: str, env: Outgoing, now: datetime
-) -> None:
-    """Put an envelope in the outbox with its ledger entry, inside the caller's
-    transaction: both are written or neither."""
-    s.add(OutboxRow(id=env.id, to_node=env.to_node, body=env.body, created_at=now, sent_at=None))
-    ledger.append(
+    s: Session,
+    signer: Signer,
+    sender_node: str,
+    actor_id: str,
+    shipment_id: str,
+    out: Outgoing,
+    now: datetime,
+) -> str:
+    """Record the disclosure in the ledger, seal the envelope carrying that entry as the
+    sender's ledger head (the receiver's signed receipt then witnesses it), and put it in the
+    outbox, inside the caller's transaction: all or nothing. Returns the envelope id."""
+    env_id = str(uuid.uuid4())
+    entry = ledger.append(
         s,
         signer,
         actor_id,
         shipment_id,
         "disclosed",
         {
-            "to": env.to_node,
-            "envelope": env.id,
-            "procedure": env.procedure,
-            "lodge_by": env.lodge_by,
-            "documents": env.documents,
+            "to": out.to.node,
+            "envelope": env_id,
+            "procedure": out.procedure,
+            "lodge_by": out.lodge_by,
+            "documents": out.documents,
         },
         now,
     )
+    payload = {**out.payload, "head": {"seq": entry.seq, "hash": entry.hash}}
+    _, body = seal(payload, out.to, sender_node, actor_id, signer, KIND, now, env_id=env_id)
+    s.add(OutboxRow(id=env_id, to_node=out.to.node, body=body, created_at=now, sent_at=None))
+    return env_id
 
 
 async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int = 500) -> int:

@@ -103,6 +103,7 @@ def seal(
     kind: str,
     now: datetime,
     ttl_s: int = MAX_TTL_S,
+    env_id: str | None = None,
 ) -> tuple[str, bytes]:
     """An envelope for `to`: its id and its bytes."""
     inner = {"sender": sender_org, "kid": signer.kid, "kind": kind, "payload": payload}
@@ -110,7 +111,7 @@ def seal(
     created = int(now.timestamp())
     header: dict[str, Any] = {
         "v": VERSION,
-        "id": str(uuid.uuid4()),
+        "id": env_id or str(uuid.uuid4()),
         "from": sender_node,
         "to": to.node,
         "created": created,

@@ -33,12 +33,6 @@ _OUTBOX = insert(OutboxRow)
 _RECEIPT = insert(ReceiptRow)
 
 
-def head_of(s: Session | Connection, shipment_id: str) -> dict[str, Any] | None:
-    """A shipment's ledger head here: its last entry's position and hash."""
-    last = s.execute(ledger.last_entry_query(), {"shipment": shipment_id}).first()
-    return None if last is None else {"seq": int(last[0]), "hash": str(last[1])}
-
-
 def statement(
     signer: Signer,
     node: str,
@@ -193,5 +187,5 @@ def witnesses(s: Session, shipment_id: str, trust: TrustList) -> list[ledger.Wit
             continue  # a receipt that no longer checks out witnesses nothing
         assert row.head_seq is not None
         assert row.head_hash is not None
-        out.append(ledger.Witness(row.head_seq, row.head_hash, row.node))
+        out.append(ledger.Witness(row.head_seq, row.head_hash, row.node, row.envelope_id))
     return out

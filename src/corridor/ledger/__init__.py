@@ -23,17 +23,12 @@ from corridor.store.tables import LedgerEntryRow
 GENESIS = "0" * 64
 # Built once: appending is on the hot path of every exchange message.
 _LAST = (
-    select(LedgerEntryRow.seq, LedgerEntryRow.hash)
+    select(LedgerEntryRow.seq, LedgerEntryRow.hash, LedgerEntryRow.at)
     .where(LedgerEntryRow.shipment_id == bindparam("shipment"))
     .order_by(LedgerEntryRow.seq.desc())
     .limit(1)
 )
 _INSERT = insert(LedgerEntryRow)
-
-
-def last_entry_query() -> Any:
-    """The (seq, hash) of a shipment's last entry; bind `shipment`."""
-    return _LAST
 
 
 @dataclass(frozen=True)
@@ -86,9 +81,10 @@ def append(
     records or not at all."""
     last = s.execute(_LAST, {"shipment": shipment_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (0, GENESIS)
-    draft = Entry(
-        shipment_id, seq, prev, kind, actor_id, signer.kid, int(now.timestamp()), body, "", ""
-    )
+    # Time in a chain never runs backwards: a clock put back (after running fast) records
+    # at the last entry's time until it catches up.
+    at = max(int(now.timestamp()), last[2] if last else 0)
+    draft = Entry(shipment_id, seq, prev, kind, actor_id, signer.kid, at, body, "", "")
     digest = content_hash(draft.content())
     signature = signing.sign(signer, bytes.fromhex(digest))
     entry = Entry(**{**draft.__dict__, "hash": digest, "signature": signature})
@@ -128,6 +124,8 @@ class Witness:
     seq: int
     hash: str
     by: str
+    # The envelope the receipt answered: the chain must also note that it was witnessed.
+    envelope: str | None = None
 
 
 def verify_chain(
@@ -199,5 +197,12 @@ def verify_chain(
         if entries[w.seq].hash != w.hash:
             raise LedgerBroken(
                 w.seq, "rewritten", f"entry {w.seq} differs from what node {w.by!r} witnessed"
+            )
+        noted = any(e.kind == "witnessed" and e.body.get("envelope") == w.envelope for e in entries)
+        if w.envelope is not None and not noted:
+            raise LedgerBroken(
+                len(entries),
+                "truncated",
+                f"the receipt of node {w.by!r} for envelope {w.envelope} is no longer noted",
             )
     return count

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
-from corridor.exchange import receipts
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
 from corridor.exchange.delivery import envelopes_for, queue
 from corridor.exchange.directory import Directory
@@ -136,24 +135,10 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         route = Route.model_validate(row.route)
         report = ctx.engine.check(draft, route, set(tokens), draft.departure or now)
         signer = ctx.keys.ensure(s, who.id, now)
-        head = receipts.head_of(s, shipment_id)
-        out = envelopes_for(
-            ex.node.node,
-            who.id,
-            signer,
-            shipment_id,
-            route,
-            ctx.network,
-            tokens,
-            report,
-            others,
-            shipped_policy(),
-            now,
-            head,
+        plans = envelopes_for(
+            shipment_id, route, ctx.network, tokens, report, others, shipped_policy()
         )
-        for env in out:
-            queue(s, signer, who.id, shipment_id, env, now)
-    return [env.id for env in out]
+        return [queue(s, signer, ex.node.node, who.id, shipment_id, p, now) for p in plans]
 
 
 def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> list[InboxItem]:

@@ -1,0 +1,215 @@
+"""Receipts and witnessed ledgers: every envelope is answered; a sender whose clock is off
+sees its envelopes come back refused with the reason and gets them through once the clock
+is right; a ledger cut short, rewritten or re-dated, or whose documents were swapped, is
+reported at the first bad entry."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from corridor import ledger
+from corridor.documents import signing
+from corridor.exceptions import LedgerBroken
+from corridor.services import Context, disclosure, ledgers
+from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow
+from tests.conftest import ORGS, T0
+from tests.exchange.conftest import Corridor
+
+SHIPPER = ORGS["kz-ferroalloy"]
+
+
+def _round(c: Corridor, at: object = None) -> None:
+    """The shipper sends; every authority takes in and answers; the shipper takes receipts."""
+
+    async def go() -> None:
+        nodes = [c.shipper, *c.authorities.values()]
+        for node in nodes:
+            assert node.exchange is not None
+            if at is not None:
+                node.exchange.clock = at  # type: ignore[assignment]
+        for _ in range(3):  # send; take in and answer; take the answers in
+            for node in nodes:
+                assert node.exchange is not None
+                await node.exchange.step()
+
+    asyncio.run(go())
+
+
+def _outbox(node: Context) -> list[tuple[str, str | None, str | None]]:
+    with node.db.transaction() as s:
+        return [
+            (r.to_node, r.receipt_status, r.receipt_reason)
+            for r in s.scalars(sa.select(OutboxRow).order_by(OutboxRow.to_node))
+        ]
+
+
+def _broken(c: Corridor) -> LedgerBroken:
+    with pytest.raises(LedgerBroken) as info:
+        ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)
+    return info.value
+
+
+def test_every_disclosure_is_answered_and_witnessed(corridor_nodes: Corridor) -> None:
+    c = corridor_nodes
+    ids = disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0)
+    _round(c, lambda: T0 + timedelta(minutes=5))
+    assert [(to, status) for to, status, _ in _outbox(c.shipper)] == [
+        ("az", "stored"),
+        ("eu", "stored"),
+        ("ge", "stored"),
+        ("kz", "stored"),
+    ]
+    view = ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)
+    witnessed = [e for e in view.entries if e.kind == "witnessed"]
+    assert sorted(e.body["envelope"] for e in witnessed) == sorted(ids)
+    # Each receipt witnessed exactly the 'disclosed' entry of its own envelope.
+    disclosed = {e.body["envelope"]: e for e in view.entries if e.kind == "disclosed"}
+    for e in witnessed:
+        assert e.body["head"] == {
+            "seq": disclosed[e.body["envelope"]].seq,
+            "hash": disclosed[e.body["envelope"]].hash,
+        }
+
+
+def test_a_fast_sender_clock_comes_back_refused_and_goes_through_once_fixed(
+    corridor_nodes: Corridor,
+) -> None:
+    c = corridor_nodes
+    receivers_now = T0 + timedelta(hours=1)
+    fast = receivers_now + timedelta(minutes=10)
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, fast)
+    _round(c, lambda: receivers_now)
+    answers = _outbox(c.shipper)
+    assert {status for _, status, _ in answers} == {"refused"}
+    assert all(reason and reason.startswith("clock_skew") for _, _, reason in answers)
+    # Nothing was stored, nothing lost: with the clock right, the data goes through.
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now)
+    _round(c, lambda: receivers_now + timedelta(minutes=1))
+    statuses = [status for _, status, _ in _outbox(c.shipper)]
+    assert statuses.count("stored") == 4
+    assert statuses.count("refused") == 4
+    ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # intact
+
+
+@pytest.fixture
+def witnessed(corridor_nodes: Corridor) -> Corridor:
+    disclosure.disclose(corridor_nodes.shipper, SHIPPER, corridor_nodes.shipment_id, T0)
+    _round(corridor_nodes, lambda: T0 + timedelta(minutes=5))
+    ledgers.shipment(corridor_nodes.shipper, SHIPPER, corridor_nodes.shipment_id)
+    return corridor_nodes
+
+
+def _delete_from(c: Corridor, seq: int) -> None:
+    with c.shipper.db.transaction() as s:
+        s.execute(
+            sa.delete(LedgerEntryRow).where(
+                LedgerEntryRow.shipment_id == c.shipment_id, LedgerEntryRow.seq >= seq
+            )
+        )
+
+
+def _chain(c: Corridor) -> list[ledger.Entry]:
+    with c.shipper.db.transaction() as s:
+        return ledger.entries(s, c.shipment_id)
+
+
+def test_deleting_the_last_entry_is_found(witnessed: Corridor) -> None:
+    _delete_from(witnessed, len(_chain(witnessed)) - 1)
+    assert _broken(witnessed).reason == "truncated"
+
+
+def test_deleting_most_of_the_chain_is_found(witnessed: Corridor) -> None:
+    n = len(_chain(witnessed))
+    assert n > 10
+    _delete_from(witnessed, 2)
+    err = _broken(witnessed)
+    assert (err.reason, err.seq) == ("truncated", 2)
+
+
+def test_a_consistent_rewrite_by_a_node_holding_every_key_is_found(witnessed: Corridor) -> None:
+    """Every entry re-hashed and re-signed with its actor's own key: the chain checks out in
+    itself, but no longer matches what the authorities' nodes witnessed."""
+    c = witnessed
+    chain = _chain(c)
+    with c.shipper.db.transaction() as s:
+        signers = {e.actor_id: c.shipper.keys.signer(s, e.actor_id) for e in chain}
+        s.execute(sa.delete(LedgerEntryRow).where(LedgerEntryRow.shipment_id == c.shipment_id))
+        for e in chain:
+            body = {**e.body, "rewritten": True} if e.seq == 1 else e.body
+            ledger.append(s, signers[e.actor_id], e.actor_id, c.shipment_id, e.kind, body, _at(e))
+    err = _broken(c)
+    assert err.reason == "rewritten"
+
+
+def _at(e: ledger.Entry) -> object:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(e.at, UTC)
+
+
+def test_an_entry_dated_before_its_predecessor_is_found(witnessed: Corridor) -> None:
+    """A writer that holds the key but not our append (which never dates backwards)."""
+    c = witnessed
+    last = _chain(c)[-1]
+    with c.shipper.db.transaction() as s:
+        signer = c.shipper.keys.signer(s, SHIPPER.id)
+        draft = ledger.Entry(
+            c.shipment_id,
+            last.seq + 1,
+            last.hash,
+            "note",
+            SHIPPER.id,
+            signer.kid,
+            last.at - 60,
+            {},
+            "",
+            "",
+        )
+        digest = ledger.content_hash(draft.content())
+        entry = replace(draft, hash=digest, signature=signing.sign(signer, bytes.fromhex(digest)))
+        s.add(LedgerEntryRow(**entry.__dict__))
+    err = _broken(c)
+    assert (err.reason, err.seq) == ("time_order", last.seq + 1)
+
+
+def test_a_replaced_document_is_found(witnessed: Corridor) -> None:
+    c = witnessed
+    with c.shipper.db.transaction() as s:
+        doc = s.scalars(
+            sa.select(DocumentRow).where(DocumentRow.shipment_id == c.shipment_id)
+        ).first()
+        assert doc is not None
+        doc.content = doc.content.replace(b"a", b"b", 1)
+    assert _broken(c).reason == "document_changed"
+
+
+def test_an_entry_signed_outside_its_keys_validity_is_found(witnessed: Corridor) -> None:
+    c = witnessed
+    chain = _chain(c)
+    with c.shipper.db.transaction() as s:
+        signer = c.shipper.keys.signer(s, SHIPPER.id)
+        # A later entry claiming a time before the key existed (dated after the previous
+        # entry, so only the key's validity can catch it).
+        s.execute(sa.delete(LedgerEntryRow).where(LedgerEntryRow.shipment_id == c.shipment_id))
+        first = replace(chain[0])
+        ledger.append(
+            s, signer, first.actor_id, c.shipment_id, first.kind, first.body, T0 - timedelta(days=1)
+        )
+    assert _broken(c).reason in ("invalid_key", "rewritten")
+
+
+def test_a_forged_receipt_witnesses_nothing(witnessed: Corridor) -> None:
+    c = witnessed
+    with c.shipper.db.transaction() as s:
+        row = s.scalars(sa.select(ReceiptRow)).first()
+        assert row is not None
+        statement = dict(row.statement)
+        statement["body"] = {**statement["body"], "head": {"seq": 999, "hash": "0" * 64}}
+        row.statement = statement
+        row.head_seq = 999
+    ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # the forged witness is ignored

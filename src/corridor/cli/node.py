@@ -142,11 +142,16 @@ def demo() -> None:
         title=f"{sent.envelopes} sealed envelopes, {sent.bus_bytes} bytes on the bus "
         "(node ids and ciphertext only)"
     )
-    for col in ("node", "procedure", "documents and fields received"):
+    for col in ("node", "procedure", "documents and fields received", "answer"):
         table.add_column(col)
     for name, docs in sent.received.items():
         shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in docs.items())
-        table.add_row(name, sent.procedures.get(name, "-"), shown or "nothing (not on the route)")
+        table.add_row(
+            name,
+            sent.procedures.get(name, "-"),
+            shown or "nothing (not on the route)",
+            sent.answers.get(name, "-"),
+        )
     console.print(table)
     console.print(
         f"Ledger: {len(walked.ledger)} signed entries; check them with "

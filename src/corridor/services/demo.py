@@ -233,6 +233,7 @@ class Exchanged:
     procedures: dict[str, str]
     envelopes: int
     bus_bytes: int
+    answers: dict[str, str]
 
 
 async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corridor) -> Exchanged:
@@ -257,8 +258,14 @@ async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corr
         received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
         if items:
             procedures[name] = items[0].procedure
+    # Each authority's node answers with a signed receipt; the shipper's node takes them in.
+    for node in corridor.nodes.values():
+        assert node.exchange is not None
+        await node.exchange.step()
+    await sender.step()
+    answers = disclosure.answers(ctx, orgs["kz-ferroalloy"], shipment_id)
     carried = getattr(corridor.bus, "published", [])
-    return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried))
+    return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried), answers)
 
 
 @dataclass

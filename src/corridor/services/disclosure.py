@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from corridor import ledger
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
@@ -25,7 +26,7 @@ from corridor.network import Route
 from corridor.services import federation, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
-from corridor.store.tables import DocumentRow, InboxRow
+from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
 
 
 class InboxItem(BaseModel):
@@ -139,6 +140,29 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
             shipment_id, route, ctx.network, tokens, report, others, shipped_policy()
         )
         return [queue(s, signer, ex.node.node, who.id, shipment_id, p, now) for p in plans]
+
+
+def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]:
+    """What each authority's node answered to this shipment's latest disclosure to it:
+    'stored', 'refused: <reason>', or 'waiting'."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        envelopes = [
+            str(e.body["envelope"])
+            for e in ledger.entries(s, shipment_id)
+            if e.kind == "disclosed" and "envelope" in e.body
+        ]
+        out: dict[str, str] = {}
+        for row in s.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.id.in_(envelopes))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        ):
+            if row.receipt_status == "refused":
+                out[row.to_node] = f"refused: {row.receipt_reason}"
+            else:
+                out[row.to_node] = row.receipt_status or "waiting"
+        return out
 
 
 def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> list[InboxItem]:

@@ -88,6 +88,9 @@ def _check_entitlements(c: Corridor) -> None:
         for kind_value, disclosed in row.content.items():
             kind = DocumentKind(kind_value)
             entitled = set(pol.entitled(procedure, kind))
+            if procedure == "transit":
+                for line in disclosed.get("goods", []):
+                    assert not set(line) & set(pol.withheld_in_items("transit")), name
             assert set(disclosed) <= entitled, (name, kind)
             assert set(disclosed) == entitled & set(
                 demo.documents_for(shipments.get(c.shipper, ORGS["kz-ferroalloy"], c.shipment_id))[
@@ -107,6 +110,12 @@ def _check_entitlements(c: Corridor) -> None:
     transit = _inbox(c.authorities["az"])[0].content
     assert "commercial_invoice" not in transit
     assert "packing_list" not in transit
+    # A transit authority gets the goods lines without their values; the import one with.
+    transit_goods = transit["transit_declaration"]["goods"]
+    assert transit_goods
+    assert all("value" not in line and "hs_code" in line for line in transit_goods)
+    import_goods = _inbox(c.authorities["eu"])[0].content["transit_declaration"]["goods"]
+    assert all("value" in line for line in import_goods)
     assert _inbox(c.authorities["tr"]) == []
 
 

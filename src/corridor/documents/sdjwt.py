@@ -11,10 +11,12 @@ Verification raises `VerificationFailed` with one reason code; it never returns 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -38,9 +40,9 @@ class Signer:
     key: Ed25519PrivateKey
     kid: str
 
-    @property
+    @cached_property
     def header_b64(self) -> str:
-        """The base64url canonical header for this key."""
+        """The base64url canonical header for this key (encoded once per signer)."""
         return hz.b64e(hz.canonical({"alg": ALG, "kid": self.kid, "typ": TYP}))
 
 
@@ -71,8 +73,28 @@ def _disclosure(parts: list[Any], plain: bool) -> tuple[str, str]:
     return text, hz.b64e(hz.digest(text.encode("ascii")))
 
 
+# Fields of a list element (a goods line) that are disclosable on their own, so that a holder
+# can show a line without its value.
+ITEM_DISCLOSABLE = ("value",)
+
+
+def _element(item: Any, plain: bool, disclosures: list[str], salts: Iterator[str]) -> Any:
+    """A list element with its ITEM_DISCLOSABLE fields turned into nested disclosures."""
+    if not isinstance(item, dict) or not any(k in item for k in ITEM_DISCLOSABLE):
+        return item
+    kept = {k: v for k, v in item.items() if k not in ITEM_DISCLOSABLE}
+    digests = []
+    for name in ITEM_DISCLOSABLE:
+        if name in item:
+            text, d = _disclosure([next(salts), name, item[name]], plain)
+            disclosures.append(text)
+            digests.append(d)
+    return {**kept, "_sd": sorted(digests)}
+
+
 def issue(signer: Signer, visible: Mapping[str, Any], disclosable: Mapping[str, Any]) -> str:
-    """Sign `visible` claims in clear and `disclosable` ones as selective disclosures."""
+    """Sign `visible` claims in clear and `disclosable` ones as selective disclosures (each
+    element of a list claim too, and a goods line's value and currency within it)."""
     clash = (set(visible) & set(disclosable)) | ((set(visible) | set(disclosable)) & _RESERVED)
     if clash:
         raise ValueError(f"claim names used twice or reserved: {sorted(clash)}")
@@ -80,19 +102,31 @@ def issue(signer: Signer, visible: Mapping[str, Any], disclosable: Mapping[str, 
     plain = hz.is_plain(dict(disclosable))
     disclosures: list[str] = []
     digests: list[str] = []
+    count = sum(
+        1 + sum(1 + sum(k in i for k in ITEM_DISCLOSABLE) if isinstance(i, dict) else 1 for i in v)
+        if isinstance(v, list)
+        else 1
+        for v in disclosable.values()
+    )
+    salts = iter(hz.salts(count))
     for name, value in disclosable.items():
         if isinstance(value, list):
             elements = []
             for item in value:
-                text, d = _disclosure([hz.salt(), item], plain)
+                text, d = _disclosure(
+                    [next(salts), _element(item, plain, disclosures, salts)], plain
+                )
                 disclosures.append(text)
                 elements.append({"...": d})
             value = elements
-        text, d = _disclosure([hz.salt(), name, value], plain)
+        text, d = _disclosure([next(salts), name, value], plain)
         disclosures.append(text)
         digests.append(d)
     payload = {**visible, "_sd": sorted(digests), "_sd_alg": "sha-256"}
-    signing_input = f"{signer.header_b64}.{hz.b64e(hz.canonical(payload))}"
+    # Digests and the algorithm name are ASCII strings: the payload is plain if `visible` is.
+    signing_input = (
+        f"{signer.header_b64}.{hz.b64e(hz.canonical(payload, hz.is_plain(dict(visible))))}"
+    )
     signature = hz.b64e(hz.sign(signer.key, signing_input.encode("ascii")))
     return "~".join([f"{signing_input}.{signature}", *disclosures, ""])
 
@@ -137,12 +171,17 @@ def split(token: str) -> tuple[str, list[str]]:
 
 
 def present(
-    token: str, fields: Iterable[str], items: Mapping[str, Iterable[int]] | None = None
+    token: str,
+    fields: Iterable[str],
+    items: Mapping[str, Iterable[int]] | None = None,
+    withhold_in_items: Iterable[str] = (),
 ) -> str:
     """A presentation with only the chosen top-level claims (and, for list claims, only the
-    chosen element indexes; all elements when a list claim is not in `items`)."""
+    chosen element indexes; all elements when a list claim is not in `items`), leaving out
+    the element fields named in `withhold_in_items` (a goods line's value and currency)."""
     jws, disclosures = split(token)
     keep_fields = set(fields)
+    withheld = set(withhold_in_items)
     by_digest = {hz.b64e(hz.digest(d.encode("ascii"))): d for d in disclosures}
     keep: list[str] = []
     for d in disclosures:
@@ -156,7 +195,25 @@ def present(
                     ref = element.get("...") if isinstance(element, dict) else None
                     if ref in by_digest and (chosen is None or i in chosen):
                         keep.append(by_digest[ref])
+                        keep += _nested(by_digest[ref], by_digest, withheld)
     return "~".join([jws, *keep, ""])
+
+
+def _nested(element: str, by_digest: Mapping[str, str], withheld: set[str]) -> list[str]:
+    """The disclosures nested in an array element's object, but for the withheld names."""
+    parts = _json(element, "disclosure")
+    inner = parts[1] if isinstance(parts, list) and len(parts) == 2 else None
+    if not isinstance(inner, dict):
+        return []
+    out = []
+    for ref in inner.get("_sd", []):
+        nested = by_digest.get(ref) if isinstance(ref, str) else None
+        if nested is None:
+            continue
+        named = _json(nested, "disclosure")
+        if isinstance(named, list) and len(named) == 3 and named[1] not in withheld:
+            out.append(nested)
+    return out
 
 
 def verify(
@@ -226,8 +283,9 @@ def verify(
 
 def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, Any], set[str]]:
     table: dict[str, list[Any]] = {}
+    b64e, sha256 = hz.b64e, hashlib.sha256  # bound once: this loop runs per disclosure
     for d in disclosures:
-        digest = hz.b64e(hz.digest(d.encode("ascii")))
+        digest = b64e(sha256(d.encode("ascii")).digest())
         if digest in table:
             raise _fail("tampered_disclosure", "the same disclosure is sent twice")
         parts = _json(d, "disclosure")

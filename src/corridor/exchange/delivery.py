@@ -85,10 +85,11 @@ def envelopes_for(
             log.warning("no authority node for %s on shipment %s", seg.country, shipment_id)
             continue
         documents = {}
+        withheld = policy.withheld_in_items(seg.procedure.value)
         for kind, token in tokens.items():
             fields = policy.entitled(seg.procedure.value, kind)
             if fields:
-                documents[kind.value] = present(token, fields)
+                documents[kind.value] = present(token, fields, withhold_in_items=withheld)
         due = deadlines.get((seg.country, seg.procedure.value))
         lodge_by = due.isoformat() if due else None
         payload: dict[str, Any] = {
@@ -105,16 +106,18 @@ def envelopes_for(
 
 def queue(
     s: Session,
+    node: LocalNode,
     signer: Signer,
-    sender_node: str,
     actor_id: str,
     shipment_id: str,
     out: Outgoing,
     now: datetime,
 ) -> str:
-    """Record the disclosure in the ledger, seal the envelope carrying that entry as the
-    sender's ledger head (the receiver's signed receipt then witnesses it), and put it in the
-    outbox, inside the caller's transaction: all or nothing. Returns the envelope id."""
+    """Record the disclosure in the ledger (signed by the party who disclosed), seal the
+    envelope carrying that entry as the sender's ledger head (the receiver's signed receipt
+    then witnesses it) and sign it as the node, and put it in the outbox, inside the
+    caller's transaction: all or nothing. The envelope speaks for the node that sends it,
+    so a transit authority does not learn which party asked. Returns the envelope id."""
     env_id = str(uuid.uuid4())
     entry = ledger.append(
         s,
@@ -132,7 +135,9 @@ def queue(
         now,
     )
     payload = {**out.payload, "head": {"seq": entry.seq, "hash": entry.hash}}
-    _, body = seal(payload, out.to, sender_node, actor_id, signer, KIND, now, env_id=env_id)
+    _, body = seal(
+        payload, out.to, node.node, node.organisation.id, node.signer, KIND, now, env_id=env_id
+    )
     s.add(OutboxRow(id=env_id, to_node=out.to.node, body=body, created_at=now, sent_at=None))
     return env_id
 

@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from corridor.documents.kinds import SCHEMAS
 from corridor.model import DocumentKind
@@ -22,6 +22,8 @@ class Policy(BaseModel):
 
     version: int
     procedures: dict[Procedure, dict[DocumentKind, Literal["all"] | list[str]]]
+    # Fields of each goods line left out for an authority applying the procedure.
+    withhold_in_items: dict[Procedure, list[Literal["value"]]] = Field(default_factory=dict)
 
     @field_validator("procedures")
     @classmethod
@@ -37,6 +39,10 @@ class Policy(BaseModel):
                 if unknown:
                     raise ValueError(f"{proc}.{kind.value}: unknown fields {unknown}")
         return value
+
+    def withheld_in_items(self, procedure: str) -> list[str]:
+        """Goods-line fields an authority applying `procedure` does not receive."""
+        return list(self.withhold_in_items.get(procedure, []))  # type: ignore[call-overload]
 
     def entitled(self, procedure: str, kind: DocumentKind) -> list[str]:
         """The fields of `kind` an authority applying `procedure` receives ([] = none)."""

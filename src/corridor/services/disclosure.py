@@ -139,7 +139,7 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         plans = envelopes_for(
             shipment_id, route, ctx.network, tokens, report, others, shipped_policy()
         )
-        return [queue(s, signer, ex.node.node, who.id, shipment_id, p, now) for p in plans]
+        return [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
 
 
 def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ import pytest
 from corridor.exceptions import InvalidInput, PermissionDenied
 from corridor.exchange.bus import InProcessBus
 from corridor.exchange.delivery import receive
-from corridor.exchange.directory import Directory, Statement
+from corridor.exchange.directory import Directory, Statement, sign_statement
 from corridor.exchange.envelope import seal
 from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, demo, federation, keys, papers
@@ -77,7 +77,7 @@ def test_a_release_forged_with_a_key_held_off_the_authoritys_node_is_refused_eve
     eu = corridor.nodes["eu"].exchange
     assert eu is not None
     refused = [why for (kind, _), why in eu.directory.refused.items() if kind == "key"]
-    assert any("may not vouch for the customs authority 'ro-customs'" in why for why in refused)
+    assert any("not certified to host 'ro-customs'" in why for why in refused)
     # Sent to the EU node as pre-arrival data, it is refused and nothing is stored.
     eu_node = eu.node
     sender = corridor.nodes["shipper"].exchange
@@ -243,3 +243,48 @@ def test_the_pinned_copy_is_used_when_the_bus_has_nothing(
     fresh = Directory(federation.read_roots(tmp_path / "roots.json"))
     fresh.load_json((tmp_path / "kz" / "directory.json").read_text())
     assert fresh.trust().entries == keys.trust_list(kz).entries
+
+
+def test_a_node_cannot_publish_keys_for_organisations_it_does_not_host(
+    corridor: demo.Corridor,
+) -> None:
+    """The KZ authority's node, certified to host only the authority, makes a key for the
+    exporter hosted on the shipper's node: nobody accepts it, and nobody loses the real one."""
+    kz = corridor.nodes["kz"]
+    _hostile_key(kz, "kz-ferroalloy")
+    asyncio.run(corridor.sync())
+    owners = {
+        e.organisation_id: kid for kid, e in keys.trust_list(corridor.nodes["eu"]).entries.items()
+    }
+    shipper = corridor.nodes["shipper"]
+    with shipper.db.transaction() as s:
+        assert owners["kz-ferroalloy"] == shipper.keys.current_kid(s, "kz-ferroalloy")
+    assert kz.exchange is not None
+    refused = [why for (kind, _), why in kz.exchange.directory.refused.items() if kind == "key"]
+    assert any("'kz' is not certified to host 'kz-ferroalloy'" in why for why in refused)
+
+
+def test_a_key_claimed_by_two_nodes_counts_for_neither(corridor: demo.Corridor) -> None:
+    eu = corridor.nodes["eu"].exchange
+    assert eu is not None
+    genuine = next(
+        st
+        for (kind, _), st in eu.directory.statements.items()
+        if kind == "key" and st.body["organisation_id"] == "kz-rail"
+    )
+    kid = genuine.body["kid"]
+    assert kid in eu.trust().entries
+    # Another node, also certified to host the carrier, restates the same key as its own.
+    other = demo.national_node(
+        corridor.root / "fwd", "fwd", "kz-rail", T0, bus=corridor.bus, root=corridor.root
+    )
+    try:
+        assert other.exchange is not None
+        asyncio.run(other.exchange.publish())
+        asyncio.run(corridor.sync())
+        claim = sign_statement(federation.node_signer(other), {**genuine.body, "node": "fwd"})
+        eu.directory.merge([claim])
+        assert kid not in eu.trust().entries
+        assert "claimed by more than one node" in eu.directory.refused["key", f"fwd/{kid}"]
+    finally:
+        other.close()

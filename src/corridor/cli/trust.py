@@ -59,11 +59,15 @@ def trust_pin(
 def trust_request(
     node: Annotated[str, typer.Option(help="The node id, e.g. kz.")],
     org: Annotated[str, typer.Option(help="The organisation that runs the node.")],
+    member: Annotated[
+        list[str] | None,
+        typer.Option(help="An organisation the node hosts (repeatable; the operator always)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the request.")] = None,
 ) -> None:
     """Make this node's keys (once) and write the request its country's authority certifies."""
     ctx = open_node()
-    req = federation.request(ctx, node, org)
+    req = federation.request(ctx, node, org, member)
     path = out or ctx.settings.data_dir / "node-request.json"
     path.write_text(json.dumps(req, indent=2), "utf-8")
     console.print(f"request for node {node!r} ({req['country']}) written to {path}")

@@ -5,17 +5,17 @@ Three kinds of statement, each canonical JSON signed with Ed25519:
 - a **root** is a country's trust anchor, held by its customs authority and pinned on every
   node at set-up from a file the authorities exchange (``roots.json``);
 - a **node certificate**, signed by the root of the node's country, names the node, the
-  organisation running it, its encryption key and its node key, and whether it is that
-  country's sovereign node (the customs authority's own);
+  organisation running it, the organisations it hosts, its encryption key and its node key,
+  and whether it is that country's sovereign node (the customs authority's own);
 - a **key entry**, signed by the key of the node that hosts the organisation, puts one
   organisation's signing key on the trust list (with its validity and any revocation).
 
 A key entry counts only when its node's certificate checks out against a pinned root, its
-signature checks out against that node's key, and the node may vouch for it: a customs key
-only from that country's sovereign node and only for the authority running it; any other
-role from any certified node, but never the customs role. A key id belongs to the node that
-published it first. Every node applying these rules to the same statements gets the same
-trust list, whoever relayed them.
+signature checks out against that node's key, and the node may vouch for it: only for an
+organisation its certificate says it hosts; a customs key only from that country's
+sovereign node and only for the authority running it; never the customs role otherwise. A
+key id claimed by two nodes counts for neither (a private key lives on one node). Every node
+applying these rules to the same statements gets the same trust list, whoever relayed them.
 
 Statements are merged per subject (node id or key id), the highest version winning; a
 statement that does not verify is kept out and reported, never merged.
@@ -75,8 +75,10 @@ class Statement:
 
     @property
     def subject(self) -> str:
-        """The node id of a certificate, the key id of a key entry."""
-        return str(self.body.get("node" if self.kind == "node" else "kid"))
+        """The node id of a certificate; node and key id of a key entry."""
+        if self.kind == "node":
+            return str(self.body.get("node"))
+        return f"{self.body.get('node')}/{self.body.get('kid')}"
 
     @property
     def version(self) -> int:
@@ -115,6 +117,7 @@ def node_certificate(
     box_public: str,
     sovereign: bool,
     issued: datetime,
+    members: list[str],
     version: int = 1,
 ) -> Statement:
     """A node certificate signed by its country's root."""
@@ -128,6 +131,7 @@ def node_certificate(
             "node_key": node_key,
             "box_public": box_public,
             "sovereign": sovereign,
+            "members": sorted(set(members)),
             "issued": int(issued.timestamp()),
             "version": version,
         },
@@ -185,6 +189,7 @@ class NodeCert:
     node_kid: str
     box_public: str
     sovereign: bool
+    members: frozenset[str]
 
     def address(self) -> NodeAddress:
         return NodeAddress(self.node, self.country, self.operator, self.box_public)
@@ -225,6 +230,7 @@ class Directory:
                 self.refused[kind, subject] = str(exc) or type(exc).__name__
         entries: dict[str, TrustEntry] = {}
         hosts: dict[str, str] = {}
+        claimed: dict[str, list[tuple[str, str]]] = {}
         for (kind, subject), st in sorted(self.statements.items()):
             if kind != "key":
                 continue
@@ -233,7 +239,13 @@ class Directory:
             except (ValueError, KeyError, TypeError, VerificationFailed) as exc:
                 self.refused[kind, subject] = str(exc) or type(exc).__name__
                 continue
+            claimed.setdefault(entry.kid, []).append((kind, subject))
             entries[entry.kid], hosts[entry.kid] = entry, node
+        for kid, slots in claimed.items():
+            if len(slots) > 1:
+                for slot in slots:
+                    self.refused[slot] = f"key {kid!r} is claimed by more than one node"
+                del entries[kid], hosts[kid]
         self._certs, self._entries, self._hosts = certs, entries, hosts
         self._trust = TrustList(list(entries.values()))
 
@@ -244,6 +256,9 @@ class Directory:
             raise ValueError(f"node {b['node']!r} is not certified by a pinned root of its country")
         _check(st, root.public_key)
         node_key = str(b["node_key"])
+        members = b.get("members")
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ValueError(f"node {b['node']!r} names no organisations it hosts")
         return NodeCert(
             node=str(b["node"]),
             country=str(b["country"]),
@@ -252,6 +267,7 @@ class Directory:
             node_kid=signing.kid_for(signing.b64decode(node_key)),
             box_public=str(b["box_public"]),
             sovereign=bool(b["sovereign"] is True),
+            members=frozenset(members),
         )
 
     def _entry(self, st: Statement, certs: Mapping[str, NodeCert]) -> tuple[TrustEntry, str]:
@@ -263,6 +279,8 @@ class Directory:
             raise ValueError(f"key {st.subject!r} is not signed by the key of node {cert.node!r}")
         _check(st, cert.node_key)
         role, country, org = str(b["role"]), str(b["country"]), str(b["organisation_id"])
+        if org not in cert.members:
+            raise ValueError(f"node {cert.node!r} is not certified to host {org!r}")
         if role == "customs" and not (
             cert.sovereign and cert.country == country and cert.operator == org
         ):

@@ -6,6 +6,7 @@ door uses. The data it walks with is in `corridor.services.demo_corridor`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from corridor import ledger as ledger_mod
 from corridor.documents import MEDIA_TYPE, Verdict
+from corridor.exceptions import PermissionDenied
 from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
@@ -81,9 +83,11 @@ def seed(ctx: Context, now: datetime) -> dict[str, str]:
     for org in ORGANISATIONS:
         if org.id not in api_keys:
             api_keys[org.id] = credentials.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
-        # A customs authority's keys live on its own national node only.
+        # A customs authority's keys live on its own national node only; a national node
+        # holds the keys of the organisations its certificate says it hosts.
         if org.role not in (Role.OPERATOR, Role.CUSTOMS):
-            keys.ensure_key(ctx, NODE_ADMIN, org.id, now)
+            with contextlib.suppress(PermissionDenied):
+                keys.ensure_key(ctx, NODE_ADMIN, org.id, now)
     ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -11,7 +11,7 @@ from corridor.config import Settings
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.runtime import Exchange
-from corridor.model import Organisation
+from corridor.model import Organisation, Role
 from corridor.services import disclosure, federation, organisations
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import NATIONAL_NODES, ORGANISATIONS
@@ -97,7 +97,14 @@ def join(
     country certifies it (offline in real life: a request, then a signed certificate), and
     it starts its exchange with the pinned roots."""
     roots = demo_roots(root)
-    req = federation.request(ctx, name, org_id)
+    # An authority's node hosts the authority; any other demo node the demo's companies.
+    operator = next(o for o in ORGANISATIONS if o.id == org_id)
+    members = (
+        [org_id]
+        if operator.role is Role.CUSTOMS
+        else [o.id for o in ORGANISATIONS if o.role not in (Role.CUSTOMS, Role.OPERATOR)]
+    )
+    req = federation.request(ctx, name, org_id, members)
     pinned, signer = federation.root_key(root / "authorities" / req["country"], req["country"])
     cert = federation.certify(pinned, signer, req, now)
     cert_path = ctx.settings.data_dir / "node-cert.json"

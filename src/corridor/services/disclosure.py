@@ -86,13 +86,18 @@ def start_exchange(
     node = local_node(ctx, node_id, org_id, now)
     pinned = federation.read_roots(roots)
     cert = federation.read_certificate(certificate)
-    sovereign = federation.check_certificate(ctx, pinned, cert, node_id, node.organisation)
+    certified = federation.check_certificate(ctx, pinned, cert, node_id, node.organisation)
 
     def guard(org: str, role: str) -> None:
-        if role == Role.CUSTOMS.value and not (sovereign and org == node.organisation.id):
+        if role == Role.CUSTOMS.value and not (certified.sovereign and org == node.organisation.id):
             raise PermissionDenied(
                 f"the signing keys of the customs authority {org!r} are held only on its own "
                 "node, not on this one"
+            )
+        if org not in certified.members:
+            raise PermissionDenied(
+                f"{org!r} is not hosted on this node: its certificate names "
+                f"{', '.join(sorted(certified.members))}; ask the authority for a new one"
             )
 
     ctx.keys.guard = guard

@@ -25,6 +25,7 @@ from corridor.documents import Signer, signing
 from corridor.exceptions import InvalidInput
 from corridor.exchange.directory import (
     Directory,
+    NodeCert,
     Root,
     Statement,
     key_entry,
@@ -96,15 +97,21 @@ def node_signer(ctx: Context) -> Signer:
     return _key_file(ctx.settings.data_dir / "keys" / "_node" / NODE_KEY)
 
 
-def request(ctx: Context, node_id: str, org_id: str) -> dict[str, Any]:
-    """What a node asks its country's authority to certify."""
+def request(
+    ctx: Context, node_id: str, org_id: str, members: list[str] | None = None
+) -> dict[str, Any]:
+    """What a node asks its country's authority to certify: itself, the organisation that
+    runs it, and the organisations it hosts (the operator always among them)."""
     operator = organisations.get(ctx, org_id)
+    for member in members or []:
+        organisations.get(ctx, member)
     box = box_key(ctx.settings.data_dir / "keys" / "_node")
     return {
         "node": node_id,
         "country": operator.country,
         "operator": operator.id,
         "operator_role": operator.role.value,
+        "members": sorted({operator.id, *(members or [])}),
         "node_key": signing.public_key_of(node_signer(ctx)),
         "box_public": signing.b64encode(bytes(box.public_key)),
     }
@@ -118,6 +125,7 @@ def certify(
     try:
         node, country, operator = str(req["node"]), str(req["country"]), str(req["operator"])
         node_key, box_public = str(req["node_key"]), str(req["box_public"])
+        members = [str(m) for m in req.get("members") or [operator]]
         signing.public_key(node_key)
     except (KeyError, TypeError, ValueError):
         raise InvalidInput("the node request is incomplete or its keys are not keys") from None
@@ -132,6 +140,7 @@ def certify(
         box_public=box_public,
         sovereign=req.get("operator_role") == Role.CUSTOMS.value,
         issued=now,
+        members=members,
         version=version,
     )
 
@@ -154,9 +163,9 @@ def read_certificate(path: Path) -> Statement:
 
 def check_certificate(
     ctx: Context, roots: dict[str, Root], cert: Statement, node_id: str, operator: Organisation
-) -> bool:
+) -> NodeCert:
     """Refuse a certificate that is not this node's, or that no pinned root signed; returns
-    whether the node is sovereign."""
+    what it certifies (sovereign or not, the organisations hosted)."""
     directory = Directory(roots)
     directory.merge([cert])
     found = directory.certificates().get(node_id)
@@ -174,7 +183,7 @@ def check_certificate(
             f"the certificate for {node_id!r} was made for other keys or another operator; "
             "request a new one"
         )
-    return found.sovereign
+    return found
 
 
 def own_statements(ctx: Context, node_id: str, cert: Statement) -> list[Statement]:

@@ -453,3 +453,12 @@ def test_api_docs_are_served_from_the_node_itself(client: TestClient) -> None:
             assert client.get(url).status_code == 200, url
         assert "fonts.googleapis" not in html.text
         assert "cdn." not in html.text
+
+
+def test_405_names_every_method_the_path_serves(client: TestClient) -> None:
+    r = client.put("/shipments")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, POST"
+    assert "use GET or POST" in r.json()["detail"]
+    r = client.put("/organisations/x/api-keys/y")
+    assert r.headers["allow"] == "DELETE"

@@ -54,16 +54,17 @@ def test_ten_nodes_started_together_all_see_each_other(tmp_path: Path) -> None:
                 await asyncio.sleep(0.1)
             return seen
         finally:
+            # Teardown is bounded: a stuck broker call fails the test, it never hangs it.
             for node in nodes:
                 assert node.exchange is not None
-                await node.exchange.stop()
-            await buses[0].drop_directory()
-            await buses[0].drop_stream()
+                await asyncio.wait_for(node.exchange.stop(), 10)
+            await asyncio.wait_for(buses[0].drop_directory(), 10)
+            await asyncio.wait_for(buses[0].drop_stream(), 10)
             for bus in buses:
-                await bus.close()
+                await asyncio.wait_for(bus.close(), 10)
 
     try:
-        seen = asyncio.run(scenario())
+        seen = asyncio.run(asyncio.wait_for(scenario(), 90))
     finally:
         for node in nodes:
             node.close()

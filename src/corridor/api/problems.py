@@ -120,6 +120,21 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (routers are asked method by method)."""
+    from starlette.routing import Match
+
+    methods = {
+        method
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    }
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem response."""
 
@@ -177,15 +192,22 @@ def install(app: FastAPI) -> None:
         detail = str(error.detail)
         if error.status_code == 404 and detail == "Not Found":
             detail = f"There is no endpoint at {request.url.path}; see /docs for the API."
+        headers = dict(error.headers) if error.headers else None
         if error.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}; see /docs."
+            # Every route on this path, not only the first one the router tried.
+            allowed = _allowed_methods(request)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            detail = (
+                f"{request.method} is not allowed on {request.url.path}; "
+                f"use {' or '.join(allowed)} (see /docs)."
+            )
         return problem(
             error.status_code,
             f"http-{error.status_code}",
             titles.get(error.status_code, "HTTP error"),
             detail,
             request,
-            headers=dict(error.headers) if error.headers else None,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -16,6 +16,7 @@ and acknowledged, so it cannot hold up what comes after it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -254,11 +255,14 @@ class NatsBus:
         return await self.raw_messages(f"{self.prefix}.dead.{node}")
 
     async def close(self) -> None:
-        """Flush what was published and disconnect."""
+        """Flush what was published and disconnect, within a few seconds whatever the broker
+        does (a closing node must not hang on a broker that is down)."""
         if self._nc is not None:
-            await self._nc.flush()
-            await self._nc.close()
-            self._nc = None
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._nc.flush(timeout=2), 3)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._nc.close(), 5)
+            self._nc, self._js, self._kv, self._subs = None, None, None, {}
 
 
 def _attempts(msg: Any) -> int:

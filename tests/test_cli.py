@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from corridor.cli import app
@@ -250,3 +252,21 @@ def test_hints_are_worded_for_the_shell() -> None:
     result = runner.invoke(app, ["route", "dostyk", "atlantis"])
     assert "'corridor nodes' lists the known node ids" in result.output
     assert "GET /" not in result.output
+
+
+def test_the_example_shipment_is_accepted_by_check_and_by_the_api(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """examples/shipment.json: `corridor check` reads it, POST /shipments accepts it."""
+    from corridor.services.demo import COMPLETING
+    from tests.conftest import auth
+
+    example = Path(__file__).parent.parent / "examples" / "shipment.json"
+    docs = ["--doc", "commercial_invoice", "--doc", "packing_list"]
+    for kind, _ in COMPLETING:
+        docs += ["--doc", kind.value]
+    checked = runner.invoke(app, ["check", str(example), *docs])
+    assert checked.exit_code == 0, checked.output
+    body = json.loads(example.read_text())
+    r = client.post("/shipments", json=body, headers=auth(api_keys, "kz-ferroalloy"))
+    assert r.status_code == 201, r.text

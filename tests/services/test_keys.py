@@ -131,3 +131,18 @@ def test_a_key_made_in_a_rolled_back_transaction_leaves_no_row_and_no_file(
             sa.text("SELECT count(*) FROM trusted_keys WHERE organisation_id = 'kz-rail'")
         ).scalar()
     assert kz_rail == 1
+
+
+def test_the_cached_trust_list_follows_every_key_change(signing: Any) -> None:
+    ring, orgs = signing
+    ctx = ring.ctx
+    first = keys.trust_list(ctx)
+    assert keys.trust_list(ctx) is first  # nothing changed: no second read
+    kid = ring.current_kid("kz-ferroalloy")
+    assert kid
+    keys.revoke(ctx, NODE_ADMIN, kid, NOW + timedelta(hours=1))
+    after = keys.trust_list(ctx)
+    assert after is not first
+    assert after.entries[kid].revoked_at is not None
+    keys.rotate(ctx, NODE_ADMIN, "kz-rail", NOW + timedelta(hours=2))
+    assert len(keys.trust_list(ctx).entries) == len(after.entries) + 1

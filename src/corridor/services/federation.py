@@ -206,13 +206,22 @@ def own_version(ctx: Context) -> object:
 
 def pinned_directory(data_dir: Path) -> Directory | None:
     """The directory a node pinned in its data folder, checked against its pinned roots, or
-    None when it has none."""
+    None when it has none. Checked again only when either file changes."""
     roots, cached = data_dir / "roots.json", data_dir / "directory.json"
-    if not (roots.exists() and cached.exists()):
+    try:
+        stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in (roots, cached))
+    except OSError:
         return None
+    held = _PINNED.get(data_dir)
+    if held is not None and held[0] == stamp:
+        return held[1]
     directory = Directory(read_roots(roots))
     directory.load_json(cached.read_text("utf-8"))
+    _PINNED[data_dir] = (stamp, directory)
     return directory
+
+
+_PINNED: dict[Path, tuple[object, Directory]] = {}
 
 
 def roots_file(roots: list[Root]) -> str:

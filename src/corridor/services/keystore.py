@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
@@ -43,6 +43,8 @@ class KeyStore:
         self._signers: dict[str, Signer] = {}
         # On a national node: refuses keys this node may not hold (another authority's).
         self.guard: Callable[[str, str], None] | None = None
+        # The trust list as last read, with the fingerprint of the key table it came from.
+        self._cached: tuple[tuple[int, int], TrustList] | None = None
 
     def _path(self, org_id: str, kid: str) -> Path:
         return self.root / org_id / f"{kid}.pem"
@@ -187,6 +189,15 @@ class KeyStore:
         return {row.kid: row.version for row in rows}
 
     def trust_list(self) -> TrustList:
-        """Every key on this node's trust list, read in its own transaction."""
+        """Every key on this node's trust list. Read again only when a key was made, rotated
+        or revoked since (by this process or another: the fingerprint is in the store)."""
         with self.db.transaction() as s:
-            return self.load_trust(s)
+            count, total = s.execute(
+                select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))
+            ).one()
+            fingerprint = (int(count), int(total))
+            if self._cached is not None and self._cached[0] == fingerprint:
+                return self._cached[1]
+            trust = self.load_trust(s)
+        self._cached = (fingerprint, trust)
+        return trust

@@ -29,13 +29,14 @@ from tests.documents.conftest import NOW
 BOMB = zlib.compress(zlib.compress(b"\0" * (74 << 20), 9), 9)
 
 
-def _pdf(files: list[Any]) -> bytes:
-    """A one-page PDF whose EmbeddedFiles name tree holds `files` (name, file spec)."""
+def _pdf(specs: Callable[[PdfWriter], list[DictionaryObject]]) -> bytes:
+    """A one-page PDF whose EmbeddedFiles name tree holds the file specs `specs` makes, each
+    under the corridor's attachment name."""
     writer = PdfWriter()
     writer.add_blank_page(100, 100)
     names = ArrayObject()
-    for name, spec in files:
-        names += [TextStringObject(name), writer._add_object(spec)]
+    for spec in specs(writer):
+        names += [TextStringObject(PDF_ATTACHMENT), writer._add_object(spec)]
     tree = DictionaryObject({NameObject("/Names"): names})
     writer._root_object[NameObject("/Names")] = DictionaryObject(
         {NameObject("/EmbeddedFiles"): writer._add_object(tree)}
@@ -64,43 +65,13 @@ def _spec(writer_obj: Any) -> DictionaryObject:
 
 
 def _bomb_pdf(copies: int) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    names = ArrayObject()
-    for _ in range(copies):
-        stream = writer._add_object(_stream(BOMB, ["/FlateDecode", "/FlateDecode"]))
-        names += [TextStringObject(PDF_ATTACHMENT), writer._add_object(_spec(stream))]
-    tree = DictionaryObject({NameObject("/Names"): names})
-    writer._root_object[NameObject("/Names")] = DictionaryObject(
-        {NameObject("/EmbeddedFiles"): writer._add_object(tree)}
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    bomb = ["/FlateDecode", "/FlateDecode"]
+    return _pdf(lambda w: [_spec(w._add_object(_stream(BOMB, bomb))) for _ in range(copies)])
 
 
 def _one(stream: Any) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    ref = writer._add_object(stream) if stream is not None else None
-    spec = (
-        _spec(ref)
-        if ref is not None
-        else DictionaryObject({NameObject("/Type"): NameObject("/Filespec")})
-    )
-    tree = DictionaryObject(
-        {
-            NameObject("/Names"): ArrayObject(
-                [TextStringObject(PDF_ATTACHMENT), writer._add_object(spec)]
-            )
-        }
-    )
-    writer._root_object[NameObject("/Names")] = DictionaryObject(
-        {NameObject("/EmbeddedFiles"): writer._add_object(tree)}
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    missing_ef = DictionaryObject({NameObject("/Type"): NameObject("/Filespec")})
+    return _pdf(lambda w: [_spec(w._add_object(stream)) if stream is not None else missing_ef])
 
 
 def _predicted() -> StreamObject:

@@ -134,7 +134,7 @@ def test_a_key_made_in_a_rolled_back_transaction_leaves_no_row_and_no_file(
 
 
 def test_the_cached_trust_list_follows_every_key_change(signing: Any) -> None:
-    ring, orgs = signing
+    ring, _orgs = signing
     ctx = ring.ctx
     first = keys.trust_list(ctx)
     assert keys.trust_list(ctx) is first  # nothing changed: no second read

@@ -221,7 +221,11 @@ class NatsBus:
             try:
                 self._kv = await js.key_value(name)
             except BucketNotFoundError:
-                self._kv = await js.create_key_value(KeyValueConfig(bucket=name, history=1))
+                try:
+                    self._kv = await js.create_key_value(KeyValueConfig(bucket=name, history=1))
+                except Exception:
+                    # Another node created it at the same moment: use theirs.
+                    self._kv = await js.key_value(name)
         return self._kv
 
     async def directory_put(self, key: str, value: bytes) -> None:

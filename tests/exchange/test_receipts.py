@@ -87,6 +87,12 @@ def test_a_fast_sender_clock_comes_back_refused_and_goes_through_once_fixed(
     answers = _outbox(c.shipper)
     assert {status for _, status, _ in answers} == {"refused"}
     assert all(reason and reason.startswith("clock_skew") for _, _, reason in answers)
+    # The receivers' health says a peer's clock is off, and by how much.
+    az = c.authorities["az"].exchange
+    assert az is not None
+    health = az.health()
+    assert health["clock_ok"] is False
+    assert health["peer_clock_offset_s"] == 600
     # Nothing was stored, nothing lost: with the clock right, the data goes through.
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now)
     _round(c, lambda: receivers_now + timedelta(minutes=1))

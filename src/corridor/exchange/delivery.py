@@ -243,7 +243,13 @@ def _receive(
     hosts: Callable[[str], str | None] | None,
     replier: Replier | None,
 ) -> str:
-    env = open_envelope(raw, node.node, node.box, trust, now)
+    try:
+        env = open_envelope(raw, node.node, node.box, trust, now)
+    except EnvelopeRejected as exc:
+        if isinstance(exc.opened, Opened):
+            node.offsets.append(exc.opened.created - now.timestamp())
+        raise
+    node.offsets.append(env.created - now.timestamp())
     if hosts is not None and hosts(env.kid) != env.from_node:
         raise EnvelopeRejected(
             "forged", f"{env.sender!r} is not hosted on node {env.from_node!r}", env.id

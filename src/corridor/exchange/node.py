@@ -3,8 +3,9 @@ encryption key and its signing key."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nacl.public import PrivateKey
 
@@ -27,6 +28,9 @@ class LocalNode:
     box: PrivateKey
     signer: Signer
     own_trust: Callable[[], TrustList]
+    # How far ahead of this node's clock the latest envelopes were made (seconds; transit
+    # time makes it slightly negative): a large value means a clock is off, here or there.
+    offsets: deque[float] = field(default_factory=lambda: deque(maxlen=100))
 
     def address(self) -> NodeAddress:
         """This node's directory entry."""

@@ -25,7 +25,7 @@ from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
 from corridor.exchange.delivery import pump, relay, waiting
 from corridor.exchange.directory import Directory, Statement
-from corridor.exchange.envelope import NodeAddress
+from corridor.exchange.envelope import CLOCK_SKEW_S, NodeAddress
 from corridor.exchange.node import LocalNode
 from corridor.exchange.receipts import Replier
 
@@ -138,6 +138,8 @@ class Exchange:
         """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
         and the last failure."""
         connected = getattr(self.bus, "connected", True)
+        offsets = sorted(self.node.offsets)
+        median = offsets[len(offsets) // 2] if offsets else None
         return {
             "node": self.node.node,
             "running": self._task is not None and not self._task.done(),
@@ -146,6 +148,9 @@ class Exchange:
             "nodes_known": len(self.directory.certificates()),
             "keys_trusted": len(self.trust().entries),
             "last_error": self.last_error,
+            # Median of how far ahead of this node's clock recent envelopes were made.
+            "peer_clock_offset_s": None if median is None else round(median, 1),
+            "clock_ok": median is None or abs(median) < CLOCK_SKEW_S / 2,
         }
 
     def start(self) -> None:

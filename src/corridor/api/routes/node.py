@@ -17,7 +17,9 @@ def health(ctx: Ctx) -> Health:
         s.connection()
     exchange = ctx.exchange.health() if ctx.exchange is not None else None
     return Health(
-        status="ok" if exchange is None or exchange["bus"] == "up" else "degraded",
+        status="ok"
+        if exchange is None or (exchange["bus"] == "up" and exchange["clock_ok"])
+        else "degraded",
         version=__version__,
         nodes=len(ctx.network.nodes),
         exchange=exchange,

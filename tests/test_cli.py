@@ -52,6 +52,13 @@ def test_demo_walks_a_shipment_to_constanta(cli_env: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Arrived at Constanța" in result.output
     assert "Crossed the border KZ -> AZ" in result.output
+    # Not ready with the first two papers; ready once the authority's certificate of origin
+    # (signed on the KZ authority's own node) and the others are attached.
+    incomplete, complete = result.output.split("Readiness with the file complete")
+    assert "NOT READY" in incomplete.split("Readiness with only")[1]
+    assert "READY: " in complete
+    assert "NOT READY" not in complete.split("Timeline")[0]
+    assert "certificate_of_origin    VALID" in result.output
 
 
 def test_init_demo_prints_keys_kept_owner_only(cli_env: Path) -> None:

@@ -35,8 +35,17 @@ def test_ten_nodes_publishing_together_all_see_each_other(tmp_path: Path) -> Non
         try:
             # The same moment: every node creates the bucket if need be and publishes.
             await asyncio.gather(*(ex.publish() for ex in exchanges))
-            await asyncio.gather(*(ex.refresh() for ex in exchanges))
-            return [(len(ex.directory.certificates()), len(ex.trust().entries)) for ex in exchanges]
+            # The bucket's key listing may trail a put by a moment: read again until every
+            # node sees every statement, for a few seconds at most.
+            for _ in range(50):
+                await asyncio.gather(*(ex.refresh() for ex in exchanges))
+                seen = [
+                    (len(ex.directory.certificates()), len(ex.trust().entries)) for ex in exchanges
+                ]
+                if seen == [(NODES, NODES)] * NODES:
+                    break
+                await asyncio.sleep(0.1)
+            return seen
         finally:
             await buses[0].drop_directory()
             await buses[0].drop_stream()

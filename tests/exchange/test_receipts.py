@@ -147,15 +147,11 @@ def test_a_consistent_rewrite_by_a_node_holding_every_key_is_found(witnessed: Co
         s.execute(sa.delete(LedgerEntryRow).where(LedgerEntryRow.shipment_id == c.shipment_id))
         for e in chain:
             body = {**e.body, "rewritten": True} if e.seq == 1 else e.body
-            ledger.append(s, signers[e.actor_id], e.actor_id, c.shipment_id, e.kind, body, _at(e))
+            ledger.append(
+                s, signers[e.actor_id], e.actor_id, c.shipment_id, e.kind, body, ledgers.utc(e.at)
+            )
     err = _broken(c)
     assert err.reason == "rewritten"
-
-
-def _at(e: ledger.Entry) -> object:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(e.at, UTC)
 
 
 def test_an_entry_dated_before_its_predecessor_is_found(witnessed: Corridor) -> None:

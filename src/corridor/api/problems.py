@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from corridor import exceptions as exc
 
@@ -122,8 +123,6 @@ def _message(err: dict[str, Any]) -> str:
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves on this path (routers are asked method by method)."""
-    from starlette.routing import Match
-
     methods = {
         method
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH")

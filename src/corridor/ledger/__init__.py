@@ -187,6 +187,7 @@ def verify_chain(
                 )
         prev, last_at = e.hash, e.at
         count += 1
+    noted = {str(e.body.get("envelope")) for e in entries if e.kind == "witnessed"}
     for w in sorted(witnesses, key=lambda w: w.seq):
         if w.seq >= len(entries):
             raise LedgerBroken(
@@ -198,8 +199,7 @@ def verify_chain(
             raise LedgerBroken(
                 w.seq, "rewritten", f"entry {w.seq} differs from what node {w.by!r} witnessed"
             )
-        noted = any(e.kind == "witnessed" and e.body.get("envelope") == w.envelope for e in entries)
-        if w.envelope is not None and not noted:
+        if w.envelope is not None and w.envelope not in noted:
             raise LedgerBroken(
                 len(entries),
                 "truncated",

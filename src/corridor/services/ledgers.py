@@ -4,12 +4,12 @@ heads that receiving nodes witnessed."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from corridor import ledger as ledger_mod
+from corridor.documents.trust import utc
 from corridor.exceptions import InvalidInput
 from corridor.exchange import receipts
 from corridor.model import Organisation
@@ -17,6 +17,8 @@ from corridor.services import keys
 from corridor.services.context import Caller, Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow
+
+__all__ = ["LedgerView", "shipment", "utc"]
 
 
 class LedgerView(BaseModel):
@@ -53,8 +55,3 @@ def shipment(ctx: Context, who: Caller, shipment_id: str) -> LedgerView:
     return LedgerView(
         verified=verified, head=chain[-1].hash if chain else ledger_mod.GENESIS, entries=chain
     )
-
-
-def utc(ts: int) -> datetime:
-    """A ledger timestamp as an aware UTC datetime."""
-    return datetime.fromtimestamp(ts, UTC)

@@ -17,7 +17,17 @@ DOOR_MAY_IMPORT = (
     "corridor.exceptions",
     "corridor.config",
 )
-DOMAIN = ("model", "network", "documents", "rules", "ledger", "exchange", "sim", "store")
+DOMAIN = (
+    "model",
+    "network",
+    "documents",
+    "rules",
+    "ledger",
+    "exchange",
+    "customs",
+    "sim",
+    "store",
+)
 
 
 def _imports(path: Path) -> list[str]:

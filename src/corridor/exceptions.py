@@ -7,11 +7,13 @@ The tree::
      │    ├── UnknownNode        a node id that is not in the corridor network
      │    ├── UnknownOrganisation a party id that is not registered on this node
      │    ├── RulePackError      a rule pack is malformed; nothing from it was loaded
+     │    │    └── ProfileError  a targeting profile set is malformed
      │    └── ExchangeDisabled   the node runs without an exchange
      ├── NoRoute                 the network has no path between two nodes
      ├── NotReady                a shipment would be held at a border: something is missing
      ├── NotFound                the thing does not exist, or the caller may not know it does
      ├── Conflict                the request clashes with what is already stored
+     ├── InvalidTransition       a movement cannot take that step from its current state
      ├── AuthenticationFailed    no credentials, or credentials that are not valid
      ├── PermissionDenied        valid credentials without the right to do this
      ├── PayloadTooLarge         a body or file over the size limit
@@ -90,6 +92,20 @@ class RulePackError(InvalidInput):
 
     code = "invalid-rule-pack"
     title = "Invalid rule pack"
+
+
+class ProfileError(RulePackError):
+    """A targeting profile set is malformed; nothing from it was loaded."""
+
+    code = "invalid-profiles"
+    title = "Invalid targeting profiles"
+
+
+class InvalidTransition(CorridorError):
+    """A transit movement cannot take this step from the state it is in."""
+
+    code = "invalid-transition"
+    title = "Invalid transition"
 
 
 class ExchangeDisabled(InvalidInput):

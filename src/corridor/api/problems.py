@@ -26,6 +26,7 @@ STATUS: dict[type[exc.CorridorError], int] = {
     exc.NoRoute: 422,
     exc.NotFound: 404,
     exc.Conflict: 409,
+    exc.InvalidTransition: 409,
     exc.AuthenticationFailed: 401,
     exc.PermissionDenied: 403,
     exc.PayloadTooLarge: 413,

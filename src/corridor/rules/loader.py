@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor.exceptions import FieldError, RulePackError
 from corridor.rules.schema import Pack
 
 Path_ = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 def _lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
@@ -45,7 +46,7 @@ MAX_DEPTH = 32
 MAX_EVENTS = 200_000
 
 
-def _screen(text: str, filename: str) -> None:
+def _screen(text: str, filename: str, error: type[RulePackError] = RulePackError) -> None:
     """Refuse aliases, anchors, deep nesting and oversized documents before composing."""
     depth = events = 0
     try:
@@ -53,31 +54,38 @@ def _screen(text: str, filename: str) -> None:
             events += 1
             line = event.start_mark.line + 1 if event.start_mark else 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise RulePackError(
-                    f"{filename}:{line}: YAML anchors and aliases are not allowed in a rule pack",
+                raise error(
+                    f"{filename}:{line}: YAML anchors and aliases are not allowed in this file",
                     [FieldError(f"{filename}:{line}", "write the value out instead of an alias")],
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise RulePackError(
+                    raise error(
                         f"{filename}:{line}: nested deeper than {MAX_DEPTH} levels",
-                        [FieldError(f"{filename}:{line}", "a rule pack is a few levels deep")],
+                        [FieldError(f"{filename}:{line}", "write it a few levels deep")],
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if events > MAX_EVENTS:
-                raise RulePackError(
-                    f"{filename}:{line}: the pack is too large ({MAX_EVENTS} YAML events at most)",
-                    [FieldError(f"{filename}:{line}", "split the pack")],
+                raise error(
+                    f"{filename}:{line}: the file is too large ({MAX_EVENTS} YAML events at most)",
+                    [FieldError(f"{filename}:{line}", "split the file")],
                 )
     except yaml.YAMLError:
         return  # parse_pack reports malformed YAML with its line
 
 
-def parse_pack(text: str, filename: str) -> Pack:
-    """Parse and validate one pack; RulePackError lists every problem with file:line."""
-    _screen(text, filename)
+def parse_yaml(
+    text: str,
+    filename: str,
+    model: type[M],
+    shape: str,
+    error: type[RulePackError] = RulePackError,
+) -> M:
+    """Parse and validate one YAML file as `model`; `error` lists every problem with
+    file:line. `shape` says what the file must be, for a file that is not a mapping."""
+    _screen(text, filename, error)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw: Any = yaml.safe_load(text)
@@ -85,35 +93,42 @@ def parse_pack(text: str, filename: str) -> Pack:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        raise RulePackError(
+        raise error(
             f"{filename}:{line}: malformed YAML: {reason}",
             [FieldError(f"{filename}:{line}", f"malformed YAML: {reason}")],
         ) from None
     if not isinstance(raw, dict) or node is None:
-        raise RulePackError(
-            f"{filename}:1: a rule pack is a YAML mapping with 'jurisdiction', "
-            "'version', 'effective_from' and 'rules'",
-            [FieldError(f"{filename}:1", "not a mapping")],
-        )
+        raise error(f"{filename}:1: {shape}", [FieldError(f"{filename}:1", "not a mapping")])
     lines: dict[Path_, int] = {}
     _lines(node, (), lines)
     try:
-        return Pack.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            where = ".".join(str(p) for p in loc) or "(pack)"
+            where = ".".join(str(p) for p in loc) or "(file)"
             msg = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
-                msg = "unknown field; check its spelling against the pack format"
+                msg = "unknown field; check its spelling against the file format"
             errors.append(FieldError(f"{filename}:{_line_of(lines, loc)}", f"{where}: {msg}"))
         first = errors[0]
-        raise RulePackError(
+        raise error(
             f"{first.field}: {first.message}"
             + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
             errors,
         ) from None
+
+
+def parse_pack(text: str, filename: str) -> Pack:
+    """Parse and validate one pack; RulePackError lists every problem with file:line."""
+    return parse_yaml(
+        text,
+        filename,
+        Pack,
+        "a rule pack is a YAML mapping with 'jurisdiction', 'version', 'effective_from' "
+        "and 'rules'",
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""Customs at the border: targeting profiles and selectivity, the transit operation's
+state machine, MRN/GRN references, and NCTS Phase 5 messages. Runs on an authority's own
+node; nothing here leaves it except the messages a trader is meant to receive."""

@@ -184,14 +184,14 @@ def synthetic_profiles(
     for i in range(n):
         kind = rng.random()
         when: dict[str, Any] = {}
-        if kind < 0.7:
+        if kind < 0.9:
+            # Most targeting is a commodity from an origin.
             when["hs"] = [rng.choice(chapters) + f"{rng.randrange(100):02d}"]
-            if rng.random() < 0.5:
-                when["origin"] = [rng.choice(origins)]
-        elif kind < 0.9:
+            when["origin"] = [rng.choice(origins)]
+        elif kind < 0.95:
             when["origin"] = [rng.choice(origins)]
             when["aeo"] = False
-            when["gross_kg_above"] = rng.choice((20_000, 40_000, 60_000))
+            when["gross_kg_above"] = rng.choice((60_000, 80_000, 100_000))
         else:
             lo = rng.randrange(1, 97)
             when["hs_range"] = (f"{lo:02d}0000", f"{min(lo + rng.randrange(3), 97):02d}9999")

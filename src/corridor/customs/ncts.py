@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import yaml
 from lxml import etree
 
 from corridor.exceptions import InvalidInput
@@ -145,7 +146,9 @@ def validate(kind: str, xml: bytes) -> None:
     doc = etree.fromstring(xml, parser)
     s = schema(kind)
     if not s.validate(doc):
-        errors = "; ".join(f"line {e.line}: {e.message}" for e in list(s.error_log)[:5])
+        # One line per problem (the error log's text is "file:line:col:...: message").
+        lines = str(s.error_log).splitlines()[:5]
+        errors = "; ".join(line.split(":ERROR:", 1)[-1].strip() for line in lines)
         raise InvalidInput(f"{kind} does not validate against the NCTS schema: {errors}")
 
 
@@ -531,3 +534,39 @@ def cc019c(m: Movement, at: datetime, recipient: str, remarks: str) -> bytes:
             ("HolderOfTheTransitProcedure", _holder(m.holder)),
         ],
     )
+
+
+@dataclass(frozen=True)
+class CustomsOffice:
+    """A customs office: its reference number, name and country."""
+
+    reference: str
+    name: str
+    country: str
+
+
+@cache
+def offices() -> dict[str, CustomsOffice]:
+    """The corridor's customs offices by name (see offices.yaml: the codes are unconfirmed)."""
+    text = resources.files("corridor.customs").joinpath("offices.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    return {
+        o["name"]: CustomsOffice(o["reference"], o["name"], o["country"]) for o in raw["offices"]
+    }
+
+
+def office_reference(name: str) -> str:
+    """The reference number of an office named on a declaration, or InvalidInput."""
+    found = offices().get(name)
+    if found is None:
+        known = ", ".join(sorted(offices()))
+        raise InvalidInput(f"customs office {name!r} is not known; known offices: {known}")
+    return found.reference
+
+
+def office_in(country: str) -> str | None:
+    """The first known office of a country (an office of transit on the route)."""
+    for o in offices().values():
+        if o.country == country:
+            return o.reference
+    return None

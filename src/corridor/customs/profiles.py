@@ -221,6 +221,13 @@ class Declaration:
 Test = Callable[[Declaration], bool]
 
 
+def _overlaps(attr: str, wanted: frozenset[str]) -> Test:
+    def test(d: Declaration) -> bool:
+        return not wanted.isdisjoint(getattr(d, attr))
+
+    return test
+
+
 def _tests(c: Conditions) -> list[Test]:
     out: list[Test] = []
     if c.procedure is not None:
@@ -241,7 +248,7 @@ def _tests(c: Conditions) -> list[Test]:
     ):
         if values is not None:
             wanted = frozenset(v.casefold() if fold else v for v in values)
-            out.append(lambda d, a=attr, w=wanted: not w.isdisjoint(getattr(d, a)))
+            out.append(_overlaps(attr, wanted))
     if c.value_per_kg_below is not None:
         below = float(c.value_per_kg_below)
         out.append(lambda d: d.value_per_kg is not None and d.value_per_kg < below)

@@ -207,6 +207,21 @@ def _documents(payload: dict[str, Any], env_id: str) -> dict[str, str]:
 _KINDS = frozenset(k.value for k in DocumentKind)
 
 
+def _text(value: Any, limit: int) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= limit else None
+
+
+def _when(value: Any) -> datetime | None:
+    """A planned time from a payload: an aware ISO 8601 timestamp, else nothing."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
 def receive(
     node: LocalNode,
     raw: bytes,
@@ -301,6 +316,9 @@ def _store(
                     "procedure": payload["procedure"],
                     "content": content,
                     "received_at": now,
+                    "crossing": _text(payload.get("crossing"), 64),
+                    "eta": _when(payload.get("eta")),
+                    "lodge_by": _when(payload.get("lodge_by")),
                 },
             )
             ledger.append(

@@ -46,6 +46,8 @@ class Exchange:
     interval_s: float = 1.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     last_error: str | None = None
+    # Called after a step stored pre-arrival data (an authority assesses it on receipt).
+    on_received: Callable[[], object] | None = None
     _published: object = None
     _task: asyncio.Task[Any] | None = None
 
@@ -116,6 +118,8 @@ class Exchange:
             hosts=self.directory.host_of,
             replier=self.replier(),
         )
+        if got.get("stored") and self.on_received is not None:
+            self.on_received()
         return {"sent": sent, **got}
 
     async def _loop(self) -> None:

@@ -2,7 +2,7 @@
 
 from corridor.model.codes import PlanningDate
 from corridor.model.documents import DocumentKind
-from corridor.model.parties import Organisation, Role
+from corridor.model.parties import Officer, OfficerRole, Organisation, Role
 from corridor.model.shipment import (
     Container,
     GoodsItem,
@@ -18,6 +18,8 @@ __all__ = [
     "DocumentKind",
     "GoodsItem",
     "Money",
+    "Officer",
+    "OfficerRole",
     "Organisation",
     "PlanningDate",
     "Role",

@@ -56,3 +56,22 @@ class Organisation(BaseModel):
         if self.tax_id is not None:
             object.__setattr__(self, "tax_id", check_tax_id(self.country, self.tax_id))
         return self
+
+
+class OfficerRole(StrEnum):
+    """What an officer of a customs authority may do: an examiner decides, a chief also
+    endorses an examiner's override of a red or yellow lane (two people)."""
+
+    EXAMINER = "examiner"
+    CHIEF = "chief"
+
+
+class Officer(BaseModel):
+    """A person inside a customs authority, acting with their own API key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    organisation: Organisation
+    name: str
+    role: OfficerRole

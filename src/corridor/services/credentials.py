@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -27,12 +28,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.exceptions import AuthenticationFailed, Conflict, NotFound, PermissionDenied
-from corridor.model import Organisation, Role
+from corridor.exceptions import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from corridor.model import Officer, OfficerRole, Organisation, Role
 from corridor.services import organisations
 from corridor.services.context import Administrator, Caller, Context
 from corridor.services.ledgers import LedgerView
-from corridor.store.tables import ApiKeyRow, EnrolmentRow, OrganisationRow
+from corridor.store.tables import ApiKeyRow, EnrolmentRow, OfficerRow, OrganisationRow
 
 KEY_PREFIX = "cor_"
 ENROL_PREFIX = "enr_"
@@ -69,6 +76,9 @@ class Registered(BaseModel):
 
     organisation: Organisation
     enrolment: Enrolment
+
+
+_OFFICER_ID = re.compile(r"^[a-z0-9][a-z0-9.-]{1,63}$")
 
 
 def _digest(secret: str) -> str:
@@ -187,7 +197,9 @@ def enrol(ctx: Context, org_id: str, code: str, label: str, now: datetime) -> Is
     return issued
 
 
-def _issue(s: Session, org_id: str, label: str, now: datetime) -> IssuedKey:
+def _issue(
+    s: Session, org_id: str, label: str, now: datetime, officer_id: str | None = None
+) -> IssuedKey:
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     s.add(
@@ -198,6 +210,7 @@ def _issue(s: Session, org_id: str, label: str, now: datetime) -> IssuedKey:
             label=label[:100],
             created_at=now,
             revoked_at=None,
+            officer_id=officer_id,
         )
     )
     return IssuedKey(
@@ -272,8 +285,65 @@ def key_events(ctx: Context, who: Caller, org_id: str) -> LedgerView:
     )
 
 
+def add_officer(
+    ctx: Context,
+    who: Caller,
+    org_id: str,
+    officer_id: str,
+    name: str,
+    role: OfficerRole,
+    now: datetime,
+) -> IssuedKey:
+    """Add a person to a customs authority (by the authority itself, or the administrator at
+    the node's shell) and mint their own API key; the secret is shown once."""
+    _self_or_admin(who, org_id, "adds its own officers")
+    if not _OFFICER_ID.match(officer_id):
+        raise InvalidInput(
+            f"officer id {officer_id!r} must be 2-64 lower-case letters, digits, dots or dashes"
+        )
+    with ctx.db.transaction() as s:
+        member = _member(s, org_id)
+        if member.role != Role.CUSTOMS.value:
+            raise PermissionDenied(f"{org_id!r} is not a customs authority; it has no officers")
+        if s.get(OfficerRow, officer_id) is not None:
+            raise Conflict(f"officer {officer_id!r} already exists; choose another id")
+        s.add(
+            OfficerRow(
+                id=officer_id,
+                organisation_id=org_id,
+                name=name[:200],
+                role=OfficerRole(role).value,
+                created_at=now,
+            )
+        )
+        s.flush()
+        issued = _issue(s, org_id, f"officer {officer_id}", now, officer_id)
+        record(ctx, s, who, org_id, "officer_added", {"officer": officer_id, "role": role}, now)
+    return issued
+
+
 def authenticate(ctx: Context, key: str) -> Organisation:
     """The organisation an API key belongs to, or AuthenticationFailed."""
+    return _authenticate(ctx, key)[0]
+
+
+def authenticate_officer(ctx: Context, key: str) -> Officer:
+    """The officer an API key belongs to, or AuthenticationFailed / PermissionDenied."""
+    org, officer_id = _authenticate(ctx, key)
+    if officer_id is None:
+        raise PermissionDenied(
+            "this needs an officer's own API key, not the organisation's; ask your authority "
+            "to add you as an officer"
+        )
+    with ctx.db.transaction() as s:
+        row = s.get(OfficerRow, officer_id)
+    if row is None or row.organisation_id != org.id:
+        raise AuthenticationFailed("API key is not valid; ask your node operator for one")
+    return Officer(id=row.id, organisation=org, name=row.name, role=OfficerRole(row.role))
+
+
+def _authenticate(ctx: Context, key: str) -> tuple[Organisation, str | None]:
+    """The organisation an API key belongs to and the officer it is bound to, if any."""
     if not key.startswith(KEY_PREFIX) or "." not in key:
         raise AuthenticationFailed(
             "API key is malformed; send 'Authorization: Bearer cor_<id>.<secret>' as issued"
@@ -293,5 +363,6 @@ def authenticate(ctx: Context, key: str) -> Organisation:
                 "your organisation is suspended on this node; ask your node operator"
             )
         org = organisations.load(s, row.organisation_id)
+        officer_id = row.officer_id
     assert org is not None  # the foreign key guarantees it
-    return org
+    return org, officer_id

@@ -89,6 +89,8 @@ class ApiKeyRow(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Set when the key belongs to one officer of a customs authority.
+    officer_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class ShipmentRow(Base):
@@ -226,6 +228,10 @@ class InboxRow(Base):
     procedure: Mapped[str] = mapped_column(String(16))
     content: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
+    # Where and when the shipment is expected, as the sender planned it.
+    crossing: Mapped[str | None] = mapped_column(String(64))
+    eta: Mapped[datetime | None]
+    lodge_by: Mapped[datetime | None]
 
 
 class RejectionRow(Base):
@@ -236,3 +242,104 @@ class RejectionRow(Base):
     reason: Mapped[str] = mapped_column(String(16))
     envelope_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class OfficerRow(Base):
+    __tablename__ = "customs_officers"
+
+    # A person inside a customs authority; an API key bound to an officer acts as them.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class ProfileSetRow(Base):
+    __tablename__ = "customs_profile_sets"
+
+    # Every version of the authority's targeting, kept whole; the newest is in force.
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    authority: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[str] = mapped_column(String(64))
+    installed_at: Mapped[datetime]
+    # The calibrated random rates (cumulative red, yellow, blue) for this version.
+    calibration: Mapped[dict[str, Any]]
+
+
+class DeclarationRow(Base):
+    __tablename__ = "customs_declarations"
+    __table_args__ = (UniqueConstraint("shipment_id", "procedure", name="uq_declaration"),)
+
+    # One per shipment and procedure this authority applies, from the pre-arrival data it
+    # received; re-assessed when amended data arrives.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(64), index=True)
+    procedure: Mapped[str] = mapped_column(String(16))
+    crossing: Mapped[str | None] = mapped_column(String(64))
+    eta: Mapped[datetime | None] = mapped_column(index=True)
+    lodge_by: Mapped[datetime | None]
+    declarant: Mapped[str | None] = mapped_column(String(200), index=True)
+    envelopes: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(8))
+    assessment: Mapped[dict[str, Any]]
+    profile_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    mrn: Mapped[str | None] = mapped_column(String(18), unique=True)
+    assessed_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DecisionRow(Base):
+    __tablename__ = "customs_decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("customs_declarations.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    officer_id: Mapped[str] = mapped_column(ForeignKey("customs_officers.id"))
+    endorsed_by: Mapped[str | None] = mapped_column(ForeignKey("customs_officers.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    findings: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class GuaranteeRow(Base):
+    __tablename__ = "customs_guarantees"
+
+    grn: Mapped[str] = mapped_column(String(24), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[str] = mapped_column(String(24))
+    currency: Mapped[str] = mapped_column(String(3))
+    reserved: Mapped[str] = mapped_column(String(24))
+    valid_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class MovementRow(Base):
+    __tablename__ = "transit_movements"
+
+    mrn: Mapped[str] = mapped_column(String(18), primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(ForeignKey("customs_declarations.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(24))
+    grn: Mapped[str | None] = mapped_column(String(24))
+    reserved: Mapped[str | None] = mapped_column(String(24))
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MovementMessageRow(Base):
+    __tablename__ = "transit_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mrn: Mapped[str] = mapped_column(ForeignKey("transit_movements.mrn"), index=True)
+    message: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(24))
+    officer_id: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    xml: Mapped[bytes | None] = mapped_column(LargeBinary)
+    at: Mapped[datetime]

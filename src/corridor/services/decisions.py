@@ -1,0 +1,276 @@
+"""Officers' decisions on a declaration: each one signed by the authority, written to the
+shipment's ledger on this node, and carried into the transit movement when there is one.
+
+Overriding a red or yellow lane to a release without the check the lane asks for (a
+physical inspection for red, a documentary check for yellow) needs a reason and a chief's
+endorsement: the examiner's release waits until a chief, another person, endorses it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import ledger
+from corridor.customs.transit import STEPS, State
+from corridor.documents import issue
+from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.model import DocumentKind, Officer, OfficerRole
+from corridor.services import customs, transit
+from corridor.services.context import Context
+from corridor.store.tables import DecisionRow, DeclarationRow, MovementRow
+
+
+class Action(StrEnum):
+    """What an officer decides."""
+
+    RELEASE = "release"
+    DOCUMENTARY_PASSED = "documentary_passed"
+    DOCUMENTARY_FAILED = "documentary_failed"
+    INSPECTION = "inspection"
+    HOLD = "hold"
+    REQUEST_INFORMATION = "request_information"
+    NOT_RELEASED = "not_released"
+
+
+# The declaration's status after each action (final ones leave the queue).
+STATUS = {
+    "release": "released",
+    "documentary_passed": "checked",
+    "documentary_failed": "held",
+    "inspection_clear": "inspected",
+    "inspection_findings": "held",
+    "hold": "held",
+    "request_information": "information_requested",
+    "not_released": "not_released",
+}
+FINAL = frozenset({"released", "not_released"})
+# The transit step a decision takes on a movement in a state that allows it.
+TRANSIT_STEP = {
+    "release": "IE029",
+    "not_released": "IE051",
+    "hold": "IE060",
+    "inspection_clear": "IE060",
+    "inspection_findings": "IE060",
+}
+
+
+class Decision(BaseModel):
+    """A decision taken (or waiting for a chief's endorsement)."""
+
+    id: str
+    declaration_id: str
+    action: str
+    status: str
+    declaration_status: str
+    officer: str
+    endorsed_by: str | None
+    document: str | None
+    transit_step: str | None
+
+
+def _checked(s: Session, d: DeclarationRow) -> set[str]:
+    return set(s.scalars(select(DecisionRow.action).where(DecisionRow.declaration_id == d.id)))
+
+
+def _needs_endorsement(s: Session, d: DeclarationRow) -> bool:
+    done = _checked(s, d)
+    if d.channel == "red":
+        return "inspection_clear" not in done
+    if d.channel == "yellow":
+        return not done & {"documentary_passed", "inspection_clear"}
+    return False
+
+
+def _equipment(content: dict[str, Any]) -> list[dict[str, Any]]:
+    for kind in ("transit_declaration", "packing_list", "rail_consignment_note", "ferry_waybill"):
+        found = content.get(kind, {}).get("equipment")
+        if isinstance(found, list) and found:
+            return [e for e in found if isinstance(e, dict) and e.get("number")]
+    return []
+
+
+def _sign(
+    ctx: Context,
+    s: Session,
+    who: Officer,
+    d: DeclarationRow,
+    action: str,
+    findings: str | None,
+    decision_id: str,
+    now: datetime,
+) -> str | None:
+    """The authority's signed document for a release or an inspection."""
+    org = who.organisation
+    office = str(d.assessment.get("office", org.country))
+    number = f"{office}-{decision_id[:8].upper()}"
+    if action == "release":
+        kind = DocumentKind.CUSTOMS_RELEASE
+        fields: dict[str, Any] = {
+            "document_number": number,
+            "issue_date": now.date().isoformat(),
+            "office": office,
+            "decision": "release",
+            "procedure": d.procedure,
+        }
+    elif action.startswith("inspection"):
+        equipment = _equipment(customs.received(s, d))
+        if not equipment:
+            raise InvalidInput(
+                "an inspection act names the containers inspected; the declaration received "
+                "lists none"
+            )
+        kind = DocumentKind.INSPECTION_ACT
+        fields = {
+            "document_number": number,
+            "issue_date": now.date().isoformat(),
+            "office": office,
+            "equipment": equipment,
+            "result": "findings" if action == "inspection_findings" else "no_findings",
+            **({"findings": findings} if findings else {}),
+        }
+    else:
+        return None
+    return issue(ctx.keys.ensure(s, org.id, now), org, kind, fields, now, d.shipment_id)
+
+
+def _take_effect(
+    ctx: Context, s: Session, who: Officer, d: DeclarationRow, row: DecisionRow, now: datetime
+) -> str | None:
+    """Sign, ledger and carry a decision into the movement; returns the transit step."""
+    row.document = _sign(ctx, s, who, d, row.action, row.findings, row.id, now)
+    row.status = "taken"
+    d.status = STATUS[row.action]
+    d.updated_at = now
+    step = None
+    movement = s.get(MovementRow, d.mrn) if d.mrn else None
+    wanted = TRANSIT_STEP.get(row.action)
+    if (
+        movement is not None
+        and wanted is not None
+        and State(movement.state) in STEPS[wanted].sources
+    ):
+        transit.apply(ctx, s, who, movement, wanted, row.reason, now)
+        step = wanted
+    org = who.organisation
+    ledger.append(
+        s,
+        ctx.keys.ensure(s, org.id, now),
+        org.id,
+        d.shipment_id,
+        "customs_decision",
+        {
+            "decision": row.id,
+            "action": row.action,
+            "procedure": d.procedure,
+            "channel": d.channel,
+            "officer": row.officer_id,
+            "endorsed_by": row.endorsed_by,
+            "document": row.document is not None,
+        },
+        now,
+    )
+    return step
+
+
+def _out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:
+    return Decision(
+        id=row.id,
+        declaration_id=d.id,
+        action=row.action,
+        status=row.status,
+        declaration_status=d.status,
+        officer=row.officer_id,
+        endorsed_by=row.endorsed_by,
+        document=row.document,
+        transit_step=step,
+    )
+
+
+def decide(
+    ctx: Context,
+    who: Officer,
+    declaration_id: str,
+    action: Action,
+    now: datetime,
+    reason: str | None = None,
+    findings: str | None = None,
+) -> Decision:
+    """Take a decision on a declaration in one transaction: the decision, the authority's
+    signed release or inspection act, the ledger entry and the movement's step."""
+    customs.authority_of(ctx, who)
+    action = Action(action)
+    if action in (Action.NOT_RELEASED, Action.HOLD, Action.DOCUMENTARY_FAILED) and not reason:
+        raise InvalidInput(f"a decision of {action.value!r} needs a reason the trader will read")
+    stored = action.value
+    if action is Action.INSPECTION:
+        stored = "inspection_findings" if findings else "inspection_clear"
+    with ctx.db.transaction() as s:
+        d = customs.load(s, declaration_id)
+        if d.status in FINAL:
+            raise Conflict(f"declaration {d.id} is already {d.status}; no further decision")
+        if d.status == "awaiting_endorsement":
+            raise Conflict(
+                f"declaration {d.id} has a release awaiting a chief's endorsement; endorse or "
+                "refuse it first"
+            )
+        override = action is Action.RELEASE and _needs_endorsement(s, d)
+        if override and not reason:
+            raise InvalidInput(
+                f"the declaration is in the {d.channel} lane without its check done; releasing "
+                "it needs a reason (and a chief's endorsement)"
+            )
+        row = DecisionRow(
+            id=str(uuid.uuid4()),
+            declaration_id=d.id,
+            action=stored,
+            officer_id=who.id,
+            endorsed_by=None,
+            reason=reason,
+            findings=findings,
+            document=None,
+            status="awaiting_endorsement" if override else "taken",
+            at=now,
+        )
+        s.add(row)
+        s.flush()
+        if override:
+            d.status = "awaiting_endorsement"
+            d.updated_at = now
+            return _out(row, d, None)
+        step = _take_effect(ctx, s, who, d, row, now)
+        return _out(row, d, step)
+
+
+def endorse(
+    ctx: Context, who: Officer, decision_id: str, now: datetime, approve: bool = True
+) -> Decision:
+    """A chief endorses (or refuses) an examiner's override; a person cannot endorse their
+    own decision."""
+    customs.authority_of(ctx, who)
+    if who.role is not OfficerRole.CHIEF:
+        raise PermissionDenied("only a chief officer endorses an override")
+    with ctx.db.transaction() as s:
+        row = s.get(DecisionRow, decision_id) if len(decision_id) <= 36 else None
+        if row is None:
+            raise NotFound(f"no decision {decision_id!r} on this node")
+        if row.status != "awaiting_endorsement":
+            raise Conflict(f"decision {decision_id} is {row.status}, not awaiting endorsement")
+        if row.officer_id == who.id:
+            raise PermissionDenied("an override needs a second person: another chief endorses it")
+        d = s.get(DeclarationRow, row.declaration_id)
+        assert d is not None
+        row.endorsed_by = who.id
+        if not approve:
+            row.status = "refused"
+            d.status = "open"
+            d.updated_at = now
+            return _out(row, d, None)
+        step = _take_effect(ctx, s, who, d, row, now)
+        return _out(row, d, step)

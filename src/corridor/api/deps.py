@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from corridor.exceptions import AuthenticationFailed
-from corridor.model import Organisation
+from corridor.model import Officer, Organisation
 from corridor.services import Context, credentials
 
 
@@ -33,5 +33,19 @@ def caller(
     return credentials.authenticate(context(request), creds.credentials)
 
 
+def officer(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Officer:
+    """The officer whose own API key signed this request."""
+    if creds is None:
+        raise AuthenticationFailed(
+            "this endpoint needs an officer's API key: send 'Authorization: Bearer "
+            "cor_<id>.<secret>'"
+        )
+    return credentials.authenticate_officer(context(request), creds.credentials)
+
+
 Ctx = Annotated[Context, Depends(context)]
 Caller = Annotated[Organisation, Depends(caller)]
+OfficerCaller = Annotated[Officer, Depends(officer)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.api.problems import Problem
-from corridor.model import DocumentKind, PlanningDate, ShipmentDraft
+from corridor.model import DocumentKind, OfficerRole, PlanningDate, ShipmentDraft
+from corridor.services.decisions import Action
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -83,3 +86,58 @@ class LintResult(BaseModel):
     jurisdiction: str
     version: str
     rules: int
+
+
+class DecisionRequest(BaseModel):
+    """An officer's decision on a declaration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why: required to hold, refuse or fail a check, and to override a lane",
+    )
+    findings: str | None = Field(
+        default=None, max_length=4000, description="What an inspection found (none: no findings)"
+    )
+
+
+class Endorsement(BaseModel):
+    """A chief's answer to an examiner's override."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool = True
+
+
+class StepRequest(BaseModel):
+    """One NCTS step on a transit movement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(pattern=r"^IE[0-9]{3}$", examples=["IE007"])
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class GuaranteeRequest(BaseModel):
+    """A guarantee registered with the office."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grn: str = Field(max_length=24, examples=["26KZ00000000000010"])
+    holder: str = Field(min_length=1, max_length=200)
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    valid_until: datetime | None = None
+
+
+class OfficerRequest(BaseModel):
+    """A person added to a customs authority."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=2, max_length=64, examples=["kz-customs.aliya"])
+    name: str = Field(min_length=1, max_length=200)
+    role: OfficerRole

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 # Command groups register themselves on `app` when imported.
-from corridor.cli import documents, ledger, network, node, rules, simulate, trust
+from corridor.cli import customs, documents, ledger, network, node, rules, simulate, trust
 from corridor.cli.app import app, exit_code
 
 __all__ = [

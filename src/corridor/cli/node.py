@@ -153,6 +153,24 @@ def demo() -> None:
             sent.answers.get(name, "-"),
         )
     console.print(table)
+    console.rule("Decisions at the borders (each on the authority's own node)")
+    table = Table(title="Taken from each officer's queue before the train arrives")
+    for col in ("node", "procedure", "lane", "profiles hit", "decision", "hours before arrival"):
+        table.add_column(col)
+    for b in run.customs.borders:
+        ahead = f"{b.hours_ahead:.0f}" if b.hours_ahead is not None else "-"
+        table.add_row(
+            b.node, b.procedure, b.channel, ", ".join(b.hits) or "-", "; ".join(b.actions), ahead
+        )
+    console.print(table)
+    if run.customs.mrn:
+        folder = run.customs.exported[0].parent if run.customs.exported else None
+        console.print(
+            f"Transit movement [bold]{run.customs.mrn}[/]: "
+            f"{' -> '.join(dict.fromkeys(run.customs.states))}; "
+            f"{len(run.customs.exported)} NCTS messages (valid against the official schemas) "
+            f"written to {folder}"
+        )
     console.print(
         f"Ledger: {len(walked.ledger)} signed entries; check them with "
         f"'corridor ledger verify {s.id}'"

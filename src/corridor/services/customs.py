@@ -163,7 +163,12 @@ def install_profiles(
     secret = selectivity_secret(ctx)
     cal = calibrate(synthetic(CALIBRATION_SAMPLE, seed=ps.version), index, ps.office, secret)
     rates = {"red": cal.rates.red, "yellow": cal.rates.yellow, "blue": cal.rates.blue}
-    calibration = {"rates": rates, "sample": cal.sample, "profile_shares": cal.profile_shares}
+    calibration = {
+        "rates": rates,
+        "sample": cal.sample,
+        "profile_shares": cal.profile_shares,
+        "reachable": cal.reachable,
+    }
     with ctx.db.transaction() as s:
         current = _in_force(s)
         if current is not None and ps.version <= current.version:
@@ -391,8 +396,10 @@ def _kinds(s: Session, shipments: list[str]) -> dict[tuple[str, str], list[str]]
 
 
 def load(s: Session, declaration_id: str) -> DeclarationRow:
-    """A declaration by id, or NotFound."""
+    """A declaration by id or by its movement's MRN, or NotFound."""
     row = s.get(DeclarationRow, declaration_id) if len(declaration_id) <= 36 else None
+    if row is None and len(declaration_id) == 18:
+        row = s.scalar(select(DeclarationRow).where(DeclarationRow.mrn == declaration_id.upper()))
     if row is None:
         raise NotFound(f"no declaration {declaration_id!r} on this node")
     return row
@@ -450,3 +457,18 @@ def profiles_in_force(ctx: Context) -> int | None:
     with ctx.db.transaction() as s:
         row = _in_force(s)
         return row.version if row else None
+
+
+def current_profiles(ctx: Context, who: Officer) -> InstalledProfiles:
+    """The targeting version in force (officers of the authority only)."""
+    authority = authority_of(ctx, who)
+    with ctx.db.transaction() as s:
+        row = _ensure_profiles(s, authority.id)
+        ps = parse_profiles(row.text, f"v{row.version}")
+        return InstalledProfiles(
+            version=row.version,
+            sha256=row.sha256,
+            profiles=len(ps.profiles),
+            calibration=row.calibration,
+            reachable=bool(row.calibration.get("reachable", True)),
+        )

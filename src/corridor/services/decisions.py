@@ -151,10 +151,13 @@ def _take_effect(
     step = None
     movement = s.get(MovementRow, d.mrn) if d.mrn else None
     wanted = TRANSIT_STEP.get(row.action)
+    # A release or refusal must move the movement (a release of a movement whose guarantee
+    # was rejected is refused, naming its state); a control step is taken only where the
+    # movement can still take it.
     if (
         movement is not None
         and wanted is not None
-        and State(movement.state) in STEPS[wanted].sources
+        and (wanted in ("IE029", "IE051") or State(movement.state) in STEPS[wanted].sources)
     ):
         transit.apply(ctx, s, who, movement, wanted, row.reason, now)
         step = wanted

@@ -19,15 +19,25 @@ from corridor.exceptions import PermissionDenied
 from corridor.model import DocumentKind, Role
 from corridor.network import Mode
 from corridor.rules import ReadinessReport
-from corridor.services import credentials, disclosure, keys, ledgers, papers, shipments
+from corridor.services import (
+    credentials,
+    demo_customs,
+    disclosure,
+    keys,
+    ledgers,
+    papers,
+    shipments,
+)
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import (
     COMPLETING,
+    GUARANTEE,
     ISSUED_BY,
     NATIONAL_NODES,
     OPERATOR,
     ORGANISATIONS,
     SHIPPER_NODE,
+    demo_grn,
     documents_for,
     draft,
 )
@@ -170,13 +180,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
             sign(kind)
         else:
             # A bank guarantee is not one of the corridor's signed kinds: a plain file.
-            body = {
-                "kind": kind.value,
-                "shipment": ref,
-                "guarantor": "Demo Bank JSC",
-                "amount": "25000.00",
-                "currency": "EUR",
-            }
+            body = {"kind": kind.value, "shipment": ref, "grn": demo_grn(ref), **GUARANTEE}
             papers.attach(
                 ctx,
                 shipper,
@@ -283,16 +287,18 @@ class DemoRun:
     invoice_pdf: Path
     pdf_verdict: Verdict
     exchanged: Exchanged
+    customs: demo_customs.CustomsWalk
 
 
 def run(ctx: Context, now: datetime) -> DemoRun:
     """Seed the demo corridor, walk one shipment, verify and print its papers, and send its
-    pre-arrival data to the national nodes."""
+    pre-arrival data to the national nodes, whose officers decide at every border."""
     seed(ctx, now)
     corridor = Corridor.open(ctx.settings.data_dir / "nodes", now)
     try:
         walked = walk(ctx, now, authorities=corridor)
         exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now, corridor))
+        decided = demo_customs.walk(corridor, walked.shipment.id, now, ctx.settings.data_dir)
     finally:
         corridor.close()
     trust = keys.trust_list(ctx)
@@ -306,4 +312,4 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     with os.fdopen(fd, "wb") as fh:
         fh.write(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
-    return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged)
+    return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from corridor.customs.references import new_grn
 from corridor.model import DocumentKind, Organisation, ShipmentDraft
 
 if TYPE_CHECKING:
@@ -111,6 +112,15 @@ ISSUED_BY = {
 }
 
 
+def demo_grn(reference: str) -> str:
+    """The demo shipment's guarantee reference: a GRN registered at Kazakhstan's office."""
+    return new_grn(2026, "KZ", b"demo-guarantee", reference)
+
+
+# The demo's guarantee: a comprehensive guarantee by Demo Bank JSC, in the goods' currency.
+GUARANTEE = {"guarantor": "Demo Bank JSC", "amount": "25000.00", "currency": "USD"}
+
+
 def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
     """The fields of the demo shipment's signed documents, from its draft."""
     orgs = {o.id: o for o in ORGANISATIONS}
@@ -183,7 +193,7 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
             "office_of_departure": "Aktau port customs",
             "office_of_destination": "Constanța Sud customs",
             "countries_of_routing": ["KZ", "AZ", "GE", "RO"],
-            "guarantee_reference": f"GRN-{d.reference}",
+            "guarantee_reference": demo_grn(d.reference),
             "goods": goods,
             "equipment": equipment,
         },

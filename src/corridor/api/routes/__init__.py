@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from corridor.api.routes import (
+    customs,
     documents,
     exchange,
     ledger,
@@ -17,6 +18,16 @@ from corridor.api.routes import (
 
 ROUTERS: list[APIRouter] = [
     r
-    for module in (node, network, organisations, shipments, documents, rules, ledger, exchange)
+    for module in (
+        node,
+        network,
+        organisations,
+        shipments,
+        documents,
+        rules,
+        ledger,
+        exchange,
+        customs,
+    )
     for r in (module.public, module.private)
 ]

@@ -30,7 +30,9 @@ def upgrade() -> None:
     op.create_table(
         "customs_officers",
         sa.Column("id", sa.String(64), primary_key=True),
-        sa.Column("organisation_id", sa.String(64), sa.ForeignKey("organisations.id")),
+        sa.Column(
+            "organisation_id", sa.String(64), sa.ForeignKey("organisations.id"), nullable=False
+        ),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),

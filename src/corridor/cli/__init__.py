@@ -16,6 +16,7 @@ from corridor.cli.app import app, exit_code
 
 __all__ = [
     "app",
+    "customs",
     "documents",
     "exit_code",
     "ledger",

@@ -19,7 +19,7 @@ from corridor.cli.console import console, now, open_node
 from corridor.cli.output import read_text
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer
-from corridor.services import Context, credentials, customs, decisions, transit
+from corridor.services import Context, credentials, customs, decisions, targeting, transit
 from corridor.services.decisions import Action
 
 customs_app = typer.Typer(
@@ -44,7 +44,7 @@ def _officer(ctx: Context, key: str | None) -> Officer:
     return credentials.authenticate_officer(ctx, key)
 
 
-@customs_app.command()
+@customs_app.command("queue")
 def queue(key: KeyOption = None, limit: int = 50) -> None:
     """Declarations awaiting a decision, soonest arrival first."""
     ctx = open_node()
@@ -65,7 +65,7 @@ def queue(key: KeyOption = None, limit: int = 50) -> None:
     console.print(table)
 
 
-@customs_app.command()
+@customs_app.command("show")
 def show(declaration: str, key: KeyOption = None) -> None:
     """One declaration (id or MRN): data received, lane, hit list, decisions."""
     ctx = open_node()
@@ -73,7 +73,7 @@ def show(declaration: str, key: KeyOption = None) -> None:
     console.print_json(view.model_dump_json())
 
 
-@customs_app.command()
+@customs_app.command("decide")
 def decide(
     declaration: str,
     action: Action,
@@ -97,7 +97,7 @@ def decide(
     )
 
 
-@customs_app.command()
+@customs_app.command("endorse")
 def endorse(decision: str, key: KeyOption = None, refuse: bool = False) -> None:
     """Endorse (or --refuse) an examiner's override, as a chief."""
     ctx = open_node()
@@ -105,7 +105,7 @@ def endorse(decision: str, key: KeyOption = None, refuse: bool = False) -> None:
     console.print(f"{d.action}: {d.status}; declaration {d.declaration_status}")
 
 
-@customs_app.command()
+@customs_app.command("movement")
 def movement(mrn: str, key: KeyOption = None) -> None:
     """A transit movement's state and messages."""
     ctx = open_node()
@@ -118,7 +118,7 @@ def movement(mrn: str, key: KeyOption = None) -> None:
         console.print(f"  {m['at']:%Y-%m-%d %H:%M} {m['message']} {m['title']}: {m['note'] or ''}")
 
 
-@customs_app.command()
+@customs_app.command("export")
 def export(
     mrn: str,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the XML files to.")],
@@ -137,7 +137,7 @@ def export(
 @profiles_app.command("lint")
 def profiles_lint(file: str) -> None:
     """Check a profile set; every problem is listed with file:line."""
-    ps = customs.lint(read_text(file), os.path.basename(file))
+    ps = targeting.lint(read_text(file), os.path.basename(file))
     console.print(
         f"[green]ok[/]: {ps.authority} version {ps.version}, {len(ps.profiles)} profiles, "
         f"office {ps.office.reference}"
@@ -147,7 +147,7 @@ def profiles_lint(file: str) -> None:
 @profiles_app.command("diff")
 def profiles_diff(old: str, new: str) -> None:
     """Compare two profile sets (both are validated first)."""
-    console.print(customs.diff(read_text(old), read_text(new)) or "no differences", markup=False)
+    console.print(targeting.diff(read_text(old), read_text(new)) or "no differences", markup=False)
 
 
 @profiles_app.command("install")

@@ -5,7 +5,7 @@ simulator and benchmarks."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -117,7 +117,7 @@ _CARGO = (
     ("9403", 0.05, 4.0),  # furniture
     ("2933", 0.04, 40.0),  # heterocyclic compounds
     ("8802", 0.01, 900.0),  # aircraft (rare, high value)
-    ("9306", 0.03, 55.0),  # munitions parts (controlled)
+    ("9306", 0.003, 55.0),  # munitions parts (controlled, rare)
 )
 _ORIGINS = (
     ("CN", 0.5),
@@ -137,8 +137,12 @@ _DOCS = (
 )
 
 
-def synthetic(n: int, seed: int = 1, procedure: str = "transit") -> Iterator[Declaration]:
-    """`n` declarations drawn from a fixed, plausible mix of the corridor's trade."""
+def synthetic(
+    n: int, seed: int = 1, procedure: str | Sequence[str] = "transit"
+) -> Iterator[Declaration]:
+    """`n` declarations drawn from a fixed, plausible mix of the corridor's trade, under one
+    procedure or cycling through several."""
+    procedures = [procedure] if isinstance(procedure, str) else list(procedure)
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     chapters = [c for c, _, _ in _CARGO]
     weights = [w for _, w, _ in _CARGO]
@@ -156,16 +160,17 @@ def synthetic(n: int, seed: int = 1, procedure: str = "transit") -> Iterator[Dec
         value = gross * vpk[hs[0][:4]] * rng.lognormvariate(0, 0.6)
         docs = set(_DOCS) if rng.random() > 0.06 else set(_DOCS) - {"certificate_of_origin"}
         who = rng.choice(declarants)
+        proc = procedures[i % len(procedures)]
         yield Declaration(
             key=f"synthetic-{seed}-{i}",
-            procedure=procedure,
+            procedure=proc,
             hs_codes=hs,
             origins=frozenset({rng.choices(origins, oweights)[0]}),
             route=frozenset({"KZ", "AZ", "GE", rng.choice(("RO", "TR", "BG"))}),
             consignors=frozenset({f"cons{rng.randrange(600)}"}),
             declarants=frozenset({who.casefold()}),
             gross_kg=gross,
-            value=value if procedure != "transit" else None,
+            value=value if proc != "transit" else None,
             documents=frozenset(docs),
             aeo=who in aeo,
             discrepancies=int(rng.expovariate(3.0)),

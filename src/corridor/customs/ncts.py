@@ -95,7 +95,7 @@ class Movement:
     pre_lodged: bool = False
 
 
-def _stamp(at: datetime) -> str:
+def stamp(at: datetime) -> str:
     return at.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
@@ -114,7 +114,7 @@ def _build(parent: etree._Element, spec: Spec) -> None:
             _build(child, value)
 
 
-def _message(kind: str, sender: str, recipient: str, at: datetime, body: Spec) -> bytes:
+def message(kind: str, sender: str, recipient: str, at: datetime, body: Spec) -> bytes:
     root = etree.Element(etree.QName(NS, kind), nsmap={"ncts": NS}, PhaseID=PHASE)
     ident = f"{kind}{at.astimezone(UTC):%Y%m%d%H%M%S}"
     _build(
@@ -122,7 +122,7 @@ def _message(kind: str, sender: str, recipient: str, at: datetime, body: Spec) -
         [
             ("messageSender", sender[:35]),
             ("messageRecipient", recipient[:35]),
-            ("preparationDateAndTime", _stamp(at)),
+            ("preparationDateAndTime", stamp(at)),
             ("messageIdentification", ident[:35]),
             ("messageType", kind),
             *body,
@@ -152,21 +152,21 @@ def validate(kind: str, xml: bytes) -> None:
         raise InvalidInput(f"{kind} does not validate against the NCTS schema: {errors}")
 
 
-def _holder(t: Trader) -> Spec:
+def holder(t: Trader) -> Spec:
     return [("identificationNumber", t.identification), ("name", t.name)]
 
 
-def _office(ref: str) -> Spec:
+def office(ref: str) -> Spec:
     return [("referenceNumber", ref)]
 
 
-def _needs_mrn(m: Movement) -> str:
+def needs_mrn(m: Movement) -> str:
     if m.mrn is None:
         raise InvalidInput(f"movement {m.lrn} has no MRN yet; it is allocated on acceptance")
     return m.mrn
 
 
-def _consignment(m: Movement, *, release: bool) -> Spec:
+def consignment(m: Movement, *, release: bool) -> Spec:
     total = sum((i.gross_kg for i in m.items), Decimal(0))
     items: list[tuple[str, Spec]] = []
     for n, item in enumerate(m.items, start=1):
@@ -222,7 +222,7 @@ def _consignment(m: Movement, *, release: bool) -> Spec:
     ]
 
 
-def _guarantee(m: Movement) -> Spec:
+def guarantee(m: Movement) -> Spec:
     return [
         ("sequenceNumber", "1"),
         ("guaranteeType", "1"),
@@ -236,304 +236,6 @@ def _guarantee(m: Movement) -> Spec:
             ],
         ),
     ]
-
-
-def cc015c(m: Movement, at: datetime, sender: str) -> bytes:
-    """IE015 declaration data (trader -> office of departure)."""
-    op: Spec = [
-        ("LRN", m.lrn),
-        ("declarationType", "T1"),
-        ("additionalDeclarationType", "D" if m.pre_lodged else "A"),
-        ("security", "0"),
-        ("reducedDatasetIndicator", "0"),
-        ("bindingItinerary", "0"),
-    ]
-    transit = [
-        ("CustomsOfficeOfTransitDeclared", [("sequenceNumber", str(n)), ("referenceNumber", o)])
-        for n, o in enumerate(m.transit_offices, start=1)
-    ]
-    return _message(
-        "CC015C",
-        sender,
-        f"NTA.{m.departure[:2]}",
-        at,
-        [
-            ("TransitOperation", op),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("CustomsOfficeOfDestinationDeclared", _office(m.destination)),
-            *transit,
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-            ("Guarantee", _guarantee(m)),
-            ("Consignment", _consignment(m, release=False)),
-        ],
-    )
-
-
-def _nta(office: str) -> str:
-    return f"NTA.{office[:2]}"
-
-
-def cc028c(m: Movement, at: datetime, recipient: str) -> bytes:
-    """IE028 MRN allocated (office of departure -> holder)."""
-    return _message(
-        "CC028C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("LRN", m.lrn),
-                    ("MRN", _needs_mrn(m)),
-                    ("declarationAcceptanceDate", at.date().isoformat()),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-        ],
-    )
-
-
-def cc029c(m: Movement, at: datetime, recipient: str, controlled: bool = False) -> bytes:
-    """IE029 release for transit (office of departure -> holder)."""
-    op: Spec = [
-        ("LRN", m.lrn),
-        ("MRN", _needs_mrn(m)),
-        ("declarationType", "T1"),
-        ("additionalDeclarationType", "D" if m.pre_lodged else "A"),
-        ("declarationAcceptanceDate", m.declared_at.date().isoformat()),
-        ("releaseDate", at.date().isoformat()),
-        ("security", "0"),
-        ("reducedDatasetIndicator", "0"),
-        ("bindingItinerary", "0"),
-    ]
-    transit = [
-        ("CustomsOfficeOfTransitDeclared", [("sequenceNumber", str(n)), ("referenceNumber", o)])
-        for n, o in enumerate(m.transit_offices, start=1)
-    ]
-    control: Spec = [
-        ("code", "A1"),  # satisfactory
-        ("date", at.date().isoformat()),
-        ("controlledBy", m.departure),
-    ]
-    return _message(
-        "CC029C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            ("TransitOperation", op),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("CustomsOfficeOfDestinationDeclared", _office(m.destination)),
-            *transit,
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-            ("ControlResult", control if controlled else None),
-            ("Guarantee", _guarantee(m)),
-            ("Consignment", _consignment(m, release=True)),
-        ],
-    )
-
-
-def cc051c(m: Movement, at: datetime, recipient: str, reason: str) -> bytes:
-    """IE051 no release for transit, with the reason in words."""
-    return _message(
-        "CC051C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", _needs_mrn(m)),
-                    ("declarationSubmissionDateAndTime", _stamp(m.declared_at)),
-                    ("noReleaseMotivationCode", UNCONFIRMED["no_release_motivation"]),
-                    ("noReleaseMotivationText", reason[:512]),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-        ],
-    )
-
-
-def cc055c(m: Movement, at: datetime, recipient: str, reason: str) -> bytes:
-    """IE055 guarantee not valid."""
-    return _message(
-        "CC055C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            (
-                "TransitOperation",
-                [("MRN", _needs_mrn(m)), ("declarationAcceptanceDate", at.date().isoformat())],
-            ),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-            (
-                "GuaranteeReference",
-                [
-                    ("sequenceNumber", "1"),
-                    ("GRN", m.grn or "00XX0000000000000"),
-                    (
-                        "InvalidGuaranteeReason",
-                        [
-                            ("sequenceNumber", "1"),
-                            ("code", UNCONFIRMED["invalid_guarantee_reason"]),
-                            ("text", reason[:350]),
-                        ],
-                    ),
-                ],
-            ),
-        ],
-    )
-
-
-def cc060c(m: Movement, at: datetime, recipient: str, intention: bool) -> bytes:
-    """IE060 control decision: 0 decision to control, 2 intention to control."""
-    return _message(
-        "CC060C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("LRN", m.lrn),
-                    ("MRN", _needs_mrn(m)),
-                    ("controlNotificationDateAndTime", _stamp(at)),
-                    ("notificationType", "2" if intention else "0"),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-        ],
-    )
-
-
-def _at_destination(m: Movement, trader: Trader) -> Spec:
-    return [
-        ("CustomsOfficeOfDestinationActual", _office(m.destination)),
-        ("TraderAtDestination", [("identificationNumber", trader.identification or "UNKNOWN")]),
-    ]
-
-
-def cc007c(m: Movement, at: datetime, trader: Trader) -> bytes:
-    """IE007 arrival notification (trader at destination -> office of destination)."""
-    return _message(
-        "CC007C",
-        trader.identification or "TRADER",
-        _nta(m.destination),
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", _needs_mrn(m)),
-                    ("arrivalNotificationDateAndTime", _stamp(at)),
-                    ("simplifiedProcedure", "0"),
-                ],
-            ),
-            *_at_destination(m, trader),
-            (
-                "Consignment",
-                [
-                    (
-                        "LocationOfGoods",
-                        [
-                            ("typeOfLocation", "A"),  # designated location
-                            ("qualifierOfIdentification", "V"),  # customs office identifier
-                            ("CustomsOffice", _office(m.destination)),
-                        ],
-                    ),
-                ],
-            ),
-        ],
-    )
-
-
-def cc043c(m: Movement, at: datetime, trader: Trader) -> bytes:
-    """IE043 unloading permission (office of destination -> trader)."""
-    return _message(
-        "CC043C",
-        _nta(m.destination),
-        trader.identification or "TRADER",
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", _needs_mrn(m)),
-                    ("declarationType", "T1"),
-                    ("security", "0"),
-                    ("reducedDatasetIndicator", "0"),
-                ],
-            ),
-            *_at_destination(m, trader),
-        ],
-    )
-
-
-def cc025c(m: Movement, at: datetime, trader: Trader) -> bytes:
-    """IE025 goods release notification (office of destination -> trader)."""
-    return _message(
-        "CC025C",
-        _nta(m.destination),
-        trader.identification or "TRADER",
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", _needs_mrn(m)),
-                    ("releaseDate", at.date().isoformat()),
-                    ("releaseIndicator", UNCONFIRMED["release_indicator"]),
-                ],
-            ),
-            *_at_destination(m, trader),
-        ],
-    )
-
-
-def cc045c(m: Movement, at: datetime, recipient: str) -> bytes:
-    """IE045 write-off notification (office of departure -> holder): the movement has
-    ended and the guarantee is freed."""
-    return _message(
-        "CC045C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            ("TransitOperation", [("MRN", _needs_mrn(m)), ("writeOffDate", at.date().isoformat())]),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-        ],
-    )
-
-
-def cc019c(m: Movement, at: datetime, recipient: str, remarks: str) -> bytes:
-    """IE019 discrepancies (office of departure -> holder): the goods are recovered."""
-    return _message(
-        "CC019C",
-        _nta(m.departure),
-        recipient,
-        at,
-        [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", _needs_mrn(m)),
-                    ("discrepanciesNotificationDate", at.date().isoformat()),
-                    ("discrepanciesNotificationText", remarks[:512]),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", _office(m.departure)),
-            ("HolderOfTheTransitProcedure", _holder(m.holder)),
-        ],
-    )
 
 
 @dataclass(frozen=True)

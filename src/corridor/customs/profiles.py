@@ -42,6 +42,8 @@ class Lane(IntEnum):
 
 
 LaneName = Literal["red", "yellow", "blue"]
+Procedure = Literal["export", "transit", "import"]
+PROCEDURES: tuple[Procedure, ...] = ("export", "transit", "import")
 
 
 class LaneRates(BaseModel):
@@ -70,6 +72,11 @@ class Office(BaseModel):
     rates: LaneRates
     min_random: LaneRates = LaneRates()
     max_hits: int = Field(default=3, ge=1, le=100)
+    procedures: list[Procedure] = Field(
+        default_factory=lambda: list(PROCEDURES),
+        min_length=1,
+        description="the procedures the office applies (its calibration sample's mix)",
+    )
 
     @model_validator(mode="after")
     def _minimum_within_expected(self) -> Office:

@@ -22,7 +22,7 @@ from corridor.customs.transit import STEPS, State
 from corridor.documents import issue
 from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.model import DocumentKind, Officer, OfficerRole
-from corridor.services import customs, transit
+from corridor.services import customs, targeting, transit
 from corridor.services.context import Context
 from corridor.store.tables import DecisionRow, DeclarationRow, MovementRow
 
@@ -207,7 +207,7 @@ def decide(
 ) -> Decision:
     """Take a decision on a declaration in one transaction: the decision, the authority's
     signed release or inspection act, the ledger entry and the movement's step."""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     action = Action(action)
     if action in (Action.NOT_RELEASED, Action.HOLD, Action.DOCUMENTARY_FAILED) and not reason:
         raise InvalidInput(f"a decision of {action.value!r} needs a reason the trader will read")
@@ -256,7 +256,7 @@ def endorse(
 ) -> Decision:
     """A chief endorses (or refuses) an examiner's override; a person cannot endorse their
     own decision."""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     if who.role is not OfficerRole.CHIEF:
         raise PermissionDenied("only a chief officer endorses an override")
     with ctx.db.transaction() as s:

@@ -12,7 +12,7 @@ from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.runtime import Exchange
 from corridor.model import Organisation, Role
-from corridor.services import customs, disclosure, federation, organisations
+from corridor.services import customs, disclosure, federation, organisations, targeting
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import NATIONAL_NODES, ORGANISATIONS
 
@@ -136,7 +136,7 @@ def national_node(
     register_directory(node, now)
     join(node, name, org_id, now, root or folder.parent, bus)
     # The authority's demo targeting, unless this node already has some in force.
-    text = customs.shipped_profiles(org_id)
-    if text is not None and customs.profiles_in_force(node) is None:
+    text = targeting.shipped_profiles(org_id)
+    if text is not None and targeting.profiles_in_force(node) is None:
         customs.install_profiles(node, NODE_ADMIN, text, now)
     return node

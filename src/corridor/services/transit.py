@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,18 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.customs import ncts
+from corridor.customs import messages, movements, ncts
 from corridor.customs.references import check_grn, new_mrn
 from corridor.customs.transit import STEPS, TRADER_STATUS, State, advance, next_steps
 from corridor.exceptions import Conflict, InvalidInput, NotFound
 from corridor.model import Officer
-from corridor.services import customs
+from corridor.services import customs, targeting
 from corridor.services.context import Context
 from corridor.store.tables import DeclarationRow, GuaranteeRow, MovementMessageRow, MovementRow
-
-# Share of the goods' value a guarantee must cover here: it stands for the duties and taxes
-# at stake in transit. UNCONFIRMED: an assumption, not a published rate.
-GUARANTEE_SHARE = Decimal("0.20")
 
 
 class MovementView(BaseModel):
@@ -71,7 +67,7 @@ def register_guarantee(
 ) -> GuaranteeView:
     """Register a guarantee (as the guarantee's office does on receiving the guarantor's
     undertaking)."""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     value = check_grn(grn)
     if amount <= 0 or not (len(currency) == 3 and currency.isalpha()):
         raise InvalidInput("a guarantee needs a positive amount and an ISO 4217 currency")
@@ -89,103 +85,6 @@ def register_guarantee(
         )
         s.add(row)
         return GuaranteeView.model_validate(row, from_attributes=True)
-
-
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
-
-
-def movement_of(content: dict[str, Any], departure: str, lrn_fallback: str) -> ncts.Movement:
-    """The movement a received declaration describes (transit declaration first)."""
-    td = content.get("transit_declaration", {})
-    if not td:
-        raise InvalidInput(
-            "the declaration carries no transit declaration; a transit movement needs one"
-        )
-    goods = td.get("goods") or content.get("commercial_invoice", {}).get("goods") or []
-    packing = {g.get("sequence"): g for g in content.get("packing_list", {}).get("goods", [])}
-    items = [
-        ncts.Item(
-            description=str(g.get("description", "goods"))[:512],
-            hs_code=str(g.get("hs_code", "000000")),
-            gross_kg=_decimal(
-                g.get("gross_kg") or packing.get(g.get("sequence"), {}).get("gross_kg")
-            ),
-            packages=g.get("packages"),
-            package_type=str(g.get("package_type") or "PK")[:2],
-        )
-        for g in goods
-    ]
-    value = sum((_decimal(g.get("value")) for g in goods), Decimal(0))
-    currency = next((g.get("currency") for g in goods if g.get("currency")), None)
-    currency = currency or content.get("commercial_invoice", {}).get("invoice_currency") or "EUR"
-    declarant = td.get("declarant") or {}
-    routing = [str(c) for c in td.get("countries_of_routing", [])]
-    transit_offices = [o for c in routing[1:-1] if (o := ncts.office_in(c))]
-    return ncts.Movement(
-        lrn=str(td.get("document_number") or lrn_fallback)[:22],
-        declared_at=datetime.fromisoformat(f"{td.get('issue_date', '2000-01-01')}T00:00:00+00:00"),
-        departure=departure,
-        destination=ncts.office_reference(str(td.get("office_of_destination", ""))),
-        holder=ncts.Trader(
-            declarant.get("tax_id"), declarant.get("name"), declarant.get("country")
-        ),
-        grn=td.get("guarantee_reference"),
-        amount=(value * GUARANTEE_SHARE).quantize(Decimal("0.01")),
-        currency=str(currency),
-        items=items,
-        transit_offices=transit_offices,
-        containers=[
-            (e["number"], e.get("seal")) for e in td.get("equipment", []) if e.get("number")
-        ],
-        routing=routing,
-        dispatch_country=routing[0] if routing else None,
-        destination_country=routing[-1] if routing else None,
-    )
-
-
-def _data(m: ncts.Movement) -> dict[str, Any]:
-    return {
-        "lrn": m.lrn,
-        "declared_at": m.declared_at.isoformat(),
-        "departure": m.departure,
-        "destination": m.destination,
-        "holder": [m.holder.identification, m.holder.name, m.holder.country],
-        "grn": m.grn,
-        "amount": str(m.amount),
-        "currency": m.currency,
-        "items": [
-            [i.description, i.hs_code, str(i.gross_kg), i.packages, i.package_type] for i in m.items
-        ],
-        "transit_offices": m.transit_offices,
-        "containers": [list(c) for c in m.containers],
-        "routing": m.routing,
-        "mrn": m.mrn,
-    }
-
-
-def _movement(row: MovementRow) -> ncts.Movement:
-    d = row.data
-    return ncts.Movement(
-        lrn=d["lrn"],
-        declared_at=datetime.fromisoformat(d["declared_at"]),
-        departure=d["departure"],
-        destination=d["destination"],
-        holder=ncts.Trader(*d["holder"]),
-        grn=d["grn"],
-        amount=Decimal(d["amount"]),
-        currency=d["currency"],
-        items=[ncts.Item(a, b, Decimal(c), p, t) for a, b, c, p, t in d["items"]],
-        transit_offices=d["transit_offices"],
-        containers=[(c[0], c[1]) for c in d["containers"]],
-        routing=d["routing"],
-        dispatch_country=d["routing"][0] if d["routing"] else None,
-        destination_country=d["routing"][-1] if d["routing"] else None,
-        mrn=row.mrn,
-    )
 
 
 def _guarantee_problem(s: Session, m: ncts.Movement, now: datetime) -> str | None:
@@ -235,7 +134,7 @@ def _record(
             at=now,
         )
     )
-    authority = customs.authority_of(ctx, who).id
+    authority = targeting.authority_of(ctx, who).id
     ledger.append(
         s,
         ctx.keys.ensure(s, authority, now),
@@ -256,15 +155,15 @@ def open_movement(ctx: Context, who: Officer, declaration_id: str, now: datetime
     """Accept a declaration for transit at this office of departure: record its IE015,
     allocate the MRN (IE028) and check the guarantee (IE055 if it cannot cover the
     movement), in one transaction."""
-    authority = customs.authority_of(ctx, who)
+    authority = targeting.authority_of(ctx, who)
     with ctx.db.transaction() as s:
         d = customs.load(s, declaration_id)
         if d.mrn is not None:
             raise Conflict(f"declaration {declaration_id} already has movement {d.mrn}")
         departure = str(d.assessment.get("office"))
-        m = movement_of(customs.received(s, d), departure, d.shipment_id)
+        m = movements.from_content(customs.received(s, d), departure, d.shipment_id)
         count = s.scalar(select(func.count()).select_from(MovementRow)) or 0
-        mrn = new_mrn(now.year, departure[:2], customs.selectivity_secret(ctx), f"{count}:{d.id}")
+        mrn = new_mrn(now.year, departure[:2], targeting.selectivity_secret(ctx), f"{count}:{d.id}")
         m = replace(m, mrn=mrn)
         row = MovementRow(
             mrn=mrn,
@@ -272,7 +171,7 @@ def open_movement(ctx: Context, who: Officer, declaration_id: str, now: datetime
             state=State.SUBMITTED.value,
             grn=m.grn,
             reserved=None,
-            data=_data(m),
+            data=movements.to_data(m),
             created_at=now,
             updated_at=now,
         )
@@ -287,15 +186,15 @@ def open_movement(ctx: Context, who: Officer, declaration_id: str, now: datetime
                 state=row.state,
                 officer_id=None,
                 note="declaration as received",
-                xml=ncts.cc015c(m, m.declared_at, holder),
+                xml=messages.cc015c(m, m.declared_at, holder),
                 at=now,
             )
         )
-        _record(ctx, s, row, d, "IE028", who, None, ncts.cc028c(m, now, holder), now)
+        _record(ctx, s, row, d, "IE028", who, None, messages.cc028c(m, now, holder), now)
         problem = _guarantee_problem(s, m, now)
         if problem:
             _record(
-                ctx, s, row, d, "IE055", who, problem, ncts.cc055c(m, now, holder, problem), now
+                ctx, s, row, d, "IE055", who, problem, messages.cc055c(m, now, holder, problem), now
             )
     return movement(ctx, who, mrn)
 
@@ -320,7 +219,7 @@ def apply(
     releases, refuses and controls through this)."""
     d = s.get(DeclarationRow, row.declaration_id)
     assert d is not None
-    m = _movement(row)
+    m = movements.from_data(row.mrn, row.data)
     holder = m.holder.identification or "HOLDER"
     trader = ncts.Trader(holder, m.holder.name)
     advance(State(row.state), message)  # refuse before any side effect
@@ -334,7 +233,7 @@ def apply(
             assert g is not None
             g.reserved = str(Decimal(g.reserved) + m.amount)
             row.reserved = str(m.amount)
-        xml = ncts.cc029c(m, now, holder, controlled=State(row.state) is State.UNDER_CONTROL)
+        xml = messages.cc029c(m, now, holder, controlled=State(row.state) is State.UNDER_CONTROL)
     elif message in ("IE045", "IE051"):
         if row.reserved and m.grn:
             g = s.get(GuaranteeRow, check_grn(m.grn))
@@ -342,20 +241,20 @@ def apply(
                 g.reserved = str(max(Decimal(0), Decimal(g.reserved) - Decimal(row.reserved)))
             row.reserved = None
         xml = (
-            ncts.cc045c(m, now, holder)
+            messages.cc045c(m, now, holder)
             if message == "IE045"
-            else ncts.cc051c(m, now, holder, note or "not released")
+            else messages.cc051c(m, now, holder, note or "not released")
         )
     elif message == "IE060":
-        xml = ncts.cc060c(m, now, holder, intention=False)
+        xml = messages.cc060c(m, now, holder, intention=False)
     elif message == "IE007":
-        xml = ncts.cc007c(m, now, trader)
+        xml = messages.cc007c(m, now, trader)
     elif message == "IE043":
-        xml = ncts.cc043c(m, now, trader)
+        xml = messages.cc043c(m, now, trader)
     elif message == "IE025":
-        xml = ncts.cc025c(m, now, trader)
+        xml = messages.cc025c(m, now, trader)
     elif message == "IE019":
-        xml = ncts.cc019c(m, now, holder, note or "discrepancies found")
+        xml = messages.cc019c(m, now, holder, note or "discrepancies found")
     elif message == "IE013" and m.grn and _guarantee_problem(s, m, now):
         raise InvalidInput(
             f"the guarantee still cannot cover {row.mrn}; register or raise it first"
@@ -368,7 +267,7 @@ def step(
 ) -> MovementView:
     """Take one NCTS step on a movement (IE050, IE118, IE180/181, IE007, IE043, IE044,
     IE025, IE019, IE045, IE013, and the decisions' IE029/IE051/IE060)."""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     if message not in STEPS:
         raise InvalidInput(
             f"{message!r} is not a transit step; steps are {', '.join(sorted(STEPS))}"
@@ -380,7 +279,7 @@ def step(
 
 def movement(ctx: Context, who: Officer, mrn: str) -> MovementView:
     """A movement, its state as the trader sees it, and its messages."""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     with ctx.db.transaction() as s:
         row = _load(s, mrn)
         d = s.get(DeclarationRow, row.declaration_id)
@@ -417,7 +316,7 @@ def movement(ctx: Context, who: Officer, mrn: str) -> MovementView:
 
 def export(ctx: Context, who: Officer, mrn: str) -> dict[str, bytes]:
     """The movement's messages as XML files, in order: '01-CC015C.xml', …"""
-    customs.authority_of(ctx, who)
+    targeting.authority_of(ctx, who)
     with ctx.db.transaction() as s:
         row = _load(s, mrn)
         rows = s.scalars(

@@ -18,10 +18,11 @@ from corridor.api.schemas import (
     OfficerRequest,
     StepRequest,
 )
-from corridor.services import credentials, customs, decisions, transit
+from corridor.services import credentials, customs, decisions, targeting, transit
 from corridor.services.credentials import IssuedKey
-from corridor.services.customs import DeclarationView, InstalledProfiles, QueueItem
+from corridor.services.customs import DeclarationView, QueueItem
 from corridor.services.decisions import Decision
+from corridor.services.targeting import InstalledProfiles
 from corridor.services.transit import GuaranteeView, MovementView
 
 public, private = routers()
@@ -62,7 +63,7 @@ def endorse(decision_id: str, body: Endorsement, who: OfficerCaller, ctx: Ctx) -
 @private.get("/customs/profiles", tags=TAGS)
 def profiles(who: OfficerCaller, ctx: Ctx) -> InstalledProfiles:
     """The targeting version in force and its calibration."""
-    return customs.current_profiles(ctx, who)
+    return targeting.current_profiles(ctx, who)
 
 
 @private.put("/customs/profiles", tags=TAGS)

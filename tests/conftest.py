@@ -38,6 +38,9 @@ hypothesis_settings.load_profile("corridor")
 PG_ADMIN_URL = os.environ.get(
     "CORRIDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# The demo corridor with customs data on every authority's node (the `walked` fixture).
+pytest_plugins = ["tests.customs_corridor"]
+
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import inspect, text
 
-from corridor.config import Settings
 from corridor.customs import ncts
 from corridor.customs.profiles import parse_profiles
 from corridor.exceptions import (
@@ -25,9 +21,8 @@ from corridor.exceptions import (
     NotFound,
     PermissionDenied,
 )
-from corridor.model import Officer, OfficerRole
+from corridor.model import OfficerRole
 from corridor.services import (
-    Context,
     credentials,
     customs,
     decisions,
@@ -40,40 +35,7 @@ from corridor.services import (
 from corridor.services.context import NODE_ADMIN
 from corridor.services.decisions import Action
 from tests.conftest import ORGS, T0
-
-LATER = T0.replace(hour=T0.hour + 1)
-
-
-@dataclass
-class Walked:
-    shipper: Context
-    corridor: demo.Corridor
-    shipment_id: str
-    folder: Path
-
-    def officers(self, name: str) -> tuple[Officer, Officer]:
-        node = self.corridor.nodes[name]
-        return demo_customs.officers(node, demo.NATIONAL_NODES[name], T0)
-
-    def item(self, name: str) -> customs.QueueItem:
-        examiner, _ = self.officers(name)
-        (found,) = customs.queue(self.corridor.nodes[name], examiner, LATER)
-        return found
-
-
-@pytest.fixture
-def walked(tmp_path: Path) -> Iterator[Walked]:
-    shipper = Context.open(
-        Settings(data_dir=tmp_path / "shipper", database_url=f"sqlite:///{tmp_path / 's.db'}"),
-        clock=lambda: T0,
-    )
-    demo.seed(shipper, T0)
-    corridor = demo.Corridor.open(tmp_path / "nodes", T0)
-    walk = demo.walk(shipper, T0, authorities=corridor)
-    asyncio.run(demo.exchange(shipper, walk.shipment.id, T0, corridor))
-    yield Walked(shipper, corridor, walk.shipment.id, tmp_path)
-    corridor.close()
-    shipper.close()
+from tests.customs_corridor import LATER, Walked
 
 
 def test_the_demo_decides_at_every_border_and_writes_the_movement_off(walked: Walked) -> None:

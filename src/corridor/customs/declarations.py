@@ -36,6 +36,15 @@ def _party_keys(party: Any) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _parties(content: Mapping[str, Any], where: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    keys: set[str] = set()
+    for kind, field in where:
+        doc = content.get(kind)
+        if doc:
+            keys |= _party_keys(doc.get(field))
+    return frozenset(keys)
+
+
 def _number(value: Any) -> float:
     try:
         return float(value)
@@ -68,25 +77,31 @@ def from_content(
         if isinstance(lines, list) and lines:
             goods = [g for g in lines if isinstance(g, dict)]
             break
-    hs = tuple(str(g.get("hs_code", "")) for g in goods if g.get("hs_code"))
-    origins = {str(g["origin_country"]) for g in goods if g.get("origin_country")}
+    hs: list[str] = []
+    origins: set[str] = set()
+    value: float | None = 0.0
+    gross = 0.0
+    for g in goods:
+        if g.get("hs_code"):
+            hs.append(str(g["hs_code"]))
+        if g.get("origin_country"):
+            origins.add(str(g["origin_country"]))
+        gross += _number(g.get("gross_kg"))
+        # A value withheld from any line (a transit authority's data) means no total.
+        v = g.get("value")
+        value = value + _number(v) if value is not None and v else None
+    if not goods:
+        value = None
     coo = content.get("certificate_of_origin", {}).get("country_of_origin")
     if coo:
         origins.add(str(coo))
-    values = [g.get("value") for g in goods]
-    value = sum(_number(v) for v in values) if values and all(v for v in values) else None
-    gross = sum(_number(g.get("gross_kg")) for g in goods)
-    consignors = frozenset().union(
-        *(_party_keys(content.get(k, {}).get(f)) for k, f in _CONSIGNOR_FROM)
-    )
-    declarants = frozenset().union(
-        *(_party_keys(content.get(k, {}).get(f)) for k, f in _DECLARANT_FROM)
-    )
+    consignors = _parties(content, _CONSIGNOR_FROM)
+    declarants = _parties(content, _DECLARANT_FROM)
     route = content.get("transit_declaration", {}).get("countries_of_routing") or []
     return Declaration(
         key=key,
         procedure=procedure,
-        hs_codes=hs,
+        hs_codes=tuple(hs),
         origins=frozenset(origins),
         route=frozenset(str(c) for c in route),
         consignors=consignors,
@@ -164,7 +179,7 @@ def synthetic(
         yield Declaration(
             key=f"synthetic-{seed}-{i}",
             procedure=proc,
-            hs_codes=hs,
+            hs_codes=tuple(hs),
             origins=frozenset({rng.choices(origins, oweights)[0]}),
             route=frozenset({"KZ", "AZ", "GE", rng.choice(("RO", "TR", "BG"))}),
             consignors=frozenset({f"cons{rng.randrange(600)}"}),

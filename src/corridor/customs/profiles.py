@@ -38,9 +38,10 @@ class Lane(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
 
+_LABELS = {lane: lane.name.lower() for lane in Lane}
 LaneName = Literal["red", "yellow", "blue"]
 Procedure = Literal["export", "transit", "import"]
 PROCEDURES: tuple[Procedure, ...] = ("export", "transit", "import")
@@ -289,7 +290,10 @@ class Compiled:
     tests: tuple[Test, ...]
 
     def matches(self, d: Declaration) -> bool:
-        return all(t(d) for t in self.tests)
+        for test in self.tests:  # noqa: SIM110 - a loop is faster than all() over a generator here
+            if not test(d):
+                return False
+        return True
 
 
 class ProfileIndex:

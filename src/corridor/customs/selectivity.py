@@ -19,7 +19,6 @@ so amending a declaration cannot re-roll its lane.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ _SCALE = float(2**64)
 
 def draw(secret: bytes, *parts: str) -> float:
     """A number in [0, 1) that only the holder of `secret` can compute from `parts`."""
-    mac = hmac.new(secret, "\x1f".join(parts).encode(), hashlib.sha256).digest()
+    mac = hmac.digest(secret, "\x1f".join(parts).encode(), "sha256")
     return int.from_bytes(mac[:8], "big") / _SCALE
 
 

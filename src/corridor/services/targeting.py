@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from corridor import ledger
 from corridor.customs.declarations import synthetic
 from corridor.customs.profiles import ProfileIndex, ProfileSet, parse_profiles
-from corridor.customs.selectivity import RandomRates, calibrate
+from corridor.customs.selectivity import Calibration, RandomRates, calibrate
 from corridor.exceptions import NotReady, PermissionDenied
 from corridor.model import Officer, OfficerRole, Organisation, Role
 from corridor.services.context import Administrator, Caller, Context
@@ -118,10 +118,7 @@ def install(
     if ps.authority != authority:
         raise PermissionDenied(f"this profile set is {ps.authority!r}'s, not {authority!r}'s")
     digest = hashlib.sha256(text.encode()).hexdigest()
-    index = ProfileIndex(ps.profiles, now.date())
-    secret = selectivity_secret(ctx)
-    sample = synthetic(CALIBRATION_SAMPLE, seed=ps.version, procedure=ps.office.procedures)
-    cal = calibrate(sample, index, ps.office, secret)
+    cal = _calibration(digest, text, now.date())
     rates = {"red": cal.rates.red, "yellow": cal.rates.yellow, "blue": cal.rates.blue}
     calibration = {
         "rates": rates,
@@ -173,6 +170,16 @@ def install(
         calibration=calibration,
         reachable=cal.reachable,
     )
+
+
+@lru_cache(maxsize=16)
+def _calibration(digest: str, text: str, day: date) -> Calibration:
+    # The shares the profiles select do not depend on which secret keys the draws (they are
+    # independent uniform draws either way), so calibration uses a fixed key and is the
+    # same for every node that installs the same text on the same day.
+    ps = parse_profiles(text, f"profiles v{digest[:8]}")
+    sample = synthetic(CALIBRATION_SAMPLE, seed=ps.version, procedure=ps.office.procedures)
+    return calibrate(sample, ProfileIndex(ps.profiles, day), ps.office, b"calibration")
 
 
 def profiles_ledger_id(authority: str) -> str:

@@ -1,0 +1,103 @@
+"""The customs API on an authority's node: officers' keys only, problems that name what is
+wrong, and NCTS messages served as XML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from lxml import etree
+
+from corridor.api.app import create_app
+from corridor.services import credentials, targeting
+from corridor.services.context import NODE_ADMIN
+from tests.conftest import T0
+from tests.customs_corridor import Walked
+
+
+@pytest.fixture
+def kz(walked: Walked) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    node = walked.corridor.nodes["kz"]
+    walked.officers("kz")  # the demo officers, with their keys in the node's folder
+    org = credentials.issue_key(node, NODE_ADMIN, "kz-customs", "api", T0).key
+    keys = {"org": org}
+    with TestClient(create_app(node), raise_server_exceptions=False) as c:
+        made = c.post(
+            "/organisations/kz-customs/officers",
+            json={"id": "kz.aliya", "name": "Aliya", "role": "examiner"},
+            headers={"Authorization": f"Bearer {org}"},
+        )
+        assert made.status_code == 201, made.text
+        keys["examiner"] = made.json()["key"]
+        yield c, keys
+
+
+def _h(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_the_queue_needs_an_officers_own_key(kz: tuple[TestClient, dict[str, str]]) -> None:
+    c, keys = kz
+    assert c.get("/customs/queue").status_code == 401
+    refused = c.get("/customs/queue", headers=_h(keys["org"]))
+    assert refused.status_code == 403
+    assert "officer's own API key" in refused.json()["detail"]
+    ok = c.get("/customs/queue", headers=_h(keys["examiner"]))
+    assert ok.status_code == 200
+    (item,) = ok.json()
+    assert item["procedure"] == "export"
+    assert item["channel"] in ("green", "blue", "yellow", "red")
+
+
+def test_a_movement_over_the_api_with_its_xml(kz: tuple[TestClient, dict[str, str]]) -> None:
+    c, keys = kz
+    h = _h(keys["examiner"])
+    (item,) = c.get("/customs/queue", headers=h).json()
+    bad = c.post(
+        f"/customs/declarations/{item['id']}/decisions", json={"action": "approve"}, headers=h
+    )
+    assert bad.status_code == 422
+    moved = c.post(f"/customs/declarations/{item['id']}/movement", headers=h)
+    assert moved.status_code == 201, moved.text
+    mrn = moved.json()["mrn"]
+    # No guarantee is registered here: IE055, and a release is refused naming the state.
+    assert moved.json()["status"] == "Guarantee rejected"
+    step = c.post(f"/customs/movements/{mrn}/steps", json={"message": "IE029"}, headers=h)
+    assert step.status_code == 409
+    assert step.json()["type"].endswith("/invalid-transition")
+    assert "Guarantee rejected" in step.json()["detail"]
+    xml = c.get(f"/customs/movements/{mrn}/messages/03-CC055C.xml", headers=h)
+    assert xml.status_code == 200
+    assert xml.headers["content-type"].startswith("application/xml")
+    assert etree.fromstring(xml.content).findtext("TransitOperation/MRN") == mrn
+    missing = c.get(f"/customs/movements/{mrn}/messages/09-CC045C.xml", headers=h)
+    assert missing.status_code == 404
+    assert "01-CC015C.xml" in missing.text
+    assert c.get("/customs/declarations/nope", headers=h).status_code == 404
+
+
+def test_only_a_chief_installs_profiles(
+    kz: tuple[TestClient, dict[str, str]], walked: Walked
+) -> None:
+    c, keys = kz
+    text = (targeting.shipped_profiles("kz-customs") or "").replace("version: 1", "version: 2")
+    yaml = {"Content-Type": "application/yaml"}
+    r = c.put("/customs/profiles", content=text, headers={**_h(keys["examiner"]), **yaml})
+    assert r.status_code == 403
+    assert "only a chief" in r.json()["detail"]
+    chief = json.loads(
+        (walked.corridor.nodes["kz"].settings.data_dir / "officer-keys.json").read_text()
+    )
+    chief_key = chief["kz-customs.chief"]
+    broken = c.put(
+        "/customs/profiles",
+        content=text.replace("lane: red", "lane: pink", 1),
+        headers={**_h(chief_key), **yaml},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["errors"][0]["field"].startswith("profiles.yaml:")
+    ok = c.put("/customs/profiles", content=text, headers={**_h(chief_key), **yaml})
+    assert ok.status_code == 200, ok.text
+    assert c.get("/customs/profiles", headers=_h(keys["examiner"])).json()["version"] == 2

@@ -1,0 +1,50 @@
+"""A demo corridor whose shipment's pre-arrival data has reached every authority's node,
+for the customs tests of the services and the API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from corridor.config import Settings
+from corridor.model import Officer
+from corridor.services import Context, customs, demo, demo_customs
+from tests.conftest import T0
+
+LATER = T0.replace(hour=T0.hour + 1)
+
+
+@dataclass
+class Walked:
+    shipper: Context
+    corridor: demo.Corridor
+    shipment_id: str
+    folder: Path
+
+    def officers(self, name: str) -> tuple[Officer, Officer]:
+        node = self.corridor.nodes[name]
+        return demo_customs.officers(node, demo.NATIONAL_NODES[name], T0)
+
+    def item(self, name: str) -> customs.QueueItem:
+        examiner, _ = self.officers(name)
+        (found,) = customs.queue(self.corridor.nodes[name], examiner, LATER)
+        return found
+
+
+@pytest.fixture
+def walked(tmp_path: Path) -> Iterator[Walked]:
+    shipper = Context.open(
+        Settings(data_dir=tmp_path / "shipper", database_url=f"sqlite:///{tmp_path / 's.db'}"),
+        clock=lambda: T0,
+    )
+    demo.seed(shipper, T0)
+    corridor = demo.Corridor.open(tmp_path / "nodes", T0)
+    walk = demo.walk(shipper, T0, authorities=corridor)
+    asyncio.run(demo.exchange(shipper, walk.shipment.id, T0, corridor))
+    yield Walked(shipper, corridor, walk.shipment.id, tmp_path)
+    corridor.close()
+    shipper.close()

@@ -1,0 +1,34 @@
+"""The digital regime's lanes come from the risk engine, not from assumptions."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.customs.profiles import parse_profiles
+from corridor.services import simulation, targeting
+from corridor.sim.params import shipped_regimes
+
+
+def test_each_offices_lanes_come_out_at_its_configured_rates() -> None:
+    lanes = simulation.risk_engine_lanes()
+    assert [x.authority for x in lanes] == list(simulation.ROUTE_AUTHORITIES)
+    for x in lanes:
+        office = parse_profiles(targeting.shipped_profiles(x.authority) or "", "x").office
+        assert x.declarations == 10_000
+        assert 100 * x.red == pytest.approx(office.rates.red, abs=1.0)
+        assert 100 * x.yellow == pytest.approx(office.rates.yellow, abs=1.0)
+        assert 100 * x.blue == pytest.approx(office.rates.blue, abs=1.0)
+
+
+def test_the_digital_regime_takes_its_inspections_and_decision_time_from_them() -> None:
+    shipped = shipped_regimes()
+    regime = simulation.with_risk_engine(shipped).regime("digital")
+    lanes = simulation.risk_engine_lanes()
+    red = sum(x.red for x in lanes) / len(lanes)
+    assert regime["inspect_prob"] == pytest.approx(red, abs=1e-4)
+    assert "risk engine" in (regime.values["inspect_prob"].src or "")
+    assert regime.values["inspect_prob"].assume is None
+    # The decision time is the lanes' mix of cleared-on-data and documentary checks.
+    assert simulation.CLEARED_H < regime["customs_h"] < simulation.DOCUMENTARY_H
+    # The other regimes are untouched.
+    assert simulation.with_risk_engine(shipped).regime("paper") == shipped.regime("paper")

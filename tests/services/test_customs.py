@@ -28,6 +28,7 @@ from corridor.services import (
     decisions,
     demo,
     demo_customs,
+    disclosure,
     ledgers,
     targeting,
     transit,
@@ -66,6 +67,18 @@ def test_the_demo_decides_at_every_border_and_writes_the_movement_off(walked: Wa
     view = transit.movement(kz, examiner, result.mrn or "")
     assert view.status == "Movement ended"
     assert view.reserved is None
+    # Each decision went back to the shipper's node with its signed document, verified there.
+    asyncio.run(demo_customs.deliver(walked.corridor, walked.shipper))
+    notices = disclosure.customs_decisions(
+        walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id
+    )
+    released = {(n.from_node, n.procedure) for n in notices if n.action == "release"}
+    assert released == {("kz", "export"), ("az", "transit"), ("ge", "transit"), ("eu", "import")}
+    ge_notes = [n for n in notices if n.from_node == "ge"]
+    assert sorted(d for n in ge_notes for d in n.documents) == ["customs_release", "inspection_act"]
+    assert all(n.instructions for n in notices)
+    with pytest.raises(NotFound):
+        disclosure.customs_decisions(walked.shipper, ORGS["ro-consignee"], "no-such-shipment")
     # Each authority's decisions are on the shipment's ledger on its own node, verified.
     ge_node = walked.corridor.nodes["ge"]
     entries = ledgers.shipment(ge_node, NODE_ADMIN, walked.shipment_id).entries
@@ -77,6 +90,7 @@ def test_the_demo_decides_at_every_border_and_writes_the_movement_off(walked: Wa
 
 def test_profiles_hits_and_reasons_never_leave_the_authority(walked: Walked) -> None:
     demo_customs.walk(walked.corridor, walked.shipment_id, T0, walked.folder)
+    asyncio.run(demo_customs.deliver(walked.corridor, walked.shipper))
     secrets: set[str] = set()
     for name in walked.corridor.nodes:
         text_ = targeting.shipped_profiles(demo.NATIONAL_NODES[name])
@@ -102,6 +116,7 @@ def test_profiles_hits_and_reasons_never_leave_the_authority(walked: Walked) -> 
                     dumped.append(token)
     haystack = "\n".join(dumped + carried)
     assert walked.shipment_id in haystack  # the scan does reach the shipment's data
+    assert "Released for" in haystack  # and the decisions the shipper's node received
     leaked = sorted(s for s in secrets if s in haystack)
     assert leaked == []
 

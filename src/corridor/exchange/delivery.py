@@ -44,6 +44,8 @@ from corridor.store.tables import InboxRow, OutboxRow, RejectionRow
 
 log = logging.getLogger("corridor.exchange")
 KIND = "pre-arrival"
+# A customs authority's decision, sent back to the node that sent it the pre-arrival data.
+DECISION = "decision"
 # Built once: they run for every message a node receives.
 _STORE = insert(InboxRow)
 _SEEN = select(InboxRow.envelope_id).where(InboxRow.envelope_id == bindparam("id"))
@@ -112,6 +114,7 @@ def queue(
     shipment_id: str,
     out: Outgoing,
     now: datetime,
+    kind: str = KIND,
 ) -> str:
     """Record the disclosure in the ledger (signed by the party who disclosed), seal the
     envelope carrying that entry as the sender's ledger head (the receiver's signed receipt
@@ -124,7 +127,7 @@ def queue(
         signer,
         actor_id,
         shipment_id,
-        "disclosed",
+        "disclosed" if kind == KIND else f"{kind}_sent",
         {
             "to": out.to.node,
             "envelope": env_id,
@@ -136,7 +139,7 @@ def queue(
     )
     payload = {**out.payload, "head": {"seq": entry.seq, "hash": entry.hash}}
     _, body = seal(
-        payload, out.to, node.node, node.organisation.id, node.signer, KIND, now, env_id=env_id
+        payload, out.to, node.node, node.organisation.id, node.signer, kind, now, env_id=env_id
     )
     s.add(OutboxRow(id=env_id, to_node=out.to.node, body=body, created_at=now, sent_at=None))
     return env_id
@@ -205,6 +208,23 @@ def _documents(payload: dict[str, Any], env_id: str) -> dict[str, str]:
 
 
 _KINDS = frozenset(k.value for k in DocumentKind)
+
+
+_NOTICE_FIELDS = {"action": 32, "status": 32, "office": 16, "instructions": 1000, "at": 40}
+
+
+def _notice(value: Any, env_id: str) -> dict[str, str]:
+    """A decision's notice to the trader: a few short texts, nothing else."""
+    if not isinstance(value, dict) or set(value) - set(_NOTICE_FIELDS):
+        raise EnvelopeRejected("malformed", "a decision's notice has unknown fields", env_id)
+    out = {}
+    for key, limit in _NOTICE_FIELDS.items():
+        text = _text(value.get(key), limit)
+        if text is not None:
+            out[key] = text
+    if "action" not in out or "status" not in out:
+        raise EnvelopeRejected("malformed", "a decision's notice names no action", env_id)
+    return out
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -301,6 +321,8 @@ def _store(
         raise EnvelopeRejected(
             "forged", f"a document failed: {exc.reason}: {exc.detail}", env.id
         ) from None
+    if env.kind == DECISION:
+        content["notice"] = _notice(payload.get("notice"), env.id)
     # The envelope id is the inbox key: a repeat fails the insert and the transaction
     # (inbox row and ledger entry together) rolls back.
     try:

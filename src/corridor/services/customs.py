@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from corridor.customs.declarations import from_content, party_of
 from corridor.customs.selectivity import assess
 from corridor.exceptions import NotFound
+from corridor.exchange.delivery import KIND as PRE_ARRIVAL
 from corridor.model import Officer
 from corridor.services import targeting
 from corridor.services.context import Administrator, Context
@@ -90,9 +91,9 @@ def assess_received(ctx: Context, now: datetime) -> int:
     authority = ctx.exchange.node.organisation.id
     with ctx.db.transaction() as s:
         counts = s.execute(
-            select(InboxRow.shipment_id, InboxRow.procedure, func.count()).group_by(
-                InboxRow.shipment_id, InboxRow.procedure
-            )
+            select(InboxRow.shipment_id, InboxRow.procedure, func.count())
+            .where(InboxRow.kind == PRE_ARRIVAL)
+            .group_by(InboxRow.shipment_id, InboxRow.procedure)
         ).all()
         known = {(d.shipment_id, d.procedure): d for d in s.scalars(select(DeclarationRow))}
         stale = [
@@ -114,7 +115,11 @@ def assess_received(ctx: Context, now: datetime) -> int:
             rows = list(
                 s.scalars(
                     select(InboxRow)
-                    .where(InboxRow.shipment_id == shipment_id, InboxRow.procedure == procedure)
+                    .where(
+                        InboxRow.shipment_id == shipment_id,
+                        InboxRow.procedure == procedure,
+                        InboxRow.kind == PRE_ARRIVAL,
+                    )
                     .order_by(InboxRow.received_at, InboxRow.envelope_id)
                 )
             )
@@ -216,7 +221,10 @@ def _kinds(s: Session, shipments: list[str]) -> dict[tuple[str, str], list[str]]
     out: dict[tuple[str, str], set[str]] = {}
     if not shipments:
         return {}
-    for r in s.scalars(select(InboxRow).where(InboxRow.shipment_id.in_(shipments))):
+    query = select(InboxRow).where(
+        InboxRow.shipment_id.in_(shipments), InboxRow.kind == PRE_ARRIVAL
+    )
+    for r in s.scalars(query):
         out.setdefault((r.shipment_id, r.procedure), set()).update(r.content)
     return {k: sorted(v) for k, v in out.items()}
 
@@ -237,7 +245,11 @@ def received(s: Session, d: DeclarationRow) -> dict[str, Any]:
         list(
             s.scalars(
                 select(InboxRow)
-                .where(InboxRow.shipment_id == d.shipment_id, InboxRow.procedure == d.procedure)
+                .where(
+                    InboxRow.shipment_id == d.shipment_id,
+                    InboxRow.procedure == d.procedure,
+                    InboxRow.kind == PRE_ARRIVAL,
+                )
                 .order_by(InboxRow.received_at, InboxRow.envelope_id)
             )
         )

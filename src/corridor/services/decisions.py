@@ -8,6 +8,7 @@ endorsement: the examiner's release waits until a chief, another person, endorse
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -21,10 +22,11 @@ from corridor import ledger
 from corridor.customs.transit import STEPS, State
 from corridor.documents import issue
 from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.exchange.delivery import DECISION, KIND, Outgoing, queue
 from corridor.model import DocumentKind, Officer, OfficerRole
 from corridor.services import customs, targeting, transit
 from corridor.services.context import Context
-from corridor.store.tables import DecisionRow, DeclarationRow, MovementRow
+from corridor.store.tables import DecisionRow, DeclarationRow, InboxRow, MovementRow
 
 
 class Action(StrEnum):
@@ -39,6 +41,7 @@ class Action(StrEnum):
     NOT_RELEASED = "not_released"
 
 
+log = logging.getLogger("corridor.customs")
 # The declaration's status after each action (final ones leave the queue).
 STATUS = {
     "release": "released",
@@ -162,6 +165,7 @@ def _take_effect(
         transit.apply(ctx, s, who, movement, wanted, row.reason, now)
         step = wanted
     org = who.organisation
+    _notify(ctx, s, d, row, now)
     ledger.append(
         s,
         ctx.keys.ensure(s, org.id, now),
@@ -180,6 +184,63 @@ def _take_effect(
         now,
     )
     return step
+
+
+def _instructions(row: DecisionRow, procedure: str) -> str:
+    """What the trader reads: the decision and what to do next (never a profile's reason)."""
+    why = f": {row.reason}" if row.reason else ""
+    return {
+        "release": f"Released for {procedure}; the goods may proceed.",
+        "not_released": f"Not released{why}. The movement ends here.",
+        "hold": f"Held{why}. Wait for the office's next decision.",
+        "request_information": f"Information requested{why}. Answer the office through your node.",
+        "inspection_clear": "Inspected without findings; the signed inspection act is attached.",
+        "inspection_findings": f"Inspected with findings: {row.findings}. Wait for the office's "
+        "decision.",
+        "documentary_passed": "Documentary check passed.",
+        "documentary_failed": f"Documentary check failed{why}. Provide corrected documents.",
+    }[row.action]
+
+
+def _notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: datetime) -> None:
+    """Send the decision (its notice and the signed document, if any) back to the node that
+    sent the pre-arrival data, through the exchange, inside the decision's transaction."""
+    ex = ctx.exchange
+    if ex is None:
+        return
+    sender = s.scalar(
+        select(InboxRow.from_node)
+        .where(
+            InboxRow.shipment_id == d.shipment_id,
+            InboxRow.procedure == d.procedure,
+            InboxRow.kind == KIND,
+        )
+        .order_by(InboxRow.received_at.desc())
+        .limit(1)
+    )
+    to = next((a for a in ex.directory.addresses() if a.node == sender), None)
+    if to is None:
+        log.warning("decision %s on %s: node %s is not in the directory", row.id, d.id, sender)
+        return
+    kind = "customs_release" if row.action == "release" else "inspection_act"
+    documents = {kind: row.document} if row.document else {}
+    notice = {
+        "action": row.action,
+        "status": STATUS[row.action],
+        "office": str(d.assessment.get("office", ""))[:16],
+        "instructions": _instructions(row, d.procedure)[:1000],
+        "at": now.isoformat(),
+    }
+    payload = {
+        "shipment": d.shipment_id,
+        "procedure": d.procedure,
+        "crossing": d.crossing,
+        "documents": documents,
+        "notice": notice,
+    }
+    org = ex.node.organisation
+    out = Outgoing(to, payload, d.procedure, None, sorted(documents))
+    queue(s, ex.node, ctx.keys.ensure(s, org.id, now), org.id, d.shipment_id, out, now, DECISION)
 
 
 def _out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:

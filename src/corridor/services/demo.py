@@ -299,6 +299,7 @@ def run(ctx: Context, now: datetime) -> DemoRun:
         walked = walk(ctx, now, authorities=corridor)
         exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now, corridor))
         decided = demo_customs.walk(corridor, walked.shipment.id, now, ctx.settings.data_dir)
+        asyncio.run(demo_customs.deliver(corridor, ctx))
     finally:
         corridor.close()
     trust = keys.trust_list(ctx)

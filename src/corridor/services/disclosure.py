@@ -15,7 +15,7 @@ from corridor import ledger
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
-from corridor.exchange.delivery import envelopes_for, queue
+from corridor.exchange.delivery import DECISION, envelopes_for, queue
 from corridor.exchange.directory import Directory
 from corridor.exchange.envelope import box_key
 from corridor.exchange.node import LocalNode
@@ -186,3 +186,44 @@ def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> li
 def directory(ctx: Context) -> list[DirectoryEntry]:
     """The corridor's nodes and their public encryption keys (public)."""
     return [DirectoryEntry(**asdict(a)) for a in _exchange(ctx).directory.addresses()]
+
+
+class CustomsNotice(BaseModel):
+    """A customs authority's decision on a shipment, as its parties receive it."""
+
+    from_node: str
+    procedure: str
+    action: str
+    status: str
+    office: str | None
+    instructions: str | None
+    documents: list[str]
+    received_at: datetime
+
+
+def customs_decisions(ctx: Context, who: Organisation, shipment_id: str) -> list[CustomsNotice]:
+    """The decisions the route's authorities sent back for a shipment the caller is party
+    to, oldest first, with the signed documents (verified on receipt) they carried."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        rows = s.scalars(
+            select(InboxRow)
+            .where(InboxRow.shipment_id == shipment_id, InboxRow.kind == DECISION)
+            .order_by(InboxRow.received_at, InboxRow.envelope_id)
+        )
+        out = []
+        for r in rows:
+            notice = r.content.get("notice", {})
+            out.append(
+                CustomsNotice(
+                    from_node=r.from_node,
+                    procedure=r.procedure,
+                    action=notice.get("action", ""),
+                    status=notice.get("status", ""),
+                    office=notice.get("office"),
+                    instructions=notice.get("instructions"),
+                    documents=sorted(k for k in r.content if k != "notice"),
+                    received_at=r.received_at,
+                )
+            )
+        return out

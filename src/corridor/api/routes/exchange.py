@@ -6,7 +6,7 @@ from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import Disclosed
 from corridor.services import disclosure
-from corridor.services.disclosure import DirectoryEntry, InboxItem
+from corridor.services.disclosure import CustomsNotice, DirectoryEntry, InboxItem
 
 public, private = routers()
 
@@ -28,3 +28,10 @@ def inbox(who: Caller, ctx: Ctx) -> list[InboxItem]:
 def directory(ctx: Ctx) -> list[DirectoryEntry]:
     """The corridor's nodes and their public encryption keys."""
     return disclosure.directory(ctx)
+
+
+@private.get("/shipments/{shipment_id}/customs-decisions", tags=["exchange"])
+def customs_decisions(shipment_id: str, who: Caller, ctx: Ctx) -> list[CustomsNotice]:
+    """What each authority on the route decided, as the shipment's parties receive it: the
+    status, what to do next, and the signed release or inspection act (verified)."""
+    return disclosure.customs_decisions(ctx, who, shipment_id)

@@ -43,24 +43,41 @@ def _nta(office: str) -> str:
     return f"NTA.{office[:2]}"
 
 
-def cc028c(m: ncts.Movement, at: datetime, recipient: str) -> bytes:
-    """IE028 MRN allocated (office of departure -> holder)."""
+def _to_holder(
+    kind: str,
+    m: ncts.Movement,
+    at: datetime,
+    recipient: str,
+    operation: ncts.Spec,
+    *after: tuple[str, ncts.Spec],
+) -> bytes:
+    """A message from the office of departure to the holder: the transit operation, the
+    office, the holder, then whatever the message adds after them."""
     return ncts.message(
-        "CC028C",
+        kind,
         _nta(m.departure),
         recipient,
         at,
         [
-            (
-                "TransitOperation",
-                [
-                    ("LRN", m.lrn),
-                    ("MRN", ncts.needs_mrn(m)),
-                    ("declarationAcceptanceDate", at.date().isoformat()),
-                ],
-            ),
+            ("TransitOperation", operation),
             ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
             ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
+            *after,
+        ],
+    )
+
+
+def cc028c(m: ncts.Movement, at: datetime, recipient: str) -> bytes:
+    """IE028 MRN allocated (office of departure -> holder)."""
+    return _to_holder(
+        "CC028C",
+        m,
+        at,
+        recipient,
+        [
+            ("LRN", m.lrn),
+            ("MRN", ncts.needs_mrn(m)),
+            ("declarationAcceptanceDate", at.date().isoformat()),
         ],
     )
 
@@ -107,79 +124,58 @@ def cc029c(m: ncts.Movement, at: datetime, recipient: str, controlled: bool = Fa
 
 def cc051c(m: ncts.Movement, at: datetime, recipient: str, reason: str) -> bytes:
     """IE051 no release for transit, with the reason in words."""
-    return ncts.message(
+    return _to_holder(
         "CC051C",
-        _nta(m.departure),
-        recipient,
+        m,
         at,
+        recipient,
         [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", ncts.needs_mrn(m)),
-                    ("declarationSubmissionDateAndTime", ncts.stamp(m.declared_at)),
-                    ("noReleaseMotivationCode", ncts.UNCONFIRMED["no_release_motivation"]),
-                    ("noReleaseMotivationText", reason[:512]),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
-            ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
+            ("MRN", ncts.needs_mrn(m)),
+            ("declarationSubmissionDateAndTime", ncts.stamp(m.declared_at)),
+            ("noReleaseMotivationCode", ncts.UNCONFIRMED["no_release_motivation"]),
+            ("noReleaseMotivationText", reason[:512]),
         ],
     )
 
 
 def cc055c(m: ncts.Movement, at: datetime, recipient: str, reason: str) -> bytes:
     """IE055 guarantee not valid."""
-    return ncts.message(
+    return _to_holder(
         "CC055C",
-        _nta(m.departure),
-        recipient,
+        m,
         at,
-        [
-            (
-                "TransitOperation",
-                [("MRN", ncts.needs_mrn(m)), ("declarationAcceptanceDate", at.date().isoformat())],
-            ),
-            ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
-            ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
-            (
-                "GuaranteeReference",
-                [
-                    ("sequenceNumber", "1"),
-                    ("GRN", m.grn or "00XX0000000000000"),
-                    (
-                        "InvalidGuaranteeReason",
-                        [
-                            ("sequenceNumber", "1"),
-                            ("code", ncts.UNCONFIRMED["invalid_guarantee_reason"]),
-                            ("text", reason[:350]),
-                        ],
-                    ),
-                ],
-            ),
-        ],
+        recipient,
+        [("MRN", ncts.needs_mrn(m)), ("declarationAcceptanceDate", at.date().isoformat())],
+        (
+            "GuaranteeReference",
+            [
+                ("sequenceNumber", "1"),
+                ("GRN", m.grn or "00XX0000000000000"),
+                (
+                    "InvalidGuaranteeReason",
+                    [
+                        ("sequenceNumber", "1"),
+                        ("code", ncts.UNCONFIRMED["invalid_guarantee_reason"]),
+                        ("text", reason[:350]),
+                    ],
+                ),
+            ],
+        ),
     )
 
 
 def cc060c(m: ncts.Movement, at: datetime, recipient: str, intention: bool) -> bytes:
     """IE060 control decision: 0 decision to control, 2 intention to control."""
-    return ncts.message(
+    return _to_holder(
         "CC060C",
-        _nta(m.departure),
-        recipient,
+        m,
         at,
+        recipient,
         [
-            (
-                "TransitOperation",
-                [
-                    ("LRN", m.lrn),
-                    ("MRN", ncts.needs_mrn(m)),
-                    ("controlNotificationDateAndTime", ncts.stamp(at)),
-                    ("notificationType", "2" if intention else "0"),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
-            ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
+            ("LRN", m.lrn),
+            ("MRN", ncts.needs_mrn(m)),
+            ("controlNotificationDateAndTime", ncts.stamp(at)),
+            ("notificationType", "2" if intention else "0"),
         ],
     )
 
@@ -271,39 +267,25 @@ def cc025c(m: ncts.Movement, at: datetime, trader: ncts.Trader) -> bytes:
 def cc045c(m: ncts.Movement, at: datetime, recipient: str) -> bytes:
     """IE045 write-off notification (office of departure -> holder): the movement has
     ended and the guarantee is freed."""
-    return ncts.message(
+    return _to_holder(
         "CC045C",
-        _nta(m.departure),
-        recipient,
+        m,
         at,
-        [
-            (
-                "TransitOperation",
-                [("MRN", ncts.needs_mrn(m)), ("writeOffDate", at.date().isoformat())],
-            ),
-            ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
-            ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
-        ],
+        recipient,
+        [("MRN", ncts.needs_mrn(m)), ("writeOffDate", at.date().isoformat())],
     )
 
 
 def cc019c(m: ncts.Movement, at: datetime, recipient: str, remarks: str) -> bytes:
     """IE019 discrepancies (office of departure -> holder): the goods are recovered."""
-    return ncts.message(
+    return _to_holder(
         "CC019C",
-        _nta(m.departure),
-        recipient,
+        m,
         at,
+        recipient,
         [
-            (
-                "TransitOperation",
-                [
-                    ("MRN", ncts.needs_mrn(m)),
-                    ("discrepanciesNotificationDate", at.date().isoformat()),
-                    ("discrepanciesNotificationText", remarks[:512]),
-                ],
-            ),
-            ("CustomsOfficeOfDeparture", ncts.office(m.departure)),
-            ("HolderOfTheTransitProcedure", ncts.holder(m.holder)),
+            ("MRN", ncts.needs_mrn(m)),
+            ("discrepanciesNotificationDate", at.date().isoformat()),
+            ("discrepanciesNotificationText", remarks[:512]),
         ],
     )

@@ -61,6 +61,21 @@ class DeclarationView(QueueItem):
     decisions: list[dict[str, Any]]
 
 
+def _arrived(s: Session, shipment_id: str, procedure: str) -> list[InboxRow]:
+    """The pre-arrival data received for one shipment and procedure, oldest first."""
+    return list(
+        s.scalars(
+            select(InboxRow)
+            .where(
+                InboxRow.shipment_id == shipment_id,
+                InboxRow.procedure == procedure,
+                InboxRow.kind == PRE_ARRIVAL,
+            )
+            .order_by(InboxRow.received_at, InboxRow.envelope_id)
+        )
+    )
+
+
 def _merged(rows: list[InboxRow]) -> dict[str, Any]:
     # Later data for a document kind replaces earlier (an amendment).
     content: dict[str, Any] = {}
@@ -112,17 +127,7 @@ def assess_received(ctx: Context, now: datetime) -> int:
         secret = targeting.selectivity_secret(ctx)
         aeo = ps.aeo.recognised(ps.country)
         for shipment_id, procedure, n in stale:
-            rows = list(
-                s.scalars(
-                    select(InboxRow)
-                    .where(
-                        InboxRow.shipment_id == shipment_id,
-                        InboxRow.procedure == procedure,
-                        InboxRow.kind == PRE_ARRIVAL,
-                    )
-                    .order_by(InboxRow.received_at, InboxRow.envelope_id)
-                )
-            )
+            rows = _arrived(s, shipment_id, procedure)
             content = _merged(rows)
             declarant = party_of(content)
             facts = from_content(
@@ -241,19 +246,7 @@ def load(s: Session, declaration_id: str) -> DeclarationRow:
 
 def received(s: Session, d: DeclarationRow) -> dict[str, Any]:
     """What the authority received for a declaration, merged over amendments."""
-    return _merged(
-        list(
-            s.scalars(
-                select(InboxRow)
-                .where(
-                    InboxRow.shipment_id == d.shipment_id,
-                    InboxRow.procedure == d.procedure,
-                    InboxRow.kind == PRE_ARRIVAL,
-                )
-                .order_by(InboxRow.received_at, InboxRow.envelope_id)
-            )
-        )
-    )
+    return _merged(_arrived(s, d.shipment_id, d.procedure))
 
 
 def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> DeclarationView:

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from corridor import __version__
+from corridor import __version__, web
 from corridor.api import docs
 from corridor.api.limits import BodyLimit, SecurityHeaders
 from corridor.api.problems import install
@@ -45,10 +45,12 @@ def create_app(ctx: Context) -> FastAPI:
     docs.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    # The web UI is the node's other door, served by the same app under /ui.
+    web.install(app, ctx)
     settings = ctx.settings
 
     def limit_for(path: str) -> int:
-        if path.endswith("/documents") or path == "/verify":
+        if path.endswith(("/documents", "/attach")) or path in ("/verify", "/ui/verify"):
             return settings.max_document_bytes + 64 * 1024
         return settings.max_json_bytes
 

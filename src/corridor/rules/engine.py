@@ -48,6 +48,8 @@ class RuleResult:
     due: datetime | None
     legal_status: str
     source: str | None
+    # The documents whose absence this result reports (what a form offers to issue).
+    lacking: list[DocumentKind] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -313,6 +315,7 @@ class Engine:
                 due=due,
                 outcome=outcome,
                 provide=provide.capitalize() + ".",
+                lacking=lacking,
                 message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.",
             )
         message = f"{rule.title}: in order ({where})."

@@ -324,45 +324,59 @@ def add_officer(
 
 def authenticate(ctx: Context, key: str) -> Organisation:
     """The organisation an API key belongs to, or AuthenticationFailed."""
-    return _authenticate(ctx, key)[0]
+    return authenticate_any(ctx, key)[0]
 
 
 def authenticate_officer(ctx: Context, key: str) -> Officer:
     """The officer an API key belongs to, or AuthenticationFailed / PermissionDenied."""
-    org, officer_id = _authenticate(ctx, key)
-    if officer_id is None:
+    _, officer = authenticate_any(ctx, key)
+    if officer is None:
         raise PermissionDenied(
             "this needs an officer's own API key, not the organisation's; ask your authority "
             "to add you as an officer"
         )
-    with ctx.db.transaction() as s:
-        row = s.get(OfficerRow, officer_id)
-    if row is None or row.organisation_id != org.id:
-        raise AuthenticationFailed("API key is not valid; ask your node operator for one")
-    return Officer(id=row.id, organisation=org, name=row.name, role=OfficerRole(row.role))
+    return officer
 
 
-def _authenticate(ctx: Context, key: str) -> tuple[Organisation, str | None]:
-    """The organisation an API key belongs to and the officer it is bound to, if any."""
+def key_id_of(key: str) -> str:
+    """The public id of an API key, or AuthenticationFailed when it is not shaped as one."""
     if not key.startswith(KEY_PREFIX) or "." not in key:
         raise AuthenticationFailed(
             "API key is malformed; send 'Authorization: Bearer cor_<id>.<secret>' as issued"
         )
-    key_id, _, secret = key[len(KEY_PREFIX) :].partition(".")
+    return key[len(KEY_PREFIX) :].partition(".")[0]
+
+
+def holder(s: Session, row: ApiKeyRow | None) -> tuple[Organisation, Officer | None]:
+    """Who holds a (found, secret-checked) API key: its organisation and, for an officer's
+    key, the officer; AuthenticationFailed when the key or its organisation stopped working."""
+    if row is None:
+        raise AuthenticationFailed("API key is not valid; ask your node operator for one")
+    if row.revoked_at is not None:
+        raise AuthenticationFailed("API key was revoked; mint a new one or re-enrol")
+    if organisations.is_suspended(s, row.organisation_id):
+        raise AuthenticationFailed(
+            "your organisation is suspended on this node; ask your node operator"
+        )
+    org = organisations.load(s, row.organisation_id)
+    assert org is not None  # the foreign key guarantees it
+    if row.officer_id is None:
+        return org, None
+    person = s.get(OfficerRow, row.officer_id)
+    if person is None or person.organisation_id != org.id:
+        raise AuthenticationFailed("API key is not valid; ask your node operator for one")
+    return org, Officer(
+        id=person.id, organisation=org, name=person.name, role=OfficerRole(person.role)
+    )
+
+
+def authenticate_any(ctx: Context, key: str) -> tuple[Organisation, Officer | None]:
+    """The organisation an API key belongs to and the officer it is bound to, if any."""
+    key_id = key_id_of(key)
+    secret = key.partition(".")[2]
     with ctx.db.transaction() as s:
         row = s.get(ApiKeyRow, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.
         expected = row.secret_sha256 if row else _digest("")
         matches = hmac.compare_digest(expected, _digest(secret))
-        if row is None or not matches:
-            raise AuthenticationFailed("API key is not valid; ask your node operator for one")
-        if row.revoked_at is not None:
-            raise AuthenticationFailed("API key was revoked; mint a new one or re-enrol")
-        if organisations.is_suspended(s, row.organisation_id):
-            raise AuthenticationFailed(
-                "your organisation is suspended on this node; ask your node operator"
-            )
-        org = organisations.load(s, row.organisation_id)
-        officer_id = row.officer_id
-    assert org is not None  # the foreign key guarantees it
-    return org, officer_id
+        return holder(s, row if matches else None)

@@ -338,3 +338,41 @@ def endorse(
             return _out(row, d, None)
         step = _take_effect(ctx, s, who, d, row, now)
         return _out(row, d, step)
+
+
+class PendingOverride(BaseModel):
+    """An examiner's override waiting for a chief: what was decided, by whom, why, and on
+    which declaration (its lane)."""
+
+    decision: Decision
+    reason: str | None
+    at: datetime
+    channel: str
+    procedure: str
+    crossing: str | None
+
+
+def awaiting_endorsement(ctx: Context, who: Officer) -> list[PendingOverride]:
+    """The overrides a chief of this authority may endorse (never their own), oldest
+    first."""
+    targeting.authority_of(ctx, who)
+    if who.role is not OfficerRole.CHIEF:
+        raise PermissionDenied("only a chief officer endorses an override")
+    with ctx.db.transaction() as s:
+        rows = s.execute(
+            select(DecisionRow, DeclarationRow)
+            .join(DeclarationRow, DeclarationRow.id == DecisionRow.declaration_id)
+            .where(DecisionRow.status == "awaiting_endorsement", DecisionRow.officer_id != who.id)
+            .order_by(DecisionRow.at, DecisionRow.id)
+        ).all()
+        return [
+            PendingOverride(
+                decision=_out(row, d, None),
+                reason=row.reason,
+                at=row.at,
+                channel=d.channel,
+                procedure=d.procedure,
+                crossing=d.crossing,
+            )
+            for row, d in rows
+        ]

@@ -23,6 +23,7 @@ from corridor.store.tables import DocumentRow, EventRow
 
 __all__ = [
     "MEDIA_TYPE",
+    "Check",
     "DocumentInfo",
     "SignedDocument",
     "TrustList",
@@ -35,6 +36,7 @@ __all__ = [
     "paper_copy",
     "print_copy",
     "sign",
+    "three_checks",
 ]
 
 
@@ -222,3 +224,39 @@ def check(data: bytes, trust: TrustList, now: datetime) -> Verdict:
     """VALID or INVALID for anything a person hands over: an SD-JWT, a QR code's text or a
     corridor PDF. Anyone may ask; it never raises for bad input."""
     return verify_input(data, trust, now)
+
+
+class Check(BaseModel):
+    """One of the three checks a person reads off a verdict: passed, failed (with the reason
+    code), or not established because an earlier problem stopped verification."""
+
+    name: str
+    passed: bool | None
+    reason: str | None = None
+
+
+# Which of the three checks each reason code fails.
+_CHECK_OF = {
+    "malformed": "intact",
+    "bad_signature": "intact",
+    "tampered_disclosure": "intact",
+    "unknown_issuer": "issuer",
+    "wrong_role": "issuer",
+    "revoked_key": "key",
+    "expired": "key",
+}
+CHECKS = ("intact", "issuer", "key")
+
+
+def three_checks(verdict: Verdict) -> list[Check]:
+    """Not tampered · issuer identified and authorised for this kind · key valid (not
+    revoked or expired), as TradeTrust-style verifiers show them."""
+    if verdict.status == "VALID":
+        return [Check(name=n, passed=True) for n in CHECKS]
+    failed = _CHECK_OF.get(verdict.reason or "", "intact")
+    return [
+        Check(name=n, passed=False, reason=verdict.reason)
+        if n == failed
+        else Check(name=n, passed=None)
+        for n in CHECKS
+    ]

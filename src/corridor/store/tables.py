@@ -343,3 +343,15 @@ class MovementMessageRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     xml: Mapped[bytes | None] = mapped_column(LargeBinary)
     at: Mapped[datetime]
+
+
+class WebSessionRow(Base):
+    __tablename__ = "web_sessions"
+
+    # A browser's signed-in session: the cookie's secret is stored only as its digest; the
+    # session lives no longer than the API key it was opened with.
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

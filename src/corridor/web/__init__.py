@@ -1,0 +1,5 @@
+"""The web UI door: pages for every role, in English and Russian, over the services."""
+
+from corridor.web.app import PREFIX, create_web_app, install
+
+__all__ = ["PREFIX", "create_web_app", "install"]

@@ -1,0 +1,309 @@
+"""The pages of a shipment's parties: the list, a new shipment, one shipment (readiness per
+border, papers, disclosure, customs answers, timeline, ledger), issuing a document from its
+schema, attaching a file, the printable PDF, and a carrier's events."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
+
+from corridor.exceptions import CorridorError, InvalidInput, LedgerBroken
+from corridor.model import DocumentKind, Role, ShipmentDraft
+from corridor.model.codes import ContainerNumber, HSCode
+from corridor.services import (
+    disclosure,
+    drafting,
+    ledgers,
+    network,
+    organisations,
+    papers,
+    shipments,
+)
+from corridor.web import forms
+from corridor.web.view import View, view
+
+router = APIRouter(prefix="/shipments")
+V = Annotated[View, Depends(view)]
+PARTIES = (Role.SHIPPER, Role.CONSIGNEE, Role.FORWARDER, Role.CARRIER, Role.PORT, Role.AUDITOR)
+EVENTS = ("departed", "arrived", "border_crossed", "loaded", "unloaded")
+_HS = TypeAdapter(HSCode)
+_CONTAINER = TypeAdapter(ContainerNumber)
+
+
+def _errors(error: ValidationError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "shipment"
+        out.setdefault(where, str(e["msg"]).removeprefix("Value error, "))
+    return out
+
+
+@router.get("")
+def listing(v: V) -> Response:
+    who = v.need(*PARTIES)
+    found = shipments.list_for(v.ctx, who)
+    return v.page("shipments.html", shipments=found)
+
+
+def _form_context(v: View, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    orgs = organisations.list_all(v.ctx)
+    return {
+        "values": values,
+        "errors": errors,
+        "consignees": [o for o in orgs if o.role in (Role.CONSIGNEE, Role.SHIPPER)],
+        "carriers": [o for o in orgs if o.role in (Role.CARRIER, Role.PORT)],
+        "forwarders": [o for o in orgs if o.role is Role.FORWARDER],
+        "nodes": sorted(network.nodes(v.ctx.network), key=lambda n: (n.country, n.name)),
+        "lines": values.get("lines") or ["1"],
+    }
+
+
+@router.get("/new")
+def new_form(v: V) -> Response:
+    v.need(Role.SHIPPER, Role.FORWARDER)
+    return v.page("shipment_new.html", **_form_context(v, {}, {}))
+
+
+@router.get("/new/line")
+def new_line(v: V) -> Response:
+    """One more goods line for the form (htmx), under a fresh key."""
+    v.need(Role.SHIPPER, Role.FORWARDER)
+    return v.page("_goods_line.html", line=secrets.token_hex(3), values={}, errors={})
+
+
+@router.get("/check")
+def check_field(v: V) -> Response:
+    """Check an HS code (any field named ...hs_code) or container numbers as they are
+    typed, with the model's own messages (htmx)."""
+    query = v.request.query_params
+    hs_code = next((query[k] for k in query if k.endswith("hs_code")), None)
+    containers = query.get("containers")
+    problems: list[str] = []
+    if hs_code is not None:
+        try:
+            _HS.validate_python(hs_code.strip())
+        except ValidationError as e:
+            problems += [str(x["msg"]).removeprefix("Value error, ") for x in e.errors()]
+    if containers is not None:
+        for number in _lines(containers):
+            try:
+                _CONTAINER.validate_python(number)
+            except ValidationError as e:
+                problems += [str(x["msg"]).removeprefix("Value error, ") for x in e.errors()]
+    return v.page("_check.html", problems=problems, empty=not (hs_code or containers))
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip().upper() for x in text.replace(",", "\n").splitlines() if x.strip()]
+
+
+def _draft_from(form: Any, who_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The draft the form describes, and the raw values to show again."""
+    lines = [k.split("-")[1] for k in form if k.startswith("goods-") and k.endswith("-hs_code")]
+    goods = []
+    for n in lines:
+
+        def get(field: str, n: str = n) -> str:
+            return str(form.get(f"goods-{n}-{field}") or "").strip()
+
+        goods.append(
+            {
+                "hs_code": get("hs_code"),
+                "description": get("description"),
+                "packages": get("packages") or None,
+                "package_type": get("package_type") or "PK",
+                "gross_kg": get("gross_kg") or None,
+                "net_kg": get("net_kg") or None,
+                "value": {"amount": get("value") or None, "currency": get("currency").upper()},
+                "origin_country": get("origin_country").upper(),
+            }
+        )
+    draft = {
+        "reference": str(form.get("reference") or "").strip(),
+        "consignor": who_id,
+        "consignee": str(form.get("consignee") or ""),
+        "forwarder": str(form.get("forwarder") or "") or None,
+        "carriers": [str(c) for c in form.getlist("carriers")],
+        "goods": goods,
+        "containers": [{"number": c} for c in _lines(str(form.get("containers") or ""))],
+        "route": {
+            "origin": str(form.get("origin") or ""),
+            "destination": str(form.get("destination") or ""),
+            "prefer": str(form.get("prefer") or "fastest"),
+        },
+        "departure": str(form.get("departure") or "") or None,
+    }
+    shown = {k: form.get(k) for k in form if not k.startswith("csrf")}
+    shown["carriers"] = draft["carriers"]
+    shown["lines"] = lines
+    return draft, shown
+
+
+@router.post("/new")
+async def create(v: V) -> Response:
+    who = v.need(Role.SHIPPER, Role.FORWARDER)
+    form = await v.form()
+    data, shown = _draft_from(form, who.id)
+    try:
+        draft = ShipmentDraft.model_validate(data)
+        made = await run_in_threadpool(shipments.submit, v.ctx, who, draft, v.ctx.clock())
+    except ValidationError as e:
+        return v.page("shipment_new.html", status=422, **_form_context(v, shown, _errors(e)))
+    except CorridorError as e:
+        errors = {x.field: x.message for x in e.errors} or {"shipment": e.detail}
+        return v.page("shipment_new.html", status=422, **_form_context(v, shown, errors))
+    return v.redirect(f"/shipments/{made.id}")
+
+
+def _ledger(v: View, who: Any, shipment_id: str) -> tuple[ledgers.LedgerView | None, str | None]:
+    try:
+        return ledgers.shipment(v.ctx, who, shipment_id), None
+    except LedgerBroken as e:
+        return None, e.detail
+
+
+@router.get("/{shipment_id}")
+def detail(v: V, shipment_id: str) -> Response:
+    who = v.need(*PARTIES)
+    now = v.ctx.clock()
+    shipment = shipments.get(v.ctx, who, shipment_id)
+    report = shipments.readiness(v.ctx, who, shipment_id, now)
+    chain, broken = _ledger(v, who, shipment_id)
+    nodes = {n.id: n for n in network.nodes(v.ctx.network)}
+    return v.page(
+        "shipment.html",
+        shipment=shipment,
+        report=report,
+        documents=papers.documents(v.ctx, who, shipment_id),
+        issuable=drafting.issuable(who),
+        kinds=list(DocumentKind),
+        timeline=shipments.timeline(v.ctx, who, shipment_id),
+        ledger=chain,
+        broken=broken,
+        answers=disclosure.answers(v.ctx, who, shipment_id),
+        decisions=disclosure.customs_decisions(v.ctx, who, shipment_id),
+        nodes=nodes,
+        route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
+        events=EVENTS,
+        is_carrier=who.role in (Role.CARRIER, Role.PORT),
+        notice=v.request.query_params.get("done"),
+    )
+
+
+@router.get("/{shipment_id}/issue/{kind}")
+def issue_form(v: V, shipment_id: str, kind: DocumentKind) -> Response:
+    who = v.need(*PARTIES)
+    if kind not in drafting.issuable(who):
+        raise InvalidInput(v._("Your organisation's role may not issue this kind of document."))
+    values = drafting.prefill(v.ctx, who, shipment_id, kind, v.ctx.clock().date())
+    schema = drafting.schema(kind)
+    return v.page(
+        "document_form.html",
+        shipment_id=shipment_id,
+        kind=kind,
+        controls=forms.build(schema, values),
+        errors={},
+    )
+
+
+@router.post("/{shipment_id}/issue/{kind}")
+async def issue(v: V, shipment_id: str, kind: DocumentKind) -> Response:
+    who = v.need(*PARTIES)
+    form = await v.form()
+    schema = drafting.schema(kind)
+    fields = forms.collect(schema, form)
+    try:
+        await run_in_threadpool(
+            papers.issue_signed, v.ctx, who, shipment_id, kind, fields, v.ctx.clock()
+        )
+    except InvalidInput as e:
+        errors = {x.field: x.message for x in e.errors} or {"document": e.detail}
+        return v.page(
+            "document_form.html",
+            status=422,
+            shipment_id=shipment_id,
+            kind=kind,
+            controls=forms.build(schema, fields),
+            errors=errors,
+        )
+    return v.redirect(f"/shipments/{shipment_id}?done=issued")
+
+
+@router.post("/{shipment_id}/attach")
+async def attach(v: V, shipment_id: str) -> Response:
+    who = v.need(*PARTIES)
+    form = await v.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput(v._("Choose a file to attach."))
+    kind = DocumentKind(str(form.get("kind")))
+    content = await upload.read(v.ctx.settings.max_document_bytes + 1)
+    await run_in_threadpool(
+        papers.attach,
+        v.ctx,
+        who,
+        shipment_id,
+        kind,
+        upload.filename or "document",
+        upload.content_type or "application/octet-stream",
+        content,
+        v.ctx.clock(),
+    )
+    return v.redirect(f"/shipments/{shipment_id}?done=attached")
+
+
+@router.post("/{shipment_id}/disclose")
+async def disclose(v: V, shipment_id: str) -> Response:
+    who = v.need(*PARTIES)
+    await v.form()
+    await run_in_threadpool(disclosure.disclose, v.ctx, who, shipment_id, v.ctx.clock())
+    return v.redirect(f"/shipments/{shipment_id}?done=disclosed")
+
+
+@router.post("/{shipment_id}/events")
+async def record(v: V, shipment_id: str) -> Response:
+    """A carrier or port records what happened, where and when."""
+    who = v.need(Role.CARRIER, Role.PORT)
+    form = await v.form()
+    kind = str(form.get("kind") or "")
+    if kind not in EVENTS:
+        raise InvalidInput(v._("Choose what happened."))
+    place = str(form.get("place") or "") or None
+    at_text = str(form.get("at") or "")
+    try:
+        at = datetime.fromisoformat(at_text).replace(tzinfo=UTC) if at_text else v.ctx.clock()
+    except ValueError as e:
+        raise InvalidInput(v._("Give the time as date and time, e.g. 2026-03-02T14:30.")) from e
+    name = v.ctx.network.nodes[place].name if place in v.ctx.network.nodes else place or ""
+    summary = (
+        str(form.get("note") or "").strip()[:200] or f"{kind.replace('_', ' ')} {name}".strip()
+    )
+    await run_in_threadpool(
+        shipments.record_event,
+        v.ctx,
+        who,
+        shipment_id,
+        kind,
+        at,
+        summary,
+        place,
+        now=v.ctx.clock(),
+    )
+    return v.redirect(f"/shipments/{shipment_id}?done=recorded")
+
+
+@router.get("/{shipment_id}/documents/{document_id}/pdf")
+def pdf(v: V, shipment_id: str, document_id: str) -> Response:
+    who = v.need(*PARTIES)
+    info, data = papers.paper_copy(v.ctx, who, shipment_id, document_id, v.ctx.clock())
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{info.id}.pdf"'},
+    )

@@ -1,0 +1,207 @@
+"""One request as the web UI sees it: the node, the language, the signed-in session, the
+CSRF token its forms carry, and the page it renders.
+
+A session cookie (HttpOnly, SameSite=Strict, Secure under TLS, scoped to the UI's path)
+names a server-side session (`services.sessions`). Every form carries a CSRF token: the
+session's own once signed in, before that a random token also kept in a cookie (double
+submit). A POST without the matching token is refused before anything is read from it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from corridor import __version__
+from corridor.exceptions import AuthenticationFailed, PermissionDenied
+from corridor.model import Officer, Organisation, Role
+from corridor.services import Context, sessions
+from corridor.services.sessions import WebSession
+from corridor.web import i18n
+
+SESSION_COOKIE = "corridor_session"
+CSRF_COOKIE = "corridor_csrf"
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+class SignInNeeded(Exception):
+    """The page needs a signed-in user; the UI sends the browser to the sign-in page."""
+
+
+class CsrfFailed(Exception):
+    """A form arrived without this session's CSRF token."""
+
+
+@cache
+def environment(locale: str) -> jinja2.Environment:
+    """The templates, with gettext in `locale` (one environment per language)."""
+    folder = str(resources.files("corridor.web").joinpath("templates"))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["when"] = lambda v: i18n.when(v, locale)
+    env.filters["stamp"] = lambda v: i18n.when(datetime.fromtimestamp(v, UTC), locale)
+    env.filters["number"] = lambda v, digits=1: i18n.number(v, locale, digits)
+    env.globals.update(version=__version__, locales=i18n.NAMES, lang=locale)
+    return env
+
+
+@dataclass
+class View:
+    """The request, the node, the language and who is signed in."""
+
+    request: Request
+    ctx: Context
+    locale: str
+    session: WebSession | None
+    token: str | None
+    anonymous_csrf: str
+    new_csrf_cookie: bool = False
+    cookies: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        """The path the UI is mounted at (e.g. '/ui', or '/nodes/ro/ui')."""
+        return str(self.request.scope.get("root_path", "")).rstrip("/")
+
+    def url(self, path: str) -> str:
+        """A path inside the UI."""
+        return self.base + path
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf if self.session else self.anonymous_csrf
+
+    def _(self, message: str, **values: Any) -> str:
+        """A message of the web modules in the request's language."""
+        text = i18n.translations(self.locale).gettext(message)
+        return text % values if values else text
+
+    # Who may see what ------------------------------------------------------------------
+    def need(self, *roles: Role) -> Organisation:
+        """The signed-in organisation, if it has one of `roles` (any, when none given)."""
+        if self.session is None:
+            raise SignInNeeded
+        org = self.session.organisation
+        if roles and org.role not in roles:
+            raise PermissionDenied(self._("This page is not for your organisation's role."))
+        return org
+
+    def need_officer(self) -> Officer:
+        """The signed-in customs officer."""
+        if self.session is None:
+            raise SignInNeeded
+        if self.session.officer is None:
+            raise PermissionDenied(
+                self._("Customs pages need an officer's own key; sign in with yours.")
+            )
+        return self.session.officer
+
+    # Forms -----------------------------------------------------------------------------
+    async def form(self) -> FormData:
+        """The posted form, once its CSRF token is checked."""
+        data = await self.request.form()
+        sent = self.request.headers.get(CSRF_HEADER) or data.get(CSRF_FIELD)
+        sent_text = sent if isinstance(sent, str) else None
+        if self.session is not None:
+            ok = sessions.csrf_matches(self.session, sent_text)
+        else:
+            cookie = self.request.cookies.get(CSRF_COOKIE)
+            ok = bool(cookie) and cookie == sent_text
+        if not ok:
+            raise CsrfFailed
+        return data
+
+    # Responses -------------------------------------------------------------------------
+    def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """A rendered page (or an htmx fragment, for a template whose name starts with _)."""
+        env = environment(self.locale)
+        html = env.get_template(template).render(
+            view=self,
+            who=self.session.organisation if self.session else None,
+            officer=self.session.officer if self.session else None,
+            csrf=self.csrf,
+            base=self.base,
+            api_root=self.base.removesuffix("/ui"),
+            path=self.request.url.path,
+            **values,
+        )
+        return self.finish(HTMLResponse(html, status_code=status))
+
+    def redirect(self, path: str) -> RedirectResponse:
+        """See-other to a page of the UI (after a form)."""
+        return self.finish(RedirectResponse(self.url(path), status_code=303))
+
+    def finish(self, response: Response) -> Any:
+        """Set the cookies this request decided on."""
+        secure = self.request.url.scheme == "https"
+        path = self.base or "/"
+        if self.new_csrf_cookie:
+            response.set_cookie(
+                CSRF_COOKIE,
+                self.anonymous_csrf,
+                path=path,
+                httponly=True,
+                samesite="strict",
+                secure=secure,
+            )
+        for name, value in self.cookies:
+            if value is None:
+                response.delete_cookie(name, path=path, secure=secure, samesite="strict")
+            else:
+                response.set_cookie(
+                    name,
+                    value,
+                    path=path,
+                    httponly=True,
+                    samesite="strict",
+                    secure=secure,
+                    max_age=int(sessions.SESSION_TTL.total_seconds())
+                    if name == SESSION_COOKIE
+                    else 365 * 86400,
+                )
+        return response
+
+
+def view(request: Request) -> View:
+    """The request's view (a FastAPI dependency)."""
+    ctx: Context = request.app.state.context
+    token = request.cookies.get(SESSION_COOKIE)
+    session = None
+    stale = False
+    if token:
+        try:
+            session = sessions.resume(ctx, token, ctx.clock())
+        except AuthenticationFailed:
+            token, stale = None, True
+    locale = i18n.negotiate(
+        request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    )
+    existing = request.cookies.get(CSRF_COOKIE)
+    anonymous = existing if existing and len(existing) <= 64 else secrets.token_urlsafe(32)
+    return View(
+        request=request,
+        ctx=ctx,
+        locale=locale,
+        session=session,
+        token=token,
+        anonymous_csrf=anonymous,
+        new_csrf_cookie=anonymous != existing,
+        cookies=[(SESSION_COOKIE, None)] if stale else [],
+    )

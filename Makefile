@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test lint bench demo clean messages screenshots browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/corridor init --demo
-	$(BIN)/corridor serve --host $(HOST) --port $(PORT)
+	$(BIN)/corridor serve --demo-nodes --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright's own download cannot work offline).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	  echo "Chromium could not be installed: the browser tests will say so"; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -31,6 +40,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for f in $(wildcard bench/bench_*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Merge the web UI's new or changed strings into its catalogues (then translate them).
+messages: $(STAMP)
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i var/messages.pot -d src/corridor/web/locale -D messages --no-fuzzy-matching --ignore-obsolete --width 100
+
+# Pictures of the main pages for the README, taken in Chromium from a demo node.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m corridor.web.screenshots docs/screenshots
 
 demo: $(STAMP)
 	$(BIN)/corridor demo

@@ -6,7 +6,7 @@ request, call one service function with the caller and the time, and return its 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -19,16 +19,22 @@ from corridor.api.routes import ROUTERS
 from corridor.services import Context
 
 
-def create_app(ctx: Context) -> FastAPI:
-    """The API of one node (with its exchange loop, when the context has one)."""
+def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> FastAPI:
+    """The API and web UI of one node (with its exchange loop, when the context has one).
+
+    `nodes` are further nodes served by the same process under `/nodes/<name>` (the demo
+    corridor's national nodes, each its own store, keys and exchange): one process then
+    runs the whole corridor."""
+    others = dict(nodes or {})
+    running = [c.exchange for c in (ctx, *others.values()) if c.exchange is not None]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if ctx.exchange is not None:
-            ctx.exchange.start()
+        for exchange in running:
+            exchange.start()
         yield
-        if ctx.exchange is not None:
-            await ctx.exchange.stop()
+        for exchange in running:
+            await exchange.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -47,6 +53,8 @@ def create_app(ctx: Context) -> FastAPI:
         app.include_router(router)
     # The web UI is the node's other door, served by the same app under /ui.
     web.install(app, ctx)
+    for name, node in others.items():
+        app.mount(f"/nodes/{name}", create_app(node), name=f"node-{name}")
     settings = ctx.settings
 
     def limit_for(path: str) -> int:

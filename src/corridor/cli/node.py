@@ -13,7 +13,7 @@ from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node
 from corridor.cli.output import print_report, print_route
 from corridor.services import demo as demo_service
-from corridor.services import disclosure
+from corridor.services import Context, disclosure
 
 
 @app.command()
@@ -43,6 +43,18 @@ def init(
         # Plain lines, never wrapped or cut, so the keys can be copied.
         console.print(f"  {org_id:<15} {key}", soft_wrap=True, highlight=False)
     console.print(f"Keys are kept in {demo_service.keys_file(ctx.settings.data_dir)} (mode 600).")
+    corridor = demo_service.Corridor.open(ctx.settings.data_dir / "nodes", now())
+    try:
+        officers = demo_service.officer_keys(corridor, now())
+    finally:
+        corridor.close()
+    console.print(
+        "Customs officers sign in on their authority's node (served by 'corridor serve "
+        "--demo-nodes' under /nodes/<name>/ui):"
+    )
+    for name, keys in officers.items():
+        for officer_id, key in keys.items():
+            console.print(f"  {name:<3} {officer_id:<21} {key}", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -77,6 +89,13 @@ def serve(
             help="This node's certificate for --node; default CORRIDOR_DATA_DIR/node-cert.json."
         ),
     ] = None,
+    demo_nodes: Annotated[
+        bool,
+        typer.Option(
+            help="Also serve the demo corridor's national nodes (KZ, AZ, GE, TR, EU customs) "
+            "under /nodes/<name>, on one in-process bus with this node as the shipper's."
+        ),
+    ] = False,
 ) -> None:
     """Serve the node's API (OpenAPI docs at /docs); with --node, also run its exchange."""
     import uvicorn
@@ -97,8 +116,16 @@ def serve(
             certificate=cert or data / "node-cert.json",
         )
     where = f" as node {node!r} run by {org}" if node else ""
-    console.print(f"Serving the corridor node{where} at http://{host}:{port} (API docs: /docs)")
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+    served: dict[str, Context] = {}
+    if demo_nodes:
+        if node:
+            raise typer.BadParameter("--demo-nodes runs this node as the shipper's; drop --node")
+        served = demo_service.live_corridor(ctx, now()).nodes
+    base = f"http://{host}:{port}"
+    console.print(f"Serving the corridor node{where} at {base} (web UI: /ui, API docs: /docs)")
+    for name in served:
+        console.print(f"  national node {name}: {base}/nodes/{name}/ui", highlight=False)
+    uvicorn.run(create_app(ctx, served), host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -67,7 +67,9 @@ __all__ = [
     "exchange",
     "join",
     "keys_file",
+    "live_corridor",
     "national_node",
+    "officer_keys",
     "register_directory",
     "run",
     "seed",
@@ -314,3 +316,24 @@ def run(ctx: Context, now: datetime) -> DemoRun:
         fh.write(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
     return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided)
+
+
+def officer_keys(corridor: Corridor, now: datetime) -> dict[str, dict[str, str]]:
+    """Each national node's demo officers and their API keys (added once): node name ->
+    officer id -> key."""
+    return {
+        name: demo_customs.officer_keys(node, NATIONAL_NODES[name], now)
+        for name, node in corridor.nodes.items()
+    }
+
+
+def live_corridor(ctx: Context, now: datetime) -> Corridor:
+    """The demo corridor's national nodes on `ctx`'s running clock, with `ctx` joined to the
+    same bus as the shipper's node, so one process serves the whole corridor: what this
+    node discloses reaches the authorities' nodes, whose decisions come back to it."""
+    corridor = Corridor.open(ctx.settings.data_dir / "nodes", now, clock=ctx.clock)
+    corridor.pin_on(ctx)
+    if ctx.exchange is None:
+        join(ctx, SHIPPER_NODE, "kz-ferroalloy", now, corridor.root, corridor.bus)
+    officer_keys(corridor, now)
+    return corridor

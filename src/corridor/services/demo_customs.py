@@ -51,24 +51,33 @@ class CustomsWalk:
     exported: list[Path] = field(default_factory=list)
 
 
-def officers(node: Context, authority: str, now: datetime) -> tuple[Officer, Officer]:
-    """An examiner and a chief of the authority running `node` (added once)."""
+def officer_keys(node: Context, authority: str, now: datetime) -> dict[str, str]:
+    """The API keys of an examiner and a chief of the authority running `node` (added
+    once), by officer id: `<authority>.examiner`, `<authority>.chief`."""
     # The demo officers' keys are kept, owner-only, in the node's folder (as the demo
     # organisations' keys are) so that a second run finds them.
     path = node.settings.data_dir / "officer-keys.json"
     keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    made = []
     for role in (OfficerRole.EXAMINER, OfficerRole.CHIEF):
         officer_id = f"{authority}.{role.value}"
         if officer_id not in keys:
             keys[officer_id] = credentials.add_officer(
                 node, NODE_ADMIN, authority, officer_id, f"Demo {role.value}", role, now
             ).key
-        made.append(credentials.authenticate_officer(node, keys[officer_id]))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(keys, fh, indent=2)
-    return made[0], made[1]
+    return keys
+
+
+def officers(node: Context, authority: str, now: datetime) -> tuple[Officer, Officer]:
+    """An examiner and a chief of the authority running `node` (added once)."""
+    keys = officer_keys(node, authority, now)
+    examiner, chief = (
+        credentials.authenticate_officer(node, keys[f"{authority}.{role.value}"])
+        for role in (OfficerRole.EXAMINER, OfficerRole.CHIEF)
+    )
+    return examiner, chief
 
 
 def _decide(

@@ -4,6 +4,7 @@ bus between them, so the demo runs the federation exactly as separate countries 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -34,11 +35,18 @@ class Corridor:
         self.root, self.nodes, self.bus = root, nodes, bus
 
     @classmethod
-    def open(cls, root: Path, now: datetime, bus: Bus | None = None) -> Corridor:
+    def open(
+        cls,
+        root: Path,
+        now: datetime,
+        bus: Bus | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Corridor:
+        """The nodes under `root`, their clocks standing at `now` (or running on `clock`)."""
         carrier = bus or InProcessBus()
         nodes: dict[str, Context] = {}
         for name, org_id in NATIONAL_NODES.items():
-            nodes[name] = national_node(root / name, name, org_id, now, bus=carrier)
+            nodes[name] = national_node(root / name, name, org_id, now, bus=carrier, clock=clock)
         corridor = cls(root, nodes, carrier)
         asyncio.run(corridor.sync())
         return corridor
@@ -124,14 +132,16 @@ def national_node(
     bus: Bus | None = None,
     database_url: str | None = None,
     root: Path | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Context:
     """A national node of the demo corridor in its own folder (SQLite there unless a
     database is given), run by `org_id`, knowing the demo organisations, certified by the
     demo roots kept under `root` (default: the folder's parent), with its exchange over
-    `bus` (in-process by default); its clock stands at `now`."""
+    `bus` (in-process by default); its clock stands at `now` unless a running `clock` is
+    given."""
     node = Context.open(
         Settings(data_dir=folder, database_url=database_url or f"sqlite:///{folder / 'node.db'}"),
-        clock=lambda: now,
+        clock=clock or (lambda: now),
     )
     register_directory(node, now)
     join(node, name, org_id, now, root or folder.parent, bus)

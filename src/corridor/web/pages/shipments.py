@@ -244,14 +244,18 @@ async def attach(v: V, shipment_id: str) -> Response:
         raise InvalidInput(v._("Choose a file to attach."))
     kind = DocumentKind(str(form.get("kind")))
     content = await upload.read(v.ctx.settings.max_document_bytes + 1)
+    name = upload.filename or "document"
+    # A signed document handed over as a file (e.g. a certificate of origin from the
+    # authority) is stored as one, so readiness verifies it; anything else is a raw file.
+    media = papers.MEDIA_TYPE if name.endswith(".sd-jwt") else upload.content_type
     await run_in_threadpool(
         papers.attach,
         v.ctx,
         who,
         shipment_id,
         kind,
-        upload.filename or "document",
-        upload.content_type or "application/octet-stream",
+        name,
+        media or "application/octet-stream",
         content,
         v.ctx.clock(),
     )

@@ -1,0 +1,261 @@
+"""The web UI through HTTP: sessions and their cookies, CSRF, who sees what, languages,
+forms generated from schemas, and pages that load nothing from other hosts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.api.app import create_app
+from corridor.config import Settings
+from corridor.model import DocumentKind
+from corridor.services import Context, credentials, demo, drafting, sessions
+from corridor.services.context import NODE_ADMIN
+from corridor.web import forms, i18n
+from tests.conftest import T0
+
+
+class Node:
+    def __init__(self, ctx: Context, keys: dict[str, str], shipment_id: str) -> None:
+        self.ctx, self.keys, self.shipment_id = ctx, keys, shipment_id
+
+    def client(self, **kwargs: object) -> TestClient:
+        return TestClient(create_app(self.ctx), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    folder = tmp_path_factory.mktemp("web")
+    ctx = Context.open(
+        Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'n.db'}"), clock=lambda: T0
+    )
+    keys = demo.seed(ctx, T0)
+    walked = demo.walk(ctx, T0)
+    yield Node(ctx, keys, walked.shipment.id)
+    ctx.close()
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def signed_in(node: Node, org: str, **kwargs: object) -> TestClient:
+    client = node.client(**kwargs)
+    page = client.get("/ui/signin")
+    r = client.post(
+        "/ui/signin",
+        data={"csrf": csrf_of(page.text), "key": node.keys[org], "next": ""},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_scoped_to_the_ui(node: Node) -> None:
+    client = node.client()
+    page = client.get("/ui/signin")
+    r = client.post(
+        "/ui/signin",
+        data={"csrf": csrf_of(page.text), "key": node.keys["kz-ferroalloy"], "next": "/ui/rules"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/ui/rules"
+    cookie = next(c for c in r.headers.get_list("set-cookie") if "corridor_session=" in c)
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+    assert "Secure" not in cookie  # plain HTTP on loopback; see the TLS test
+    assert node.keys["kz-ferroalloy"] not in cookie
+
+
+def test_under_tls_the_cookie_is_secure(node: Node) -> None:
+    client = node.client(base_url="https://testserver")
+    page = client.get("/ui/signin")
+    r = client.post(
+        "/ui/signin",
+        data={"csrf": csrf_of(page.text), "key": node.keys["kz-ferroalloy"]},
+        follow_redirects=False,
+    )
+    assert all("Secure" in c for c in r.headers.get_list("set-cookie"))
+
+
+def test_a_wrong_key_is_refused_and_opens_no_session(node: Node) -> None:
+    client = node.client()
+    page = client.get("/ui/signin")
+    r = client.post("/ui/signin", data={"csrf": csrf_of(page.text), "key": "cor_abc.def"})
+    assert r.status_code == 401 and "not valid" in r.text
+    assert "corridor_session" not in r.cookies
+
+
+def test_sign_in_never_sends_the_browser_to_another_site(node: Node) -> None:
+    client = node.client()
+    for target in ("https://evil.example/", "//evil.example/x", "/ui//evil.example", "/other"):
+        page = client.get("/ui/signin")
+        r = client.post(
+            "/ui/signin",
+            data={"csrf": csrf_of(page.text), "key": node.keys["kz-ferroalloy"], "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/ui/", target
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    before = len(client.get("/ui/shipments").text)
+    r = client.post("/ui/shipments/new", data={"reference": "NO-CSRF"})
+    assert r.status_code == 403 and "nothing was changed" in r.text
+    r = client.post("/ui/signout", data={"csrf": "forged"})
+    assert r.status_code == 403
+    assert client.get("/ui/shipments").status_code == 200  # still signed in
+    assert len(client.get("/ui/shipments").text) == before
+    # Signing in needs the double-submit token too.
+    fresh = node.client()
+    r = fresh.post("/ui/signin", data={"key": node.keys["kz-ferroalloy"]})
+    assert r.status_code == 403
+
+
+def test_signing_out_ends_the_session_on_the_server(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    stolen = client.cookies.get("corridor_session")
+    page = client.get("/ui/shipments")
+    client.post("/ui/signout", data={"csrf": csrf_of(page.text)})
+    replay = node.client()
+    replay.cookies.set("corridor_session", stolen or "", path="/ui")
+    r = replay.get("/ui/shipments", follow_redirects=False)
+    assert r.status_code == 303 and "/ui/signin" in r.headers["location"]
+
+
+def test_revoking_the_key_ends_its_sessions(node: Node) -> None:
+    issued = credentials.issue_key(node.ctx, NODE_ADMIN, "ro-consignee", "browser", T0)
+    token, _ = sessions.sign_in(node.ctx, issued.key, T0)
+    assert sessions.resume(node.ctx, token, T0).organisation.id == "ro-consignee"
+    credentials.revoke_key(node.ctx, NODE_ADMIN, "ro-consignee", issued.id, T0)
+    client = node.client()
+    client.cookies.set("corridor_session", token, path="/ui")
+    assert client.get("/ui/shipments", follow_redirects=False).status_code == 303
+
+
+def test_a_session_expires(node: Node) -> None:
+    token, session = sessions.sign_in(node.ctx, node.keys["kz-rail"], T0)
+    later = session.expires_at
+    with pytest.raises(Exception, match="ended"):
+        sessions.resume(node.ctx, token, later)
+
+
+def test_each_role_sees_only_its_pages_and_data(node: Node) -> None:
+    page = f"/ui/shipments/{node.shipment_id}"
+    # A party sees the shipment; a party-less organisation of the same node does not.
+    assert signed_in(node, "kz-ferroalloy").get(page).status_code == 200
+    assert signed_in(node, "kz-rail").get(page).status_code == 200
+    outsider = signed_in(node, "node-operator")
+    r = outsider.get(page)
+    assert r.status_code == 403 and "Ferro-chromium" not in r.text
+    # An authority's organisation key is not an officer's: no customs pages with it.
+    customs = signed_in(node, "kz-customs")
+    assert customs.get("/ui/customs").status_code == 403
+    assert customs.get(page).status_code == 403
+    # Signed out: sent to sign in, shown nothing.
+    r = node.client().get(page, follow_redirects=False)
+    assert r.status_code == 303 and "Ferro-chromium" not in r.text
+
+
+def test_a_shipment_of_someone_else_reads_as_missing(node: Node) -> None:
+    r = signed_in(node, "caspian-ferry").get("/ui/shipments/00000000-0000-0000-0000-000000000000")
+    assert r.status_code == 404
+
+
+def test_the_browser_language_chooses_until_the_user_switches(node: Node) -> None:
+    client = node.client()
+    ru = i18n.translations("ru").gettext
+    r = client.get("/ui/verify", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert ru("Verify a document") in r.text and 'lang="ru"' in r.text
+    r = client.get("/ui/verify", headers={"Accept-Language": "de-DE,en;q=0.5"})
+    assert 'lang="en"' in r.text
+    client.get("/ui/language/ru?next=/ui/verify")
+    r = client.get("/ui/verify", headers={"Accept-Language": "en"})
+    assert ru("Verify a document") in r.text
+
+
+def test_numbers_and_dates_follow_the_language() -> None:
+    assert i18n.number(1234.5, "en") == "1,234.5"
+    assert i18n.number(1234.5, "ru") == "1\xa0234,5"
+    assert "Mar" in i18n.when(T0, "en") and "мар" in i18n.when(T0, "ru")
+
+
+def test_every_page_has_a_policy_that_loads_only_from_the_node(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    for path in ("/ui/", "/ui/verify", "/ui/network", "/ui/rules", "/ui/shipments",
+                 f"/ui/shipments/{node.shipment_id}", "/ui/shipments/new", "/ui/simulate"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        policy = r.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        # Every src/href points at this node.
+        for url in re.findall(r'(?:src|href)="([^"]+)"', r.text):
+            assert not re.match(r"^(https?:)?//", url), (path, url)
+    assert client.get("/ui/static/htmx.min.js").status_code == 200
+
+
+def test_as_you_type_checks_use_the_models_messages(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    r = client.get("/ui/shipments/check", params={"goods-a1-hs_code": "72024"})
+    assert "6 digits" in r.text
+    r = client.get("/ui/shipments/check", params={"containers": "CSQU3054384"})
+    assert "check digit should be 3" in r.text
+    assert "valid" in client.get("/ui/shipments/check", params={"containers": "CSQU3054383"}).text
+
+
+def test_a_new_shipment_with_errors_keeps_what_was_typed(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    form = client.get("/ui/shipments/new")
+    data = {
+        "csrf": csrf_of(form.text),
+        "reference": "WEB-ERR-1",
+        "consignee": "ro-consignee",
+        "origin": "dostyk",
+        "destination": "constanta",
+        "containers": "CSQU3054384",
+        "goods-a1-hs_code": "720241",
+        "goods-a1-description": "Ferro-chromium",
+        "goods-a1-packages": "4",
+        "goods-a1-gross_kg": "100",
+        "goods-a1-net_kg": "200",
+        "goods-a1-value": "1000",
+        "goods-a1-currency": "USD",
+        "goods-a1-origin_country": "KZ",
+    }
+    r = client.post("/ui/shipments/new", data=data)
+    assert r.status_code == 422
+    assert "check digit should be 3" in r.text and "cannot exceed gross_kg" in r.text
+    assert 'value="WEB-ERR-1"' in r.text and "Ferro-chromium" in r.text
+    data |= {"containers": "CSQU3054383", "goods-a1-net_kg": "90", "csrf": csrf_of(r.text)}
+    r = client.post("/ui/shipments/new", data=data, follow_redirects=False)
+    assert r.status_code == 303 and "/ui/shipments/" in r.headers["location"]
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST])
+def test_a_form_built_from_the_schema_reads_back_to_valid_fields(
+    node: Node, kind: DocumentKind
+) -> None:
+    from starlette.datastructures import FormData
+
+    shipper = credentials.authenticate(node.ctx, node.keys["kz-ferroalloy"])
+    values = drafting.prefill(node.ctx, shipper, node.shipment_id, kind, T0.date())
+    controls = forms.build(drafting.schema(kind), values)
+
+    def flat(items: list[forms.Input | forms.Group]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for c in items:
+            out += flat(c.children) if isinstance(c, forms.Group) else [(c.name, c.value)]
+        return out
+
+    pairs = flat(controls)
+    assert ("goods.0.hs_code", "720241") in pairs
+    fields = forms.collect(drafting.schema(kind), FormData(pairs))
+    from corridor.documents.kinds import SCHEMAS
+
+    SCHEMAS[kind].model_validate(fields)  # what the form posts back is a valid document

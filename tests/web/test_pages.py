@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,9 +64,12 @@ def test_sign_in_sets_a_strict_http_only_cookie_scoped_to_the_ui(node: Node) -> 
         data={"csrf": csrf_of(page.text), "key": node.keys["kz-ferroalloy"], "next": "/ui/rules"},
         follow_redirects=False,
     )
-    assert r.status_code == 303 and r.headers["location"] == "/ui/rules"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/ui/rules"
     cookie = next(c for c in r.headers.get_list("set-cookie") if "corridor_session=" in c)
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Path=/ui" in cookie
     assert "Secure" not in cookie  # plain HTTP on loopback; see the TLS test
     assert node.keys["kz-ferroalloy"] not in cookie
 
@@ -87,7 +89,8 @@ def test_a_wrong_key_is_refused_and_opens_no_session(node: Node) -> None:
     client = node.client()
     page = client.get("/ui/signin")
     r = client.post("/ui/signin", data={"csrf": csrf_of(page.text), "key": "cor_abc.def"})
-    assert r.status_code == 401 and "not valid" in r.text
+    assert r.status_code == 401
+    assert "not valid" in r.text
     assert "corridor_session" not in r.cookies
 
 
@@ -107,7 +110,8 @@ def test_a_form_without_its_csrf_token_changes_nothing(node: Node) -> None:
     client = signed_in(node, "kz-ferroalloy")
     before = len(client.get("/ui/shipments").text)
     r = client.post("/ui/shipments/new", data={"reference": "NO-CSRF"})
-    assert r.status_code == 403 and "nothing was changed" in r.text
+    assert r.status_code == 403
+    assert "nothing was changed" in r.text
     r = client.post("/ui/signout", data={"csrf": "forged"})
     assert r.status_code == 403
     assert client.get("/ui/shipments").status_code == 200  # still signed in
@@ -126,7 +130,8 @@ def test_signing_out_ends_the_session_on_the_server(node: Node) -> None:
     replay = node.client()
     replay.cookies.set("corridor_session", stolen or "", path="/ui")
     r = replay.get("/ui/shipments", follow_redirects=False)
-    assert r.status_code == 303 and "/ui/signin" in r.headers["location"]
+    assert r.status_code == 303
+    assert "/ui/signin" in r.headers["location"]
 
 
 def test_revoking_the_key_ends_its_sessions(node: Node) -> None:
@@ -153,14 +158,16 @@ def test_each_role_sees_only_its_pages_and_data(node: Node) -> None:
     assert signed_in(node, "kz-rail").get(page).status_code == 200
     outsider = signed_in(node, "node-operator")
     r = outsider.get(page)
-    assert r.status_code == 403 and "Ferro-chromium" not in r.text
+    assert r.status_code == 403
+    assert "Ferro-chromium" not in r.text
     # An authority's organisation key is not an officer's: no customs pages with it.
     customs = signed_in(node, "kz-customs")
     assert customs.get("/ui/customs").status_code == 403
     assert customs.get(page).status_code == 403
     # Signed out: sent to sign in, shown nothing.
     r = node.client().get(page, follow_redirects=False)
-    assert r.status_code == 303 and "Ferro-chromium" not in r.text
+    assert r.status_code == 303
+    assert "Ferro-chromium" not in r.text
 
 
 def test_a_shipment_of_someone_else_reads_as_missing(node: Node) -> None:
@@ -172,7 +179,8 @@ def test_the_browser_language_chooses_until_the_user_switches(node: Node) -> Non
     client = node.client()
     ru = i18n.translations("ru").gettext
     r = client.get("/ui/verify", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
-    assert ru("Verify a document") in r.text and 'lang="ru"' in r.text
+    assert ru("Verify a document") in r.text
+    assert 'lang="ru"' in r.text
     r = client.get("/ui/verify", headers={"Accept-Language": "de-DE,en;q=0.5"})
     assert 'lang="en"' in r.text
     client.get("/ui/language/ru?next=/ui/verify")
@@ -183,17 +191,27 @@ def test_the_browser_language_chooses_until_the_user_switches(node: Node) -> Non
 def test_numbers_and_dates_follow_the_language() -> None:
     assert i18n.number(1234.5, "en") == "1,234.5"
     assert i18n.number(1234.5, "ru") == "1\xa0234,5"
-    assert "Mar" in i18n.when(T0, "en") and "мар" in i18n.when(T0, "ru")
+    assert "Mar" in i18n.when(T0, "en")
+    assert "мар" in i18n.when(T0, "ru")
 
 
 def test_every_page_has_a_policy_that_loads_only_from_the_node(node: Node) -> None:
     client = signed_in(node, "kz-ferroalloy")
-    for path in ("/ui/", "/ui/verify", "/ui/network", "/ui/rules", "/ui/shipments",
-                 f"/ui/shipments/{node.shipment_id}", "/ui/shipments/new", "/ui/simulate"):
+    for path in (
+        "/ui/",
+        "/ui/verify",
+        "/ui/network",
+        "/ui/rules",
+        "/ui/shipments",
+        f"/ui/shipments/{node.shipment_id}",
+        "/ui/shipments/new",
+        "/ui/simulate",
+    ):
         r = client.get(path)
         assert r.status_code == 200, path
         policy = r.headers["content-security-policy"]
-        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "default-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
         # Every src/href points at this node.
         for url in re.findall(r'(?:src|href)="([^"]+)"', r.text):
             assert not re.match(r"^(https?:)?//", url), (path, url)
@@ -230,11 +248,14 @@ def test_a_new_shipment_with_errors_keeps_what_was_typed(node: Node) -> None:
     }
     r = client.post("/ui/shipments/new", data=data)
     assert r.status_code == 422
-    assert "check digit should be 3" in r.text and "cannot exceed gross_kg" in r.text
-    assert 'value="WEB-ERR-1"' in r.text and "Ferro-chromium" in r.text
+    assert "check digit should be 3" in r.text
+    assert "cannot exceed gross_kg" in r.text
+    assert 'value="WEB-ERR-1"' in r.text
+    assert "Ferro-chromium" in r.text
     data |= {"containers": "CSQU3054383", "goods-a1-net_kg": "90", "csrf": csrf_of(r.text)}
     r = client.post("/ui/shipments/new", data=data, follow_redirects=False)
-    assert r.status_code == 303 and "/ui/shipments/" in r.headers["location"]
+    assert r.status_code == 303
+    assert "/ui/shipments/" in r.headers["location"]
 
 
 @pytest.mark.parametrize("kind", [DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST])

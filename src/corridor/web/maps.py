@@ -46,7 +46,7 @@ def draw(
     on_route = {(leg.origin, leg.destination) for leg in route.legs} if route else set()
     on_route |= {(b, a) for a, b in on_route}
     parts = [
-        f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" role="group" '
         'aria-labelledby="map-title" xmlns="http://www.w3.org/2000/svg">',
         '<title id="map-title">Corridor network</title>',
     ]

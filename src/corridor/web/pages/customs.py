@@ -62,7 +62,10 @@ async def decide(v: V, ref: str) -> Response:
     made = await run_in_threadpool(
         decisions.decide, v.ctx, officer, ref, action, v.ctx.clock(), reason, findings
     )
-    return v.redirect(f"/customs/declarations/{made.declaration_id}?done={made.status}")
+    # What the officer needs to read next: the declaration's new status, or that the
+    # override waits for a chief.
+    done = made.status if made.status == "awaiting_endorsement" else made.declaration_status
+    return v.redirect(f"/customs/declarations/{made.declaration_id}?done={done}")
 
 
 @router.get("/endorsements")

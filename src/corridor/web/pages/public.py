@@ -91,6 +91,7 @@ async def verify(v: V) -> Response:
     data = b""
     if upload is not None and not isinstance(upload, str):
         data = await upload.read(MAX_UPLOAD + 1)
+    await form.close()
     if not data:
         data = str(form.get("text") or "").strip().encode()
     if not data:

@@ -245,6 +245,7 @@ async def attach(v: V, shipment_id: str) -> Response:
     kind = DocumentKind(str(form.get("kind")))
     content = await upload.read(v.ctx.settings.max_document_bytes + 1)
     name = upload.filename or "document"
+    await form.close()
     # A signed document handed over as a file (e.g. a certificate of origin from the
     # authority) is stored as one, so readiness verifies it; anything else is a raw file.
     media = papers.MEDIA_TYPE if name.endswith(".sd-jwt") else upload.content_type

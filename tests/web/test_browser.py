@@ -1,0 +1,326 @@
+"""Journeys through the web UI in Chromium, as people would take them, in English and in
+Russian: a shipper submits a shipment, sees NOT READY, issues and attaches the missing
+papers, sees READY and sends the pre-arrival data; a carrier records a departure; the
+authority's officer finds the declaration in the queue and decides; anyone verifies the
+printed PDF and a tampered copy. Every page loads only from the node, passes axe-core
+without serious or critical violations, and can be worked with the keyboard."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from corridor.documents.recipes import token_from_input
+from corridor.model import DocumentKind
+from corridor.services import demo, papers, shipments
+from corridor.web import i18n
+from tests.web.browser import AXE, Served, chromium_or_skip, serve
+
+ORGS = {o.id: o for o in demo.ORGANISATIONS}
+
+
+@pytest.fixture(scope="module")
+def corridor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    chromium_or_skip()
+    yield from serve(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    path = chromium_or_skip()
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        yield found
+        found.close()
+
+
+class Person:
+    """One person's browser: their language, and every request their pages made."""
+
+    def __init__(self, browser: Browser, served: Served, lang: str) -> None:
+        self.served, self.lang = served, lang
+        self.context: BrowserContext = browser.new_context(
+            locale="ru-RU" if lang == "ru" else "en-GB", accept_downloads=True
+        )
+        self.page: Page = self.context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.t: Callable[[str], str] = i18n.translations(lang).gettext
+
+    def sign_in(self, key: str, node: str = "") -> None:
+        self.page.goto(f"{self.served.base}{node}/ui/signin")
+        self.page.get_by_label(self.t("API key")).fill(key)
+        self.page.get_by_role("button", name=self.t("Sign in")).click()
+
+    def close(self) -> None:
+        hosts = {re.match(r"^[a-z]+://[^/]+", u).group(0) for u in self.requests if "://" in u}  # type: ignore[union-attr]
+        assert hosts <= {self.served.base}, f"requests to other hosts: {hosts}"
+        self.context.close()
+
+
+def certificate_of_origin(served: Served, shipment_id: str, folder: Path) -> Path:
+    """The Kazakh authority signs the certificate on its own node and hands the exporter
+    the file (out of the UI's scope: the authority's own system)."""
+    shipper = ORGS["kz-ferroalloy"]
+    shipment = shipments.get(served.ctx, shipper, shipment_id)
+    fields = demo.documents_for(shipment)[DocumentKind.CERTIFICATE_OF_ORIGIN]
+    token = papers.sign(
+        served.corridor.nodes["kz"],
+        ORGS["kz-customs"],
+        DocumentKind.CERTIFICATE_OF_ORIGIN,
+        fields,
+        served.ctx.clock(),
+        shipment_id,
+    )
+    path = folder / "certificate_of_origin.sd-jwt"
+    path.write_text(token, "ascii")
+    return path
+
+
+def submit_shipment(me: Person, reference: str) -> str:
+    page, t = me.page, me.t
+    page.get_by_role("link", name=t("New shipment")).click()
+    page.get_by_label(t("Your reference")).fill(reference)
+    page.get_by_label(t("Carriers and ports")).select_option(
+        ["kz-rail", "aktau-port", "caspian-ferry"]
+    )
+    containers = page.get_by_label(t("Container numbers (ISO 6346), one per line"))
+    containers.fill("CSQU3054384")
+    expect(page.locator("#containers-msg")).to_contain_text("check digit should be 3")
+    containers.fill("CSQU3054383")
+    expect(page.locator("#containers-msg")).to_contain_text(t("valid"))
+    # A second goods line comes and goes.
+    page.get_by_role("button", name=t("Add a goods line")).click()
+    expect(page.locator("fieldset.line")).to_have_count(2)
+    page.locator("fieldset.line").nth(1).get_by_role("button", name=t("Remove this line")).click()
+    expect(page.locator("fieldset.line")).to_have_count(1)
+    line = page.locator("fieldset.line").first
+    line.get_by_label(t("HS code")).fill("72024")
+    expect(line.locator(".msg")).to_contain_text("6 digits")
+    line.get_by_label(t("HS code")).fill("720241")
+    expect(line.locator(".msg")).to_contain_text(t("valid"))
+    for label, value in (
+        ("Description", "Ferro-chromium, >4% carbon"),
+        ("Packages", "40"),
+        ("Package type", "BG"),
+        ("Gross kg", "20200"),
+        ("Net kg", "20000"),
+        ("Value", "92000"),
+        ("Currency", "USD"),
+        ("Country of origin", "KZ"),
+    ):
+        line.get_by_label(t(label), exact=True).fill(value)
+    page.get_by_role("button", name=t("Submit the shipment")).click()
+    expect(page).to_have_url(re.compile(r"/ui/shipments/[0-9a-f-]{36}$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+def issue(me: Person, kind: str, fill: dict[str, str] | None = None) -> None:
+    page, t = me.page, me.t
+    page.get_by_role("link", name=t("Issue %(kind)s") % {"kind": kind}).first.click()
+    for name, value in (fill or {}).items():
+        page.locator(f"[id='f-{name}']").fill(value)
+    page.get_by_role("button", name=t("Sign and attach")).click()
+    expect(page.get_by_role("status")).to_contain_text(t("The document was signed and attached."))
+
+
+def attach(me: Person, kind: str, path: Path) -> None:
+    page, t = me.page, me.t
+    page.get_by_label(t("Attach a file as")).select_option(kind)
+    page.locator("#attach-file").set_input_files(str(path))
+    page.get_by_role("button", name=t("Attach"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(t("The file was attached."))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_shipment_from_submission_to_the_border_decision(
+    corridor: Served, browser: Browser, lang: str, tmp_path: Path
+) -> None:
+    shipper = Person(browser, corridor, lang)
+    page, t = shipper.page, shipper.t
+    shipper.sign_in(corridor.keys["kz-ferroalloy"])
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Shipments"))
+    sid = submit_shipment(shipper, f"WEB-{lang}-1")
+    expect(page.locator("#readiness")).to_contain_text(t("NOT READY"))
+
+    issue(shipper, "commercial_invoice")
+    issue(shipper, "packing_list")
+    issue(
+        shipper,
+        "transit_declaration",
+        {"office_of_departure": "KZ551000", "office_of_destination": "RO160000"},
+    )
+    attach(shipper, "certificate_of_origin", certificate_of_origin(corridor, sid, tmp_path))
+    guarantee = tmp_path / "guarantee.json"
+    guarantee.write_text(
+        json.dumps({"grn": "26KZ000000000000A1", "amount": 25000, "currency": "USD"})
+    )
+    attach(shipper, "transit_guarantee", guarantee)
+    expect(page.locator("#readiness")).to_contain_text(t("READY"))
+    expect(page.locator("#readiness")).not_to_contain_text(t("NOT READY"))
+    expect(page.locator("section[aria-labelledby=ledger] .good")).to_contain_text("✓")
+
+    page.get_by_role("button", name=t("Send to the route's authorities")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        t("The pre-arrival data was sealed to each authority on the route and queued for sending.")
+    )
+    invoice_pdf = pdf_of(shipper, "commercial_invoice")
+    shipper.close()
+
+    # The carrier records the departure from Dostyk.
+    carrier = Person(browser, corridor, lang)
+    carrier.sign_in(corridor.keys["kz-rail"])
+    carrier.page.goto(f"{corridor.base}/ui/shipments/{sid}")
+    carrier.page.get_by_label(carrier.t("What happened")).select_option("departed")
+    carrier.page.get_by_label(carrier.t("Where")).select_option("dostyk")
+    carrier.page.get_by_role("button", name=carrier.t("Record"), exact=True).click()
+    expect(carrier.page.locator("ol.timeline")).to_contain_text("departed")
+    carrier.close()
+
+    # The Romanian examiner, on the EU node, finds it in the queue and decides.
+    officer = Person(browser, corridor, lang)
+    o = officer.page
+    officer.sign_in(corridor.officers["eu"]["ro-customs.examiner"], "/nodes/eu")
+    expect(o.get_by_role("heading", level=1)).to_have_text(
+        officer.t("Declarations awaiting a decision")
+    )
+    row = o.locator("tbody tr").filter(has_text="import")
+    for _ in range(60):
+        if row.count():
+            break
+        o.wait_for_timeout(500)
+        o.reload()
+    assert row.count() >= 1, "the declaration never reached the EU node's queue"
+    row.first.get_by_role("link").click()
+    expect(o.locator("section[aria-labelledby=received]")).to_contain_text("commercial_invoice")
+    # A decision without a reason is refused by the browser before it is sent.
+    o.get_by_role("button", name=officer.t("Documents in order")).click()
+    expect(o.get_by_role("status")).to_have_count(0)
+    o.get_by_label(officer.t("Reason (goes on the record)")).fill("Documents and data consistent")
+    o.get_by_role("button", name=officer.t("Documents in order")).click()
+    expect(o.get_by_role("status")).to_contain_text(
+        officer.t("Decision recorded: %(status)s.") % {"status": "checked"}
+    )
+    o.get_by_label(officer.t("Reason (goes on the record)")).fill(
+        "Released after documentary check"
+    )
+    o.get_by_role("button", name=officer.t("Release"), exact=True).click()
+    expect(o.get_by_role("status")).to_contain_text("released")
+    officer.close()
+
+    # Anyone verifies the printed invoice, and a tampered copy.
+    anyone = Person(browser, corridor, lang)
+    a = anyone.page
+    a.goto(f"{corridor.base}/ui/verify")
+    good = tmp_path / "invoice.pdf"
+    good.write_bytes(invoice_pdf)
+    a.locator("#file").set_input_files(str(good))
+    a.get_by_role("button", name=anyone.t("Verify"), exact=True).click()
+    expect(a.locator(".verdict h2")).to_have_text(anyone.t("VALID"))
+    expect(a.locator(".checks .pass")).to_have_count(3)
+    a.goto(f"{corridor.base}/ui/verify")
+    a.locator("#text").fill(tampered_qr_text(invoice_pdf))
+    a.get_by_role("button", name=anyone.t("Verify"), exact=True).click()
+    expect(a.locator(".verdict h2")).to_have_text(anyone.t("INVALID"))
+    expect(a.locator(".checks .fail code")).to_have_text(
+        re.compile(r"bad_signature|tampered_disclosure|malformed")
+    )
+    anyone.close()
+
+
+def pdf_of(me: Person, kind: str) -> bytes:
+    row = me.page.locator("section[aria-labelledby=papers] tr").filter(has_text=kind)
+    href = row.first.get_by_role("link").get_attribute("href")
+    assert href
+    response = me.context.request.get(f"{me.served.base}{href}")
+    assert response.ok
+    assert response.headers["content-type"] == "application/pdf"
+    return response.body()
+
+
+def tampered_qr_text(pdf: bytes) -> str:
+    """The token embedded in the PDF with one disclosed value changed, as someone who
+    edits a copy would: the signature no longer covers it."""
+    token = token_from_input(pdf)
+    head, *rest = token.split("~")
+
+    disclosure = json.loads(base64.urlsafe_b64decode(rest[0] + "=" * (-len(rest[0]) % 4)))
+    disclosure[-1] = "forged"
+    rest[0] = base64.urlsafe_b64encode(json.dumps(disclosure).encode()).decode().rstrip("=")
+    return "~".join([head, *rest])
+
+
+PAGES = [
+    "/ui/",
+    "/ui/signin",
+    "/ui/verify",
+    "/ui/network?origin=dostyk&destination=constanta",
+    "/ui/rules",
+    "/ui/simulate",
+]
+
+
+def axe(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(content=AXE.read_text("utf-8"))
+    found: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [v for v in found if v.get("impact") in ("serious", "critical")]
+
+
+def test_every_page_passes_axe_and_works_by_keyboard(corridor: Served, browser: Browser) -> None:
+    shipment = shipments.submit(
+        corridor.ctx, ORGS["kz-ferroalloy"], demo.draft("AXE-1"), corridor.ctx.clock()
+    )
+    context = browser.new_context(bypass_csp=True)  # to inject axe-core
+    page = context.new_page()
+
+    def check(path: str, keyboard: bool = False) -> None:
+        page.goto(f"{corridor.base}{path}")
+        assert axe(page) == [], path
+        if keyboard:
+            reachable_by_keyboard(page, path)
+
+    for path in PAGES:
+        check(path, keyboard=path == "/ui/signin")
+    page.goto(f"{corridor.base}/ui/signin")
+    page.fill("#key", corridor.keys["kz-ferroalloy"])
+    page.click("button[type=submit]")
+    for path in ("/ui/shipments", "/ui/shipments/new", f"/ui/shipments/{shipment.id}"):
+        check(path, keyboard=True)
+    check(f"/ui/shipments/{shipment.id}/issue/commercial_invoice", keyboard=True)
+    page.goto(f"{corridor.base}/nodes/eu/ui/signin")
+    page.fill("#key", corridor.officers["eu"]["ro-customs.chief"])
+    page.click("button[type=submit]")
+    check("/nodes/eu/ui/customs", keyboard=True)
+    check("/nodes/eu/ui/customs/endorsements")
+    link = page.locator("tbody a").first
+    page.goto(f"{corridor.base}/nodes/eu/ui/customs")
+    if link.count():
+        check(str(link.get_attribute("href")), keyboard=True)
+    context.close()
+
+
+def reachable_by_keyboard(page: Page, path: str) -> None:
+    """Tabbing from the top reaches every visible control of the page."""
+    controls: int = page.evaluate(
+        """() => [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
+              .filter(e => e.offsetParent !== null && !e.disabled).length"""
+    )
+    page.evaluate(
+        "() => { window.__seen = new Set(); document.addEventListener('focusin', e => window.__seen.add(e.target)); }"
+    )
+    page.locator("body").focus()
+    for _ in range(controls + 5):
+        page.keyboard.press("Tab")
+    seen: int = page.evaluate("() => window.__seen.size")
+    assert seen >= controls, f"{path}: {seen} of {controls} controls reached by Tab"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from fastapi import Request
@@ -28,6 +28,7 @@ from corridor.services import Context, sessions
 from corridor.services.sessions import WebSession
 from corridor.web import i18n
 
+R = TypeVar("R", bound=Response)
 SESSION_COOKIE = "corridor_session"
 CSRF_COOKIE = "corridor_csrf"
 CSRF_FIELD = "csrf"
@@ -148,7 +149,7 @@ class View:
         """See-other to a page of the UI (after a form)."""
         return self.finish(RedirectResponse(self.url(path), status_code=303))
 
-    def finish(self, response: Response) -> Any:
+    def finish(self, response: R) -> R:
         """Set the cookies this request decided on."""
         secure = self.request.url.scheme == "https"
         path = self.base or "/"

@@ -49,7 +49,7 @@ messages: $(STAMP)
 
 # Pictures of the main pages for the README, taken in Chromium from a demo node.
 screenshots: $(STAMP) browser
-	$(BIN)/python -m corridor.web.screenshots docs/screenshots
+	$(BIN)/python -m tests.web.screenshots docs/screenshots
 
 demo: $(STAMP)
 	$(BIN)/corridor demo

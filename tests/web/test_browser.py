@@ -23,6 +23,7 @@ from corridor.documents.recipes import token_from_input
 from corridor.model import DocumentKind
 from corridor.services import demo, papers, shipments
 from corridor.web import i18n
+from corridor.web.labels import LABELS
 from tests.web.browser import AXE, Served, chromium_or_skip, serve
 
 ORGS = {o.id: o for o in demo.ORGANISATIONS}
@@ -126,7 +127,7 @@ def submit_shipment(me: Person, reference: str) -> str:
 
 def issue(me: Person, kind: str, fill: dict[str, str] | None = None) -> None:
     page, t = me.page, me.t
-    page.get_by_role("link", name=t("Issue %(kind)s") % {"kind": kind}).first.click()
+    page.get_by_role("link", name=t("Issue %(kind)s") % {"kind": t(LABELS[kind])}).first.click()
     for name, value in (fill or {}).items():
         page.locator(f"[id='f-{name}']").fill(value)
     page.get_by_role("button", name=t("Sign and attach")).click()
@@ -193,7 +194,7 @@ def test_a_shipment_from_submission_to_the_border_decision(
     expect(o.get_by_role("heading", level=1)).to_have_text(
         officer.t("Declarations awaiting a decision")
     )
-    row = o.locator("tbody tr").filter(has_text="import")
+    row = o.locator("tbody tr").filter(has_text=officer.t("import"))
     for _ in range(60):
         if row.count():
             break
@@ -201,20 +202,22 @@ def test_a_shipment_from_submission_to_the_border_decision(
         o.reload()
     assert row.count() >= 1, "the declaration never reached the EU node's queue"
     row.first.get_by_role("link").click()
-    expect(o.locator("section[aria-labelledby=received]")).to_contain_text("commercial_invoice")
+    expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
+        officer.t("commercial invoice")
+    )
     # A decision without a reason is refused by the browser before it is sent.
     o.get_by_role("button", name=officer.t("Documents in order")).click()
     expect(o.get_by_role("status")).to_have_count(0)
     o.get_by_label(officer.t("Reason (goes on the record)")).fill("Documents and data consistent")
     o.get_by_role("button", name=officer.t("Documents in order")).click()
     expect(o.get_by_role("status")).to_contain_text(
-        officer.t("Decision recorded: %(status)s.") % {"status": "checked"}
+        officer.t("Decision recorded: %(status)s.") % {"status": officer.t("checked")}
     )
     o.get_by_label(officer.t("Reason (goes on the record)")).fill(
         "Released after documentary check"
     )
     o.get_by_role("button", name=officer.t("Release"), exact=True).click()
-    expect(o.get_by_role("status")).to_contain_text("released")
+    expect(o.get_by_role("status")).to_contain_text(officer.t("released"))
     officer.close()
 
     # Anyone verifies the printed invoice, and a tampered copy.
@@ -238,7 +241,7 @@ def test_a_shipment_from_submission_to_the_border_decision(
 
 
 def pdf_of(me: Person, kind: str) -> bytes:
-    row = me.page.locator("section[aria-labelledby=papers] tr").filter(has_text=kind)
+    row = me.page.locator("section[aria-labelledby=papers] tr").filter(has_text=me.t(LABELS[kind]))
     href = row.first.get_by_role("link").get_attribute("href")
     assert href
     response = me.context.request.get(f"{me.served.base}{href}")

@@ -20,7 +20,7 @@ def extracted() -> set[str]:
     return {
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None}
+            str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None, "N_": None}
         )
     }
 
@@ -29,6 +29,7 @@ def test_the_extraction_finds_the_templates_and_the_modules() -> None:
     found = extracted()
     assert "Sign in" in found  # a template
     assert "Choose a decision." in found  # a module
+    assert "certificate of origin" in found  # a marked label
     assert len(found) > 150
 
 

@@ -67,6 +67,7 @@ def draw(
                 f'<rect class="border" x="{mx - 3:.1f}" y="{my - 3:.1f}" width="6" height="6">'
                 f"<title>{a.country} → {b.country}</title></rect>"
             )
+    labelled = _labelled(network, at, {origin, destination})
     for node in network.nodes.values():
         x, y = at[node.id]
         query: dict[str, str] = {"prefer": prefer.value}
@@ -75,12 +76,40 @@ def draw(
         else:
             query |= {"origin": node.id}
         picked = node.id in (origin, destination)
+        label = (
+            f'<text x="{x + 6:.1f}" y="{y - 5:.1f}">{escape(node.name)}</text>'
+            if node.id in labelled
+            else ""
+        )
         parts.append(
             f"<a href={quoteattr(link + '?' + urlencode(query))} "
             f"aria-label={quoteattr(f'{node.name} ({node.country})')}>"
+            f"<title>{escape(node.name)} ({node.country})</title>"
             f'<circle class="node {node.kind.value}{" picked" if picked else ""}" '
-            f'cx="{x:.1f}" cy="{y:.1f}" r="{6 if picked else 4}"/>'
-            f'<text x="{x + 6:.1f}" y="{y - 5:.1f}">{escape(node.name)}</text></a>'
+            f'cx="{x:.1f}" cy="{y:.1f}" r="{6 if picked else 4}"/>{label}</a>'
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# Which places keep their name on a crowded map: the ends of the route first, then ports and
+# terminals, then the rest, each only where no name is drawn close by.
+_PRIORITY = {"seaport": 0, "terminal": 1, "border_station": 2, "gauge_change": 3, "junction": 4}
+_MIN_GAP = 34.0
+
+
+def _labelled(
+    network: Network, at: dict[str, tuple[float, float]], picked: set[str | None]
+) -> set[str]:
+    order = sorted(
+        network.nodes.values(),
+        key=lambda n: (n.id not in picked, _PRIORITY.get(n.kind.value, 9), n.name),
+    )
+    kept: list[tuple[float, float]] = []
+    out: set[str] = set()
+    for node in order:
+        x, y = at[node.id]
+        if node.id in picked or all(math.hypot(x - a, y - b) >= _MIN_GAP for a, b in kept):
+            kept.append((x, y))
+            out.add(node.id)
+    return out

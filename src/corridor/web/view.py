@@ -27,6 +27,7 @@ from corridor.model import Officer, Organisation, Role
 from corridor.services import Context, sessions
 from corridor.services.sessions import WebSession
 from corridor.web import i18n
+from corridor.web.labels import LABELS
 
 R = TypeVar("R", bound=Response)
 SESSION_COOKIE = "corridor_session"
@@ -58,9 +59,22 @@ def environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = lambda v: i18n.when(v, locale)
     env.filters["stamp"] = lambda v: i18n.when(datetime.fromtimestamp(v, UTC), locale)
+    env.filters["show"] = shown
+    words = i18n.translations(locale).gettext
+    env.filters["label"] = lambda code: words(LABELS[str(code)]) if str(code) in LABELS else code
     env.filters["number"] = lambda v, digits=1: i18n.number(v, locale, digits)
     env.globals.update(version=__version__, locales=i18n.NAMES, lang=locale)
     return env
+
+
+def shown(value: Any) -> str:
+    """A received field's value as a person reads it: objects as 'key: value' pairs, lists
+    one entry after another."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {shown(v)}" for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, list):
+        return "; ".join(shown(v) for v in value)
+    return "—" if value is None else str(value)
 
 
 @dataclass

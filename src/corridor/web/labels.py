@@ -1,0 +1,46 @@
+"""Words for the codes the pages show (document kinds, procedures, statuses), marked for
+the catalogue; a code with no word here is shown as it is."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for marking a string
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+LABELS: dict[str, str] = {
+    # Document kinds
+    "commercial_invoice": N_("commercial invoice"),
+    "packing_list": N_("packing list"),
+    "rail_consignment_note": N_("rail consignment note (CIM/SMGS)"),
+    "ferry_waybill": N_("ferry waybill"),
+    "sea_waybill": N_("sea waybill"),
+    "certificate_of_origin": N_("certificate of origin"),
+    "transit_declaration": N_("transit declaration"),
+    "licence": N_("licence"),
+    "nuclear_licence": N_("nuclear licence"),
+    "dual_use_permit": N_("dual-use permit"),
+    "transit_guarantee": N_("transit guarantee"),
+    "phytosanitary_certificate": N_("phytosanitary certificate"),
+    "veterinary_certificate": N_("veterinary certificate"),
+    "inspection_act": N_("inspection act"),
+    "customs_release": N_("customs release"),
+    "other": N_("other document"),
+    # Procedures
+    "export": N_("export"),
+    "transit": N_("transit"),
+    "import": N_("import"),
+    # Statuses of shipments and declarations
+    "submitted": N_("submitted"),
+    "in_transit": N_("in transit"),
+    "arrived": N_("arrived"),
+    "open": N_("open"),
+    "held": N_("held"),
+    "checked": N_("checked"),
+    "inspected": N_("inspected"),
+    "released": N_("released"),
+    "not_released": N_("not released"),
+    "awaiting_endorsement": N_("awaiting a chief's endorsement"),
+    "information_requested": N_("information requested"),
+}

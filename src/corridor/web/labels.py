@@ -4,7 +4,7 @@ the catalogue; a code with no word here is shown as it is."""
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for marking a string
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
 

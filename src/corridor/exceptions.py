@@ -22,8 +22,9 @@ The tree::
      ├── EnvelopeRejected        a node-to-node envelope is refused; one reason code says why
      └── StoreUnavailable        the database cannot be reached or refused the operation
 
-Domain code raises these; the API and CLI map them to problem responses and exit codes
-in one place each (``corridor.api.problems`` and ``corridor.cli``). Messages never name an
+Domain code raises these. `HTTP_STATUS` gives each its HTTP status, one table for both
+HTTP doors (the API's problem responses in ``corridor.api.problems``, the web UI's error
+pages); the CLI maps them to exit codes in ``corridor.cli``. Messages never name an
 HTTP route or a command: an error that has a next step carries a `hint` (one of `HINTS`),
 and each door words that step its own way.
 """
@@ -238,3 +239,30 @@ class StoreUnavailable(CorridorError):
 
     code = "store-unavailable"
     title = "Store unavailable"
+
+
+# Domain error -> HTTP status. Every CorridorError subclass must resolve through this table
+# (a test walks the exception tree to prove it).
+HTTP_STATUS: dict[type[CorridorError], int] = {
+    InvalidInput: 422,
+    NoRoute: 422,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidTransition: 409,
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    PayloadTooLarge: 413,
+    VerificationFailed: 422,
+    LedgerBroken: 409,
+    EnvelopeRejected: 422,
+    StoreUnavailable: 503,
+    NotReady: 409,
+}
+
+
+def http_status(error: CorridorError) -> int:
+    """The HTTP status of a domain error (the nearest mapped ancestor wins)."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 500

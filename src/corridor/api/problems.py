@@ -19,23 +19,8 @@ log = logging.getLogger("corridor.api")
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://corridor.example/problems/"
 
-# Domain error -> HTTP status. Every CorridorError subclass must resolve through this table
-# (a test walks the exception tree to prove it).
-STATUS: dict[type[exc.CorridorError], int] = {
-    exc.InvalidInput: 422,
-    exc.NoRoute: 422,
-    exc.NotFound: 404,
-    exc.Conflict: 409,
-    exc.InvalidTransition: 409,
-    exc.AuthenticationFailed: 401,
-    exc.PermissionDenied: 403,
-    exc.PayloadTooLarge: 413,
-    exc.VerificationFailed: 422,
-    exc.LedgerBroken: 409,
-    exc.EnvelopeRejected: 422,
-    exc.StoreUnavailable: 503,
-    exc.NotReady: 409,
-}
+# Domain error -> HTTP status, shared with the web door (`corridor.exceptions`).
+STATUS = exc.HTTP_STATUS
 
 # How a client of the API takes the next step an error points to (see exceptions.HINTS).
 HINTS: dict[str, str] = {
@@ -74,12 +59,7 @@ class Problem(BaseModel):
     errors: list[ProblemField] = []
 
 
-def status_for(error: exc.CorridorError) -> int:
-    """The HTTP status of a domain error (the nearest mapped ancestor wins)."""
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
+status_for = exc.http_status
 
 
 def problem(

@@ -43,7 +43,8 @@ def _digest(token: str) -> str:
 
 def sign_in(ctx: Context, api_key: str, now: datetime) -> tuple[str, WebSession]:
     """Open a session for the holder of `api_key`: the cookie value and the session."""
-    org, officer = credentials.authenticate_any(ctx, api_key.strip())
+    key = api_key.strip()
+    org, officer = credentials.authenticate_any(ctx, key)
     token = COOKIE_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     with ctx.db.transaction() as s:
@@ -52,7 +53,7 @@ def sign_in(ctx: Context, api_key: str, now: datetime) -> tuple[str, WebSession]
         s.add(
             WebSessionRow(
                 id_sha256=_digest(token),
-                api_key_id=credentials.key_id_of(api_key.strip()),
+                api_key_id=credentials.key_id_of(key),
                 csrf=csrf,
                 created_at=now,
                 expires_at=now + SESSION_TTL,

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from corridor import exceptions as exc
 from corridor.services import Context
 from corridor.web.pages import customs, public, shipments
-from corridor.web.view import CsrfFailed, SignInNeeded, view
+from corridor.web.view import CsrfFailed, SignInNeeded, View, view
 
 PREFIX = "/ui"
 CSP = (
@@ -48,20 +48,6 @@ class PagePolicy:
         await self.app(scope, receive, with_policy if scope["type"] == "http" else send)
 
 
-def _status(error: exc.CorridorError) -> int:
-    if isinstance(error, exc.NotFound):
-        return 404
-    if isinstance(error, exc.PermissionDenied):
-        return 403
-    if isinstance(error, exc.StoreUnavailable):
-        return 503
-    if isinstance(error, exc.PayloadTooLarge):
-        return 413
-    if isinstance(error, exc.Conflict | exc.InvalidTransition | exc.NotReady | exc.LedgerBroken):
-        return 409
-    return 422
-
-
 def create_web_app(ctx: Context) -> FastAPI:
     """The UI of one node, to mount under `PREFIX`."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -71,9 +57,11 @@ def create_web_app(ctx: Context) -> FastAPI:
     for module in (public, shipments, customs):
         app.include_router(module.router)
 
-    async def error_page(request: Request, status: int, message: str) -> Response:
-        v = await run_in_threadpool(view, request)
-        return v.page("error.html", status=status, message=message, status_code=status)
+    async def error_page(
+        request: Request, status: int, message: str, v: View | None = None
+    ) -> Response:
+        shown: View = await run_in_threadpool(view, request) if v is None else v
+        return shown.page("error.html", status=status, message=message, status_code=status)
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, _: SignInNeeded) -> Response:
@@ -91,6 +79,7 @@ def create_web_app(ctx: Context) -> FastAPI:
                 "The form was out of date or did not come from this site; nothing was "
                 "changed. Reload the page and try again."
             ),
+            v,
         )
 
     @app.exception_handler(exc.AuthenticationFailed)
@@ -101,7 +90,7 @@ def create_web_app(ctx: Context) -> FastAPI:
     async def _domain(request: Request, error: exc.CorridorError) -> Response:
         details = "; ".join(f"{e.field}: {e.message}" for e in error.errors[:5])
         return await error_page(
-            request, _status(error), error.detail + (f" ({details})" if details else "")
+            request, exc.http_status(error), error.detail + (f" ({details})" if details else "")
         )
 
     @app.exception_handler(RequestValidationError)
@@ -116,7 +105,7 @@ def create_web_app(ctx: Context) -> FastAPI:
     async def _http(request: Request, error: HTTPException) -> Response:
         v = await run_in_threadpool(view, request)
         message = v._("There is no such page.") if error.status_code == 404 else str(error.detail)
-        return await error_page(request, error.status_code, message)
+        return await error_page(request, error.status_code, message, v)
 
     app.add_middleware(PagePolicy)
     return app

@@ -36,11 +36,15 @@ _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
 
 
+def _message(e: Any) -> str:
+    """A model's error message as a sentence (pydantic prefixes a validator's own)."""
+    return str(e["msg"]).removeprefix("Value error, ")
+
+
 def _errors(error: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "shipment"
-        out.setdefault(where, str(e["msg"]).removeprefix("Value error, "))
+        out.setdefault(".".join(str(p) for p in e["loc"]) or "shipment", _message(e))
     return out
 
 
@@ -89,13 +93,13 @@ def check_field(v: V) -> Response:
         try:
             _HS.validate_python(hs_code.strip())
         except ValidationError as e:
-            problems += [str(x["msg"]).removeprefix("Value error, ") for x in e.errors()]
+            problems += [_message(x) for x in e.errors()]
     if containers is not None:
         for number in _lines(containers):
             try:
                 _CONTAINER.validate_python(number)
             except ValidationError as e:
-                problems += [str(x["msg"]).removeprefix("Value error, ") for x in e.errors()]
+                problems += [_message(x) for x in e.errors()]
     return v.page("_check.html", problems=problems, empty=not (hs_code or containers))
 
 

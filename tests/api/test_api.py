@@ -88,11 +88,11 @@ def test_shipments_are_seen_by_parties_only_and_others_get_404(
     for party in (SHIPPER, "ro-consignee", "kz-rail", "caspian-ferry"):
         assert client.get(f"/shipments/{sid}", headers=auth(api_keys, party)).status_code == 200
         assert [
-            s["id"] for s in client.get("/shipments", headers=auth(api_keys, party)).json()
+            s["id"] for s in client.get("/shipments", headers=auth(api_keys, party)).json()["items"]
         ] == [sid]
     for outsider in ("node-operator", "az-customs", "tr-customs", "ro-customs"):
         h = auth(api_keys, outsider)
-        assert client.get("/shipments", headers=h).json() == []
+        assert client.get("/shipments", headers=h).json() == {"items": [], "next": None}
         for path in ("", "/route", "/events", "/documents"):
             body = is_problem(client.get(f"/shipments/{sid}{path}", headers=h), 404)
             assert "ferro" not in json.dumps(body).lower()
@@ -462,3 +462,27 @@ def test_405_names_every_method_the_path_serves(client: TestClient) -> None:
     assert "use GET or POST" in r.json()["detail"]
     r = client.put("/organisations/x/api-keys/y")
     assert r.headers["allow"] == "DELETE"
+
+
+def test_the_list_pages_by_cursor_with_a_link_to_the_next(
+    client: TestClient, api_keys: dict[str, str], clock: Any
+) -> None:
+    made = []
+    for ref in ("P-1", "P-2", "P-3"):
+        made.append(submit(client, api_keys, ref)["id"])
+        clock.advance(minutes=1)
+    h = auth(api_keys, "kz-rail")
+    first = client.get("/shipments", params={"limit": 2}, headers=h)
+    body = first.json()
+    assert [s["reference"] for s in body["items"]] == ["P-3", "P-2"]
+    assert "goods" not in json.dumps(body)
+    link = first.headers["link"]
+    assert link.endswith('>; rel="next"')
+    second = client.get(link[1 : link.index(">")], headers=h)
+    assert [s["id"] for s in second.json()["items"]] == made[:1]
+    assert "link" not in second.headers
+    assert second.json()["next"] is None
+    bad = is_problem(client.get("/shipments", params={"after": "x"}, headers=h), 422)
+    assert "previous page" in bad["detail"]
+    deep = client.get("/shipments", params={"offset": 5000}, headers=h)
+    assert deep.status_code == 422

@@ -8,7 +8,15 @@ import sqlalchemy as sa
 
 from corridor import exceptions as exc
 from corridor.model import DocumentKind
-from corridor.services import NODE_ADMIN, Context, credentials, organisations, papers, shipments
+from corridor.services import (
+    NODE_ADMIN,
+    Context,
+    credentials,
+    listing,
+    organisations,
+    papers,
+    shipments,
+)
 from corridor.services.demo import draft
 from corridor.store.db import Database
 from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
@@ -42,9 +50,9 @@ def test_api_keys_are_stored_hashed_and_revocable(node: Context, db: Database) -
 def test_shipment_is_visible_to_its_parties_only(node: Context, db: Database) -> None:
     s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-1"), T0)
     assert shipments.get(node, ORGS["ro-consignee"], s.id).draft == draft("R-1")
-    assert [x.id for x in shipments.list_for(node, ORGS["caspian-ferry"])] == [s.id]
+    assert [x.id for x in listing.page(node, ORGS["caspian-ferry"]).items] == [s.id]
     for outsider in ("az-customs", "node-operator", "tr-customs"):
-        assert shipments.list_for(node, ORGS[outsider]) == []
+        assert listing.page(node, ORGS[outsider]).items == []
         with pytest.raises(exc.NotFound):
             shipments.get(node, ORGS[outsider], s.id)
         with pytest.raises(exc.NotFound):

@@ -94,8 +94,9 @@ def _check_parties(s: Session, draft: ShipmentDraft) -> None:
     if draft.forwarder:
         slots.append(("forwarder", "forwarder", draft.forwarder))
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
+    named = organisations.load_many(s, {org_id for _, _, org_id in slots})
     for field, slot, org_id in slots:
-        org = organisations.load(s, org_id)
+        org = named.get(org_id)
         allowed = _SLOT_ROLES[slot]
         if org is None:
             errors.append(
@@ -197,7 +198,10 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
         )
         s.add_all(
             ShipmentPartyRow(
-                shipment_id=shipment_id, organisation_id=p.organisation_id, role=p.role.value
+                shipment_id=shipment_id,
+                organisation_id=p.organisation_id,
+                role=p.role.value,
+                created_at=now,
             )
             for p in parties
         )
@@ -268,20 +272,6 @@ def get(ctx: Context, who: Organisation, shipment_id: str) -> Shipment:
     """A shipment the caller is party to, or NotFound."""
     with ctx.db.transaction() as s:
         return _shipment(s, visible(s, who.id, shipment_id))
-
-
-def list_for(ctx: Context, who: Organisation, limit: int = 100, offset: int = 0) -> list[Shipment]:
-    """Shipments the caller is party to, newest first."""
-    with ctx.db.transaction() as s:
-        ids = select(ShipmentPartyRow.shipment_id).where(ShipmentPartyRow.organisation_id == who.id)
-        rows = s.scalars(
-            select(ShipmentRow)
-            .where(ShipmentRow.id.in_(ids))
-            .order_by(ShipmentRow.created_at.desc(), ShipmentRow.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return [_shipment(s, r) for r in rows]
 
 
 def record_event(

@@ -117,8 +117,12 @@ class ShipmentPartyRow(Base):
     )
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The shipment's creation time, so that a party's listing reads one index in order.
+    created_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_shipment_parties_org", "organisation_id"),)
+    __table_args__ = (
+        Index("ix_shipment_parties_listing", "organisation_id", "created_at", "shipment_id"),
+    )
 
 
 class DocumentRow(Base):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Query, Response
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.model import ShipmentDraft
-from corridor.services import shipments
+from corridor.services import listing, shipments
+from corridor.services.listing import ShipmentPage
 from corridor.services.network import Route
 from corridor.services.rules import ReadinessReport
 from corridor.services.shipments import Event, Shipment
@@ -29,11 +31,23 @@ def submit_shipment(draft: ShipmentDraft, who: Caller, ctx: Ctx, response: Respo
 def list_shipments(
     who: Caller,
     ctx: Ctx,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[Shipment]:
-    """Shipments you are party to, newest first."""
-    return shipments.list_for(ctx, who, limit, offset)
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="The previous page's `next`: continue after it"),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, le=listing.MAX_OFFSET, description="Skip this many (small pages only)")
+    ] = 0,
+) -> ShipmentPage:
+    """Shipments you are party to, newest first, as summaries; follow `next` (also sent as
+    a `Link: <…>; rel="next"` header) for the page after."""
+    found = listing.page(ctx, who, limit, after, offset)
+    if found.next:
+        query = urlencode({"limit": limit, "after": found.next})
+        response.headers["Link"] = f'</shipments?{query}>; rel="next"'
+    return found
 
 
 @private.get("/shipments/{shipment_id}", tags=["shipments"])

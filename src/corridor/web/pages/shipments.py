@@ -20,6 +20,7 @@ from corridor.services import (
     disclosure,
     drafting,
     ledgers,
+    listing,
     network,
     organisations,
     papers,
@@ -31,6 +32,7 @@ from corridor.web.view import View, view
 router = APIRouter(prefix="/shipments")
 V = Annotated[View, Depends(view)]
 PARTIES = (Role.SHIPPER, Role.CONSIGNEE, Role.FORWARDER, Role.CARRIER, Role.PORT, Role.AUDITOR)
+PAGE_SIZE = 50
 EVENTS = ("departed", "arrived", "border_crossed", "loaded", "unloaded")
 _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
@@ -49,10 +51,11 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 
 @router.get("")
-def listing(v: V) -> Response:
+def shipment_list(v: V) -> Response:
     who = v.need(*PARTIES)
-    found = shipments.list_for(v.ctx, who)
-    return v.page("shipments.html", shipments=found)
+    after = v.request.query_params.get("after")
+    found = listing.page(v.ctx, who, PAGE_SIZE, after)
+    return v.page("shipments.html", shipments=found.items, next=found.next, paged=bool(after))
 
 
 def _form_context(v: View, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:

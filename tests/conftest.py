@@ -6,6 +6,7 @@ fail instead when CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -179,9 +180,33 @@ def api_keys(ctx: Context) -> dict[str, str]:
     return demo.seed(ctx, T0)
 
 
+@contextmanager
+def off_the_event_loop(db: Database) -> Iterator[None]:
+    """Fail if a statement reaches the database from a thread running an event loop: an
+    `async` route that queries the store blocks every other request meanwhile."""
+    blocking: list[str] = []
+
+    def before(_c: object, _cur: object, statement: str, *_: object) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        blocking.append(statement.split("\n")[0][:120])
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert not blocking, f"the store was queried on the event loop: {blocking}"
+
+
 @pytest.fixture
 def client(ctx: Context, api_keys: dict[str, str]) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx), raise_server_exceptions=False) as c:
+    with (
+        off_the_event_loop(ctx.db),
+        TestClient(create_app(ctx), raise_server_exceptions=False) as c,
+    ):
         yield c
 
 

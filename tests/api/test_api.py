@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from corridor import exceptions as exc
@@ -15,7 +16,7 @@ from corridor.api.problems import STATUS, status_for
 from corridor.network import Network
 from corridor.services.demo import draft
 from corridor.store.db import Database
-from tests.conftest import auth, node_context
+from tests.conftest import auth, node_context, off_the_event_loop
 
 SHIPPER = "kz-ferroalloy"
 
@@ -486,3 +487,26 @@ def test_the_list_pages_by_cursor_with_a_link_to_the_next(
     assert "previous page" in bad["detail"]
     deep = client.get("/shipments", params={"offset": 5000}, headers=h)
     assert deep.status_code == 422
+
+
+def test_the_event_loop_guard_catches_an_async_route_that_queries_the_store(ctx: Any) -> None:
+    app = FastAPI()
+
+    @app.get("/blocking")
+    async def blocking() -> int:
+        with ctx.db.transaction() as s:
+            return int(s.scalar(sa.select(1)) or 0)
+
+    @app.get("/threaded")
+    def threaded() -> int:
+        with ctx.db.transaction() as s:
+            return int(s.scalar(sa.select(1)) or 0)
+
+    with off_the_event_loop(ctx.db), TestClient(app) as c:
+        assert c.get("/threaded").json() == 1
+    with (
+        pytest.raises(AssertionError, match="queried on the event loop"),
+        off_the_event_loop(ctx.db),
+        TestClient(app) as c,
+    ):
+        assert c.get("/blocking").json() == 1

@@ -13,7 +13,7 @@ from lxml import etree
 from corridor.api.app import create_app
 from corridor.services import credentials, targeting
 from corridor.services.context import NODE_ADMIN
-from tests.conftest import T0
+from tests.conftest import T0, off_the_event_loop
 from tests.customs_corridor import Walked
 
 
@@ -23,7 +23,10 @@ def kz(walked: Walked) -> Iterator[tuple[TestClient, dict[str, str]]]:
     walked.officers("kz")  # the demo officers, with their keys in the node's folder
     org = credentials.issue_key(node, NODE_ADMIN, "kz-customs", "api", T0).key
     keys = {"org": org}
-    with TestClient(create_app(node), raise_server_exceptions=False) as c:
+    with (
+        off_the_event_loop(node.db),
+        TestClient(create_app(node), raise_server_exceptions=False) as c,
+    ):
         made = c.post(
             "/organisations/kz-customs/officers",
             json={"id": "kz.aliya", "name": "Aliya", "role": "examiner"},

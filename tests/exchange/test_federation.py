@@ -200,7 +200,7 @@ def test_revocation_reaches_a_running_node_within_seconds(corridor: demo.Corrido
         for n in (shipper, eu):
             assert n.exchange is not None
             n.exchange.interval_s = 0.1
-            n.exchange.start()
+            await n.exchange.start()
         try:
             # The administrator revokes at the shell (another process in real life).
             keys.revoke(shipper, NODE_ADMIN, kid, T0, "key_compromise")

@@ -14,6 +14,7 @@ from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.exchange.bus import InProcessBus
 from corridor.services import Context, demo
+from tests.conftest import off_the_event_loop
 from tests.documents.conftest import INVOICE
 
 
@@ -36,7 +37,12 @@ def test_disclosure_travels_between_served_nodes(tmp_path: Path) -> None:
     )
     az_app, az_keys = _serve(tmp_path / "az", "az", "az-customs", bus, directory)
     h = {"Authorization": f"Bearer {shipper_keys['kz-ferroalloy']}"}
-    with TestClient(shipper_app) as shipper, TestClient(az_app) as az:
+    with (
+        off_the_event_loop(shipper_app.state.context.db),
+        off_the_event_loop(az_app.state.context.db),
+        TestClient(shipper_app) as shipper,
+        TestClient(az_app) as az,
+    ):
         assert {n["node"] for n in az.get("/exchange/directory").json()} == {"shipper", "az"}
         sid = shipper.post(
             "/shipments", json=demo.draft("N-1").model_dump(mode="json"), headers=h

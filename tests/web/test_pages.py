@@ -15,7 +15,7 @@ from corridor.model import DocumentKind
 from corridor.services import Context, credentials, demo, drafting, sessions
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
-from tests.conftest import T0
+from tests.conftest import T0, off_the_event_loop
 
 
 class Node:
@@ -36,6 +36,12 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     walked = demo.walk(ctx, T0)
     yield Node(ctx, keys, walked.shipment.id)
     ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_store_work_on_the_event_loop(node: Node) -> Iterator[None]:
+    with off_the_event_loop(node.ctx.db):
+        yield
 
 
 def csrf_of(html: str) -> str:

@@ -31,7 +31,7 @@ def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         for exchange in running:
-            exchange.start()
+            await exchange.start()
         yield
         for exchange in running:
             await exchange.stop()

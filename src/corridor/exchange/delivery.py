@@ -11,6 +11,7 @@ after storing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -146,9 +147,18 @@ def queue(
 
 
 async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int = 500) -> int:
-    """Publish unsent outbox rows; each is marked sent only after the bus took it."""
+    """Publish unsent outbox rows; each is marked sent only after the bus took it. The store
+    is read and written in worker threads, never on the event loop."""
+    pending = await asyncio.to_thread(_unsent, db, limit)
+    for env_id, to_node, body in pending:
+        await bus.publish(to_node, env_id, body)
+        await asyncio.to_thread(_mark_sent, db, env_id, now())
+    return len(pending)
+
+
+def _unsent(db: Database, limit: int) -> list[tuple[str, str, bytes]]:
     with db.transaction() as s:
-        pending = [
+        return [
             (r.id, r.to_node, r.body)
             for r in s.scalars(
                 select(OutboxRow)
@@ -157,13 +167,13 @@ async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int 
                 .limit(limit)
             )
         ]
-    for env_id, to_node, body in pending:
-        await bus.publish(to_node, env_id, body)
-        with db.transaction() as s:
-            row = s.get(OutboxRow, env_id)
-            if row is not None and row.sent_at is None:
-                row.sent_at = now()
-    return len(pending)
+
+
+def _mark_sent(db: Database, env_id: str, at: datetime) -> None:
+    with db.transaction() as s:
+        row = s.get(OutboxRow, env_id)
+        if row is not None and row.sent_at is None:
+            row.sent_at = at
 
 
 def waiting(db: Database) -> int:
@@ -384,7 +394,10 @@ async def pump(
             return outcomes
         for d in deliveries:
             try:
-                outcome = receive(node, d.data, trust, now(), hosts, replier)
+                # Verifying and storing are blocking work: in a worker thread.
+                outcome = await asyncio.to_thread(
+                    receive, node, d.data, trust, now(), hosts, replier
+                )
             except StoreUnavailable:
                 if d.attempts < MAX_ATTEMPTS:
                     raise  # unacknowledged: delivered again once the store is back

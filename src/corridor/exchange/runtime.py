@@ -76,15 +76,16 @@ class Exchange:
 
     async def publish(self) -> bool:
         """Put this node's statements on the bus if they changed; True if it did."""
-        version = self.own_version()
+        # The node's own statements come from its store: read in a worker thread.
+        version = await asyncio.to_thread(self.own_version)
         if version == self._published:
             return False
-        statements = self.own()
+        statements = await asyncio.to_thread(self.own)
         for st in statements:
             await self.bus.directory_put(f"{st.kind}.{st.subject}", st.to_json().encode())
         self.directory.merge(statements)
         self._published = version
-        self._save()
+        await asyncio.to_thread(self._save)
         return True
 
     async def refresh(self) -> int:
@@ -95,7 +96,7 @@ class Exchange:
                 incoming.append(Statement.from_json(raw))
         changed = self.directory.merge(incoming)
         if changed:
-            self._save()
+            await asyncio.to_thread(self._save)
         return changed
 
     def _save(self) -> None:
@@ -119,7 +120,7 @@ class Exchange:
             replier=self.replier(),
         )
         if got.get("stored") and self.on_received is not None:
-            self.on_received()
+            await asyncio.to_thread(self.on_received)
         return {"sent": sent, **got}
 
     async def _loop(self) -> None:
@@ -157,10 +158,21 @@ class Exchange:
             "clock_ok": median is None or abs(median) < CLOCK_SKEW_S / 2,
         }
 
-    def start(self) -> None:
-        """Load the pinned copy and run the loop in the background (it publishes first)."""
-        self.load_cache()
+    async def start(self, within_s: float = 5.0) -> None:
+        """Load the pinned copy, take one turn at the directory (publish, then read what
+        the others published) so the node serves knowing the corridor, and run the loop in
+        the background. A broker that is down or slow delays the start by at most
+        `within_s`; the loop keeps trying."""
+        await asyncio.to_thread(self.load_cache)
+        try:
+            await asyncio.wait_for(self._directory_turn(), within_s)
+        except Exception as exc:  # a broker or store outage must not stop the node serving
+            log.warning("node %s starts without a directory turn: %r", self.node.node, exc)
         self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def _directory_turn(self) -> None:
+        await self.publish()
+        await self.refresh()
 
     async def stop(self) -> None:
         """Stop the background loop."""

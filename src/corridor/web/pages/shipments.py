@@ -161,11 +161,14 @@ async def create(v: V) -> Response:
         draft = ShipmentDraft.model_validate(data)
         made = await run_in_threadpool(shipments.submit, v.ctx, who, draft, v.ctx.clock())
     except ValidationError as e:
-        return v.page("shipment_new.html", status=422, **_form_context(v, shown, _errors(e)))
+        errors = _errors(e)
     except CorridorError as e:
         errors = {x.field: x.message for x in e.errors} or {"shipment": e.detail}
-        return v.page("shipment_new.html", status=422, **_form_context(v, shown, errors))
-    return v.redirect(f"/shipments/{made.id}")
+    else:
+        return v.redirect(f"/shipments/{made.id}")
+    # The form lists the directory's organisations: read off the event loop.
+    again = await run_in_threadpool(_form_context, v, shown, errors)
+    return v.page("shipment_new.html", status=422, **again)
 
 
 def _ledger(v: View, who: Any, shipment_id: str) -> tuple[ledgers.LedgerView | None, str | None]:

@@ -15,10 +15,20 @@ class Settings:
     database_url: str
     max_json_bytes: int = 1 << 20
     max_document_bytes: int = 10 << 20
+    # Requests served at once (worker threads); the store's connection pool is sized to
+    # them, plus a few for the exchange loop, so no request waits for a connection.
+    threads: int = 16
+
+    @property
+    def pool_size(self) -> int:
+        """Database connections the node keeps: one per worker thread, and the exchange's."""
+        return self.threads + 4
 
     @classmethod
     def from_env(cls) -> Settings:
-        """CORRIDOR_DATA_DIR (default ./var) and CORRIDOR_DATABASE_URL (default: SQLite there)."""
+        """CORRIDOR_DATA_DIR (default ./var), CORRIDOR_DATABASE_URL (default: SQLite there)
+        and CORRIDOR_THREADS (requests served at once, default 16)."""
         data_dir = Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve()
         url = os.environ.get("CORRIDOR_DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.db'}"
-        return cls(data_dir=data_dir, database_url=url)
+        threads = int(os.environ.get("CORRIDOR_THREADS") or cls.threads)
+        return cls(data_dir=data_dir, database_url=url, threads=max(1, threads))

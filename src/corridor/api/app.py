@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from corridor import __version__, web
@@ -30,6 +31,8 @@ def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Requests run in worker threads: as many as the store has connections for.
+        to_thread.current_default_thread_limiter().total_tokens = ctx.settings.threads
         for exchange in running:
             await exchange.start()
         yield

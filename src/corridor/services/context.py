@@ -59,7 +59,7 @@ class Context:
         clock: Callable[[], datetime] | None = None,
     ) -> Context:
         """The node over `settings` (its store is opened and migrated unless given)."""
-        db = db or Database.open(settings.database_url)
+        db = db or Database.open(settings.database_url, pool_size=settings.pool_size)
         if engine is None:
             engine = default_engine() if network is None else Engine(shipped_packs(), network)
         return cls(

@@ -47,8 +47,9 @@ def translate(exc: Exception) -> CorridorError | None:
     return None
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for a SQLite file (created with its folder) or a PostgreSQL URL."""
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """An engine for a SQLite file (created with its folder) or a PostgreSQL URL, keeping
+    up to `pool_size` connections (and as many again at a burst)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -58,7 +59,15 @@ def make_engine(url: str) -> Engine:
             # -wal and -shm files the database file's permissions.
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
             os.chmod(path, 0o600)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        pooled = (
+            {}
+            if parsed.database in (None, "", ":memory:")
+            else {
+                "pool_size": pool_size,
+                "max_overflow": pool_size,
+            }
+        )
+        engine = create_engine(url, connect_args={"timeout": 30}, **pooled)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -71,7 +80,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
 
 
 def migrate(engine: Engine) -> None:
@@ -112,9 +121,9 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Database:
+    def open(cls, url: str, *, upgrade: bool = True, pool_size: int = 5) -> Database:
         """Connect, and migrate to the newest schema unless told not to."""
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size)
         if upgrade:
             migrate(engine)
         return cls(engine)

@@ -347,22 +347,36 @@ def key_id_of(key: str) -> str:
     return key[len(KEY_PREFIX) :].partition(".")[0]
 
 
-def holder(s: Session, row: ApiKeyRow | None) -> tuple[Organisation, Officer | None]:
+KeyHolder = tuple[ApiKeyRow, OrganisationRow, OfficerRow | None]
+
+
+def key_with_holder(s: Session, key_id: str) -> KeyHolder | None:
+    """An API key row with its organisation and, for an officer's key, the officer: one
+    query."""
+    found = s.execute(
+        select(ApiKeyRow, OrganisationRow, OfficerRow)
+        .join(OrganisationRow, OrganisationRow.id == ApiKeyRow.organisation_id)
+        .outerjoin(OfficerRow, OfficerRow.id == ApiKeyRow.officer_id)
+        .where(ApiKeyRow.id == key_id)
+    ).first()
+    return (found[0], found[1], found[2]) if found else None
+
+
+def holder(found: KeyHolder | None) -> tuple[Organisation, Officer | None]:
     """Who holds a (found, secret-checked) API key: its organisation and, for an officer's
     key, the officer; AuthenticationFailed when the key or its organisation stopped working."""
-    if row is None:
+    if found is None:
         raise AuthenticationFailed("API key is not valid; ask your node operator for one")
+    row, member, person = found
     if row.revoked_at is not None:
         raise AuthenticationFailed("API key was revoked; mint a new one or re-enrol")
-    if organisations.is_suspended(s, row.organisation_id):
+    if member.suspended_at is not None:
         raise AuthenticationFailed(
             "your organisation is suspended on this node; ask your node operator"
         )
-    org = organisations.load(s, row.organisation_id)
-    assert org is not None  # the foreign key guarantees it
+    org = organisations.from_row(member)
     if row.officer_id is None:
         return org, None
-    person = s.get(OfficerRow, row.officer_id)
     if person is None or person.organisation_id != org.id:
         raise AuthenticationFailed("API key is not valid; ask your node operator for one")
     return org, Officer(
@@ -375,8 +389,8 @@ def authenticate_any(ctx: Context, key: str) -> tuple[Organisation, Officer | No
     key_id = key_id_of(key)
     secret = key.partition(".")[2]
     with ctx.db.transaction() as s:
-        row = s.get(ApiKeyRow, key_id) if len(key_id) <= 32 else None
+        found = key_with_holder(s, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.
-        expected = row.secret_sha256 if row else _digest("")
+        expected = found[0].secret_sha256 if found else _digest("")
         matches = hmac.compare_digest(expected, _digest(secret))
-        return holder(s, row if matches else None)
+        return holder(found if matches else None)

@@ -19,7 +19,8 @@ from corridor.services.context import Caller, Context
 from corridor.store.tables import OrganisationRow
 
 
-def _org(row: OrganisationRow) -> Organisation:
+def from_row(row: OrganisationRow) -> Organisation:
+    """The organisation a stored row describes."""
     return Organisation.model_validate(
         {
             "id": row.id,
@@ -67,13 +68,13 @@ def insert(s: Session, org: Organisation, now: datetime) -> None:
 def load(s: Session, org_id: str) -> Organisation | None:
     """An organisation by id, inside an open session."""
     row = s.get(OrganisationRow, org_id)
-    return _org(row) if row else None
+    return from_row(row) if row else None
 
 
 def load_many(s: Session, org_ids: set[str]) -> dict[str, Organisation]:
     """The organisations among `org_ids` that exist, by id, in one query."""
     rows = s.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(org_ids)))
-    return {row.id: _org(row) for row in rows}
+    return {row.id: from_row(row) for row in rows}
 
 
 def get(ctx: Context, org_id: str) -> Organisation:
@@ -88,7 +89,9 @@ def get(ctx: Context, org_id: str) -> Organisation:
 def list_all(ctx: Context) -> list[Organisation]:
     """Every organisation, ordered by id."""
     with ctx.db.transaction() as s:
-        return [_org(r) for r in s.scalars(select(OrganisationRow).order_by(OrganisationRow.id))]
+        return [
+            from_row(r) for r in s.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
+        ]
 
 
 def is_suspended(s: Session, org_id: str) -> bool:

@@ -20,7 +20,7 @@ from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer, Organisation
 from corridor.services import credentials
 from corridor.services.context import Context
-from corridor.store.tables import ApiKeyRow, WebSessionRow
+from corridor.store.tables import WebSessionRow
 
 SESSION_TTL = timedelta(hours=8)
 COOKIE_PREFIX = "ses_"
@@ -71,7 +71,7 @@ def resume(ctx: Context, token: str, now: datetime) -> WebSession:
         row = s.get(WebSessionRow, _digest(token))
         if row is None or row.expires_at <= now:
             raise AuthenticationFailed("your session has ended; sign in again")
-        org, officer = credentials.holder(s, s.get(ApiKeyRow, row.api_key_id))
+        org, officer = credentials.holder(credentials.key_with_holder(s, row.api_key_id))
         return WebSession(org, officer, row.csrf, row.expires_at)
 
 

@@ -89,7 +89,7 @@ def page(
             ShipmentRow.created_at,
             ShipmentRow.origin,
             ShipmentRow.destination,
-            ShipmentRow.readiness["ready"].as_boolean(),
+            ShipmentRow.ready,
         )
         .join(keyed, keyed.c.shipment_id == ShipmentRow.id)
         .order_by(keyed.c.created_at.desc(), keyed.c.shipment_id.desc())
@@ -108,7 +108,7 @@ def page(
             created_at=r.created_at,
             origin=r.origin,
             destination=r.destination,
-            ready=r[7],
+            ready=r.ready,
             parties=parties[r.id],
         )
         for r in rows

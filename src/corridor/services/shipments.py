@@ -180,6 +180,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 payload=draft.model_dump(mode="json"),
                 route=route.model_dump(mode="json", by_alias=True),
                 readiness=report.model_dump(mode="json"),
+                ready=report.ready,
                 created_at=now,
             )
         )
@@ -357,4 +358,5 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
             draft, Route.model_validate(row.route), have, draft.departure or now
         )
         row.readiness = report.model_dump(mode="json")
+        row.ready = report.ready
     return report

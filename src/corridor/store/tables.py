@@ -106,6 +106,8 @@ class ShipmentRow(Base):
     payload: Mapped[dict[str, Any]]
     route: Mapped[dict[str, Any]]
     readiness: Mapped[dict[str, Any] | None]
+    # The stored report's verdict, for lists (the report itself is large).
+    ready: Mapped[bool | None]
     created_at: Mapped[datetime]
 
 

@@ -12,6 +12,7 @@ before anything is written, or rolls everything back (rows and files alike).
     keys           rotating and revoking signing keys, the trust list a node verifies with
     federation     country roots, node requests and certificates, what a node publishes
     shipments      submission, access by party, timeline, readiness
+    listing        a party's shipments a page at a time (keyset cursor), as summaries
     ledgers        a shipment's ledger, verified against its documents and witnesses
     papers         signed and raw documents, paper copies, verification
     rules          checking drafts, the harmonisation matrix, rule packs

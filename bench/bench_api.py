@@ -1,0 +1,266 @@
+"""The node under load over HTTP, as a ratio to a bare FastAPI + SQLAlchemy + JSONB service
+measured in the same run (`_apps.baseline`): same uvicorn, pool and thread settings, same
+PostgreSQL, same load generator.
+
+Each server runs in a process of its own (uvicorn, one worker); CLIENTS concurrent clients
+send one kind of request for a few seconds, baseline and corridor alternating, twice. The
+node's store holds 10,000 shipments (a shipper on ~1%) and the baseline's table as many
+rows. Reported per operation: requests per second of each, their ratio, and the server's
+CPU milliseconds per request (from /proc) beside it.
+
+Targets: writes >= 0.3x, reads >= 0.5x of the baseline.
+
+    python bench/bench_api.py [--clients 20] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests import bulk
+from tests.conftest import ORGS
+from tests.servers import free_port, listening
+
+from corridor.config import Settings
+from corridor.model import DocumentKind
+from corridor.services import Context, demo, papers, shipments
+from corridor.services.demo_corridor import documents_for
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get(
+    "CORRIDOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ROWS = 10_000
+NOW = datetime.now(UTC)
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+console = Console()
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"corridor_load_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def server(factory: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """uvicorn serving `factory` from bench/_apps.py in its own process: (URL, pid)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"_apps:{factory}",
+            "--factory",
+            "--app-dir",
+            str(ROOT / "bench"),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**os.environ, **env},
+    )
+    try:
+        if not listening(port, 60):
+            raise RuntimeError(f"the {factory} server did not start")
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def cpu_ms(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * TICK_MS
+
+
+Request = Callable[[httpx.AsyncClient, int], Any]
+
+
+async def _load(base: str, make: Request, clients: int, seconds: float) -> int:
+    done = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def one_client(k: int) -> None:
+            nonlocal done
+            i = 0
+            while time.monotonic() < stop:
+                r = await make(client, k * 1_000_000 + i)
+                if r.status_code >= 400:
+                    raise RuntimeError(f"{r.request.url}: {r.status_code} {r.text[:200]}")
+                done += 1
+                i += 1
+
+        await asyncio.gather(*(one_client(k) for k in range(clients)))
+    return done
+
+
+def run(base: str, pid: int, make: Request, clients: int, seconds: float) -> tuple[float, float]:
+    """Requests per second and server CPU ms per request."""
+    before, t = cpu_ms(pid), time.perf_counter()
+    n = asyncio.run(_load(base, make, clients, seconds))
+    elapsed = time.perf_counter() - t
+    return n / elapsed, (cpu_ms(pid) - before) / max(n, 1)
+
+
+def seed_corridor(url: str, folder: Path) -> dict[str, Any]:
+    ctx = Context.open(Settings(data_dir=folder, database_url=url))
+    try:
+        keys = demo.seed(ctx, NOW - timedelta(days=1))
+        bulk.register(ctx, NOW)
+        shipper = ORGS[bulk.SHIPPER]
+        real = shipments.submit(ctx, shipper, demo.draft("LOAD-1"), NOW)
+        fields = documents_for(real)[DocumentKind.COMMERCIAL_INVOICE]
+        signed = papers.issue_signed(
+            ctx, shipper, real.id, DocumentKind.COMMERCIAL_INVOICE, fields, NOW
+        )
+        bulk.grow(ctx, real.id, ROWS)
+        return {"key": keys[bulk.SHIPPER], "id": real.id, "token": signed.token}
+    finally:
+        ctx.close()
+
+
+def seed_baseline(url: str, body: dict[str, Any]) -> str:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _apps import items, metadata
+
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    first = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(
+            items.insert(),
+            [
+                {
+                    "id": first if i == 0 else str(uuid.uuid4()),
+                    "owner": f"o{i % 100}",
+                    "created_at": NOW - timedelta(seconds=i),
+                    "body": body,
+                }
+                for i in range(ROWS)
+            ],
+        )
+        conn.execute(sa.text("ANALYZE bench_items"))
+    engine.dispose()
+    return first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    draft = demo.draft("X").model_dump(mode="json")
+    with (
+        database() as node_url,
+        database() as base_url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        with console.status("seeding both stores"):
+            node = seed_corridor(node_url, Path(folder))
+            item = seed_baseline(base_url, draft)
+        env = {
+            "CORRIDOR_DATA_DIR": folder,
+            "CORRIDOR_DATABASE_URL": node_url,
+            "BENCH_BASELINE_URL": base_url,
+        }
+        auth = {"Authorization": f"Bearer {node['key']}"}
+        sid = node["id"]
+
+        def submit(c: httpx.AsyncClient, i: int) -> Any:
+            body = {**draft, "reference": f"L-{uuid.uuid4().hex[:12]}"}
+            return c.post("/shipments", content=json.dumps(body), headers=auth)
+
+        def insert(c: httpx.AsyncClient, i: int) -> Any:
+            return c.post("/items", content=json.dumps(draft), params={"owner": "o1"})
+
+        verify = {"Content-Type": papers.MEDIA_TYPE}
+        pairs: list[tuple[str, Request, Request, float]] = [
+            ("POST /shipments (write)", submit, insert, 0.3),
+            (
+                "GET /shipments (list, 100)",
+                lambda c, i: c.get("/shipments", headers=auth),
+                lambda c, i: c.get("/items", params={"owner": "o1"}),
+                0.5,
+            ),
+            (
+                "GET /shipments/{id}",
+                lambda c, i: c.get(f"/shipments/{sid}", headers=auth),
+                lambda c, i: c.get(f"/items/{item}"),
+                0.5,
+            ),
+            (
+                "GET …/readiness (vs get)",
+                lambda c, i: c.get(f"/shipments/{sid}/readiness", headers=auth),
+                lambda c, i: c.get(f"/items/{item}"),
+                0.5,
+            ),
+            (
+                "POST /verify (vs get)",
+                lambda c, i: c.post("/verify", content=node["token"], headers=verify),
+                lambda c, i: c.get(f"/items/{item}"),
+                0.5,
+            ),
+        ]
+        table = Table(title=f"{args.clients} clients, PostgreSQL, one uvicorn worker each")
+        for col in ("operation", "corridor req/s", "baseline req/s", "ratio", "target"):
+            table.add_column(col, justify="left" if col == "operation" else "right")
+        table.add_column("CPU ms/request (baseline)", justify="right")
+        with (
+            server("corridor", env) as (ours, ours_pid),
+            server("baseline", env) as (bare, bare_pid),
+        ):
+            for name, mine, theirs, target in pairs:
+                with console.status(name):
+                    o1, oc1 = run(ours, ours_pid, mine, args.clients, args.seconds)
+                    b1, bc1 = run(bare, bare_pid, theirs, args.clients, args.seconds)
+                    o2, oc2 = run(ours, ours_pid, mine, args.clients, args.seconds)
+                    b2, bc2 = run(bare, bare_pid, theirs, args.clients, args.seconds)
+                ours_rate, base_rate = (o1 + o2) / 2, (b1 + b2) / 2
+                ratio = ours_rate / base_rate
+                table.add_row(
+                    name,
+                    f"{ours_rate:.0f}",
+                    f"{base_rate:.0f}",
+                    f"[{'green' if ratio >= target else 'red'}]{ratio:.2f}x[/]",
+                    f">= {target}x",
+                    f"{(oc1 + oc2) / 2:.1f} ({(bc1 + bc2) / 2:.1f})",
+                )
+        console.print(table)
+
+
+if __name__ == "__main__":
+    main()

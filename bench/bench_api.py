@@ -198,14 +198,17 @@ def main() -> None:
             "BENCH_BASELINE_URL": base_url,
         }
         auth = {"Authorization": f"Bearer {node['key']}"}
+        as_json = {"Content-Type": "application/json"}
         sid = node["id"]
 
         def submit(c: httpx.AsyncClient, i: int) -> Any:
             body = {**draft, "reference": f"L-{uuid.uuid4().hex[:12]}"}
-            return c.post("/shipments", content=json.dumps(body), headers=auth)
+            return c.post("/shipments", content=json.dumps(body), headers={**auth, **as_json})
 
         def insert(c: httpx.AsyncClient, i: int) -> Any:
-            return c.post("/items", content=json.dumps(draft), params={"owner": "o1"})
+            return c.post(
+                "/items", content=json.dumps(draft), params={"owner": "o1"}, headers=as_json
+            )
 
         verify = {"Content-Type": papers.MEDIA_TYPE}
         pairs: list[tuple[str, Request, Request, float]] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -286,3 +287,24 @@ def test_a_form_built_from_the_schema_reads_back_to_valid_fields(
     from corridor.documents.kinds import SCHEMAS
 
     SCHEMAS[kind].model_validate(fields)  # what the form posts back is a valid document
+
+
+def test_the_list_pages_older_shipments_behind_a_link(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.services import shipments
+    from corridor.web.pages import shipments as pages
+    from tests.conftest import ORGS
+
+    later = T0 + timedelta(minutes=1)
+    made = shipments.submit(node.ctx, ORGS["kz-ferroalloy"], demo.draft("WEB-PAGE-2"), later)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    client = signed_in(node, "kz-ferroalloy")
+    first = client.get("/ui/shipments").text
+    assert "WEB-PAGE-2" in first
+    older = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert older, "no link to older shipments"
+    second = client.get(older.group(1).replace("&amp;", "&")).text
+    assert "WEB-PAGE-2" not in second
+    assert node.shipment_id in second
+    assert made.id not in second

@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from corridor.exchange.bus import NatsBus
-from corridor.exchange.delivery import pump, relay
+from corridor.exchange.delivery import pump
 from corridor.exchange.node import merged_trust
+from corridor.exchange.outbox import relay
 from corridor.store.tables import InboxRow, OutboxRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope

@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from corridor.exchange.bus import InProcessBus, NatsBus
-from corridor.exchange.delivery import pump, receive, relay
+from corridor.exchange.delivery import pump, receive
+from corridor.exchange.outbox import relay
 from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind
 from corridor.services import Context, demo, disclosure, shipments

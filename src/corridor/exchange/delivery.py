@@ -1,10 +1,10 @@
-"""Pre-arrival data between national nodes: prepare, queue, relay, receive.
+"""Pre-arrival data between national nodes: prepare, queue, receive.
 
 On the sending node, `envelopes_for` works out which authority applies which procedure along
 the route, cuts each signed document down to what the disclosure policy entitles that
 authority to (SD-JWT presentations: the withheld fields are not in the message at all) and
 seals the result to the authority's node; `queue` writes an envelope to the outbox with its
-ledger entry inside the caller's transaction. `relay` publishes the outbox; `pump` on the
+ledger entry inside the caller's transaction; `outbox.relay` publishes it. `pump` on the
 receiving node takes messages off the bus, checks and stores them, and acknowledges only
 after storing.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
@@ -144,45 +144,6 @@ def queue(
     )
     s.add(OutboxRow(id=env_id, to_node=out.to.node, body=body, created_at=now, sent_at=None))
     return env_id
-
-
-async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int = 500) -> int:
-    """Publish unsent outbox rows; each is marked sent only after the bus took it. The store
-    is read and written in worker threads, never on the event loop."""
-    pending = await asyncio.to_thread(_unsent, db, limit)
-    for env_id, to_node, body in pending:
-        await bus.publish(to_node, env_id, body)
-        await asyncio.to_thread(_mark_sent, db, env_id, now())
-    return len(pending)
-
-
-def _unsent(db: Database, limit: int) -> list[tuple[str, str, bytes]]:
-    with db.transaction() as s:
-        return [
-            (r.id, r.to_node, r.body)
-            for r in s.scalars(
-                select(OutboxRow)
-                .where(OutboxRow.sent_at.is_(None))
-                .order_by(OutboxRow.created_at, OutboxRow.id)
-                .limit(limit)
-            )
-        ]
-
-
-def _mark_sent(db: Database, env_id: str, at: datetime) -> None:
-    with db.transaction() as s:
-        row = s.get(OutboxRow, env_id)
-        if row is not None and row.sent_at is None:
-            row.sent_at = at
-
-
-def waiting(db: Database) -> int:
-    """How many envelopes in the outbox are not sent yet."""
-    with db.transaction() as s:
-        return int(
-            s.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_(None)))
-            or 0
-        )
 
 
 def _reject(

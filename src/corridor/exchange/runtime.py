@@ -23,10 +23,11 @@ from typing import Any
 from corridor.documents.trust import TrustList
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
-from corridor.exchange.delivery import pump, relay, waiting
+from corridor.exchange.delivery import pump
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import CLOCK_SKEW_S, NodeAddress
 from corridor.exchange.node import LocalNode
+from corridor.exchange.outbox import relay, waiting
 from corridor.exchange.receipts import Replier
 
 log = logging.getLogger("corridor.exchange")

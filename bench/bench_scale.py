@@ -40,7 +40,7 @@ from tests.conftest import ORGS
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, listing, papers, shipments
+from corridor.services import Context, demo, keys, papers, shipments
 from corridor.services.demo_corridor import documents_for
 
 ADMIN_URL = os.environ.get(
@@ -53,20 +53,6 @@ console = Console()
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def deep_cursor(ctx: Context, org_id: str) -> str:
-    """The cursor half-way down a party's list."""
-    with ctx.db.engine.connect() as conn:
-        at, sid = conn.execute(
-            sa.text(
-                "SELECT created_at, shipment_id FROM shipment_parties WHERE organisation_id = :o "
-                "ORDER BY created_at DESC, shipment_id DESC OFFSET (SELECT count(*) / 2 FROM "
-                "shipment_parties WHERE organisation_id = :o) LIMIT 1"
-            ),
-            {"o": org_id},
-        ).one()
-    return listing.cursor(at, sid)
 
 
 class Bench:
@@ -89,8 +75,8 @@ class Bench:
         c, sid = self.client, self.sid
         h = {"Authorization": f"Bearer {self.api_keys[bulk.SHIPPER]}"}
         carrier = {"Authorization": f"Bearer {self.api_keys[bulk.CARRIER]}"}
-        deep_s = deep_cursor(self.ctx, bulk.SHIPPER)
-        deep_c = deep_cursor(self.ctx, bulk.CARRIER)
+        deep_s = bulk.deep_cursor(self.ctx, bulk.SHIPPER)
+        deep_c = bulk.deep_cursor(self.ctx, bulk.CARRIER)
         verify = {"Content-Type": papers.MEDIA_TYPE}
 
         def ok(r: object) -> object:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from corridor.model import Organisation, Role
-from corridor.services import NODE_ADMIN, Context, keys, organisations
+from corridor.services import NODE_ADMIN, Context, keys, listing, organisations
 from corridor.store.tables import ShipmentRow
 
 SHIPPER = "kz-ferroalloy"
@@ -129,6 +129,20 @@ _BATCH = (
     FROM g
     """,
 )
+
+
+def deep_cursor(ctx: Context, org_id: str) -> str:
+    """The listing cursor half-way down a party's rows (a shipment may have several)."""
+    with ctx.db.engine.connect() as conn:
+        at, sid = conn.execute(
+            text(
+                "SELECT created_at, shipment_id FROM shipment_parties WHERE organisation_id = :o "
+                "ORDER BY created_at DESC, shipment_id DESC OFFSET (SELECT count(*) / 2 FROM "
+                "shipment_parties WHERE organisation_id = :o) LIMIT 1"
+            ),
+            {"o": org_id},
+        ).one()
+    return listing.cursor(at, sid)
 
 
 def grow_keys(ctx: Context, to: int, now: datetime) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from corridor.model import DocumentKind
 from corridor.services import Context, credentials, demo, ledgers, listing, papers, shipments
@@ -74,24 +74,10 @@ def _plans(ctx: Context, reads: Callable[[], None]) -> list[tuple[str, str]]:
         ]
 
 
-def _deep_cursor(ctx: Context, org_id: str) -> str:
-    """The cursor half-way down a party's list (its rows: a shipment may have several)."""
-    with ctx.db.engine.connect() as conn:
-        at, sid = conn.execute(
-            text(
-                "SELECT created_at, shipment_id FROM shipment_parties WHERE organisation_id = :o "
-                "ORDER BY created_at DESC, shipment_id DESC OFFSET (SELECT count(*) / 2 FROM "
-                "shipment_parties WHERE organisation_id = :o) LIMIT 1"
-            ),
-            {"o": org_id},
-        ).one()
-    return listing.cursor(at, sid)
-
-
 def test_everyday_reads_use_indexes_only(grown: tuple[Context, str, str]) -> None:
     ctx, sid, api_key = grown
     shipper, carrier = ORGS[bulk.SHIPPER], ORGS[bulk.CARRIER]
-    deep = {o.id: _deep_cursor(ctx, o.id) for o in (shipper, carrier)}
+    deep = {o.id: bulk.deep_cursor(ctx, o.id) for o in (shipper, carrier)}
 
     def reads() -> None:
         credentials.authenticate(ctx, api_key)

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections import defaultdict
 from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
 
 from corridor.exceptions import FieldError, InvalidInput
 from corridor.model import Organisation
 from corridor.services.context import Context
-from corridor.services.shipments import PartyRole, ShipmentParty
+from corridor.services.shipments import ShipmentParty, parties_of
 from corridor.store.tables import ShipmentPartyRow, ShipmentRow
 
 # Offsets are for the first few pages a person clicks through; deeper reads use the cursor.
@@ -98,40 +96,10 @@ def page(
         rows = s.execute(stmt).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        parties = _parties(s, [r.id for r in rows])
-    items = [
-        ShipmentSummary(
-            id=r.id,
-            reference=r.reference,
-            status=r.status,
-            submitted_by=r.submitted_by,
-            created_at=r.created_at,
-            origin=r.origin,
-            destination=r.destination,
-            ready=r.ready,
-            parties=parties[r.id],
-        )
-        for r in rows
-    ]
-    last_row = rows[-1] if rows else None
-    after_last = cursor(last_row.created_at, last_row.id) if more and last_row else None
+        parties = parties_of(s, [r.id for r in rows])
+    items = [ShipmentSummary(**r._asdict(), parties=parties[r.id]) for r in rows]
+    after_last = cursor(rows[-1].created_at, rows[-1].id) if more else None
     return ShipmentPage(items=items, next=after_last)
-
-
-def _parties(s: Session, ids: list[str]) -> dict[str, list[ShipmentParty]]:
-    found: dict[str, list[ShipmentParty]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = s.execute(
-        select(
-            ShipmentPartyRow.shipment_id, ShipmentPartyRow.organisation_id, ShipmentPartyRow.role
-        )
-        .where(ShipmentPartyRow.shipment_id.in_(ids))
-        .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
-    )
-    for shipment_id, org_id, role in rows:
-        found[shipment_id].append(ShipmentParty(organisation_id=org_id, role=PartyRole(role)))
-    return found
 
 
 def cursor(at: datetime, shipment_id: str) -> str:

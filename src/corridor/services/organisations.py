@@ -92,9 +92,3 @@ def list_all(ctx: Context) -> list[Organisation]:
         return [
             from_row(r) for r in s.scalars(select(OrganisationRow).order_by(OrganisationRow.id))
         ]
-
-
-def is_suspended(s: Session, org_id: str) -> bool:
-    """Whether an organisation is suspended now."""
-    row = s.get(OrganisationRow, org_id)
-    return row is not None and row.suspended_at is not None

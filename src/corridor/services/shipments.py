@@ -7,6 +7,7 @@ the shipment does not exist (NotFound), so its id leaks nothing.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -246,12 +247,24 @@ def visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
     return row
 
 
-def _shipment(s: Session, row: ShipmentRow) -> Shipment:
-    parties = s.scalars(
-        select(ShipmentPartyRow)
-        .where(ShipmentPartyRow.shipment_id == row.id)
+def parties_of(s: Session, ids: list[str]) -> dict[str, list[ShipmentParty]]:
+    """The parties of each of these shipments, in one query."""
+    found: dict[str, list[ShipmentParty]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = s.execute(
+        select(
+            ShipmentPartyRow.shipment_id, ShipmentPartyRow.organisation_id, ShipmentPartyRow.role
+        )
+        .where(ShipmentPartyRow.shipment_id.in_(ids))
         .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
     )
+    for shipment_id, org_id, role in rows:
+        found[shipment_id].append(ShipmentParty(organisation_id=org_id, role=PartyRole(role)))
+    return found
+
+
+def _shipment(s: Session, row: ShipmentRow) -> Shipment:
     route: dict[str, Any] = row.route
     return Shipment(
         id=row.id,
@@ -259,10 +272,7 @@ def _shipment(s: Session, row: ShipmentRow) -> Shipment:
         status=row.status,
         submitted_by=row.submitted_by,
         created_at=row.created_at,
-        parties=[
-            ShipmentParty(organisation_id=p.organisation_id, role=PartyRole(p.role))
-            for p in parties
-        ],
+        parties=parties_of(s, [row.id])[row.id],
         draft=ShipmentDraft.model_validate(row.payload),
         route=Route.model_validate(route),
         readiness=ReadinessReport.model_validate(row.readiness) if row.readiness else None,

@@ -182,6 +182,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--only", action="append", default=[], help="run the operations whose name has this"
+    )
     args = parser.parse_args()
     draft = demo.draft("X").model_dump(mode="json")
     with (
@@ -247,6 +250,8 @@ def main() -> None:
             server("baseline", env) as (bare, bare_pid),
         ):
             for name, mine, theirs, target in pairs:
+                if args.only and not any(word in name for word in args.only):
+                    continue
                 with console.status(name):
                     o1, oc1 = run(ours, ours_pid, mine, args.clients, args.seconds)
                     b1, bc1 = run(bare, bare_pid, theirs, args.clients, args.seconds)

@@ -12,10 +12,16 @@ from corridor.model import Officer, Organisation
 from corridor.services import Context, credentials
 
 
-def context(request: Request) -> Context:
+def node_of(request: Request) -> Context:
     """The node the app was built for."""
     found: Context = request.app.state.context
     return found
+
+
+async def context(request: Request) -> Context:
+    """The node the app was built for (no I/O: resolved on the event loop rather than in a
+    worker thread)."""
+    return node_of(request)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by the node operator")
@@ -30,7 +36,7 @@ def caller(
         raise AuthenticationFailed(
             "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
         )
-    return credentials.authenticate(context(request), creds.credentials)
+    return credentials.authenticate(node_of(request), creds.credentials)
 
 
 def officer(
@@ -43,7 +49,7 @@ def officer(
             "this endpoint needs an officer's API key: send 'Authorization: Bearer "
             "cor_<id>.<secret>'"
         )
-    return credentials.authenticate_officer(context(request), creds.credentials)
+    return credentials.authenticate_officer(node_of(request), creds.credentials)
 
 
 Ctx = Annotated[Context, Depends(context)]

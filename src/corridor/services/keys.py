@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 from corridor.documents import TrustList
 from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation
@@ -39,14 +42,15 @@ def revoke(ctx: Context, who: Caller, kid: str, at: datetime, reason: str = "sup
         ctx.keys.revoke(s, kid, at, reason)
 
 
-def trust_list(ctx: Context) -> TrustList:
+def trust_list(ctx: Context, conn: Session | Connection | None = None) -> TrustList:
     """What this node trusts (public): on a national node, the keys of the signed corridor
     directory that check out against the pinned roots (the same on every node); on a
     stand-alone node, its own key store and what a pinned copy of the directory vouches for
-    (``roots.json`` and ``directory.json`` in its data folder)."""
+    (``roots.json`` and ``directory.json`` in its data folder). `conn`, when given, is the
+    caller's open connection, used to see whether the node's keys changed."""
     if ctx.exchange is not None:
         return ctx.exchange.trust()
-    own = ctx.keys.trust_list()
+    own = ctx.keys.trust_list(conn)
     pinned = federation.pinned_directory(ctx.settings.data_dir)
     if pinned is None:
         return own

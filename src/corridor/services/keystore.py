@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
@@ -191,16 +191,26 @@ class KeyStore:
         rows = s.execute(select(TrustedKeyRow.kid, TrustedKeyRow.version))
         return {row.kid: row.version for row in rows}
 
-    def trust_list(self) -> TrustList:
+    def trust_list(self, conn: Session | Connection | None = None) -> TrustList:
         """Every key on this node's trust list. Read again only when a key was made, rotated
-        or revoked since (by this process or another: the fingerprint is in the store)."""
+        or revoked since (by this process or another: the fingerprint is in the store).
+        Given the caller's open connection, the fingerprint is read on it: no second
+        transaction while nothing changed."""
+        cached = self._cached
+        if conn is not None and cached is not None and cached[0] == self._fingerprint(conn):
+            return cached[1]
         with self.db.transaction() as s:
-            count, total = s.execute(
-                select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))
-            ).one()
-            fingerprint = (int(count), int(total))
+            fingerprint = self._fingerprint(s)
             if self._cached is not None and self._cached[0] == fingerprint:
                 return self._cached[1]
             trust = self.load_trust(s)
         self._cached = (fingerprint, trust)
         return trust
+
+    @staticmethod
+    def _fingerprint(conn: Session | Connection) -> tuple[int, int]:
+        count, total = conn.execute(_FINGERPRINT).one()
+        return int(count), int(total)
+
+
+_FINGERPRINT = select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))

@@ -6,18 +6,20 @@ the shipment does not exist (NotFound), so its id leaks nothing.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
-from corridor.documents import MEDIA_TYPE, verify
+from corridor.documents import MEDIA_TYPE, TrustList, verify
 from corridor.documents.kinds import SCHEMAS
 from corridor.exceptions import (
     Conflict,
@@ -264,25 +266,58 @@ def parties_of(s: Session, ids: list[str]) -> dict[str, list[ShipmentParty]]:
     return found
 
 
-def _shipment(s: Session, row: ShipmentRow) -> Shipment:
-    route: dict[str, Any] = row.route
-    return Shipment(
-        id=row.id,
-        reference=row.reference,
-        status=row.status,
-        submitted_by=row.submitted_by,
-        created_at=row.created_at,
-        parties=parties_of(s, [row.id])[row.id],
-        draft=ShipmentDraft.model_validate(row.payload),
-        route=Route.model_validate(route),
-        readiness=ReadinessReport.model_validate(row.readiness) if row.readiness else None,
+# One statement for a party's read of a shipment: the row and its parties (folded into one
+# string by the database), found only when the caller is one of them. A missing id and
+# someone else's shipment cost the same: one primary-key probe and one party-key probe.
+_PARTIES = (
+    select(
+        func.aggregate_strings(ShipmentPartyRow.organisation_id + " " + ShipmentPartyRow.role, ",")
     )
+    .where(ShipmentPartyRow.shipment_id == ShipmentRow.id)
+    .correlate(ShipmentRow)
+    .scalar_subquery()
+)
+_AS_PARTY = exists().where(
+    ShipmentPartyRow.shipment_id == ShipmentRow.id,
+    ShipmentPartyRow.organisation_id == bindparam("org"),
+)
+_STORED = select(
+    ShipmentRow.id,
+    ShipmentRow.reference,
+    ShipmentRow.status,
+    ShipmentRow.submitted_by,
+    ShipmentRow.created_at,
+    _PARTIES.label("parties"),
+    ShipmentRow.payload,
+    ShipmentRow.route,
+    ShipmentRow.readiness,
+).where(ShipmentRow.id == bindparam("shipment"), _AS_PARTY)
+
+
+def stored(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, Any]:
+    """A shipment the caller is party to, as the JSON it was validated into when it was
+    stored (the shape of `Shipment`), without validating it again; NotFound otherwise."""
+    with ctx.db.connection() as conn:
+        row = conn.execute(_STORED, {"shipment": shipment_id, "org": who.id}).first()
+    if row is None:
+        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+    parties = sorted(tuple(p.split(" ", 1)) for p in (row.parties or "").split(",") if p)
+    return {
+        "id": row.id,
+        "reference": row.reference,
+        "status": row.status,
+        "submitted_by": row.submitted_by,
+        "created_at": row.created_at,
+        "parties": [{"organisation_id": o, "role": r} for o, r in parties],
+        "draft": row.payload,
+        "route": row.route,
+        "readiness": row.readiness,
+    }
 
 
 def get(ctx: Context, who: Organisation, shipment_id: str) -> Shipment:
     """A shipment the caller is party to, or NotFound."""
-    with ctx.db.transaction() as s:
-        return _shipment(s, visible(s, who.id, shipment_id))
+    return Shipment.model_validate(stored(ctx, who, shipment_id))
 
 
 def record_event(
@@ -348,25 +383,76 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
     state's authority); a raw upload of such a kind is an unverified attachment and does not
     count. Kinds with no signed form (a bank guarantee, a phytosanitary certificate) count
     as attached files."""
-    trust = keys.trust_list(ctx)
-    with ctx.db.transaction() as s:
-        row = visible(s, who.id, shipment_id)
+    with ctx.db.connection() as conn:
+        trust = keys.trust_list(ctx, conn)
+        row = conn.execute(_STORED, {"shipment": shipment_id, "org": who.id}).first()
+        if row is None:
+            raise NotFound(f"no shipment {shipment_id!r} that you are party to")
         draft = ShipmentDraft.model_validate(row.payload)
         have: set[DocumentKind] = set()
-        for doc in s.scalars(select(DocumentRow).where(DocumentRow.shipment_id == shipment_id)):
-            kind = DocumentKind(doc.kind)
-            if kind not in SCHEMAS:
+        for kind_name, media_type, content in conn.execute(_DOCUMENTS, {"shipment": shipment_id}):
+            kind = DocumentKind(kind_name)
+            # A kind with a signed form counts only as a signed document for this shipment.
+            if kind not in SCHEMAS or (
+                media_type == MEDIA_TYPE and _signed(content, trust, now) == (kind, shipment_id)
+            ):
                 have.add(kind)
-            elif doc.media_type == MEDIA_TYPE:
-                try:
-                    checked = verify(doc.content.decode("ascii"), trust, now)
-                except (VerificationFailed, UnicodeDecodeError):
-                    continue
-                if checked.kind is kind and checked.shipment == shipment_id:
-                    have.add(kind)
         report = ctx.engine.check(
             draft, Route.model_validate(row.route), have, draft.departure or now
         )
-        row.readiness = report.model_dump(mode="json")
-        row.ready = report.ready
+        stored_report = report.model_dump(mode="json")
+        # Written when the verdict changed: re-reading an unchanged shipment writes nothing
+        # (a shipment with no planned departure is checked as leaving now, so only its
+        # times moved).
+        if row.readiness is None or _verdict(stored_report) != _verdict(row.readiness):
+            conn.execute(
+                update(ShipmentRow)
+                .where(ShipmentRow.id == shipment_id)
+                .values(readiness=stored_report, ready=report.ready)
+            )
     return report
+
+
+def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
+    """What a stored report says, without its times: each rule's outcome per border."""
+    return (
+        report["ready"],
+        [
+            (c["country"], c["procedure"], [(r["rule_id"], r["outcome"]) for r in c["results"]])
+            for c in report["crossings"]
+        ],
+    )
+
+
+# Signed documents already verified against a trust list: token digest -> kind, shipment,
+# validity. A new trust list (a key made, rotated or revoked) starts afresh.
+_VERIFIED: WeakKeyDictionary[TrustList, dict[bytes, tuple[DocumentKind, str | None, float, float]]]
+_VERIFIED = WeakKeyDictionary()
+_VERIFIED_MAX = 10_000
+
+
+def _signed(
+    content: bytes, trust: TrustList, now: datetime
+) -> tuple[DocumentKind | None, str | None]:
+    """The kind and shipment of a signed document that verifies now against `trust`, or
+    (None, None)."""
+    memo = _VERIFIED.setdefault(trust, {})
+    digest = hashlib.sha256(content).digest()
+    at = now.timestamp()
+    hit = memo.get(digest)
+    if hit is not None and hit[2] <= at < hit[3]:
+        return hit[0], hit[1]
+    try:
+        checked = verify(content.decode("ascii"), trust, now)
+    except (VerificationFailed, UnicodeDecodeError):
+        return None, None
+    if len(memo) >= _VERIFIED_MAX:
+        memo.clear()
+    expires = checked.expires_at.timestamp() if checked.expires_at else float("inf")
+    memo[digest] = (checked.kind, checked.shipment, checked.issued_at.timestamp(), expires)
+    return checked.kind, checked.shipment
+
+
+_DOCUMENTS = select(DocumentRow.kind, DocumentRow.media_type, DocumentRow.content).where(
+    DocumentRow.shipment_id == bindparam("shipment")
+)

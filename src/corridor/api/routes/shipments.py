@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Response
 
 from corridor.api.deps import Caller, Ctx
-from corridor.api.routes._base import routers
+from corridor.api.routes._base import routers, stored_json
 from corridor.model import ShipmentDraft
 from corridor.services import listing, shipments
 from corridor.services.listing import ShipmentPage
@@ -50,16 +50,16 @@ def list_shipments(
     return found
 
 
-@private.get("/shipments/{shipment_id}", tags=["shipments"])
-def get_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Shipment:
+@private.get("/shipments/{shipment_id}", tags=["shipments"], response_model=Shipment)
+def get_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """A shipment you are party to."""
-    return shipments.get(ctx, who, shipment_id)
+    return stored_json(shipments.stored(ctx, who, shipment_id))
 
 
-@private.get("/shipments/{shipment_id}/route", tags=["shipments"])
-def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Route:
+@private.get("/shipments/{shipment_id}/route", tags=["shipments"], response_model=Route)
+def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """The shipment's planned route with the border crossings on the way."""
-    return shipments.get(ctx, who, shipment_id).route
+    return stored_json(shipments.stored(ctx, who, shipment_id)["route"])
 
 
 @private.get("/shipments/{shipment_id}/events", tags=["shipments"])

@@ -76,10 +76,13 @@ def append(
     kind: str,
     body: dict[str, Any],
     now: datetime,
+    *,
+    first: bool = False,
 ) -> Entry:
     """Add an entry inside the caller's transaction, so it commits with the change it
-    records or not at all."""
-    last = s.execute(_LAST, {"shipment": shipment_id}).first()
+    records or not at all. `first`: the shipment was made in this transaction, so the
+    chain starts here (the (shipment, seq) key would refuse a second genesis anyway)."""
+    last = None if first else s.execute(_LAST, {"shipment": shipment_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (0, GENESIS)
     # Time in a chain never runs backwards: a clock put back (after running fast) records
     # at the last entry's time until it catches up.

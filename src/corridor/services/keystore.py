@@ -110,18 +110,23 @@ class KeyStore:
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
         has none."""
-        kid = self.current_kid(s, org_id)
-        if kid is None:
-            kid = self.create(s, org_id, now)
-        else:
-            row = s.get(TrustedKeyRow, kid)
-            if row is not None and _aware(row.valid_from) > now:
-                # Signing now would make a document or ledger entry that fails verification.
-                raise InvalidInput(
-                    f"this node's clock ({now:%Y-%m-%d %H:%M} UTC) is before the signing key "
-                    f"of {org_id!r} became valid ({_aware(row.valid_from):%Y-%m-%d %H:%M} UTC); "
-                    "correct the clock"
-                )
+        current = s.execute(
+            select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
+                TrustedKeyRow.organisation_id == org_id,
+                TrustedKeyRow.valid_to.is_(None),
+                TrustedKeyRow.revoked_at.is_(None),
+            )
+        ).first()
+        if current is None:
+            return self._signer(org_id, self.create(s, org_id, now))
+        kid, valid_from = current
+        if _aware(valid_from) > now:
+            # Signing now would make a document or ledger entry that fails verification.
+            raise InvalidInput(
+                f"this node's clock ({now:%Y-%m-%d %H:%M} UTC) is before the signing key "
+                f"of {org_id!r} became valid ({_aware(valid_from):%Y-%m-%d %H:%M} UTC); "
+                "correct the clock"
+            )
         return self._signer(org_id, kid)
 
     def signer(self, s: Session, org_id: str) -> Signer:

@@ -11,11 +11,11 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -32,9 +32,21 @@ from corridor.exceptions import (
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
-from corridor.services import keys, organisations
+from corridor.services import keys
 from corridor.services.context import Context
-from corridor.store.tables import DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
+from corridor.store.db import insert_unless_exists
+from corridor.store.tables import (
+    DocumentRow,
+    EventRow,
+    OrganisationRow,
+    ShipmentPartyRow,
+    ShipmentRow,
+)
+
+# The tables themselves, for plain Core inserts.
+_SHIPMENTS = cast(Table, ShipmentRow.__table__)
+_PARTY_ROWS = cast(Table, ShipmentPartyRow.__table__)
+_EVENTS = cast(Table, EventRow.__table__)
 
 
 class PartyRole(StrEnum):
@@ -97,19 +109,24 @@ def _check_parties(s: Session, draft: ShipmentDraft) -> None:
     if draft.forwarder:
         slots.append(("forwarder", "forwarder", draft.forwarder))
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
-    named = organisations.load_many(s, {org_id for _, _, org_id in slots})
+    # Only each party's role is needed: one query for all of them.
+    roles: dict[str, str] = dict(
+        s.execute(
+            select(OrganisationRow.id, OrganisationRow.role).where(
+                OrganisationRow.id.in_({org_id for _, _, org_id in slots})
+            )
+        ).all()
+    )
     for field, slot, org_id in slots:
-        org = named.get(org_id)
+        role = roles.get(org_id)
         allowed = _SLOT_ROLES[slot]
-        if org is None:
+        if role is None:
             errors.append(
                 FieldError(field, f"no organisation {org_id!r} is registered on this node")
             )
-        elif org.role not in allowed:
+        elif role not in allowed:
             names = " or ".join(sorted(r.value for r in allowed))
-            errors.append(
-                FieldError(field, f"{org_id!r} is a {org.role.value}; this slot needs a {names}")
-            )
+            errors.append(FieldError(field, f"{org_id!r} is a {role}; this slot needs a {names}"))
     if errors:
         raise InvalidInput(
             "the shipment names parties that cannot take that part",
@@ -159,58 +176,53 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     shipment_id = str(uuid.uuid4())
     parties = _parties(draft, who.id)
     report = ctx.engine.check(draft, route, (), draft.departure or now)
+    payload = draft.model_dump(mode="json")
+    # Plain inserts (no unit of work) and no statement that is not needed: the reference is
+    # checked by the unique key itself, and a new shipment's ledger starts at its genesis.
     with ctx.db.transaction() as s:
         _check_parties(s, draft)
-        clash = s.scalar(
-            select(ShipmentRow.id).where(
-                ShipmentRow.submitted_by == who.id, ShipmentRow.reference == draft.reference
-            )
-        )
-        if clash:
-            raise Conflict(
-                f"you already submitted a shipment with reference "
-                f"{draft.reference!r} ({clash}); use a new reference",
-                [FieldError("reference", "already used")],
-            )
-        s.add(
-            ShipmentRow(
+        added = s.scalar(
+            insert_unless_exists(s, _SHIPMENTS)
+            .values(
                 id=shipment_id,
                 reference=draft.reference,
                 submitted_by=who.id,
                 origin=route.origin,
                 destination=route.destination,
                 status="submitted",
-                payload=draft.model_dump(mode="json"),
+                payload=payload,
                 route=route.model_dump(mode="json", by_alias=True),
                 readiness=report.model_dump(mode="json"),
                 ready=report.ready,
                 created_at=now,
             )
+            .returning(_SHIPMENTS.c.id)
         )
-        s.flush()
-        ledger_mod.append(
-            s,
-            ctx.keys.ensure(s, who.id, now),
-            who.id,
-            shipment_id,
-            "submitted",
-            {
-                "reference": draft.reference,
-                "draft": ledger_mod.digest_of(draft.model_dump(mode="json")),
-            },
-            now,
-        )
-        s.add_all(
-            ShipmentPartyRow(
-                shipment_id=shipment_id,
-                organisation_id=p.organisation_id,
-                role=p.role.value,
-                created_at=now,
+        if added is None:
+            clash = s.scalar(
+                select(ShipmentRow.id).where(
+                    ShipmentRow.submitted_by == who.id, ShipmentRow.reference == draft.reference
+                )
             )
-            for p in parties
+            raise Conflict(
+                f"you already submitted a shipment with reference "
+                f"{draft.reference!r} ({clash}); use a new reference",
+                [FieldError("reference", "already used")],
+            )
+        s.execute(
+            insert(_PARTY_ROWS),
+            [
+                {
+                    "shipment_id": shipment_id,
+                    "organisation_id": p.organisation_id,
+                    "role": p.role.value,
+                    "created_at": now,
+                }
+                for p in parties
+            ],
         )
-        s.add(
-            EventRow(
+        s.execute(
+            insert(_EVENTS).values(
                 shipment_id=shipment_id,
                 at=now,
                 kind="submitted",
@@ -220,6 +232,16 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 f"{len(draft.goods)} goods item(s), route "
                 f"{route.origin} -> {route.destination}",
             )
+        )
+        ledger_mod.append(
+            s,
+            ctx.keys.ensure(s, who.id, now),
+            who.id,
+            shipment_id,
+            "submitted",
+            {"reference": draft.reference, "draft": ledger_mod.digest_of(payload)},
+            now,
+            first=True,
         )
     return Shipment(
         id=shipment_id,

@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,6 +47,18 @@ def translate(exc: Exception) -> CorridorError | None:
         if isinstance(exc, foreign):
             return ours(f"{detail}: {type(exc).__name__}")
     return None
+
+
+def insert_unless_exists(s: Session | Connection, table: Table) -> Insert:
+    """An INSERT that adds nothing where a unique key already holds the row, instead of
+    failing the transaction (SQLite and PostgreSQL both say ON CONFLICT DO NOTHING): give
+    it a RETURNING clause to see whether it added the row."""
+    dialect = (s.get_bind() if isinstance(s, Session) else s).dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"no insert-unless-exists for {dialect}")
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:

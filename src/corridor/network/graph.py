@@ -165,6 +165,10 @@ class Route(BaseModel):
         return out
 
 
+# How many distinct route requests a network remembers the answer to.
+_ROUTES_KEPT = 4096
+
+
 class Network:
     """The corridor graph with route finding."""
 
@@ -177,6 +181,8 @@ class Network:
             self._adjacent[leg.destination].append(leg.reversed())
         for legs in self._adjacent.values():
             legs.sort(key=lambda leg: leg.destination)
+        # Routes already found (a network does not change once built; routes are frozen).
+        self._routes: dict[tuple[str, str, RoutePreference, tuple[str, ...]], Route] = {}
 
     @classmethod
     def from_yaml(cls, text: str) -> Network:
@@ -209,6 +215,17 @@ class Network:
     ) -> Route:
         """Find the fastest (hours incl. dwell) or shortest (km) route between two nodes,
         passing through the `via` nodes in order."""
+        key = (origin, destination, RoutePreference(prefer), tuple(via))
+        found = self._routes.get(key)
+        if found is None:
+            if len(self._routes) >= _ROUTES_KEPT:
+                self._routes.clear()
+            found = self._routes[key] = self._find(origin, destination, key[2], key[3])
+        return found
+
+    def _find(
+        self, origin: str, destination: str, prefer: RoutePreference, via: tuple[str, ...]
+    ) -> Route:
         stops = [origin, *via, destination]
         if len(stops) == 2:
             return self._segment(origin, destination, prefer)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
@@ -110,13 +110,7 @@ class KeyStore:
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
         has none."""
-        current = s.execute(
-            select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
-                TrustedKeyRow.organisation_id == org_id,
-                TrustedKeyRow.valid_to.is_(None),
-                TrustedKeyRow.revoked_at.is_(None),
-            )
-        ).first()
+        current = s.execute(_CURRENT_KEY, {"org": org_id}).first()
         if current is None:
             return self._signer(org_id, self.create(s, org_id, now))
         kid, valid_from = current
@@ -218,4 +212,9 @@ class KeyStore:
         return int(count), int(total)
 
 
+_CURRENT_KEY = select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
+    TrustedKeyRow.organisation_id == bindparam("org"),
+    TrustedKeyRow.valid_to.is_(None),
+    TrustedKeyRow.revoked_at.is_(None),
+)
 _FINGERPRINT = select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))

@@ -47,6 +47,12 @@ from corridor.store.tables import (
 _SHIPMENTS = cast(Table, ShipmentRow.__table__)
 _PARTY_ROWS = cast(Table, ShipmentPartyRow.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
+# Statements on the submission path, built once.
+_INSERT_PARTY = insert(_PARTY_ROWS)
+_INSERT_EVENT = insert(_EVENTS)
+_ROLES_OF = select(OrganisationRow.id, OrganisationRow.role).where(
+    OrganisationRow.id.in_(bindparam("ids", expanding=True))
+)
 
 
 class PartyRole(StrEnum):
@@ -111,11 +117,7 @@ def _check_parties(s: Session, draft: ShipmentDraft) -> None:
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
     # Only each party's role is needed: one query for all of them.
     roles: dict[str, str] = dict(
-        s.execute(
-            select(OrganisationRow.id, OrganisationRow.role).where(
-                OrganisationRow.id.in_({org_id for _, _, org_id in slots})
-            )
-        ).all()
+        s.execute(_ROLES_OF, {"ids": sorted({org_id for _, _, org_id in slots})}).all()
     )
     for field, slot, org_id in slots:
         role = roles.get(org_id)
@@ -182,21 +184,20 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     with ctx.db.transaction() as s:
         _check_parties(s, draft)
         added = s.scalar(
-            insert_unless_exists(s, _SHIPMENTS)
-            .values(
-                id=shipment_id,
-                reference=draft.reference,
-                submitted_by=who.id,
-                origin=route.origin,
-                destination=route.destination,
-                status="submitted",
-                payload=payload,
-                route=route.model_dump(mode="json", by_alias=True),
-                readiness=report.model_dump(mode="json"),
-                ready=report.ready,
-                created_at=now,
-            )
-            .returning(_SHIPMENTS.c.id)
+            insert_unless_exists(s, _SHIPMENTS, _SHIPMENTS.c.id),
+            {
+                "id": shipment_id,
+                "reference": draft.reference,
+                "submitted_by": who.id,
+                "origin": route.origin,
+                "destination": route.destination,
+                "status": "submitted",
+                "payload": payload,
+                "route": route.model_dump(mode="json", by_alias=True),
+                "readiness": report.model_dump(mode="json"),
+                "ready": report.ready,
+                "created_at": now,
+            },
         )
         if added is None:
             clash = s.scalar(
@@ -210,7 +211,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 [FieldError("reference", "already used")],
             )
         s.execute(
-            insert(_PARTY_ROWS),
+            _INSERT_PARTY,
             [
                 {
                     "shipment_id": shipment_id,
@@ -222,16 +223,16 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
             ],
         )
         s.execute(
-            insert(_EVENTS).values(
-                shipment_id=shipment_id,
-                at=now,
-                kind="submitted",
-                actor_id=who.id,
-                place=route.origin,
-                summary=f"Submitted by {who.name}: {draft.reference}, "
-                f"{len(draft.goods)} goods item(s), route "
-                f"{route.origin} -> {route.destination}",
-            )
+            _INSERT_EVENT,
+            {
+                "shipment_id": shipment_id,
+                "at": now,
+                "kind": "submitted",
+                "actor_id": who.id,
+                "place": route.origin,
+                "summary": f"Submitted by {who.name}: {draft.reference}, "
+                f"{len(draft.goods)} goods item(s), route {route.origin} -> {route.destination}",
+            },
         )
         ledger_mod.append(
             s,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, inspect
+from sqlalchemy import Column, Connection, Engine, Insert, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,15 +50,21 @@ def translate(exc: Exception) -> CorridorError | None:
     return None
 
 
-def insert_unless_exists(s: Session | Connection, table: Table) -> Insert:
-    """An INSERT that adds nothing where a unique key already holds the row, instead of
-    failing the transaction (SQLite and PostgreSQL both say ON CONFLICT DO NOTHING): give
-    it a RETURNING clause to see whether it added the row."""
-    dialect = (s.get_bind() if isinstance(s, Session) else s).dialect.name
+def insert_unless_exists(s: Session | Connection, table: Table, returning: Column[Any]) -> Insert:
+    """An INSERT ... RETURNING `returning` that adds nothing (and returns no row) where a
+    unique key already holds the row, instead of failing the transaction: SQLite and
+    PostgreSQL both say ON CONFLICT DO NOTHING. Built once per dialect and table."""
+    return _insert_unless_exists(
+        (s.get_bind() if isinstance(s, Session) else s).dialect.name, table, returning
+    )
+
+
+@functools.cache
+def _insert_unless_exists(dialect: str, table: Table, returning: Column[Any]) -> Insert:
     if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing().returning(returning)
     if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing().returning(returning)
     raise NotImplementedError(f"no insert-unless-exists for {dialect}")
 
 

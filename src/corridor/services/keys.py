@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
-
 from corridor.documents import TrustList
 from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation
@@ -42,15 +39,15 @@ def revoke(ctx: Context, who: Caller, kid: str, at: datetime, reason: str = "sup
         ctx.keys.revoke(s, kid, at, reason)
 
 
-def trust_list(ctx: Context, conn: Session | Connection | None = None) -> TrustList:
+def trust_list(ctx: Context, seen: tuple[int, int] | None = None) -> TrustList:
     """What this node trusts (public): on a national node, the keys of the signed corridor
     directory that check out against the pinned roots (the same on every node); on a
     stand-alone node, its own key store and what a pinned copy of the directory vouches for
-    (``roots.json`` and ``directory.json`` in its data folder). `conn`, when given, is the
-    caller's open connection, used to see whether the node's keys changed."""
+    (``roots.json`` and ``directory.json`` in its data folder). `seen`: the key store's
+    fingerprint as the caller just read it (see `KeyStore.trust_list`)."""
     if ctx.exchange is not None:
         return ctx.exchange.trust()
-    own = ctx.keys.trust_list(conn)
+    own = ctx.keys.trust_list(seen)
     pinned = federation.pinned_directory(ctx.settings.data_dir)
     if pinned is None:
         return own

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustEntry, TrustList, signing
@@ -110,7 +110,7 @@ class KeyStore:
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
         has none."""
-        current = s.execute(_CURRENT_KEY, {"org": org_id}).first()
+        current = s.connection().execute(_CURRENT_KEY, {"org": org_id}).first()
         if current is None:
             return self._signer(org_id, self.create(s, org_id, now))
         kid, valid_from = current
@@ -190,13 +190,13 @@ class KeyStore:
         rows = s.execute(select(TrustedKeyRow.kid, TrustedKeyRow.version))
         return {row.kid: row.version for row in rows}
 
-    def trust_list(self, conn: Session | Connection | None = None) -> TrustList:
+    def trust_list(self, seen: tuple[int, int] | None = None) -> TrustList:
         """Every key on this node's trust list. Read again only when a key was made, rotated
         or revoked since (by this process or another: the fingerprint is in the store).
-        Given the caller's open connection, the fingerprint is read on it: no second
-        transaction while nothing changed."""
+        `seen` is the fingerprint the caller just read in its own statement (`FINGERPRINT`
+        as two columns): while it matches, no transaction is opened here."""
         cached = self._cached
-        if conn is not None and cached is not None and cached[0] == self._fingerprint(conn):
+        if seen is not None and cached is not None and cached[0] == (int(seen[0]), int(seen[1])):
             return cached[1]
         with self.db.transaction() as s:
             fingerprint = self._fingerprint(s)
@@ -207,7 +207,7 @@ class KeyStore:
         return trust
 
     @staticmethod
-    def _fingerprint(conn: Session | Connection) -> tuple[int, int]:
+    def _fingerprint(conn: Session) -> tuple[int, int]:
         count, total = conn.execute(_FINGERPRINT).one()
         return int(count), int(total)
 
@@ -218,3 +218,10 @@ _CURRENT_KEY = select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
     TrustedKeyRow.revoked_at.is_(None),
 )
 _FINGERPRINT = select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))
+# The same fingerprint as two scalar columns, to add to a caller's own query.
+FINGERPRINT = (
+    select(func.count()).select_from(TrustedKeyRow).scalar_subquery().label("keys_count"),
+    select(func.coalesce(func.sum(TrustedKeyRow.version), 0))
+    .scalar_subquery()
+    .label("keys_versions"),
+)

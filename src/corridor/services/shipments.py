@@ -15,7 +15,7 @@ from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -34,6 +34,7 @@ from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
 from corridor.services import keys
 from corridor.services.context import Context
+from corridor.services.keystore import FINGERPRINT
 from corridor.store.db import insert_unless_exists
 from corridor.store.tables import (
     DocumentRow,
@@ -106,7 +107,7 @@ class Event(BaseModel):
     summary: str
 
 
-def _check_parties(s: Session, draft: ShipmentDraft) -> None:
+def _check_parties(s: Session | Connection, draft: ShipmentDraft) -> None:
     errors: list[FieldError] = []
     slots: list[tuple[str, str, str]] = [
         ("consignor", "consignor", draft.consignor),
@@ -182,9 +183,11 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     # Plain inserts (no unit of work) and no statement that is not needed: the reference is
     # checked by the unique key itself, and a new shipment's ledger starts at its genesis.
     with ctx.db.transaction() as s:
-        _check_parties(s, draft)
-        added = s.scalar(
-            insert_unless_exists(s, _SHIPMENTS, _SHIPMENTS.c.id),
+        # Core statements on the session's connection: no ORM machinery per statement.
+        conn = s.connection()
+        _check_parties(conn, draft)
+        added = conn.scalar(
+            insert_unless_exists(conn, _SHIPMENTS, _SHIPMENTS.c.id),
             {
                 "id": shipment_id,
                 "reference": draft.reference,
@@ -200,7 +203,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
             },
         )
         if added is None:
-            clash = s.scalar(
+            clash = conn.scalar(
                 select(ShipmentRow.id).where(
                     ShipmentRow.submitted_by == who.id, ShipmentRow.reference == draft.reference
                 )
@@ -210,7 +213,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 f"{draft.reference!r} ({clash}); use a new reference",
                 [FieldError("reference", "already used")],
             )
-        s.execute(
+        conn.execute(
             _INSERT_PARTY,
             [
                 {
@@ -222,7 +225,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 for p in parties
             ],
         )
-        s.execute(
+        conn.execute(
             _INSERT_EVENT,
             {
                 "shipment_id": shipment_id,
@@ -235,7 +238,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
             },
         )
         ledger_mod.append(
-            s,
+            conn,
             ctx.keys.ensure(s, who.id, now),
             who.id,
             shipment_id,
@@ -407,22 +410,21 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
     count. Kinds with no signed form (a bank guarantee, a phytosanitary certificate) count
     as attached files."""
     with ctx.db.connection() as conn:
-        trust = keys.trust_list(ctx, conn)
-        row = conn.execute(_STORED, {"shipment": shipment_id, "org": who.id}).first()
+        row = conn.execute(_CHECKED, {"shipment": shipment_id, "org": who.id}).first()
         if row is None:
             raise NotFound(f"no shipment {shipment_id!r} that you are party to")
-        draft = ShipmentDraft.model_validate(row.payload)
+        trust = keys.trust_list(ctx, (row.keys_count, row.keys_versions))
+        draft, route = _planned(conn, shipment_id)
         have: set[DocumentKind] = set()
-        for kind_name, media_type, content in conn.execute(_DOCUMENTS, {"shipment": shipment_id}):
+        for kind_name, media_type, digest in _documents(row.documents):
             kind = DocumentKind(kind_name)
             # A kind with a signed form counts only as a signed document for this shipment.
             if kind not in SCHEMAS or (
-                media_type == MEDIA_TYPE and _signed(content, trust, now) == (kind, shipment_id)
+                media_type == MEDIA_TYPE
+                and _signed(conn, shipment_id, digest, trust, now) == (kind, shipment_id)
             ):
                 have.add(kind)
-        report = ctx.engine.check(
-            draft, Route.model_validate(row.route), have, draft.departure or now
-        )
+        report = ctx.engine.check(draft, route, have, draft.departure or now)
         stored_report = report.model_dump(mode="json")
         # Written when the verdict changed: re-reading an unchanged shipment writes nothing
         # (a shipment with no planned departure is checked as leaving now, so only its
@@ -434,6 +436,58 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
                 .values(readiness=stored_report, ready=report.ready)
             )
     return report
+
+
+# What a readiness check reads in one statement: the stored report, the documents (kind,
+# media type, digest; no content) and the key store's fingerprint.
+_DOCUMENT_LIST = (
+    select(
+        func.aggregate_strings(
+            DocumentRow.kind + " " + DocumentRow.media_type + " " + DocumentRow.sha256, "\n"
+        )
+    )
+    .where(DocumentRow.shipment_id == ShipmentRow.id)
+    .correlate(ShipmentRow)
+    .scalar_subquery()
+)
+_CHECKED = select(ShipmentRow.readiness, _DOCUMENT_LIST.label("documents"), *FINGERPRINT).where(
+    ShipmentRow.id == bindparam("shipment"), _AS_PARTY
+)
+_CONTENT = select(DocumentRow.content).where(
+    DocumentRow.shipment_id == bindparam("shipment"),
+    DocumentRow.sha256 == bindparam("digest"),
+)
+
+
+def _documents(packed: str | None) -> list[tuple[str, str, str]]:
+    """(kind, media type, SHA-256) of each document, from `_DOCUMENT_LIST`."""
+    if not packed:
+        return []
+    return [
+        (kind, media, digest)
+        for kind, media, digest in (line.split(" ") for line in packed.split("\n"))
+    ]
+
+
+_PLAN = select(ShipmentRow.payload, ShipmentRow.route).where(
+    ShipmentRow.id == bindparam("shipment")
+)
+
+# Stored drafts and routes once validated, by shipment id: neither changes after submission.
+_PLANNED: dict[str, tuple[ShipmentDraft, Route]] = {}
+_PLANNED_MAX = 4096
+
+
+def _planned(conn: Connection, shipment_id: str) -> tuple[ShipmentDraft, Route]:
+    """A (visible) shipment's draft and route, read and validated once."""
+    found = _PLANNED.get(shipment_id)
+    if found is None:
+        payload, route = conn.execute(_PLAN, {"shipment": shipment_id}).one()
+        if len(_PLANNED) >= _PLANNED_MAX:
+            _PLANNED.clear()
+        found = (ShipmentDraft.model_validate(payload), Route.model_validate(route))
+        _PLANNED[shipment_id] = found
+    return found
 
 
 def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
@@ -449,22 +503,26 @@ def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
 
 # Signed documents already verified against a trust list: token digest -> kind, shipment,
 # validity. A new trust list (a key made, rotated or revoked) starts afresh.
-_VERIFIED: WeakKeyDictionary[TrustList, dict[bytes, tuple[DocumentKind, str | None, float, float]]]
+_VERIFIED: WeakKeyDictionary[TrustList, dict[str, tuple[DocumentKind, str | None, float, float]]]
 _VERIFIED = WeakKeyDictionary()
 _VERIFIED_MAX = 10_000
 
 
 def _signed(
-    content: bytes, trust: TrustList, now: datetime
+    conn: Connection, shipment_id: str, digest: str, trust: TrustList, now: datetime
 ) -> tuple[DocumentKind | None, str | None]:
-    """The kind and shipment of a signed document that verifies now against `trust`, or
-    (None, None)."""
+    """The kind and shipment of the shipment's signed document with SHA-256 `digest`, if it
+    verifies now against `trust`; (None, None) otherwise. Its content is read and verified
+    once per trust list."""
     memo = _VERIFIED.setdefault(trust, {})
-    digest = hashlib.sha256(content).digest()
     at = now.timestamp()
     hit = memo.get(digest)
     if hit is not None and hit[2] <= at < hit[3]:
         return hit[0], hit[1]
+    content = conn.scalar(_CONTENT, {"shipment": shipment_id, "digest": digest})
+    # Stored bytes that do not match their recorded digest count for nothing.
+    if content is None or hashlib.sha256(content).hexdigest() != digest:
+        return None, None
     try:
         checked = verify(content.decode("ascii"), trust, now)
     except (VerificationFailed, UnicodeDecodeError):
@@ -474,8 +532,3 @@ def _signed(
     expires = checked.expires_at.timestamp() if checked.expires_at else float("inf")
     memo[digest] = (checked.kind, checked.shipment, checked.issued_at.timestamp(), expires)
     return checked.kind, checked.shipment
-
-
-_DOCUMENTS = select(DocumentRow.kind, DocumentRow.media_type, DocumentRow.content).where(
-    DocumentRow.shipment_id == bindparam("shipment")
-)

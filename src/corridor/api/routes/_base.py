@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 from pydantic_core import to_json
 
 from corridor.api.schemas import AUTH_ERRORS, COMMON_ERRORS
@@ -15,7 +16,10 @@ def routers() -> tuple[APIRouter, APIRouter]:
     return APIRouter(responses=COMMON_ERRORS), APIRouter(responses={**COMMON_ERRORS, **AUTH_ERRORS})
 
 
-def stored_json(data: Any) -> Response:
-    """JSON that was validated when it was stored (the route declares its model for the
-    OpenAPI document), sent without a second pass through that model."""
-    return Response(to_json(data), media_type="application/json")
+def as_json(data: BaseModel | Any, status_code: int = 200) -> Response:
+    """A response of data that is already valid: a model the services built, or JSON they
+    validated when it was stored. The route declares the model for the OpenAPI document
+    (`response_model`); FastAPI then neither validates it again nor takes a worker thread
+    to do so."""
+    body = data.model_dump_json(by_alias=True) if isinstance(data, BaseModel) else to_json(data)
+    return Response(body, status_code=status_code, media_type="application/json")

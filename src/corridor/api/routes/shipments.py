@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Response
 
 from corridor.api.deps import Caller, Ctx
-from corridor.api.routes._base import routers, stored_json
+from corridor.api.routes._base import as_json, routers
 from corridor.model import ShipmentDraft
 from corridor.services import listing, shipments
 from corridor.services.listing import ShipmentPage
@@ -19,19 +19,19 @@ from corridor.services.shipments import Event, Shipment
 public, private = routers()
 
 
-@private.post("/shipments", status_code=201, tags=["shipments"])
-def submit_shipment(draft: ShipmentDraft, who: Caller, ctx: Ctx, response: Response) -> Shipment:
+@private.post("/shipments", status_code=201, tags=["shipments"], response_model=Shipment)
+def submit_shipment(draft: ShipmentDraft, who: Caller, ctx: Ctx) -> Response:
     """Submit a shipment; its route is planned and its parties checked."""
     created = shipments.submit(ctx, who, draft, ctx.clock())
+    response = as_json(created, status_code=201)
     response.headers["Location"] = f"/shipments/{created.id}"
-    return created
+    return response
 
 
-@private.get("/shipments", tags=["shipments"])
+@private.get("/shipments", tags=["shipments"], response_model=ShipmentPage)
 def list_shipments(
     who: Caller,
     ctx: Ctx,
-    response: Response,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[
         str | None,
@@ -40,26 +40,27 @@ def list_shipments(
     offset: Annotated[
         int, Query(ge=0, le=listing.MAX_OFFSET, description="Skip this many (small pages only)")
     ] = 0,
-) -> ShipmentPage:
+) -> Response:
     """Shipments you are party to, newest first, as summaries; follow `next` (also sent as
     a `Link: <…>; rel="next"` header) for the page after."""
     found = listing.page(ctx, who, limit, after, offset)
+    response = as_json(found)
     if found.next:
         query = urlencode({"limit": limit, "after": found.next})
         response.headers["Link"] = f'</shipments?{query}>; rel="next"'
-    return found
+    return response
 
 
 @private.get("/shipments/{shipment_id}", tags=["shipments"], response_model=Shipment)
 def get_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """A shipment you are party to."""
-    return stored_json(shipments.stored(ctx, who, shipment_id))
+    return as_json(shipments.stored(ctx, who, shipment_id))
 
 
 @private.get("/shipments/{shipment_id}/route", tags=["shipments"], response_model=Route)
 def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """The shipment's planned route with the border crossings on the way."""
-    return stored_json(shipments.stored(ctx, who, shipment_id)["route"])
+    return as_json(shipments.stored(ctx, who, shipment_id)["route"])
 
 
 @private.get("/shipments/{shipment_id}/events", tags=["shipments"])
@@ -68,8 +69,8 @@ def shipment_events(shipment_id: str, who: Caller, ctx: Ctx) -> list[Event]:
     return shipments.timeline(ctx, who, shipment_id)
 
 
-@private.get("/shipments/{shipment_id}/readiness", tags=["rules"])
-def shipment_readiness(shipment_id: str, who: Caller, ctx: Ctx) -> ReadinessReport:
+@private.get("/shipments/{shipment_id}/readiness", tags=["rules"], response_model=ReadinessReport)
+def shipment_readiness(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """Re-check the shipment against every jurisdiction on its route, with the
     documents attached now; the report is stored with the shipment."""
-    return shipments.readiness(ctx, who, shipment_id, ctx.clock())
+    return as_json(shipments.readiness(ctx, who, shipment_id, ctx.clock()))

@@ -430,7 +430,7 @@ def authenticate_any(ctx: Context, key: str) -> tuple[Organisation, Officer | No
     """The organisation an API key belongs to and the officer it is bound to, if any."""
     key_id = key_id_of(key)
     secret = key.partition(".")[2]
-    with ctx.db.connection() as conn:
+    with ctx.db.reading() as conn:
         found = key_with_holder(conn, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.
         expected = found.secret_sha256 if found else _digest("")

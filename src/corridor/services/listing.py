@@ -92,12 +92,13 @@ def page(
         .join(keyed, keyed.c.shipment_id == ShipmentRow.id)
         .order_by(keyed.c.created_at.desc(), keyed.c.shipment_id.desc())
     )
-    with ctx.db.transaction() as s:
-        rows = s.execute(stmt).all()
+    with ctx.db.reading() as conn:
+        rows = conn.execute(stmt).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        parties = parties_of(s, [r.id for r in rows])
-    items = [ShipmentSummary(**r._asdict(), parties=parties[r.id]) for r in rows]
+        parties = parties_of(conn, [r.id for r in rows])
+    # Stored values, validated when they were written: no second validation.
+    items = [ShipmentSummary.model_construct(**r._asdict(), parties=parties[r.id]) for r in rows]
     after_last = cursor(rows[-1].created_at, rows[-1].id) if more else None
     return ShipmentPage(items=items, next=after_last)
 

@@ -275,7 +275,7 @@ def visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
     return row
 
 
-def parties_of(s: Session, ids: list[str]) -> dict[str, list[ShipmentParty]]:
+def parties_of(s: Session | Connection, ids: list[str]) -> dict[str, list[ShipmentParty]]:
     """The parties of each of these shipments, in one query."""
     found: dict[str, list[ShipmentParty]] = defaultdict(list)
     if not ids:
@@ -288,7 +288,9 @@ def parties_of(s: Session, ids: list[str]) -> dict[str, list[ShipmentParty]]:
         .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
     )
     for shipment_id, org_id, role in rows:
-        found[shipment_id].append(ShipmentParty(organisation_id=org_id, role=PartyRole(role)))
+        found[shipment_id].append(
+            ShipmentParty.model_construct(organisation_id=org_id, role=PartyRole(role))
+        )
     return found
 
 
@@ -323,7 +325,7 @@ _STORED = select(
 def stored(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, Any]:
     """A shipment the caller is party to, as the JSON it was validated into when it was
     stored (the shape of `Shipment`), without validating it again; NotFound otherwise."""
-    with ctx.db.connection() as conn:
+    with ctx.db.reading() as conn:
         row = conn.execute(_STORED, {"shipment": shipment_id, "org": who.id}).first()
     if row is None:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
@@ -409,7 +411,8 @@ def readiness(ctx: Context, who: Organisation, shipment_id: str, now: datetime) 
     state's authority); a raw upload of such a kind is an unverified attachment and does not
     count. Kinds with no signed form (a bank guarantee, a phytosanitary certificate) count
     as attached files."""
-    with ctx.db.connection() as conn:
+    # Each statement stands alone: the report is replaced whole, by one UPDATE.
+    with ctx.db.reading() as conn:
         row = conn.execute(_CHECKED, {"shipment": shipment_id, "org": who.id}).first()
         if row is None:
             raise NotFound(f"no shipment {shipment_id!r} that you are party to")

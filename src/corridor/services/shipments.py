@@ -49,7 +49,6 @@ _SHIPMENTS = cast(Table, ShipmentRow.__table__)
 _PARTY_ROWS = cast(Table, ShipmentPartyRow.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
 # Statements on the submission path, built once.
-_INSERT_PARTY = insert(_PARTY_ROWS)
 _INSERT_EVENT = insert(_EVENTS)
 _ROLES_OF = select(OrganisationRow.id, OrganisationRow.role).where(
     OrganisationRow.id.in_(bindparam("ids", expanding=True))
@@ -213,17 +212,19 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 f"{draft.reference!r} ({clash}); use a new reference",
                 [FieldError("reference", "already used")],
             )
+        # One multi-row INSERT (an executemany would run a pipeline of one per party).
         conn.execute(
-            _INSERT_PARTY,
-            [
-                {
-                    "shipment_id": shipment_id,
-                    "organisation_id": p.organisation_id,
-                    "role": p.role.value,
-                    "created_at": now,
-                }
-                for p in parties
-            ],
+            insert(_PARTY_ROWS).values(
+                [
+                    {
+                        "shipment_id": shipment_id,
+                        "organisation_id": p.organisation_id,
+                        "role": p.role.value,
+                        "created_at": now,
+                    }
+                    for p in parties
+                ]
+            )
         )
         conn.execute(
             _INSERT_EVENT,

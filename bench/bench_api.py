@@ -253,6 +253,9 @@ def main() -> None:
                 if args.only and not any(word in name for word in args.only):
                     continue
                 with console.status(name):
+                    # Warm both up first (statement caches, prepared statements, pools).
+                    run(ours, ours_pid, mine, args.clients, 1.0)
+                    run(bare, bare_pid, theirs, args.clients, 1.0)
                     o1, oc1 = run(ours, ours_pid, mine, args.clients, args.seconds)
                     b1, bc1 = run(bare, bare_pid, theirs, args.clients, args.seconds)
                     o2, oc2 = run(ours, ours_pid, mine, args.clients, args.seconds)

@@ -35,7 +35,7 @@ from corridor.rules import ReadinessReport
 from corridor.services import keys
 from corridor.services.context import Context
 from corridor.services.keystore import FINGERPRINT
-from corridor.store.db import insert_unless_exists
+from corridor.store.db import batched, insert_unless_exists
 from corridor.store.tables import (
     DocumentRow,
     EventRow,
@@ -49,7 +49,7 @@ _SHIPMENTS = cast(Table, ShipmentRow.__table__)
 _PARTY_ROWS = cast(Table, ShipmentPartyRow.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
 # Statements on the submission path, built once.
-_INSERT_EVENT = insert(_EVENTS)
+_INSERT_EVENT = insert(_EVENTS).inline()
 _ROLES_OF = select(OrganisationRow.id, OrganisationRow.role).where(
     OrganisationRow.id.in_(bindparam("ids", expanding=True))
 )
@@ -212,42 +212,46 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
                 f"{draft.reference!r} ({clash}); use a new reference",
                 [FieldError("reference", "already used")],
             )
-        # One multi-row INSERT (an executemany would run a pipeline of one per party).
-        conn.execute(
-            insert(_PARTY_ROWS).values(
-                [
-                    {
-                        "shipment_id": shipment_id,
-                        "organisation_id": p.organisation_id,
-                        "role": p.role.value,
-                        "created_at": now,
-                    }
-                    for p in parties
-                ]
+        signer = ctx.keys.ensure(s, who.id, now)
+        # Nothing below is read back: one round trip on PostgreSQL.
+        with batched(conn):
+            # One multi-row INSERT (an executemany would run a pipeline of one per party).
+            conn.execute(
+                insert(_PARTY_ROWS).values(
+                    [
+                        {
+                            "shipment_id": shipment_id,
+                            "organisation_id": p.organisation_id,
+                            "role": p.role.value,
+                            "created_at": now,
+                        }
+                        for p in parties
+                    ]
+                )
             )
-        )
-        conn.execute(
-            _INSERT_EVENT,
-            {
-                "shipment_id": shipment_id,
-                "at": now,
-                "kind": "submitted",
-                "actor_id": who.id,
-                "place": route.origin,
-                "summary": f"Submitted by {who.name}: {draft.reference}, "
-                f"{len(draft.goods)} goods item(s), route {route.origin} -> {route.destination}",
-            },
-        )
-        ledger_mod.append(
-            conn,
-            ctx.keys.ensure(s, who.id, now),
-            who.id,
-            shipment_id,
-            "submitted",
-            {"reference": draft.reference, "draft": ledger_mod.digest_of(payload)},
-            now,
-            first=True,
-        )
+            conn.execute(
+                _INSERT_EVENT,
+                {
+                    "shipment_id": shipment_id,
+                    "at": now,
+                    "kind": "submitted",
+                    "actor_id": who.id,
+                    "place": route.origin,
+                    "summary": f"Submitted by {who.name}: {draft.reference}, "
+                    f"{len(draft.goods)} goods item(s), route {route.origin} -> "
+                    f"{route.destination}",
+                },
+            )
+            ledger_mod.append(
+                conn,
+                signer,
+                who.id,
+                shipment_id,
+                "submitted",
+                {"reference": draft.reference, "draft": ledger_mod.digest_of(payload)},
+                now,
+                first=True,
+            )
     return Shipment(
         id=shipment_id,
         reference=draft.reference,

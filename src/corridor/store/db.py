@@ -68,6 +68,19 @@ def _insert_unless_exists(dialect: str, table: Table, returning: Column[Any]) ->
     raise NotImplementedError(f"no insert-unless-exists for {dialect}")
 
 
+@contextmanager
+def batched(conn: Connection) -> Iterator[None]:
+    """Statements whose results nobody reads, sent together: on PostgreSQL in one pipeline
+    (one round trip, errors raised at its end, the transaction still whole or nothing);
+    elsewhere one by one."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    with driver.pipeline():  # type: ignore[union-attr]
+        yield
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     """An engine for a SQLite file (created with its folder) or a PostgreSQL URL, keeping
     up to `pool_size` connections (and as many again at a burst)."""

@@ -49,6 +49,7 @@ _SHIPMENTS = cast(Table, ShipmentRow.__table__)
 _PARTY_ROWS = cast(Table, ShipmentPartyRow.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
 # Statements on the submission path, built once.
+_INSERT_PARTY = insert(_PARTY_ROWS)
 _INSERT_EVENT = insert(_EVENTS).inline()
 _ROLES_OF = select(OrganisationRow.id, OrganisationRow.role).where(
     OrganisationRow.id.in_(bindparam("ids", expanding=True))
@@ -215,19 +216,17 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
         signer = ctx.keys.ensure(s, who.id, now)
         # Nothing below is read back: one round trip on PostgreSQL.
         with batched(conn):
-            # One multi-row INSERT (an executemany would run a pipeline of one per party).
             conn.execute(
-                insert(_PARTY_ROWS).values(
-                    [
-                        {
-                            "shipment_id": shipment_id,
-                            "organisation_id": p.organisation_id,
-                            "role": p.role.value,
-                            "created_at": now,
-                        }
-                        for p in parties
-                    ]
-                )
+                _INSERT_PARTY,
+                [
+                    {
+                        "shipment_id": shipment_id,
+                        "organisation_id": p.organisation_id,
+                        "role": p.role.value,
+                        "created_at": now,
+                    }
+                    for p in parties
+                ],
             )
             conn.execute(
                 _INSERT_EVENT,

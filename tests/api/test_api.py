@@ -510,3 +510,31 @@ def test_the_event_loop_guard_catches_an_async_route_that_queries_the_store(ctx:
         TestClient(app) as c,
     ):
         assert c.get("/blocking").json() == 1
+
+
+def test_a_get_of_the_signing_path_is_405_not_a_download(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """`…/documents/signed` is where documents are issued (POST), not a document id."""
+    made = submit(client, api_keys)
+    r = client.get(f"/shipments/{made['id']}/documents/signed", headers=auth(api_keys, SHIPPER))
+    assert r.status_code == 405
+    assert r.headers["allow"] == "POST"
+    r = client.get(f"/shipments/{made['id']}/documents/not-an-id", headers=auth(api_keys, SHIPPER))
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_shipment_is_sent_as_stored_in_the_shape_of_its_model(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """GET /shipments/{id} sends the stored JSON without a second validation: it must be
+    exactly what the Shipment model makes of it, and what the submission answered."""
+    from corridor.services.shipments import Shipment
+
+    made = submit(client, api_keys)
+    sent = client.get(f"/shipments/{made['id']}", headers=auth(api_keys, "kz-rail")).json()
+    assert sent == Shipment.model_validate(sent).model_dump(mode="json", by_alias=True)
+    assert sent == made
+    route = client.get(f"/shipments/{made['id']}/route", headers=auth(api_keys, SHIPPER)).json()
+    assert route == made["route"]

@@ -149,3 +149,70 @@ def test_a_nul_character_is_the_clients_to_correct_never_an_outage(
         organisations.register(node, NODE_ADMIN, named, T0)
     with pytest.raises((exc.NotFound, exc.InvalidInput)):
         shipments.get(node, ORGS["kz-rail"], "\x00")
+
+
+def _invoice_counts(report: shipments.ReadinessReport) -> bool:
+    """Whether no rule of the report still lacks the commercial invoice."""
+    return all(
+        DocumentKind.COMMERCIAL_INVOICE not in r.lacking
+        for c in report.crossings
+        for r in c.results
+    )
+
+
+def test_readiness_counts_a_signed_document_only_while_it_verifies(
+    node: Context, db: Database
+) -> None:
+    """A signed document counts while it verifies now, for this shipment: not after it
+    expires, not when its bytes are another shipment's, not once its key is revoked (a new
+    trust list); the report is stored when what it says changed, and re-reading it writes
+    nothing."""
+    from datetime import timedelta
+
+    from corridor.documents import verify
+    from corridor.services import keys
+    from corridor.services.demo_corridor import documents_for
+
+    shipper = ORGS["kz-ferroalloy"]
+    s = shipments.submit(node, shipper, draft("R-9"), T0)
+    assert not _invoice_counts(shipments.readiness(node, shipper, s.id, T0))
+    fields = documents_for(s)[DocumentKind.COMMERCIAL_INVOICE]
+    signed = papers.issue_signed(node, shipper, s.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
+    assert _invoice_counts(shipments.readiness(node, shipper, s.id, T0))
+    assert _invoice_counts(shipments.get(node, shipper, s.id).readiness)  # type: ignore[arg-type]
+
+    updates: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SHIPMENTS"):
+            updates.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert _invoice_counts(shipments.readiness(node, shipper, s.id, T0 + timedelta(hours=1)))
+        assert updates == []
+        # Past its expiry the verification made earlier no longer counts; the report changes.
+        expires = verify(signed.token, keys.trust_list(node), T0).expires_at
+        assert expires is not None
+        after = expires + timedelta(seconds=1)
+        assert not _invoice_counts(shipments.readiness(node, shipper, s.id, after))
+        assert len(updates) == 1
+        assert not _invoice_counts(shipments.get(node, shipper, s.id).readiness)  # type: ignore[arg-type]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+
+    # Stored bytes swapped for another shipment's valid invoice count for nothing here.
+    s2 = shipments.submit(node, shipper, draft("R-10"), T0)
+    fields = documents_for(s2)[DocumentKind.COMMERCIAL_INVOICE]
+    other = papers.issue_signed(node, shipper, s2.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
+    with db.transaction() as t:
+        row = t.get(DocumentRow, other.document.id)
+        assert row is not None
+        row.content = signed.token.encode("ascii")
+    assert not _invoice_counts(shipments.readiness(node, shipper, s2.id, T0))
+
+    with db.transaction() as t:
+        kid = node.keys.current_kid(t, shipper.id)
+    assert kid is not None
+    keys.revoke(node, NODE_ADMIN, kid, T0, reason="key_compromise")
+    assert not _invoice_counts(shipments.readiness(node, shipper, s.id, T0))

@@ -498,11 +498,16 @@ def _planned(conn: Connection, shipment_id: str) -> tuple[ShipmentDraft, Route]:
 
 
 def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
-    """What a stored report says, without its times: each rule's outcome per border."""
+    """What a stored report says, without its times (nor the sentences that quote them):
+    each rule's outcome per border, with what is lacking and what to provide."""
     return (
         report["ready"],
         [
-            (c["country"], c["procedure"], [(r["rule_id"], r["outcome"]) for r in c["results"]])
+            (
+                c["country"],
+                c["procedure"],
+                [(r["rule_id"], r["outcome"], r["lacking"], r["provide"]) for r in c["results"]],
+            )
             for c in report["crossings"]
         ],
     )

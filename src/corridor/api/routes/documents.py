@@ -4,6 +4,7 @@ the trust list."""
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -48,16 +49,16 @@ def list_documents(shipment_id: str, who: Caller, ctx: Ctx) -> list[DocumentInfo
 
 
 @private.get(
-    "/shipments/{shipment_id}/documents/{document_id}",
+    "/shipments/{shipment_id}/documents/{document_id:uuid}",
     tags=["documents"],
     response_class=Response,
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The document's bytes"}
     },
 )
-def get_document(shipment_id: str, document_id: str, who: Caller, ctx: Ctx) -> Response:
+def get_document(shipment_id: str, document_id: UUID, who: Caller, ctx: Ctx) -> Response:
     """Download a document's bytes."""
-    info, content = papers.content(ctx, who, shipment_id, document_id)
+    info, content = papers.content(ctx, who, shipment_id, str(document_id))
     # A raw upload goes back as bytes to save, never as the type its uploader claimed (an
     # HTML or SVG file must not run in the reader's browser).
     return Response(
@@ -78,7 +79,7 @@ def issue_document(shipment_id: str, req: SignRequest, who: Caller, ctx: Ctx) ->
 
 
 @private.get(
-    "/shipments/{shipment_id}/documents/{document_id}/pdf",
+    "/shipments/{shipment_id}/documents/{document_id:uuid}/pdf",
     tags=["documents"],
     response_class=Response,
     responses={
@@ -88,9 +89,9 @@ def issue_document(shipment_id: str, req: SignRequest, who: Caller, ctx: Ctx) ->
         }
     },
 )
-def document_pdf(shipment_id: str, document_id: str, who: Caller, ctx: Ctx) -> Response:
+def document_pdf(shipment_id: str, document_id: UUID, who: Caller, ctx: Ctx) -> Response:
     """The paper copy of a signed document: readable PDF with a verification QR code."""
-    info, pdf = papers.paper_copy(ctx, who, shipment_id, document_id, ctx.clock())
+    info, pdf = papers.paper_copy(ctx, who, shipment_id, str(document_id), ctx.clock())
     return Response(
         pdf,
         media_type="application/pdf",

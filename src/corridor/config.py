@@ -18,6 +18,8 @@ class Settings:
     # Requests served at once (worker threads); the store's connection pool is sized to
     # them, plus a few for the exchange loop, so no request waits for a connection.
     threads: int = 16
+    # Servers of the NATS cluster that keep each exchanged message (1: a single server).
+    nats_replicas: int = 1
 
     @property
     def pool_size(self) -> int:
@@ -26,9 +28,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """CORRIDOR_DATA_DIR (default ./var), CORRIDOR_DATABASE_URL (default: SQLite there)
-        and CORRIDOR_THREADS (requests served at once, default 16)."""
+        """CORRIDOR_DATA_DIR (default ./var), CORRIDOR_DATABASE_URL (default: SQLite there),
+        CORRIDOR_THREADS (requests served at once, default 16) and CORRIDOR_NATS_REPLICAS
+        (copies of each message in a NATS cluster, default 1)."""
         data_dir = Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve()
         url = os.environ.get("CORRIDOR_DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.db'}"
         threads = int(os.environ.get("CORRIDOR_THREADS") or cls.threads)
-        return cls(data_dir=data_dir, database_url=url, threads=max(1, threads))
+        replicas = int(os.environ.get("CORRIDOR_NATS_REPLICAS") or cls.nats_replicas)
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            threads=max(1, threads),
+            nats_replicas=min(5, max(1, replicas)),
+        )

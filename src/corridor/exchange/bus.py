@@ -8,7 +8,10 @@ between delivery and storage (it is delivered again, and the inbox ignores the r
 Publishing sets ``Nats-Msg-Id`` to the envelope id, so a relay that re-sends after a crash
 does not create a second copy within the stream's duplicate window.
 
-The client reconnects for ever (with a growing wait) after any broker outage; a connection
+Against a cluster, `url` lists several servers (comma-separated) and `replicas` (at most the
+cluster's size) keeps each message and the directory on that many servers, so losing one
+server loses nothing. The client reconnects for ever (with a growing wait) after any broker
+outage, to whichever server of the cluster answers; a connection
 that closed anyway is replaced on the next call. A message that could not be stored after
 `MAX_ATTEMPTS` deliveries is moved to the node's dead-letter subject (``<prefix>.dead.<node>``)
 and acknowledged, so it cannot hold up what comes after it.
@@ -99,11 +102,14 @@ class NatsBus:
         stream: str = "CORRIDOR",
         prefix: str = "corridor",
         ack_wait_s: float = 30.0,
+        replicas: int = 1,
     ) -> None:
         # ack_wait: how long JetStream waits for an acknowledgement before delivering the
         # message again (to this node's next fetch, e.g. after a crash and restart).
         self.url, self.stream, self.prefix = url, stream, prefix
+        self.servers = [u.strip() for u in url.split(",") if u.strip()]
         self.ack_wait_s = ack_wait_s
+        self.replicas = replicas
         self._nc: Any = None
         self._js: Any = None
         self._kv: Any = None
@@ -117,7 +123,7 @@ class NatsBus:
 
         try:
             self._nc = await nats.connect(
-                self.url,
+                servers=self.servers,
                 connect_timeout=2,
                 # Reconnect for ever: a node must drain its outbox after any outage.
                 max_reconnect_attempts=-1,
@@ -130,6 +136,7 @@ class NatsBus:
                 subjects=[f"{self.prefix}.to.>", f"{self.prefix}.dead.>"],
                 storage=StorageType.FILE,
                 duplicate_window=600.0,
+                num_replicas=self.replicas,
             )
             try:
                 await self._js.add_stream(config)
@@ -164,6 +171,14 @@ class NatsBus:
     def connected(self) -> bool:
         """Whether the client holds an open connection to the broker now."""
         return self._nc is not None and self._nc.is_connected
+
+    @property
+    def server(self) -> str | None:
+        """The server of the cluster the client is connected to now (host:port)."""
+        if not self.connected:
+            return None
+        where = self._nc.connected_url
+        return f"{where.hostname}:{where.port}"
 
     async def publish(self, node: str, msg_id: str, data: bytes) -> None:
         js = await self._ready()
@@ -222,7 +237,9 @@ class NatsBus:
                 self._kv = await js.key_value(name)
             except BucketNotFoundError:
                 try:
-                    self._kv = await js.create_key_value(KeyValueConfig(bucket=name, history=1))
+                    self._kv = await js.create_key_value(
+                        KeyValueConfig(bucket=name, history=1, replicas=self.replicas)
+                    )
                 except Exception:
                     # Another node created it at the same moment: use theirs.
                     self._kv = await js.key_value(name)

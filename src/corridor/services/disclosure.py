@@ -102,7 +102,9 @@ def start_exchange(
 
     ctx.keys.guard = guard
     # NATS connects on first use, inside the server's event loop.
-    carrier: Bus = bus or (NatsBus(url=nats_url) if nats_url else InProcessBus())
+    carrier: Bus = bus or (
+        NatsBus(url=nats_url, replicas=ctx.settings.nats_replicas) if nats_url else InProcessBus()
+    )
     ctx.exchange = Exchange(
         node,
         carrier,

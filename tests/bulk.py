@@ -131,16 +131,19 @@ _BATCH = (
 )
 
 
-def deep_cursor(ctx: Context, org_id: str) -> str:
-    """The listing cursor half-way down a party's rows (a shipment may have several)."""
+def deep_cursor(ctx: Context, org_id: str, page: int = 100) -> str:
+    """The listing cursor half-way down a party's rows, but with at least a full `page` of
+    shipments after it (a shipper holds two rows of each of its shipments), so that a deep
+    page returns as many shipments at every store size."""
     with ctx.db.engine.connect() as conn:
         at, sid = conn.execute(
             text(
                 "SELECT created_at, shipment_id FROM shipment_parties WHERE organisation_id = :o "
-                "ORDER BY created_at DESC, shipment_id DESC OFFSET (SELECT count(*) / 2 FROM "
-                "shipment_parties WHERE organisation_id = :o) LIMIT 1"
+                "ORDER BY created_at DESC, shipment_id DESC OFFSET (SELECT LEAST(count(*) / 2, "
+                "GREATEST(count(*) - 2 * :page - 2, 0)) FROM shipment_parties "
+                "WHERE organisation_id = :o) LIMIT 1"
             ),
-            {"o": org_id},
+            {"o": org_id, "page": page},
         ).one()
     return listing.cursor(at, sid)
 

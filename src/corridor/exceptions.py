@@ -6,13 +6,13 @@ The tree::
      ├── InvalidInput            input is wrong; the message says what to send instead
      │    ├── UnknownNode        a node id that is not in the corridor network
      │    ├── UnknownOrganisation a party id that is not registered on this node
-     │    ├── RulePackError      a rule pack is malformed; nothing from it was loaded
-     │    │    └── ProfileError  a targeting profile set is malformed
-     │    └── ExchangeDisabled   the node runs without an exchange
+     │    └── RulePackError      a rule pack is malformed; nothing from it was loaded
+     │         └── ProfileError  a targeting profile set is malformed
      ├── NoRoute                 the network has no path between two nodes
      ├── NotReady                a shipment would be held at a border: something is missing
      ├── NotFound                the thing does not exist, or the caller may not know it does
      ├── Conflict                the request clashes with what is already stored
+     │    └── ExchangeDisabled   the node runs without an exchange (its state, not the input)
      ├── InvalidTransition       a movement cannot take that step from its current state
      ├── AuthenticationFailed    no credentials, or credentials that are not valid
      ├── PermissionDenied        valid credentials without the right to do this
@@ -109,14 +109,6 @@ class InvalidTransition(CorridorError):
     title = "Invalid transition"
 
 
-class ExchangeDisabled(InvalidInput):
-    """The node runs without an exchange, so it cannot send or receive pre-arrival data."""
-
-    code = "exchange-disabled"
-    title = "Exchange not running"
-    hint = "run_as_node"
-
-
 class NotReady(CorridorError):
     """A shipment would be held at a border: documents or fields are missing."""
 
@@ -143,6 +135,14 @@ class Conflict(CorridorError):
 
     code = "conflict"
     title = "Conflict"
+
+
+class ExchangeDisabled(Conflict):
+    """The node runs without an exchange, so it cannot send or receive pre-arrival data."""
+
+    code = "exchange-disabled"
+    title = "Exchange not running"
+    hint = "run_as_node"
 
 
 class AuthenticationFailed(CorridorError):

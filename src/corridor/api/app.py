@@ -51,7 +51,7 @@ def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> Fast
     )
     app.state.context = ctx
     install(app)
-    docs.install(app)
+    docs.install(app, list(ctx.network.nodes))
     for router in ROUTERS:
         app.include_router(router)
     # The web UI is the node's other door, served by the same app under /ui.

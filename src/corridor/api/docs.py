@@ -5,6 +5,7 @@ Internet access."""
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -12,10 +13,37 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = "/static/api"
+NODE_MARK = "x-corridor-node"
 
 
-def install(app: FastAPI) -> None:
-    """Mount the vendored assets and the two documentation pages."""
+def _list_node_ids(document: dict[str, Any], node_ids: list[str]) -> None:
+    """Give every schema marked as a network node id (`corridor.model.codes.NODE_ID`) the
+    node's own ids as its enum, in the document's schemas and its operations' parameters."""
+
+    def visit(item: Any) -> None:
+        if isinstance(item, dict):
+            if item.pop(NODE_MARK, False):
+                item["enum"] = node_ids
+            for value in item.values():
+                visit(value)
+        elif isinstance(item, list):
+            for value in item:
+                visit(value)
+
+    visit(document)
+
+
+def install(app: FastAPI, node_ids: list[str]) -> None:
+    """Mount the vendored assets and the two documentation pages; the OpenAPI document
+    lists this node's network ids wherever a node id is asked for."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _list_node_ids(plain(), sorted(node_ids))
+        return app.openapi_schema or plain()
+
+    app.openapi = openapi  # type: ignore[method-assign]
     folder = resources.files("corridor.api").joinpath("static")
     app.mount(STATIC, StaticFiles(directory=str(folder)), name="api-static")
 

@@ -12,19 +12,20 @@ from corridor.api.problems import Problem
 from corridor.model import DocumentKind, OfficerRole, PlanningDate, ShipmentDraft
 from corridor.services.decisions import Action
 
-_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+# How a route declares a problem response in the OpenAPI document.
+PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed JSON", **_PROBLEM},
-    413: {"description": "Body over the size limit", **_PROBLEM},
-    422: {"description": "Invalid input; `errors` names each field", **_PROBLEM},
-    500: {"description": "Internal error; nothing was changed", **_PROBLEM},
-    503: {"description": "Store unavailable", **_PROBLEM},
+    400: {"description": "Malformed JSON", **PROBLEM},
+    413: {"description": "Body over the size limit", **PROBLEM},
+    422: {"description": "Invalid input; `errors` names each field", **PROBLEM},
+    500: {"description": "Internal error; nothing was changed", **PROBLEM},
+    503: {"description": "Store unavailable", **PROBLEM},
 }
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, invalid or revoked API key", **_PROBLEM},
-    403: {"description": "Your organisation may not do this", **_PROBLEM},
-    404: {"description": "Not found, or not yours to see", **_PROBLEM},
-    409: {"description": "Conflicts with stored data", **_PROBLEM},
+    401: {"description": "Missing, invalid or revoked API key", **PROBLEM},
+    403: {"description": "Your organisation may not do this", **PROBLEM},
+    404: {"description": "Not found, or not yours to see", **PROBLEM},
+    409: {"description": "Conflicts with stored data", **PROBLEM},
 }
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from stdnum import iso6346, luhn
 from stdnum.exceptions import ValidationError as StdnumError
@@ -145,9 +145,78 @@ def check_planning_date(value: date) -> date:
     return value
 
 
-PlanningDate = Annotated[date, AfterValidator(check_planning_date)]
-HSCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_hs_code)]
-CountryCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_country)]
-CurrencyCode = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_currency)]
-ContainerNumber = Annotated[str, BeforeValidator(_strip_upper), AfterValidator(check_container)]
-WagonNumber = Annotated[str, AfterValidator(check_wagon)]
+# What the published JSON Schema (OpenAPI) says of each code: as exact as a schema can be.
+# Check digits cannot be written as a pattern: those types name a format
+# (`iso6346`, `wagon-number`) beside the pattern, for clients that know it.
+# An organisation id (its pattern), and the mark of a network node id: the node's OpenAPI
+# document lists its network's node ids there.
+ORG_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+ORG_ID: dict[str, Any] = {"pattern": ORG_ID_PATTERN}
+NODE_ID: dict[str, Any] = {"x-corridor-node": True}
+HS_CODE_PATTERN = r"^(0[1-9]|[1-6][0-9]|7[0-68-9]|8[0-9]|9[0-7])[0-9]{4}$"
+COUNTRIES = sorted(c.alpha_2 for c in pycountry.countries)
+CURRENCIES = sorted(c.alpha_3 for c in pycountry.currencies)
+_DATE_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "description": f"A date from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
+    "examples": ["2026-03-02"],
+}
+
+PlanningDate = Annotated[date, AfterValidator(check_planning_date), WithJsonSchema(_DATE_SCHEMA)]
+HSCode = Annotated[
+    str,
+    BeforeValidator(_strip_upper),
+    AfterValidator(check_hs_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": HS_CODE_PATTERN,
+            "description": "6-digit HS subheading (chapters 01-97, 77 reserved)",
+            "examples": ["720241"],
+        },
+    ),
+]
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_strip_upper),
+    AfterValidator(check_country),
+    WithJsonSchema(
+        {"type": "string", "enum": COUNTRIES, "description": "ISO 3166-1 alpha-2"},
+    ),
+]
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_strip_upper),
+    AfterValidator(check_currency),
+    WithJsonSchema(
+        {"type": "string", "enum": CURRENCIES, "description": "ISO 4217 alphabetic"},
+    ),
+]
+ContainerNumber = Annotated[
+    str,
+    BeforeValidator(_strip_upper),
+    AfterValidator(check_container),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "iso6346",
+            "pattern": r"^[A-Z]{3}[UJZ][0-9]{7}$",
+            "description": "ISO 6346 container number with its check digit",
+            "examples": ["CSQU3054383"],
+        },
+    ),
+]
+WagonNumber = Annotated[
+    str,
+    AfterValidator(check_wagon),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "wagon-number",
+            "pattern": r"^([0-9]{8}|[0-9]{12})$",
+            "description": "1520 mm (8 digits) or UIC (12 digits) wagon number, Luhn check digit",
+            "examples": ["52345675"],
+        },
+    ),
+]

@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from corridor.model.codes import CountryCode, check_tax_id
+from corridor.model.codes import ORG_ID, ORG_ID_PATTERN, CountryCode, check_tax_id
 
-_ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_ORG_ID = re.compile(ORG_ID_PATTERN)
 
 
 class Role(StrEnum):
@@ -35,6 +35,7 @@ class Organisation(BaseModel):
     id: str = Field(
         description="Stable id: lower-case letters, digits and dashes, e.g. 'kz-customs'",
         examples=["kz-ferroalloy"],
+        json_schema_extra=ORG_ID,
     )
     name: str = Field(min_length=1, max_length=200)
     country: CountryCode

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corridor.model.codes import (
+    NODE_ID,
+    ORG_ID,
     ContainerNumber,
     CountryCode,
     CurrencyCode,
@@ -87,10 +90,12 @@ class RouteRequest(BaseModel):
 
     model_config = _STRICT
 
-    origin: str = Field(min_length=1, max_length=64, examples=["dostyk"])
-    destination: str = Field(min_length=1, max_length=64, examples=["constanta"])
+    origin: str = Field(min_length=1, max_length=64, examples=["dostyk"], json_schema_extra=NODE_ID)
+    destination: str = Field(
+        min_length=1, max_length=64, examples=["constanta"], json_schema_extra=NODE_ID
+    )
     prefer: RoutePreference = RoutePreference.FASTEST
-    via: list[str] = Field(
+    via: list[Annotated[str, Field(json_schema_extra=NODE_ID)]] = Field(
         default_factory=list, max_length=10, description="Nodes to pass through, in order"
     )
 
@@ -101,10 +106,12 @@ class ShipmentDraft(BaseModel):
     model_config = _STRICT
 
     reference: str = Field(min_length=1, max_length=64, description="Shipper's own reference")
-    consignor: str = Field(min_length=1, max_length=64)
-    consignee: str = Field(min_length=1, max_length=64)
-    forwarder: str | None = Field(default=None, max_length=64)
-    carriers: list[str] = Field(default_factory=list, max_length=20)
+    consignor: str = Field(min_length=1, max_length=64, json_schema_extra=ORG_ID)
+    consignee: str = Field(min_length=1, max_length=64, json_schema_extra=ORG_ID)
+    forwarder: str | None = Field(default=None, max_length=64, json_schema_extra=ORG_ID)
+    carriers: list[Annotated[str, Field(json_schema_extra=ORG_ID)]] = Field(
+        default_factory=list, max_length=20
+    )
     goods: list[GoodsItem] = Field(min_length=1, max_length=999)
     containers: list[Container] = Field(default_factory=list, max_length=500)
     wagons: list[Wagon] = Field(default_factory=list, max_length=500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.schemas import Disclosed
+from corridor.api.schemas import PROBLEM, Disclosed
 from corridor.services import disclosure
 from corridor.services.disclosure import CustomsNotice, DirectoryEntry, InboxItem
 
@@ -24,7 +24,11 @@ def inbox(who: Caller, ctx: Ctx) -> list[InboxItem]:
     return disclosure.inbox(ctx, who)
 
 
-@public.get("/exchange/directory", tags=["exchange"])
+@public.get(
+    "/exchange/directory",
+    tags=["exchange"],
+    responses={409: {"description": "This node runs without an exchange", **PROBLEM}},
+)
 def directory(ctx: Ctx) -> list[DirectoryEntry]:
     """The corridor's nodes and their public encryption keys."""
     return disclosure.directory(ctx)

@@ -9,6 +9,7 @@ from fastapi import Query
 from corridor.api.deps import Ctx
 from corridor.api.routes._base import routers
 from corridor.model import RoutePreference
+from corridor.model.codes import NODE_ID
 from corridor.services import network
 from corridor.services.network import Node, Route
 
@@ -24,8 +25,10 @@ def network_nodes(ctx: Ctx) -> list[Node]:
 @public.get("/network/route", tags=["network"])
 def network_route(
     ctx: Ctx,
-    origin: Annotated[str, Query(max_length=64, examples=["dostyk"])],
-    destination: Annotated[str, Query(max_length=64, examples=["constanta"])],
+    origin: Annotated[str, Query(max_length=64, examples=["dostyk"], json_schema_extra=NODE_ID)],
+    destination: Annotated[
+        str, Query(max_length=64, examples=["constanta"], json_schema_extra=NODE_ID)
+    ],
     prefer: RoutePreference = RoutePreference.FASTEST,
 ) -> Route:
     """The fastest or shortest route between two nodes, with its border crossings."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.schemas import EnrolRequest, NewKey
+from corridor.api.schemas import PROBLEM, EnrolRequest, NewKey
 from corridor.model import Organisation
 from corridor.services import credentials, organisations
 from corridor.services.credentials import ApiKeyInfo, Enrolment, IssuedKey, Registered
@@ -27,7 +27,14 @@ def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Registered:
     return credentials.register_member(ctx, who, org, ctx.clock())
 
 
-@public.post("/enrol", status_code=201, tags=["organisations"])
+@public.post(
+    "/enrol",
+    status_code=201,
+    tags=["organisations"],
+    responses={
+        401: {"description": "Unknown, used or expired enrolment code", **PROBLEM},
+    },
+)
 def enrol(body: EnrolRequest, ctx: Ctx) -> IssuedKey:
     """Exchange a one-time enrolment code for your organisation's first API key (shown
     only in this response)."""

@@ -10,6 +10,7 @@ from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import CheckRequest, LintResult
 from corridor.model import PlanningDate
+from corridor.model.codes import NODE_ID
 from corridor.services import rules
 from corridor.services.rules import Matrix, PackInfo, ReadinessReport
 
@@ -32,8 +33,8 @@ def packs(ctx: Ctx) -> list[PackInfo]:
 @public.get("/rules/diff", tags=["rules"])
 def diff(
     ctx: Ctx,
-    origin: Annotated[str | None, Query(max_length=64)] = None,
-    destination: Annotated[str | None, Query(max_length=64)] = None,
+    origin: Annotated[str | None, Query(max_length=64, json_schema_extra=NODE_ID)] = None,
+    destination: Annotated[str | None, Query(max_length=64, json_schema_extra=NODE_ID)] = None,
     on: Annotated[
         PlanningDate | None, Query(description="Date the packs are in force (2000-2099)")
     ] = None,

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,6 +137,64 @@ def run(base: str, pid: int, make: Request, clients: int, seconds: float) -> tup
     return n / elapsed, (cpu_ms(pid) - before) / max(n, 1)
 
 
+async def _mixed(
+    base: str, ops: list[tuple[str, Request]], clients: int, seconds: float
+) -> tuple[dict[str, list[float]], int]:
+    """Each client sends the operations in turn (client k starts at the k-th) until time
+    is up: latencies in ms per operation, and the number of error answers."""
+    taken: dict[str, list[float]] = {name: [] for name, _ in ops}
+    errors = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def one_client(k: int) -> None:
+            nonlocal errors
+            i = k
+            while time.monotonic() < stop:
+                name, make = ops[i % len(ops)]
+                t = time.perf_counter()
+                r = await make(client, k * 1_000_000 + i)
+                taken[name].append((time.perf_counter() - t) * 1000)
+                errors += r.status_code >= 400
+                i += 1
+
+        await asyncio.gather(*(one_client(k) for k in range(clients)))
+    return taken, errors
+
+
+def mixed_table(
+    title: str,
+    ours: tuple[dict[str, list[float]], int],
+    bare: tuple[dict[str, list[float]], int],
+    seconds: float,
+    names: list[tuple[str, str]],
+) -> Table:
+    """Requests per second, p50 and p99 per operation of both servers, side by side."""
+    table = Table(title=title)
+    for col in ("operation", "corridor req/s", "p50 ms", "p99 ms", "baseline (as)", "req/s"):
+        table.add_column(col, justify="left" if col in ("operation", "baseline (as)") else "right")
+    table.add_column("p50 / p99 ms", justify="right")
+    for mine, theirs in names:
+        a, b = ours[0][mine], bare[0][theirs]
+        qa, qb = statistics.quantiles(a, n=100), statistics.quantiles(b, n=100)
+        table.add_row(
+            mine,
+            f"{len(a) / seconds:.0f}",
+            f"{qa[49]:.1f}",
+            f"{qa[98]:.1f}",
+            theirs,
+            f"{len(b) / seconds:.0f}",
+            f"{qb[49]:.1f} / {qb[98]:.1f}",
+        )
+    total = sum(len(v) for v in ours[0].values()) / max(1, sum(len(v) for v in bare[0].values()))
+    table.caption = (
+        f"errors: corridor {ours[1]}, baseline {bare[1]}; all requests, corridor / baseline: "
+        f"{total:.2f}x"
+    )
+    return table
+
+
 def seed_corridor(url: str, folder: Path) -> dict[str, Any]:
     ctx = Context.open(Settings(data_dir=folder, database_url=url))
     try:
@@ -147,8 +206,16 @@ def seed_corridor(url: str, folder: Path) -> dict[str, Any]:
         signed = papers.issue_signed(
             ctx, shipper, real.id, DocumentKind.COMMERCIAL_INVOICE, fields, NOW
         )
+        # Signing in the mixed traffic piles documents on a shipment of its own.
+        signing = shipments.submit(ctx, shipper, demo.draft("LOAD-2"), NOW)
         bulk.grow(ctx, real.id, ROWS)
-        return {"key": keys[bulk.SHIPPER], "id": real.id, "token": signed.token}
+        return {
+            "sign_id": signing.id,
+            "key": keys[bulk.SHIPPER],
+            "id": real.id,
+            "token": signed.token,
+            "fields": json.loads(json.dumps(fields, default=str)),
+        }
     finally:
         ctx.close()
 
@@ -178,6 +245,51 @@ def seed_baseline(url: str, body: dict[str, Any]) -> str:
     return first
 
 
+def mixed_operations(
+    node: dict[str, Any],
+    draft: dict[str, Any],
+    item: str,
+    auth: dict[str, str],
+    verify: dict[str, str],
+) -> tuple[list[tuple[str, Request]], list[tuple[str, Request]]]:
+    """The mixed traffic on the node (submit, list, readiness, sign, verify) and what the
+    bare service does in their place (insert for the writes, list and get for the reads)."""
+    sid = node["id"]
+    as_json = {**auth, "Content-Type": "application/json"}
+    sign = json.dumps({"kind": "commercial_invoice", "fields": node["fields"]})
+
+    def submit(c: httpx.AsyncClient, i: int) -> Any:
+        body = {**draft, "reference": f"M-{uuid.uuid4().hex[:12]}"}
+        return c.post("/shipments", content=json.dumps(body), headers=as_json)
+
+    ours: list[tuple[str, Request]] = [
+        ("submit", submit),
+        ("list", lambda c, i: c.get("/shipments", headers=auth)),
+        ("readiness", lambda c, i: c.get(f"/shipments/{sid}/readiness", headers=auth)),
+        (
+            "sign",
+            lambda c, i: c.post(
+                f"/shipments/{sid}/documents/signed", content=sign, headers=as_json
+            ),
+        ),
+        ("verify", lambda c, i: c.post("/verify", content=node["token"], headers=verify)),
+    ]
+    body = json.dumps(draft)
+    plain = {"Content-Type": "application/json"}
+
+    def insert(c: httpx.AsyncClient, i: int) -> Any:
+        return c.post("/items", content=body, params={"owner": "o1"}, headers=plain)
+
+    bare: list[tuple[str, Request]] = [
+        ("insert (for submit)", insert),
+        ("list", lambda c, i: c.get("/items", params={"owner": "o1"})),
+        ("get (for readiness)", lambda c, i: c.get(f"/items/{item}")),
+        ("insert (for sign)", insert),
+        ("get (for verify)", lambda c, i: c.get(f"/items/{item}")),
+    ]
+    return ours, bare
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -185,6 +297,8 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", default=[], help="run the operations whose name has this"
     )
+    parser.add_argument("--mixed-clients", type=int, default=50)
+    parser.add_argument("--mixed-seconds", type=float, default=60.0)
     args = parser.parse_args()
     draft = demo.draft("X").model_dump(mode="json")
     with (
@@ -270,7 +384,29 @@ def main() -> None:
                     f">= {target}x",
                     f"{(oc1 + oc2) / 2:.1f} ({(bc1 + bc2) / 2:.1f})",
                 )
+            if not args.only:
+                ops, base_ops = mixed_operations(node, draft, item, auth, verify)
+                with console.status(f"mixed traffic, {args.mixed_clients} clients"):
+                    run(ours, ours_pid, ops[0][1], args.clients, 1.0)
+                    mine_mixed = asyncio.run(
+                        _mixed(ours, ops, args.mixed_clients, args.mixed_seconds)
+                    )
+                    theirs_mixed = asyncio.run(
+                        _mixed(bare, base_ops, args.mixed_clients, args.mixed_seconds)
+                    )
         console.print(table)
+        if not args.only:
+            console.print(
+                mixed_table(
+                    f"mixed traffic: {args.mixed_clients} clients for {args.mixed_seconds:.0f} s",
+                    mine_mixed,
+                    theirs_mixed,
+                    args.mixed_seconds,
+                    [(name, theirs) for (name, _), (theirs, _) in zip(ops, base_ops, strict=True)],
+                )
+            )
+            if mine_mixed[1]:
+                raise SystemExit(f"{mine_mixed[1]} requests failed under mixed load")
 
 
 if __name__ == "__main__":

@@ -538,3 +538,26 @@ def test_a_shipment_is_sent_as_stored_in_the_shape_of_its_model(
     assert sent == made
     route = client.get(f"/shipments/{made['id']}/route", headers=auth(api_keys, SHIPPER)).json()
     assert route == made["route"]
+
+
+def test_the_openapi_document_states_what_is_valid(client: TestClient, ctx: Any) -> None:
+    """Codes by pattern or enum, node ids from the node's own network, and one schema per
+    document kind for issuing: what a client generates from the document is what we accept."""
+    from corridor.documents.kinds import SCHEMAS
+
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert schemas["RouteRequest"]["properties"]["origin"]["enum"] == sorted(ctx.network.nodes)
+    route = {p["name"]: p["schema"] for p in doc["paths"]["/network/route"]["get"]["parameters"]}
+    assert "dostyk" in route["origin"]["enum"] and "nowhere" not in route["origin"]["enum"]
+    container = schemas["Container"]["properties"]["number"]
+    assert container["format"] == "iso6346" and container["pattern"]
+    goods = schemas["GoodsItem-Input"]["properties"]
+    assert goods["hs_code"]["pattern"].startswith("^(0[1-9]")
+    assert "KZ" in goods["origin_country"]["enum"] and "XX" not in goods["origin_country"]["enum"]
+    assert "x-corridor-node" not in json.dumps(doc)
+    variants = schemas["SignRequest"]["discriminator"]["mapping"]
+    assert set(variants) == {k.value for k in SCHEMAS}
+    invoice = schemas[variants["commercial_invoice"].rsplit("/", 1)[1]]
+    fields = schemas[invoice["properties"]["fields"]["$ref"].rsplit("/", 1)[1]]
+    assert {"seller", "buyer", "goods", "total_amount"} <= set(fields["properties"])

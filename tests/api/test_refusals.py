@@ -85,7 +85,7 @@ REFUSALS: dict[str, tuple[int, Callable[[TestClient, str, dict[str, str]], Any]]
         lambda c, sid, h: c.get(f"/shipments/{sid}/readiness", headers=h),
     ),
     "disclose on a node without an exchange": (
-        422,
+        409,
         lambda c, sid, h: c.post(f"/shipments/{sid}/disclose", headers=h),
     ),
     "register an organisation without being the operator": (

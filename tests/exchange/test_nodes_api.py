@@ -90,5 +90,5 @@ def test_disclosure_travels_between_served_nodes(tmp_path: Path) -> None:
             )
         )
         refused = plain.get("/exchange/directory")
-        assert refused.status_code == 422
+        assert refused.status_code == 409
         assert "corridor serve --node" in refused.json()["detail"]

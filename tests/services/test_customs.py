@@ -23,6 +23,7 @@ from corridor.exceptions import (
 )
 from corridor.model import OfficerRole
 from corridor.services import (
+    authentication,
     credentials,
     customs,
     decisions,
@@ -127,12 +128,12 @@ def test_only_the_authoritys_own_officers_work_on_its_node(walked: Walked) -> No
         customs.queue(kz, ORGS["kz-customs"], LATER)  # type: ignore[arg-type]
     key = credentials.issue_key(kz, NODE_ADMIN, "kz-customs", "org key", T0).key
     with pytest.raises(PermissionDenied, match="officer's own API key"):
-        credentials.authenticate_officer(kz, key)
+        authentication.authenticate_officer(kz, key)
     # An officer of another authority registered on this node still cannot work here.
     az_key = credentials.add_officer(
         kz, NODE_ADMIN, "az-customs", "az.visitor", "Visitor", OfficerRole.CHIEF, T0
     ).key
-    visitor = credentials.authenticate_officer(kz, az_key)
+    visitor = authentication.authenticate_officer(kz, az_key)
     with pytest.raises(PermissionDenied, match="run by 'kz-customs'"):
         customs.queue(kz, visitor, LATER)
     with pytest.raises(PermissionDenied, match="not a customs authority"):
@@ -160,7 +161,7 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
     second = credentials.add_officer(
         ge, NODE_ADMIN, "ge-customs", "ge.chief2", "Second chief", OfficerRole.CHIEF, T0
     ).key
-    other = credentials.authenticate_officer(ge, second)
+    other = authentication.authenticate_officer(ge, second)
     # A chief who takes the override himself cannot endorse it.
     mine = decisions.endorse(ge, other, pending.id, LATER, approve=False)
     assert mine.status == "refused"

@@ -18,6 +18,7 @@ from corridor.model import DocumentKind, Organisation
 from corridor.services import (
     NODE_ADMIN,
     Context,
+    authentication,
     credentials,
     disclosure,
     ledgers,
@@ -42,11 +43,11 @@ def test_only_the_operator_registers_and_no_one_mints_another_organisations_keys
     with pytest.raises(PermissionDenied):
         credentials.issue_key(ctx, ORGS["node-operator"], "ge-rail", "ops", T0)
     issued = credentials.enrol(ctx, "ge-rail", registered.enrolment.code, "ops", T0)
-    assert credentials.authenticate(ctx, issued.key).id == "ge-rail"
+    assert authentication.authenticate(ctx, issued.key).id == "ge-rail"
     with pytest.raises(PermissionDenied):
         credentials.list_keys(ctx, ORGS["kz-rail"], "ge-rail")
     # An organisation manages its own keys.
-    own = credentials.authenticate(ctx, issued.key)
+    own = authentication.authenticate(ctx, issued.key)
     assert [k.id for k in credentials.list_keys(ctx, own, "ge-rail")] == [issued.id]
     with pytest.raises(NotFound):
         credentials.list_keys(ctx, ORGS["node-operator"], "no-such-org")

@@ -11,10 +11,12 @@ from corridor.model import DocumentKind
 from corridor.services import (
     NODE_ADMIN,
     Context,
+    authentication,
     credentials,
     listing,
     organisations,
     papers,
+    readiness,
     shipments,
 )
 from corridor.services.demo import draft
@@ -39,12 +41,12 @@ def test_api_keys_are_stored_hashed_and_revocable(node: Context, db: Database) -
     with db.engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT secret_sha256 FROM api_keys")).scalar_one()
     assert issued.key.split(".", 1)[1] not in stored
-    assert credentials.authenticate(node, issued.key).id == "kz-rail"
+    assert authentication.authenticate(node, issued.key).id == "kz-rail"
     with pytest.raises(exc.AuthenticationFailed, match="not valid"):
-        credentials.authenticate(node, issued.key[:-2] + "xx")
+        authentication.authenticate(node, issued.key[:-2] + "xx")
     credentials.revoke_key(node, NODE_ADMIN, "kz-rail", issued.id, T0)
     with pytest.raises(exc.AuthenticationFailed, match="revoked"):
-        credentials.authenticate(node, issued.key)
+        authentication.authenticate(node, issued.key)
 
 
 def test_shipment_is_visible_to_its_parties_only(node: Context, db: Database) -> None:
@@ -175,10 +177,10 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
 
     shipper = ORGS["kz-ferroalloy"]
     s = shipments.submit(node, shipper, draft("R-9"), T0)
-    assert not _invoice_counts(shipments.readiness(node, shipper, s.id, T0))
+    assert not _invoice_counts(readiness.check(node, shipper, s.id, T0))
     fields = documents_for(s)[DocumentKind.COMMERCIAL_INVOICE]
     signed = papers.issue_signed(node, shipper, s.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
-    assert _invoice_counts(shipments.readiness(node, shipper, s.id, T0))
+    assert _invoice_counts(readiness.check(node, shipper, s.id, T0))
     assert _invoice_counts(shipments.get(node, shipper, s.id).readiness)  # type: ignore[arg-type]
 
     updates: list[str] = []
@@ -189,13 +191,13 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
 
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        assert _invoice_counts(shipments.readiness(node, shipper, s.id, T0 + timedelta(hours=1)))
+        assert _invoice_counts(readiness.check(node, shipper, s.id, T0 + timedelta(hours=1)))
         assert updates == []
         # Past its expiry the verification made earlier no longer counts; the report changes.
         expires = verify(signed.token, keys.trust_list(node), T0).expires_at
         assert expires is not None
         after = expires + timedelta(seconds=1)
-        assert not _invoice_counts(shipments.readiness(node, shipper, s.id, after))
+        assert not _invoice_counts(readiness.check(node, shipper, s.id, after))
         assert len(updates) == 1
         assert not _invoice_counts(shipments.get(node, shipper, s.id).readiness)  # type: ignore[arg-type]
     finally:
@@ -209,10 +211,10 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
         row = t.get(DocumentRow, other.document.id)
         assert row is not None
         row.content = signed.token.encode("ascii")
-    assert not _invoice_counts(shipments.readiness(node, shipper, s2.id, T0))
+    assert not _invoice_counts(readiness.check(node, shipper, s2.id, T0))
 
     with db.transaction() as t:
         kid = node.keys.current_kid(t, shipper.id)
     assert kid is not None
     keys.revoke(node, NODE_ADMIN, kid, T0, reason="key_compromise")
-    assert not _invoice_counts(shipments.readiness(node, shipper, s.id, T0))
+    assert not _invoice_counts(readiness.check(node, shipper, s.id, T0))

@@ -19,7 +19,16 @@ import pytest
 from sqlalchemy import event
 
 from corridor.model import DocumentKind
-from corridor.services import Context, credentials, demo, ledgers, listing, papers, shipments
+from corridor.services import (
+    Context,
+    authentication,
+    demo,
+    ledgers,
+    listing,
+    papers,
+    readiness,
+    shipments,
+)
 from corridor.services.demo_corridor import documents_for
 from corridor.store.db import Database
 from tests import bulk
@@ -80,7 +89,7 @@ def test_everyday_reads_use_indexes_only(grown: tuple[Context, str, str]) -> Non
     deep = {o.id: bulk.deep_cursor(ctx, o.id) for o in (shipper, carrier)}
 
     def reads() -> None:
-        credentials.authenticate(ctx, api_key)
+        authentication.authenticate(ctx, api_key)
         for who in (shipper, carrier):
             assert len(listing.page(ctx, who).items) == 100
             assert listing.page(ctx, who, after=deep[who.id]).items
@@ -88,7 +97,7 @@ def test_everyday_reads_use_indexes_only(grown: tuple[Context, str, str]) -> Non
         shipments.timeline(ctx, shipper, sid)
         papers.documents(ctx, shipper, sid)
         ledgers.shipment(ctx, shipper, sid)
-        shipments.readiness(ctx, shipper, sid, T0)
+        readiness.check(ctx, shipper, sid, T0)
 
     plans = _plans(ctx, reads)
     touched = set()

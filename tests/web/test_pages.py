@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
-from corridor.services import Context, credentials, demo, drafting, sessions
+from corridor.services import Context, authentication, credentials, demo, drafting, sessions
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
 from tests.conftest import T0, off_the_event_loop
@@ -271,7 +271,7 @@ def test_a_form_built_from_the_schema_reads_back_to_valid_fields(
 ) -> None:
     from starlette.datastructures import FormData
 
-    shipper = credentials.authenticate(node.ctx, node.keys["kz-ferroalloy"])
+    shipper = authentication.authenticate(node.ctx, node.keys["kz-ferroalloy"])
     values = drafting.prefill(node.ctx, shipper, node.shipment_id, kind, T0.date())
     controls = forms.build(drafting.schema(kind), values)
 

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer, Organisation
-from corridor.services import Context, credentials
+from corridor.services import Context, authentication
 
 
 def node_of(request: Request) -> Context:
@@ -36,7 +36,7 @@ def caller(
         raise AuthenticationFailed(
             "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
         )
-    return credentials.authenticate(node_of(request), creds.credentials)
+    return authentication.authenticate(node_of(request), creds.credentials)
 
 
 def officer(
@@ -49,7 +49,7 @@ def officer(
             "this endpoint needs an officer's API key: send 'Authorization: Bearer "
             "cor_<id>.<secret>'"
         )
-    return credentials.authenticate_officer(node_of(request), creds.credentials)
+    return authentication.authenticate_officer(node_of(request), creds.credentials)
 
 
 Ctx = Annotated[Context, Depends(context)]

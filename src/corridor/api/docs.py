@@ -12,8 +12,13 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from corridor.services import drafting
+
 STATIC = "/static/api"
 NODE_MARK = "x-corridor-node"
+# Document kinds' schemas sit beside the API's own under this prefix (names may repeat).
+DOCUMENT_PREFIX = "Document."
+DOCUMENT_REF = "#/components/schemas/" + DOCUMENT_PREFIX
 
 
 def _list_node_ids(document: dict[str, Any], node_ids: list[str]) -> None:
@@ -33,6 +38,36 @@ def _list_node_ids(document: dict[str, Any], node_ids: list[str]) -> None:
     visit(document)
 
 
+def _type_documents(document: dict[str, Any]) -> None:
+    """Publish each document kind's schema and make `SignRequest` one of them per kind (the
+    service checks the fields after the caller's right to issue, so the route takes them
+    as an object; the document says which object each kind needs)."""
+    components: dict[str, Any] = document["components"]["schemas"]
+    if "SignRequest" not in components:
+        return
+    refs, defs = drafting.published_schemas(DOCUMENT_REF + "{model}")
+    components.update({DOCUMENT_PREFIX + k: v for k, v in defs.items()})
+    variants: dict[str, str] = {}
+    for kind, ref in sorted(refs.items()):
+        name = "Sign" + "".join(part.title() for part in kind.value.split("_"))
+        components[name] = {
+            "title": name,
+            "type": "object",
+            "description": f"Issue a {kind.value.replace('_', ' ')}",
+            "required": ["kind", "fields"],
+            "additionalProperties": False,
+            "properties": {"kind": {"type": "string", "const": kind.value}, "fields": ref},
+        }
+        variants[kind.value] = f"#/components/schemas/{name}"
+    components["SignRequest"] = {
+        "title": "SignRequest",
+        "description": "A document to issue, signed with your organisation's key: its kind "
+        "and the fields that kind's schema asks for.",
+        "oneOf": [{"$ref": ref} for ref in variants.values()],
+        "discriminator": {"propertyName": "kind", "mapping": variants},
+    }
+
+
 def install(app: FastAPI, node_ids: list[str]) -> None:
     """Mount the vendored assets and the two documentation pages; the OpenAPI document
     lists this node's network ids wherever a node id is asked for."""
@@ -40,7 +75,9 @@ def install(app: FastAPI, node_ids: list[str]) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _list_node_ids(plain(), sorted(node_ids))
+            document = plain()
+            _list_node_ids(document, sorted(node_ids))
+            _type_documents(document)
         return app.openapi_schema or plain()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -19,7 +19,7 @@ from corridor.cli.console import console, now, open_node
 from corridor.cli.output import read_text
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer
-from corridor.services import Context, credentials, customs, decisions, targeting, transit
+from corridor.services import Context, authentication, customs, decisions, targeting, transit
 from corridor.services.decisions import Action
 
 customs_app = typer.Typer(
@@ -41,7 +41,7 @@ def _officer(ctx: Context, key: str | None) -> Officer:
         raise AuthenticationFailed(
             "customs commands act as an officer: pass --key or set CORRIDOR_OFFICER_KEY"
         )
-    return credentials.authenticate_officer(ctx, key)
+    return authentication.authenticate_officer(ctx, key)
 
 
 @customs_app.command("queue")

@@ -7,11 +7,13 @@ before anything is written, or rolls everything back (rows and files alike).
 
     context        the running node: store, network, rule engine, key store, exchange
     organisations  members of the node and the public directory of organisations
-    credentials    enrolment, API keys, suspension, authentication, key-event ledgers
+    credentials    enrolment, API keys, suspension, key-event ledgers
+    authentication which organisation (or officer) an API key stands for
     keystore       private key files and trust-list rows (KeyStore)
     keys           rotating and revoking signing keys, the trust list a node verifies with
     federation     country roots, node requests and certificates, what a node publishes
-    shipments      submission, access by party, timeline, readiness
+    shipments      submission, access by party, the stored view, timeline
+    readiness      a shipment re-checked against every border with the papers that count
     listing        a party's shipments a page at a time (keyset cursor), as summaries
     ledgers        a shipment's ledger, verified against its documents and witnesses
     papers         signed and raw documents, paper copies, verification

@@ -26,6 +26,7 @@ from corridor.services import (
     keys,
     ledgers,
     papers,
+    readiness,
     shipments,
 )
 from corridor.services.context import NODE_ADMIN, Context
@@ -176,7 +177,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
 
     sign(DocumentKind.COMMERCIAL_INVOICE)
     sign(DocumentKind.PACKING_LIST)
-    incomplete = shipments.readiness(ctx, shipper, shipment.id, now)
+    incomplete = readiness.check(ctx, shipper, shipment.id, now)
     for kind, _ in COMPLETING:
         if kind in fields:
             sign(kind)
@@ -193,7 +194,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
                 json.dumps(body).encode(),
                 now,
             )
-    complete = shipments.readiness(ctx, shipper, shipment.id, now)
+    complete = readiness.check(ctx, shipper, shipment.id, now)
     network = ctx.network
     clock = now + timedelta(hours=2)
     for i, leg in enumerate(shipment.route.legs):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from corridor.model import Officer, OfficerRole
-from corridor.services import credentials, customs, decisions, transit
+from corridor.services import authentication, credentials, customs, decisions, transit
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.decisions import Action
 from corridor.services.demo_corridor import GUARANTEE, NATIONAL_NODES, demo_grn
@@ -74,7 +74,7 @@ def officers(node: Context, authority: str, now: datetime) -> tuple[Officer, Off
     """An examiner and a chief of the authority running `node` (added once)."""
     keys = officer_keys(node, authority, now)
     examiner, chief = (
-        credentials.authenticate_officer(node, keys[f"{authority}.{role.value}"])
+        authentication.authenticate_officer(node, keys[f"{authority}.{role.value}"])
         for role in (OfficerRole.EXAMINER, OfficerRole.CHIEF)
     )
     return examiner, chief

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
 from corridor.documents.kinds import ISSUER_ROLES, SCHEMAS
 from corridor.model import DocumentKind, Organisation
 from corridor.services import organisations
@@ -32,6 +34,19 @@ _CONSIGNEE_SIDE = ("buyer", "consignee")
 def issuable(who: Organisation) -> list[DocumentKind]:
     """The signed kinds the caller's role may issue."""
     return [k for k in SCHEMAS if who.role in ISSUER_ROLES[k]]
+
+
+def published_schemas(
+    ref_template: str,
+) -> tuple[dict[DocumentKind, dict[str, Any]], dict[str, Any]]:
+    """Every signed kind's JSON Schema for a published document: a reference per kind
+    (built with `ref_template`, which holds ``{model}``) and the definitions they refer to."""
+    models = sorted(set(SCHEMAS.values()), key=lambda m: m.__name__)
+    refs, defs = models_json_schema([(m, "validation") for m in models], ref_template=ref_template)
+    return (
+        {kind: refs[(model, "validation")] for kind, model in SCHEMAS.items()},
+        dict(defs.get("$defs", {})),
+    )
 
 
 def schema(kind: DocumentKind) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import delete
 
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer, Organisation
-from corridor.services import credentials
+from corridor.services import authentication
 from corridor.services.context import Context
 from corridor.store.tables import WebSessionRow
 
@@ -44,7 +44,7 @@ def _digest(token: str) -> str:
 def sign_in(ctx: Context, api_key: str, now: datetime) -> tuple[str, WebSession]:
     """Open a session for the holder of `api_key`: the cookie value and the session."""
     key = api_key.strip()
-    org, officer = credentials.authenticate_any(ctx, key)
+    org, officer = authentication.authenticate_any(ctx, key)
     token = COOKIE_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     with ctx.db.transaction() as s:
@@ -53,7 +53,7 @@ def sign_in(ctx: Context, api_key: str, now: datetime) -> tuple[str, WebSession]
         s.add(
             WebSessionRow(
                 id_sha256=_digest(token),
-                api_key_id=credentials.key_id_of(key),
+                api_key_id=authentication.key_id_of(key),
                 csrf=csrf,
                 created_at=now,
                 expires_at=now + SESSION_TTL,
@@ -71,7 +71,7 @@ def resume(ctx: Context, token: str, now: datetime) -> WebSession:
         row = s.get(WebSessionRow, _digest(token))
         if row is None or row.expires_at <= now:
             raise AuthenticationFailed("your session has ended; sign in again")
-        org, officer = credentials.holder(credentials.key_with_holder(s, row.api_key_id))
+        org, officer = authentication.holder(authentication.key_with_holder(s, row.api_key_id))
         return WebSession(org, officer, row.csrf, row.expires_at)
 
 

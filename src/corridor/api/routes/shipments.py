@@ -10,7 +10,7 @@ from fastapi import Query, Response
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.model import ShipmentDraft
-from corridor.services import listing, shipments
+from corridor.services import listing, readiness, shipments
 from corridor.services.listing import ShipmentPage
 from corridor.services.network import Route
 from corridor.services.rules import ReadinessReport
@@ -73,4 +73,4 @@ def shipment_events(shipment_id: str, who: Caller, ctx: Ctx) -> list[Event]:
 def shipment_readiness(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
     """Re-check the shipment against every jurisdiction on its route, with the
     documents attached now; the report is stored with the shipment."""
-    return as_json(shipments.readiness(ctx, who, shipment_id, ctx.clock()))
+    return as_json(readiness.check(ctx, who, shipment_id, ctx.clock()))

@@ -24,6 +24,7 @@ from corridor.services import (
     network,
     organisations,
     papers,
+    readiness,
     shipments,
 )
 from corridor.web import forms
@@ -183,7 +184,7 @@ def detail(v: V, shipment_id: str) -> Response:
     who = v.need(*PARTIES)
     now = v.ctx.clock()
     shipment = shipments.get(v.ctx, who, shipment_id)
-    report = shipments.readiness(v.ctx, who, shipment_id, now)
+    report = readiness.check(v.ctx, who, shipment_id, now)
     chain, broken = _ledger(v, who, shipment_id)
     nodes = {n.id: n for n in network.nodes(v.ctx.network)}
     return v.page(

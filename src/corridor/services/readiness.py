@@ -1,0 +1,169 @@
+"""Readiness: a shipment re-checked against the rules of every border on its route with
+the documents that count now, and the report stored when what it says changed.
+
+A re-check reads, in one statement, the stored report, the shipment's documents (kind,
+media type, digest: no content) and the key store's fingerprint. A signed document's
+content is read and verified once per trust list (a new key, a rotation or a revocation
+makes a new list), and its verdict reused while the document is within its validity; the
+draft and route are validated once per shipment (neither changes after submission).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from corridor.documents import MEDIA_TYPE, TrustList, verify
+from corridor.documents.kinds import SCHEMAS
+from corridor.exceptions import NotFound, VerificationFailed
+from corridor.model import DocumentKind, Organisation, ShipmentDraft
+from corridor.network import Route
+from corridor.rules import ReadinessReport
+from corridor.services import keys
+from corridor.services.context import Context
+from corridor.services.keystore import FINGERPRINT
+from corridor.services.shipments import AS_PARTY
+from corridor.store.tables import DocumentRow, ShipmentRow
+
+
+def check(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> ReadinessReport:
+    """Re-run the readiness check with the documents that count now, and store the report.
+
+    A kind that has a signed form counts only as a signed document that verifies now, for
+    this shipment, from an issuer whose role may sign it (a state's paper only from that
+    state's authority); a raw upload of such a kind is an unverified attachment and does not
+    count. Kinds with no signed form (a bank guarantee, a phytosanitary certificate) count
+    as attached files."""
+    # Each statement stands alone: the report is replaced whole, by one UPDATE.
+    with ctx.db.reading() as conn:
+        row = conn.execute(_CHECKED, {"shipment": shipment_id, "org": who.id}).first()
+        if row is None:
+            raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+        trust = keys.trust_list(ctx, (row.keys_count, row.keys_versions))
+        draft, route = _planned(conn, shipment_id)
+        have: set[DocumentKind] = set()
+        for kind_name, media_type, digest in _documents(row.documents):
+            kind = DocumentKind(kind_name)
+            # A kind with a signed form counts only as a signed document for this shipment.
+            if kind not in SCHEMAS or (
+                media_type == MEDIA_TYPE
+                and _signed(conn, shipment_id, digest, trust, now) == (kind, shipment_id)
+            ):
+                have.add(kind)
+        report = ctx.engine.check(draft, route, have, draft.departure or now)
+        stored_report = report.model_dump(mode="json")
+        # Written when the verdict changed: re-reading an unchanged shipment writes nothing
+        # (a shipment with no planned departure is checked as leaving now, so only its
+        # times moved).
+        if row.readiness is None or _verdict(stored_report) != _verdict(row.readiness):
+            conn.execute(
+                update(ShipmentRow)
+                .where(ShipmentRow.id == shipment_id)
+                .values(readiness=stored_report, ready=report.ready)
+            )
+    return report
+
+
+# What a readiness check reads in one statement: the stored report, the documents (kind,
+# media type, digest; no content) and the key store's fingerprint.
+_DOCUMENT_LIST = (
+    select(
+        func.aggregate_strings(
+            DocumentRow.kind + " " + DocumentRow.media_type + " " + DocumentRow.sha256, "\n"
+        )
+    )
+    .where(DocumentRow.shipment_id == ShipmentRow.id)
+    .correlate(ShipmentRow)
+    .scalar_subquery()
+)
+_CHECKED = select(ShipmentRow.readiness, _DOCUMENT_LIST.label("documents"), *FINGERPRINT).where(
+    ShipmentRow.id == bindparam("shipment"), AS_PARTY
+)
+_CONTENT = select(DocumentRow.content).where(
+    DocumentRow.shipment_id == bindparam("shipment"),
+    DocumentRow.sha256 == bindparam("digest"),
+)
+
+
+def _documents(packed: str | None) -> list[tuple[str, str, str]]:
+    """(kind, media type, SHA-256) of each document, from `_DOCUMENT_LIST`."""
+    if not packed:
+        return []
+    return [
+        (kind, media, digest)
+        for kind, media, digest in (line.split(" ") for line in packed.split("\n"))
+    ]
+
+
+_PLAN = select(ShipmentRow.payload, ShipmentRow.route).where(
+    ShipmentRow.id == bindparam("shipment")
+)
+
+# Stored drafts and routes once validated, by shipment id: neither changes after submission.
+_PLANNED: dict[str, tuple[ShipmentDraft, Route]] = {}
+_PLANNED_MAX = 4096
+
+
+def _planned(conn: Connection, shipment_id: str) -> tuple[ShipmentDraft, Route]:
+    """A (visible) shipment's draft and route, read and validated once."""
+    found = _PLANNED.get(shipment_id)
+    if found is None:
+        payload, route = conn.execute(_PLAN, {"shipment": shipment_id}).one()
+        if len(_PLANNED) >= _PLANNED_MAX:
+            _PLANNED.clear()
+        found = (ShipmentDraft.model_validate(payload), Route.model_validate(route))
+        _PLANNED[shipment_id] = found
+    return found
+
+
+def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
+    """What a stored report says, without its times (nor the sentences that quote them):
+    each rule's outcome per border, with what is lacking and what to provide."""
+    return (
+        report["ready"],
+        [
+            (
+                c["country"],
+                c["procedure"],
+                [(r["rule_id"], r["outcome"], r["lacking"], r["provide"]) for r in c["results"]],
+            )
+            for c in report["crossings"]
+        ],
+    )
+
+
+# Signed documents already verified against a trust list: token digest -> kind, shipment,
+# validity. A new trust list (a key made, rotated or revoked) starts afresh.
+_VERIFIED: WeakKeyDictionary[TrustList, dict[str, tuple[DocumentKind, str | None, float, float]]]
+_VERIFIED = WeakKeyDictionary()
+_VERIFIED_MAX = 10_000
+
+
+def _signed(
+    conn: Connection, shipment_id: str, digest: str, trust: TrustList, now: datetime
+) -> tuple[DocumentKind | None, str | None]:
+    """The kind and shipment of the shipment's signed document with SHA-256 `digest`, if it
+    verifies now against `trust`; (None, None) otherwise. Its content is read and verified
+    once per trust list."""
+    memo = _VERIFIED.setdefault(trust, {})
+    at = now.timestamp()
+    hit = memo.get(digest)
+    if hit is not None and hit[2] <= at < hit[3]:
+        return hit[0], hit[1]
+    content = conn.scalar(_CONTENT, {"shipment": shipment_id, "digest": digest})
+    # Stored bytes that do not match their recorded digest count for nothing.
+    if content is None or hashlib.sha256(content).hexdigest() != digest:
+        return None, None
+    try:
+        checked = verify(content.decode("ascii"), trust, now)
+    except (VerificationFailed, UnicodeDecodeError):
+        return None, None
+    if len(memo) >= _VERIFIED_MAX:
+        memo.clear()
+    expires = checked.expires_at.timestamp() if checked.expires_at else float("inf")
+    memo[digest] = (checked.kind, checked.shipment, checked.issued_at.timestamp(), expires)
+    return checked.kind, checked.shipment

@@ -144,6 +144,7 @@ async def _mixed(
     is up: latencies in ms per operation, and the number of error answers."""
     taken: dict[str, list[float]] = {name: [] for name, _ in ops}
     errors = 0
+    first_error: dict[str, str] = {}
     stop = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
@@ -156,10 +157,14 @@ async def _mixed(
                 t = time.perf_counter()
                 r = await make(client, k * 1_000_000 + i)
                 taken[name].append((time.perf_counter() - t) * 1000)
-                errors += r.status_code >= 400
+                if r.status_code >= 400:
+                    errors += 1
+                    first_error.setdefault(name, f"{r.status_code} {r.text[:300]}")
                 i += 1
 
         await asyncio.gather(*(one_client(k) for k in range(clients)))
+    for name, what in first_error.items():
+        console.print(f"[red]{name} failed[/]: {what}")
     return taken, errors
 
 

@@ -141,3 +141,41 @@ def test_a_refused_change_leaves_no_ledger_entry(chain: tuple[Database, Chain, s
     assert len(load(db, sid)) == 4
     with db.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(ShipmentRow)).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_parties_writing_to_one_shipment_at_once_all_get_in(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """Eight parties' documents and events on one shipment at the same moment: each is
+    stored, none refused for a taken ledger position, and the chain stays whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import _empty
+
+    _empty(pg_db)
+    ctx = node_context(pg_db, tmp_path)
+    demo.seed(ctx, T0)
+    sid = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("L-9"), T0).id
+
+    def write(i: int) -> None:
+        if i % 2:
+            shipments.record_event(ctx, ORGS["kz-rail"], sid, "loaded", T0, f"Wagon {i}", "dostyk")
+        else:
+            papers.attach(
+                ctx,
+                ORGS["kz-ferroalloy"],
+                sid,
+                DocumentKind.PACKING_LIST,
+                f"{i}.json",
+                "application/json",
+                f'{{"n": {i}}}'.encode(),
+                T0,
+            )
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(40)))
+    entries = load(pg_db, sid)
+    assert [e.seq for e in entries] == list(range(41))
+    ledger.verify_chain(entries, keys.trust_list(ctx))
+    _empty(pg_db)

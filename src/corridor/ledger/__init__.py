@@ -8,12 +8,13 @@ values or routes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustList, signing
@@ -68,6 +69,19 @@ def content_hash(content: dict[str, Any]) -> str:
 digest_of = signing.digest_of
 
 
+def _serialise(s: Session | Connection, chain: str) -> None:
+    """Make concurrent appends to one chain take turns (on PostgreSQL, a transaction-scoped
+    advisory lock on the chain): the second reads the head the first wrote, instead of
+    both claiming the same position and one failing. SQLite lets one writer in at a time."""
+    bind = s.get_bind() if isinstance(s, Session) else s
+    if bind.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(chain.encode()).digest()[:8], "big", signed=True)
+        s.execute(_LOCK, {"key": key})
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def append(
     s: Session | Connection,
     signer: Signer,
@@ -82,6 +96,8 @@ def append(
     """Add an entry inside the caller's transaction, so it commits with the change it
     records or not at all. `first`: the shipment was made in this transaction, so the
     chain starts here (the (shipment, seq) key would refuse a second genesis anyway)."""
+    if not first:
+        _serialise(s, shipment_id)
     last = None if first else s.execute(_LAST, {"shipment": shipment_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (0, GENESIS)
     # Time in a chain never runs backwards: a clock put back (after running fast) records

@@ -163,60 +163,37 @@ _DATE_SCHEMA = {
     "examples": ["2026-03-02"],
 }
 
+
+def _code(check: Any, *, upper: bool = True, **schema: Any) -> Any:
+    """A string code type: normalised (stripped, upper case), checked by `check`, and
+    published as a string with `schema` (pattern or enum, format, description, example)."""
+    steps = [BeforeValidator(_strip_upper)] if upper else []
+    return Annotated[
+        str, *steps, AfterValidator(check), WithJsonSchema({"type": "string", **schema})
+    ]
+
+
 PlanningDate = Annotated[date, AfterValidator(check_planning_date), WithJsonSchema(_DATE_SCHEMA)]
-HSCode = Annotated[
-    str,
-    BeforeValidator(_strip_upper),
-    AfterValidator(check_hs_code),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": HS_CODE_PATTERN,
-            "description": "6-digit HS subheading (chapters 01-97, 77 reserved)",
-            "examples": ["720241"],
-        },
-    ),
-]
-CountryCode = Annotated[
-    str,
-    BeforeValidator(_strip_upper),
-    AfterValidator(check_country),
-    WithJsonSchema(
-        {"type": "string", "enum": COUNTRIES, "description": "ISO 3166-1 alpha-2"},
-    ),
-]
-CurrencyCode = Annotated[
-    str,
-    BeforeValidator(_strip_upper),
-    AfterValidator(check_currency),
-    WithJsonSchema(
-        {"type": "string", "enum": CURRENCIES, "description": "ISO 4217 alphabetic"},
-    ),
-]
-ContainerNumber = Annotated[
-    str,
-    BeforeValidator(_strip_upper),
-    AfterValidator(check_container),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "iso6346",
-            "pattern": r"^[A-Z]{3}[UJZ][0-9]{7}$",
-            "description": "ISO 6346 container number with its check digit",
-            "examples": ["CSQU3054383"],
-        },
-    ),
-]
-WagonNumber = Annotated[
-    str,
-    AfterValidator(check_wagon),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "wagon-number",
-            "pattern": r"^([0-9]{8}|[0-9]{12})$",
-            "description": "1520 mm (8 digits) or UIC (12 digits) wagon number, Luhn check digit",
-            "examples": ["52345675"],
-        },
-    ),
-]
+HSCode = _code(
+    check_hs_code,
+    pattern=HS_CODE_PATTERN,
+    description="6-digit HS subheading (chapters 01-97, 77 reserved)",
+    examples=["720241"],
+)
+CountryCode = _code(check_country, enum=COUNTRIES, description="ISO 3166-1 alpha-2")
+CurrencyCode = _code(check_currency, enum=CURRENCIES, description="ISO 4217 alphabetic")
+ContainerNumber = _code(
+    check_container,
+    format="iso6346",
+    pattern=r"^[A-Z]{3}[UJZ][0-9]{7}$",
+    description="ISO 6346 container number with its check digit",
+    examples=["CSQU3054383"],
+)
+WagonNumber = _code(
+    check_wagon,
+    upper=False,
+    format="wagon-number",
+    pattern=r"^([0-9]{8}|[0-9]{12})$",
+    description="1520 mm (8 digits) or UIC (12 digits) wagon number, Luhn check digit",
+    examples=["52345675"],
+)

@@ -99,3 +99,33 @@ def test_every_operation_answers_as_documented(ctx: Context, api_keys: dict[str,
             failures[operation.label] = f"{type(exc).__name__}: {str(exc)[:1500]}"
     assert operations > 40
     assert not failures, "\n\n".join(f"{k}\n{v}" for k, v in failures.items())
+
+
+def test_chained_operations_answer_as_documented(ctx: Context, api_keys: dict[str, str]) -> None:
+    """Stateful: schemathesis chains operations through what they return (a submitted
+    shipment's id into its readiness, documents, ledger, …; links it infers from the
+    document) and checks every answer along each chain as above."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(ctx))
+    headers = {"Authorization": f"Bearer {api_keys[SHIPPER]}"}
+    machine: Any = schema.as_state_machine()
+
+    class Workflow(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, *_: Any, **kwargs: Any) -> None:
+            excluded = (
+                [positive_data_acceptance] if case.operation.label in ONLY_PARTLY_SCHEMA else []
+            )
+            case.validate_response(response, excluded_checks=excluded)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
+from pydantic_core import from_json, to_json
 from sqlalchemy import Column, Connection, Engine, Insert, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -81,6 +82,16 @@ def batched(conn: Connection) -> Iterator[None]:
         yield
 
 
+def _to_json(value: Any) -> str:
+    return to_json(value).decode()
+
+
+# JSON columns (drafts, routes, reports, envelopes) written and read by pydantic's encoder
+# and parser (Rust) instead of the standard library's: the same JSON, in a fraction of the
+# time on every submission and read.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _to_json, "json_deserializer": from_json}
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
     """An engine for a SQLite file (created with its folder) or a PostgreSQL URL, keeping
     up to `pool_size` connections (and as many again at a burst)."""
@@ -101,7 +112,7 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                 "max_overflow": pool_size,
             }
         )
-        engine = create_engine(url, connect_args={"timeout": 30}, **pooled)
+        engine = create_engine(url, connect_args={"timeout": 30}, **_JSON_CODEC, **pooled)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -114,7 +125,7 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **_JSON_CODEC)
     _ping_when_idle(engine)
     return engine
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Query, Response
@@ -19,7 +19,41 @@ from corridor.services.shipments import Event, Shipment
 public, private = routers()
 
 
-@private.post("/shipments", status_code=201, tags=["shipments"], response_model=Shipment)
+def _links_from_id(*paths: tuple[str, str, str]) -> dict[str, Any]:
+    """OpenAPI links from a created shipment to operations on it (`shipment_id` taken
+    from the body's `id`), so clients and fuzzers can follow them."""
+    return {
+        name: {
+            "operationRef": "#/paths/" + path.replace("/", "~1") + "/" + method,
+            "parameters": {"shipment_id": "$response.body#/id"},
+        }
+        for name, method, path in paths
+    }
+
+
+_SHIPMENT = "/shipments/{shipment_id}"
+
+
+@private.post(
+    "/shipments",
+    status_code=201,
+    tags=["shipments"],
+    response_model=Shipment,
+    responses={
+        201: {
+            "description": "The stored shipment",
+            "links": _links_from_id(
+                ("GetShipment", "get", _SHIPMENT),
+                ("Readiness", "get", _SHIPMENT + "/readiness"),
+                ("Events", "get", _SHIPMENT + "/events"),
+                ("Ledger", "get", _SHIPMENT + "/ledger"),
+                ("Documents", "get", _SHIPMENT + "/documents"),
+                ("IssueDocument", "post", _SHIPMENT + "/documents/signed"),
+                ("Disclose", "post", _SHIPMENT + "/disclose"),
+            ),
+        }
+    },
+)
 def submit_shipment(draft: ShipmentDraft, who: Caller, ctx: Ctx) -> Response:
     """Submit a shipment; its route is planned and its parties checked."""
     created = shipments.submit(ctx, who, draft, ctx.clock())

@@ -211,11 +211,14 @@ def seed_corridor(url: str, folder: Path) -> dict[str, Any]:
         signed = papers.issue_signed(
             ctx, shipper, real.id, DocumentKind.COMMERCIAL_INVOICE, fields, NOW
         )
-        # Signing in the mixed traffic piles documents on a shipment of its own.
-        signing = shipments.submit(ctx, shipper, demo.draft("LOAD-2"), NOW)
+        # Signing in the mixed traffic adds documents to shipments of their own, one per
+        # ten clients (parties rarely sign for one shipment at the same moment).
+        signing = [
+            shipments.submit(ctx, shipper, demo.draft(f"LOAD-S{n}"), NOW).id for n in range(5)
+        ]
         bulk.grow(ctx, real.id, ROWS)
         return {
-            "sign_id": signing.id,
+            "sign_ids": signing,
             "key": keys[bulk.SHIPPER],
             "id": real.id,
             "token": signed.token,
@@ -262,6 +265,7 @@ def mixed_operations(
     sid = node["id"]
     as_json = {**auth, "Content-Type": "application/json"}
     sign = json.dumps({"kind": "commercial_invoice", "fields": node["fields"]})
+    signers = node["sign_ids"]
 
     def submit(c: httpx.AsyncClient, i: int) -> Any:
         body = {**draft, "reference": f"M-{uuid.uuid4().hex[:12]}"}

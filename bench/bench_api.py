@@ -278,7 +278,9 @@ def mixed_operations(
         (
             "sign",
             lambda c, i: c.post(
-                f"/shipments/{sid}/documents/signed", content=sign, headers=as_json
+                f"/shipments/{signers[(i // 1_000_000) % len(signers)]}/documents/signed",
+                content=sign,
+                headers=as_json,
             ),
         ),
         ("verify", lambda c, i: c.post("/verify", content=node["token"], headers=verify)),

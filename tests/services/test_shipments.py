@@ -218,3 +218,23 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
     assert kid is not None
     keys.revoke(node, NODE_ADMIN, kid, T0, reason="key_compromise")
     assert not _invoice_counts(readiness.check(node, shipper, s.id, T0))
+
+
+def test_readiness_reads_documents_whatever_their_media_type(node: Context) -> None:
+    """A raw upload's media type is the client's (parameters, spaces, odd bytes): it never
+    breaks a readiness check, and only a signed document counts for a signed kind."""
+    shipper = ORGS["kz-ferroalloy"]
+    s = shipments.submit(node, shipper, draft("R-11"), T0)
+    for i, media in enumerate(("text/plain; charset=utf-8", "a b\tc", "x\x1ey", "")):
+        papers.attach(
+            node,
+            shipper,
+            s.id,
+            DocumentKind.PACKING_LIST,
+            f"{i}.txt",
+            media or "x/y",
+            f"list {i}".encode(),
+            T0,
+        )
+    report = readiness.check(node, shipper, s.id, T0)
+    assert any(DocumentKind.PACKING_LIST in r.lacking for c in report.crossings for r in c.results)

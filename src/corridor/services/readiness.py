@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from corridor.documents import MEDIA_TYPE, TrustList, verify
 from corridor.documents.kinds import SCHEMAS
@@ -46,12 +46,11 @@ def check(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> R
         trust = keys.trust_list(ctx, (row.keys_count, row.keys_versions))
         draft, route = _planned(conn, shipment_id)
         have: set[DocumentKind] = set()
-        for kind_name, media_type, digest in _documents(row.documents):
+        for kind_name, digest, signed in _documents(row.documents):
             kind = DocumentKind(kind_name)
             # A kind with a signed form counts only as a signed document for this shipment.
             if kind not in SCHEMAS or (
-                media_type == MEDIA_TYPE
-                and _signed(conn, shipment_id, digest, trust, now) == (kind, shipment_id)
+                signed and _signed(conn, shipment_id, digest, trust, now) == (kind, shipment_id)
             ):
                 have.add(kind)
         report = ctx.engine.check(draft, route, have, draft.departure or now)
@@ -69,13 +68,11 @@ def check(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> R
 
 
 # What a readiness check reads in one statement: the stored report, the documents (kind,
-# media type, digest; no content) and the key store's fingerprint.
+# digest, whether it is a signed document; no content) and the key store's fingerprint.
+# Only values of known shape go into the folded string: the media type is the client's.
+_SIGNED = case((DocumentRow.media_type == MEDIA_TYPE, "1"), else_="0")
 _DOCUMENT_LIST = (
-    select(
-        func.aggregate_strings(
-            DocumentRow.kind + " " + DocumentRow.media_type + " " + DocumentRow.sha256, "\n"
-        )
-    )
+    select(func.aggregate_strings(DocumentRow.kind + " " + DocumentRow.sha256 + " " + _SIGNED, ","))
     .where(DocumentRow.shipment_id == ShipmentRow.id)
     .correlate(ShipmentRow)
     .scalar_subquery()
@@ -89,13 +86,13 @@ _CONTENT = select(DocumentRow.content).where(
 )
 
 
-def _documents(packed: str | None) -> list[tuple[str, str, str]]:
-    """(kind, media type, SHA-256) of each document, from `_DOCUMENT_LIST`."""
+def _documents(packed: str | None) -> list[tuple[str, str, bool]]:
+    """(kind, SHA-256, signed) of each document, from `_DOCUMENT_LIST`."""
     if not packed:
         return []
     return [
-        (kind, media, digest)
-        for kind, media, digest in (line.split(" ") for line in packed.split("\n"))
+        (kind, digest, signed == "1")
+        for kind, digest, signed in (item.split(" ") for item in packed.split(","))
     ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustList, signing
 from corridor.exceptions import LedgerBroken, VerificationFailed
+from corridor.store.db import dialect_of
 from corridor.store.tables import LedgerEntryRow
 
 GENESIS = "0" * 64
@@ -73,8 +74,7 @@ def _serialise(s: Session | Connection, chain: str) -> None:
     """Make concurrent appends to one chain take turns (on PostgreSQL, a transaction-scoped
     advisory lock on the chain): the second reads the head the first wrote, instead of
     both claiming the same position and one failing. SQLite lets one writer in at a time."""
-    bind = s.get_bind() if isinstance(s, Session) else s
-    if bind.dialect.name == "postgresql":
+    if dialect_of(s) == "postgresql":
         key = int.from_bytes(hashlib.sha256(chain.encode()).digest()[:8], "big", signed=True)
         s.execute(_LOCK, {"key": key})
 

@@ -112,13 +112,13 @@ def holder(found: KeyHolder | None) -> tuple[Organisation, Officer | None]:
     )
     if found.officer_id is None:
         return org, None
-    if found.person_id is None or found.person_org != org.id:
+    if found.person_id is None or found.person_role is None or found.person_org != org.id:
         raise AuthenticationFailed("API key is not valid; ask your node operator for one")
     return org, Officer(
         id=found.person_id,
         organisation=org,
         name=found.person_name or "",
-        role=OfficerRole(found.person_role or OfficerRole.EXAMINER),
+        role=OfficerRole(found.person_role),
     )
 
 

@@ -99,13 +99,8 @@ class KeyStore:
 
     def current_kid(self, s: Session, org_id: str) -> str | None:
         """The key id an organisation signs with now, if any."""
-        return s.scalars(
-            select(TrustedKeyRow.kid).where(
-                TrustedKeyRow.organisation_id == org_id,
-                TrustedKeyRow.valid_to.is_(None),
-                TrustedKeyRow.revoked_at.is_(None),
-            )
-        ).first()
+        current = s.connection().execute(_CURRENT_KEY, {"org": org_id}).first()
+        return current.kid if current else None
 
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
@@ -208,7 +203,7 @@ class KeyStore:
 
     @staticmethod
     def _fingerprint(conn: Session) -> tuple[int, int]:
-        count, total = conn.execute(_FINGERPRINT).one()
+        count, total = conn.execute(select(*FINGERPRINT)).one()
         return int(count), int(total)
 
 
@@ -217,8 +212,8 @@ _CURRENT_KEY = select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
     TrustedKeyRow.valid_to.is_(None),
     TrustedKeyRow.revoked_at.is_(None),
 )
-_FINGERPRINT = select(func.count(), func.coalesce(func.sum(TrustedKeyRow.version), 0))
-# The same fingerprint as two scalar columns, to add to a caller's own query.
+# The key store's fingerprint (key count, sum of versions) as two scalar columns: on its
+# own, or added to a caller's query.
 FINGERPRINT = (
     select(func.count()).select_from(TrustedKeyRow).scalar_subquery().label("keys_count"),
     select(func.coalesce(func.sum(TrustedKeyRow.version), 0))

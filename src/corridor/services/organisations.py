@@ -71,12 +71,6 @@ def load(s: Session, org_id: str) -> Organisation | None:
     return from_row(row) if row else None
 
 
-def load_many(s: Session, org_ids: set[str]) -> dict[str, Organisation]:
-    """The organisations among `org_ids` that exist, by id, in one query."""
-    rows = s.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(org_ids)))
-    return {row.id: from_row(row) for row in rows}
-
-
 def get(ctx: Context, org_id: str) -> Organisation:
     """An organisation by id, or NotFound (the directory is public to members)."""
     with ctx.db.transaction() as s:

@@ -51,13 +51,16 @@ def translate(exc: Exception) -> CorridorError | None:
     return None
 
 
+def dialect_of(s: Session | Connection) -> str:
+    """The database dialect a session or connection speaks ('postgresql', 'sqlite')."""
+    return (s.get_bind() if isinstance(s, Session) else s).dialect.name
+
+
 def insert_unless_exists(s: Session | Connection, table: Table, returning: Column[Any]) -> Insert:
     """An INSERT ... RETURNING `returning` that adds nothing (and returns no row) where a
     unique key already holds the row, instead of failing the transaction: SQLite and
     PostgreSQL both say ON CONFLICT DO NOTHING. Built once per dialect and table."""
-    return _insert_unless_exists(
-        (s.get_bind() if isinstance(s, Session) else s).dialect.name, table, returning
-    )
+    return _insert_unless_exists(dialect_of(s), table, returning)
 
 
 @functools.cache
@@ -74,7 +77,7 @@ def batched(conn: Connection) -> Iterator[None]:
     """Statements whose results nobody reads, sent together: on PostgreSQL in one pipeline
     (one round trip, errors raised at its end, the transaction still whole or nothing);
     elsewhere one by one."""
-    if conn.dialect.name != "postgresql":
+    if dialect_of(conn) != "postgresql":
         yield
         return
     driver = conn.connection.driver_connection

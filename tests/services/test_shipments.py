@@ -238,3 +238,43 @@ def test_readiness_reads_documents_whatever_their_media_type(node: Context) -> N
         )
     report = readiness.check(node, shipper, s.id, T0)
     assert any(DocumentKind.PACKING_LIST in r.lacking for c in report.crossings for r in c.results)
+
+
+def test_party_roles_are_remembered_but_an_unknown_party_is_not(
+    node: Context, db: Database
+) -> None:
+    """Roles read once are not read again; a party refused as unregistered counts once it
+    is registered (a miss is never remembered)."""
+    late = ORGS["kz-rail"].model_copy(update={"id": "late-rail"})
+    unknown = draft("R-M1").model_copy(update={"carriers": ["kz-rail", "late-rail"]})
+    with pytest.raises(exc.InvalidInput) as refused:
+        shipments.submit(node, ORGS["kz-ferroalloy"], unknown, T0)
+    assert [e.field for e in refused.value.errors] == ["carriers.1"]
+    assert node.roles.get("kz-rail") == "carrier"
+    assert node.roles.get("late-rail") is None
+    organisations.register(node, NODE_ADMIN, late, T0)
+    params: list[object] = []
+
+    def seen(*a: object) -> None:
+        if str(a[2]).startswith("SELECT organisations.id, organisations.role"):
+            params.append(a[3])
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    shipments.submit(node, ORGS["kz-ferroalloy"], unknown.model_copy(), T0)
+    sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(params) == 1 and "late-rail" in str(params[0])
+    assert "kz-rail" not in str(params[0]) and "kz-ferroalloy" not in str(params[0])
+    assert node.roles.get("late-rail") == "carrier"
+
+
+def test_memo_is_bounded_and_computes_once() -> None:
+    from corridor.memo import Memo
+
+    memo: Memo[int, str] = Memo(3)
+    calls: list[int] = []
+    for k in (1, 1, 2, 1):
+        memo.get_or(k, lambda k=k: calls.append(k) or str(k))  # type: ignore[func-returns-value]
+    assert calls == [1, 2] and len(memo) == 2
+    for k in (3, 4):
+        memo.put(k, str(k))
+    assert len(memo) == 1 and memo.get(4) == "4" and memo.get(1) is None

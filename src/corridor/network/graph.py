@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from corridor.exceptions import InvalidInput, NoRoute, UnknownNode
+from corridor.memo import Memo
 from corridor.model.codes import CountryCode
 from corridor.model.shipment import RoutePreference
 
@@ -182,7 +183,8 @@ class Network:
         for legs in self._adjacent.values():
             legs.sort(key=lambda leg: leg.destination)
         # Routes already found (a network does not change once built; routes are frozen).
-        self._routes: dict[tuple[str, str, RoutePreference, tuple[str, ...]], Route] = {}
+        self._routes: Memo[tuple[str, str, RoutePreference, tuple[str, ...]], Route]
+        self._routes = Memo(_ROUTES_KEPT)
 
     @classmethod
     def from_yaml(cls, text: str) -> Network:
@@ -216,12 +218,7 @@ class Network:
         """Find the fastest (hours incl. dwell) or shortest (km) route between two nodes,
         passing through the `via` nodes in order."""
         key = (origin, destination, RoutePreference(prefer), tuple(via))
-        found = self._routes.get(key)
-        if found is None:
-            if len(self._routes) >= _ROUTES_KEPT:
-                self._routes.clear()
-            found = self._routes[key] = self._find(origin, destination, key[2], key[3])
-        return found
+        return self._routes.get_or(key, lambda: self._find(origin, destination, key[2], key[3]))
 
     def _find(
         self, origin: str, destination: str, prefer: RoutePreference, via: tuple[str, ...]

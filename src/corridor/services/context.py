@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from corridor.config import Settings
+from corridor.memo import Memo
 from corridor.model import Organisation
 from corridor.network import Network, corridor
 from corridor.rules import Engine, default_engine, shipped_packs
@@ -47,6 +48,9 @@ class Context:
     keys: KeyStore
     exchange: Exchange | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Each registered organisation's role, once read: a role never changes after
+    # registration (and an organisation is never deleted), so this cannot go stale.
+    roles: Memo[str, str] = field(default_factory=lambda: Memo(65_536))
 
     @classmethod
     def open(

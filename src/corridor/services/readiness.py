@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 from corridor.documents import MEDIA_TYPE, TrustList, verify
 from corridor.documents.kinds import SCHEMAS
 from corridor.exceptions import NotFound, VerificationFailed
+from corridor.memo import Memo
 from corridor.model import DocumentKind, Organisation, ShipmentDraft
 from corridor.network import Route
 from corridor.rules import ReadinessReport
@@ -101,20 +102,17 @@ _PLAN = select(ShipmentRow.payload, ShipmentRow.route).where(
 )
 
 # Stored drafts and routes once validated, by shipment id: neither changes after submission.
-_PLANNED: dict[str, tuple[ShipmentDraft, Route]] = {}
-_PLANNED_MAX = 4096
+_PLANNED: Memo[str, tuple[ShipmentDraft, Route]] = Memo(4096)
 
 
 def _planned(conn: Connection, shipment_id: str) -> tuple[ShipmentDraft, Route]:
     """A (visible) shipment's draft and route, read and validated once."""
-    found = _PLANNED.get(shipment_id)
-    if found is None:
+
+    def validated() -> tuple[ShipmentDraft, Route]:
         payload, route = conn.execute(_PLAN, {"shipment": shipment_id}).one()
-        if len(_PLANNED) >= _PLANNED_MAX:
-            _PLANNED.clear()
-        found = (ShipmentDraft.model_validate(payload), Route.model_validate(route))
-        _PLANNED[shipment_id] = found
-    return found
+        return ShipmentDraft.model_validate(payload), Route.model_validate(route)
+
+    return _PLANNED.get_or(shipment_id, validated)
 
 
 def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
@@ -135,9 +133,8 @@ def _verdict(report: dict[str, Any]) -> tuple[Any, ...]:
 
 # Signed documents already verified against a trust list: token digest -> kind, shipment,
 # validity. A new trust list (a key made, rotated or revoked) starts afresh.
-_VERIFIED: WeakKeyDictionary[TrustList, dict[str, tuple[DocumentKind, str | None, float, float]]]
+_VERIFIED: WeakKeyDictionary[TrustList, Memo[str, tuple[DocumentKind, str | None, float, float]]]
 _VERIFIED = WeakKeyDictionary()
-_VERIFIED_MAX = 10_000
 
 
 def _signed(
@@ -146,7 +143,7 @@ def _signed(
     """The kind and shipment of the shipment's signed document with SHA-256 `digest`, if it
     verifies now against `trust`; (None, None) otherwise. Its content is read and verified
     once per trust list."""
-    memo = _VERIFIED.setdefault(trust, {})
+    memo = _VERIFIED.setdefault(trust, Memo(10_000))
     at = now.timestamp()
     hit = memo.get(digest)
     if hit is not None and hit[2] <= at < hit[3]:
@@ -159,8 +156,6 @@ def _signed(
         checked = verify(content.decode("ascii"), trust, now)
     except (VerificationFailed, UnicodeDecodeError):
         return None, None
-    if len(memo) >= _VERIFIED_MAX:
-        memo.clear()
     expires = checked.expires_at.timestamp() if checked.expires_at else float("inf")
-    memo[digest] = (checked.kind, checked.shipment, checked.issued_at.timestamp(), expires)
+    memo.put(digest, (checked.kind, checked.shipment, checked.issued_at.timestamp(), expires))
     return checked.kind, checked.shipment

@@ -18,24 +18,14 @@ from sqlalchemy import Connection, Table, bindparam, exists, func, insert, selec
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
-from corridor.exceptions import (
-    Conflict,
-    FieldError,
-    InvalidInput,
-    NotFound,
-    UnknownNode,
-)
+from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, UnknownNode
+from corridor.memo import Memo
 from corridor.model import Organisation, Role, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
 from corridor.services.context import Context
 from corridor.store.db import batched, insert_unless_exists
-from corridor.store.tables import (
-    EventRow,
-    OrganisationRow,
-    ShipmentPartyRow,
-    ShipmentRow,
-)
+from corridor.store.tables import EventRow, OrganisationRow, ShipmentPartyRow, ShipmentRow
 
 # The tables themselves, for plain Core inserts.
 _SHIPMENTS = cast(Table, ShipmentRow.__table__)
@@ -100,7 +90,7 @@ class Event(BaseModel):
     summary: str
 
 
-def _check_parties(s: Session | Connection, draft: ShipmentDraft) -> None:
+def _check_parties(s: Session | Connection, draft: ShipmentDraft, known: Memo[str, str]) -> None:
     errors: list[FieldError] = []
     slots: list[tuple[str, str, str]] = [
         ("consignor", "consignor", draft.consignor),
@@ -109,10 +99,12 @@ def _check_parties(s: Session | Connection, draft: ShipmentDraft) -> None:
     if draft.forwarder:
         slots.append(("forwarder", "forwarder", draft.forwarder))
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
-    # Only each party's role is needed: one query for all of them.
-    roles: dict[str, str] = dict(
-        s.execute(_ROLES_OF, {"ids": sorted({org_id for _, _, org_id in slots})}).all()
-    )
+    # Only each party's role is needed: remembered, or one query for all the others.
+    wanted = {org_id for _, _, org_id in slots}
+    roles = {o: r for o in wanted if (r := known.get(o)) is not None}
+    if unread := wanted - roles.keys():
+        for org_id, read in s.execute(_ROLES_OF, {"ids": sorted(unread)}):
+            roles[org_id] = known.put(org_id, read)
     for field, slot, org_id in slots:
         role = roles.get(org_id)
         allowed = _SLOT_ROLES[slot]
@@ -178,7 +170,7 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     with ctx.db.transaction() as s:
         # Core statements on the session's connection: no ORM machinery per statement.
         conn = s.connection()
-        _check_parties(conn, draft)
+        _check_parties(conn, draft, ctx.roles)
         added = conn.scalar(
             insert_unless_exists(conn, _SHIPMENTS, _SHIPMENTS.c.id),
             {

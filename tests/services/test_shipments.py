@@ -262,8 +262,10 @@ def test_party_roles_are_remembered_but_an_unknown_party_is_not(
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     shipments.submit(node, ORGS["kz-ferroalloy"], unknown.model_copy(), T0)
     sa.event.remove(db.engine, "before_cursor_execute", seen)
-    assert len(params) == 1 and "late-rail" in str(params[0])
-    assert "kz-rail" not in str(params[0]) and "kz-ferroalloy" not in str(params[0])
+    assert len(params) == 1
+    assert "late-rail" in str(params[0])
+    assert "kz-rail" not in str(params[0])
+    assert "kz-ferroalloy" not in str(params[0])
     assert node.roles.get("late-rail") == "carrier"
 
 
@@ -274,7 +276,10 @@ def test_memo_is_bounded_and_computes_once() -> None:
     calls: list[int] = []
     for k in (1, 1, 2, 1):
         memo.get_or(k, lambda k=k: calls.append(k) or str(k))  # type: ignore[func-returns-value]
-    assert calls == [1, 2] and len(memo) == 2
+    assert calls == [1, 2]
+    assert len(memo) == 2
     for k in (3, 4):
         memo.put(k, str(k))
-    assert len(memo) == 1 and memo.get(4) == "4" and memo.get(1) is None
+    assert len(memo) == 1
+    assert memo.get(4) == "4"
+    assert memo.get(1) is None

@@ -133,6 +133,28 @@ def test_rules_lint_reports_file_and_line(tmp_path: Path) -> None:
     assert f"{bad}:11" in result.output
 
 
+def test_rules_lint_of_the_shipped_packs_names_the_rules_to_check() -> None:
+    """With no files it lints the shipped packs: all valid; the unconfirmed rules are
+    warned of; a year after the packs' review every rule is, and --strict fails on it."""
+    from corridor.rules import shipped_packs
+
+    env = {"COLUMNS": "250"}
+    now = runner.invoke(app, ["rules", "lint", "--date", "2026-12-01"], env=env)
+    assert now.exit_code == 0, now.output
+    unconfirmed = [
+        r.id for p in shipped_packs().packs for r in p.rules if r.legal.status == "unconfirmed"
+    ]
+    assert unconfirmed  # the packs say honestly what is not confirmed
+    for rule_id in unconfirmed:
+        assert f"{rule_id}: unconfirmed" in now.output
+    assert "review_overdue" not in now.output
+    assert "more than a year ago" not in now.output
+    later = runner.invoke(app, ["rules", "lint", "--date", "2028-01-01", "--strict"], env=env)
+    assert later.exit_code == 1
+    total = sum(len(p.rules) for p in shipped_packs().packs)
+    assert later.output.count("more than a year ago") == total
+
+
 def test_simulate_writes_csv_and_plots(tmp_path: Path) -> None:
     result = runner.invoke(
         app,

@@ -24,7 +24,17 @@ def test_check_reports_missing_and_complete(client: TestClient, api_keys: dict[s
     r = client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER))
     assert r.status_code == 200, r.text
     assert r.json()["ready"] is False
-    assert r.json()["missing"] == 3
+    # GE's transit declaration and guarantee, AZ's transit document, the EU's origin proof;
+    # the EU's CBAM authorisation and Art. 3g steel evidence stop the ferro-chromium.
+    assert r.json()["missing"] == 4
+    assert r.json()["blocking"] == 2
+    stopped = {
+        x["rule_id"]
+        for c in r.json()["crossings"]
+        for x in c["results"]
+        if x["outcome"] == "blocking"
+    }
+    assert stopped == {"EU-CBAM-DECLARANT", "EU-STEEL-ORIGIN-3G"}
     body["documents"] += [k.value for k, _ in COMPLETING]
     assert client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER)).json()["ready"]
 
@@ -115,8 +125,25 @@ def test_packs_and_diff_are_public(client: TestClient) -> None:
 
 
 def test_lint_accepts_a_good_pack_and_locates_errors(client: TestClient) -> None:
-    ok = client.post("/rules/lint", content=GOOD, headers={"Content-Type": "application/yaml"})
-    assert ok.json() == {"valid": True, "jurisdiction": "KZ", "version": "1", "rules": 1}
+    yaml = {"Content-Type": "application/yaml"}
+    ok = client.post("/rules/lint", content=GOOD, headers=yaml).json()
+    assert ok["valid"] is True
+    assert (ok["jurisdiction"], ok["version"], ok["rules"]) == ("KZ", "1", 1)
+    # Valid, but a rule nobody has checked against its source is worth a warning ...
+    assert [(w["rule_id"], w["reason"]) for w in ok["warnings"]] == [("KZ-NUC", "not_reviewed")]
+    # ... as is one checked more than a year before the node's day (the test clock's 2026),
+    # or one marked unconfirmed.
+    stale = GOOD.replace('note: "test"}', 'note: "test", reviewed: 2024-05-01}')
+    warned = client.post("/rules/lint", content=stale, headers=yaml).json()["warnings"]
+    assert [w["reason"] for w in warned] == ["review_overdue"]
+    assert "2024-05-01" in warned[0]["message"]
+    fresh = GOOD.replace(
+        'legal: {status: illustrative, note: "test"}',
+        'legal: {status: unconfirmed, source: "x", note: "deadline unknown", reviewed: 2026-02-01}',
+    )
+    warned = client.post("/rules/lint", content=fresh, headers=yaml).json()["warnings"]
+    assert [w["reason"] for w in warned] == ["unconfirmed"]
+    assert "deadline unknown" in warned[0]["message"]
     bad = client.post(
         "/rules/lint",
         content=GOOD.replace("2844", "28x4"),

@@ -129,3 +129,49 @@ def test_the_report_does_not_depend_on_rule_order(
     other = Engine(PackSet(tuple(shuffled)), NET)
     shipment = with_goods(hs)
     assert other.check(shipment, ROUTE, docs, DAY) == ENGINE.check(shipment, ROUTE, docs, DAY)
+
+
+def test_cbam_and_art_3g_stop_ferro_chromium_but_cbam_not_ferro_silicon() -> None:
+    """CBAM Annex I leaves out ferro-silicon (7202 2x) but takes ferro-chromium (7202 4x);
+    the Art. 3g evidence covers chapters 72 and 73 whole; CBAM starts on 1 Jan 2026."""
+    chromium = ENGINE.check(with_goods("720241", "Ferro-chromium"), ROUTE, BASIC, DAY)
+    assert results(chromium)["EU-CBAM-DECLARANT"] == ("RO", Outcome.BLOCKING)
+    assert results(chromium)["EU-STEEL-ORIGIN-3G"] == ("RO", Outcome.BLOCKING)
+    silicon = draft("E-1").model_dump(mode="json")
+    silicon["goods"] = [g for g in silicon["goods"] if g["hs_code"] == "720221"]
+    only_silicon = ENGINE.check(ShipmentDraft.model_validate(silicon), ROUTE, BASIC, DAY)
+    assert "EU-CBAM-DECLARANT" not in results(only_silicon)
+    assert results(only_silicon)["EU-STEEL-ORIGIN-3G"] == ("RO", Outcome.BLOCKING)
+    before = ENGINE.check(with_goods("720241", "Ferro-chromium"), ROUTE, BASIC, date(2025, 11, 3))
+    assert "EU-CBAM-DECLARANT" not in results(before)
+    alone = with_goods("760110", "Unwrought aluminium").model_dump(mode="json")
+    alone["goods"] = alone["goods"][:1]
+    aluminium = ENGINE.check(ShipmentDraft.model_validate(alone), ROUTE, BASIC, DAY)
+    assert results(aluminium)["EU-CBAM-DECLARANT"] == ("RO", Outcome.BLOCKING)
+    assert "EU-STEEL-ORIGIN-3G" not in results(aluminium)
+
+
+def test_the_reviews_corrections_hold_on_the_demo_route() -> None:
+    report = ENGINE.check(draft("E-1"), ROUTE, FULL, DAY)
+    by_id = {r.rule_id: (c, r) for c in report.crossings for r in c.results}
+    # AZ: a short import declaration 1 h ahead applies to imports, not to this transit;
+    # transit itself now has a rule.
+    assert "AZ-PRE-DECLARATION" not in by_id
+    assert by_id["AZ-TRANSIT-DECLARATION"][0].procedure is Procedure.TRANSIT
+    # KZ: Decision 51 is for imports by sea, so not for the westbound exit at Aktau; the
+    # exit declaration is; the guarantee is not asked for on rail (Art. 143(1)).
+    assert "KZ-PRE-SEA" not in by_id
+    assert "KZ-EXIT-DECLARATION" in by_id
+    assert "ASTANA-1" in by_id["KZ-EXIT-DECLARATION"][1].message
+    assert "KZ-TRANSIT-GUARANTEE" not in by_id
+    # Every result says how firm its rule is and when it was last checked.
+    assert all(r.reviewed == date(2026, 11, 30) for _, r in by_id.values())
+    rules = {r.id: r for p in shipped_packs().packs for r in p.rules}
+    assert rules["AZ-PRE-DECLARATION"].requires.pre_arrival.hours_before == 1  # type: ignore[union-attr]
+    assert rules["TR-ENS-RAIL"].requires.pre_arrival.hours_before == 2  # type: ignore[union-attr]
+    assert rules["UZ-E-TRANZIT"].requires.documents == [DocumentKind.TRANSIT_DECLARATION]
+    assert "Nuclear Export Control" in shipped_packs_source("CN", "52")
+
+
+def shipped_packs_source(jurisdiction: str, key: str) -> str:
+    return next(p for p in shipped_packs().packs if p.jurisdiction == jurisdiction).sources[key]

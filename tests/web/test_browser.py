@@ -87,6 +87,23 @@ def certificate_of_origin(served: Served, shipment_id: str, folder: Path) -> Pat
     return path
 
 
+def rail_consignment_note(served: Served, shipment_id: str, folder: Path) -> Path:
+    """The rail carrier signs the CIM/SMGS note on its own node and hands the file over."""
+    shipment = shipments.get(served.ctx, ORGS["kz-ferroalloy"], shipment_id)
+    fields = demo.documents_for(shipment)[DocumentKind.RAIL_CONSIGNMENT_NOTE]
+    token = papers.sign(
+        served.ctx,
+        ORGS["kz-rail"],
+        DocumentKind.RAIL_CONSIGNMENT_NOTE,
+        fields,
+        served.ctx.clock(),
+        shipment_id,
+    )
+    path = folder / "cim-smgs.sd-jwt"
+    path.write_text(token, "ascii")
+    return path
+
+
 def submit_shipment(me: Person, reference: str) -> str:
     page, t = me.page, me.t
     page.get_by_role("link", name=t("New shipment")).click()
@@ -166,6 +183,13 @@ def test_a_shipment_from_submission_to_the_border_decision(
         json.dumps({"grn": "26KZ000000000000A1", "amount": 25000, "currency": "USD"})
     )
     attach(shipper, "transit_guarantee", guarantee)
+    attach(shipper, "rail_consignment_note", rail_consignment_note(corridor, sid, tmp_path))
+    # The EU's CBAM authorisation and Art. 3g mill certificate are plain files.
+    for kind, body in demo.PLAIN_PAPERS.items():
+        if kind is not DocumentKind.TRANSIT_GUARANTEE:
+            paper = tmp_path / f"{kind.value}.json"
+            paper.write_text(json.dumps(body))
+            attach(shipper, kind.value, paper)
     expect(page.locator("#readiness")).to_contain_text(t("READY"))
     expect(page.locator("#readiness")).not_to_contain_text(t("NOT READY"))
     expect(page.locator("section[aria-labelledby=ledger] .good")).to_contain_text("✓")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from corridor.api.problems import Problem
 from corridor.model import DocumentKind, OfficerRole, PlanningDate, ShipmentDraft
 from corridor.services.decisions import Action
+from corridor.services.rules import PackWarning
 
 # How a route declares a problem response in the OpenAPI document.
 PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -87,6 +88,7 @@ class LintResult(BaseModel):
     jurisdiction: str
     version: str
     rules: int
+    warnings: list[PackWarning]
 
 
 class DecisionRequest(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rich.table import Table
@@ -44,6 +45,12 @@ def print_route(route: Route, net: Network) -> None:
     console.print(f"Border crossings: {borders or 'none'}")
 
 
+def _confidence(status: str, reviewed: date | None) -> str:
+    """How far a rule can be relied on: its legal status and when it was last reviewed."""
+    shown = {"confirmed": "[green]confirmed[/]", "unconfirmed": "[yellow]unconfirmed[/]"}
+    return shown.get(status, status) + (f", reviewed {reviewed}" if reviewed else "")
+
+
 def print_report(report: ReadinessReport, net: Network) -> None:
     """A readiness report as one table per border crossing."""
     for c in report.crossings:
@@ -53,15 +60,21 @@ def print_report(report: ReadinessReport, net: Network) -> None:
             f" - {c.jurisdiction or 'no pack'} {c.pack_version or ''}"
         )
         table = Table(title=title, title_justify="left", show_lines=False)
-        for col in ("rule", "outcome", "what", "provide"):
+        for col in ("rule", "outcome", "what", "provide", "confidence"):
             table.add_column(col)
         for r in c.results:
             style = _OUTCOME_STYLE[r.outcome.value]
-            table.add_row(r.rule_id, f"[{style}]{r.outcome.value}[/]", r.message, r.provide or "")
+            table.add_row(
+                r.rule_id,
+                f"[{style}]{r.outcome.value}[/]",
+                r.message,
+                r.provide or "",
+                _confidence(r.legal_status, r.reviewed),
+            )
         if c.note:
-            table.add_row("", "[yellow]note[/]", c.note, "")
+            table.add_row("", "[yellow]note[/]", c.note, "", "")
         elif not c.results:
-            table.add_row("", "", "No rule of this pack applies to this shipment here.", "")
+            table.add_row("", "", "No rule of this pack applies to this shipment here.", "", "")
         console.print(table)
     verdict = "[bold green]READY[/]" if report.ready else "[bold red]NOT READY[/]"
     console.print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -105,13 +106,27 @@ def rules_diff(
 
 @rules_app.command("lint")
 def rules_lint(
-    packs: Annotated[list[Path], typer.Argument(help="Rule pack YAML files.")],
+    packs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rule pack YAML files (default: the packs shipped with corridor)."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Review warnings as of this day (YYYY-MM-DD).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when there are warnings.")] = False,
 ) -> None:
-    """Check rule pack files; print every problem with file and line. Exit 2 on errors."""
+    """Check rule pack files; print every problem with file and line (exit 2), and warn of
+    rules that are unconfirmed or not reviewed against their source within a year of
+    --date (exit 1 with --strict)."""
     failed: list[FieldError] = []
+    warned = 0
+    today = _parse_date(on) if on else now().date()
+    if not packs:
+        folder = Path(str(resources.files("corridor.rules").joinpath("packs")))
+        packs = sorted(folder.glob("*.yaml"))
     for path in packs:
         try:
-            pack = rules.lint(read_text(str(path)), str(path))
+            pack = rules.lint(read_text(str(path)), str(path), today)
         except RulePackError as error:
             failed += error.errors
             for e in error.errors:
@@ -122,7 +137,18 @@ def rules_lint(
             err.print(f"[red]{path}[/]: {error.detail}")
             continue
         console.print(
-            f"[green]ok[/] {path}: {pack.jurisdiction} {pack.version}, {pack.rules} rules"
+            f"[green]ok[/] {path}: {pack.jurisdiction} {pack.version}, {pack.rules} rules, "
+            f"reviewed {pack.reviewed or 'never (some rules)'}"
+        )
+        for w in pack.warnings:
+            err.print(f"[yellow]warning[/] {path}: {w.message}")
+        warned += len(pack.warnings)
+    if warned:
+        err.print(
+            f"{warned} warning(s): check those rules against their sources and update "
+            "'reviewed' (warnings do not fail the lint; --strict makes them)"
         )
     if failed:
         raise RulePackError(f"{len(failed)} problem(s) in the packs above")
+    if warned and strict:
+        raise typer.Exit(1)

@@ -21,6 +21,11 @@ class DocumentKind(StrEnum):
     TRANSIT_GUARANTEE = "transit_guarantee"
     PHYTOSANITARY_CERTIFICATE = "phytosanitary_certificate"
     VETERINARY_CERTIFICATE = "veterinary_certificate"
+    # EU: the importer's authorised CBAM declarant status (Reg. (EU) 2023/956 as amended).
+    CBAM_AUTHORISATION = "cbam_authorisation"
+    # EU: evidence that iron and steel products hold no Russian-origin inputs
+    # (Reg. (EU) 833/2014 Art. 3g), e.g. the mill test certificate naming the melt country.
+    STEEL_INPUT_ORIGIN = "steel_input_origin"
     INSPECTION_ACT = "inspection_act"
     CUSTOMS_RELEASE = "customs_release"
     OTHER = "other"

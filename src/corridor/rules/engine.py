@@ -48,6 +48,8 @@ class RuleResult:
     due: datetime | None
     legal_status: str
     source: str | None
+    # When the rule was last checked against its source: how far the user may rely on it.
+    reviewed: date | None = None
     # The documents whose absence this result reports (what a form offers to issue).
     lacking: list[DocumentKind] = field(default_factory=list)
 
@@ -194,6 +196,7 @@ class Engine:
                 "title": rule.title,
                 "legal_status": rule.legal.status.value,
                 "source": rule.legal.source,
+                "reviewed": rule.legal.reviewed,
             },
         )
 

@@ -144,6 +144,9 @@ class Legal(BaseModel):
     status: LegalStatus
     source: str | None = None
     note: str | None = None
+    # The day someone last checked the rule against its source (a pack linter warns when
+    # this is more than a year ago or missing).
+    reviewed: date | None = None
 
     @model_validator(mode="after")
     def _grounded(self) -> Legal:

@@ -32,11 +32,11 @@ from corridor.services import (
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import (
     COMPLETING,
-    GUARANTEE,
     ISSUED_BY,
     NATIONAL_NODES,
     OPERATOR,
     ORGANISATIONS,
+    PLAIN_PAPERS,
     SHIPPER_NODE,
     demo_grn,
     documents_for,
@@ -56,6 +56,7 @@ __all__ = [
     "ISSUED_BY",
     "NATIONAL_NODES",
     "OPERATOR",
+    "PLAIN_PAPERS",
     "ORGANISATIONS",
     "SHIPPER_NODE",
     "Corridor",
@@ -182,8 +183,11 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
         if kind in fields:
             sign(kind)
         else:
-            # A bank guarantee is not one of the corridor's signed kinds: a plain file.
-            body = {"kind": kind.value, "shipment": ref, "grn": demo_grn(ref), **GUARANTEE}
+            # A bank guarantee, a CBAM authorisation or a mill certificate is not one of
+            # the corridor's signed kinds: a plain file.
+            body = {"kind": kind.value, "shipment": ref, **PLAIN_PAPERS[kind]}
+            if kind is DocumentKind.TRANSIT_GUARANTEE:
+                body["grn"] = demo_grn(ref)
             papers.attach(
                 ctx,
                 shipper,

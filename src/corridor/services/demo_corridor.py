@@ -206,7 +206,24 @@ COMPLETING = (
     (DocumentKind.CERTIFICATE_OF_ORIGIN, "origin.json"),
     (DocumentKind.TRANSIT_DECLARATION, "transit-declaration.json"),
     (DocumentKind.TRANSIT_GUARANTEE, "guarantee.json"),
+    (DocumentKind.CBAM_AUTHORISATION, "cbam.json"),
+    (DocumentKind.STEEL_INPUT_ORIGIN, "mill-certificate.json"),
 )
+
+# What the demo's papers that are not signed corridor documents say (plain files).
+PLAIN_PAPERS: dict[DocumentKind, dict[str, str]] = {
+    DocumentKind.TRANSIT_GUARANTEE: GUARANTEE,
+    DocumentKind.CBAM_AUTHORISATION: {
+        "holder": "ro-consignee",
+        "cbam_account": "RO-CBAM-DEMO-000184",
+        "authorised_from": "2026-01-01",
+    },
+    DocumentKind.STEEL_INPUT_ORIGIN: {
+        "issuer": "kz-ferroalloy",
+        "certificate": "EN 10204 3.1 (demo)",
+        "melted_and_poured_in": "KZ",
+    },
+}
 
 
 # The demo's national nodes: node id -> the authority running it.

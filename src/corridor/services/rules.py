@@ -4,9 +4,10 @@ the loaded packs and linting a pack. Stateless: they need the node's rule engine
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from corridor.exceptions import InvalidInput
 from corridor.model import DocumentKind, ShipmentDraft
@@ -20,12 +21,13 @@ from corridor.rules import (
     parse_pack,
     route_jurisdictions,
 )
-from corridor.rules.schema import Pack
+from corridor.rules.schema import LegalStatus, Pack
 from corridor.services.shipments import plan_route
 
 __all__ = [
     "Matrix",
     "PackInfo",
+    "PackWarning",
     "ReadinessReport",
     "check_draft",
     "harmonisation",
@@ -37,8 +39,21 @@ __all__ = [
 shipped_engine = default_engine
 
 
+# A rule checked against its source longer ago than this is due for another look.
+REVIEW_AGE = timedelta(days=365)
+
+
+class PackWarning(BaseModel):
+    """A rule the user should not rely on without checking: unconfirmed, or not reviewed
+    against its source within a year."""
+
+    rule_id: str
+    reason: Literal["unconfirmed", "not_reviewed", "review_overdue"]
+    message: str
+
+
 class PackInfo(BaseModel):
-    """A loaded rule pack."""
+    """A loaded rule pack, with the rules that need another look on `checked_on`."""
 
     jurisdiction: str
     name: str
@@ -47,6 +62,41 @@ class PackInfo(BaseModel):
     effective_from: date
     effective_to: date | None
     rules: int
+    checked_on: date
+    reviewed: date | None = Field(description="The oldest review date of its rules")
+    warnings: list[PackWarning]
+
+
+def review_warnings(pack: Pack, today: date) -> list[PackWarning]:
+    """Rules marked unconfirmed, never reviewed, or last reviewed more than a year ago."""
+    found: list[PackWarning] = []
+    for rule in pack.rules:
+        legal = rule.legal
+        if legal.status is LegalStatus.UNCONFIRMED:
+            found.append(
+                PackWarning(
+                    rule_id=rule.id,
+                    reason="unconfirmed",
+                    message=f"{rule.id}: unconfirmed ({legal.note or 'no source confirms it'})",
+                )
+            )
+        if legal.reviewed is None:
+            found.append(
+                PackWarning(
+                    rule_id=rule.id,
+                    reason="not_reviewed",
+                    message=f"{rule.id}: no 'reviewed' date; check it against its source",
+                )
+            )
+        elif today - legal.reviewed > REVIEW_AGE:
+            found.append(
+                PackWarning(
+                    rule_id=rule.id,
+                    reason="review_overdue",
+                    message=f"{rule.id}: last reviewed {legal.reviewed}, more than a year ago",
+                )
+            )
+    return found
 
 
 def check_draft(
@@ -87,7 +137,8 @@ def _in_range(day: date) -> None:
         )
 
 
-def _info(p: Pack) -> PackInfo:
+def _info(p: Pack, today: date) -> PackInfo:
+    reviewed = [r.legal.reviewed for r in p.rules if r.legal.reviewed]
     return PackInfo(
         jurisdiction=p.jurisdiction,
         name=p.name,
@@ -96,14 +147,18 @@ def _info(p: Pack) -> PackInfo:
         effective_from=p.effective_from,
         effective_to=p.effective_to,
         rules=len(p.rules),
+        checked_on=today,
+        reviewed=min(reviewed) if len(reviewed) == len(p.rules) else None,
+        warnings=review_warnings(p, today),
     )
 
 
-def packs(engine: Engine) -> list[PackInfo]:
-    """The rule packs the engine holds."""
-    return [_info(p) for p in engine.packs.packs]
+def packs(engine: Engine, today: date) -> list[PackInfo]:
+    """The rule packs the engine holds, with their rules due for review on `today`."""
+    return [_info(p, today) for p in engine.packs.packs]
 
 
-def lint(text: str, filename: str) -> PackInfo:
-    """Parse and validate a pack; RulePackError lists every problem with file:line."""
-    return _info(parse_pack(text, filename))
+def lint(text: str, filename: str, today: date) -> PackInfo:
+    """Parse and validate a pack (RulePackError lists every problem with file:line); its
+    warnings name the rules to check against their sources again."""
+    return _info(parse_pack(text, filename), today)

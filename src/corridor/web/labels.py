@@ -24,6 +24,8 @@ LABELS: dict[str, str] = {
     "transit_guarantee": N_("transit guarantee"),
     "phytosanitary_certificate": N_("phytosanitary certificate"),
     "veterinary_certificate": N_("veterinary certificate"),
+    "cbam_authorisation": N_("authorised CBAM declarant status"),
+    "steel_input_origin": N_("origin of iron and steel inputs (mill certificate)"),
     "inspection_act": N_("inspection act"),
     "customs_release": N_("customs release"),
     "other": N_("other document"),

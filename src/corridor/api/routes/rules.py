@@ -27,7 +27,7 @@ def check(req: CheckRequest, who: Caller, ctx: Ctx) -> ReadinessReport:
 @public.get("/rules/packs", tags=["rules"])
 def packs(ctx: Ctx) -> list[PackInfo]:
     """The rule packs loaded on this node."""
-    return rules.packs(ctx.engine)
+    return rules.packs(ctx.engine, ctx.clock().date())
 
 
 @public.get("/rules/diff", tags=["rules"])
@@ -48,9 +48,15 @@ def diff(
     tags=["rules"],
     openapi_extra={"requestBody": {"content": {"application/yaml": {}}}},
 )
-def lint(text: Annotated[str, Body(media_type="application/yaml")]) -> LintResult:
-    """Check a rule pack (YAML body); errors come back with line numbers."""
-    pack = rules.lint(text, "pack.yaml")
+def lint(text: Annotated[str, Body(media_type="application/yaml")], ctx: Ctx) -> LintResult:
+    """Check a rule pack (YAML body); errors come back with line numbers, and the rules to
+    check against their sources again (unconfirmed, or not reviewed within a year) as
+    warnings."""
+    pack = rules.lint(text, "pack.yaml", ctx.clock().date())
     return LintResult(
-        valid=True, jurisdiction=pack.jurisdiction, version=pack.version, rules=pack.rules
+        valid=True,
+        jurisdiction=pack.jurisdiction,
+        version=pack.version,
+        rules=pack.rules,
+        warnings=pack.warnings,
     )

@@ -150,7 +150,7 @@ def rules_matrix(v: V, origin: str | None = None, destination: str | None = None
     return v.page(
         "rules.html",
         matrix=matrix,
-        packs=rules.packs(v.ctx.engine),
+        packs=rules.packs(v.ctx.engine, v.ctx.clock().date()),
         nodes=sorted(network.nodes(v.ctx.network), key=lambda n: n.name),
         origin=origin or "",
         destination=destination or "",

@@ -57,18 +57,67 @@ def test_every_hour_of_every_container_is_booked_to_a_place(regime: str) -> None
     assert {p for p, _ in breakdown(r)} <= set(r.places)
 
 
-def test_calibration_reproduces_the_published_regimes() -> None:
+def test_each_regime_is_compared_with_a_published_figure_for_its_route() -> None:
+    """Every regime names the figure it is compared with (year, route, why it fits); the
+    rail and Caspian part of today's run lands on its own published part-way times; the
+    digital regime meets its target; and the model orders the regimes as they should be."""
     params = shipped_regimes()
+    medians = {}
     for regime in ("paper", "today", "digital"):
         pub = params.published[regime]
-        medians = [simulate(regime, 1500, seed).percentile(50) for seed in (1, 2, 3)]
-        p50 = sorted(medians)[1]
-        assert pub.verdict(p50) in ("in range", "meets target"), (regime, medians)
+        assert pub.year
+        assert pub.route
+        assert pub.fits
+        runs = [simulate(regime, 1500, seed) for seed in (1, 2, 3)]
+        medians[regime] = sorted(r.percentile(50) for r in runs)[1]
+        for cp in pub.checkpoints:
+            reached = sorted(r.percentile(50, cp.node) for r in runs)[1]
+            assert abs(cp.distance(reached)) <= 1.0, (regime, cp.node, reached)
+    assert params.published["digital"].verdict(medians["digital"]) == "meets target"
+    assert params.published["today"].checkpoints
+    assert medians["paper"] > medians["today"] > medians["digital"]
+
+
+def test_no_border_crossing_is_counted_twice_in_any_regime() -> None:
+    """A post holding a whole-crossing figure has a partner post that adds nothing, and the
+    simulator books no time at that partner."""
+    from corridor.network import corridor
+
+    params, net = shipped_regimes(), corridor()
+    spec = params.route
+    route = net.route(spec.origin, spec.destination, via=spec.via)
+    crossings = [
+        (leg.origin, leg.destination)
+        for leg in route.legs
+        if net.nodes[leg.origin].country != net.nodes[leg.destination].country
+    ]
+    assert ("alashankou", "dostyk") in crossings
+    for regime in params.regimes.values():
+        for exit_node, entry_node in crossings:
+            out, into = regime.post(exit_node, "exit"), regime.post(entry_node, "entry")
+            assert not (out.crossing and into.crossing)
+            if out.crossing or into.crossing:
+                assert (into if out.crossing else out).v == 0, (regime.name, exit_node)
+        r = simulate(regime.name, 300, 1)
+        assert not any(place == "alashankou" for place, _ in r.booked)
+
+
+def test_a_post_is_named_node_and_direction() -> None:
+    import yaml
+
+    raw = yaml.safe_load(
+        (__import__("importlib").resources.files("corridor.sim") / "regimes.yaml").read_text()
+    )
+    raw["regimes"]["today"]["posts"]["dostyk"] = {"v": 1, "assume": "x"}
+    with pytest.raises(ValueError, match="'node/exit' or 'node/entry'"):
+        parse(yaml.safe_dump(raw))
 
 
 def test_digitisation_cuts_processing_and_waiting_not_moving() -> None:
     paper, digital = summarise(simulate("paper", 1000, 5)), summarise(simulate("digital", 1000, 5))
-    assert digital.p50 < paper.p50 / 2
+    # Digitisation removes processing and waiting, not kilometres: moving time stays, so
+    # the saving is bounded by what paper adds on top of moving (here about 40%).
+    assert digital.p50 < paper.p50 * 0.6
     assert digital.processing + digital.waiting < (paper.processing + paper.waiting) / 4
     assert digital.moving == pytest.approx(paper.moving, rel=0.1)
 
@@ -98,26 +147,26 @@ def _timeline(leg_h: float, dwell_h: float) -> list[SimpleNamespace]:
     ev = SimpleNamespace
     return [
         ev(at=t0, kind="departed", place="dostyk"),
-        ev(at=t0 + timedelta(hours=leg_h), kind="arrived", place="moyynty"),
-        ev(at=t0 + timedelta(hours=leg_h + dwell_h), kind="departed", place="moyynty"),
-        ev(at=t0 + timedelta(hours=2 * leg_h + dwell_h), kind="arrived", place="zhezkazgan"),
+        ev(at=t0 + timedelta(hours=leg_h), kind="arrived", place="almaty"),
+        ev(at=t0 + timedelta(hours=leg_h + dwell_h), kind="departed", place="almaty"),
+        ev(at=t0 + timedelta(hours=2 * leg_h + dwell_h), kind="arrived", place="arys"),
         ev(at=t0 + timedelta(hours=1), kind="document_attached", place=None),
     ]
 
 
 def test_durations_come_from_departed_and_arrived_events() -> None:
     legs, dwell = durations([_timeline(10, 3), _timeline(12, 5)])
-    assert legs[("dostyk", "moyynty")] == [10, 12]
-    assert dwell["moyynty"] == [3, 5]
+    assert legs[("dostyk", "almaty")] == [10, 12]
+    assert dwell["almaty"] == [3, 5]
 
 
 def test_observed_fits_drive_the_simulation() -> None:
     fits = fit_timelines([_timeline(h, 2) for h in (300, 320, 310, 305)])
-    assert set(fits.legs) == {("dostyk", "moyynty"), ("moyynty", "zhezkazgan")}
+    assert set(fits.legs) == {("dostyk", "almaty"), ("almaty", "arys")}
     slow = simulate("digital", 300, 1, fits=fits)
     base = simulate("digital", 300, 1)
-    # Two legs observed at ~300 h instead of ~30 h: about 23 more days.
-    assert slow.percentile(50) - base.percentile(50) == pytest.approx(23, abs=4)
+    # Two legs observed at ~300 h instead of ~37 h: about 22 more days.
+    assert slow.percentile(50) - base.percentile(50) == pytest.approx(22, abs=4)
 
 
 def test_fits_object_is_empty_by_default() -> None:

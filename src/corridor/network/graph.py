@@ -67,6 +67,9 @@ class Node(BaseModel):
     dwell_basis: Basis
     dwell_source: str | None = None
     dwell_note: str | None = None
+    # "crossing": the dwell is the whole border crossing's observed time; "included": this
+    # post's time is inside its partner's crossing figure (and its own dwell is 0).
+    dwell_scope: Literal["node", "crossing", "included"] = "node"
 
 
 class Leg(BaseModel):

@@ -113,7 +113,7 @@ def with_risk_engine(params: Regimes) -> Regimes:
             f"{DOCUMENTARY_H} h (ASTANA-1 'up to 4 h')",
         ),
     }
-    regime = Regime(name="digital", label=digital.label, values=values)
+    regime = Regime(name="digital", label=digital.label, values=values, posts=digital.posts)
     return params.model_copy(update={"regimes": {**params.regimes, "digital": regime}})
 
 

@@ -49,10 +49,12 @@ class Results:
     horizon_h: float
     events: int
     places: list[str] = field(default_factory=list)
+    # Hours from entering the corridor to reaching each node on the route, per container.
+    reached: dict[str, list[float]] = field(default_factory=dict)
 
-    def percentile(self, q: float) -> float:
-        """Transit time percentile in days (nearest rank)."""
-        data = sorted(self.transit_h)
+    def percentile(self, q: float, node: str | None = None) -> float:
+        """Transit time percentile in days (nearest rank), to the destination or to `node`."""
+        data = sorted(self.transit_h if node is None else self.reached.get(node, []))
         if not data:
             return math.nan
         k = min(len(data) - 1, max(0, math.ceil(q / 100 * len(data)) - 1))
@@ -122,6 +124,7 @@ class Simulation:
         self.busy: dict[str, float] = defaultdict(float)
         self.capacity: dict[str, float] = {}
         self.events = 0
+        self.reached: dict[str, list[float]] = defaultdict(list)
         self._customs: dict[str, simpy.Resource] = {}
         self._segments = self._plan()
 
@@ -150,6 +153,12 @@ class Simulation:
     def _book(self, place: str, kind: str, hours: float, count: int) -> None:
         self.booked[place, kind] += hours * count
         self.events += count
+
+    def _moved(self, leg: Leg, batch: Batch, hours: float) -> None:
+        """A leg travelled: its hours booked, and each container's arrival at its end."""
+        self._book(f"{leg.origin}->{leg.destination}", MOVE, hours, len(batch.ids))
+        now, created = self.env.now, self.created
+        self.reached[leg.destination].extend(now - created[i] for i in batch.ids)
 
     def _leg_time(self, leg: Leg) -> float:
         fit = self.fits.legs.get((leg.origin, leg.destination))
@@ -208,15 +217,27 @@ class Simulation:
             self.capacity[f"customs {node}"] = lanes
         return self._customs[node]
 
-    def _clear(self, node: str, batch: Batch) -> Proc:
-        """A customs post: queue, documentary check, maybe inspection, maybe missing papers."""
-        post = self._customs_post(node)
+    def _clear(self, node: str, direction: str, batch: Batch) -> Proc:
+        """A customs post: queue, documentary check, maybe inspection, maybe missing papers.
+        A post whose time is inside its partner's whole-crossing figure takes none; a
+        whole-crossing figure is the observed time, with no inspection drawn on top."""
+        figure = self.r.post(node, direction)
+        if figure.v <= 0:
+            return
         n = len(batch.ids)
+        if figure.crossing:
+            # An observed whole-crossing time already holds its queues: a delay, not a post
+            # with lanes to queue for again.
+            taken = self._lognormal(figure.v, self.r["customs_cv"])
+            yield self.env.timeout(taken)
+            self._book(node, PROCESS, taken, n)
+            return
+        post = self._customs_post(node)
         queued = self.env.now
         with post.request() as req:
             yield req
             self._book(node, WAIT, self.env.now - queued, n)
-            service = self._lognormal(self.r["customs_h"], self.r["customs_cv"])
+            service = self._lognormal(figure.v, self.r["customs_cv"])
             if self.rng.random() < self.r["inspect_prob"]:
                 service += self._lognormal(self.r["inspect_h"], 0.5)
             start = self.env.now
@@ -233,18 +254,18 @@ class Simulation:
         """Exit formalities before a leg that leaves the country."""
         a, b = self.net.nodes[leg.origin], self.net.nodes[leg.destination]
         if a.country != b.country:
-            yield from self._clear(a.id, batch)
+            yield from self._clear(a.id, "exit", batch)
 
     def _enter(self, leg: Leg, batch: Batch) -> Proc:
         """Entry formalities after a leg that entered a country."""
         a, b = self.net.nodes[leg.origin], self.net.nodes[leg.destination]
         if a.country != b.country:
-            yield from self._clear(b.id, batch)
+            yield from self._clear(b.id, "entry", batch)
 
     def _move(self, leg: Leg, batch: Batch) -> Proc:
         t = self._leg_time(leg)
         yield self.env.timeout(t)
-        self._book(f"{leg.origin}->{leg.destination}", MOVE, t, len(batch.ids))
+        self._moved(leg, batch, t)
 
     def _rail(self, batch: Batch, run: list[Leg], index: int) -> Proc:
         for i, leg in enumerate(run):
@@ -328,7 +349,7 @@ class Simulation:
             sail = self._leg_time(leg)
             yield self.env.timeout(sail)
             self.busy[name] += 2 * sail
-            self._book(f"{leg.origin}->{leg.destination}", MOVE, sail, len(batch.ids))
+            self._moved(leg, batch, sail)
             self.env.process(self._land(batch, leg, index))
             yield self.env.timeout(self._leg_time(leg))  # the empty run back
 
@@ -354,7 +375,7 @@ class Simulation:
         sail = self._leg_time(leg)
         yield self.env.timeout(sail)
         self.busy["feeder"] += sail
-        self._book(f"{leg.origin}->{leg.destination}", MOVE, sail, len(batch.ids))
+        self._moved(leg, batch, sail)
         yield from self._land(batch, leg, index)
 
     # ----- results --------------------------------------------------------------------------
@@ -382,4 +403,5 @@ class Simulation:
             horizon_h=horizon,
             events=self.events,
             places=places,
+            reached={k: list(v) for k, v in self.reached.items()},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,6 +21,9 @@ class Value(BaseModel):
     v: float
     src: str | None = None
     assume: str | None = None
+    # A customs post's figure that is the observed time of the whole border crossing (both
+    # posts, queues, checks and gauge change): counted once, with nothing drawn on top.
+    crossing: bool = False
 
     @model_validator(mode="after")
     def _grounded(self) -> Value:
@@ -28,8 +32,26 @@ class Value(BaseModel):
         return self
 
 
+class Checkpoint(BaseModel):
+    """A published time to reach a node part-way, for a route the model covers up to there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    node: str
+    low: float
+    high: float
+    year: str
+    route: str
+    src: str
+
+    def distance(self, p50_days: float) -> float:
+        """Days from the published range to the modelled median (0 inside it)."""
+        return max(0.0, p50_days - self.high) + min(0.0, p50_days - self.low)
+
+
 class Published(BaseModel):
-    """A published transit-time range for calibration, in days."""
+    """A published transit-time range for calibration, in days: what was published, for
+    which year and route, and why it fits the modelled route."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -37,13 +59,29 @@ class Published(BaseModel):
     high: float
     point: float
     src: str
+    year: str
+    route: str
+    fits: str
     target: bool = False
+    # What the published figure includes that the model does not hold (so a distance from
+    # it is read for what it is).
+    unmodelled: str | None = None
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
 
     def verdict(self, p50_days: float) -> str:
         """Whether a modelled median matches the published range, or meets the target."""
         if self.target:
             return "meets target" if p50_days <= self.high else "misses target"
         return "in range" if self.low <= p50_days <= self.high else "out of range"
+
+    def distance(self, p50_days: float) -> float:
+        """Days from the published range to the modelled median (0 inside it; for a target,
+        0 at or under it); positive when the model is slower."""
+        if p50_days > self.high:
+            return p50_days - self.high
+        if self.target or p50_days >= self.low:
+            return 0.0
+        return p50_days - self.low
 
 
 PHYSICAL = (
@@ -73,17 +111,36 @@ PROCEDURE = (
 )
 
 
+_POST = re.compile(r"^[a-z0-9-]+/(exit|entry)$")
+
+
 class Regime(BaseModel):
-    """One procedure regime: a label and its procedure parameters."""
+    """One procedure regime: a label, its procedure parameters, and the customs time of
+    particular posts by direction ('dostyk/entry', 'aktau/exit'); a post not listed takes
+    `customs_h`."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str
     label: str
     values: dict[str, Value]
+    posts: dict[str, Value] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _posts_named(self) -> Regime:
+        bad = [k for k in self.posts if not _POST.match(k)]
+        if bad:
+            raise ValueError(
+                f"regime {self.name}: posts are named 'node/exit' or 'node/entry', not {bad}"
+            )
+        return self
 
     def __getitem__(self, key: str) -> float:
         return self.values[key].v
+
+    def post(self, node: str, direction: str) -> Value:
+        """The customs time of one post in one direction."""
+        return self.posts.get(f"{node}/{direction}") or self.values["customs_h"]
 
 
 class RouteSpec(BaseModel):
@@ -115,11 +172,12 @@ class Regimes(BaseModel):
         for name, body in (raw.get("regimes") or {}).items():
             body = dict(body)
             label = body.pop("label", name)
+            posts = body.pop("posts", None) or {}
             missing = [k for k in PROCEDURE if k not in body]
             extra = [k for k in body if k not in PROCEDURE]
             if missing or extra:
                 raise ValueError(f"regime {name}: missing {missing or '-'}, unknown {extra or '-'}")
-            regimes[name] = {"name": name, "label": label, "values": body}
+            regimes[name] = {"name": name, "label": label, "values": body, "posts": posts}
         missing = [k for k in PHYSICAL if k not in (raw.get("physical") or {})]
         if missing:
             raise ValueError(f"physical parameters missing: {missing}")

@@ -184,7 +184,13 @@ def test_simulate_compare_prints_model_against_published(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     for regime in ("paper", "today", "digital"):
         assert regime in result.output
-    assert "38-53" in result.output
+    # Each regime's published figure with its year and route, and the model's distance.
+    assert "31-34 (2025, China -> Constanța)" in result.output
+    assert "50-55 (2022-24, China -> Europe by the Middle Corridor)" in result.output
+    assert "target 14-18 (2027, China -> Europe)" in result.output
+    assert "to Poti port" in result.output
+    assert "(out of range)" in result.output or "(in range)" in result.output
+    assert "Xi'an -> Dostyk -> Aktau port -> Constanța port" in result.output
 
 
 def test_simulate_unknown_regime_is_a_usage_error(tmp_path: Path) -> None:

@@ -34,19 +34,11 @@ def _run(names: list[str], containers: int, seed: int, out: Path) -> None:
             return lambda n: progress.advance(task, n)
 
         report = simulation.run(names, containers, seed, out, bar)
-    table = Table(title="Dostyk -> Constanța: model against published figures (days)")
-    for col in (
-        "regime",
-        "p50",
-        "p90",
-        "p99",
-        "moving",
-        "processing",
-        "waiting",
-        "published",
-        "p50 vs published",
-    ):
+    table = Table(title=f"{report.route}: model against published figures (days)")
+    for col in ("regime", "p50", "p90", "p99", "moving", "processing", "waiting"):
         table.add_column(col, justify="left" if col == "regime" else "right")
+    table.add_column("published (year, route)")
+    table.add_column("p50 - published", justify="right")
     for r in report.regimes:
         s, pub = r.summary, r.published
         table.add_row(
@@ -57,12 +49,31 @@ def _run(names: list[str], containers: int, seed: int, out: Path) -> None:
             f"{s.moving:.1f}",
             f"{s.processing:.1f}",
             f"{s.waiting:.1f}",
-            (f"{'target ' if pub.target else ''}{pub.low:g}-{pub.high:g} (~{pub.point:g})")
+            f"{'target ' if pub.target else ''}{pub.low:g}-{pub.high:g} ({pub.year}, {pub.route})"
             if pub
             else "-",
-            r.verdict,
+            f"{r.distance:+.1f} ({r.verdict})" if pub else "-",
         )
+        for cp in r.checkpoints:
+            table.add_row(
+                f"  to {cp.place}",
+                f"{cp.p50:.1f}",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"{cp.low:g}-{cp.high:g} ({cp.year}, {cp.route})",
+                f"{cp.distance:+.1f}",
+            )
     console.print(table)
+    for r in report.regimes:
+        if r.published and r.published.unmodelled and r.verdict == "out of range":
+            console.print(
+                f"[bold]{r.summary.regime}[/]: {abs(r.distance):.1f} days "
+                f"{'under' if r.distance < 0 else 'over'} the published range; "
+                f"the published figure also holds {r.published.unmodelled}."
+            )
     for r in report.regimes:
         places = ", ".join(f"{p} {days:.1f} d" for p, days in r.worst_places)
         console.print(

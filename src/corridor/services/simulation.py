@@ -21,13 +21,29 @@ from corridor.sim.report import Summary, breakdown, label, plot, summarise, writ
 
 
 @dataclass(frozen=True)
+class CheckpointReport:
+    """The model's median time to a node part-way, beside the published time to it."""
+
+    place: str
+    p50: float
+    low: float
+    high: float
+    year: str
+    route: str
+    distance: float
+
+
+@dataclass(frozen=True)
 class RegimeReport:
-    """One regime's run: its figures, the published figure it is compared with, the three
-    places where most days go, and its busiest resource."""
+    """One regime's run: its figures, the published figure it is compared with and the
+    model's distance from it (days, + when the model is slower), the part-way checks, the
+    three places where most days go, and its busiest resource."""
 
     summary: Summary
     published: Published | None
     verdict: str
+    distance: float
+    checkpoints: list[CheckpointReport]
     worst_places: list[tuple[str, float]]
     busiest: str
     busiest_utilisation: float
@@ -41,6 +57,7 @@ class SimulationReport:
     regimes: list[RegimeReport]
     files: list[Path]
     lanes: list[LaneShares]
+    route: str
 
 
 @dataclass(frozen=True)
@@ -153,11 +170,25 @@ def _report(results: list[Results], out: Path) -> SimulationReport:
         worst = sorted(breakdown(r), key=lambda pv: -sum(pv[1].values()))[:3]
         util = r.utilisation()
         busiest = max(util, key=lambda k: util[k]) if util else "-"
+        checkpoints = [
+            CheckpointReport(
+                label(net, cp.node),
+                r.percentile(50, cp.node),
+                cp.low,
+                cp.high,
+                cp.year,
+                cp.route,
+                cp.distance(r.percentile(50, cp.node)),
+            )
+            for cp in (pub.checkpoints if pub else [])
+        ]
         rows.append(
             RegimeReport(
                 summary=s,
                 published=pub,
                 verdict="" if pub is None else pub.verdict(s.p50),
+                distance=0.0 if pub is None else pub.distance(s.p50),
+                checkpoints=checkpoints,
                 worst_places=[(label(net, p), sum(v.values())) for p, v in worst],
                 busiest=busiest,
                 busiest_utilisation=util.get(busiest, 0.0),
@@ -165,4 +196,6 @@ def _report(results: list[Results], out: Path) -> SimulationReport:
         )
     files = write_csv(results, out) + plot(results, published, net, out)
     digital = any(r.regime == "digital" for r in results)
-    return SimulationReport(rows, files, risk_engine_lanes() if digital else [])
+    spec = shipped_regimes().route
+    route = " -> ".join(label(net, n) for n in (spec.origin, *spec.via, spec.destination))
+    return SimulationReport(rows, files, risk_engine_lanes() if digital else [], route)

@@ -24,16 +24,10 @@ import simpy
 from corridor.network import Leg, Mode, Network, Route
 from corridor.sim.fit import Fits
 from corridor.sim.params import Regime, Regimes
+from corridor.sim.yard import Batch, Yard
 
 Proc = Generator[simpy.Event, Any, None]
 MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
-
-
-@dataclass
-class Batch:
-    """Containers travelling together, each with the time it entered the corridor."""
-
-    ids: list[int]
 
 
 @dataclass
@@ -73,25 +67,6 @@ class Results:
             for k in self.capacity_h
             if self.capacity_h[k] > 0
         }
-
-
-class Yard:
-    """Containers waiting at a port or station, and an event that fires on each arrival."""
-
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.items: list[tuple[int, float]] = []
-        self.arrived = env.event()
-
-    def put(self, ids: list[int]) -> None:
-        now = self.env.now
-        self.items.extend((i, now) for i in ids)
-        self.arrived.succeed()
-        self.arrived = self.env.event()
-
-    def take(self, n: int) -> list[tuple[int, float]]:
-        taken, self.items = self.items[:n], self.items[n:]
-        return taken
 
 
 class Simulation:

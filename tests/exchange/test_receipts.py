@@ -102,6 +102,44 @@ def test_a_fast_sender_clock_comes_back_refused_and_goes_through_once_fixed(
     ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # intact
 
 
+def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
+    corridor_nodes: Corridor,
+) -> None:
+    """The answers a fast sender gets back were made on its peers' clocks: its own health
+    turns not-ok and says by how much, and the next disclosure carries the warning; once the
+    clock is right and fresh answers come in, the warning goes."""
+    c = corridor_nodes
+    receivers_now = T0 + timedelta(hours=1)
+    fast = receivers_now + timedelta(minutes=10)
+    assert disclosure.clock_warning(c.shipper) is None
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, fast)
+
+    async def go(shipper_at: object, others_at: object) -> None:
+        for node in (c.shipper, *c.authorities.values()):
+            assert node.exchange is not None
+            node.exchange.clock = shipper_at if node is c.shipper else others_at  # type: ignore[assignment]
+        for _ in range(3):
+            for node in (c.shipper, *c.authorities.values()):
+                assert node.exchange is not None
+                await node.exchange.step()
+
+    asyncio.run(go(lambda: fast, lambda: receivers_now))
+    assert c.shipper.exchange is not None
+    health = c.shipper.exchange.health()
+    assert health["clock_ok"] is False
+    assert health["peer_clock_offset_s"] == -600
+    warning = disclosure.clock_warning(c.shipper)
+    assert warning is not None
+    assert "600 s ahead of its peers'" in warning
+    # The clock put right and the node restarted (the offsets are kept in memory only):
+    # fresh answers bring the median back and the warning goes.
+    c.shipper.exchange.node.offsets.clear()
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now)
+    asyncio.run(go(lambda: receivers_now, lambda: receivers_now))
+    assert disclosure.clock_warning(c.shipper) is None
+    assert c.shipper.exchange.health()["clock_ok"] is True
+
+
 @pytest.fixture
 def witnessed(corridor_nodes: Corridor) -> Corridor:
     disclosure.disclose(corridor_nodes.shipper, SHIPPER, corridor_nodes.shipment_id, T0)

@@ -76,9 +76,11 @@ class SignRequest(BaseModel):
 
 
 class Disclosed(BaseModel):
-    """Envelopes queued for the authorities on a shipment's route."""
+    """Envelopes queued for the authorities on a shipment's route, and a warning when this
+    node's clock is off its peers' (receivers would refuse them)."""
 
     envelopes: list[str]
+    clock_warning: str | None = None
 
 
 class LintResult(BaseModel):

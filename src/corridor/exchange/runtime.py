@@ -25,7 +25,7 @@ from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
 from corridor.exchange.delivery import pump
 from corridor.exchange.directory import Directory, Statement
-from corridor.exchange.envelope import CLOCK_SKEW_S, NodeAddress
+from corridor.exchange.envelope import NodeAddress
 from corridor.exchange.node import LocalNode
 from corridor.exchange.outbox import relay, waiting
 from corridor.exchange.receipts import Replier
@@ -51,6 +51,7 @@ class Exchange:
     on_received: Callable[[], object] | None = None
     _published: object = None
     _task: asyncio.Task[Any] | None = None
+    _warned: str | None = None
 
     def trust(self) -> TrustList:
         """Every key the node accepts: the directory's, as the pinned roots allow."""
@@ -110,6 +111,10 @@ class Exchange:
         """Publish and refresh the directory, send the outbox, take in what is waiting."""
         await self.publish()
         await self.refresh()
+        warning = self.node.clock_warning()
+        if warning and warning != self._warned:
+            log.warning("node %s sends with a clock off its peers: %s", self.node.node, warning)
+        self._warned = warning
         sent = await relay(self.node.db, self.bus, self.clock)
         got = await pump(
             self.node,
@@ -144,8 +149,7 @@ class Exchange:
         """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
         and the last failure."""
         connected = getattr(self.bus, "connected", True)
-        offsets = sorted(self.node.offsets)
-        median = offsets[len(offsets) // 2] if offsets else None
+        median = self.node.clock_offset()
         return {
             "node": self.node.node,
             "running": self._task is not None and not self._task.done(),
@@ -156,7 +160,8 @@ class Exchange:
             "last_error": self.last_error,
             # Median of how far ahead of this node's clock recent envelopes were made.
             "peer_clock_offset_s": None if median is None else round(median, 1),
-            "clock_ok": median is None or abs(median) < CLOCK_SKEW_S / 2,
+            "clock_ok": self.node.clock_warning() is None,
+            "clock_warning": self.node.clock_warning(),
         }
 
     async def start(self, within_s: float = 5.0) -> None:

@@ -151,6 +151,12 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         return [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
 
 
+def clock_warning(ctx: Context) -> str | None:
+    """Why envelopes sent now may come back refused for the clock (this node's clock is off
+    its peers'), or None."""
+    return None if ctx.exchange is None else ctx.exchange.node.clock_warning()
+
+
 def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]:
     """What each authority's node answered to this shipment's latest disclosure to it:
     'stored', 'refused: <reason>', or 'waiting'."""

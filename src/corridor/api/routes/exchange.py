@@ -15,7 +15,8 @@ public, private = routers()
 def disclose_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Disclosed:
     """Queue each route authority's entitled pre-arrival data, sealed to its node; the
     node's exchange loop sends it."""
-    return Disclosed(envelopes=disclosure.disclose(ctx, who, shipment_id, ctx.clock()))
+    envelopes = disclosure.disclose(ctx, who, shipment_id, ctx.clock())
+    return Disclosed(envelopes=envelopes, clock_warning=disclosure.clock_warning(ctx))
 
 
 @private.get("/exchange/inbox", tags=["exchange"])

@@ -198,6 +198,7 @@ def detail(v: V, shipment_id: str) -> Response:
         ledger=chain,
         broken=broken,
         answers=disclosure.answers(v.ctx, who, shipment_id),
+        clock_warning=disclosure.clock_warning(v.ctx),
         decisions=disclosure.customs_decisions(v.ctx, who, shipment_id),
         nodes=nodes,
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],

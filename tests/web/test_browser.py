@@ -68,38 +68,17 @@ class Person:
         self.context.close()
 
 
-def certificate_of_origin(served: Served, shipment_id: str, folder: Path) -> Path:
-    """The Kazakh authority signs the certificate on its own node and hands the exporter
-    the file (out of the UI's scope: the authority's own system)."""
-    shipper = ORGS["kz-ferroalloy"]
-    shipment = shipments.get(served.ctx, shipper, shipment_id)
-    fields = demo.documents_for(shipment)[DocumentKind.CERTIFICATE_OF_ORIGIN]
-    token = papers.sign(
-        served.corridor.nodes["kz"],
-        ORGS["kz-customs"],
-        DocumentKind.CERTIFICATE_OF_ORIGIN,
-        fields,
-        served.ctx.clock(),
-        shipment_id,
-    )
-    path = folder / "certificate_of_origin.sd-jwt"
-    path.write_text(token, "ascii")
-    return path
-
-
-def rail_consignment_note(served: Served, shipment_id: str, folder: Path) -> Path:
-    """The rail carrier signs the CIM/SMGS note on its own node and hands the file over."""
+def signed_elsewhere(
+    served: Served, shipment_id: str, kind: DocumentKind, issuer: str, folder: Path
+) -> Path:
+    """A paper its issuer signs on its own node (the Kazakh authority's certificate of
+    origin on the KZ node, the rail carrier's CIM/SMGS note on the shipper's) and hands over
+    as a file: out of the UI's scope, the issuer's own system."""
     shipment = shipments.get(served.ctx, ORGS["kz-ferroalloy"], shipment_id)
-    fields = demo.documents_for(shipment)[DocumentKind.RAIL_CONSIGNMENT_NOTE]
-    token = papers.sign(
-        served.ctx,
-        ORGS["kz-rail"],
-        DocumentKind.RAIL_CONSIGNMENT_NOTE,
-        fields,
-        served.ctx.clock(),
-        shipment_id,
-    )
-    path = folder / "cim-smgs.sd-jwt"
+    fields = demo.documents_for(shipment)[kind]
+    node = served.corridor.nodes["kz"] if issuer == "kz-customs" else served.ctx
+    token = papers.sign(node, ORGS[issuer], kind, fields, served.ctx.clock(), shipment_id)
+    path = folder / f"{kind.value}.sd-jwt"
     path.write_text(token, "ascii")
     return path
 
@@ -177,13 +156,21 @@ def test_a_shipment_from_submission_to_the_border_decision(
         "transit_declaration",
         {"office_of_departure": "KZ551000", "office_of_destination": "RO160000"},
     )
-    attach(shipper, "certificate_of_origin", certificate_of_origin(corridor, sid, tmp_path))
+    attach(
+        shipper,
+        "certificate_of_origin",
+        signed_elsewhere(corridor, sid, DocumentKind.CERTIFICATE_OF_ORIGIN, "kz-customs", tmp_path),
+    )
     guarantee = tmp_path / "guarantee.json"
     guarantee.write_text(
         json.dumps({"grn": "26KZ000000000000A1", "amount": 25000, "currency": "USD"})
     )
     attach(shipper, "transit_guarantee", guarantee)
-    attach(shipper, "rail_consignment_note", rail_consignment_note(corridor, sid, tmp_path))
+    attach(
+        shipper,
+        "rail_consignment_note",
+        signed_elsewhere(corridor, sid, DocumentKind.RAIL_CONSIGNMENT_NOTE, "kz-rail", tmp_path),
+    )
     # The EU's CBAM authorisation and Art. 3g mill certificate are plain files.
     for kind, body in demo.PLAIN_PAPERS.items():
         if kind is not DocumentKind.TRANSIT_GUARANTEE:

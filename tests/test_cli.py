@@ -305,3 +305,28 @@ def test_the_example_shipment_is_accepted_by_check_and_by_the_api(
     body = json.loads(example.read_text())
     r = client.post("/shipments", json=body, headers=auth(api_keys, "kz-ferroalloy"))
     assert r.status_code == 201, r.text
+
+
+def test_broker_user_and_config_give_each_node_its_own_rights(cli_env: Path) -> None:
+    """`trust broker-user` makes the node's NATS user once (owner-only seed); `trust
+    broker-config` writes the server's authorization block from the public keys."""
+    first = runner.invoke(app, ["trust", "broker-user"], env={"COLUMNS": "200"})
+    assert first.exit_code == 0, first.output
+    public = first.output.split("NATS user ", 1)[1].split(";")[0]
+    seed = cli_env / "nats-user.nk"
+    assert seed.stat().st_mode & 0o077 == 0
+    again = runner.invoke(app, ["trust", "broker-user"], env={"COLUMNS": "200"})
+    assert public in again.output  # the same user, not a new one
+    out = cli_env / "auth.conf"
+    made = runner.invoke(
+        app, ["trust", "broker-config", f"az={public}", "--admin", public, "--out", str(out)]
+    )
+    assert made.exit_code == 0, made.output
+    block = json.loads(out.read_text().removeprefix("authorization "))
+    az = next(u for u in block["users"] if "permissions" in u)
+    assert az["nkey"] == public
+    assert "corridor.to.*" in az["permissions"]["publish"]["allow"]
+    assert az["permissions"]["subscribe"]["allow"] == ["_INBOX_az.>"]
+    bad = runner.invoke(app, ["trust", "broker-config", "az", "--admin", public])
+    assert bad.exit_code == 2
+    assert "NODE=PUBLIC_KEY" in bad.output

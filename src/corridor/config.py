@@ -20,6 +20,8 @@ class Settings:
     threads: int = 16
     # Servers of the NATS cluster that keep each exchanged message (1: a single server).
     nats_replicas: int = 1
+    # This node's broker user (an nkey seed file), when the broker asks for one.
+    nats_nkey: Path | None = None
 
     @property
     def pool_size(self) -> int:
@@ -29,15 +31,18 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """CORRIDOR_DATA_DIR (default ./var), CORRIDOR_DATABASE_URL (default: SQLite there),
-        CORRIDOR_THREADS (requests served at once, default 16) and CORRIDOR_NATS_REPLICAS
-        (copies of each message in a NATS cluster, default 1)."""
+        CORRIDOR_THREADS (requests served at once, default 16), CORRIDOR_NATS_REPLICAS
+        (copies of each message in a NATS cluster, default 1) and CORRIDOR_NATS_NKEY (the
+        node's broker user seed file, when the broker authenticates nodes)."""
         data_dir = Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve()
         url = os.environ.get("CORRIDOR_DATABASE_URL") or f"sqlite:///{data_dir / 'corridor.db'}"
         threads = int(os.environ.get("CORRIDOR_THREADS") or cls.threads)
         replicas = int(os.environ.get("CORRIDOR_NATS_REPLICAS") or cls.nats_replicas)
+        nkey = os.environ.get("CORRIDOR_NATS_NKEY")
         return cls(
             data_dir=data_dir,
             database_url=url,
             threads=max(1, threads),
             nats_replicas=min(5, max(1, replicas)),
+            nats_nkey=Path(nkey).resolve() if nkey else None,
         )

@@ -93,3 +93,33 @@ def trust_certify(
     out.write_text(cert.to_json(), "utf-8")
     kind = "sovereign node" if cert.body["sovereign"] else "node"
     console.print(f"certified {root.country} {kind} {cert.subject!r} in {out}")
+
+
+@trust_app.command("broker-user")
+def trust_broker_user() -> None:
+    """Make (once) this node's NATS user and print its public key for the broker operator;
+    then run the node with CORRIDOR_NATS_NKEY set to the seed file."""
+    ctx = open_node()
+    seed, public = federation.broker_user(ctx.settings.data_dir)
+    console.print(f"NATS user {public}; seed in {seed} (set CORRIDOR_NATS_NKEY={seed})")
+
+
+@trust_app.command("broker-config")
+def trust_broker_config(
+    nodes: Annotated[
+        list[str], typer.Argument(help="NODE=PUBLIC_KEY for each node, e.g. az=UDI...")
+    ],
+    admin: Annotated[str, typer.Option(help="The broker operator's own user public key.")],
+    out: Annotated[Path, typer.Option(help="Where to write the block.")] = Path("nats-auth.conf"),
+) -> None:
+    """Write the NATS server's authorization block: each node may publish only to other
+    nodes' inboxes, read only its own and write only its own directory entries (include it
+    in the server's configuration)."""
+    users = {}
+    for item in nodes:
+        node, sep, key = item.partition("=")
+        if not sep or not node or not key:
+            raise InvalidInput(f"{item!r}: give each node as NODE=PUBLIC_KEY")
+        users[node] = key
+    out.write_text(federation.broker_config(users, admin), "utf-8")
+    console.print(f"authorization for {len(users)} node(s) and the operator written to {out}")

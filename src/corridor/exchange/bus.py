@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from corridor.exceptions import StoreUnavailable
 
+log = logging.getLogger("corridor.exchange")
 MAX_ATTEMPTS = 50
+# How long one attempt to connect may take (the client itself would retry for ever).
+CONNECT_WITHIN_S = 10.0
+# The directory bucket of a stream is named after it with this suffix.
+DIRECTORY_SUFFIX = "_DIRECTORY"
 
 
 @dataclass
@@ -103,13 +110,18 @@ class NatsBus:
         prefix: str = "corridor",
         ack_wait_s: float = 30.0,
         replicas: int = 1,
+        node: str | None = None,
+        nkey_seed: Path | None = None,
     ) -> None:
         # ack_wait: how long JetStream waits for an acknowledgement before delivering the
         # message again (to this node's next fetch, e.g. after a crash and restart).
+        # node and nkey_seed: the node this connection serves and its broker user; replies
+        # then come to the node's own inbox prefix, the only one its user may read.
         self.url, self.stream, self.prefix = url, stream, prefix
         self.servers = [u.strip() for u in url.split(",") if u.strip()]
         self.ack_wait_s = ack_wait_s
         self.replicas = replicas
+        self.node, self.nkey_seed = node, nkey_seed
         self._nc: Any = None
         self._js: Any = None
         self._kv: Any = None
@@ -120,14 +132,34 @@ class NatsBus:
         import nats
         from nats.errors import Error as NatsError
         from nats.js.api import StorageType, StreamConfig
+        from nats.js.errors import NotFoundError
+
+        credentials: dict[str, Any] = {}
+        if self.node:
+            credentials["inbox_prefix"] = f"_INBOX_{self.node}"
+        if self.nkey_seed:
+            credentials["nkeys_seed"] = str(self.nkey_seed)
+        refusals: list[str] = []
+
+        async def on_error(exc: Exception) -> None:
+            # An authorization violation, a permissions violation, a dropped connection.
+            refusals.append(f"{type(exc).__name__}: {exc}")
+            log.warning("NATS: %s", exc)
 
         try:
-            self._nc = await nats.connect(
-                servers=self.servers,
-                connect_timeout=2,
-                # Reconnect for ever: a node must drain its outbox after any outage.
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=2,
+            # A server that refuses this node's user is retried for ever by the client:
+            # give up on this attempt after a while, saying why; the caller tries again.
+            self._nc = await asyncio.wait_for(
+                nats.connect(
+                    servers=self.servers,
+                    connect_timeout=2,
+                    # Reconnect for ever: a node must drain its outbox after any outage.
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=2,
+                    error_cb=on_error,
+                    **credentials,
+                ),
+                CONNECT_WITHIN_S,
             )
             self._js = self._nc.jetstream()
             self._subs = {}
@@ -138,14 +170,21 @@ class NatsBus:
                 duplicate_window=600.0,
                 num_replicas=self.replicas,
             )
+            # Look first: a node's broker user may read the stream but not create or change
+            # it (the broker operator's admin user does).
             try:
+                info = await self._js.stream_info(self.stream)
+            except NotFoundError:
                 await self._js.add_stream(config)
-            except NatsError:
-                await self._js.update_stream(config)  # an older stream without dead letters
+            else:
+                if set(info.config.subjects or ()) != set(config.subjects or ()):
+                    await self._js.update_stream(config)  # an older stream without dead letters
         except (TimeoutError, OSError, NatsError) as exc:
             await self._drop()
+            why = refusals[-1] if refusals else f"{type(exc).__name__} {exc}".strip()
             raise StoreUnavailable(
-                f"the NATS server at {self.url} is unreachable: {type(exc).__name__}"
+                f"the NATS server at {self.url} is unreachable or refused this node ({why}); "
+                "check the URL and, where the broker authenticates nodes, CORRIDOR_NATS_NKEY"
             ) from exc
         return self
 
@@ -196,12 +235,19 @@ class NatsBus:
         if sub is None:
             from nats.js.api import ConsumerConfig
 
-            sub = await js.pull_subscribe(
-                self.subject(node),
-                durable=f"node-{node}",
-                stream=self.stream,
-                config=ConsumerConfig(ack_wait=self.ack_wait_s),
+            # Named with its filter in the request subject, so a broker user can be allowed
+            # this one consumer on its own subject and nothing else.
+            durable = f"node-{node}"
+            await js.add_consumer(
+                self.stream,
+                ConsumerConfig(
+                    name=durable,
+                    durable_name=durable,
+                    filter_subject=self.subject(node),
+                    ack_wait=self.ack_wait_s,
+                ),
             )
+            sub = await js.pull_subscribe_bind(durable, stream=self.stream)
             self._subs[node] = sub
         try:
             msgs = await sub.fetch(batch, timeout=timeout)
@@ -232,10 +278,10 @@ class NatsBus:
 
         js = await self._ready()
         if self._kv is None:
-            name = f"{self.stream}_DIRECTORY"
+            name = f"{self.stream}{DIRECTORY_SUFFIX}"
             try:
                 self._kv = await js.key_value(name)
-            except BucketNotFoundError:
+            except BucketNotFoundError:  # made by the first node (or the broker operator)
                 try:
                     self._kv = await js.create_key_value(
                         KeyValueConfig(bucket=name, history=1, replicas=self.replicas)
@@ -268,7 +314,7 @@ class NatsBus:
         """Delete the directory bucket (tests and teardown)."""
         js = await self._ready()
         with contextlib.suppress(Exception):
-            await js.delete_key_value(f"{self.stream}_DIRECTORY")
+            await js.delete_key_value(f"{self.stream}{DIRECTORY_SUFFIX}")
         self._kv = None
 
     async def dead_letters(self, node: str) -> list[bytes]:

@@ -84,7 +84,9 @@ class Exchange:
             return False
         statements = await asyncio.to_thread(self.own)
         for st in statements:
-            await self.bus.directory_put(f"{st.kind}.{st.subject}", st.to_json().encode())
+            # Under the node's own id: the only keys its broker user may write.
+            key = f"{self.node.node}.{st.kind}.{st.subject}"
+            await self.bus.directory_put(key, st.to_json().encode())
         self.directory.merge(statements)
         self._published = version
         await asyncio.to_thread(self._save)

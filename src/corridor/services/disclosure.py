@@ -103,7 +103,14 @@ def start_exchange(
     ctx.keys.guard = guard
     # NATS connects on first use, inside the server's event loop.
     carrier: Bus = bus or (
-        NatsBus(url=nats_url, replicas=ctx.settings.nats_replicas) if nats_url else InProcessBus()
+        NatsBus(
+            url=nats_url,
+            replicas=ctx.settings.nats_replicas,
+            node=node_id,
+            nkey_seed=ctx.settings.nats_nkey,
+        )
+        if nats_url
+        else InProcessBus()
     )
     ctx.exchange = Exchange(
         node,

@@ -23,6 +23,7 @@ from typing import Any
 
 from corridor.documents import Signer, signing
 from corridor.exceptions import InvalidInput
+from corridor.exchange import broker
 from corridor.exchange.directory import (
     Directory,
     NodeCert,
@@ -228,3 +229,15 @@ def roots_file(roots: list[Root]) -> str:
     """The pinned-roots file the authorities exchange."""
     rows = [r.__dict__ for r in sorted(roots, key=lambda r: r.country)]
     return json.dumps({"version": 1, "roots": rows}, indent=2)
+
+
+def broker_user(data_dir: Path) -> tuple[Path, str]:
+    """This node's broker user (made once in its data folder): the seed file to give the
+    node as CORRIDOR_NATS_NKEY, and the public key the broker operator configures."""
+    return broker.ensure_user(data_dir)
+
+
+def broker_config(users: dict[str, str], admin: str) -> str:
+    """The NATS server's `authorization` block for these nodes (node id -> public key) and
+    the operator's admin user."""
+    return broker.server_config(users, admin)

@@ -5,7 +5,6 @@ cannot touch the stream; a client without a user is refused."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ from tests.servers import NatsServer
 
 # What a client sees when the server refuses a request (it answers no request it refuses).
 REFUSED = (TimeoutError, NatsError)
-
-pytestmark = pytest.mark.skipif(
-    not any(Path(p).exists() for p in ("/usr/sbin/nats-server", "/usr/bin/nats-server"))
-    and os.environ.get("CI") != "true",
-    reason="nats-server is not installed",
-)
 
 
 @pytest.fixture

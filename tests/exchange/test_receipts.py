@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from corridor import ledger
-from corridor.documents import signing
+from corridor.documents import issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
-from corridor.services import Context, disclosure, ledgers
-from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow
+from corridor.model import DocumentKind
+from corridor.services import Context, demo, disclosure, keys, ledgers, papers, shipments
+from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow, WitnessRow
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import Corridor
 
@@ -138,6 +139,56 @@ def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
     asyncio.run(go(lambda: receivers_now, lambda: receivers_now))
     assert disclosure.clock_warning(c.shipper) is None
     assert c.shipper.exchange.health()["clock_ok"] is True
+
+
+def test_a_superseded_key_cannot_backdate_what_no_node_witnessed(
+    corridor_nodes: Corridor,
+) -> None:
+    """Receipts name the documents each authority took in; once the shipper's key is
+    superseded, those still verify, while a document signed afterwards and dated before
+    the revocation, which no node ever saw, is refused with revoked_key. Without the
+    witnesses (an offline check), its own date would have let it pass."""
+    c = corridor_nodes
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0)
+    _round(c, lambda: T0 + timedelta(minutes=5))
+    with c.shipper.db.transaction() as s:
+        sent = s.scalars(
+            sa.select(DocumentRow).where(
+                DocumentRow.shipment_id == c.shipment_id, DocumentRow.kind == "commercial_invoice"
+            )
+        ).one()
+        signer = c.shipper.keys.signer(s, SHIPPER.id)
+    invoice = sent.content.decode("ascii")
+    fields = demo.documents_for(shipments.get(c.shipper, SHIPPER, c.shipment_id))
+    backdated = issue(
+        signer,
+        SHIPPER,
+        DocumentKind.COMMERCIAL_INVOICE,
+        fields[DocumentKind.COMMERCIAL_INVOICE],
+        T0 + timedelta(minutes=10),
+        c.shipment_id,
+    )
+    with c.shipper.db.transaction() as s:
+        c.shipper.keys.revoke(s, signer.kid, T0 + timedelta(minutes=20), "superseded")
+    _round(c, lambda: T0 + timedelta(minutes=25))  # the revocation goes out to the directory
+    trust, later = keys.trust_list(c.shipper), T0 + timedelta(minutes=30)
+    assert trust.entries[signer.kid].revocation_reason == "superseded"
+    seen = papers.witnesses(c.shipper)
+    assert papers.check(invoice.encode(), trust, later, seen).status == "VALID"
+    refused = papers.check(backdated.encode(), trust, later, seen)
+    assert (refused.status, refused.reason) == ("INVALID", "revoked_key")
+    assert "never witnessed" in (refused.message or "")
+    assert papers.check(backdated.encode(), trust, later).status == "VALID"
+    # The receipts of the authorities that received the invoice (export and import; transit
+    # gets no invoice) named it: two witnesses, both before the revocation.
+    with c.shipper.db.transaction() as s:
+        witnesses = s.execute(
+            sa.select(WitnessRow.node, WitnessRow.witnessed_at).where(
+                WitnessRow.jws_sha256 == jws_digest(invoice)
+            )
+        ).all()
+    assert sorted(n for n, _ in witnesses) == ["eu", "kz"]
+    assert all(at < T0 + timedelta(minutes=20) for _, at in witnesses)
 
 
 @pytest.fixture

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import base45
 from pydantic import BaseModel, ValidationError
 
+from corridor.documents import _hazmat as hz
 from corridor.documents import sdjwt
 from corridor.documents.kinds import ISSUER_ROLES, SCHEMAS, SOVEREIGN
 from corridor.documents.trust import TrustList, utc
@@ -120,11 +122,36 @@ def issue(
     return sdjwt.issue(signer, visible, disclosable)
 
 
-def verify(token: str, trust: TrustList, now: datetime | None = None) -> VerifiedDocument:
-    """Verify a token and the issuer's right to sign its kind; raises VerificationFailed."""
+def jws_digest(token: str) -> str:
+    """SHA-256 (hex) of a document's signed part, which every presentation of it shares:
+    the identity a witness records."""
+    return hz.digest(token.split("~", 1)[0].encode("ascii")).hex()
+
+
+def verify(
+    token: str,
+    trust: TrustList,
+    now: datetime | None = None,
+    witnessed: Callable[[str], datetime | None] | None = None,
+) -> VerifiedDocument:
+    """Verify a token and the issuer's right to sign its kind; raises VerificationFailed.
+
+    `witnessed(jws_digest)` gives when a node first saw the document. With it, a document
+    signed by a key since superseded counts only if it was witnessed before the key was
+    superseded: its own issuance time is the signer's word, which a thief of the key could
+    set to any time before."""
     at = (now or datetime.now(UTC)).timestamp()
     checked = sdjwt.verify(token, trust.resolve, at)
     entry = trust.entries[checked.key.kid]
+    if witnessed is not None and entry.revoked_at is not None:
+        seen = witnessed(jws_digest(token))
+        if seen is None or seen >= entry.revoked_at:
+            when = "never witnessed" if seen is None else f"first witnessed {seen:%Y-%m-%d %H:%M}"
+            raise VerificationFailed(
+                "revoked_key",
+                f"key {entry.kid!r} was superseded at {entry.revoked_at:%Y-%m-%d %H:%M} UTC "
+                f"and this document was {when}: its issuance time cannot be trusted",
+            )
     claims = checked.claims
     try:
         kind = DocumentKind(str(claims.get("kind")))
@@ -269,10 +296,15 @@ def token_from_input(data: bytes) -> str:
     return text
 
 
-def verify_input(data: bytes, trust: TrustList, now: datetime | None = None) -> Verdict:
+def verify_input(
+    data: bytes,
+    trust: TrustList,
+    now: datetime | None = None,
+    witnessed: Callable[[str], datetime | None] | None = None,
+) -> Verdict:
     """VALID or INVALID for anything handed over; never raises for bad input."""
     try:
-        doc = verify(token_from_input(data), trust, now)
+        doc = verify(token_from_input(data), trust, now, witnessed)
     except VerificationFailed as exc:
         return Verdict(status="INVALID", reason=exc.reason, message=exc.detail)
     return Verdict(

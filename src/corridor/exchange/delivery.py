@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.documents import Signer, TrustList, present
+from corridor.documents import Signer, TrustList, jws_digest, present
 from corridor.documents import verify as verify_document
 from corridor.exceptions import (
     Conflict,
@@ -31,7 +31,7 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
-from corridor.exchange import receipts
+from corridor.exchange import receipts, witness
 from corridor.exchange.bus import MAX_ATTEMPTS, Bus
 from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
@@ -280,9 +280,10 @@ def _store(
     payload = env.payload
     documents = _documents(payload, env.id)
     content: dict[str, Any] = {}
+    seen_before = witness.first_seen(node.db)
     try:
         for kind, token in documents.items():
-            doc = verify_document(token, trust, now)
+            doc = verify_document(token, trust, now, seen_before)
             if doc.shipment != payload["shipment"]:
                 raise VerificationFailed("malformed", f"{kind} belongs to another shipment")
             if doc.kind.value != kind:
@@ -323,6 +324,7 @@ def _store(
                 {"from": env.from_node, "envelope": env.id, "sender_head": payload.get("head")},
                 now,
             )
+            witness.record(s, (jws_digest(t) for t in documents.values()), node.node, now)
             if replier is not None:
                 replier.queue(s, env, "stored", None, now)
     except Conflict:

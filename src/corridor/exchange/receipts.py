@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.documents import Signer, TrustList, signing
+from corridor.documents import Signer, TrustList, jws_digest, signing
 from corridor.exceptions import VerificationFailed
+from corridor.exchange import witness
 from corridor.exchange.envelope import NodeAddress, Opened, seal
 from corridor.exchange.node import LocalNode
 from corridor.store.tables import OutboxRow, ReceiptRow
@@ -44,6 +45,12 @@ def statement(
     """The receiver's signed answer to one envelope."""
     payload = env.payload
     head = payload.get("head")
+    documents = payload.get("documents")
+    seen = (
+        sorted(jws_digest(t) for t in documents.values() if isinstance(t, str))
+        if status == "stored" and isinstance(documents, dict)
+        else []
+    )
     body = {
         "type": KIND,
         "envelope": env.id,
@@ -53,6 +60,8 @@ def statement(
         "reason": reason,
         "head": head if _is_head(head) else None,
         "at": int(now.timestamp()),
+        # The documents this node took in: a witness that they existed by `at`.
+        "documents": seen,
     }
     return {"body": body, "kid": signer.kid, "sig": signing.sign(signer, signing.canonical(body))}
 
@@ -146,6 +155,13 @@ def take(
         .where(OutboxRow.id == env_id)
         .values(receipt_status=status, receipt_reason=body.get("reason"), receipt_at=now)
     )
+    seen = body.get("documents")
+    if status == "stored" and isinstance(seen, list):
+        # Witnessed at the receiver's signed time, never later than this node heard of it.
+        at = body.get("at")
+        when = min(now, datetime.fromtimestamp(at, UTC)) if isinstance(at, int) else now
+        digests = [d for d in seen if isinstance(d, str) and len(d) == 64]
+        witness.record(conn, digests, env.from_node, when)
     if status == "stored" and head is not None and shipment:
         ledger.append(
             conn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from corridor import ledger
 from corridor.documents import MEDIA_TYPE, TrustList, Verdict, issue, verify, verify_input
 from corridor.documents.paper import render
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
+from corridor.exchange import witness
 from corridor.model import DocumentKind, Organisation
 from corridor.services.context import Context
 from corridor.services.shipments import visible
@@ -220,10 +222,21 @@ def paper_copy(
     return info, print_copy(data.decode("ascii"), ctx.keys.trust_list(), now)
 
 
-def check(data: bytes, trust: TrustList, now: datetime) -> Verdict:
+def check(
+    data: bytes,
+    trust: TrustList,
+    now: datetime,
+    witnessed: Callable[[str], datetime | None] | None = None,
+) -> Verdict:
     """VALID or INVALID for anything a person hands over: an SD-JWT, a QR code's text or a
-    corridor PDF. Anyone may ask; it never raises for bad input."""
-    return verify_input(data, trust, now)
+    corridor PDF. Anyone may ask; it never raises for bad input. With `witnessed` (a node's
+    `witnesses`), a document of a superseded key counts only if seen before it was."""
+    return verify_input(data, trust, now, witnessed)
+
+
+def witnesses(ctx: Context) -> Callable[[str], datetime | None]:
+    """When this node, or a node whose receipt it holds, first saw a document."""
+    return witness.first_seen(ctx.db)
 
 
 class Check(BaseModel):

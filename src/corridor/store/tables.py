@@ -222,6 +222,17 @@ class ReceiptRow(Base):
     received_at: Mapped[datetime]
 
 
+class WitnessRow(Base):
+    __tablename__ = "witnessed_documents"
+
+    # When a node first saw a signed document (its JWS, which every presentation of it
+    # shares): this node on taking it in, or another node by its signed receipt. A document
+    # whose key was later superseded counts only if it was witnessed before that.
+    jws_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    node: Mapped[str] = mapped_column(String(32), primary_key=True)
+    witnessed_at: Mapped[datetime]
+
+
 class InboxRow(Base):
     __tablename__ = "exchange_inbox"
 

@@ -119,7 +119,8 @@ async def verify_document(request: Request, ctx: Ctx) -> Verdict:
     body = await request.body()
     # Reading the trust list and parsing a PDF are blocking work: off the event loop.
     trust = await run_in_threadpool(keys.trust_list, ctx)
-    return await run_in_threadpool(papers.check, body, trust, ctx.clock())
+    witnessed = papers.witnesses(ctx)
+    return await run_in_threadpool(papers.check, body, trust, ctx.clock(), witnessed)
 
 
 @public.get("/trust-list", tags=["documents"])

@@ -103,7 +103,8 @@ async def verify(v: V) -> Response:
             error=v._("Choose a PDF or paste the text of a QR code or a token."),
         )
     trust = await run_in_threadpool(keys.trust_list, v.ctx)
-    verdict = await run_in_threadpool(papers.check, data, trust, v.ctx.clock())
+    witnessed = papers.witnesses(v.ctx)
+    verdict = await run_in_threadpool(papers.check, data, trust, v.ctx.clock(), witnessed)
     return v.page("verify.html", verdict=verdict, checks=papers.three_checks(verdict))
 
 

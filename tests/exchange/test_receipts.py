@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from corridor import ledger
-from corridor.documents import issue, jws_digest, signing
+from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
 from corridor.model import DocumentKind
 from corridor.services import Context, demo, disclosure, keys, ledgers, papers, shipments
@@ -179,15 +179,30 @@ def test_a_superseded_key_cannot_backdate_what_no_node_witnessed(
     assert (refused.status, refused.reason) == ("INVALID", "revoked_key")
     assert "never witnessed" in (refused.message or "")
     assert papers.check(backdated.encode(), trust, later).status == "VALID"
-    # The receipts of the authorities that received the invoice (export and import; transit
-    # gets no invoice) named it: two witnesses, both before the revocation.
+    # Attaching it now is a sighting after the revocation: still refused, and says when.
+    papers.attach(
+        c.shipper,
+        SHIPPER,
+        c.shipment_id,
+        DocumentKind.COMMERCIAL_INVOICE,
+        "late.sd-jwt",
+        MEDIA_TYPE,
+        backdated.encode(),
+        later,
+    )
+    seen_late = papers.check(backdated.encode(), trust, later, seen)
+    assert seen_late.reason == "revoked_key"
+    assert "first witnessed" in (seen_late.message or "")
+    # The shipper's node saw it when it was issued; the receipts of the authorities that
+    # received it (export and import; transit gets no invoice) named it: all before the
+    # revocation.
     with c.shipper.db.transaction() as s:
         witnesses = s.execute(
             sa.select(WitnessRow.node, WitnessRow.witnessed_at).where(
                 WitnessRow.jws_sha256 == jws_digest(invoice)
             )
         ).all()
-    assert sorted(n for n, _ in witnesses) == ["eu", "kz"]
+    assert sorted(n for n, _ in witnesses) == ["eu", "kz", "shipper"]
     assert all(at < T0 + timedelta(minutes=20) for _, at in witnesses)
 
 

@@ -14,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.documents import MEDIA_TYPE, TrustList, Verdict, issue, verify, verify_input
+from corridor.documents import (
+    MEDIA_TYPE,
+    TrustList,
+    Verdict,
+    issue,
+    jws_digest,
+    verify,
+    verify_input,
+)
 from corridor.documents.paper import render
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from corridor.exchange import witness
@@ -73,6 +81,10 @@ def _check_size(ctx: Context, content: bytes) -> None:
         )
 
 
+# The witness name of a node that runs without an exchange (it has no node id).
+LOCAL_WITNESS = "local"
+
+
 def _attach(
     ctx: Context,
     s: Session,
@@ -106,6 +118,11 @@ def _attach(
         now,
     )
     s.add(DocumentRow(content=content, **doc.model_dump(mode="python")))
+    if media_type == MEDIA_TYPE:
+        # This node saw the signed document now: a witness of when it existed.
+        seen_by = ctx.exchange.node.node if ctx.exchange is not None else LOCAL_WITNESS
+        token = content.decode("ascii", "replace")
+        witness.record(s.connection(), [jws_digest(token)], seen_by, now)
     s.add(
         EventRow(
             shipment_id=shipment_id,

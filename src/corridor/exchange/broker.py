@@ -19,7 +19,13 @@ from typing import Any
 import nkeys
 
 from corridor.exceptions import InvalidInput
-from corridor.exchange.bus import DIRECTORY_SUFFIX
+from corridor.exchange.bus import (
+    bucket_name,
+    consumer_name,
+    dead_subject,
+    inbox_subject,
+    reply_prefix,
+)
 
 SEED_FILE = "nats-user.nk"
 
@@ -50,32 +56,33 @@ def node_permissions(node: str, prefix: str = "corridor", stream: str = "CORRIDO
     """What one node's user may do: send to any node's inbox, read and acknowledge only its
     own (through its own consumer, whose filter is pinned in the request subject), set
     aside its own dead letters, read the whole directory and write only its own entries."""
-    durable = f"node-{node}"
-    bucket = f"KV_{stream}{DIRECTORY_SUFFIX}"
+    durable = consumer_name(node)
+    bucket = bucket_name(stream)
+    kv_stream = f"KV_{bucket}"
     api = "$JS.API"
     return {
         "publish": {
             "allow": [
-                f"{prefix}.to.*",
-                f"{prefix}.dead.{node}",
+                inbox_subject(prefix, "*"),
+                dead_subject(prefix, node),
                 f"{api}.STREAM.INFO.{stream}",
-                f"{api}.CONSUMER.CREATE.{stream}.{durable}.{prefix}.to.{node}",
+                f"{api}.CONSUMER.CREATE.{stream}.{durable}.{inbox_subject(prefix, node)}",
                 f"{api}.CONSUMER.INFO.{stream}.{durable}",
                 f"{api}.CONSUMER.MSG.NEXT.{stream}.{durable}",
                 f"$JS.ACK.{stream}.{durable}.>",
-                f"{api}.STREAM.INFO.{bucket}",
-                f"{api}.CONSUMER.CREATE.{bucket}.>",
-                f"{api}.CONSUMER.CREATE.{bucket}",
-                f"{api}.CONSUMER.INFO.{bucket}.>",
-                f"{api}.CONSUMER.DELETE.{bucket}.>",
-                f"{api}.DIRECT.GET.{bucket}.>",
-                f"{api}.DIRECT.GET.{bucket}",
-                f"{api}.STREAM.MSG.GET.{bucket}",
-                f"$KV.{stream}{DIRECTORY_SUFFIX}.{node}.>",
+                f"{api}.STREAM.INFO.{kv_stream}",
+                f"{api}.CONSUMER.CREATE.{kv_stream}.>",
+                f"{api}.CONSUMER.CREATE.{kv_stream}",
+                f"{api}.CONSUMER.INFO.{kv_stream}.>",
+                f"{api}.CONSUMER.DELETE.{kv_stream}.>",
+                f"{api}.DIRECT.GET.{kv_stream}.>",
+                f"{api}.DIRECT.GET.{kv_stream}",
+                f"{api}.STREAM.MSG.GET.{kv_stream}",
+                f"$KV.{bucket}.{node}.>",
             ]
         },
         # Replies (JetStream answers, fetched messages) come to the node's own inbox prefix.
-        "subscribe": {"allow": [f"_INBOX_{node}.>"]},
+        "subscribe": {"allow": [f"{reply_prefix(node)}.>"]},
     }
 
 

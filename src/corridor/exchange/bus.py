@@ -34,8 +34,33 @@ log = logging.getLogger("corridor.exchange")
 MAX_ATTEMPTS = 50
 # How long one attempt to connect may take (the client itself would retry for ever).
 CONNECT_WITHIN_S = 10.0
-# The directory bucket of a stream is named after it with this suffix.
-DIRECTORY_SUFFIX = "_DIRECTORY"
+
+
+# The names on the broker, in one place: the bus uses them, and a node's broker user is
+# allowed exactly these (`broker.node_permissions`).
+def inbox_subject(prefix: str, node: str) -> str:
+    """The subject a node receives on ('*' for every node's)."""
+    return f"{prefix}.to.{node}"
+
+
+def dead_subject(prefix: str, node: str) -> str:
+    """Where a node sets aside what it could not store ('>' for every node's)."""
+    return f"{prefix}.dead.{node}"
+
+
+def consumer_name(node: str) -> str:
+    """A node's durable consumer of its own subject."""
+    return f"node-{node}"
+
+
+def reply_prefix(node: str) -> str:
+    """The inbox prefix a node's replies come to."""
+    return f"_INBOX_{node}"
+
+
+def bucket_name(stream: str) -> str:
+    """The directory bucket kept beside a stream."""
+    return f"{stream}_DIRECTORY"
 
 
 @dataclass
@@ -136,7 +161,7 @@ class NatsBus:
 
         credentials: dict[str, Any] = {}
         if self.node:
-            credentials["inbox_prefix"] = f"_INBOX_{self.node}"
+            credentials["inbox_prefix"] = reply_prefix(self.node)
         if self.nkey_seed:
             credentials["nkeys_seed"] = str(self.nkey_seed)
         refusals: list[str] = []
@@ -165,7 +190,7 @@ class NatsBus:
             self._subs = {}
             config = StreamConfig(
                 name=self.stream,
-                subjects=[f"{self.prefix}.to.>", f"{self.prefix}.dead.>"],
+                subjects=[inbox_subject(self.prefix, ">"), dead_subject(self.prefix, ">")],
                 storage=StorageType.FILE,
                 duplicate_window=600.0,
                 num_replicas=self.replicas,
@@ -190,7 +215,7 @@ class NatsBus:
 
     def subject(self, node: str) -> str:
         """The subject a node receives on."""
-        return f"{self.prefix}.to.{node}"
+        return inbox_subject(self.prefix, node)
 
     async def _drop(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
@@ -225,7 +250,7 @@ class NatsBus:
 
     async def dead_letter(self, node: str, data: bytes) -> None:
         js = await self._ready()
-        await js.publish(f"{self.prefix}.dead.{node}", data)
+        await js.publish(dead_subject(self.prefix, node), data)
 
     async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         from nats.errors import TimeoutError as NatsTimeout
@@ -237,7 +262,7 @@ class NatsBus:
 
             # Named with its filter in the request subject, so a broker user can be allowed
             # this one consumer on its own subject and nothing else.
-            durable = f"node-{node}"
+            durable = consumer_name(node)
             await js.add_consumer(
                 self.stream,
                 ConsumerConfig(
@@ -278,7 +303,7 @@ class NatsBus:
 
         js = await self._ready()
         if self._kv is None:
-            name = f"{self.stream}{DIRECTORY_SUFFIX}"
+            name = bucket_name(self.stream)
             try:
                 self._kv = await js.key_value(name)
             except BucketNotFoundError:  # made by the first node (or the broker operator)
@@ -314,12 +339,12 @@ class NatsBus:
         """Delete the directory bucket (tests and teardown)."""
         js = await self._ready()
         with contextlib.suppress(Exception):
-            await js.delete_key_value(f"{self.stream}{DIRECTORY_SUFFIX}")
+            await js.delete_key_value(bucket_name(self.stream))
         self._kv = None
 
     async def dead_letters(self, node: str) -> list[bytes]:
         """The messages set aside for `node`."""
-        return await self.raw_messages(f"{self.prefix}.dead.{node}")
+        return await self.raw_messages(dead_subject(self.prefix, node))
 
     async def close(self) -> None:
         """Flush what was published and disconnect, within a few seconds whatever the broker

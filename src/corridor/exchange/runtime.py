@@ -151,7 +151,7 @@ class Exchange:
         """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
         and the last failure."""
         connected = getattr(self.bus, "connected", True)
-        median = self.node.clock_offset()
+        median, warning = self.node.clock_offset(), self.node.clock_warning()
         return {
             "node": self.node.node,
             "running": self._task is not None and not self._task.done(),
@@ -162,8 +162,8 @@ class Exchange:
             "last_error": self.last_error,
             # Median of how far ahead of this node's clock recent envelopes were made.
             "peer_clock_offset_s": None if median is None else round(median, 1),
-            "clock_ok": self.node.clock_warning() is None,
-            "clock_warning": self.node.clock_warning(),
+            "clock_ok": warning is None,
+            "clock_warning": warning,
         }
 
     async def start(self, within_s: float = 5.0) -> None:

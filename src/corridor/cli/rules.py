@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -122,8 +121,7 @@ def rules_lint(
     warned = 0
     today = _parse_date(on) if on else now().date()
     if not packs:
-        folder = Path(str(resources.files("corridor.rules").joinpath("packs")))
-        packs = sorted(folder.glob("*.yaml"))
+        packs = rules.shipped_pack_files()
     for path in packs:
         try:
             pack = rules.lint(read_text(str(path)), str(path), today)

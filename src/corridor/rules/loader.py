@@ -206,8 +206,12 @@ def load_dir(directory: Path) -> PackSet:
     return build_set(parsed)
 
 
+def shipped_folder() -> Path:
+    """Where the packs shipped with the package are."""
+    return Path(str(resources.files("corridor.rules").joinpath("packs")))
+
+
 @cache
 def shipped_packs() -> PackSet:
     """The packs shipped with the package."""
-    folder = resources.files("corridor.rules").joinpath("packs")
-    return load_dir(Path(str(folder)))
+    return load_dir(shipped_folder())

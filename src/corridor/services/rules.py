@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,7 @@ from corridor.rules import (
     parse_pack,
     route_jurisdictions,
 )
+from corridor.rules.loader import shipped_folder
 from corridor.rules.schema import LegalStatus, Pack
 from corridor.services.shipments import plan_route
 
@@ -156,6 +158,11 @@ def _info(p: Pack, today: date) -> PackInfo:
 def packs(engine: Engine, today: date) -> list[PackInfo]:
     """The rule packs the engine holds, with their rules due for review on `today`."""
     return [_info(p, today) for p in engine.packs.packs]
+
+
+def shipped_pack_files() -> list[Path]:
+    """The rule pack files shipped with corridor."""
+    return sorted(shipped_folder().glob("*.yaml"))
 
 
 def lint(text: str, filename: str, today: date) -> PackInfo:

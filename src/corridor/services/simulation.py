@@ -172,15 +172,10 @@ def _report(results: list[Results], out: Path) -> SimulationReport:
         busiest = max(util, key=lambda k: util[k]) if util else "-"
         checkpoints = [
             CheckpointReport(
-                label(net, cp.node),
-                r.percentile(50, cp.node),
-                cp.low,
-                cp.high,
-                cp.year,
-                cp.route,
-                cp.distance(r.percentile(50, cp.node)),
+                label(net, cp.node), p50, cp.low, cp.high, cp.year, cp.route, cp.distance(p50)
             )
             for cp in (pub.checkpoints if pub else [])
+            for p50 in [r.percentile(50, cp.node)]
         ]
         rows.append(
             RegimeReport(

@@ -46,7 +46,12 @@ class Checkpoint(BaseModel):
 
     def distance(self, p50_days: float) -> float:
         """Days from the published range to the modelled median (0 inside it)."""
-        return max(0.0, p50_days - self.high) + min(0.0, p50_days - self.low)
+        return _outside(p50_days, self.low, self.high)
+
+
+def _outside(days: float, low: float, high: float) -> float:
+    """How far `days` lies outside [low, high]: + above it, - below it, 0 inside."""
+    return max(0.0, days - high) + min(0.0, days - low)
 
 
 class Published(BaseModel):
@@ -77,11 +82,7 @@ class Published(BaseModel):
     def distance(self, p50_days: float) -> float:
         """Days from the published range to the modelled median (0 inside it; for a target,
         0 at or under it); positive when the model is slower."""
-        if p50_days > self.high:
-            return p50_days - self.high
-        if self.target or p50_days >= self.low:
-            return 0.0
-        return p50_days - self.low
+        return _outside(p50_days, float("-inf") if self.target else self.low, self.high)
 
 
 PHYSICAL = (

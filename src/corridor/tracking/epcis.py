@@ -1,0 +1,369 @@
+"""EPCIS 2.0 events for the corridor's hand-overs, and the checks a captured document passes.
+
+Identifiers (border-facts §3, EPCIS guideline §5.9 example 3):
+
+- a container is `urn:epc:id:bic:<ISO 6346 number>`;
+- a vessel is `urn:epc:id:imovn:<IMO number>`;
+- a rail wagon is a GIAI, `urn:epc:id:giai:<GS1 company prefix>.<wagon number>`;
+- a goods line inside a container is `urn:corridor:item:<shipment>.<line>` (the corridor has
+  no SSCCs of the cargo; the id names no goods);
+- a node of the network is `urn:corridor:node:<id>` (no GLNs are published for the corridor's
+  terminals; a GLN replaces it once an operator publishes one);
+- the shipment is a business transaction `urn:corridor:shipment:<id>` of type
+  `urn:corridor:btt:shipment`.
+
+CBV 2.0 has no business steps for customs, so holds and releases use the corridor's own
+`urn:corridor:bizstep:` namespace, which the schema allows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+from stdnum import iso6346
+from stdnum.exceptions import ValidationError as StdnumError
+
+from corridor.exceptions import FieldError, InvalidInput
+from corridor.tracking import eventhash
+
+CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+BIC = "urn:epc:id:bic:"
+IMO = "urn:epc:id:imovn:"
+GIAI = "urn:epc:id:giai:"
+ITEM = "urn:corridor:item:"
+NODE = "urn:corridor:node:"
+SHIPMENT = "urn:corridor:shipment:"
+SHIPMENT_TYPE = "urn:corridor:btt:shipment"
+BIZSTEP = "urn:corridor:bizstep:"
+# GS1 Digital Link of a GIAI, the form the event hash takes.
+_GIAI_DL = "https://id.gs1.org/8004/"
+_GIAI_RE = re.compile(r"^urn:epc:id:giai:(\d{6,12})\.([0-9A-Za-z-]{1,24})$")
+_IMO_RE = re.compile(r"^urn:epc:id:imovn:(\d{7})$")
+_CORRIDOR_RE = re.compile(r"^urn:corridor:(item|node|shipment):[0-9A-Za-z._-]{1,80}$")
+# The measurement types a sensor report may carry here.
+MEASUREMENTS = frozenset({"Temperature", "RelativeHumidity", "AbsoluteHumidity"})
+MAX_EVENTS = 1000
+
+
+class Step(StrEnum):
+    """What happened to a container, in the corridor's words."""
+
+    STUFFING = "stuffing"
+    UNSTUFFING = "unstuffing"
+    LOADING = "loading"
+    UNLOADING = "unloading"
+    DEPARTING = "departing"
+    ARRIVING = "arriving"
+    BORDER_CROSSING = "border_crossing"
+    SEAL_CHECK = "seal_check"
+    CUSTOMS_HOLD = "customs_hold"
+    CUSTOMS_RELEASE = "customs_release"
+    SENSOR_READING = "sensor_reading"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a step is written as an EPCIS event."""
+
+    type: str
+    action: str
+    biz_step: str
+    disposition: str | None
+    # The parent of an aggregation: the container, or the vehicle it rides on.
+    parent: str | None = None
+
+
+SHAPES: Mapping[Step, Shape] = {
+    Step.STUFFING: Shape("AggregationEvent", "ADD", "packing", "container_closed", "container"),
+    Step.UNSTUFFING: Shape("AggregationEvent", "DELETE", "unpacking", "container_open", "container"),
+    Step.LOADING: Shape("AggregationEvent", "ADD", "loading", "in_transit", "vehicle"),
+    Step.UNLOADING: Shape("AggregationEvent", "DELETE", "unloading", "in_transit", "vehicle"),
+    Step.DEPARTING: Shape("ObjectEvent", "OBSERVE", "departing", "in_transit"),
+    Step.ARRIVING: Shape("ObjectEvent", "OBSERVE", "arriving", "in_transit"),
+    Step.BORDER_CROSSING: Shape("ObjectEvent", "OBSERVE", "entering_exiting", "in_transit"),
+    Step.SEAL_CHECK: Shape("ObjectEvent", "OBSERVE", "inspecting", "conformant"),
+    Step.CUSTOMS_HOLD: Shape("ObjectEvent", "OBSERVE", BIZSTEP + "customs_hold", "unavailable"),
+    Step.CUSTOMS_RELEASE: Shape("ObjectEvent", "OBSERVE", BIZSTEP + "customs_release", "available"),
+    Step.SENSOR_READING: Shape("ObjectEvent", "OBSERVE", "sensor_reporting", None),
+}
+# The step each business step stands for (customs steps by their full URI).
+STEP_OF: Mapping[tuple[str, str], Step] = {
+    (shape.biz_step, shape.action): step for step, shape in SHAPES.items()
+}
+
+
+def container_epc(number: str) -> str:
+    """A container's EPC from its ISO 6346 number."""
+    try:
+        return BIC + iso6346.validate(number)
+    except StdnumError as exc:
+        raise InvalidInput(
+            f"{number!r} is not a valid ISO 6346 container number ({exc}); "
+            "write owner code, category, serial and check digit, e.g. 'CSQU3054383'"
+        ) from None
+
+
+def vessel_epc(imo: str) -> str:
+    """A vessel's EPC from its IMO number (seven digits, the last a check digit)."""
+    digits = imo.removeprefix("IMO").strip()
+    if not (len(digits) == 7 and digits.isdigit()) or _imo_check(digits) != int(digits[6]):
+        raise InvalidInput(f"{imo!r} is not a valid IMO ship number; e.g. '9176187'")
+    return IMO + digits
+
+
+def _imo_check(digits: str) -> int:
+    return sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True)) % 10
+
+
+def wagon_epc(company_prefix: str, wagon: str) -> str:
+    """A rail wagon's EPC: a GIAI under its keeper's GS1 company prefix."""
+    epc = f"{GIAI}{company_prefix}.{wagon}"
+    if not _GIAI_RE.match(epc):
+        raise InvalidInput(
+            f"wagon {wagon!r} under prefix {company_prefix!r} is not a GIAI; the prefix is "
+            "6-12 digits and the wagon number up to 24 letters, digits or dashes"
+        )
+    return epc
+
+
+def node_uri(node_id: str) -> str:
+    """A network node as a read point or business location."""
+    return NODE + node_id
+
+
+def shipment_uri(shipment_id: str) -> str:
+    """A shipment as an EPCIS business transaction."""
+    return SHIPMENT + shipment_id
+
+
+def check_identifier(uri: str) -> str | None:
+    """Why an identifier cannot be stored here, or None when it can."""
+    if uri.startswith(BIC):
+        try:
+            iso6346.validate(uri.removeprefix(BIC))
+        except StdnumError:
+            return f"{uri!r}: the container number fails its ISO 6346 check digit"
+        return None
+    if _IMO_RE.match(uri):
+        digits = uri.removeprefix(IMO)
+        return None if _imo_check(digits) == int(digits[6]) else f"{uri!r}: bad IMO check digit"
+    if _GIAI_RE.match(uri) or _CORRIDOR_RE.match(uri):
+        return None
+    return (
+        f"{uri!r} is not an identifier this repository stores; use a container "
+        f"({BIC}…), a vessel ({IMO}…), a wagon ({GIAI}<prefix>.<number>) or a corridor "
+        "item, node or shipment URN"
+    )
+
+
+def normalise(uri: str) -> str:
+    """An identifier as the event hash writes it: GS1 keys as GS1 Digital Link."""
+    found = _GIAI_RE.match(uri)
+    return f"{_GIAI_DL}{found[1]}{found[2]}" if found else uri
+
+
+def event_id(event: Mapping[str, Any]) -> str:
+    """The CBV 2.0 hash-based id of one of the corridor's events."""
+    return eventhash.event_id(event, normalise)
+
+
+def stamp(moment: datetime) -> str:
+    """An event time as EPCIS writes it (UTC, milliseconds)."""
+    if moment.tzinfo is None:
+        raise InvalidInput("an event time needs a time zone, e.g. '2026-12-01T10:00:00+05:00'")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build(
+    step: Step,
+    at: datetime,
+    shipment_id: str,
+    node: str,
+    containers: Sequence[str],
+    *,
+    vehicle: str | None = None,
+    items: Sequence[str] = (),
+    disposition: str | None = None,
+    sensors: Mapping[str, tuple[float, str]] | None = None,
+) -> dict[str, Any]:
+    """One event, with its hash-based id. `containers` are EPCs; `vehicle` is the wagon or
+    vessel of a loading; `items` the goods lines of a stuffing; `sensors` maps a measurement
+    type to (value, UN/CEFACT unit)."""
+    shape = SHAPES[step]
+    event: dict[str, Any] = {
+        "type": shape.type,
+        "eventTime": stamp(at),
+        "eventTimeZoneOffset": "+00:00",
+    }
+    if shape.parent == "container":
+        if len(containers) != 1 or not items:
+            raise InvalidInput(f"{step.value} names one container and the goods lines in it")
+        event |= {"parentID": containers[0], "childEPCs": list(items)}
+    elif shape.parent == "vehicle":
+        if not vehicle:
+            raise InvalidInput(
+                f"{step.value} names the wagon or vessel: a GIAI or an IMO ship number"
+            )
+        event |= {"parentID": vehicle, "childEPCs": list(containers)}
+    else:
+        event["epcList"] = list(containers)
+    event["action"] = shape.action
+    event["bizStep"] = shape.biz_step
+    if disposition or shape.disposition:
+        event["disposition"] = disposition or shape.disposition
+    event["readPoint"] = {"id": node_uri(node)}
+    event["bizLocation"] = {"id": node_uri(node)}
+    event["bizTransactionList"] = [
+        {"type": SHIPMENT_TYPE, "bizTransaction": shipment_uri(shipment_id)}
+    ]
+    if sensors:
+        event["sensorElementList"] = [
+            {
+                "sensorMetadata": {"time": event["eventTime"]},
+                "sensorReport": [
+                    {"type": kind, "value": value, "uom": unit}
+                    for kind, (value, unit) in sorted(sensors.items())
+                ],
+            }
+        ]
+    return {"eventID": event_id(event), **event}
+
+
+def document(events: Sequence[Mapping[str, Any]], created: datetime) -> dict[str, Any]:
+    """An EPCIS 2.0 document carrying these events."""
+    return {
+        "@context": [CONTEXT],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": stamp(created),
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
+def single(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored event as a JSON-LD document of its own."""
+    return {"@context": [CONTEXT], **event}
+
+
+@cache
+def _schema_check() -> Any:
+    schema = resources.files("corridor.tracking").joinpath("schema/EPCIS-JSON-Schema.json")
+    return fastjsonschema.compile(json.loads(schema.read_text(encoding="utf-8")))
+
+
+def validate(doc: Any) -> None:
+    """Refuse what the GS1 EPCIS 2.0 JSON Schema refuses, saying where and why."""
+    try:
+        _schema_check()(doc)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        where = (exc.path or "document").replace("data", "document", 1)
+        raise InvalidInput(
+            "not an EPCIS 2.0 document: " + exc.message.replace("data", "document", 1),
+            [FieldError(where, exc.message)],
+        ) from None
+
+
+@dataclass(frozen=True)
+class Captured:
+    """One event of a captured document, checked and with its id."""
+
+    id: str
+    event: dict[str, Any]
+    at: datetime
+    shipment_id: str
+    epcs: tuple[str, ...]
+    biz_step: str
+    location: str | None
+    step: Step | None
+    declaration: dict[str, Any] | None
+
+
+def _bare(value: str, prefix: str) -> str:
+    """A CBV word as its bare form ('https://ref.gs1.org/cbv/BizStep-loading' -> 'loading')."""
+    return value.removeprefix(eventhash.CBV + prefix)
+
+
+def read(doc: Any) -> list[Captured]:
+    """The events of an EPCIS 2.0 document, each checked, or InvalidInput naming every
+    event that fails and why (then nothing of the document is stored)."""
+    validate(doc)
+    if doc.get("type") != "EPCISDocument":
+        raise InvalidInput("capture takes an EPCIS document ('type': 'EPCISDocument')")
+    body = doc["epcisBody"]
+    events = body.get("eventList", [body["event"]] if "event" in body else [])
+    if not 0 < len(events) <= MAX_EVENTS:
+        raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
+    found: list[Captured] = []
+    errors: list[FieldError] = []
+    for n, event in enumerate(events):
+        try:
+            found.append(_one(event))
+        except InvalidInput as exc:
+            errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} of {len(events)} events cannot be stored; nothing was captured",
+            errors,
+        )
+    return found
+
+
+def _one(event: dict[str, Any]) -> Captured:
+    if event["type"] not in ("ObjectEvent", "AggregationEvent"):
+        raise InvalidInput(f"{event['type']} is not stored here; send ObjectEvent or AggregationEvent")
+    extra = sorted(set(event) - eventhash.FIELDS)
+    if extra:
+        raise InvalidInput(f"fields {extra} are not stored here; leave them out")
+    ids = [*event.get("epcList", []), *event.get("childEPCs", [])]
+    ids += [event["parentID"]] if "parentID" in event else []
+    ids += [event[k]["id"] for k in ("readPoint", "bizLocation") if k in event]
+    problems = [p for p in map(check_identifier, ids) if p]
+    if problems:
+        raise InvalidInput(problems[0])
+    shipments = [
+        t["bizTransaction"]
+        for t in event.get("bizTransactionList", [])
+        if t.get("type") == SHIPMENT_TYPE and t["bizTransaction"].startswith(SHIPMENT)
+    ]
+    if len(shipments) != 1:
+        raise InvalidInput(
+            f"an event names its shipment once, as bizTransaction type {SHIPMENT_TYPE!r} "
+            f"with '{SHIPMENT}<shipment id>'"
+        )
+    for element in event.get("sensorElementList", []):
+        reports = element.get("sensorReport", [])
+        if set(element) - {"sensorMetadata", "sensorReport"} or any(
+            set(r) - {"type", "value", "uom"} or r.get("type") not in MEASUREMENTS for r in reports
+        ):
+            raise InvalidInput(
+                f"sensor reports here carry type ({', '.join(sorted(MEASUREMENTS))}), "
+                "value and uom only"
+            )
+    eid = event_id(event)
+    if "eventID" in event and event["eventID"] != eid:
+        raise InvalidInput(
+            f"eventID {event['eventID']!r} is not this event's CBV 2.0 hash id {eid!r}; "
+            "leave eventID out and it is computed"
+        )
+    biz_step = _bare(event.get("bizStep", ""), "BizStep-")
+    location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id")
+    return Captured(
+        id=eid,
+        event={**{k: v for k, v in event.items() if k != "@context"}, "eventID": eid},
+        at=datetime.fromisoformat(event["eventTime"]).astimezone(UTC),
+        shipment_id=shipments[0].removeprefix(SHIPMENT),
+        epcs=tuple(dict.fromkeys(i for i in ids if not i.startswith("urn:corridor:node:"))),
+        biz_step=biz_step,
+        location=location.removeprefix(NODE) if location else None,
+        step=STEP_OF.get((biz_step, event["action"])),
+        declaration=event.get("errorDeclaration"),
+    )

@@ -1,0 +1,98 @@
+"""CBV 2.0 hash-based ids against the reference generator (PyPI epcis-event-hash-generator)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from epcis_event_hash_generator import json_to_py
+from epcis_event_hash_generator.hash_generator import (
+    calculate_hashes_from_pre_hashes,
+    derive_prehashes_from_events,
+)
+
+from corridor.tracking import epcis, eventhash
+from corridor.tracking.epcis import Step
+
+CONTAINERS = ["urn:epc:id:bic:CSQU3054383", "urn:epc:id:bic:MSKU9070323", "urn:epc:id:bic:TGHU1234560"]
+WAGON = "urn:epc:id:giai:4012345.W52736481"
+VESSEL = "urn:epc:id:imovn:9176187"
+
+
+def reference_ids(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    doc = epcis.document(copy.deepcopy(events), datetime(2026, 12, 1, tzinfo=UTC))
+    pre = derive_prehashes_from_events(json_to_py.event_list_from_epcis_document_json(doc))
+    return pre, calculate_hashes_from_pre_hashes(pre)
+
+
+def variants() -> list[dict[str, Any]]:
+    rng = random.Random(14)
+    zones = [UTC, timezone(timedelta(hours=5)), timezone(timedelta(hours=-3, minutes=-30))]
+    found = []
+    for step, n in itertools.product(Step, range(4)):
+        at = datetime(2026, 3, 1, 8, tzinfo=zones[n % 3]) + timedelta(
+            seconds=rng.randrange(10**7), microseconds=rng.choice([0, 500, 123456, 999_400])
+        )
+        containers = CONTAINERS[: 1 + n % 3] if step not in (Step.STUFFING, Step.UNSTUFFING) else CONTAINERS[:1]
+        found.append(
+            epcis.build(
+                step,
+                at,
+                f"shp-{n}",
+                rng.choice(["dostyk", "aktau", "alat", "poti"]),
+                containers,
+                vehicle=[WAGON, VESSEL][n % 2],
+                items=[f"urn:corridor:item:shp-{n}.{i}" for i in range(1 + n)],
+                sensors={"Temperature": (rng.choice([21.5, 18.0, -4.25, 3]), "CEL"),
+                         "RelativeHumidity": (rng.choice([55, 60.5]), "P1")} if n % 2 else None,
+            )
+        )
+    return found
+
+
+@pytest.mark.parametrize("event", variants(), ids=lambda e: e["bizStep"].rsplit(":", 1)[-1])
+def test_hash_ids_match_the_reference_generator(event: dict[str, Any]) -> None:
+    pre, ids = reference_ids([event])
+    assert eventhash.prehash(event, epcis.normalise) == pre[0]
+    assert event["eventID"] == ids[0]
+
+
+def test_a_declared_error_keeps_the_id_and_changed_content_changes_it() -> None:
+    event = variants()[5]
+    declared = {**event, "errorDeclaration": {"declarationTime": "2026-12-02T10:00:00Z", "reason": "incorrect_data"}}
+    moved = {**event, "readPoint": {"id": "urn:corridor:node:baku"}}
+    assert epcis.event_id(declared) == event["eventID"]
+    assert epcis.event_id(moved) != event["eventID"]
+    assert epcis.event_id(moved) == reference_ids([moved])[1][0]
+
+
+def test_two_business_transactions_keep_their_order_as_the_reference_does() -> None:
+    event = {k: v for k, v in variants()[9].items() if k != "eventID"}
+    event["bizTransactionList"] = [
+        {"type": "inv", "bizTransaction": "urn:corridor:shipment:zzz"},
+        *event["bizTransactionList"],
+    ]
+    assert epcis.event_id(event) == reference_ids([event])[1][0]
+
+
+def test_a_departure_pre_hash_string_spelled_out() -> None:
+    # Time to UTC at milliseconds, the bare bizStep as its CBV Web URI, fields in CBV order.
+    event = {
+        "type": "ObjectEvent",
+        "eventTime": "2020-03-04T11:00:30.000+01:00",
+        "eventTimeZoneOffset": "+01:00",
+        "epcList": ["urn:epc:id:bic:CSQU3054383"],
+        "action": "OBSERVE",
+        "bizStep": "departing",
+        "readPoint": {"id": "urn:corridor:node:aktau"},
+    }
+    assert eventhash.prehash(event) == (
+        "eventType=ObjectEventeventTime=2020-03-04T10:00:30.000ZeventTimeZoneOffset=+01:00"
+        "epcListepc=urn:epc:id:bic:CSQU3054383action=OBSERVE"
+        "bizStep=https://ref.gs1.org/cbv/BizStep-departingreadPointid=urn:corridor:node:aktau"
+    )
+    assert epcis.event_id(event) == reference_ids([event])[1][0]

@@ -40,6 +40,9 @@ ONLY_PARTLY_SCHEMA: dict[str, str] = {
     "POST /organisations": "a tax id must follow its country's scheme",
     "POST /organisations/{org_id}/officers": "only a customs authority has officers",
     "GET /network/route": "origin and destination must differ",
+    "POST /epcis/capture": "the GS1 schema, identifiers, nodes and the shipment are checked "
+    "by the repository",
+    "GET /epcis/events": "a page token must be one this node gave out",
 }
 
 

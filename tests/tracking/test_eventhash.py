@@ -18,7 +18,11 @@ from epcis_event_hash_generator.hash_generator import (
 from corridor.tracking import epcis, eventhash
 from corridor.tracking.epcis import Step
 
-CONTAINERS = ["urn:epc:id:bic:CSQU3054383", "urn:epc:id:bic:MSKU9070323", "urn:epc:id:bic:TGHU1234560"]
+CONTAINERS = [
+    "urn:epc:id:bic:CSQU3054383",
+    "urn:epc:id:bic:MSKU9070323",
+    "urn:epc:id:bic:TGHU1234560",
+]
 WAGON = "urn:epc:id:giai:4012345.W52736481"
 VESSEL = "urn:epc:id:imovn:9176187"
 
@@ -37,7 +41,11 @@ def variants() -> list[dict[str, Any]]:
         at = datetime(2026, 3, 1, 8, tzinfo=zones[n % 3]) + timedelta(
             seconds=rng.randrange(10**7), microseconds=rng.choice([0, 500, 123456, 999_400])
         )
-        containers = CONTAINERS[: 1 + n % 3] if step not in (Step.STUFFING, Step.UNSTUFFING) else CONTAINERS[:1]
+        containers = (
+            CONTAINERS[: 1 + n % 3]
+            if step not in (Step.STUFFING, Step.UNSTUFFING)
+            else CONTAINERS[:1]
+        )
         found.append(
             epcis.build(
                 step,
@@ -47,8 +55,12 @@ def variants() -> list[dict[str, Any]]:
                 containers,
                 vehicle=[WAGON, VESSEL][n % 2],
                 items=[f"urn:corridor:item:shp-{n}.{i}" for i in range(1 + n)],
-                sensors={"Temperature": (rng.choice([21.5, 18.0, -4.25, 3]), "CEL"),
-                         "RelativeHumidity": (rng.choice([55, 60.5]), "P1")} if n % 2 else None,
+                sensors={
+                    "Temperature": (rng.choice([21.5, 18.0, -4.25, 3]), "CEL"),
+                    "RelativeHumidity": (rng.choice([55, 60.5]), "P1"),
+                }
+                if n % 2
+                else None,
             )
         )
     return found
@@ -63,7 +75,10 @@ def test_hash_ids_match_the_reference_generator(event: dict[str, Any]) -> None:
 
 def test_a_declared_error_keeps_the_id_and_changed_content_changes_it() -> None:
     event = variants()[5]
-    declared = {**event, "errorDeclaration": {"declarationTime": "2026-12-02T10:00:00Z", "reason": "incorrect_data"}}
+    declared = {
+        **event,
+        "errorDeclaration": {"declarationTime": "2026-12-02T10:00:00Z", "reason": "incorrect_data"},
+    }
     moved = {**event, "readPoint": {"id": "urn:corridor:node:baku"}}
     assert epcis.event_id(declared) == event["eventID"]
     assert epcis.event_id(moved) != event["eventID"]

@@ -96,6 +96,21 @@ def append(
     """Add an entry inside the caller's transaction, so it commits with the change it
     records or not at all. `first`: the shipment was made in this transaction, so the
     chain starts here (the (shipment, seq) key would refuse a second genesis anyway)."""
+    return append_many(s, signer, actor_id, shipment_id, [(kind, body)], now, first=first)[0]
+
+
+def append_many(
+    s: Session | Connection,
+    signer: Signer,
+    actor_id: str,
+    shipment_id: str,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    now: datetime,
+    *,
+    first: bool = False,
+) -> list[Entry]:
+    """Add entries in order, each chained to the one before, with one look-up of the head
+    and one insert for all of them."""
     if not first:
         _serialise(s, shipment_id)
     last = None if first else s.execute(_LAST, {"shipment": shipment_id}).first()
@@ -103,13 +118,17 @@ def append(
     # Time in a chain never runs backwards: a clock put back (after running fast) records
     # at the last entry's time until it catches up.
     at = max(int(now.timestamp()), last[2] if last else 0)
-    draft = Entry(shipment_id, seq, prev, kind, actor_id, signer.kid, at, body, "", "")
-    digest = content_hash(draft.content())
-    signature = signing.sign(signer, bytes.fromhex(digest))
-    entry = Entry(**{**draft.__dict__, "hash": digest, "signature": signature})
+    made: list[Entry] = []
+    for kind, body in records:
+        draft = Entry(shipment_id, seq, prev, kind, actor_id, signer.kid, at, body, "", "")
+        digest = content_hash(draft.content())
+        signature = signing.sign(signer, bytes.fromhex(digest))
+        made.append(Entry(**{**draft.__dict__, "hash": digest, "signature": signature}))
+        seq, prev = seq + 1, digest
     # A Core insert: the (shipment, seq) key still refuses a second entry at this position.
-    s.execute(_INSERT, entry.__dict__)
-    return entry
+    if made:
+        s.execute(_INSERT, [e.__dict__ for e in made])
+    return made
 
 
 def entries(s: Session, shipment_id: str) -> list[Entry]:

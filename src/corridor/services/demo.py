@@ -17,11 +17,11 @@ from corridor import ledger as ledger_mod
 from corridor.documents import MEDIA_TYPE, Verdict
 from corridor.exceptions import PermissionDenied
 from corridor.model import DocumentKind, Role
-from corridor.network import Mode
 from corridor.rules import ReadinessReport
 from corridor.services import (
     credentials,
     demo_customs,
+    demo_tracking,
     disclosure,
     keys,
     ledgers,
@@ -199,38 +199,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
                 now,
             )
     complete = readiness.check(ctx, shipper, shipment.id, now)
-    network = ctx.network
-    clock = now + timedelta(hours=2)
-    for i, leg in enumerate(shipment.route.legs):
-        carrier = orgs["caspian-ferry"] if leg.mode in (Mode.FERRY, Mode.SEA) else orgs["kz-rail"]
-        a, b = network.nodes[leg.origin], network.nodes[leg.destination]
-        if i:
-            clock += timedelta(hours=a.dwell_h)
-        shipments.record_event(
-            ctx,
-            carrier,
-            shipment.id,
-            "departed",
-            clock,
-            f"Departed {a.name} by {leg.mode.value} ({leg.distance_km:.0f} km to {b.name})",
-            a.id,
-            now=now,
-        )
-        clock += timedelta(hours=leg.hours)
-        if a.country != b.country:
-            shipments.record_event(
-                ctx,
-                carrier,
-                shipment.id,
-                "border_crossed",
-                clock,
-                f"Crossed the border {a.country} -> {b.country}",
-                b.id,
-                now=now,
-            )
-        shipments.record_event(
-            ctx, carrier, shipment.id, "arrived", clock, f"Arrived at {b.name}", b.id, now=now
-        )
+    demo_tracking.walk(ctx, orgs, shipment, now + timedelta(hours=2), now)
     return Walk(
         shipment,
         tokens,

@@ -356,7 +356,7 @@ def record_event(
         signer = ctx.keys.ensure(s, who.id, recorded)
         body = {"place": place, "at": int(at.timestamp())}
         ledger_mod.append(s, signer, who.id, shipment_id, kind, body, recorded)
-        row.status = _status_after(row, kind, place)
+        row.status = status_after(row, kind, place)
         s.add(
             EventRow(
                 shipment_id=shipment_id,
@@ -370,7 +370,7 @@ def record_event(
     return Event(at=at, kind=kind, actor_id=who.id, place=place, summary=summary)
 
 
-def _status_after(row: ShipmentRow, kind: str, place: str | None) -> str:
+def status_after(row: ShipmentRow, kind: str, place: str | None) -> str:
     """A shipment's status after an event: in transit once it leaves, arrived at its
     destination."""
     if kind == "arrived" and place == row.destination:

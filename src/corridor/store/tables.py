@@ -372,3 +372,50 @@ class WebSessionRow(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class EpcisEventRow(Base):
+    __tablename__ = "epcis_events"
+
+    # The hex digest of the CBV 2.0 hash-based event id: the same event captured twice is
+    # the same row.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    event_time: Mapped[datetime]
+    biz_step: Mapped[str] = mapped_column(String(120))
+    location: Mapped[str | None] = mapped_column(String(64))
+    # The location's country: an authority sees the events on its territory.
+    country: Mapped[str | None] = mapped_column(String(2))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime]
+    event: Mapped[dict[str, Any]]
+    # A later error declaration (CBV 2.0: corrections declare, never edit).
+    error_declaration: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (
+        Index("ix_epcis_events_shipment", "shipment_id", "event_time", "id"),
+        Index("ix_epcis_events_country", "country", "event_time", "id"),
+    )
+
+
+class EpcisEpcRow(Base):
+    __tablename__ = "epcis_event_epcs"
+
+    # Each identifier an event names, in time order: a query by container reads one range.
+    epc: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_time: Mapped[datetime] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CaptureJobRow(Base):
+    __tablename__ = "epcis_captures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    stored: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    declarations: Mapped[int] = mapped_column(Integer)

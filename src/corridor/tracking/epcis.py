@@ -84,7 +84,9 @@ class Shape:
 
 SHAPES: Mapping[Step, Shape] = {
     Step.STUFFING: Shape("AggregationEvent", "ADD", "packing", "container_closed", "container"),
-    Step.UNSTUFFING: Shape("AggregationEvent", "DELETE", "unpacking", "container_open", "container"),
+    Step.UNSTUFFING: Shape(
+        "AggregationEvent", "DELETE", "unpacking", "container_open", "container"
+    ),
     Step.LOADING: Shape("AggregationEvent", "ADD", "loading", "in_transit", "vehicle"),
     Step.UNLOADING: Shape("AggregationEvent", "DELETE", "unloading", "in_transit", "vehicle"),
     Step.DEPARTING: Shape("ObjectEvent", "OBSERVE", "departing", "in_transit"),
@@ -265,7 +267,7 @@ def validate(doc: Any) -> None:
     try:
         _schema_check()(doc)
     except fastjsonschema.JsonSchemaValueException as exc:
-        where = (exc.path or "document").replace("data", "document", 1)
+        where = str(exc.name or "data").replace("data", "document", 1)
         raise InvalidInput(
             "not an EPCIS 2.0 document: " + exc.message.replace("data", "document", 1),
             [FieldError(where, exc.message)],
@@ -311,7 +313,8 @@ def read(doc: Any) -> list[Captured]:
             errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
     if errors:
         raise InvalidInput(
-            f"{len(errors)} of {len(events)} events cannot be stored; nothing was captured",
+            f"{len(errors)} of {len(events)} events cannot be stored, so nothing was "
+            f"captured; the first, {errors[0].field}: {errors[0].message}",
             errors,
         )
     return found
@@ -319,7 +322,9 @@ def read(doc: Any) -> list[Captured]:
 
 def _one(event: dict[str, Any]) -> Captured:
     if event["type"] not in ("ObjectEvent", "AggregationEvent"):
-        raise InvalidInput(f"{event['type']} is not stored here; send ObjectEvent or AggregationEvent")
+        raise InvalidInput(
+            f"{event['type']} is not stored here; send ObjectEvent or AggregationEvent"
+        )
     extra = sorted(set(event) - eventhash.FIELDS)
     if extra:
         raise InvalidInput(f"fields {extra} are not stored here; leave them out")

@@ -90,9 +90,7 @@ def _ids(name: str, ids: Sequence[str], normalise: Callable[[str], str]) -> str:
 
 def _sensor_element(element: Mapping[str, Any]) -> str:
     meta = element.get("sensorMetadata") or {}
-    meta_text = "".join(
-        _pair(k, canonical_time(meta[k])) for k in _SENSOR_METADATA if k in meta
-    )
+    meta_text = "".join(_pair(k, canonical_time(meta[k])) for k in _SENSOR_METADATA if k in meta)
     reports = []
     for report in element.get("sensorReport", []):
         fields = {

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from corridor.api.routes import (
     customs,
     documents,
+    epcis,
     exchange,
     ledger,
     network,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
         ledger,
         exchange,
         customs,
+        epcis,
     )
     for r in (module.public, module.private)
 ]

@@ -1,0 +1,111 @@
+"""The EPCIS 2.0 REST binding, where it applies: capture of EPCIS documents with their
+capture jobs, and the simple events query, under /epcis."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from pydantic_core import from_json
+
+from corridor.api.deps import Caller, Ctx
+from corridor.api.routes._base import as_json, routers
+from corridor.exceptions import InvalidInput
+from corridor.services import tracking
+from corridor.services.tracking import CaptureJob, EventQuery
+
+public, private = routers()
+_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+_LIST = Query(default_factory=list, max_length=50)
+
+
+class LdJson(JSONResponse):
+    """JSON-LD, as the EPCIS 2.0 binding answers queries."""
+
+    media_type = "application/ld+json"
+
+
+def _document(body: bytes) -> Any:
+    try:
+        return from_json(body, allow_inf_nan=False)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"the body is not JSON ({exc}); send an EPCIS 2.0 document as application/ld+json"
+        ) from None
+
+
+@private.post(
+    "/epcis/capture",
+    status_code=202,
+    tags=["epcis"],
+    response_model=CaptureJob,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def capture(request: Request, who: Caller, ctx: Ctx) -> Response:
+    """Capture an EPCIS 2.0 document: every event is stored, or none (the binding's
+    `rollback` behaviour). Events already stored are counted, not stored twice; an event
+    with an `errorDeclaration` marks the stored event it declares wrong."""
+    doc = _document(await request.body())
+    job = await run_in_threadpool(tracking.capture, ctx, who, doc, ctx.clock())
+    response = as_json(job, status_code=202)
+    response.headers["Location"] = f"/epcis/capture/{job.captureID}"
+    response.headers.update(_HEADERS)
+    return response
+
+
+@private.get("/epcis/capture/{capture_id}", tags=["epcis"], response_model=CaptureJob)
+def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
+    """A capture job you started."""
+    return as_json(tracking.capture_job(ctx, who, capture_id))
+
+
+@private.get("/epcis/events", tags=["epcis"], response_class=LdJson)
+def events(
+    request: Request,
+    who: Caller,
+    ctx: Ctx,
+    MATCH_epc: Annotated[list[str], _LIST],
+    EQ_bizStep: Annotated[list[str], _LIST],
+    EQ_bizLocation: Annotated[list[str], _LIST],
+    GE_eventTime: datetime | None = None,
+    LT_eventTime: datetime | None = None,
+    shipment: Annotated[str | None, Query(max_length=64)] = None,
+    perPage: Annotated[int, Query(ge=1, le=tracking.MAX_PAGE)] = 30,
+    nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
+) -> Response:
+    """Events you may see (your shipments', or on your territory for a customs authority)
+    as an EPCIS query document, in event-time order; a `Link: <…>; rel="next"` header
+    leads to the next page. List parameters take repeated or comma-separated values."""
+
+    def split(values: list[str]) -> list[str]:
+        return [v for value in values for v in value.split(",") if v]
+
+    for name, when in (("GE_eventTime", GE_eventTime), ("LT_eventTime", LT_eventTime)):
+        if when is not None and when.tzinfo is None:
+            raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z")
+    query = EventQuery(
+        MATCH_epc=split(MATCH_epc),
+        EQ_bizStep=split(EQ_bizStep),
+        EQ_bizLocation=split(EQ_bizLocation),
+        GE_eventTime=GE_eventTime,
+        LT_eventTime=LT_eventTime,
+        shipment=shipment,
+        perPage=perPage,
+        nextPageToken=nextPageToken,
+    )
+    page = tracking.events(ctx, who, query)
+    response = LdJson(tracking.query_document(page, ctx.clock()), headers=_HEADERS)
+    if page.next_page_token:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
+        params.append(("nextPageToken", page.next_page_token))
+        response.headers["Link"] = f'</epcis/events?{urlencode(params)}>; rel="next"'
+    return response

@@ -1,0 +1,409 @@
+"""Custody events: capture of EPCIS 2.0 documents, recording one hand-over, and the events
+query, each limited to what the caller is entitled to see.
+
+Who may record: a party to the shipment records its movements; customs holds and releases
+come only from the customs authority of the country where they happen. Who may read: the
+parties to a shipment see all its events; a customs authority sees the events on its own
+territory; nobody else sees any.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from corridor import ledger as ledger_mod
+from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
+from corridor.model import Organisation, Role
+from corridor.services.context import Context
+from corridor.services.shipments import status_after
+from corridor.store.db import insert_unless_exists
+from corridor.store.tables import (
+    CaptureJobRow,
+    EpcisEpcRow,
+    EpcisEventRow,
+    EventRow,
+    ShipmentPartyRow,
+    ShipmentRow,
+)
+from corridor.tracking import epcis, eventhash
+from corridor.tracking.epcis import Captured, Step
+
+MAX_PAGE = 1000
+# Timeline entries for the steps that move a shipment (and its status).
+_TIMELINE = {
+    Step.DEPARTING: "departed",
+    Step.ARRIVING: "arrived",
+    Step.BORDER_CROSSING: "border_crossed",
+    Step.CUSTOMS_HOLD: "customs_hold",
+    Step.CUSTOMS_RELEASE: "customs_released",
+}
+_PACKING = frozenset({Step.STUFFING, Step.UNSTUFFING})
+_CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
+
+
+class CaptureJob(BaseModel):
+    """A finished capture, as the EPCIS 2.0 REST binding's capture job describes it."""
+
+    captureID: str
+    createdAt: datetime
+    finishedAt: datetime
+    running: bool = False
+    success: bool = True
+    captureErrorBehaviour: str = "rollback"
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    stored: int
+    duplicates: int
+    declarations: int
+    eventIDs: list[str] = Field(default_factory=list)
+
+
+class EventQuery(BaseModel):
+    """The EPCIS 2.0 simple event query parameters this repository answers."""
+
+    MATCH_epc: list[str] = Field(default_factory=list)
+    GE_eventTime: datetime | None = None
+    LT_eventTime: datetime | None = None
+    EQ_bizStep: list[str] = Field(default_factory=list)
+    EQ_bizLocation: list[str] = Field(default_factory=list)
+    shipment: str | None = None
+    perPage: int = Field(default=30, ge=1, le=MAX_PAGE)
+    nextPageToken: str | None = None
+
+
+class EventPage(BaseModel):
+    """One page of events in event-time order, and the token of the next page."""
+
+    events: list[dict[str, Any]]
+    next_page_token: str | None
+
+
+def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = None) -> CaptureJob:
+    """Store every event of an EPCIS document, or none: each checked against the GS1 schema,
+    given its hash-based id, entitled, and entered in its shipment's ledger. An event
+    already stored is counted once; an error declaration marks the event it declares."""
+    now = now or ctx.clock()
+    found = epcis.read(doc)
+    places = _places(ctx, found)
+    job = CaptureJob(
+        captureID=str(uuid.uuid4()),
+        createdAt=now,
+        finishedAt=now,
+        stored=0,
+        duplicates=0,
+        declarations=0,
+    )
+    by_shipment: dict[str, list[Captured]] = defaultdict(list)
+    for c in found:
+        by_shipment[c.shipment_id].append(c)
+    with ctx.db.transaction() as s:
+        signer = ctx.keys.ensure(s, who.id, now)
+        for shipment_id, events in by_shipment.items():
+            row = _entitled(s, who, shipment_id, events, places)
+            records = _store(s, who, row, events, places, now, job)
+            ledger_mod.append_many(s, signer, who.id, shipment_id, records, now)
+        s.add(
+            CaptureJobRow(
+                id=job.captureID,
+                created_by=who.id,
+                created_at=now,
+                finished_at=now,
+                stored=job.stored,
+                duplicates=job.duplicates,
+                declarations=job.declarations,
+            )
+        )
+    job.eventIDs = [c.id for c in found]
+    return job
+
+
+def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
+    """Each event's node and its country; every event must happen at a corridor node."""
+    nodes = ctx.network.nodes
+    errors = [
+        FieldError(
+            f"event {c.id}",
+            f"bizLocation {c.location!r} is not a corridor node; name one as "
+            f"'{epcis.NODE}<node id>', e.g. '{epcis.NODE}aktau'",
+        )
+        for c in found
+        if c.location not in nodes
+    ]
+    if errors:
+        raise InvalidInput(
+            f"events happen at nodes of the corridor network: {errors[0].message}", errors
+        )
+    return {c.location: nodes[c.location].country for c in found if c.location}
+
+
+def _entitled(
+    s: Session, who: Organisation, shipment_id: str, events: list[Captured], places: dict[str, str]
+) -> ShipmentRow:
+    """The shipment, if the caller may record these events on it."""
+    party = s.scalar(
+        select(ShipmentPartyRow.role)
+        .where(
+            ShipmentPartyRow.shipment_id == shipment_id,
+            ShipmentPartyRow.organisation_id == who.id,
+        )
+        .limit(1)
+    )
+    row = s.get(ShipmentRow, shipment_id)
+    for c in events:
+        if c.step in _CUSTOMS_STEPS:
+            if who.role is not Role.CUSTOMS or places[c.location or ""] != who.country:
+                raise PermissionDenied(
+                    f"a {c.step.value} at {c.location} is recorded by the customs authority "
+                    f"of {places[c.location or '']}, not by {who.id}"
+                )
+        elif party is None:
+            row = None
+    if row is None:
+        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+    return row
+
+
+def _store(
+    s: Session,
+    who: Organisation,
+    row: ShipmentRow,
+    events: list[Captured],
+    places: dict[str, str],
+    now: datetime,
+    job: CaptureJob,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Insert new events (and their identifiers and timeline steps); mark declared errors.
+    Returns the ledger entries to append."""
+    records: list[tuple[str, dict[str, Any]]] = []
+    add = insert_unless_exists(s, EpcisEventRow.__table__, EpcisEventRow.id)  # type: ignore[arg-type]
+    for c in sorted(events, key=lambda e: e.at):
+        digest = eventhash.digest_of_id(c.id)
+        if c.declaration is not None:
+            _declare(s, digest, c, job)
+            records.append(("epcis_error_declared", {"event": digest}))
+            continue
+        inserted = s.execute(
+            add,
+            {
+                "id": digest,
+                "shipment_id": row.id,
+                "event_time": c.at,
+                "biz_step": c.biz_step,
+                "location": c.location,
+                "country": places.get(c.location or ""),
+                "recorded_by": who.id,
+                "recorded_at": now,
+                "event": c.event,
+                "error_declaration": None,
+            },
+        ).first()
+        if inserted is None:
+            job.duplicates += 1
+            continue
+        job.stored += 1
+        if c.epcs:
+            s.execute(
+                EpcisEpcRow.__table__.insert(),  # type: ignore[attr-defined]
+                [{"epc": e, "event_time": c.at, "event_id": digest} for e in c.epcs],
+            )
+        records.append(("epcis_event", {"event": digest, "at": int(c.at.timestamp())}))
+        kind = _TIMELINE.get(c.step) if c.step else None
+        if kind and c.step:
+            row.status = status_after(row, kind, c.location)
+            s.add(
+                EventRow(
+                    shipment_id=row.id,
+                    at=c.at,
+                    kind=kind,
+                    actor_id=who.id,
+                    place=c.location,
+                    summary=f"{c.step.value.replace('_', ' ')} at {c.location}",
+                )
+            )
+    return records
+
+
+def _declare(s: Session, digest: str, c: Captured, job: CaptureJob) -> None:
+    stored = s.get(EpcisEventRow, digest)
+    if stored is None:
+        raise InvalidInput(
+            f"the error declaration names event {c.id}, which is not stored here; "
+            "declare errors only on captured events"
+        )
+    if stored.error_declaration is None:
+        stored.error_declaration = c.declaration
+        job.declarations += 1
+    else:
+        job.duplicates += 1
+
+
+def capture_job(ctx: Context, who: Organisation, capture_id: str) -> CaptureJob:
+    """A capture job the caller started."""
+    with ctx.db.reading() as conn:
+        row = conn.execute(
+            select(CaptureJobRow).where(
+                CaptureJobRow.id == capture_id, CaptureJobRow.created_by == who.id
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"no capture job {capture_id!r} of yours")
+    return CaptureJob(
+        captureID=row.id,
+        createdAt=row.created_at,
+        finishedAt=row.finished_at,
+        stored=row.stored,
+        duplicates=row.duplicates,
+        declarations=row.declarations,
+    )
+
+
+def record(
+    ctx: Context,
+    who: Organisation,
+    shipment_id: str,
+    step: Step,
+    at: datetime,
+    node: str,
+    *,
+    containers: Sequence[str] = (),
+    vehicle: str | None = None,
+    disposition: str | None = None,
+    sensors: dict[str, tuple[float, str]] | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Record one hand-over of a shipment's containers (all of them unless named) at a node:
+    the events are built, captured and returned."""
+    now = now or ctx.clock()
+    stmt = select(ShipmentRow.payload).where(ShipmentRow.id == shipment_id)
+    if who.role is not Role.CUSTOMS:
+        stmt = stmt.where(
+            exists().where(
+                ShipmentPartyRow.shipment_id == shipment_id,
+                ShipmentPartyRow.organisation_id == who.id,
+            )
+        )
+    with ctx.db.reading() as conn:
+        payload = conn.scalar(stmt)
+    if payload is None:
+        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+    numbers = list(containers) or [c["number"] for c in payload.get("containers", [])]
+    if not numbers:
+        raise InvalidInput("this shipment travels in wagons without containers; name them")
+    lines = range(1, len(payload.get("goods", [])) + 1)
+    built = []
+    # A stuffing is one aggregation per container, its children the part of each goods
+    # line packed in it; every other step names all the containers at once.
+    groups = [[n] for n in numbers] if step in _PACKING else [numbers]
+    for group in groups:
+        items = [f"{epcis.ITEM}{shipment_id}.{n}.{group[0]}" for n in lines]
+        built.append(
+            epcis.build(
+                step,
+                at,
+                shipment_id,
+                node,
+                [epcis.container_epc(n) for n in group],
+                vehicle=vehicle,
+                items=items,
+                disposition=disposition,
+                sensors=sensors,
+            )
+        )
+    capture(ctx, who, epcis.document(built, now), now)
+    return [epcis.single(e) for e in built]
+
+
+def query_document(page: EventPage, now: datetime) -> dict[str, Any]:
+    """A page of events as an EPCIS 2.0 query document."""
+    return {
+        "@context": [epcis.CONTEXT],
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": epcis.stamp(now),
+        "epcisBody": {
+            "queryResults": {
+                "queryName": "SimpleEventQuery",
+                "resultsBody": {"eventList": page.events},
+            }
+        },
+    }
+
+
+def _visible(who: Organisation) -> ColumnElement[bool]:
+    """Which events the caller may see: its shipments' events, and an authority's
+    territory."""
+    party = exists().where(
+        ShipmentPartyRow.shipment_id == EpcisEventRow.shipment_id,
+        ShipmentPartyRow.organisation_id == who.id,
+    )
+    territory = EpcisEventRow.country == who.country if who.role is Role.CUSTOMS else false()
+    return or_(party, territory)
+
+
+def _token(at: datetime, digest: str) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{digest}".encode()).decode()
+
+
+def _after(token: str) -> tuple[datetime, str]:
+    try:
+        at, digest = base64.urlsafe_b64decode(token.encode()).decode().split("|")
+        return datetime.fromisoformat(at), digest
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(
+            "nextPageToken is not one this repository gave; start again without it"
+        ) from None
+
+
+def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
+    """Events matching the query that the caller may see, in event-time order."""
+    bare = [eventhash.CBV + "BizStep-"]
+    steps = [s.removeprefix(bare[0]) for s in q.EQ_bizStep]
+    places = [p.removeprefix(epcis.NODE) for p in q.EQ_bizLocation]
+    ev = EpcisEventRow
+    if q.MATCH_epc:
+        key = EpcisEpcRow
+        stmt: Select[Any] = (
+            select(ev.event, ev.error_declaration, ev.recorded_at, key.event_time, ev.id)
+            .join(ev, ev.id == key.event_id)
+            .where(key.epc.in_(q.MATCH_epc))
+        )
+        time_col, id_col = key.event_time, key.event_id
+    else:
+        stmt = select(ev.event, ev.error_declaration, ev.recorded_at, ev.event_time, ev.id)
+        time_col, id_col = ev.event_time, ev.id
+    stmt = stmt.where(_visible(who))
+    if q.shipment:
+        stmt = stmt.where(ev.shipment_id == q.shipment)
+    if q.GE_eventTime:
+        stmt = stmt.where(time_col >= q.GE_eventTime)
+    if q.LT_eventTime:
+        stmt = stmt.where(time_col < q.LT_eventTime)
+    if steps:
+        stmt = stmt.where(ev.biz_step.in_(steps))
+    if places:
+        stmt = stmt.where(ev.location.in_(places))
+    if q.nextPageToken:
+        at, digest = _after(q.nextPageToken)
+        stmt = stmt.where(or_(time_col > at, and_(time_col == at, id_col > digest)))
+    stmt = stmt.order_by(time_col, id_col).limit(q.perPage + 1)
+    with ctx.db.reading() as conn:
+        rows = conn.execute(stmt).all()
+    seen: set[str] = set()
+    out = []
+    for event, declaration, recorded, _, digest in rows[: q.perPage]:
+        if digest in seen:
+            continue
+        seen.add(digest)
+        extra = {"errorDeclaration": declaration} if declaration else {}
+        out.append({**event, "recordTime": epcis.stamp(recorded), **extra})
+    more = len(rows) > q.perPage
+    last = rows[q.perPage - 1] if more else None
+    return EventPage(events=out, next_page_token=_token(last[3], last[4]) if last else None)

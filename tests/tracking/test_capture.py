@@ -1,0 +1,207 @@
+"""Custody events end to end: the demo journey as EPCIS 2.0 events, capture (idempotent, all
+or nothing, corrections as error declarations), the events query and who sees what."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from corridor.exceptions import InvalidInput, NotFound, PermissionDenied
+from corridor.services import Context, demo, ledgers, shipments, tracking
+from corridor.services.tracking import EventQuery
+from corridor.store.db import Database
+from corridor.tracking import epcis
+from corridor.tracking.epcis import Step
+from tests.conftest import ORGS, T0, node_context, state
+
+SCHEMA = Path(__file__).parents[2] / "src/corridor/tracking/schema/EPCIS-JSON-Schema.json"
+SHIPPER, RAIL, FERRY = ORGS["kz-ferroalloy"], ORGS["kz-rail"], ORGS["caspian-ferry"]
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, str]]:
+    """A node that walked the demo shipment from Dostyk to Constanța."""
+    folder = tmp_path_factory.mktemp("walked")
+    db = Database.open(f"sqlite:///{folder / 'c.db'}")
+    ctx = node_context(db, folder)
+    demo.seed(ctx, T0)
+    walk = demo.walk(ctx, T0)
+    yield ctx, walk.shipment.id
+    db.close()
+
+
+def everything(ctx: Context, who: Any, **query: Any) -> list[dict[str, Any]]:
+    """Every page of a query, followed token by token."""
+    found: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = tracking.events(ctx, who, EventQuery(perPage=7, nextPageToken=token, **query))
+        found += page.events
+        token = page.next_page_token
+        if token is None:
+            return found
+
+
+def validator() -> jsonschema.Draft7Validator:
+    schema = jsonschema.Draft7Validator(
+        __import__("json").loads(SCHEMA.read_text()),
+        format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER,
+    )
+    return schema
+
+
+def test_the_demo_journey_is_every_hand_over_as_valid_epcis(walked: tuple[Context, str]) -> None:
+    ctx, shipment = walked
+    events = everything(ctx, SHIPPER, shipment=shipment)
+    check = validator()
+    for event in events:
+        check.validate(epcis.single(event))
+        assert event["eventID"] == epcis.event_id(event)
+    check.validate(
+        tracking.query_document(tracking.EventPage(events=events, next_page_token=None), T0)
+    )
+    steps = [(e["bizStep"], e["bizLocation"]["id"].removeprefix(epcis.NODE)) for e in events]
+    assert steps[0] == ("packing", "dostyk")
+    assert steps[-1] == ("unpacking", "constanta")
+    assert {
+        "loading",
+        "unloading",
+        "departing",
+        "arriving",
+        "entering_exiting",
+        "inspecting",
+        "sensor_reporting",
+    } <= {s for s, _ in steps}
+    # Ferry: unloaded from a wagon at Aktau, loaded onto an IMO-numbered vessel there.
+    aktau = [e for e in events if e["bizLocation"]["id"] == epcis.node_uri("aktau")]
+    assert any(e.get("parentID", "").startswith(epcis.IMO) and e["action"] == "ADD" for e in aktau)
+    assert any(
+        e.get("parentID", "").startswith(epcis.GIAI) and e["action"] == "DELETE" for e in aktau
+    )
+    times = [e["eventTime"] for e in events]
+    assert times == sorted(times)
+
+
+def test_the_ledger_holds_every_event_and_still_verifies(walked: tuple[Context, str]) -> None:
+    ctx, shipment = walked
+    events = everything(ctx, SHIPPER, shipment=shipment)
+    view = ledgers.shipment(ctx, SHIPPER, shipment)
+    logged = [e.body["event"] for e in view.entries if e.kind == "epcis_event"]
+    assert sorted(logged) == sorted(e["eventID"].split(";")[1][:64] for e in events)
+    assert view.verified == len(view.entries)
+
+
+def test_query_by_container_window_and_step(walked: tuple[Context, str]) -> None:
+    ctx, shipment = walked
+    events = everything(ctx, SHIPPER, shipment=shipment)
+    container = epcis.container_epc("MSCU1234566")
+    mine = everything(ctx, SHIPPER, MATCH_epc=[container])
+    assert mine
+    assert all(
+        container in e.get("epcList", []) + e.get("childEPCs", []) + [e.get("parentID")]
+        for e in mine
+    )
+    middle = events[len(events) // 2]["eventTime"]
+    later = everything(ctx, SHIPPER, GE_eventTime=middle)
+    assert later == [e for e in events if e["eventTime"] >= middle]
+    departures = everything(ctx, SHIPPER, EQ_bizStep=["https://ref.gs1.org/cbv/BizStep-departing"])
+    assert departures == [e for e in events if e["bizStep"] == "departing"]
+    at_poti = everything(ctx, SHIPPER, EQ_bizLocation=[epcis.node_uri("poti")])
+    assert {e["bizLocation"]["id"] for e in at_poti} == {epcis.node_uri("poti")}
+
+
+def test_who_sees_what(walked: tuple[Context, str]) -> None:
+    ctx, _ = walked
+    assert everything(ctx, ORGS["node-operator"]) == []
+    georgian = everything(ctx, ORGS["ge-customs"])
+    countries = {
+        ctx.network.nodes[e["bizLocation"]["id"].removeprefix(epcis.NODE)].country for e in georgian
+    }
+    assert countries == {"GE"}
+    assert len(everything(ctx, ORGS["ro-consignee"])) > len(georgian)
+
+
+def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-1"), T0)
+    container = [epcis.container_epc("MSCU1234566")]
+    late = epcis.build(Step.ARRIVING, T0 + timedelta(days=2), made.id, "aktau", container)
+    early = epcis.build(Step.DEPARTING, T0 + timedelta(days=1), made.id, "dostyk", container)
+    first = tracking.capture(node, RAIL, epcis.document([late, early], T0), T0)
+    again = tracking.capture(node, RAIL, epcis.document([early, late], T0), T0)
+    assert (first.stored, first.duplicates) == (2, 0)
+    assert (again.stored, again.duplicates) == (0, 2)
+    got = tracking.events(node, SHIPPER, EventQuery(shipment=made.id)).events
+    assert [e["bizStep"] for e in got] == ["departing", "arriving"]
+    chain = ledgers.shipment(node, SHIPPER, made.id).entries
+    assert sum(e.kind == "epcis_event" for e in chain) == 2
+    assert shipments.get(node, SHIPPER, made.id).status == "in_transit"
+
+
+def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-2"), T0)
+    wrong = epcis.build(Step.ARRIVING, T0, made.id, "kuryk", [epcis.container_epc("MSCU1234566")])
+    tracking.capture(node, FERRY, epcis.document([wrong], T0), T0)
+    declared = copy.deepcopy(wrong) | {
+        "errorDeclaration": {"declarationTime": "2026-03-03T08:00:00Z", "reason": "incorrect_data"}
+    }
+    job = tracking.capture(node, FERRY, epcis.document([declared], T0), T0)
+    assert job.declarations == 1
+    [stored] = tracking.events(node, SHIPPER, EventQuery(shipment=made.id)).events
+    assert stored["errorDeclaration"]["reason"] == "incorrect_data"
+    assert stored["bizLocation"] == wrong["bizLocation"]
+    never = epcis.build(Step.ARRIVING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
+    with pytest.raises(InvalidInput, match="not stored here"):
+        tracking.capture(
+            node,
+            FERRY,
+            epcis.document([never | {"errorDeclaration": declared["errorDeclaration"]}], T0),
+            T0,
+        )
+
+
+def test_one_bad_event_stores_nothing(node: Context, tmp_path: Path) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-3"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    good = epcis.build(Step.DEPARTING, T0, made.id, "dostyk", box)
+    forged = epcis.build(Step.ARRIVING, T0, made.id, "aktau", box) | {"eventID": good["eventID"]}
+    nowhere = {**good, "readPoint": {"id": "urn:corridor:node:atlantis"}}
+    nowhere.pop("eventID")
+    nowhere.pop("bizLocation")
+    before = state(node.db, tmp_path)
+    with pytest.raises(InvalidInput, match="is not this event's CBV 2.0 hash id"):
+        tracking.capture(node, RAIL, epcis.document([good, forged], T0), T0)
+    with pytest.raises(InvalidInput, match="not a corridor node"):
+        tracking.capture(node, RAIL, epcis.document([good, nowhere], T0), T0)
+    with pytest.raises(InvalidInput, match="not an EPCIS 2.0 document"):
+        tracking.capture(
+            node,
+            RAIL,
+            {**epcis.document([good], T0), "epcisBody": {"eventList": [{"type": "ObjectEvent"}]}},
+            T0,
+        )
+    assert state(node.db, tmp_path) == before
+
+
+def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-4"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    with pytest.raises(NotFound):
+        tracking.record(node, ORGS["node-operator"], made.id, Step.DEPARTING, T0, "dostyk", now=T0)
+    with pytest.raises(PermissionDenied, match="customs authority of GE"):
+        tracking.record(node, RAIL, made.id, Step.CUSTOMS_HOLD, T0, "gardabani", now=T0)
+    with pytest.raises(PermissionDenied, match="customs authority of GE"):
+        tracking.record(
+            node, ORGS["kz-customs"], made.id, Step.CUSTOMS_HOLD, T0, "gardabani", now=T0
+        )
+    hold = epcis.build(Step.CUSTOMS_HOLD, T0, made.id, "gardabani", box)
+    job = tracking.capture(node, ORGS["ge-customs"], epcis.document([hold], T0), T0)
+    assert job.stored == 1
+    seen = tracking.events(node, ORGS["ge-customs"], EventQuery()).events
+    assert [e["bizStep"] for e in seen] == [epcis.BIZSTEP + "customs_hold"]
+    assert tracking.events(node, ORGS["az-customs"], EventQuery()).events == []

@@ -11,7 +11,17 @@ import sys
 from collections.abc import Callable
 
 # Command groups register themselves on `app` when imported.
-from corridor.cli import customs, documents, ledger, network, node, rules, simulate, trust
+from corridor.cli import (
+    customs,
+    documents,
+    ledger,
+    network,
+    node,
+    rules,
+    simulate,
+    tracking,
+    trust,
+)
 from corridor.cli.app import app, exit_code
 
 __all__ = [
@@ -25,6 +35,7 @@ __all__ = [
     "node",
     "rules",
     "simulate",
+    "tracking",
     "trust",
 ]
 

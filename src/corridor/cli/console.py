@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from corridor.config import Settings
+from corridor.exceptions import InvalidInput
 from corridor.services import Context
 
 console = Console()
@@ -21,3 +22,18 @@ def now() -> datetime:
 def open_node() -> Context:
     """The node in CORRIDOR_DATA_DIR / CORRIDOR_DATABASE_URL, its store migrated."""
     return Context.open(Settings.from_env())
+
+
+def parse_time(text: str, option: str = "--at") -> datetime:
+    """An ISO 8601 time with its zone, in UTC; a time without a zone is refused rather than
+    read in this machine's zone."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r} is not a time; use ISO 8601 with a zone") from None
+    if when.tzinfo is None:
+        raise InvalidInput(
+            f"{option} {text!r} has no time zone; add one (e.g. {text}Z for UTC), so the "
+            "answer does not depend on this machine's zone"
+        )
+    return when.astimezone(UTC)

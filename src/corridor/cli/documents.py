@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,9 +12,9 @@ import typer
 from rich.table import Table
 
 from corridor.cli.app import app
-from corridor.cli.console import console, now, open_node
+from corridor.cli.console import console, now, open_node, parse_time
 from corridor.cli.output import read_bytes, read_text
-from corridor.exceptions import InvalidInput, VerificationFailed
+from corridor.exceptions import VerificationFailed
 from corridor.services import NODE_ADMIN, keys, papers
 from corridor.services.papers import TrustList
 
@@ -89,22 +88,9 @@ def keys_revoke(
     ] = "superseded",
 ) -> None:
     """Revoke a key; a running national node publishes the revocation at once."""
-    when = _parse_time(at) if at else now()
+    when = parse_time(at) if at else now()
     keys.revoke(open_node(), NODE_ADMIN, kid, when, reason)
     console.print(f"key {kid} revoked ({reason}) from {when:%Y-%m-%d %H:%M} UTC")
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"--at {text!r} is not a time; use ISO 8601 with a zone") from None
-    if when.tzinfo is None:
-        raise InvalidInput(
-            f"--at {text!r} has no time zone; add one (e.g. {text}Z for UTC), "
-            "a revocation must not depend on this machine's zone"
-        )
-    return when.astimezone(UTC)
 
 
 @keys_app.command("list")

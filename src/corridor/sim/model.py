@@ -45,6 +45,8 @@ class Results:
     places: list[str] = field(default_factory=list)
     # Hours from entering the corridor to reaching each node on the route, per container.
     reached: dict[str, list[float]] = field(default_factory=dict)
+    # The same per container: its hours to each node it reached, in route order.
+    journeys: list[dict[str, float]] = field(default_factory=list)
 
     def percentile(self, q: float, node: str | None = None) -> float:
         """Transit time percentile in days (nearest rank), to the destination or to `node`."""
@@ -100,6 +102,7 @@ class Simulation:
         self.capacity: dict[str, float] = {}
         self.events = 0
         self.reached: dict[str, list[float]] = defaultdict(list)
+        self.journeys: dict[int, dict[str, float]] = defaultdict(dict)
         self._customs: dict[str, simpy.Resource] = {}
         self._segments = self._plan()
 
@@ -134,6 +137,8 @@ class Simulation:
         self._book(f"{leg.origin}->{leg.destination}", MOVE, hours, len(batch.ids))
         now, created = self.env.now, self.created
         self.reached[leg.destination].extend(now - created[i] for i in batch.ids)
+        for i in batch.ids:
+            self.journeys[i][leg.destination] = now - created[i]
 
     def _leg_time(self, leg: Leg) -> float:
         fit = self.fits.legs.get((leg.origin, leg.destination))
@@ -379,4 +384,5 @@ class Simulation:
             events=self.events,
             places=places,
             reached={k: list(v) for k, v in self.reached.items()},
+            journeys=[{self.route.origin: 0.0, **j} for _, j in sorted(self.journeys.items())],
         )

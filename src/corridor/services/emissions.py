@@ -1,0 +1,141 @@
+"""Emissions statements (ISO 14083 / GLEC) for a shipment, from the legs its events show it
+travelled or, before it moves, the legs planned; and route alternatives compared by days
+and CO2e."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import pairwise
+
+from sqlalchemy import select
+
+from corridor.emissions import Statement, statement
+from corridor.exceptions import NoRoute
+from corridor.model import Organisation, RoutePreference
+from corridor.network import Leg, Route
+from corridor.services.context import Context
+from corridor.services.shipments import stored
+from corridor.store.tables import EventRow
+
+__all__ = ["ALTERNATIVES", "Alternative", "Statement", "compare", "for_shipment"]
+
+# The corridor's usual choices between Dostyk (or Khorgos) and the Black Sea.
+ALTERNATIVES: dict[str, list[str]] = {
+    "via Aktau and Poti": ["aktau", "poti"],
+    "via Kuryk and Poti": ["kuryk", "poti"],
+    "via Aktau and Batumi": ["aktau", "batumi"],
+    "via Turkmenbashi and Poti": ["turkmenbashi", "poti"],
+}
+
+
+def travelled(ctx: Context, shipment_id: str, route: Route) -> list[Leg]:
+    """The legs a shipment's timeline shows travelled (a departure from one node, then an
+    arrival at the next), each as the network knows it."""
+    with ctx.db.reading() as conn:
+        rows = conn.execute(
+            select(EventRow.kind, EventRow.place)
+            .where(
+                EventRow.shipment_id == shipment_id,
+                EventRow.kind.in_(("departed", "arrived")),
+            )
+            .order_by(EventRow.at, EventRow.id)
+        ).all()
+    planned = {(leg.origin, leg.destination): leg for leg in route.legs}
+    legs = []
+    for (k1, a), (k2, b) in pairwise(rows):
+        if k1 == "departed" and k2 == "arrived" and a and b and a != b:
+            leg = planned.get((a, b)) or next(
+                (x for x in ctx.network.legs(a) if x.destination == b), None
+            )
+            if leg is not None:
+                legs.append(leg)
+    return legs
+
+
+def for_shipment(ctx: Context, who: Organisation, shipment_id: str) -> Statement:
+    """A shipment's statement: the legs travelled so far and then the rest of the plan."""
+    found = stored(ctx, who, shipment_id)
+    route = Route.model_validate(found["route"])
+    payload = found["draft"]
+    done = travelled(ctx, shipment_id, route)
+    rest = route.legs[len(done) :] if done else route.legs
+    cargo_kg = sum((Decimal(str(g["gross_kg"])) for g in payload["goods"]), Decimal(0))
+    sizes = [c.get("size_type", "42G1") for c in payload.get("containers", [])]
+    basis = "travelled" if done and not rest else "travelled and planned" if done else "planned"
+    return statement(ctx.network, [*done, *rest], cargo_kg, sizes, basis)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way between two nodes: its days (moving and typical dwell) and CO2e."""
+
+    name: str
+    nodes: list[str]
+    days: float
+    distance_km: float
+    wtw_kg: Decimal
+    statement: Statement
+
+
+def compare(
+    ctx: Context,
+    origin: str,
+    destination: str,
+    cargo_kg: Decimal,
+    sizes: list[str],
+    alternatives: dict[str, list[str]] | None = None,
+) -> list[Alternative]:
+    """Each alternative that the network can route, by days and well-to-wheel CO2e."""
+    found = []
+    for name, via in (alternatives or ALTERNATIVES).items():
+        try:
+            route = ctx.network.route(origin, destination, RoutePreference.FASTEST, via)
+        except NoRoute:
+            continue
+        made = statement(ctx.network, route.legs, cargo_kg, sizes, "planned")
+        found.append(
+            Alternative(
+                name=name,
+                nodes=route.nodes,
+                days=route.total_hours / 24,
+                distance_km=route.distance_km,
+                wtw_kg=made.wtw_g / 1000,
+                statement=made,
+            )
+        )
+    return sorted(found, key=lambda a: (a.wtw_kg, a.days))
+
+
+def as_dict(made: Statement) -> dict[str, object]:
+    """A statement as JSON: totals in kg (three decimals are grams), each element with its
+    activity, factor source and assumptions."""
+
+    def kg(grams: Decimal | None) -> float | None:
+        return None if grams is None else float(round(grams / 1000, 3))
+
+    return {
+        "framework": made.framework,
+        "standard": made.standard,
+        "basis": made.basis,
+        "cargo_t": float(made.cargo_t),
+        "teu": float(made.teu),
+        "wtw_kg": kg(made.wtw_g),
+        "ttw_kg": kg(made.ttw_g),
+        "ttw_not_stated_for": made.ttw_unstated,
+        "elements": [
+            {
+                "kind": e.kind,
+                "place": e.place,
+                "mode": e.mode,
+                "activity": float(e.activity),
+                "activity_unit": e.activity_unit,
+                "wtw_kg": kg(e.wtw_g),
+                "ttw_kg": kg(e.ttw_g),
+                "factor": e.factor,
+                "source": e.source,
+                "assumptions": list(e.assumptions),
+            }
+            for e in made.elements
+        ],
+    }

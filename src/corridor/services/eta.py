@@ -1,0 +1,121 @@
+"""Live arrival estimates for a shipment from its last custody event, and their backtest
+on journeys drawn from the simulator."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from sqlalchemy import select
+
+from corridor.model import Organisation
+from corridor.network import Network, Route, corridor
+from corridor.services.context import Context
+from corridor.services.shipments import stored
+from corridor.sim import simulate
+from corridor.sim.fit import LogNormal
+from corridor.store.tables import EventRow
+from corridor.tracking.eta import Hop, Stop, backtest, estimate, fit_hops
+
+__all__ = ["Eta", "Stop", "for_shipment", "run_backtest"]
+
+# Hops are refitted from the node's recent movements at most this often, over at most this
+# many of them.
+REFIT_S = 600
+RECENT = 50_000
+_MOVES = ("departed", "arrived", "border_crossed")
+_fitted: dict[int, tuple[float, dict[Hop, LogNormal]]] = {}
+
+
+@dataclass(frozen=True)
+class Eta:
+    """Where the estimate starts (node and event) and each node still ahead."""
+
+    position: str
+    since: datetime
+    stops: list[Stop]
+
+
+def _fits(ctx: Context) -> dict[Hop, LogNormal]:
+    """Hops fitted from this node's recent timelines (arrivals, and departures from an
+    origin), refreshed every REFIT_S seconds."""
+    hit = _fitted.get(id(ctx))
+    if hit and time.monotonic() - hit[0] < REFIT_S:
+        return hit[1]
+    with ctx.db.reading() as conn:
+        rows = conn.execute(
+            select(EventRow.shipment_id, EventRow.kind, EventRow.place, EventRow.at)
+            .where(EventRow.kind.in_(_MOVES), EventRow.place.is_not(None))
+            .order_by(EventRow.id.desc())
+            .limit(RECENT)
+        ).all()
+    journeys: dict[str, dict[str, float]] = defaultdict(dict)
+    for shipment, kind, place, at in sorted(rows, key=lambda r: r.at):
+        if place is None:
+            continue
+        journey = journeys[shipment]
+        hours = at.timestamp() / 3600
+        if kind == "departed" and journey:
+            continue  # a hop runs arrival to arrival; only the first departure starts one
+        journey.setdefault(place, hours)
+    fits = fit_hops(journeys.values())
+    _fitted[id(ctx)] = (time.monotonic(), fits)
+    return fits
+
+
+def planned_hops(network: Network, nodes: list[str]) -> dict[Hop, float]:
+    """Each hop's planned hours: the dwell at its start (not at the origin) and the leg."""
+    hops = {}
+    for i, (a, b) in enumerate(pairwise(nodes)):
+        leg = next(x for x in network.legs(a) if x.destination == b)
+        hops[a, b] = leg.hours + (network.nodes[a].dwell_h if i else 0.0)
+    return hops
+
+
+def for_shipment(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> Eta:
+    """The estimate for a shipment the caller is party to, from its last movement on its
+    route (before any, from its planned departure: the first leg)."""
+    found = stored(ctx, who, shipment_id)
+    route = Route.model_validate(found["route"])
+    nodes = route.nodes
+    planned = planned_hops(ctx.network, nodes)
+    with ctx.db.reading() as conn:
+        moves = conn.execute(
+            select(EventRow.kind, EventRow.place, EventRow.at)
+            .where(EventRow.shipment_id == shipment_id, EventRow.kind.in_(_MOVES))
+            .order_by(EventRow.at, EventRow.id)
+        ).all()
+    arrived: dict[str, datetime] = {}
+    position, since = nodes[0], None
+    for kind, place, at in moves:
+        if place not in nodes:
+            continue
+        if kind != "departed":
+            arrived.setdefault(place, at)
+        if nodes.index(place) >= nodes.index(position):
+            position, since = place, arrived.get(place, at)
+    if since is None:
+        since = now  # nothing moved yet: from a departure now
+    if position == nodes[-1]:
+        return Eta(position, since, [])
+    seed = zlib.crc32(shipment_id.encode())
+    return Eta(position, since, estimate(nodes, planned, _fits(ctx), position, since, now, seed))
+
+
+def run_backtest(
+    containers: int = 600, seed: int = 7, regime: str = "today"
+) -> tuple[list[str], dict[str, float]]:
+    """The ETA backtest: fit hops on one simulated run, estimate another run's arrivals at
+    departure, at Aktau and at Baku (Alat), and return the median absolute error (hours) of
+    the p50 at the destination from each."""
+    train = simulate(regime, containers, seed)
+    test = simulate(regime, containers // 2, seed + 1)
+    route = max((list(j) for j in train.journeys), key=len)
+    checkpoints = [route[0], "aktau", "baku-alat"]
+    planned = planned_hops(corridor(), route)
+    errors = backtest(train.journeys, test.journeys, route, planned, checkpoints)
+    return checkpoints, errors

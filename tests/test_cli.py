@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from corridor.cli import app
+from corridor.config import Settings
+from corridor.services import Context, listing
+from tests.conftest import ORGS as ORGS_BY_ID
 
 runner = CliRunner()
 README = (Path(__file__).parent.parent / "README.md").read_text()
@@ -330,3 +333,33 @@ def test_broker_user_and_config_give_each_node_its_own_rights(cli_env: Path) -> 
     bad = runner.invoke(app, ["trust", "broker-config", "az", "--admin", public])
     assert bad.exit_code == 2
     assert "NODE=PUBLIC_KEY" in bad.output
+
+
+def test_events_emissions_and_eta_for_the_walked_demo(cli_env: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo"], env={"COLUMNS": "200"}).exit_code == 0
+    ctx = Context.open(Settings.from_env())
+    [row] = [s for s in listing.page(ctx, ORGS_BY_ID["kz-ferroalloy"], 10, None, 0).items]
+    wide = {"COLUMNS": "220"}
+    events = runner.invoke(app, ["events", "list", row.id, "--as", "kz-ferroalloy"], env=wide)
+    assert events.exit_code == 0, events.output
+    assert "packing" in events.output
+    assert "unpacking" in events.output
+    statement = runner.invoke(app, ["emissions", row.id, "--as", "kz-ferroalloy"], env=wide)
+    assert statement.exit_code == 0, statement.output
+    assert "kg CO2e well-to-wheel" in statement.output
+    assert "Table 14" in statement.output
+    outsider = runner.invoke(app, ["emissions", row.id, "--as", "node-operator"])
+    assert outsider.exit_code != 0
+    csv_file = tmp_path / "events.csv"
+    csv_file.write_text(
+        "shipment,step,node,at,containers,vehicle,temperature\n"
+        f"{row.id},seal_check,poti,2026-12-01T10:00:00Z,CSQU3054383,,\n"
+        f"{row.id},seal_check,poti,2026-12-01T10:00:00,CSQU3054383,,\n"
+    )
+    refused = runner.invoke(app, ["events", "import", str(csv_file), "--as", "kz-rail"])
+    assert refused.exit_code == 2, refused.output
+    assert "line 3" in refused.output
+    csv_file.write_text(csv_file.read_text().splitlines()[0] + "\n" + csv_file.read_text().splitlines()[1] + "\n")
+    stored = runner.invoke(app, ["events", "import", str(csv_file), "--as", "kz-rail"])
+    assert stored.exit_code == 0, stored.output
+    assert "1 events stored" in stored.output

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from corridor.cli.app import app
 from corridor.cli.console import console
-from corridor.services import simulation
+from corridor.services import eta, simulation
 
 simulate_app = typer.Typer(
     help="Simulate the corridor: where the days go, and what digitisation buys."
@@ -122,3 +122,29 @@ def simulate_compare(
 ) -> None:
     """Run every regime on the same route and seed and draw them together."""
     _run(simulation.regimes(), containers, seed, out)
+
+
+@simulate_app.command("eta")
+def simulate_eta(
+    containers: Annotated[int, typer.Option(min=20, max=20_000, help="Training journeys.")] = 1000,
+    seeds: Annotated[int, typer.Option(min=1, max=50, help="Seeds 1..N.")] = 6,
+    regime: Annotated[str, typer.Option(help="Regime the journeys follow.")] = "today",
+) -> None:
+    """Backtest the live ETA: fit hop times on simulated journeys, then estimate other
+    journeys' arrival at departure and at each checkpoint (Dostyk, Aktau, Baku (Alat),
+    Tbilisi, Poti) and report the median absolute error of the p50."""
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task("Simulating and estimating", total=seeds)
+        found = eta.run_backtest(
+            range(1, seeds + 1), containers, regime, lambda _: bar.advance(task)
+        )
+    table = Table(title=f"ETA backtest, {regime}, {containers} training journeys per seed")
+    table.add_column("estimated at")
+    for seed in found.per_seed:
+        table.add_column(f"seed {seed}", justify="right")
+    table.add_column("mean (hours)", justify="right")
+    for point in found.checkpoints:
+        row = [f"{r[point]:.1f}" for r in found.per_seed.values()]
+        table.add_row(point, *row, f"{found.mean[point]:.1f}")
+    console.print(table)
+    console.print("median absolute error of the p50 arrival at the destination")

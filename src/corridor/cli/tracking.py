@@ -23,11 +23,7 @@ from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 
 events_app = typer.Typer(help="Custody events (GS1 EPCIS 2.0).", no_args_is_help=True)
-emissions_app = typer.Typer(
-    help="ISO 14083 / GLEC emissions statements.", invoke_without_command=True
-)
 app.add_typer(events_app, name="events")
-app.add_typer(emissions_app, name="emissions")
 As = Annotated[str, typer.Option("--as", help="The organisation to act for (its id).")]
 CSV_COLUMNS = ("shipment", "step", "node", "at", "containers", "vehicle", "temperature")
 
@@ -156,17 +152,12 @@ def show_eta(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], o
     console.print(table)
 
 
-@emissions_app.callback()
+@app.command("emissions")
 def emissions_of(
-    context: typer.Context,
-    shipment_id: Annotated[str | None, typer.Argument(help="Shipment id.")] = None,
-    org: Annotated[str | None, typer.Option("--as", help="The organisation to act for.")] = None,
+    shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], org: As
 ) -> None:
-    """A shipment's emissions statement (or `compare` route alternatives)."""
-    if context.invoked_subcommand is not None:
-        return
-    if not (shipment_id and org):
-        raise InvalidInput("give a shipment id and --as ORG, or use 'emissions compare'")
+    """A shipment's ISO 14083 / GLEC emissions statement: each leg and hub, well-to-wheel
+    and tank-to-wheel, with the factor's source and every assumption."""
     ctx = open_node()
     made = emissions.for_shipment(ctx, _acting(ctx, org), shipment_id)
     table = Table(title=f"{made.standard} statement of {shipment_id} ({made.basis})")
@@ -196,8 +187,8 @@ def emissions_of(
         console.print(f"  assumption: {note}")
 
 
-@emissions_app.command("compare")
-def compare(
+@app.command("compare-routes")
+def compare_routes(
     origin: Annotated[str, typer.Argument(help="From node.")] = "dostyk",
     destination: Annotated[str, typer.Argument(help="To node.")] = "constanta",
     tonnes: Annotated[float, typer.Option(help="Cargo mass, t.")] = 20.0,

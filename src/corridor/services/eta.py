@@ -3,9 +3,11 @@ on journeys drawn from the simulator."""
 
 from __future__ import annotations
 
+import statistics
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -21,7 +23,7 @@ from corridor.sim.fit import LogNormal
 from corridor.store.tables import EventRow
 from corridor.tracking.eta import Hop, Stop, backtest, estimate, fit_hops
 
-__all__ = ["Eta", "Stop", "for_shipment", "run_backtest"]
+__all__ = ["Backtest", "Eta", "Stop", "for_shipment", "run_backtest"]
 
 # Hops are refitted from the node's recent movements at most this often, over at most this
 # many of them.
@@ -106,16 +108,38 @@ def for_shipment(ctx: Context, who: Organisation, shipment_id: str, now: datetim
     return Eta(position, since, estimate(nodes, planned, _fits(ctx), position, since, now, seed))
 
 
+CHECKPOINTS = ("dostyk", "aktau", "baku-alat", "tbilisi", "poti")
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Median absolute error (hours) of the p50 arrival at the destination, estimated at each
+    checkpoint: per seed, and their mean."""
+
+    checkpoints: list[str]
+    per_seed: dict[int, dict[str, float]]
+    mean: dict[str, float]
+
+
 def run_backtest(
-    containers: int = 600, seed: int = 7, regime: str = "today"
-) -> tuple[list[str], dict[str, float]]:
-    """The ETA backtest: fit hops on one simulated run, estimate another run's arrivals at
-    departure, at Aktau and at Baku (Alat), and return the median absolute error (hours) of
-    the p50 at the destination from each."""
-    train = simulate(regime, containers, seed)
-    test = simulate(regime, containers // 2, seed + 1)
-    route = max((list(j) for j in train.journeys), key=len)
-    checkpoints = [route[0], "aktau", "baku-alat"]
-    planned = planned_hops(corridor(), route)
-    errors = backtest(train.journeys, test.journeys, route, planned, checkpoints)
-    return checkpoints, errors
+    seeds: Sequence[int] = range(1, 7),
+    containers: int = 1000,
+    regime: str = "today",
+    progress: Callable[[int], None] | None = None,
+) -> Backtest:
+    """The ETA backtest: for each seed, fit hops on one simulated run and estimate another
+    run's (seed + 100, 60 % as many containers) arrivals at departure and at each
+    checkpoint it reaches (Dostyk, Aktau, Baku (Alat), Tbilisi, Poti)."""
+    per_seed: dict[int, dict[str, float]] = {}
+    points: list[str] = []
+    for seed in seeds:
+        train = simulate(regime, containers, seed)
+        test = simulate(regime, max(10, containers * 3 // 5), seed + 100)
+        route = max((list(j) for j in train.journeys), key=len)
+        points = [route[0], *(p for p in CHECKPOINTS if p in route)]
+        planned = planned_hops(corridor(), route)
+        per_seed[seed] = backtest(train.journeys, test.journeys, route, planned, points)
+        if progress:
+            progress(seed)
+    mean = {p: statistics.fmean(r[p] for r in per_seed.values()) for p in points}
+    return Backtest(points, per_seed, mean)

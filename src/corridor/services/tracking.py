@@ -108,7 +108,7 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
         signer = ctx.keys.ensure(s, who.id, now)
         for shipment_id, events in by_shipment.items():
             row = _entitled(s, who, shipment_id, events, places)
-            records = _store(s, who, row, events, places, now, job)
+            records = _store(s, who, row, events, _Summaries(ctx, row), now, job)
             ledger_mod.append_many(s, signer, who.id, shipment_id, records, now)
         s.add(
             CaptureJobRow(
@@ -171,12 +171,35 @@ def _entitled(
     return row
 
 
+class _Summaries:
+    """A timeline line for a movement, in the words the timeline has always used."""
+
+    def __init__(self, ctx: Context, row: ShipmentRow) -> None:
+        self.nodes = ctx.network.nodes
+        self.route: list[str] = list((row.route or {}).get("nodes", []))
+
+    def country(self, node: str | None) -> str | None:
+        return self.nodes[node].country if node in self.nodes else None
+
+    def __call__(self, kind: str, node: str) -> str:
+        name = self.nodes[node].name
+        if kind == "border_crossed":
+            i = self.route.index(node) if node in self.route else 0
+            before = self.country(self.route[i - 1]) if i else "?"
+            return f"Crossed the border {before} -> {self.country(node)}"
+        return {
+            "departed": f"Departed {name}",
+            "arrived": f"Arrived at {name}",
+            "customs_hold": f"Held by customs at {name}",
+        }.get(kind, f"Released by customs at {name}")
+
+
 def _store(
     s: Session,
     who: Organisation,
     row: ShipmentRow,
     events: list[Captured],
-    places: dict[str, str],
+    say: _Summaries,
     now: datetime,
     job: CaptureJob,
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -198,7 +221,7 @@ def _store(
                 "event_time": c.at,
                 "biz_step": c.biz_step,
                 "location": c.location,
-                "country": places.get(c.location or ""),
+                "country": say.country(c.location),
                 "recorded_by": who.id,
                 "recorded_at": now,
                 "event": c.event,
@@ -225,7 +248,7 @@ def _store(
                     kind=kind,
                     actor_id=who.id,
                     place=c.location,
-                    summary=f"{c.step.value.replace('_', ' ')} at {c.location}",
+                    summary=say(kind, c.location or ""),
                 )
             )
     return records

@@ -1,0 +1,112 @@
+"""Live ETA and its backtest; emissions statements against GLEC's worked example."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from corridor import emissions as glec
+from corridor.exceptions import NotFound
+from corridor.network import Leg
+from corridor.services import Context, demo, emissions, eta, shipments, tracking
+from corridor.tracking.epcis import Step
+from tests.conftest import ORGS, T0
+
+SHIPPER, RAIL = ORGS["kz-ferroalloy"], ORGS["kz-rail"]
+
+
+def test_glec_worked_example_to_the_gram() -> None:
+    example = glec.factors()["worked_example"]
+    gross = Decimal(str(example["gross_intensity_kg_per_tkm"]))
+    cargo_t, vehicle_t = Decimal(example["cargo_t"]), Decimal(example["vehicle_t"])
+    per_cargo_tkm = glec.reallocated(gross, cargo_t, vehicle_t)
+    assert per_cargo_tkm == Decimal(str(example["cargo_intensity_kg_per_tkm"]))
+    # 100 km: the gross tonne-km at the overall intensity equal the cargo's at its own.
+    grams = per_cargo_tkm * cargo_t * 100 * 1000
+    assert grams == Decimal(228000)
+    assert gross * (cargo_t + vehicle_t) * 100 * 1000 == grams
+
+
+def test_a_truck_in_asia_carries_the_uplift_to_the_gram() -> None:
+    leg = Leg.model_validate(
+        {"from": "almaty", "to": "bishkek", "mode": "road", "distance_km": 100, "hours": 4,
+         "distance_basis": "assumption", "hours_basis": "assumption"}
+    )
+    element = glec.leg_element(leg, Decimal(20), ["42G1"])
+    assert element.wtw_g == Decimal(231800)  # 95 g/tkm x 1.22 x 20 t x 100 km
+    assert element.ttw_g == Decimal(178120)  # 73 g/tkm x 1.22 x 2,000 tkm
+
+
+def test_the_demo_statement_names_every_element_and_source(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-1"), T0)
+    statement = emissions.for_shipment(node, SHIPPER, made.id)
+    assert statement.basis == "planned"
+    legs = [e for e in statement.elements if e.kind == "leg"]
+    hubs = {e.place: e.mode for e in statement.elements if e.kind == "hub"}
+    assert [e.place.split("->")[0] for e in legs] == made.route.nodes[:-1]
+    assert hubs == {"aktau": "transshipment", "baku-alat": "transshipment",
+                    "poti": "container_terminal", "constanta": "container_terminal"}
+    assert all("GLEC Framework v3.0" in e.source and "Table" in e.source for e in statement.elements)
+    assert statement.wtw_g == sum(e.wtw_g for e in statement.elements)
+    ferry = next(e for e in legs if e.mode == "ferry")
+    raw = Decimal("128.0") * ferry.activity
+    assert ferry.wtw_g > raw  # reallocated from gross to cargo tonne-km
+    assert any("assumption" in a or "diesel" in a for e in legs for a in e.assumptions)
+    tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
+    tracking.record(node, RAIL, made.id, Step.ARRIVING, T0 + timedelta(hours=20), "almaty", now=T0)
+    assert emissions.for_shipment(node, SHIPPER, made.id).basis == "travelled and planned"
+
+
+def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
+    found = emissions.compare(node, "dostyk", "constanta", Decimal(20000), ["42G1"])
+    names = [a.name for a in found]
+    assert {"via Kuryk and Poti", "via Turkmenbashi and Poti", "via Aktau and Batumi"} <= set(names)
+    assert [a.wtw_kg for a in found] == sorted(a.wtw_kg for a in found)
+    assert all(a.days > 5 for a in found)
+
+
+def test_eta_starts_from_the_last_event(node: Context) -> None:
+    eta._fitted.clear()
+    made = shipments.submit(node, SHIPPER, demo.draft("ETA-1"), T0)
+    before = eta.for_shipment(node, SHIPPER, made.id, T0)
+    assert before.position == "dostyk"
+    assert [s.node for s in before.stops] == made.route.nodes[1:]
+    assert all(s.p50 <= s.p90 for s in before.stops)
+    assert [s.p50 for s in before.stops] == sorted(s.p50 for s in before.stops)
+    arrived = T0 + timedelta(days=5)
+    tracking.record(node, RAIL, made.id, Step.ARRIVING, arrived, "aktau", now=arrived)
+    later = eta.for_shipment(node, SHIPPER, made.id, arrived + timedelta(hours=3))
+    assert (later.position, later.since) == ("aktau", arrived)
+    assert later.stops[0].node == made.route.nodes[made.route.nodes.index("aktau") + 1]
+    assert later.stops[-1].p50 > before.stops[-1].p50
+
+
+def test_hops_seen_three_times_are_fitted(node: Context) -> None:
+    eta._fitted.clear()
+    for n, hours in enumerate((20, 22, 25)):
+        made = shipments.submit(node, SHIPPER, demo.draft(f"ETA-F{n}"), T0)
+        tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
+        at = T0 + timedelta(hours=hours)
+        tracking.record(node, RAIL, made.id, Step.ARRIVING, at, "almaty", now=at)
+    fresh = shipments.submit(node, SHIPPER, demo.draft("ETA-F9"), T0)
+    stops = eta.for_shipment(node, SHIPPER, fresh.id, T0).stops
+    assert (stops[0].node, stops[0].basis) == ("almaty", "fitted")
+    assert stops[1].basis == "planned"
+    assert timedelta(hours=20) < stops[0].p50 - T0 < timedelta(hours=25)
+
+
+def test_the_backtest_error_falls_as_events_arrive() -> None:
+    found = eta.run_backtest(seeds=range(1, 4), containers=1000)
+    first, last = found.checkpoints[0], found.checkpoints[-1]
+    assert found.mean[last] < found.mean[first]
+    assert all(v > 0 for v in found.mean.values())
+
+
+def test_a_non_party_gets_no_statement_or_eta(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-2"), T0)
+    with pytest.raises(NotFound, match="party to"):
+        emissions.for_shipment(node, ORGS["node-operator"], made.id)
+    with pytest.raises(NotFound, match="party to"):
+        eta.for_shipment(node, ORGS["ge-customs"], made.id, T0)

@@ -338,7 +338,7 @@ def test_broker_user_and_config_give_each_node_its_own_rights(cli_env: Path) -> 
 def test_events_emissions_and_eta_for_the_walked_demo(cli_env: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["demo"], env={"COLUMNS": "200"}).exit_code == 0
     ctx = Context.open(Settings.from_env())
-    [row] = [s for s in listing.page(ctx, ORGS_BY_ID["kz-ferroalloy"], 10, None, 0).items]
+    [row] = listing.page(ctx, ORGS_BY_ID["kz-ferroalloy"], 10, None, 0).items
     wide = {"COLUMNS": "220"}
     events = runner.invoke(app, ["events", "list", row.id, "--as", "kz-ferroalloy"], env=wide)
     assert events.exit_code == 0, events.output
@@ -359,7 +359,9 @@ def test_events_emissions_and_eta_for_the_walked_demo(cli_env: Path, tmp_path: P
     refused = runner.invoke(app, ["events", "import", str(csv_file), "--as", "kz-rail"])
     assert refused.exit_code == 2, refused.output
     assert "line 3" in refused.output
-    csv_file.write_text(csv_file.read_text().splitlines()[0] + "\n" + csv_file.read_text().splitlines()[1] + "\n")
+    csv_file.write_text(
+        csv_file.read_text().splitlines()[0] + "\n" + csv_file.read_text().splitlines()[1] + "\n"
+    )
     stored = runner.invoke(app, ["events", "import", str(csv_file), "--as", "kz-rail"])
     assert stored.exit_code == 0, stored.output
     assert "1 events stored" in stored.output

@@ -34,21 +34,30 @@ def test_capture_then_query_over_http(
     assert sent.json()["stored"] == 3
     job = client.get(sent.headers["Location"], headers=auth(api_keys, "kz-rail"))
     assert (job.status_code, job.json()["success"]) == (200, True)
-    assert client.get(sent.headers["Location"], headers=auth(api_keys, "kz-ferroalloy")).status_code == 404
+    assert (
+        client.get(sent.headers["Location"], headers=auth(api_keys, "kz-ferroalloy")).status_code
+        == 404
+    )
     again = client.post("/epcis/capture", content=body, headers=headers)
     assert again.json()["duplicates"] == 3
     page = client.get(
-        "/epcis/events", params={"MATCH_epc": BOX, "perPage": 2}, headers=auth(api_keys, "kz-ferroalloy")
+        "/epcis/events",
+        params={"MATCH_epc": BOX, "perPage": 2},
+        headers=auth(api_keys, "kz-ferroalloy"),
     )
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("application/ld+json")
     first = page.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert [e["eventID"] for e in first] == [e["eventID"] for e in events[:2]]
-    following = client.get(page.headers["Link"].split(";")[0].strip("<>"), headers=auth(api_keys, "kz-ferroalloy"))
+    following = client.get(
+        page.headers["Link"].split(";")[0].strip("<>"), headers=auth(api_keys, "kz-ferroalloy")
+    )
     rest = following.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert [e["eventID"] for e in rest] == [events[2]["eventID"]]
     assert "Link" not in following.headers
-    outsider = client.get("/epcis/events", params={"MATCH_epc": BOX}, headers=auth(api_keys, "node-operator"))
+    outsider = client.get(
+        "/epcis/events", params={"MATCH_epc": BOX}, headers=auth(api_keys, "node-operator")
+    )
     assert outsider.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
 
 
@@ -62,17 +71,26 @@ def test_bad_capture_bodies_say_what_is_wrong(
     nested = client.post("/epcis/capture", content=b"[" * 5000 + b"]" * 5000, headers=headers)
     assert nested.status_code == 422
     event = epcis.build(Step.DEPARTING, T0, "no-such-shipment", "dostyk", [BOX])
-    missing = client.post("/epcis/capture", content=json.dumps(epcis.document([event], T0)), headers=headers)
+    missing = client.post(
+        "/epcis/capture", content=json.dumps(epcis.document([event], T0)), headers=headers
+    )
     assert missing.status_code == 404
     token = client.get("/epcis/events", params={"nextPageToken": "bm9wZQ"}, headers=headers)
     assert token.status_code == 422
 
 
-def test_emissions_statement_over_http(client: TestClient, ctx: Context, api_keys: dict[str, str]) -> None:
+def test_emissions_statement_over_http(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
     made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("HTTP-CO2"), T0)
     got = client.get(f"/shipments/{made.id}/emissions", headers=auth(api_keys, "ro-consignee"))
     assert got.status_code == 200
     body = got.json()
     assert abs(body["wtw_kg"] - sum(e["wtw_kg"] for e in body["elements"])) < 0.01
     assert body["framework"].startswith("GLEC Framework v3.0")
-    assert client.get(f"/shipments/{made.id}/emissions", headers=auth(api_keys, "node-operator")).status_code == 404
+    assert (
+        client.get(
+            f"/shipments/{made.id}/emissions", headers=auth(api_keys, "node-operator")
+        ).status_code
+        == 404
+    )

@@ -31,8 +31,15 @@ def test_glec_worked_example_to_the_gram() -> None:
 
 def test_a_truck_in_asia_carries_the_uplift_to_the_gram() -> None:
     leg = Leg.model_validate(
-        {"from": "almaty", "to": "bishkek", "mode": "road", "distance_km": 100, "hours": 4,
-         "distance_basis": "assumption", "hours_basis": "assumption"}
+        {
+            "from": "almaty",
+            "to": "bishkek",
+            "mode": "road",
+            "distance_km": 100,
+            "hours": 4,
+            "distance_basis": "assumption",
+            "hours_basis": "assumption",
+        }
     )
     element = glec.leg_element(leg, Decimal(20), ["42G1"])
     assert element.wtw_g == Decimal(231800)  # 95 g/tkm x 1.22 x 20 t x 100 km
@@ -46,9 +53,15 @@ def test_the_demo_statement_names_every_element_and_source(node: Context) -> Non
     legs = [e for e in statement.elements if e.kind == "leg"]
     hubs = {e.place: e.mode for e in statement.elements if e.kind == "hub"}
     assert [e.place.split("->")[0] for e in legs] == made.route.nodes[:-1]
-    assert hubs == {"aktau": "transshipment", "baku-alat": "transshipment",
-                    "poti": "container_terminal", "constanta": "container_terminal"}
-    assert all("GLEC Framework v3.0" in e.source and "Table" in e.source for e in statement.elements)
+    assert hubs == {
+        "aktau": "transshipment",
+        "baku-alat": "transshipment",
+        "poti": "container_terminal",
+        "constanta": "container_terminal",
+    }
+    assert all(
+        "GLEC Framework v3.0" in e.source and "Table" in e.source for e in statement.elements
+    )
     assert statement.wtw_g == sum(e.wtw_g for e in statement.elements)
     ferry = next(e for e in legs if e.mode == "ferry")
     raw = Decimal("128.0") * ferry.activity

@@ -153,9 +153,7 @@ def show_eta(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], o
 
 
 @app.command("emissions")
-def emissions_of(
-    shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], org: As
-) -> None:
+def emissions_of(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], org: As) -> None:
     """A shipment's ISO 14083 / GLEC emissions statement: each leg and hub, well-to-wheel
     and tank-to-wheel, with the factor's source and every assumption."""
     ctx = open_node()

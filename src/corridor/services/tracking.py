@@ -207,50 +207,68 @@ def _store(
     Returns the ledger entries to append."""
     records: list[tuple[str, dict[str, Any]]] = []
     add = insert_unless_exists(s, EpcisEventRow.__table__, EpcisEventRow.id)  # type: ignore[arg-type]
-    for c in sorted(events, key=lambda e: e.at):
-        digest = eventhash.digest_of_id(c.id)
+    ordered = sorted(events, key=lambda e: e.at)
+    for c in ordered:
         if c.declaration is not None:
-            _declare(s, digest, c, job)
-            records.append(("epcis_error_declared", {"event": digest}))
-            continue
-        inserted = s.execute(
+            _declare(s, eventhash.digest_of_id(c.id), c, job)
+            records.append(("epcis_error_declared", {"event": eventhash.digest_of_id(c.id)}))
+    fresh = [c for c in ordered if c.declaration is None]
+    if not fresh:
+        return records
+    # One statement for every event; those already stored come back as no row.
+    inserted = set(
+        s.execute(
             add,
-            {
-                "id": digest,
-                "shipment_id": row.id,
-                "event_time": c.at,
-                "biz_step": c.biz_step,
-                "location": c.location,
-                "country": say.country(c.location),
-                "recorded_by": who.id,
-                "recorded_at": now,
-                "event": c.event,
-                "error_declaration": None,
-            },
-        ).first()
-        if inserted is None:
-            job.duplicates += 1
-            continue
-        job.stored += 1
-        if c.epcs:
-            s.execute(
-                EpcisEpcRow.__table__.insert(),  # type: ignore[attr-defined]
-                [{"epc": e, "event_time": c.at, "event_id": digest} for e in c.epcs],
-            )
-        records.append(("epcis_event", {"event": digest, "at": int(c.at.timestamp())}))
+            [
+                {
+                    "id": eventhash.digest_of_id(c.id),
+                    "shipment_id": row.id,
+                    "event_time": c.at,
+                    "biz_step": c.biz_step,
+                    "location": c.location,
+                    "country": say.country(c.location),
+                    "recorded_by": who.id,
+                    "recorded_at": now,
+                    "event": c.event,
+                    "error_declaration": None,
+                }
+                for c in fresh
+            ],
+        ).scalars()
+    )
+    unique: dict[str, Captured] = {}
+    for c in fresh:
+        unique.setdefault(c.id, c)
+    stored = [c for c in unique.values() if eventhash.digest_of_id(c.id) in inserted]
+    job.stored += len(stored)
+    job.duplicates += len(fresh) - len(stored)
+    identifiers = [
+        {"epc": e, "event_time": c.at, "event_id": eventhash.digest_of_id(c.id)}
+        for c in stored
+        for e in c.epcs
+    ]
+    if identifiers:
+        s.execute(EpcisEpcRow.__table__.insert(), identifiers)  # type: ignore[attr-defined]
+    timeline = []
+    for c in stored:
+        records.append(
+            ("epcis_event", {"event": eventhash.digest_of_id(c.id), "at": int(c.at.timestamp())})
+        )
         kind = _TIMELINE.get(c.step) if c.step else None
-        if kind and c.step:
+        if kind:
             row.status = status_after(row, kind, c.location)
-            s.add(
-                EventRow(
-                    shipment_id=row.id,
-                    at=c.at,
-                    kind=kind,
-                    actor_id=who.id,
-                    place=c.location,
-                    summary=say(kind, c.location or ""),
-                )
+            timeline.append(
+                {
+                    "shipment_id": row.id,
+                    "at": c.at,
+                    "kind": kind,
+                    "actor_id": who.id,
+                    "place": c.location,
+                    "summary": say(kind, c.location or ""),
+                }
             )
+    if timeline:
+        s.execute(EventRow.__table__.insert(), timeline)  # type: ignore[attr-defined]
     return records
 
 

@@ -1,0 +1,206 @@
+"""Custody event capture and the events query on PostgreSQL.
+
+Capture: a document of 100 new events through `tracking.capture` (GS1 schema validation,
+CBV 2.0 hash ids, entitlement, store, identifiers, ledger entries) against a bare SQLAlchemy
+insert of the same events' JSON into a JSONB table, in interleaved rounds of the same run;
+printed as events per second and the ratio (target >= 0.3).
+
+Query: 1,000,000 events over 2,000 containers (made in the database), then a page of 30
+events by container (`MATCH_epc`, as a party) for random containers: p50 and p99, and the
+plan, which must read the (epc, event_time) index rather than scan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from rich.console import Console
+from rich.progress import Progress
+from stdnum import iso6346
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import ORGS
+
+from corridor.config import Settings
+from corridor.services import Context, demo, shipments, tracking
+from corridor.services.tracking import EventQuery
+from corridor.tracking import epcis
+from corridor.tracking.epcis import Step
+
+ADMIN_URL = os.environ.get(
+    "CORRIDOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+BATCH = 100
+ROUNDS = 15
+EVENTS = int(os.environ.get("CORRIDOR_BENCH_EVENTS", "1000000"))
+CONTAINERS = 2000
+console = Console()
+
+
+def containers(n: int) -> list[str]:
+    return [
+        epcis.container_epc(f"CSQU{i:06d}" + iso6346.calc_check_digit(f"CSQU{i:06d}"))
+        for i in range(n)
+    ]
+
+
+def main() -> None:
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"corridor_track_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        console.print(f"[red]PostgreSQL is not reachable at {ADMIN_URL}: {exc.orig}[/red]")
+        raise SystemExit(2) from None
+    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            ctx = Context.open(Settings(data_dir=Path(folder), database_url=url))
+            try:
+                run(ctx)
+            finally:
+                ctx.db.close()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(ctx: Context) -> None:
+    demo.seed(ctx, NOW)
+    shipper, rail = ORGS["kz-ferroalloy"], ORGS["kz-rail"]
+    made = shipments.submit(ctx, shipper, demo.draft("BENCH-TRACK"), NOW)
+    boxes = containers(CONTAINERS)
+    nodes = ["dostyk", "almaty", "arys", "beineu", "aktau", "baku-alat", "tbilisi", "poti"]
+    counter = iter(range(10**9))
+
+    def batch() -> list[dict[str, object]]:
+        return [
+            epcis.build(
+                Step.ARRIVING,
+                NOW + timedelta(seconds=next(counter)),
+                made.id,
+                random.choice(nodes),
+                [random.choice(boxes)],
+            )
+            for _ in range(BATCH)
+        ]
+
+    with ctx.db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE bare_events (id bigserial PRIMARY KEY, doc jsonb)"))
+    bare_insert = sa.text("INSERT INTO bare_events (doc) VALUES (cast(:doc AS jsonb))")
+    ours_t, base_t, ratios = [], [], []
+    with Progress(console=console) as bar:
+        task = bar.add_task("Capture vs bare insert", total=ROUNDS)
+        for _ in range(ROUNDS):
+            docs = batch()
+            rows = [{"doc": json.dumps(d)} for d in docs]
+            t = time.perf_counter()
+            with ctx.db.engine.begin() as conn:
+                conn.execute(bare_insert, rows)
+            base = time.perf_counter() - t
+            capture_doc = epcis.document(batch(), NOW)
+            t = time.perf_counter()
+            tracking.capture(ctx, rail, capture_doc, NOW)
+            ours = time.perf_counter() - t
+            ours_t.append(ours)
+            base_t.append(base)
+            ratios.append(base / ours)
+            bar.advance(task)
+    console.print(
+        f"capture: {BATCH / statistics.median(ours_t):,.0f} events/s, bare insert "
+        f"{BATCH / statistics.median(base_t):,.0f}/s, "
+        f"ratio [bold]{statistics.median(ratios):.2f}x[/] (target >= 0.3)"
+    )
+    fill(ctx, made.id, boxes)
+    query(ctx, shipper, boxes)
+
+
+def fill(ctx: Context, shipment: str, boxes: list[str]) -> None:
+    """EVENTS events made in the database, each naming one of the containers."""
+    start = time.perf_counter()
+    chunk = 100_000
+    with Progress(console=console) as bar:
+        task = bar.add_task(f"Filling {EVENTS:,} events", total=EVENTS)
+        for lo in range(0, EVENTS, chunk):
+            with ctx.db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        """
+                        WITH g AS (
+                          SELECT n, (CAST(:boxes AS text[]))[1 + n % :k] AS epc,
+                                 timestamptz '2026-01-01' + n * interval '1 second' AS t
+                          FROM generate_series(:lo, :hi) AS n)
+                        , e AS (
+                          INSERT INTO epcis_events (id, shipment_id, event_time, biz_step,
+                              location, country, recorded_by, recorded_at, event)
+                          SELECT md5('e' || n) || md5('f' || n), :shipment, t, 'arriving',
+                              'aktau', 'KZ', 'kz-rail', t,
+                              jsonb_build_object('type', 'ObjectEvent', 'eventTime', t,
+                                  'eventTimeZoneOffset', '+00:00', 'epcList',
+                                  jsonb_build_array(epc), 'action', 'OBSERVE',
+                                  'bizStep', 'arriving')
+                          FROM g RETURNING id, event_time, event)
+                        INSERT INTO epcis_event_epcs (epc, event_time, event_id)
+                        SELECT event->'epcList'->>0, event_time, id FROM e
+                        """
+                    ),
+                    {
+                        "boxes": boxes,
+                        "k": len(boxes),
+                        "lo": lo,
+                        "hi": min(EVENTS, lo + chunk) - 1,
+                        "shipment": shipment,
+                    },
+                )
+            bar.advance(task, min(chunk, EVENTS - lo))
+        with ctx.db.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
+    console.print(f"filled {EVENTS:,} events in {time.perf_counter() - start:.0f} s")
+
+
+def query(ctx: Context, who: object, boxes: list[str]) -> None:
+    times = []
+    for _ in range(1000):
+        epc = random.choice(boxes)
+        t = time.perf_counter()
+        page = tracking.events(ctx, who, EventQuery(MATCH_epc=[epc], perPage=30))  # type: ignore[arg-type]
+        times.append((time.perf_counter() - t) * 1000)
+        assert len(page.events) == 30, len(page.events)
+    times.sort()
+    console.print(
+        f"query by container over {EVENTS:,} events: p50 {times[499]:.2f} ms, "
+        f"p99 {times[989]:.2f} ms (1,000 queries, pages of 30)"
+    )
+    with ctx.db.engine.connect() as conn:
+        plan = (
+            conn.execute(
+                sa.text(
+                    "EXPLAIN SELECT event_id FROM epcis_event_epcs WHERE epc = :e "
+                    "ORDER BY event_time, event_id LIMIT 31"
+                ),
+                {"e": boxes[0]},
+            )
+            .scalars()
+            .all()
+        )
+    console.print("plan: " + " / ".join(p.strip() for p in plan))
+    if not any("Index" in p for p in plan):
+        raise SystemExit("the query by container does not use the index")
+
+
+if __name__ == "__main__":
+    main()

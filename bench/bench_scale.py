@@ -16,17 +16,16 @@ from __future__ import annotations
 import argparse
 import gc
 import math
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from _scratch import scratch_database
 from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.progress import Progress
@@ -43,9 +42,6 @@ from corridor.model import DocumentKind
 from corridor.services import Context, demo, keys, papers, shipments
 from corridor.services.demo_corridor import documents_for
 
-ADMIN_URL = os.environ.get(
-    "CORRIDOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 console = Console()
 
@@ -153,27 +149,16 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"corridor_scale_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        console.print(f"[red]PostgreSQL is not reachable at {ADMIN_URL}: {exc.orig}[/red]")
-        raise SystemExit(2) from None
-    url = sa.engine.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     p99: dict[str, list[float]] = {}
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            bench = Bench(url, Path(folder))
-            try:
-                run(bench, sizes, args.samples, args.keys, p99)
-            finally:
-                bench.close()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with (
+        scratch_database("corridor_scale", console) as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        bench = Bench(url, Path(folder))
+        try:
+            run(bench, sizes, args.samples, args.keys, p99)
+        finally:
+            bench.close()
     summary(sizes, p99)
 
 

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.conftest import ORGS
 
 from corridor.config import Settings
-from corridor.services import Context, demo, shipments, tracking
-from corridor.services.tracking import EventQuery
+from corridor.services import Context, demo, event_query, shipments, tracking
+from corridor.services.event_query import EventQuery
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 
@@ -163,7 +163,7 @@ def query(ctx: Context, who: object, boxes: list[str]) -> None:
     for _ in range(1000):
         epc = random.choice(boxes)
         t = time.perf_counter()
-        page = tracking.events(ctx, who, EventQuery(MATCH_epc=[epc], perPage=30))  # type: ignore[arg-type]
+        page = event_query.events(ctx, who, EventQuery(MATCH_epc=[epc], perPage=30))  # type: ignore[arg-type]
         times.append((time.perf_counter() - t) * 1000)
         assert len(page.events) >= min(30, EVENTS // CONTAINERS), len(page.events)
     times.sort()

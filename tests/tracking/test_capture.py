@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 
 from corridor.exceptions import InvalidInput, NotFound, PermissionDenied
-from corridor.services import Context, demo, ledgers, shipments, tracking
-from corridor.services.tracking import EventQuery
+from corridor.services import Context, demo, event_query, ledgers, shipments, tracking
+from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
@@ -42,7 +42,7 @@ def everything(ctx: Context, who: Any, **query: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     token = None
     while True:
-        page = tracking.events(ctx, who, EventQuery(perPage=7, nextPageToken=token, **query))
+        page = event_query.events(ctx, who, EventQuery(perPage=7, nextPageToken=token, **query))
         found += page.events
         token = page.next_page_token
         if token is None:
@@ -65,7 +65,7 @@ def test_the_demo_journey_is_every_hand_over_as_valid_epcis(walked: tuple[Contex
         check.validate(epcis.single(event))
         assert event["eventID"] == epcis.event_id(event)
     check.validate(
-        tracking.query_document(tracking.EventPage(events=events, next_page_token=None), T0)
+        event_query.query_document(event_query.EventPage(events=events, next_page_token=None), T0)
     )
     steps = [(e["bizStep"], e["bizLocation"]["id"].removeprefix(epcis.NODE)) for e in events]
     assert steps[0] == ("packing", "dostyk")
@@ -137,7 +137,7 @@ def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
     again = tracking.capture(node, RAIL, epcis.document([early, late], T0), T0)
     assert (first.stored, first.duplicates) == (2, 0)
     assert (again.stored, again.duplicates) == (0, 2)
-    got = tracking.events(node, SHIPPER, EventQuery(shipment=made.id)).events
+    got = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
     assert [e["bizStep"] for e in got] == ["departing", "arriving"]
     chain = ledgers.shipment(node, SHIPPER, made.id).entries
     assert sum(e.kind == "epcis_event" for e in chain) == 2
@@ -153,7 +153,7 @@ def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> Non
     }
     job = tracking.capture(node, FERRY, epcis.document([declared], T0), T0)
     assert job.declarations == 1
-    [stored] = tracking.events(node, SHIPPER, EventQuery(shipment=made.id)).events
+    [stored] = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
     assert stored["errorDeclaration"]["reason"] == "incorrect_data"
     assert stored["bizLocation"] == wrong["bizLocation"]
     never = epcis.build(Step.ARRIVING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
@@ -203,6 +203,6 @@ def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context)
     hold = epcis.build(Step.CUSTOMS_HOLD, T0, made.id, "gardabani", box)
     job = tracking.capture(node, ORGS["ge-customs"], epcis.document([hold], T0), T0)
     assert job.stored == 1
-    seen = tracking.events(node, ORGS["ge-customs"], EventQuery()).events
+    seen = event_query.events(node, ORGS["ge-customs"], EventQuery()).events
     assert [e["bizStep"] for e in seen] == [epcis.BIZSTEP + "customs_hold"]
-    assert tracking.events(node, ORGS["az-customs"], EventQuery()).events == []
+    assert event_query.events(node, ORGS["az-customs"], EventQuery()).events == []

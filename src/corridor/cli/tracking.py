@@ -10,17 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import track
+from rich.progress import Progress
 from rich.table import Table
 
 from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node, parse_time
-from corridor.exceptions import FieldError, InvalidInput
 from corridor.model import Organisation
-from corridor.services import Context, emissions, eta, organisations, tracking
-from corridor.services.tracking import EventQuery
-from corridor.tracking import epcis
-from corridor.tracking.epcis import Step
+from corridor.services import Context, emissions, eta, event_query, organisations, tracking
+from corridor.services.event_query import EventQuery
 
 events_app = typer.Typer(help="Custody events (GS1 EPCIS 2.0).", no_args_is_help=True)
 app.add_typer(events_app, name="events")
@@ -32,17 +29,10 @@ def _acting(ctx: Context, org_id: str) -> Organisation:
     return organisations.get(ctx, org_id)
 
 
-def _vehicle(text: str | None) -> str | None:
-    """A wagon GIAI or vessel EPC as given, or an IMO number made an EPC."""
-    if not text:
-        return None
-    return epcis.vessel_epc(text) if text.removeprefix("IMO").strip().isdigit() else text
-
-
 @events_app.command("record")
 def record(
     shipment_id: Annotated[str, typer.Argument(help="Shipment id.")],
-    step: Annotated[Step, typer.Argument(help="What happened.")],
+    step: Annotated[tracking.Step, typer.Argument(help="What happened.")],
     node: Annotated[str, typer.Argument(help="Where: a network node id, e.g. aktau.")],
     org: As,
     at: Annotated[str | None, typer.Option(help="When (ISO 8601 with zone); default now.")] = None,
@@ -66,7 +56,7 @@ def record(
         when,
         node,
         containers=container or [],
-        vehicle=_vehicle(vehicle),
+        vehicle=tracking.vehicle_epc(vehicle),
         sensors=sensors,
         now=now(),
     )
@@ -83,32 +73,12 @@ def import_csv(
     row is wrong (each wrong row is named)."""
     ctx = open_node()
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-    built, errors = [], []
-    for n, row in enumerate(track(rows, description="Reading events"), start=2):
-        try:
-            boxes = [epcis.container_epc(c) for c in (row.get("containers") or "").split(";") if c]
-            temp = row.get("temperature")
-            built.append(
-                epcis.build(
-                    Step(row["step"]),
-                    parse_time(row["at"], "at"),
-                    row["shipment"],
-                    row["node"],
-                    boxes,
-                    vehicle=_vehicle(row.get("vehicle")),
-                    sensors={"Temperature": (float(temp), "CEL")} if temp else None,
-                    items=[f"{epcis.ITEM}{row['shipment']}.1.{c}" for c in boxes[:1]],
-                )
-            )
-        except (InvalidInput, ValueError, KeyError) as exc:
-            errors.append(FieldError(f"line {n}", getattr(exc, "detail", str(exc))))
-    if errors:
-        raise InvalidInput(f"{len(errors)} rows are wrong; nothing was captured", errors)
-    acting, stored = _acting(ctx, org), 0
-    for start in track(range(0, len(built), epcis.MAX_EVENTS), description="Capturing"):
-        chunk = built[start : start + epcis.MAX_EVENTS]
-        stored += tracking.capture(ctx, acting, epcis.document(chunk, now()), now()).stored
-    console.print(f"[green]{stored}[/] events stored, {len(built) - stored} already held")
+    with Progress(console=console) as bar:
+        task = bar.add_task("Capturing events", total=len(rows))
+        stored = tracking.import_rows(
+            ctx, _acting(ctx, org), rows, now(), lambda n: bar.advance(task, n)
+        )
+    console.print(f"[green]{stored}[/] events stored, {len(rows) - stored} already held")
 
 
 @events_app.command("list")
@@ -119,11 +89,11 @@ def list_events(
 ) -> None:
     """A shipment's custody events you may see, in event-time order."""
     ctx = open_node()
-    page = tracking.events(
-        ctx, _acting(ctx, org), EventQuery(shipment=shipment_id, perPage=tracking.MAX_PAGE)
+    page = event_query.events(
+        ctx, _acting(ctx, org), EventQuery(shipment=shipment_id, perPage=event_query.MAX_PAGE)
     )
     if as_json:
-        print(json.dumps(tracking.query_document(page, now()), indent=1))
+        print(json.dumps(event_query.query_document(page, now()), indent=1))
         return
     table = Table(title=f"Custody events of {shipment_id}")
     for col in ("time (UTC)", "step", "where", "what"):
@@ -133,7 +103,7 @@ def list_events(
         table.add_row(
             e["eventTime"][:16],
             e["bizStep"].rsplit(":", 1)[-1],
-            e["bizLocation"]["id"].removeprefix(epcis.NODE),
+            e["bizLocation"]["id"].rsplit(":", 1)[-1],
             what,
         )
     console.print(table)

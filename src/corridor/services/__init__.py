@@ -20,7 +20,8 @@ before anything is written, or rolls everything back (rows and files alike).
     rules          checking drafts, the harmonisation matrix, rule packs
     disclosure     pre-arrival data to the route's authorities, the inbox, the directory
     network        the corridor's nodes and routes
-    tracking       custody events (EPCIS 2.0): capture, recording, the events query
+    tracking       custody events (EPCIS 2.0): capture and recording
+    event_query    the EPCIS events query, by entitlement
     eta            arrival estimates from the last event, and their backtest
     emissions      ISO 14083 / GLEC statements and route alternatives by CO2e
     simulation     the corridor simulator's runs and reports

@@ -9,15 +9,14 @@ territory; nobody else sees any.
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -37,7 +36,8 @@ from corridor.store.tables import (
 from corridor.tracking import epcis, eventhash
 from corridor.tracking.epcis import Captured, Step
 
-MAX_PAGE = 1000
+__all__ = ["CaptureJob", "Step", "capture", "capture_job", "import_rows", "record", "vehicle_epc"]
+
 # Timeline entries for the steps that move a shipment (and its status).
 _TIMELINE = {
     Step.DEPARTING: "departed",
@@ -64,26 +64,6 @@ class CaptureJob(BaseModel):
     duplicates: int
     declarations: int
     eventIDs: list[str] = Field(default_factory=list)
-
-
-class EventQuery(BaseModel):
-    """The EPCIS 2.0 simple event query parameters this repository answers."""
-
-    MATCH_epc: list[str] = Field(default_factory=list)
-    GE_eventTime: datetime | None = None
-    LT_eventTime: datetime | None = None
-    EQ_bizStep: list[str] = Field(default_factory=list)
-    EQ_bizLocation: list[str] = Field(default_factory=list)
-    shipment: str | None = None
-    perPage: int = Field(default=30, ge=1, le=MAX_PAGE)
-    nextPageToken: str | None = None
-
-
-class EventPage(BaseModel):
-    """One page of events in event-time order, and the token of the next page."""
-
-    events: list[dict[str, Any]]
-    next_page_token: str | None
 
 
 def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = None) -> CaptureJob:
@@ -362,89 +342,51 @@ def record(
     return [epcis.single(e) for e in built]
 
 
-def query_document(page: EventPage, now: datetime) -> dict[str, Any]:
-    """A page of events as an EPCIS 2.0 query document."""
-    return {
-        "@context": [epcis.CONTEXT],
-        "type": "EPCISQueryDocument",
-        "schemaVersion": "2.0",
-        "creationDate": epcis.stamp(now),
-        "epcisBody": {
-            "queryResults": {
-                "queryName": "SimpleEventQuery",
-                "resultsBody": {"eventList": page.events},
-            }
-        },
-    }
+def vehicle_epc(text: str | None) -> str | None:
+    """A wagon GIAI or vessel EPC as given, or an IMO number made an EPC."""
+    if not text:
+        return None
+    return epcis.vessel_epc(text) if text.removeprefix("IMO").strip().isdigit() else text
 
 
-def _visible(who: Organisation) -> ColumnElement[bool]:
-    """Which events the caller may see: its shipments' events, and an authority's
-    territory."""
-    party = exists().where(
-        ShipmentPartyRow.shipment_id == EpcisEventRow.shipment_id,
-        ShipmentPartyRow.organisation_id == who.id,
-    )
-    territory = EpcisEventRow.country == who.country if who.role is Role.CUSTOMS else false()
-    return or_(party, territory)
-
-
-def _token(at: datetime, digest: str) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{digest}".encode()).decode()
-
-
-def _after(token: str) -> tuple[datetime, str]:
-    try:
-        at, digest = base64.urlsafe_b64decode(token.encode()).decode().split("|")
-        return datetime.fromisoformat(at), digest
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(
-            "nextPageToken is not one this repository gave; start again without it"
-        ) from None
-
-
-def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
-    """Events matching the query that the caller may see, in event-time order."""
-    bare = [eventhash.CBV + "BizStep-"]
-    steps = [s.removeprefix(bare[0]) for s in q.EQ_bizStep]
-    places = [p.removeprefix(epcis.NODE) for p in q.EQ_bizLocation]
-    ev = EpcisEventRow
-    if q.MATCH_epc:
-        key = EpcisEpcRow
-        stmt: Select[Any] = (
-            select(ev.event, ev.error_declaration, ev.recorded_at, key.event_time, ev.id)
-            .join(ev, ev.id == key.event_id)
-            .where(key.epc.in_(q.MATCH_epc))
-        )
-        time_col, id_col = key.event_time, key.event_id
-    else:
-        stmt = select(ev.event, ev.error_declaration, ev.recorded_at, ev.event_time, ev.id)
-        time_col, id_col = ev.event_time, ev.id
-    stmt = stmt.where(_visible(who))
-    if q.shipment:
-        stmt = stmt.where(ev.shipment_id == q.shipment)
-    if q.GE_eventTime:
-        stmt = stmt.where(time_col >= q.GE_eventTime)
-    if q.LT_eventTime:
-        stmt = stmt.where(time_col < q.LT_eventTime)
-    if steps:
-        stmt = stmt.where(ev.biz_step.in_(steps))
-    if places:
-        stmt = stmt.where(ev.location.in_(places))
-    if q.nextPageToken:
-        at, digest = _after(q.nextPageToken)
-        stmt = stmt.where(or_(time_col > at, and_(time_col == at, id_col > digest)))
-    stmt = stmt.order_by(time_col, id_col).limit(q.perPage + 1)
-    with ctx.db.reading() as conn:
-        rows = conn.execute(stmt).all()
-    seen: set[str] = set()
-    out = []
-    for event, declaration, recorded, _, digest in rows[: q.perPage]:
-        if digest in seen:
-            continue
-        seen.add(digest)
-        extra = {"errorDeclaration": declaration} if declaration else {}
-        out.append({**event, "recordTime": epcis.stamp(recorded), **extra})
-    more = len(rows) > q.perPage
-    last = rows[q.perPage - 1] if more else None
-    return EventPage(events=out, next_page_token=_token(last[3], last[4]) if last else None)
+def import_rows(
+    ctx: Context,
+    who: Organisation,
+    rows: Sequence[Mapping[str, str]],
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Capture hand-overs given as rows (shipment, step, node, at with its zone, containers
+    separated by ';', vehicle, temperature): all, or none when a row is wrong, each wrong row
+    named by its line (the header is line 1). Returns how many were new."""
+    built, errors = [], []
+    for n, row in enumerate(rows, start=2):
+        try:
+            at = datetime.fromisoformat(row["at"])
+            if at.tzinfo is None:
+                raise InvalidInput(f"time {row['at']!r} has no zone; add one, e.g. Z for UTC")
+            boxes = [epcis.container_epc(c) for c in (row.get("containers") or "").split(";") if c]
+            temp = row.get("temperature")
+            built.append(
+                epcis.build(
+                    Step(row["step"]),
+                    at,
+                    row["shipment"],
+                    row["node"],
+                    boxes,
+                    vehicle=vehicle_epc(row.get("vehicle")),
+                    sensors={"Temperature": (float(temp), "CEL")} if temp else None,
+                    items=[f"{epcis.ITEM}{row['shipment']}.1.{c}" for c in boxes[:1]],
+                )
+            )
+        except (InvalidInput, ValueError, KeyError) as exc:
+            errors.append(FieldError(f"line {n}", getattr(exc, "detail", str(exc))))
+    if errors:
+        raise InvalidInput(f"{len(errors)} rows are wrong; nothing was captured", errors)
+    stored = 0
+    for start in range(0, len(built), epcis.MAX_EVENTS):
+        chunk = built[start : start + epcis.MAX_EVENTS]
+        stored += capture(ctx, who, epcis.document(chunk, now), now).stored
+        if progress:
+            progress(len(chunk))
+    return stored

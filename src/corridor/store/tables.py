@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+from corridor.store.types import JSONType, UTCDateTime
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+__all__ = ["Base", "JSONType", "UTCDateTime"]
 
 
 class Base(DeclarativeBase):
@@ -375,33 +353,31 @@ class WebSessionRow(Base):
 
 
 class EpcisEventRow(Base):
-    __tablename__ = "epcis_events"
+    """EPCIS 2.0 events, keyed by the digest of their CBV 2.0 hash-based id (captured twice,
+    stored once); `country` is the location's, for an authority's view of its territory;
+    an error declaration marks an event, never edits it."""
 
-    # The hex digest of the CBV 2.0 hash-based event id: the same event captured twice is
-    # the same row.
+    __tablename__ = "epcis_events"
+    __table_args__ = (
+        Index("ix_epcis_events_shipment", "shipment_id", "event_time", "id"),
+        Index("ix_epcis_events_country", "country", "event_time", "id"),
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
     event_time: Mapped[datetime]
     biz_step: Mapped[str] = mapped_column(String(120))
     location: Mapped[str | None] = mapped_column(String(64))
-    # The location's country: an authority sees the events on its territory.
     country: Mapped[str | None] = mapped_column(String(2))
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime]
     event: Mapped[dict[str, Any]]
-    # A later error declaration (CBV 2.0: corrections declare, never edit).
     error_declaration: Mapped[dict[str, Any] | None]
-
-    __table_args__ = (
-        Index("ix_epcis_events_shipment", "shipment_id", "event_time", "id"),
-        Index("ix_epcis_events_country", "country", "event_time", "id"),
-    )
 
 
 class EpcisEpcRow(Base):
-    __tablename__ = "epcis_event_epcs"
+    """Each identifier an event names, in time order: a query by container reads a range."""
 
-    # Each identifier an event names, in time order: a query by container reads one range.
+    __tablename__ = "epcis_event_epcs"
     epc: Mapped[str] = mapped_column(String(100), primary_key=True)
     event_time: Mapped[datetime] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(
@@ -411,7 +387,6 @@ class EpcisEpcRow(Base):
 
 class CaptureJobRow(Base):
     __tablename__ = "epcis_captures"
-
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     created_by: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]

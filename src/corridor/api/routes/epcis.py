@@ -15,8 +15,9 @@ from pydantic_core import from_json
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.exceptions import InvalidInput
-from corridor.services import tracking
-from corridor.services.tracking import CaptureJob, EventQuery
+from corridor.services import event_query, tracking
+from corridor.services.event_query import EventQuery
+from corridor.services.tracking import CaptureJob
 
 public, private = routers()
 _HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
@@ -79,7 +80,7 @@ def events(
     GE_eventTime: datetime | None = None,
     LT_eventTime: datetime | None = None,
     shipment: Annotated[str | None, Query(max_length=64)] = None,
-    perPage: Annotated[int, Query(ge=1, le=tracking.MAX_PAGE)] = 30,
+    perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
     nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
 ) -> Response:
     """Events you may see (your shipments', or on your territory for a customs authority)
@@ -102,8 +103,8 @@ def events(
         perPage=perPage,
         nextPageToken=nextPageToken,
     )
-    page = tracking.events(ctx, who, query)
-    response = LdJson(tracking.query_document(page, ctx.clock()), headers=_HEADERS)
+    page = event_query.events(ctx, who, query)
+    response = LdJson(event_query.query_document(page, ctx.clock()), headers=_HEADERS)
     if page.next_page_token:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", page.next_page_token))

@@ -211,6 +211,10 @@ class Network:
         """Legs leaving a node."""
         return iter(self._adjacent[self.node(node_id).id])
 
+    def leg(self, origin: str, destination: str) -> Leg | None:
+        """The leg from one node straight to another, if the network has one."""
+        return next((x for x in self.legs(origin) if x.destination == destination), None)
+
     def route(
         self,
         origin: str,

@@ -45,9 +45,7 @@ def travelled(ctx: Context, shipment_id: str, route: Route) -> list[Leg]:
     legs = []
     for (k1, a), (k2, b) in pairwise(rows):
         if k1 == "departed" and k2 == "arrived" and a and b and a != b:
-            leg = planned.get((a, b)) or next(
-                (x for x in ctx.network.legs(a) if x.destination == b), None
-            )
+            leg = planned.get((a, b)) or ctx.network.leg(a, b)
             if leg is not None:
                 legs.append(leg)
     return legs

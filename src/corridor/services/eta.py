@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from sqlalchemy import select
 
+from corridor.exceptions import NoRoute
 from corridor.model import Organisation
 from corridor.network import Network, Route, corridor
 from corridor.services.context import Context
@@ -73,7 +74,9 @@ def planned_hops(network: Network, nodes: list[str]) -> dict[Hop, float]:
     """Each hop's planned hours: the dwell at its start (not at the origin) and the leg."""
     hops = {}
     for i, (a, b) in enumerate(pairwise(nodes)):
-        leg = next(x for x in network.legs(a) if x.destination == b)
+        leg = network.leg(a, b)
+        if leg is None:
+            raise NoRoute(f"no leg from {a} to {b} in the network")
         hops[a, b] = leg.hours + (network.nodes[a].dwell_h if i else 0.0)
     return hops
 

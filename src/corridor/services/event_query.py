@@ -14,7 +14,7 @@ from corridor.exceptions import InvalidInput
 from corridor.model import Organisation, Role
 from corridor.services.context import Context
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow, ShipmentPartyRow
-from corridor.tracking import epcis, eventhash
+from corridor.tracking import epcis
 
 MAX_PAGE = 1000
 
@@ -82,8 +82,7 @@ def _after(token: str) -> tuple[datetime, str]:
 
 def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
     """Events matching the query that the caller may see, in event-time order."""
-    bare = [eventhash.CBV + "BizStep-"]
-    steps = [s.removeprefix(bare[0]) for s in q.EQ_bizStep]
+    steps = [epcis.bare_step(s) for s in q.EQ_bizStep]
     places = [p.removeprefix(epcis.NODE) for p in q.EQ_bizLocation]
     ev = EpcisEventRow
     if q.MATCH_epc:

@@ -33,7 +33,7 @@ from corridor.store.tables import (
     ShipmentPartyRow,
     ShipmentRow,
 )
-from corridor.tracking import epcis, eventhash
+from corridor.tracking import epcis
 from corridor.tracking.epcis import Captured, Step
 
 __all__ = ["CaptureJob", "Step", "capture", "capture_job", "import_rows", "record", "vehicle_epc"]
@@ -190,8 +190,8 @@ def _store(
     ordered = sorted(events, key=lambda e: e.at)
     for c in ordered:
         if c.declaration is not None:
-            _declare(s, eventhash.digest_of_id(c.id), c, job)
-            records.append(("epcis_error_declared", {"event": eventhash.digest_of_id(c.id)}))
+            _declare(s, c, job)
+            records.append(("epcis_error_declared", {"event": c.digest}))
     fresh = [c for c in ordered if c.declaration is None]
     if not fresh:
         return records
@@ -201,7 +201,7 @@ def _store(
             add,
             [
                 {
-                    "id": eventhash.digest_of_id(c.id),
+                    "id": c.digest,
                     "shipment_id": row.id,
                     "event_time": c.at,
                     "biz_step": c.biz_step,
@@ -219,21 +219,17 @@ def _store(
     unique: dict[str, Captured] = {}
     for c in fresh:
         unique.setdefault(c.id, c)
-    stored = [c for c in unique.values() if eventhash.digest_of_id(c.id) in inserted]
+    stored = [c for c in unique.values() if c.digest in inserted]
     job.stored += len(stored)
     job.duplicates += len(fresh) - len(stored)
     identifiers = [
-        {"epc": e, "event_time": c.at, "event_id": eventhash.digest_of_id(c.id)}
-        for c in stored
-        for e in c.epcs
+        {"epc": e, "event_time": c.at, "event_id": c.digest} for c in stored for e in c.epcs
     ]
     if identifiers:
         s.execute(EpcisEpcRow.__table__.insert(), identifiers)  # type: ignore[attr-defined]
     timeline = []
     for c in stored:
-        records.append(
-            ("epcis_event", {"event": eventhash.digest_of_id(c.id), "at": int(c.at.timestamp())})
-        )
+        records.append(("epcis_event", {"event": c.digest, "at": int(c.at.timestamp())}))
         kind = _TIMELINE.get(c.step) if c.step else None
         if kind:
             row.status = status_after(row, kind, c.location)
@@ -252,8 +248,8 @@ def _store(
     return records
 
 
-def _declare(s: Session, digest: str, c: Captured, job: CaptureJob) -> None:
-    stored = s.get(EpcisEventRow, digest)
+def _declare(s: Session, c: Captured, job: CaptureJob) -> None:
+    stored = s.get(EpcisEventRow, c.digest)
     if stored is None:
         raise InvalidInput(
             f"the error declaration names event {c.id}, which is not stored here; "

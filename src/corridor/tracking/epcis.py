@@ -288,10 +288,16 @@ class Captured:
     step: Step | None
     declaration: dict[str, Any] | None
 
+    @property
+    def digest(self) -> str:
+        """The hex digest inside the id: the stored event's key."""
+        return eventhash.digest_of_id(self.id)
 
-def _bare(value: str, prefix: str) -> str:
-    """A CBV word as its bare form ('https://ref.gs1.org/cbv/BizStep-loading' -> 'loading')."""
-    return value.removeprefix(eventhash.CBV + prefix)
+
+def bare_step(value: str) -> str:
+    """A business step as stored: a CBV step bare ('https://ref.gs1.org/cbv/BizStep-loading'
+    -> 'loading'), any other URI as it is."""
+    return value.removeprefix(eventhash.CBV + "BizStep-")
 
 
 def read(doc: Any) -> list[Captured]:
@@ -359,7 +365,7 @@ def _one(event: dict[str, Any]) -> Captured:
             f"eventID {event['eventID']!r} is not this event's CBV 2.0 hash id {eid!r}; "
             "leave eventID out and it is computed"
         )
-    biz_step = _bare(event.get("bizStep", ""), "BizStep-")
+    biz_step = bare_step(event.get("bizStep", ""))
     location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id")
     return Captured(
         id=eid,

@@ -81,7 +81,6 @@ def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
 
 
 def test_eta_starts_from_the_last_event(node: Context) -> None:
-    eta._fitted.clear()
     made = shipments.submit(node, SHIPPER, demo.draft("ETA-1"), T0)
     before = eta.for_shipment(node, SHIPPER, made.id, T0)
     assert before.position == "dostyk"
@@ -97,7 +96,6 @@ def test_eta_starts_from_the_last_event(node: Context) -> None:
 
 
 def test_hops_seen_three_times_are_fitted(node: Context) -> None:
-    eta._fitted.clear()
     for n, hours in enumerate((20, 22, 25)):
         made = shipments.submit(node, SHIPPER, demo.draft(f"ETA-F{n}"), T0)
         tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)

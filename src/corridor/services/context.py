@@ -13,6 +13,7 @@ from corridor.model import Organisation
 from corridor.network import Network, corridor
 from corridor.rules import Engine, default_engine, shipped_packs
 from corridor.services.keystore import KeyStore
+from corridor.sim.fit import LogNormal
 from corridor.store.db import Database
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class Context:
     # Each registered organisation's role, once read: a role never changes after
     # registration (and an organisation is never deleted), so this cannot go stale.
     roles: Memo[str, str] = field(default_factory=lambda: Memo(65_536))
+    # The arrival estimates' hop fits (monotonic time fitted, fits), refitted now and then
+    # by `corridor.services.eta`.
+    hop_fits: tuple[float, dict[tuple[str, str], LogNormal]] | None = None
 
     @classmethod
     def open(

@@ -31,7 +31,6 @@ __all__ = ["Backtest", "Eta", "Stop", "for_shipment", "run_backtest"]
 REFIT_S = 600
 RECENT = 50_000
 _MOVES = ("departed", "arrived", "border_crossed")
-_fitted: dict[int, tuple[float, dict[Hop, LogNormal]]] = {}
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class Eta:
 def _fits(ctx: Context) -> dict[Hop, LogNormal]:
     """Hops fitted from this node's recent timelines (arrivals, and departures from an
     origin), refreshed every REFIT_S seconds."""
-    hit = _fitted.get(id(ctx))
+    hit = ctx.hop_fits
     if hit and time.monotonic() - hit[0] < REFIT_S:
         return hit[1]
     with ctx.db.reading() as conn:
@@ -66,7 +65,7 @@ def _fits(ctx: Context) -> dict[Hop, LogNormal]:
             continue  # a hop runs arrival to arrival; only the first departure starts one
         journey.setdefault(place, hours)
     fits = fit_hops(journeys.values())
-    _fitted[id(ctx)] = (time.monotonic(), fits)
+    ctx.hop_fits = (time.monotonic(), fits)
     return fits
 
 

@@ -350,6 +350,17 @@ def test_events_emissions_and_eta_for_the_walked_demo(cli_env: Path, tmp_path: P
     assert "Table 14" in statement.output
     outsider = runner.invoke(app, ["emissions", row.id, "--as", "node-operator"])
     assert outsider.exit_code != 0
+    paper = tmp_path / "co2.pdf"
+    signed = runner.invoke(
+        app,
+        ["emissions", row.id, "--as", "kz-rail", "--sign", "--pdf", str(paper)],
+        env=wide,
+    )
+    assert signed.exit_code == 0, signed.output
+    assert "signed as document" in signed.output
+    checked = runner.invoke(app, ["verify", str(paper)])
+    assert checked.exit_code == 0, checked.output
+    assert "VALID" in checked.output
     csv_file = tmp_path / "events.csv"
     csv_file.write_text(
         "shipment,step,node,at,containers,vehicle,temperature\n"

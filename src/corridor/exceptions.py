@@ -202,6 +202,7 @@ class LedgerBroken(CorridorError):
         "invalid_key",
         "time_order",
         "document_changed",
+        "event_changed",
         "truncated",
         "rewritten",
     )

@@ -94,3 +94,15 @@ def test_emissions_statement_over_http(
         ).status_code
         == 404
     )
+    url = f"/shipments/{made.id}/emissions/statement"
+    signed = client.post(url, headers=auth(api_keys, "kz-ferroalloy"))
+    assert signed.status_code == 201, signed.text
+    document = signed.json()["document"]
+    assert document["kind"] == "emissions_statement"
+    pdf = client.get(
+        f"/shipments/{made.id}/documents/{document['id']}/pdf",
+        headers=auth(api_keys, "ro-consignee"),
+    )
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert client.post(url, headers=auth(api_keys, "node-operator")).status_code == 404

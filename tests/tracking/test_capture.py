@@ -12,11 +12,13 @@ from typing import Any
 
 import jsonschema
 import pytest
+from sqlalchemy import update
 
-from corridor.exceptions import InvalidInput, NotFound, PermissionDenied
+from corridor.exceptions import InvalidInput, LedgerBroken, NotFound, PermissionDenied
 from corridor.services import Context, demo, event_query, ledgers, shipments, tracking
 from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
+from corridor.store.tables import EpcisEventRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0, node_context, state
@@ -93,7 +95,7 @@ def test_the_ledger_holds_every_event_and_still_verifies(walked: tuple[Context, 
     ctx, shipment = walked
     events = everything(ctx, SHIPPER, shipment=shipment)
     view = ledgers.shipment(ctx, SHIPPER, shipment)
-    logged = [e.body["event"] for e in view.entries if e.kind == "epcis_event"]
+    logged = [d for e in view.entries if e.kind == "epcis_events" for d in e.body["events"]]
     assert sorted(logged) == sorted(e["eventID"].split(";")[1][:64] for e in events)
     assert view.verified == len(view.entries)
 
@@ -140,8 +142,27 @@ def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
     got = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
     assert [e["bizStep"] for e in got] == ["departing", "arriving"]
     chain = ledgers.shipment(node, SHIPPER, made.id).entries
-    assert sum(e.kind == "epcis_event" for e in chain) == 2
+    [entry] = [e for e in chain if e.kind == "epcis_events"]
+    assert entry.body["events"] == [epcis.digest_of(early), epcis.digest_of(late)]
     assert shipments.get(node, SHIPPER, made.id).status == "in_transit"
+
+
+def test_an_event_changed_in_the_store_breaks_the_ledger(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-0"), T0)
+    container = [epcis.container_epc("MSCU1234566")]
+    event = epcis.build(Step.ARRIVING, T0, made.id, "aktau", container)
+    tracking.capture(node, RAIL, epcis.document([event], T0), T0)
+    assert ledgers.shipment(node, SHIPPER, made.id).verified > 0
+    moved = {**event, "bizLocation": {"id": epcis.node_uri("kuryk")}}
+    with node.db.transaction() as s:
+        s.execute(
+            update(EpcisEventRow)
+            .where(EpcisEventRow.id == epcis.digest_of(event))
+            .values(event=moved)
+        )
+    with pytest.raises(LedgerBroken, match="missing or changed") as broken:
+        ledgers.shipment(node, SHIPPER, made.id)
+    assert broken.value.reason == "event_changed"
 
 
 def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> None:

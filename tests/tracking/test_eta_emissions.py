@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from corridor import emissions as glec
-from corridor.exceptions import NotFound
+from corridor.exceptions import InvalidInput, NotFound
+from corridor.model import DocumentKind
 from corridor.network import Leg
-from corridor.services import Context, demo, emissions, eta, shipments, tracking
+from corridor.services import (
+    Context,
+    demo,
+    drafting,
+    emissions,
+    eta,
+    papers,
+    shipments,
+    tracking,
+)
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0
 
@@ -70,6 +82,42 @@ def test_the_demo_statement_names_every_element_and_source(node: Context) -> Non
     tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
     tracking.record(node, RAIL, made.id, Step.ARRIVING, T0 + timedelta(hours=20), "almaty", now=T0)
     assert emissions.for_shipment(node, SHIPPER, made.id).basis == "travelled and planned"
+
+
+def test_the_signed_statement_states_every_gram_and_prints(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-2"), T0)
+    statement = emissions.for_shipment(node, SHIPPER, made.id)
+    signed = emissions.issue(node, SHIPPER, made.id, T0)
+    assert signed.document.kind == DocumentKind.EMISSIONS_STATEMENT
+    verdict = papers.check(signed.token.encode(), node.keys.trust_list(), T0)
+    assert verdict.status == "VALID", verdict
+    fields = verdict.document.disclosed  # type: ignore[union-attr]
+    # Each element to the gram; the total is their sum, within half a gram an element of
+    # the exact figure.
+    grams = [e.wtw_g.quantize(Decimal(1)) for e in statement.elements]
+    stated = Decimal(str(fields["wtw_kg"])) * 1000
+    assert stated == sum(grams)
+    assert abs(stated - statement.wtw_g) <= Decimal("0.5") * len(grams)
+    assert len(fields["elements"]) == len(statement.elements)
+    assert fields["basis"] == "planned"
+    _, pdf = papers.paper_copy(node, SHIPPER, made.id, signed.document.id, T0)
+    printed = papers.check(pdf, node.keys.trust_list(), T0)
+    assert printed.status == "VALID"
+    assert printed.document.disclosed == fields  # type: ignore[union-attr]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Transport chain elements" in text
+    assert "container_terminal" in text
+
+
+def test_a_statement_whose_totals_do_not_add_up_is_refused(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-3"), T0)
+    fields = emissions.document_fields(emissions.for_shipment(node, SHIPPER, made.id), "E-1", T0)
+    fields["wtw_kg"] = Decimal(fields["wtw_kg"]) - Decimal("0.001")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="invalid fields") as refused:
+        papers.issue_signed(node, SHIPPER, made.id, DocumentKind.EMISSIONS_STATEMENT, fields, T0)
+    assert any("not the sums of the elements" in e.message for e in refused.value.errors)
+    # Computed, not typed in: no form offers it.
+    assert DocumentKind.EMISSIONS_STATEMENT not in drafting.issuable(SHIPPER)
 
 
 def test_alternatives_compare_by_days_and_co2(node: Context) -> None:

@@ -16,7 +16,15 @@ from rich.table import Table
 from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node, parse_time
 from corridor.model import Organisation
-from corridor.services import Context, emissions, eta, event_query, organisations, tracking
+from corridor.services import (
+    Context,
+    emissions,
+    eta,
+    event_query,
+    organisations,
+    papers,
+    tracking,
+)
 from corridor.services.event_query import EventQuery
 
 events_app = typer.Typer(help="Custody events (GS1 EPCIS 2.0).", no_args_is_help=True)
@@ -123,11 +131,21 @@ def show_eta(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], o
 
 
 @app.command("emissions")
-def emissions_of(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], org: As) -> None:
+def emissions_of(
+    shipment_id: Annotated[str, typer.Argument(help="Shipment id.")],
+    org: As,
+    sign: Annotated[
+        bool, typer.Option("--sign", help="Also sign it and store it with the documents.")
+    ] = False,
+    pdf: Annotated[
+        Path | None, typer.Option(help="With --sign: write its paper copy to this PDF file.")
+    ] = None,
+) -> None:
     """A shipment's ISO 14083 / GLEC emissions statement: each leg and hub, well-to-wheel
     and tank-to-wheel, with the factor's source and every assumption."""
     ctx = open_node()
-    made = emissions.for_shipment(ctx, _acting(ctx, org), shipment_id)
+    who = _acting(ctx, org)
+    made = emissions.for_shipment(ctx, who, shipment_id)
     table = Table(title=f"{made.standard} statement of {shipment_id} ({made.basis})")
     for col in ("element", "mode", "activity", "WTW kg", "TTW kg", "factor source"):
         table.add_column(col)
@@ -153,6 +171,15 @@ def emissions_of(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")
     notes = sorted({a for e in made.elements for a in e.assumptions})
     for note in notes:
         console.print(f"  assumption: {note}")
+    if pdf and not sign:
+        raise typer.BadParameter("--pdf writes the signed statement; add --sign")
+    if sign:
+        signed = emissions.issue(ctx, who, shipment_id, now())
+        console.print(f"signed as document {signed.document.id} ({signed.document.kind})")
+        if pdf:
+            _, data = papers.paper_copy(ctx, who, shipment_id, signed.document.id, now())
+            pdf.write_bytes(data)
+            console.print(f"paper copy written to {pdf}")
 
 
 @app.command("compare-routes")

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corridor.model import DocumentKind, Role
 from corridor.model.codes import ContainerNumber, CountryCode, CurrencyCode, HSCode
@@ -155,6 +155,47 @@ class CustomsRelease(_Doc):
     procedure: Literal["export", "transit", "import"]
 
 
+class EmissionsElement(BaseModel):
+    """One transport chain element (ISO 14083): a leg by one mode, or a hub."""
+
+    model_config = _STRICT
+
+    kind: Literal["leg", "hub"]
+    place: str = Field(min_length=1, max_length=80)
+    mode: str = Field(min_length=1, max_length=40)
+    activity: Decimal = Field(ge=0)
+    activity_unit: str = Field(min_length=1, max_length=16)
+    wtw_kg: Decimal = Field(ge=0)
+    ttw_kg: Decimal | None = Field(default=None, ge=0)
+    # The factor's key in the factor file (its GLEC version, table and page are there).
+    factor: str = Field(min_length=1, max_length=60)
+
+
+class EmissionsStatement(_Doc):
+    """A shipment's transport chain GHG emissions in kg CO2e, well-to-wheel and
+    tank-to-wheel; the totals are the sums of the elements."""
+
+    standard: str = Field(min_length=1, max_length=80)
+    framework: str = Field(min_length=1, max_length=80)
+    basis: Literal["planned", "travelled", "travelled and planned"]
+    cargo_t: Decimal = Field(gt=0)
+    teu: Decimal = Field(ge=0)
+    wtw_kg: Decimal = Field(ge=0)
+    ttw_kg: Decimal = Field(ge=0)
+    elements: list[EmissionsElement] = Field(min_length=1, max_length=60)
+
+    @model_validator(mode="after")
+    def _totals_add_up(self) -> EmissionsStatement:
+        wtw = sum((e.wtw_kg for e in self.elements), Decimal(0))
+        ttw = sum((e.ttw_kg for e in self.elements if e.ttw_kg is not None), Decimal(0))
+        if (wtw, ttw) != (self.wtw_kg, self.ttw_kg):
+            raise ValueError(
+                f"the totals ({self.wtw_kg} kg well-to-wheel, {self.ttw_kg} kg tank-to-wheel) "
+                f"are not the sums of the elements ({wtw} kg, {ttw} kg)"
+            )
+        return self
+
+
 SCHEMAS: dict[DocumentKind, type[_Doc]] = {
     DocumentKind.COMMERCIAL_INVOICE: CommercialInvoice,
     DocumentKind.PACKING_LIST: PackingList,
@@ -168,6 +209,7 @@ SCHEMAS: dict[DocumentKind, type[_Doc]] = {
     DocumentKind.DUAL_USE_PERMIT: Licence,
     DocumentKind.INSPECTION_ACT: InspectionAct,
     DocumentKind.CUSTOMS_RELEASE: CustomsRelease,
+    DocumentKind.EMISSIONS_STATEMENT: EmissionsStatement,
 }
 
 # Who may sign each kind. Certificates of origin and licences are issued by state
@@ -185,7 +227,13 @@ ISSUER_ROLES: dict[DocumentKind, frozenset[Role]] = {
     DocumentKind.DUAL_USE_PERMIT: frozenset({Role.CUSTOMS}),
     DocumentKind.INSPECTION_ACT: frozenset({Role.CUSTOMS}),
     DocumentKind.CUSTOMS_RELEASE: frozenset({Role.CUSTOMS}),
+    # Reported by whoever organises or performs the transport (ISO 14083 §13), or by the
+    # shipper for its own cargo.
+    DocumentKind.EMISSIONS_STATEMENT: frozenset({Role.SHIPPER, Role.FORWARDER, Role.CARRIER}),
 }
+
+# Kinds the corridor computes from a shipment's route and events rather than a form.
+COMPUTED = frozenset({DocumentKind.EMISSIONS_STATEMENT})
 
 # Decisions of a state: they count only when signed by that country's own authority.
 SOVEREIGN = frozenset(

@@ -14,6 +14,7 @@ from typing import Any
 import segno
 from fpdf import FPDF
 
+from corridor.documents import sdjwt
 from corridor.documents.recipes import PDF_ATTACHMENT, VerifiedDocument, qr_payload
 from corridor.exceptions import InvalidInput
 
@@ -30,7 +31,27 @@ TITLES = {
     "dual_use_permit": "Dual-use permit",
     "inspection_act": "Inspection act",
     "customs_release": "Customs release",
+    "emissions_statement": "Transport chain emissions (ISO 14083 / GLEC v3)",
 }
+
+
+# List fields printed one row per element, after the other fields.
+_ROWS = {"goods": "Goods", "equipment": "Equipment", "elements": "Transport chain elements"}
+
+
+def _qr(token: str, doc: VerifiedDocument) -> tuple[segno.QRCode, bool]:
+    """The QR code of the whole document or, when that is too large for one code (a long
+    statement, many goods lines), of a presentation of its other fields without the list
+    rows; True in the second case. Either verifies; the PDF embeds the whole document."""
+    scalars = [k for k, v in doc.disclosed.items() if not isinstance(v, list)]
+    for text, summary in ((token, False), (sdjwt.present(token, scalars), True)):
+        try:
+            return segno.make(qr_payload(text), error="l", micro=False), summary
+        except segno.DataOverflowError:
+            continue
+    raise InvalidInput(
+        "the document is too large for a QR code; print a presentation with fewer disclosures"
+    )
 
 
 def _font_path(name: str) -> str:
@@ -50,13 +71,7 @@ def _text(value: Any) -> str:
 
 def render(token: str, doc: VerifiedDocument) -> bytes:
     """The PDF of a verified document."""
-    qr_text = qr_payload(token)
-    try:
-        qr = segno.make(qr_text, error="l", micro=False)
-    except segno.DataOverflowError:
-        raise InvalidInput(
-            "the document is too large for a QR code; print a presentation with fewer disclosures"
-        ) from None
+    qr, summary = _qr(token, doc)
     png = io.BytesIO()
     qr.save(png, kind="png", scale=4, border=2)
 
@@ -82,19 +97,19 @@ def render(token: str, doc: VerifiedDocument) -> bytes:
         pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     for name, value in doc.disclosed.items():
-        if name in ("goods", "equipment") and isinstance(value, list):
+        if name in _ROWS and isinstance(value, list):
             continue
         pdf.set_font("DejaVu", "B", 9)
         pdf.cell(45, 6, name.replace("_", " "))
         pdf.set_font("DejaVu", "", 9)
         pdf.multi_cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
-    for name in ("goods", "equipment"):
+    for name in _ROWS:
         rows = doc.disclosed.get(name)
         if not isinstance(rows, list) or not rows:
             continue
         pdf.ln(2)
         pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(0, 7, name.capitalize(), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _ROWS[name], new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 8)
         for row in rows:
             pdf.multi_cell(0, 5, "• " + _text(row), new_x="LMARGIN", new_y="NEXT")
@@ -121,7 +136,13 @@ def render(token: str, doc: VerifiedDocument) -> bytes:
         "Verify this document offline: scan the QR code and run "
         "'corridor verify -' with its text, or 'corridor verify' on this "
         "PDF file. The QR code and the embedded file carry the signed "
-        "document; any change to the printed text does not change them.",
+        "document; any change to the printed text does not change them."
+        + (
+            " The QR code carries the fields above the lists; the embedded file "
+            "carries every row as well."
+            if summary
+            else ""
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -171,12 +171,14 @@ def verify_chain(
     trust: TrustList,
     documents: Mapping[str, str] | None = None,
     witnesses: Iterable[Witness] = (),
+    events: Mapping[str, str] | None = None,
 ) -> int:
     """Check every link, hash and signature, that time never runs backwards, that each
     signing key was valid at its entry's time, that each attached document's digest matches
-    the stored document (`documents`: id -> SHA-256), and that the chain still holds what
-    other nodes witnessed (a truncated or rewritten chain does not). Returns the number of
-    entries; raises LedgerBroken naming the first bad entry."""
+    the stored document (`documents`: id -> SHA-256), that each captured event still hashes
+    to its id (`events`: stored id -> the digest its content hashes to now), and that the
+    chain still holds what other nodes witnessed (a truncated or rewritten chain does not).
+    Returns the number of entries; raises LedgerBroken naming the first bad entry."""
     prev, count, last_at = GENESIS, 0, None
     entries = list(chain)
     for expected_seq, e in enumerate(entries):
@@ -223,6 +225,15 @@ def verify_chain(
                     "document_changed",
                     f"entry {e.seq}'s document is missing or changed since it was attached",
                 )
+        if events is not None and e.kind == "epcis_events":
+            for digest in e.body.get("events", []):
+                if events.get(str(digest)) != digest:
+                    raise LedgerBroken(
+                        e.seq,
+                        "event_changed",
+                        f"entry {e.seq} names event {digest}, which is missing or changed "
+                        "since it was captured",
+                    )
         prev, last_at = e.hash, e.at
         count += 1
     noted = {str(e.body.get("envelope")) for e in entries if e.kind == "witnessed"}

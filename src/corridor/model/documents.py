@@ -26,6 +26,9 @@ class DocumentKind(StrEnum):
     # EU: evidence that iron and steel products hold no Russian-origin inputs
     # (Reg. (EU) 833/2014 Art. 3g), e.g. the mill test certificate naming the melt country.
     STEEL_INPUT_ORIGIN = "steel_input_origin"
+    # Transport chain GHG emissions (ISO 14083:2023, GLEC Framework v3), from the legs
+    # travelled or planned.
+    EMISSIONS_STATEMENT = "emissions_statement"
     INSPECTION_ACT = "inspection_act"
     CUSTOMS_RELEASE = "customs_release"
     OTHER = "other"

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from corridor.documents.kinds import ISSUER_ROLES, SCHEMAS
+from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, SCHEMAS
 from corridor.model import DocumentKind, Organisation
 from corridor.services import organisations
 from corridor.services.context import Context
@@ -32,8 +32,9 @@ _CONSIGNEE_SIDE = ("buyer", "consignee")
 
 
 def issuable(who: Organisation) -> list[DocumentKind]:
-    """The signed kinds the caller's role may issue."""
-    return [k for k in SCHEMAS if who.role in ISSUER_ROLES[k]]
+    """The signed kinds the caller's role may issue from a form (computed kinds, such as the
+    emissions statement, are issued by their own service)."""
+    return [k for k in SCHEMAS if who.role in ISSUER_ROLES[k] and k not in COMPUTED]
 
 
 def published_schemas(

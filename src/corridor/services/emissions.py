@@ -5,6 +5,7 @@ and CO2e."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
@@ -12,13 +13,22 @@ from sqlalchemy import select
 
 from corridor.emissions import Statement, statement
 from corridor.exceptions import NoRoute
-from corridor.model import Organisation, RoutePreference
+from corridor.model import DocumentKind, Organisation, RoutePreference
 from corridor.network import Leg, Route
 from corridor.services.context import Context
+from corridor.services.papers import SignedDocument, issue_signed
 from corridor.services.shipments import stored
 from corridor.store.tables import EventRow
 
-__all__ = ["ALTERNATIVES", "Alternative", "Statement", "compare", "for_shipment"]
+__all__ = [
+    "ALTERNATIVES",
+    "Alternative",
+    "Statement",
+    "compare",
+    "document_fields",
+    "for_shipment",
+    "issue",
+]
 
 # The corridor's usual choices between Dostyk (or Khorgos) and the Black Sea.
 ALTERNATIVES: dict[str, list[str]] = {
@@ -137,3 +147,49 @@ def as_dict(made: Statement) -> dict[str, object]:
             for e in made.elements
         ],
     }
+
+
+def _kg(grams: Decimal) -> Decimal:
+    """Grams as kilograms with three decimals: the document states every gram."""
+    return (grams / 1000).quantize(Decimal("0.001"))
+
+
+def document_fields(made: Statement, number: str, on: datetime) -> dict[str, object]:
+    """A statement as the fields of a signed emissions statement; the totals are the sums
+    of the elements as stated (each to the gram)."""
+    wtw = [_kg(e.wtw_g) for e in made.elements]
+    ttw = [None if e.ttw_g is None else _kg(e.ttw_g) for e in made.elements]
+    elements = [
+        {
+            "kind": e.kind,
+            "place": e.place,
+            "mode": e.mode,
+            "activity": e.activity.quantize(Decimal("0.001")),
+            "activity_unit": e.activity_unit,
+            "wtw_kg": w,
+            "ttw_kg": t,
+            "factor": e.factor,
+        }
+        for e, w, t in zip(made.elements, wtw, ttw, strict=True)
+    ]
+    return {
+        "document_number": number,
+        "issue_date": on.date(),
+        "standard": made.standard,
+        "framework": made.framework,
+        "basis": made.basis,
+        "cargo_t": made.cargo_t,
+        "teu": made.teu,
+        "wtw_kg": sum(wtw, Decimal(0)),
+        "ttw_kg": sum((t for t in ttw if t is not None), Decimal(0)),
+        "elements": elements,
+    }
+
+
+def issue(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> SignedDocument:
+    """Sign the shipment's emissions statement as it stands now (travelled legs, then the
+    plan) and store it with the shipment's documents."""
+    made = for_shipment(ctx, who, shipment_id)
+    number = f"EMS-{shipment_id[:8]}-{now:%Y%m%d%H%M%S}"
+    fields = document_fields(made, number, now)
+    return issue_signed(ctx, who, shipment_id, DocumentKind.EMISSIONS_STATEMENT, fields, now)

@@ -1,5 +1,5 @@
-"""A shipment's tamper-evident ledger, verified: the chain, the documents it names, and the
-heads that receiving nodes witnessed."""
+"""A shipment's tamper-evident ledger, verified: the chain, the documents and custody events
+it names, and the heads that receiving nodes witnessed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from corridor.model import Organisation
 from corridor.services import keys
 from corridor.services.context import Caller, Context
 from corridor.services.shipments import visible
-from corridor.store.tables import DocumentRow
+from corridor.store.tables import DocumentRow, EpcisEventRow
+from corridor.tracking import epcis
 
 __all__ = ["LedgerView", "shipment", "utc"]
 
@@ -50,8 +51,17 @@ def shipment(ctx: Context, who: Caller, shipment_id: str) -> LedgerView:
                 )
             )
         }
+        # Each captured event hashed again from what is stored now.
+        events = {
+            event_id: epcis.digest_of(row_event)
+            for event_id, row_event in s.execute(
+                select(EpcisEventRow.id, EpcisEventRow.event).where(
+                    EpcisEventRow.shipment_id == shipment_id
+                )
+            )
+        }
         witnesses = receipts.witnesses(s, shipment_id, trust)
-    verified = ledger_mod.verify_chain(chain, trust, documents, witnesses)
+    verified = ledger_mod.verify_chain(chain, trust, documents, witnesses, events)
     return LedgerView(
         verified=verified, head=chain[-1].hash if chain else ledger_mod.GENESIS, entries=chain
     )

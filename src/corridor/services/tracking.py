@@ -24,15 +24,8 @@ from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDe
 from corridor.model import Organisation, Role
 from corridor.services.context import Context
 from corridor.services.shipments import status_after
-from corridor.store.db import insert_unless_exists
-from corridor.store.tables import (
-    CaptureJobRow,
-    EpcisEpcRow,
-    EpcisEventRow,
-    EventRow,
-    ShipmentPartyRow,
-    ShipmentRow,
-)
+from corridor.store.epcis import insert_events
+from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Captured, Step
 
@@ -184,71 +177,64 @@ def _store(
     job: CaptureJob,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Insert new events (and their identifiers and timeline steps); mark declared errors.
-    Returns the ledger entries to append."""
+    Returns the ledger entries to append: one naming every event stored now, one naming
+    every error declared."""
     records: list[tuple[str, dict[str, Any]]] = []
-    add = insert_unless_exists(s, EpcisEventRow.__table__, EpcisEventRow.id)  # type: ignore[arg-type]
     ordered = sorted(events, key=lambda e: e.at)
-    for c in ordered:
-        if c.declaration is not None:
-            _declare(s, c, job)
-            records.append(("epcis_error_declared", {"event": c.digest}))
-    fresh = [c for c in ordered if c.declaration is None]
-    if not fresh:
-        return records
-    # One statement for every event; those already stored come back as no row.
-    inserted = set(
-        s.execute(
-            add,
-            [
-                {
-                    "id": c.digest,
-                    "shipment_id": row.id,
-                    "event_time": c.at,
-                    "biz_step": c.biz_step,
-                    "location": c.location,
-                    "country": say.country(c.location),
-                    "recorded_by": who.id,
-                    "recorded_at": now,
-                    "event": c.event,
-                    "error_declaration": None,
-                }
-                for c in fresh
-            ],
-        ).scalars()
-    )
+    declared = [c.digest for c in ordered if c.declaration is not None and _declare(s, c, job)]
     unique: dict[str, Captured] = {}
-    for c in fresh:
-        unique.setdefault(c.id, c)
-    stored = [c for c in unique.values() if c.digest in inserted]
-    job.stored += len(stored)
-    job.duplicates += len(fresh) - len(stored)
-    identifiers = [
-        {"epc": e, "event_time": c.at, "event_id": c.digest} for c in stored for e in c.epcs
-    ]
-    if identifiers:
-        s.execute(EpcisEpcRow.__table__.insert(), identifiers)  # type: ignore[attr-defined]
-    timeline = []
-    for c in stored:
-        records.append(("epcis_event", {"event": c.digest, "at": int(c.at.timestamp())}))
-        kind = _TIMELINE.get(c.step) if c.step else None
-        if kind:
+    for c in ordered:
+        if c.declaration is None:
+            unique.setdefault(c.digest, c)
+    job.duplicates += sum(c.declaration is None for c in ordered) - len(unique)
+    fresh = list(unique.values())
+    steps = [(c, _TIMELINE.get(c.step) if c.step else None) for c in fresh]
+    inserted = insert_events(
+        s,
+        [
+            {
+                "id": c.digest,
+                "shipment_id": row.id,
+                "event_time": c.at,
+                "biz_step": c.biz_step,
+                "location": c.location,
+                "country": say.country(c.location),
+                "recorded_by": who.id,
+                "recorded_at": now,
+                "event": c.event,
+            }
+            for c in fresh
+        ],
+        [{"epc": e, "event_time": c.at, "event_id": c.digest} for c in fresh for e in c.epcs],
+        [
+            {
+                "event_id": c.digest,
+                "shipment_id": row.id,
+                "at": c.at,
+                "kind": kind,
+                "actor_id": who.id,
+                "place": c.location,
+                "summary": say(kind, c.location or ""),
+            }
+            for c, kind in steps
+            if kind
+        ],
+    )
+    job.stored += len(inserted)
+    job.duplicates += len(fresh) - len(inserted)
+    for c, kind in steps:
+        if kind and c.digest in inserted:
             row.status = status_after(row, kind, c.location)
-            timeline.append(
-                {
-                    "shipment_id": row.id,
-                    "at": c.at,
-                    "kind": kind,
-                    "actor_id": who.id,
-                    "place": c.location,
-                    "summary": say(kind, c.location or ""),
-                }
-            )
-    if timeline:
-        s.execute(EventRow.__table__.insert(), timeline)  # type: ignore[attr-defined]
+    stored = [c.digest for c in fresh if c.digest in inserted]
+    if stored:
+        records.append(("epcis_events", {"events": stored}))
+    if declared:
+        records.append(("epcis_errors_declared", {"events": declared}))
     return records
 
 
-def _declare(s: Session, c: Captured, job: CaptureJob) -> None:
+def _declare(s: Session, c: Captured, job: CaptureJob) -> bool:
+    """Mark the stored event an error declaration names; True if it was not marked yet."""
     stored = s.get(EpcisEventRow, c.digest)
     if stored is None:
         raise InvalidInput(
@@ -258,8 +244,9 @@ def _declare(s: Session, c: Captured, job: CaptureJob) -> None:
     if stored.error_declaration is None:
         stored.error_declaration = c.declaration
         job.declarations += 1
-    else:
-        job.duplicates += 1
+        return True
+    job.duplicates += 1
+    return False
 
 
 def capture_job(ctx: Context, who: Organisation, capture_id: str) -> CaptureJob:

@@ -18,22 +18,21 @@ CBV 2.0 has no business steps for customs, so holds and releases use the corrido
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
-from importlib import resources
+from functools import lru_cache
 from typing import Any
 
-import fastjsonschema
 from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 
 from corridor.exceptions import FieldError, InvalidInput
 from corridor.tracking import eventhash
+from corridor.tracking.validation import MAX_EVENTS as MAX_EVENTS
+from corridor.tracking.validation import check_stored
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 BIC = "urn:epc:id:bic:"
@@ -49,9 +48,6 @@ _GIAI_DL = "https://id.gs1.org/8004/"
 _GIAI_RE = re.compile(r"^urn:epc:id:giai:(\d{6,12})\.([0-9A-Za-z-]{1,24})$")
 _IMO_RE = re.compile(r"^urn:epc:id:imovn:(\d{7})$")
 _CORRIDOR_RE = re.compile(r"^urn:corridor:(item|node|shipment):[0-9A-Za-z._-]{1,80}$")
-# The measurement types a sensor report may carry here.
-MEASUREMENTS = frozenset({"Temperature", "RelativeHumidity", "AbsoluteHumidity"})
-MAX_EVENTS = 1000
 
 
 class Step(StrEnum):
@@ -147,8 +143,10 @@ def shipment_uri(shipment_id: str) -> str:
     return SHIPMENT + shipment_id
 
 
+@lru_cache(maxsize=1 << 16)
 def check_identifier(uri: str) -> str | None:
-    """Why an identifier cannot be stored here, or None when it can."""
+    """Why an identifier cannot be stored here, or None when it can. (The same containers,
+    vessels and nodes come back in event after event: each is checked once.)"""
     if uri.startswith(BIC):
         try:
             iso6346.validate(uri.removeprefix(BIC))
@@ -176,6 +174,11 @@ def normalise(uri: str) -> str:
 def event_id(event: Mapping[str, Any]) -> str:
     """The CBV 2.0 hash-based id of one of the corridor's events."""
     return eventhash.event_id(event, normalise)
+
+
+def digest_of(event: Mapping[str, Any]) -> str:
+    """The hex digest an event's content hashes to (its stored key, if unchanged)."""
+    return eventhash.digest_of_id(event_id(event))
 
 
 def stamp(moment: datetime) -> str:
@@ -256,24 +259,6 @@ def single(event: Mapping[str, Any]) -> dict[str, Any]:
     return {"@context": [CONTEXT], **event}
 
 
-@cache
-def _schema_check() -> Any:
-    schema = resources.files("corridor.tracking").joinpath("schema/EPCIS-JSON-Schema.json")
-    return fastjsonschema.compile(json.loads(schema.read_text(encoding="utf-8")))
-
-
-def validate(doc: Any) -> None:
-    """Refuse what the GS1 EPCIS 2.0 JSON Schema refuses, saying where and why."""
-    try:
-        _schema_check()(doc)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        where = str(exc.name or "data").replace("data", "document", 1)
-        raise InvalidInput(
-            "not an EPCIS 2.0 document: " + exc.message.replace("data", "document", 1),
-            [FieldError(where, exc.message)],
-        ) from None
-
-
 @dataclass(frozen=True)
 class Captured:
     """One event of a captured document, checked and with its id."""
@@ -303,12 +288,9 @@ def bare_step(value: str) -> str:
 def read(doc: Any) -> list[Captured]:
     """The events of an EPCIS 2.0 document, each checked, or InvalidInput naming every
     event that fails and why (then nothing of the document is stored)."""
-    validate(doc)
-    if doc.get("type") != "EPCISDocument":
-        raise InvalidInput("capture takes an EPCIS document ('type': 'EPCISDocument')")
-    body = doc["epcisBody"]
-    events = body.get("eventList", [body["event"]] if "event" in body else [])
-    if not 0 < len(events) <= MAX_EVENTS:
+    check_stored(doc)
+    events = doc["epcisBody"]["eventList"]
+    if len(events) > MAX_EVENTS:
         raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
     found: list[Captured] = []
     errors: list[FieldError] = []
@@ -327,13 +309,6 @@ def read(doc: Any) -> list[Captured]:
 
 
 def _one(event: dict[str, Any]) -> Captured:
-    if event["type"] not in ("ObjectEvent", "AggregationEvent"):
-        raise InvalidInput(
-            f"{event['type']} is not stored here; send ObjectEvent or AggregationEvent"
-        )
-    extra = sorted(set(event) - eventhash.FIELDS)
-    if extra:
-        raise InvalidInput(f"fields {extra} are not stored here; leave them out")
     ids = [*event.get("epcList", []), *event.get("childEPCs", [])]
     ids += [event["parentID"]] if "parentID" in event else []
     ids += [event[k]["id"] for k in ("readPoint", "bizLocation") if k in event]
@@ -350,15 +325,6 @@ def _one(event: dict[str, Any]) -> Captured:
             f"an event names its shipment once, as bizTransaction type {SHIPMENT_TYPE!r} "
             f"with '{SHIPMENT}<shipment id>'"
         )
-    for element in event.get("sensorElementList", []):
-        reports = element.get("sensorReport", [])
-        if set(element) - {"sensorMetadata", "sensorReport"} or any(
-            set(r) - {"type", "value", "uom"} or r.get("type") not in MEASUREMENTS for r in reports
-        ):
-            raise InvalidInput(
-                f"sensor reports here carry type ({', '.join(sorted(MEASUREMENTS))}), "
-                "value and uom only"
-            )
     eid = event_id(event)
     if "eventID" in event and event["eventID"] != eid:
         raise InvalidInput(

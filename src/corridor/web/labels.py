@@ -28,6 +28,7 @@ LABELS: dict[str, str] = {
     "steel_input_origin": N_("origin of iron and steel inputs (mill certificate)"),
     "inspection_act": N_("inspection act"),
     "customs_release": N_("customs release"),
+    "emissions_statement": N_("emissions statement"),
     "other": N_("other document"),
     # Procedures
     "export": N_("export"),

@@ -1,0 +1,173 @@
+"""The check a captured document passes is the GS1 schema narrowed to what is stored here:
+whatever it accepts, the GS1 EPCIS 2.0 schema accepts too."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corridor.exceptions import InvalidInput
+from corridor.tracking import epcis, validation
+from corridor.tracking.epcis import Step
+
+AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+BOX = epcis.container_epc("MSCU1234566")
+SHIP = epcis.vessel_epc("9176187")
+
+
+def built() -> list[dict[str, Any]]:
+    """One event of every step, as the corridor writes them."""
+    events = []
+    for step in Step:
+        shape = epcis.SHAPES[step]
+        events.append(
+            epcis.build(
+                step,
+                AT,
+                "S-1",
+                "aktau",
+                [BOX],
+                vehicle=SHIP if shape.parent == "vehicle" else None,
+                items=[f"{epcis.ITEM}S-1.1"],
+                sensors={"Temperature": (21.5, "CEL")} if step is Step.SENSOR_READING else None,
+            )
+        )
+    return events
+
+
+def gs1_accepts(doc: dict[str, Any]) -> bool:
+    try:
+        validation.validate(doc)
+    except InvalidInput:
+        return False
+    return True
+
+
+def stored_accepts(doc: dict[str, Any]) -> bool:
+    try:
+        validation.check_stored(doc)
+    except InvalidInput:
+        return False
+    return True
+
+
+def test_every_event_the_corridor_writes_passes_both_checks() -> None:
+    doc = epcis.document(built(), AT)
+    assert stored_accepts(doc)
+    assert gs1_accepts(doc)
+
+
+# Values a mutation puts in place: right and wrong types, vocabulary words and URIs,
+# malformed times and the GS1 namespace a custom value may not use.
+VALUES = st.sampled_from(
+    [
+        None,
+        0,
+        1.5,
+        True,
+        "",
+        "x",
+        "ADD",
+        "OBSERVE",
+        "arriving",
+        "in_transit",
+        "urn:corridor:bizstep:customs_hold",
+        "urn:epcglobal:cbv:bizstep:arriving",
+        "https://ns.gs1.org/cbv/BizStep-arriving",
+        "not a uri",
+        "2026-03-02T08:00:00.000Z",
+        "2026-03-02T08:00:00",
+        "2026-13-02T08:00:00Z",
+        "+05:00",
+        "+15:00",
+        "CEL",
+        "celsius",
+        "Temperature",
+        "Speed",
+        [],
+        ["x"],
+        [BOX, BOX],
+        {},
+        {"id": "urn:corridor:node:aktau"},
+        {"id": "urn:corridor:node:aktau", "extra": 1},
+        {"declarationTime": "2026-03-02T09:00:00Z", "reason": "incorrect_data"},
+        {"declarationTime": "yesterday"},
+        [{"type": "Temperature", "value": 1, "uom": "CEL"}],
+        [{"sensorReport": [{"type": "Temperature", "value": "hot", "uom": "CEL"}]}],
+        "ObjectEvent",
+        "AggregationEvent",
+        "TransactionEvent",
+    ]
+)
+KEYS = st.sampled_from(
+    sorted(
+        {k for e in built() for k in e}
+        | {"epcList", "childEPCs", "parentID", "quantityList", "ilmd", "recordTime", "x"}
+        | {"errorDeclaration", "sensorElementList", "@context", "persistentDisposition"}
+    )
+)
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a JSON value."""
+    found = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _places(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _places(v, (*path, i))
+    return found
+
+
+def _mutate(event: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+    event = copy.deepcopy(event)
+
+    def value() -> Any:
+        return copy.deepcopy(data.draw(VALUES))
+
+    for _ in range(data.draw(st.integers(1, 3))):
+        how = data.draw(st.sampled_from(["set", "drop", "add", "deep"]))
+        if how == "set":
+            event[data.draw(KEYS)] = value()
+        elif how == "drop" and event:
+            event.pop(data.draw(st.sampled_from(sorted(event))))
+        elif how == "add":
+            event[data.draw(KEYS)] = value()
+        else:
+            path = data.draw(st.sampled_from(_places(event)[1:] or [()]))
+            if not path:
+                continue
+            parent = event
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = value()
+    return event
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_what_the_stored_check_accepts_the_gs1_schema_accepts(data: st.DataObject) -> None:
+    event = _mutate(data.draw(st.sampled_from(built())), data)
+    doc = epcis.document([event], AT)
+    if stored_accepts(doc):
+        assert gs1_accepts(doc), event
+
+
+def test_a_refusal_says_which_check_failed() -> None:
+    [event] = [e for e in built() if e["bizStep"] == "arriving"]
+    other = {**event, "type": "TransactionEvent"}
+    foreign = {**event, "persistentDisposition": {"set": ["active"]}}
+    broken = {**event, "eventTime": "yesterday"}
+    with pytest.raises(InvalidInput, match="not what this repository stores") as narrow:
+        epcis.read(epcis.document([foreign], AT))
+    assert narrow.value.errors[0].field.startswith("document.epcisBody.eventList[0]")
+    with pytest.raises(InvalidInput, match="not what this repository stores"):
+        epcis.read(epcis.document([other], AT))
+    with pytest.raises(InvalidInput, match=r"^not an EPCIS 2\.0 document.*eventTime"):
+        epcis.read(epcis.document([broken], AT))

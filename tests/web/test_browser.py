@@ -188,14 +188,25 @@ def test_a_shipment_from_submission_to_the_border_decision(
     invoice_pdf = pdf_of(shipper, "commercial_invoice")
     shipper.close()
 
-    # The carrier records the departure from Dostyk.
+    # The carrier records the departure from Dostyk on the tracking page: the custody
+    # events show it, the arrival estimates start from it, and the timeline has it.
     carrier = Person(browser, corridor, lang)
+    c = carrier.page
     carrier.sign_in(corridor.keys["kz-rail"])
-    carrier.page.goto(f"{corridor.base}/ui/shipments/{sid}")
-    carrier.page.get_by_label(carrier.t("What happened")).select_option("departed")
-    carrier.page.get_by_label(carrier.t("Where")).select_option("dostyk")
-    carrier.page.get_by_role("button", name=carrier.t("Record"), exact=True).click()
-    expect(carrier.page.locator("ol.timeline")).to_contain_text("departed")
+    c.goto(f"{corridor.base}/ui/shipments/{sid}")
+    c.get_by_role(
+        "link", name=carrier.t("Tracking: custody events, arrival estimates, emissions")
+    ).click()
+    expect(c.locator("#custody ~ p")).to_have_text(carrier.t("No custody events yet."))
+    c.get_by_label(carrier.t("What happened")).select_option("departing")
+    c.get_by_label(carrier.t("Where"), exact=True).select_option("dostyk")
+    c.get_by_label(carrier.t("Time zone")).select_option("+05:00")
+    c.get_by_role("button", name=carrier.t("Record the hand-over")).click()
+    expect(c.get_by_role("status")).to_have_text(carrier.t("The hand-over was recorded."))
+    expect(c.locator("table.custody")).to_contain_text(carrier.t("departed"))
+    expect(c.locator("section[aria-labelledby=emitted]")).to_contain_text("CO2e")
+    c.goto(f"{corridor.base}/ui/shipments/{sid}")
+    expect(c.locator("ol.timeline")).to_contain_text("Departed")
     carrier.close()
 
     # The Romanian examiner, on the EU node, finds it in the queue and decides.

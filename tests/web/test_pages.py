@@ -313,3 +313,48 @@ def test_the_list_pages_older_shipments_behind_a_link(
     assert seen[0] == made.id
     assert node.shipment_id in seen
     assert len(seen) == len(set(seen)) > 1
+
+
+def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node) -> None:
+    page = f"/ui/shipments/{node.shipment_id}/tracking"
+    carrier = signed_in(node, "kz-rail")
+    shown = carrier.get(page)
+    assert shown.status_code == 200
+    text = shown.text
+    # The demo walk's hand-overs, from stuffing at Dostyk to unstuffing at Constanța.
+    assert "stuffed into the container" in text
+    assert "unstuffed from the container" in text
+    assert "Constanța" in text
+    assert "kg CO2e well-to-wheel" in text
+    assert "GLEC Framework v3.0" in text
+    box = re.search(r'name="container" value="([A-Z0-9]+)"', text)
+    assert box, "the form offers the shipment's containers"
+    form = {
+        "csrf": csrf_of(text),
+        "step": "seal_check",
+        "node": "poti",
+        "at": "2026-03-20T10:00",
+        "container": box.group(1),
+        "temperature": "4.5",
+    }
+    refused = carrier.post(f"{page}/events", data=form)
+    assert refused.status_code == 422
+    assert "time zone" in refused.text
+    done = carrier.post(f"{page}/events", data={**form, "zone": "+04:00"}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    after = carrier.get(page).text
+    assert "seal checked" in after
+    assert "Temperature 4.5 CEL" in after
+    # Someone else's shipment: nothing to see, nothing to record.
+    outsider = signed_in(node, "node-operator")
+    assert outsider.get(page).status_code == 403
+    # The shipper signs the emissions statement; it is filed with the documents.
+    shipper = signed_in(node, "kz-ferroalloy")
+    signed = shipper.post(
+        f"/ui/shipments/{node.shipment_id}/emissions/statement",
+        data={"csrf": csrf_of(shipper.get(page).text)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    papers = shipper.get(f"/ui/shipments/{node.shipment_id}").text
+    assert "emissions statement" in papers

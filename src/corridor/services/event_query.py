@@ -1,9 +1,11 @@
 """The EPCIS 2.0 events query: events matching the standard parameters, limited to what the
-caller may see (its shipments' events, and an authority's territory), a page at a time."""
+caller may see (its shipments' events, and an authority's territory), a page at a time; and
+a shipment's custody events in a person's words, for the pages."""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -124,3 +126,55 @@ def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
     more = len(rows) > q.perPage
     last = rows[q.perPage - 1] if more else None
     return EventPage(events=out, next_page_token=_token(last[3], last[4]) if last else None)
+
+
+@dataclass(frozen=True)
+class Custody:
+    """One custody event in a person's words: what happened to which containers, where,
+    when, on what vehicle, with what readings; and whether it was later declared wrong."""
+
+    at: datetime
+    step: str
+    node: str | None
+    containers: list[str]
+    vehicle: str | None
+    readings: list[str]
+    declared_wrong: bool
+
+
+def custody(ctx: Context, who: Organisation, shipment_id: str, limit: int = 1000) -> list[Custody]:
+    """A shipment's custody events the caller may see, oldest first (at most `limit`)."""
+    found: list[Custody] = []
+    token = None
+    while len(found) < limit:
+        page = events(
+            ctx, who, EventQuery(shipment=shipment_id, perPage=MAX_PAGE, nextPageToken=token)
+        )
+        found += [_in_words(e) for e in page.events]
+        token = page.next_page_token
+        if token is None:
+            break
+    return found[:limit]
+
+
+def _in_words(event: dict[str, Any]) -> Custody:
+    step = epcis.STEP_OF.get((epcis.bare_step(event.get("bizStep", "")), event["action"]))
+    ids = [*event.get("epcList", []), *event.get("childEPCs", [])]
+    parent = event.get("parentID")
+    boxes = [i.removeprefix(epcis.BIC) for i in [*ids, parent or ""] if i.startswith(epcis.BIC)]
+    vehicle = parent if parent and not parent.startswith(epcis.BIC) else None
+    location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id", "")
+    readings = [
+        f"{r['type']} {r['value']} {r['uom']}"
+        for element in event.get("sensorElementList", [])
+        for r in element.get("sensorReport", [])
+    ]
+    return Custody(
+        at=datetime.fromisoformat(event["eventTime"]),
+        step=step.value if step else epcis.bare_step(event.get("bizStep", "")),
+        node=location.removeprefix(epcis.NODE) or None,
+        containers=boxes,
+        vehicle=vehicle,
+        readings=readings,
+        declared_wrong="errorDeclaration" in event,
+    )

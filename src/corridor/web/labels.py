@@ -10,6 +10,21 @@ def N_(message: str) -> str:
 
 
 LABELS: dict[str, str] = {
+    # Custody steps (EPCIS hand-overs)
+    "stuffing": N_("stuffed into the container"),
+    "unstuffing": N_("unstuffed from the container"),
+    "loading": N_("loaded on a wagon or vessel"),
+    "unloading": N_("unloaded from a wagon or vessel"),
+    "departing": N_("departed"),
+    "arriving": N_("arrived"),
+    "border_crossing": N_("crossed the border"),
+    "seal_check": N_("seal checked"),
+    "customs_hold": N_("held by customs"),
+    "sensor_reading": N_("sensor reading"),
+    # Bases of an emissions statement
+    "planned": N_("planned"),
+    "travelled": N_("travelled"),
+    "travelled and planned": N_("travelled and then planned"),
     # Document kinds
     "commercial_invoice": N_("commercial invoice"),
     "packing_list": N_("packing list"),

@@ -1,11 +1,10 @@
 """The pages of a shipment's parties: the list, a new shipment, one shipment (readiness per
 border, papers, disclosure, customs answers, timeline, ledger), issuing a document from its
-schema, attaching a file, the printable PDF, and a carrier's events."""
+schema, attaching a file, the printable PDF."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -34,7 +33,6 @@ router = APIRouter(prefix="/shipments")
 V = Annotated[View, Depends(view)]
 PARTIES = (Role.SHIPPER, Role.CONSIGNEE, Role.FORWARDER, Role.CARRIER, Role.PORT, Role.AUDITOR)
 PAGE_SIZE = 50
-EVENTS = ("departed", "arrived", "border_crossed", "loaded", "unloaded")
 _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
 
@@ -202,8 +200,6 @@ def detail(v: V, shipment_id: str) -> Response:
         decisions=disclosure.customs_decisions(v.ctx, who, shipment_id),
         nodes=nodes,
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
-        events=EVENTS,
-        is_carrier=who.role in (Role.CARRIER, Role.PORT),
         notice=v.request.query_params.get("done"),
     )
 
@@ -281,38 +277,6 @@ async def disclose(v: V, shipment_id: str) -> Response:
     await v.form()
     await run_in_threadpool(disclosure.disclose, v.ctx, who, shipment_id, v.ctx.clock())
     return v.redirect(f"/shipments/{shipment_id}?done=disclosed")
-
-
-@router.post("/{shipment_id}/events")
-async def record(v: V, shipment_id: str) -> Response:
-    """A carrier or port records what happened, where and when."""
-    who = v.need(Role.CARRIER, Role.PORT)
-    form = await v.form()
-    kind = str(form.get("kind") or "")
-    if kind not in EVENTS:
-        raise InvalidInput(v._("Choose what happened."))
-    place = str(form.get("place") or "") or None
-    at_text = str(form.get("at") or "")
-    try:
-        at = datetime.fromisoformat(at_text).replace(tzinfo=UTC) if at_text else v.ctx.clock()
-    except ValueError as e:
-        raise InvalidInput(v._("Give the time as date and time, e.g. 2026-03-02T14:30.")) from e
-    name = v.ctx.network.nodes[place].name if place in v.ctx.network.nodes else place or ""
-    summary = (
-        str(form.get("note") or "").strip()[:200] or f"{kind.replace('_', ' ')} {name}".strip()
-    )
-    await run_in_threadpool(
-        shipments.record_event,
-        v.ctx,
-        who,
-        shipment_id,
-        kind,
-        at,
-        summary,
-        place,
-        now=v.ctx.clock(),
-    )
-    return v.redirect(f"/shipments/{shipment_id}?done=recorded")
 
 
 @router.get("/{shipment_id}/documents/{document_id}/pdf")

@@ -1,0 +1,106 @@
+"""A shipment's tracking page: its custody events, where it is and when it arrives at each
+node still ahead (p50 and p90), what it emitted (ISO 14083 / GLEC), the form a carrier,
+port or forwarder records a hand-over with, and signing the emissions statement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from corridor.exceptions import InvalidInput
+from corridor.model import DocumentKind, Role
+from corridor.services import emissions, eta, event_query, network, shipments, tracking
+from corridor.services.tracking import Step
+from corridor.web.pages.shipments import PARTIES
+from corridor.web.view import View, view
+
+router = APIRouter(prefix="/shipments")
+V = Annotated[View, Depends(view)]
+# Who records hand-overs here (customs record holds and releases on their own node; an
+# auditor only reads).
+RECORDERS = tuple(r for r in PARTIES if r is not Role.AUDITOR)
+# Hand-overs a party records (customs steps are the authority's).
+STEPS = [s for s in Step if s not in (Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE)]
+# The zones of the corridor's countries (offsets from UTC; Romania and Türkiye in winter).
+ZONES = {
+    "+00:00": "UTC",
+    "+05:00": "Kazakhstan",
+    "+04:00": "Azerbaijan, Georgia",
+    "+03:00": "Türkiye",
+    "+02:00": "Romania",
+}
+ISSUERS = (Role.SHIPPER, Role.FORWARDER, Role.CARRIER)
+
+
+@router.get("/{shipment_id}/tracking")
+def page(v: V, shipment_id: str) -> Response:
+    who = v.need(*PARTIES)
+    now = v.ctx.clock()
+    shipment = shipments.get(v.ctx, who, shipment_id)
+    nodes = {n.id: n for n in network.nodes(v.ctx.network)}
+    return v.page(
+        "tracking.html",
+        shipment=shipment,
+        events=event_query.custody(v.ctx, who, shipment_id),
+        eta=eta.for_shipment(v.ctx, who, shipment_id, now),
+        statement=emissions.for_shipment(v.ctx, who, shipment_id),
+        nodes=nodes,
+        route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
+        steps=STEPS,
+        zones=ZONES,
+        may_record=who.role in RECORDERS,
+        may_sign=who.role in ISSUERS,
+        statement_kind=DocumentKind.EMISSIONS_STATEMENT,
+        notice=v.request.query_params.get("done"),
+    )
+
+
+@router.post("/{shipment_id}/tracking/events")
+async def record(v: V, shipment_id: str) -> Response:
+    """Record a hand-over of the shipment's containers (those ticked) at a node."""
+    who = v.need(*RECORDERS)
+    form = await v.form()
+    try:
+        step = Step(str(form.get("step") or ""))
+    except ValueError:
+        raise InvalidInput(v._("Choose what happened.")) from None
+    zone = str(form.get("zone") or "")
+    if zone not in ZONES:
+        raise InvalidInput(v._("Choose the time zone of the time given."))
+    text = str(form.get("at") or "")
+    try:
+        at = datetime.fromisoformat(f"{text}{zone}") if text else v.ctx.clock()
+    except ValueError:
+        raise InvalidInput(v._("Give the time as date and time, e.g. 2026-03-02T14:30.")) from None
+    temperature = str(form.get("temperature") or "").strip()
+    try:
+        sensors = {"Temperature": (float(temperature), "CEL")} if temperature else None
+    except ValueError:
+        raise InvalidInput(v._("Give the temperature in degrees Celsius, e.g. 21.5.")) from None
+    await run_in_threadpool(
+        tracking.record,
+        v.ctx,
+        who,
+        shipment_id,
+        step,
+        at,
+        str(form.get("node") or ""),
+        containers=[str(c) for c in form.getlist("container")],
+        vehicle=tracking.vehicle_epc(str(form.get("vehicle") or "").strip()),
+        sensors=sensors,
+        now=v.ctx.clock(),
+    )
+    return v.redirect(f"/shipments/{shipment_id}/tracking?done=recorded")
+
+
+@router.post("/{shipment_id}/emissions/statement")
+async def sign_statement(v: V, shipment_id: str) -> Response:
+    """Sign the emissions statement as it stands and file it with the documents."""
+    who = v.need(*ISSUERS)
+    await v.form()
+    await run_in_threadpool(emissions.issue, v.ctx, who, shipment_id, v.ctx.clock())
+    return v.redirect(f"/shipments/{shipment_id}?done=issued")

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import json
-import re
 import secrets
 from typing import Any
 
+import orjson
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -39,7 +38,6 @@ __all__ = [
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _VALUE = {c: i for i, c in enumerate(_ALPHABET)}
-_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _TO_URL = bytes.maketrans(b"+/", b"-_")
 _FROM_URL = bytes.maketrans(b"-_", b"+/")
 
@@ -55,25 +53,24 @@ def b64d(text: str) -> bytes:
     Only the one canonical encoding is accepted: unused low bits in the last character
     would give the same bytes from a different string, making tokens malleable.
     """
-    if not _B64URL.fullmatch(text):
-        raise ValueError("not unpadded base64url")
     rest = len(text) % 4
-    if rest == 1:
-        raise ValueError("not base64url: impossible length")
-    last = _VALUE[text[-1]]
+    # The standard alphabet's '+' and '/' and padding are not base64url; anything else
+    # outside the alphabet is refused by the strict decoder below.
+    if not text or rest == 1 or not text.isascii() or "+" in text or "/" in text or "=" in text:
+        raise ValueError("not unpadded base64url")
+    last = _VALUE.get(text[-1], 0)
     if (rest == 2 and last & 0x0F) or (rest == 3 and last & 0x03):
         raise ValueError("non-canonical base64url")
-    return binascii.a2b_base64(text.encode("ascii").translate(_FROM_URL) + b"=" * (-rest % 4))
+    padded = text.encode("ascii").translate(_FROM_URL) + b"=" * (-rest % 4)
+    return binascii.a2b_base64(padded, strict_mode=True)
 
 
 _SAFE_INT = 2**53
-# Built once: json.dumps with these options would build a new encoder on every call.
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def is_plain(value: Any) -> bool:
-    """True when the standard encoder with sorted keys already gives the RFC 8785 form: no
-    floats (ES6 number formatting differs), no integers at or beyond 2**53, and ASCII keys
+    """True when a compact encoder with sorted keys (orjson, here) already gives the RFC 8785
+    form: no floats (ES6 number formatting differs), no integers at or beyond 2**53, and ASCII keys
     (RFC 8785 sorts by UTF-16 code units, which for ASCII is Python's order). Exact types
     only: anything else goes to the reference encoder."""
     stack = [value]
@@ -103,7 +100,10 @@ def canonical(value: Any, plain: bool | None = None) -> bytes:
     """RFC 8785 (JCS) canonical JSON bytes. `plain=True` says the caller has already checked
     `is_plain` for this value (or a value containing it)."""
     if plain if plain is not None else is_plain(value):
-        return _ENCODE(value).encode("utf-8")
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # a lone surrogate: the reference encoder says what is wrong
     return rfc8785.dumps(value)
 
 

@@ -185,7 +185,7 @@ def verify(
     # Every value below was checked by the verifier or comes from the trust list.
     return VerifiedDocument.model_construct(
         kind=kind,
-        issuer=Issuer(
+        issuer=Issuer.model_construct(
             id=entry.organisation_id, name=entry.name, country=entry.country, role=entry.role
         ),
         kid=entry.kid,

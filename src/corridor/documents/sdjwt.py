@@ -283,6 +283,9 @@ def verify(
     return Verified(header=header, claims=claims, disclosed=frozenset(disclosed), key=key)
 
 
+_NESTED = (dict, list)
+
+
 def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, Any], set[str]]:
     table: dict[str, list[Any]] = {}
     b64e, sha256 = hz.b64e, hashlib.sha256  # bound once: this loop runs per disclosure
@@ -310,14 +313,15 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
             if (
                 "_sd" not in value
                 and "_sd_alg" not in value
-                and not any(isinstance(v, dict | list) for v in value.values())
+                and not any(isinstance(v, _NESTED) for v in value.values())
             ):
                 return value  # nothing selectively disclosed inside: keep it as it is
             out: dict[str, Any] = {}
             for name, v in value.items():
                 if name in ("_sd", "_sd_alg"):
                     continue
-                out[name] = walk(v, False)
+                # Only containers can hold disclosures: scalars are kept without a call.
+                out[name] = walk(v, False) if isinstance(v, _NESTED) else v
             sd = value.get("_sd", [])
             if not isinstance(sd, list) or not all(isinstance(d, str) for d in sd):
                 raise _fail("malformed", "_sd must be a list of digests")
@@ -336,10 +340,11 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                 used.add(digest)
                 if top:
                     disclosed.add(parts[1])
-                out[parts[1]] = walk(parts[2], False)
+                value_ = parts[2]
+                out[parts[1]] = walk(value_, False) if isinstance(value_, _NESTED) else value_
             return out
         if isinstance(value, list):
-            if not any(isinstance(e, dict | list) for e in value):
+            if not any(isinstance(e, _NESTED) for e in value):
                 return value
             items = []
             for element in value:
@@ -361,7 +366,7 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                     used.add(element["..."])
                     items.append(walk(parts[1], False))
                 else:
-                    items.append(walk(element, False))
+                    items.append(walk(element, False) if isinstance(element, _NESTED) else element)
             return items
         return value
 

@@ -11,6 +11,9 @@ from pypdf import PdfReader
 
 from corridor import emissions as glec
 from corridor.exceptions import InvalidInput, NotFound
+from corridor.exchange import delivery
+from corridor.exchange.envelope import NodeAddress
+from corridor.exchange.policy import shipped_policy
 from corridor.model import DocumentKind
 from corridor.network import Leg
 from corridor.services import (
@@ -118,6 +121,32 @@ def test_a_statement_whose_totals_do_not_add_up_is_refused(node: Context) -> Non
     assert any("not the sums of the elements" in e.message for e in refused.value.errors)
     # Computed, not typed in: no form offers it.
     assert DocumentKind.EMISSIONS_STATEMENT not in drafting.issuable(SHIPPER)
+
+
+def test_the_authorities_ahead_are_told_the_live_estimate(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("LIVE-1"), T0)
+    assert eta.live_arrivals(node, SHIPPER, made.id, T0) == {}  # the plan stands
+    tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
+    arrived = T0 + timedelta(hours=30)
+    tracking.record(node, RAIL, made.id, Step.ARRIVING, arrived, "almaty", now=arrived)
+    live = eta.live_arrivals(node, SHIPPER, made.id, arrived)
+    assert "dostyk" not in live
+    assert all(at > arrived for at in live.values())
+    route, draft = made.route, demo.draft("LIVE-1")
+    report = node.engine.check(draft, route, set(), draft.departure or T0)
+    directory = [
+        NodeAddress(c.lower(), c, f"{c.lower()}-customs", "x") for c in ("KZ", "AZ", "GE", "RO")
+    ]
+    sent = delivery.envelopes_for(
+        made.id, route, node.network, {}, report, directory, shipped_policy(), live
+    )
+    planned = delivery.envelopes_for(
+        made.id, route, node.network, {}, report, directory, shipped_policy()
+    )
+    assert {e.payload["crossing"] for e in sent} <= set(live)
+    for told, plan in zip(sent, planned, strict=True):
+        assert told.payload["eta"] == live[told.payload["crossing"]].isoformat()
+        assert told.payload["eta"] != plan.payload["eta"]
 
 
 def test_alternatives_compare_by_days_and_co2(node: Context) -> None:

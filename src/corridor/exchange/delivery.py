@@ -71,9 +71,11 @@ def envelopes_for(
     report: ReadinessReport,
     directory: list[NodeAddress],
     policy: Policy,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> list[Outgoing]:
     """What each authority on the route that has a node in `directory` receives: each
-    signed document cut down to its entitlement."""
+    signed document cut down to its entitlement, and when the shipment is expected at its
+    crossing (the live estimate in `arrivals` where there is one, else the plan's)."""
     authorities = {a.country: a for a in directory}
     # Lodging deadlines from the rule packs: the earliest pre-arrival due time of each
     # crossing, so each authority has its data ahead of it.
@@ -99,7 +101,7 @@ def envelopes_for(
             "shipment": shipment_id,
             "procedure": seg.procedure.value,
             "crossing": seg.node,
-            "eta": seg.at.isoformat(),
+            "eta": (arrivals or {}).get(seg.node, seg.at).isoformat(),
             "lodge_by": lodge_by,
             "documents": documents,
         }

@@ -23,7 +23,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import customs, federation, organisations
+from corridor.services import customs, eta, federation, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
@@ -138,6 +138,8 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
     envelope ids."""
     ex = _exchange(ctx)
     others = ex.authorities()
+    # Once it moves, each authority ahead is told the live arrival estimate, not the plan's.
+    arrivals = eta.live_arrivals(ctx, who, shipment_id, now)
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
         tokens = {
@@ -153,7 +155,7 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         report = ctx.engine.check(draft, route, set(tokens), draft.departure or now)
         signer = ctx.keys.ensure(s, who.id, now)
         plans = envelopes_for(
-            shipment_id, route, ctx.network, tokens, report, others, shipped_policy()
+            shipment_id, route, ctx.network, tokens, report, others, shipped_policy(), arrivals
         )
         return [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
 

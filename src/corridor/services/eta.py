@@ -24,7 +24,7 @@ from corridor.sim.fit import LogNormal
 from corridor.store.tables import EventRow
 from corridor.tracking.eta import Hop, Stop, backtest, estimate, fit_hops
 
-__all__ = ["Backtest", "Eta", "Stop", "for_shipment", "run_backtest"]
+__all__ = ["Backtest", "Eta", "Stop", "for_shipment", "live_arrivals", "run_backtest"]
 
 # Hops are refitted from the node's recent movements at most this often, over at most this
 # many of them.
@@ -40,6 +40,8 @@ class Eta:
     position: str
     since: datetime
     stops: list[Stop]
+    # False until the shipment's first movement: the estimate then runs from now.
+    moved: bool = False
 
 
 def _fits(ctx: Context) -> dict[Hop, LogNormal]:
@@ -102,12 +104,24 @@ def for_shipment(ctx: Context, who: Organisation, shipment_id: str, now: datetim
             arrived.setdefault(place, at)
         if nodes.index(place) >= nodes.index(position):
             position, since = place, arrived.get(place, at)
+    moved = since is not None
     if since is None:
         since = now  # nothing moved yet: from a departure now
     if position == nodes[-1]:
-        return Eta(position, since, [])
+        return Eta(position, since, [], moved)
     seed = zlib.crc32(shipment_id.encode())
-    return Eta(position, since, estimate(nodes, planned, _fits(ctx), position, since, now, seed))
+    stops = estimate(nodes, planned, _fits(ctx), position, since, now, seed)
+    return Eta(position, since, stops, moved)
+
+
+def live_arrivals(
+    ctx: Context, who: Organisation, shipment_id: str, now: datetime
+) -> dict[str, datetime]:
+    """The p50 arrival at each node ahead once the shipment has moved (what the
+    authorities ahead are told with its pre-arrival data); empty before its first
+    movement, when the plan's own times stand."""
+    live = for_shipment(ctx, who, shipment_id, now)
+    return {stop.node: stop.p50 for stop in live.stops} if live.moved else {}
 
 
 CHECKPOINTS = ("dostyk", "aktau", "baku-alat", "tbilisi", "poti")

@@ -9,9 +9,10 @@ instead of a value per column and row. Elsewhere, three statements do the same.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, column, func, insert, select
+from sqlalchemy import Connection, Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
@@ -67,7 +68,20 @@ def _in_one_statement(
     identifiers: Sequence[Row],
     timeline: Sequence[Row],
 ) -> set[str]:
-    names = list(events[0])
+    query = _statement(
+        tuple(events[0]),
+        tuple(identifiers[0]) if identifiers else (),
+        tuple(timeline[0]) if timeline else (),
+    )
+    params = {"events": list(events), "ids": list(identifiers), "steps": list(timeline)}
+    return set(s.execute(query, params).scalars())
+
+
+@lru_cache(maxsize=16)
+def _statement(
+    names: tuple[str, ...], id_names: tuple[str, ...], step_names: tuple[str, ...]
+) -> Select[tuple[str]]:
+    """The statement for rows with these columns, built once."""
     given = _rows("events", EVENTS, names)
     added = (
         postgresql.insert(EVENTS)
@@ -77,11 +91,9 @@ def _in_one_statement(
         .cte("added")
     )
     query = select(added.c.id)
-    params: dict[str, Any] = {"events": list(events)}
-    for name, table, rows in (("ids", IDENTIFIERS, identifiers), ("steps", TIMELINE, timeline)):
-        if not rows:
+    for name, table, keys in (("ids", IDENTIFIERS, id_names), ("steps", TIMELINE, step_names)):
+        if not keys:
             continue
-        keys = list(rows[0])
         values = _rows(name, table, keys)
         stored = [k for k in keys if k != EVENT or k in table.c]
         follow = insert(table).from_select(
@@ -89,5 +101,4 @@ def _in_one_statement(
             select(*[values.c[k] for k in stored]).join(added, added.c.id == values.c[EVENT]),
         )
         query = query.add_cte(follow.cte(f"{name}_added"))
-        params[name] = list(rows)
-    return set(s.execute(query, params).scalars())
+    return query

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from stdnum import iso6346
@@ -273,7 +273,7 @@ class Captured:
     step: Step | None
     declaration: dict[str, Any] | None
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """The hex digest inside the id: the stored event's key."""
         return eventhash.digest_of_id(self.id)

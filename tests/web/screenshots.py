@@ -62,6 +62,7 @@ def main(out: Path) -> None:
                     page.fill("#key", served.keys["kz-ferroalloy"])
                     page.click("button[type=submit]")
                     shot(f"/ui/shipments/{sid}", "shipment")
+                    shot(f"/ui/shipments/{sid}/tracking", "tracking")
                     if lang == "en":
                         shot("/ui/shipments/new", "new-shipment")
                         shot("/ui/network?origin=dostyk&destination=constanta", "network")

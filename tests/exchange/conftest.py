@@ -64,8 +64,9 @@ def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
         DocumentKind.TRANSIT_DECLARATION,
         DocumentKind.RAIL_CONSIGNMENT_NOTE,
     ):
-        if kind is DocumentKind.RAIL_CONSIGNMENT_NOTE:
-            token = papers.sign(shipper, ORGS["kz-rail"], kind, fields[kind], T0, s.id)
+        if kind in demo.ISSUED_BY and demo.ISSUED_BY[kind] != me.id:
+            issuer = ORGS[demo.ISSUED_BY[kind]]
+            token = papers.sign(shipper, issuer, kind, fields[kind], T0, s.id)
             papers.attach(shipper, me, s.id, kind, "d", MEDIA_TYPE, token.encode(), T0)
         else:
             papers.issue_signed(shipper, me, s.id, kind, fields[kind], T0)

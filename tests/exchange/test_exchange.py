@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from corridor.documents import verify as verify_document
 from corridor.exchange.bus import InProcessBus, NatsBus
 from corridor.exchange.delivery import pump, receive
 from corridor.exchange.outbox import relay
 from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, disclosure, shipments
+from corridor.services import Context, demo, disclosure, papers, shipments
 from corridor.services.disclosure import InboxItem
 from corridor.store.db import Database
 from corridor.store.tables import Base, OutboxRow, RejectionRow
@@ -117,6 +118,18 @@ def _check_entitlements(c: Corridor) -> None:
     assert all("value" not in line and "hs_code" in line for line in transit_goods)
     import_goods = _inbox(c.authorities["eu"])[0].content["transit_declaration"]["goods"]
     assert all("value" in line for line in import_goods)
+    # Nor who the consignor is: no field names it, and no document a transit authority
+    # receives is signed by it (the transit declaration is the holder's, a forwarder).
+    consignor = ORGS["kz-ferroalloy"]
+    for name in ("az", "ge"):
+        assert consignor.name not in json.dumps(_inbox(c.authorities[name])[0].content)
+    trust = c.trust()
+    papers_of = papers.documents(c.shipper, consignor, c.shipment_id)
+    sent_to_transit = [i for i in papers_of if pol.entitled("transit", i.kind)]
+    assert sent_to_transit
+    for info in sent_to_transit:
+        _, token = papers.content(c.shipper, consignor, c.shipment_id, info.id)
+        assert verify_document(token.decode(), trust, T0).issuer.id != consignor.id, info.kind
     assert _inbox(c.authorities["tr"]) == []
 
 

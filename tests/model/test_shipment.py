@@ -28,6 +28,7 @@ def test_demo_draft_is_valid_and_round_trips() -> None:
     assert d.party_ids() == {
         "kz-ferroalloy",
         "ro-consignee",
+        "kz-forwarder",
         "kz-rail",
         "aktau-port",
         "caspian-ferry",

@@ -52,6 +52,15 @@ ORGANISATIONS: tuple[Organisation, ...] = (
     Organisation(
         id="kz-ferroalloy", name="Ақтөбе Ферроқорытпа Экспорт ЖШС", country="KZ", role="shipper"
     ),
+    # The customs representative who lodges the transit declaration and holds the transit
+    # procedure (and its guarantee): the transit authorities learn who it is, not the
+    # consignor.
+    Organisation(
+        id="kz-forwarder",
+        name="Каспий Транзит Экспедиция ЖШС (forwarder)",
+        country="KZ",
+        role="forwarder",
+    ),
     Organisation(
         id="ro-consignee",
         name="Oțelăria Dunării SRL",
@@ -69,6 +78,7 @@ def draft(reference: str) -> ShipmentDraft:
             "reference": reference,
             "consignor": "kz-ferroalloy",
             "consignee": "ro-consignee",
+            "forwarder": "kz-forwarder",
             "carriers": ["kz-rail", "aktau-port", "caspian-ferry"],
             "goods": [
                 {
@@ -106,7 +116,7 @@ def draft(reference: str) -> ShipmentDraft:
 ISSUED_BY = {
     DocumentKind.COMMERCIAL_INVOICE: "kz-ferroalloy",
     DocumentKind.PACKING_LIST: "kz-ferroalloy",
-    DocumentKind.TRANSIT_DECLARATION: "kz-ferroalloy",
+    DocumentKind.TRANSIT_DECLARATION: "kz-forwarder",
     DocumentKind.RAIL_CONSIGNMENT_NOTE: "kz-rail",
     DocumentKind.CERTIFICATE_OF_ORIGIN: "kz-customs",
 }
@@ -189,7 +199,7 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
         DocumentKind.TRANSIT_DECLARATION: {
             "document_number": f"26KZ{mrn:014d}",
             "issue_date": issued,
-            "declarant": party(d.consignor),
+            "declarant": party(d.forwarder or d.consignor),
             "office_of_departure": "Aktau port customs",
             "office_of_destination": "Constanța Sud customs",
             "countries_of_routing": ["KZ", "AZ", "GE", "RO"],

@@ -80,7 +80,7 @@ def _in_one_statement(
 @lru_cache(maxsize=16)
 def _statement(
     names: tuple[str, ...], id_names: tuple[str, ...], step_names: tuple[str, ...]
-) -> Select[tuple[str]]:
+) -> Select[Any]:
     """The statement for rows with these columns, built once."""
     given = _rows("events", EVENTS, names)
     added = (

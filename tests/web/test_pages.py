@@ -340,6 +340,10 @@ def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node
     refused = carrier.post(f"{page}/events", data=form)
     assert refused.status_code == 422
     assert "time zone" in refused.text
+    unticked = {k: v for k, v in form.items() if k != "container"}
+    none_ticked = carrier.post(f"{page}/events", data={**unticked, "zone": "+04:00"})
+    assert none_ticked.status_code == 422
+    assert "Tick the containers" in none_ticked.text
     done = carrier.post(f"{page}/events", data={**form, "zone": "+04:00"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     after = carrier.get(page).text

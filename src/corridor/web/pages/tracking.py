@@ -76,6 +76,9 @@ async def record(v: V, shipment_id: str) -> Response:
         at = datetime.fromisoformat(f"{text}{zone}") if text else v.ctx.clock()
     except ValueError:
         raise InvalidInput(v._("Give the time as date and time, e.g. 2026-03-02T14:30.")) from None
+    containers = [str(c) for c in form.getlist("container")]
+    if not containers:
+        raise InvalidInput(v._("Tick the containers the hand-over concerns."))
     temperature = str(form.get("temperature") or "").strip()
     try:
         sensors = {"Temperature": (float(temperature), "CEL")} if temperature else None
@@ -89,7 +92,7 @@ async def record(v: V, shipment_id: str) -> Response:
         step,
         at,
         str(form.get("node") or ""),
-        containers=[str(c) for c in form.getlist("container")],
+        containers=containers,
         vehicle=tracking.vehicle_epc(str(form.get("vehicle") or "").strip()),
         sensors=sensors,
         now=v.ctx.clock(),

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.exceptions import InvalidInput
-from corridor.tracking import epcis, validation
+from corridor.tracking import epcis, eventhash, validation
 from corridor.tracking.epcis import Step
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -54,6 +54,12 @@ def stored_accepts(doc: dict[str, Any]) -> bool:
     except InvalidInput:
         return False
     return True
+
+
+def test_the_stored_fields_are_the_fields_the_event_hash_covers() -> None:
+    events = validation.stored_schema()["properties"]["epcisBody"]["properties"]["eventList"]
+    shapes = (events["items"]["then"], events["items"]["else"])
+    assert set().union(*(shape["properties"] for shape in shapes)) == eventhash.FIELDS
 
 
 def test_every_event_the_corridor_writes_passes_both_checks() -> None:

@@ -1,7 +1,7 @@
 """What a captured EPCIS document must be: valid under the GS1 EPCIS 2.0 JSON Schema, and
 within the part of it this repository stores.
 
-The stored part is itself a JSON Schema, made at start-up from the GS1 schema's own
+The stored part is itself a JSON Schema, made on first use from the GS1 schema's own
 definitions: every value (times, URIs, actions, business steps, dispositions, business
 transactions, error declarations, units) is checked by GS1's definition of it; only the
 choice of fields is narrower (object and aggregation events with the fields the CBV 2.0
@@ -15,6 +15,7 @@ say which of the two it fails.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from functools import cache
@@ -149,14 +150,16 @@ def stored_schema() -> dict[str, Any]:
     }
 
 
+# The compiler rewrites the references of the schema it is given in place: each compiles a
+# copy, so the parsed GS1 schema that `stored_schema` reads stays as published.
 @cache
 def _gs1_check() -> Callable[[Any], Any]:
-    return fastjsonschema.compile(gs1_schema())
+    return fastjsonschema.compile(copy.deepcopy(gs1_schema()))
 
 
 @cache
 def _stored_check() -> Callable[[Any], Any]:
-    return fastjsonschema.compile(stored_schema())
+    return fastjsonschema.compile(copy.deepcopy(stored_schema()))
 
 
 def _refusal(prefix: str, exc: fastjsonschema.JsonSchemaValueException) -> InvalidInput:

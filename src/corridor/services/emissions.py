@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from sqlalchemy import select
 
+from corridor.documents.kinds import ISSUER_ROLES
 from corridor.emissions import Statement, statement
 from corridor.exceptions import NoRoute
 from corridor.model import DocumentKind, Organisation, RoutePreference
@@ -22,6 +23,7 @@ from corridor.store.tables import EventRow
 
 __all__ = [
     "ALTERNATIVES",
+    "SIGNERS",
     "Alternative",
     "Statement",
     "compare",
@@ -29,6 +31,9 @@ __all__ = [
     "for_shipment",
     "issue",
 ]
+
+# Who may sign a shipment's emissions statement.
+SIGNERS = ISSUER_ROLES[DocumentKind.EMISSIONS_STATEMENT]
 
 # The corridor's usual choices between Dostyk (or Khorgos) and the Black Sea.
 ALTERNATIVES: dict[str, list[str]] = {

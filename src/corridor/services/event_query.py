@@ -158,12 +158,11 @@ def custody(ctx: Context, who: Organisation, shipment_id: str, limit: int = 1000
 
 
 def _in_words(event: dict[str, Any]) -> Custody:
-    step = epcis.STEP_OF.get((epcis.bare_step(event.get("bizStep", "")), event["action"]))
+    step = epcis.step_of(event)
     ids = [*event.get("epcList", []), *event.get("childEPCs", [])]
     parent = event.get("parentID")
     boxes = [i.removeprefix(epcis.BIC) for i in [*ids, parent or ""] if i.startswith(epcis.BIC)]
     vehicle = parent if parent and not parent.startswith(epcis.BIC) else None
-    location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id", "")
     readings = [
         f"{r['type']} {r['value']} {r['uom']}"
         for element in event.get("sensorElementList", [])
@@ -172,7 +171,7 @@ def _in_words(event: dict[str, Any]) -> Custody:
     return Custody(
         at=datetime.fromisoformat(event["eventTime"]),
         step=step.value if step else epcis.bare_step(event.get("bizStep", "")),
-        node=location.removeprefix(epcis.NODE) or None,
+        node=epcis.location_of(event),
         containers=boxes,
         vehicle=vehicle,
         readings=readings,

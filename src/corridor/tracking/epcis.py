@@ -285,6 +285,17 @@ def bare_step(value: str) -> str:
     return value.removeprefix(eventhash.CBV + "BizStep-")
 
 
+def step_of(event: Mapping[str, Any]) -> Step | None:
+    """The corridor's step an event stands for, if it is one of them."""
+    return STEP_OF.get((bare_step(event.get("bizStep", "")), event["action"]))
+
+
+def location_of(event: Mapping[str, Any]) -> str | None:
+    """The node an event happened at: its business location, else its read point."""
+    place = (event.get("bizLocation") or event.get("readPoint") or {}).get("id")
+    return place.removeprefix(NODE) if place else None
+
+
 def read(doc: Any) -> list[Captured]:
     """The events of an EPCIS 2.0 document, each checked, or InvalidInput naming every
     event that fails and why (then nothing of the document is stored)."""
@@ -332,7 +343,6 @@ def _one(event: dict[str, Any]) -> Captured:
             "leave eventID out and it is computed"
         )
     biz_step = bare_step(event.get("bizStep", ""))
-    location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id")
     return Captured(
         id=eid,
         event={**{k: v for k, v in event.items() if k != "@context"}, "eventID": eid},
@@ -340,7 +350,7 @@ def _one(event: dict[str, Any]) -> Captured:
         shipment_id=shipments[0].removeprefix(SHIPMENT),
         epcs=tuple(dict.fromkeys(i for i in ids if not i.startswith("urn:corridor:node:"))),
         biz_step=biz_step,
-        location=location.removeprefix(NODE) if location else None,
+        location=location_of(event),
         step=STEP_OF.get((biz_step, event["action"])),
         declaration=event.get("errorDeclaration"),
     )

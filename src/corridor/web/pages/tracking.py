@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from corridor.exceptions import InvalidInput
-from corridor.model import DocumentKind, Role
+from corridor.model import Role
 from corridor.services import emissions, eta, event_query, network, shipments, tracking
 from corridor.services.tracking import Step
 from corridor.web.pages.shipments import PARTIES
@@ -33,7 +33,6 @@ ZONES = {
     "+03:00": "Türkiye",
     "+02:00": "Romania",
 }
-ISSUERS = (Role.SHIPPER, Role.FORWARDER, Role.CARRIER)
 
 
 @router.get("/{shipment_id}/tracking")
@@ -53,8 +52,7 @@ def page(v: V, shipment_id: str) -> Response:
         steps=STEPS,
         zones=ZONES,
         may_record=who.role in RECORDERS,
-        may_sign=who.role in ISSUERS,
-        statement_kind=DocumentKind.EMISSIONS_STATEMENT,
+        may_sign=who.role in emissions.SIGNERS,
         notice=v.request.query_params.get("done"),
     )
 
@@ -103,7 +101,7 @@ async def record(v: V, shipment_id: str) -> Response:
 @router.post("/{shipment_id}/emissions/statement")
 async def sign_statement(v: V, shipment_id: str) -> Response:
     """Sign the emissions statement as it stands and file it with the documents."""
-    who = v.need(*ISSUERS)
+    who = v.need(*emissions.SIGNERS)
     await v.form()
     await run_in_threadpool(emissions.issue, v.ctx, who, shipment_id, v.ctx.clock())
     return v.redirect(f"/shipments/{shipment_id}?done=issued")

@@ -85,3 +85,22 @@ def test_integers_outside_the_safe_range_are_refused_like_the_reference(big: int
         rfc8785.dumps(big)
     with pytest.raises(rfc8785.IntegerDomainError):
         hz.canonical({"n": [big]})
+
+
+def test_disclosure_digests_rfc9901_example() -> None:
+    """RFC 9901 §4.2.3: the digest of one Disclosure, here in a batch with a second."""
+    assert hz.digests_b64(
+        [
+            "WyI2cU1RdlJMNWhhaiIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0",
+            "WyJlbHVWNU9nM2dTTklJOEVZbnN4QV9BIiwgImZhbWlseV9uYW1lIiwgIkRvZSJd",
+        ]
+    ) == [
+        "uutlBuYeMDyjLLTpf6Jxi7yNkEF35jdyWMn9U7b_RYY",
+        "TGf4oLbgwd5JQaHyKVQZU9UdGE0w5rtDsrZzfUaomLo",
+    ]
+    assert hz.digests_b64([]) == []
+
+
+@given(st.lists(st.text(alphabet="abcXYZ019-_", max_size=80), max_size=20))
+def test_disclosure_digests_at_once_equal_one_by_one(texts: list[str]) -> None:
+    assert hz.digests_b64(texts) == [hz.b64e(hz.digest(t.encode("ascii"))) for t in texts]

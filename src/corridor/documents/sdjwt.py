@@ -11,11 +11,10 @@ Verification raises `VerificationFailed` with one reason code; it never returns 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 import pydantic_core
@@ -64,7 +63,6 @@ class IssuerKey:
 class Verified:
     """A document whose signature, issuer key and disclosures all checked out."""
 
-    header: dict[str, Any]
     claims: dict[str, Any]
     disclosed: frozenset[str]
     key: IssuerKey
@@ -144,6 +142,25 @@ def _json(part: str, what: str) -> Any:
         if "recursion limit" in str(exc):
             raise _fail("malformed", f"the {what} is nested too deeply") from None
         raise _fail("malformed", f"the {what} is not base64url JSON ({exc})") from None
+
+
+@lru_cache(maxsize=1024)
+def _key_id(header_b64: str) -> str:
+    """The key id a JWS header names, once the header is one this verifier accepts. Each
+    signing key has one header, so most documents repeat one already read."""
+    header = _json(header_b64, "JWS header")
+    if not isinstance(header, dict):
+        raise _fail("malformed", "the JWS header must be a JSON object")
+    if header.get("alg") != ALG:
+        raise _fail("malformed", f"algorithm {header.get('alg')!r} is not accepted; only EdDSA")
+    if header.get("typ") != TYP:
+        raise _fail("malformed", f"type {header.get('typ')!r} is not a corridor document ({TYP})")
+    if "crit" in header:
+        raise _fail("malformed", "critical header extensions are not supported")
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise _fail("unknown_issuer", "the document names no key id (kid)")
+    return kid
 
 
 def split(token: str) -> tuple[str, list[str]]:
@@ -228,19 +245,10 @@ def verify(
     pieces = jws.split(".")
     if len(pieces) != 3:
         raise _fail("malformed", "the signed part is not a compact JWS (three dot-separated parts)")
-    header = _json(pieces[0], "JWS header")
+    kid = _key_id(pieces[0])
     payload = _json(pieces[1], "JWS payload")
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise _fail("malformed", "JWS header and payload must be JSON objects")
-    if header.get("alg") != ALG:
-        raise _fail("malformed", f"algorithm {header.get('alg')!r} is not accepted; only EdDSA")
-    if header.get("typ") != TYP:
-        raise _fail("malformed", f"type {header.get('typ')!r} is not a corridor document ({TYP})")
-    if "crit" in header:
-        raise _fail("malformed", "critical header extensions are not supported")
-    kid = header.get("kid")
-    if not isinstance(kid, str):
-        raise _fail("unknown_issuer", "the document names no key id (kid)")
+    if not isinstance(payload, dict):
+        raise _fail("malformed", "the JWS payload must be a JSON object")
     key = resolve(kid)
     if key is None:
         raise _fail("unknown_issuer", f"key {kid!r} is not on the corridor trust list")
@@ -280,17 +288,15 @@ def verify(
         raise _fail("malformed", "the document is nested too deeply") from None
     if any(claims.get(k) != payload.get(k) for k in ("iss", "iat", "exp")):
         raise _fail("tampered_disclosure", "a disclosure overrides a signed registered claim")
-    return Verified(header=header, claims=claims, disclosed=frozenset(disclosed), key=key)
+    return Verified(claims=claims, disclosed=frozenset(disclosed), key=key)
 
 
-_NESTED = (dict, list)
+_NESTED = frozenset((dict, list))
 
 
 def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, Any], set[str]]:
     table: dict[str, list[Any]] = {}
-    b64e, sha256 = hz.b64e, hashlib.sha256  # bound once: this loop runs per disclosure
-    for d in disclosures:
-        digest = b64e(sha256(d.encode("ascii")).digest())
+    for digest, d in zip(hz.digests_b64(disclosures), disclosures, strict=True):
         if digest in table:
             raise _fail("tampered_disclosure", "the same disclosure is sent twice")
         parts = _json(d, "disclosure")
@@ -308,24 +314,31 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
     seen: set[str] = set()
     disclosed: set[str] = set()
 
+    # JSON parsing gives exact types, so `type(v) in _NESTED` says "may hold disclosures".
     def walk(value: Any, top: bool) -> Any:
-        if isinstance(value, dict):
-            if (
-                "_sd" not in value
-                and "_sd_alg" not in value
-                and not any(isinstance(v, _NESTED) for v in value.values())
-            ):
-                return value  # nothing selectively disclosed inside: keep it as it is
+        if type(value) is dict:
+            sd = value.get("_sd")
+            if sd is None and "_sd_alg" not in value:
+                for v in value.values():
+                    if type(v) in _NESTED:
+                        break
+                else:
+                    return value  # nothing selectively disclosed inside: keep it as it is
             out: dict[str, Any] = {}
             for name, v in value.items():
-                if name in ("_sd", "_sd_alg"):
-                    continue
-                # Only containers can hold disclosures: scalars are kept without a call.
-                out[name] = walk(v, False) if isinstance(v, _NESTED) else v
-            sd = value.get("_sd", [])
-            if not isinstance(sd, list) or not all(isinstance(d, str) for d in sd):
+                if type(v) in _NESTED:
+                    if name == "_sd" or name == "_sd_alg":
+                        continue
+                    out[name] = walk(v, False)
+                elif name != "_sd_alg":
+                    out[name] = v
+            if sd is None:
+                return out
+            if type(sd) is not list:
                 raise _fail("malformed", "_sd must be a list of digests")
             for digest in sd:
+                if type(digest) is not str:
+                    raise _fail("malformed", "_sd must be a list of digests")
                 # RFC 9901: a digest may appear once in the whole payload, disclosed or not.
                 if digest in seen:
                     raise _fail("tampered_disclosure", "a digest appears twice in the document")
@@ -335,22 +348,26 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                     continue
                 if len(parts) != 3:
                     raise _fail("tampered_disclosure", "an array disclosure sits in an object")
-                if digest in used or parts[1] in out:
-                    raise _fail("tampered_disclosure", f"claim {parts[1]!r} disclosed twice")
+                name = parts[1]
+                if digest in used or name in out:
+                    raise _fail("tampered_disclosure", f"claim {name!r} disclosed twice")
                 used.add(digest)
                 if top:
-                    disclosed.add(parts[1])
-                value_ = parts[2]
-                out[parts[1]] = walk(value_, False) if isinstance(value_, _NESTED) else value_
+                    disclosed.add(name)
+                v = parts[2]
+                out[name] = walk(v, False) if type(v) in _NESTED else v
             return out
-        if isinstance(value, list):
-            if not any(isinstance(e, _NESTED) for e in value):
+        if type(value) is list:
+            for e in value:
+                if type(e) in _NESTED:
+                    break
+            else:
                 return value
             items = []
             for element in value:
-                if isinstance(element, dict) and len(element) == 1 and "..." in element:
+                if type(element) is dict and len(element) == 1 and "..." in element:
                     ref = element["..."]
-                    if not isinstance(ref, str):
+                    if type(ref) is not str:
                         raise _fail("malformed", "an array element digest must be a string")
                     if ref in seen:
                         raise _fail("tampered_disclosure", "a digest appears twice in the document")
@@ -358,15 +375,15 @@ def _unpack(payload: dict[str, Any], disclosures: list[str]) -> tuple[dict[str, 
                     parts = table.get(ref)
                     if parts is None:
                         continue
-                    if len(parts) != 2 or element["..."] in used:
+                    if len(parts) != 2 or ref in used:
                         raise _fail(
                             "tampered_disclosure",
                             "an array element disclosure is misplaced or repeated",
                         )
-                    used.add(element["..."])
+                    used.add(ref)
                     items.append(walk(parts[1], False))
                 else:
-                    items.append(walk(element, False) if isinstance(element, _NESTED) else element)
+                    items.append(walk(element, False) if type(element) in _NESTED else element)
             return items
         return value
 

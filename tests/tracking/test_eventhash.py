@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -14,6 +15,8 @@ from epcis_event_hash_generator.hash_generator import (
     calculate_hashes_from_pre_hashes,
     derive_prehashes_from_events,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corridor.tracking import epcis, eventhash
 from corridor.tracking.epcis import Step
@@ -111,3 +114,32 @@ def test_a_departure_pre_hash_string_spelled_out() -> None:
         "bizStep=https://ref.gs1.org/cbv/BizStep-departingreadPointid=urn:corridor:node:aktau"
     )
     assert epcis.event_id(event) == reference_ids([event])[1][0]
+
+
+def _value_by_float(value: str) -> str:
+    """canonical_value without its shortcut: every text tried as a number."""
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text
+    return str(int(number)) if int(number) == number else str(number)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=12), st.from_regex(r"\s*[+-]?[0-9\u0660-\u0669]*\.?[0-9]*(e[+-]?[0-9]+)?")
+    )
+)
+def test_values_kept_as_text_without_trying_them_as_numbers_are_not_numbers(value: str) -> None:
+    assert eventhash.canonical_value(value) == _value_by_float(value)
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=5))])))
+def test_a_time_already_canonical_is_kept_and_any_other_is_rewritten_to_it(at: datetime) -> None:
+    at = at.replace(microsecond=at.microsecond // 1000 * 1000)
+    written = at.isoformat(timespec="milliseconds")  # with "+00:00" or "+05:00": rewritten
+    assert eventhash.canonical_time(written) == epcis.stamp(at)
+    assert eventhash.canonical_time(epcis.stamp(at)) == epcis.stamp(at)

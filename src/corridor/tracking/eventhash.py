@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,8 +44,17 @@ _SENSOR_REPORT = ("type", "value", "uom")
 _SENSOR_METADATA = ("time", "startTime", "endTime")
 
 
+# A time already written as the pre-hash writes it (as `epcis.stamp` does): kept as it is.
+_CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+# What `float` can read starts (after spaces) with one of these or another decimal digit;
+# "inf" and "nan" are not finite, so any other text is kept as it is without trying.
+_NUMBER_STARTS = frozenset("0123456789+-.")
+
+
 def canonical_time(value: str) -> str:
     """UTC at millisecond precision with a `Z`, as the pre-hash writes every time."""
+    if _CANONICAL_TIME.fullmatch(value):
+        return value
     moment = datetime.fromisoformat(value).astimezone(UTC)
     micro = round(moment.microsecond, -3)
     moment = moment.replace(microsecond=0) + timedelta(microseconds=micro)
@@ -54,6 +64,8 @@ def canonical_time(value: str) -> str:
 def canonical_value(value: Any) -> str:
     """A value as text, numbers without trailing zeros or a leading '+'."""
     text = str(value).strip()
+    if text[:1] not in _NUMBER_STARTS and not text[:1].isdecimal():
+        return text
     try:
         number = float(text)
     except ValueError:

@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from corridor.exceptions import InvalidInput, LedgerBroken, NotFound, PermissionDenied
 from corridor.services import Context, demo, event_query, ledgers, shipments, tracking
+from corridor.services.capture import PART
 from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
 from corridor.store.tables import EpcisEventRow
@@ -227,3 +228,41 @@ def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context)
     seen = event_query.events(node, ORGS["ge-customs"], EventQuery()).events
     assert [e["bizStep"] for e in seen] == [epcis.BIZSTEP + "customs_hold"]
     assert event_query.events(node, ORGS["az-customs"], EventQuery()).events == []
+
+
+def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
+    node: Context, tmp_path: Path
+) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-5"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    n = 2 * PART + 10
+
+    def moves(start: int) -> list[dict[str, Any]]:
+        return [
+            epcis.build(Step.ARRIVING, T0 + timedelta(minutes=start + i), made.id, "aktau", box)
+            for i in range(n)
+        ]
+
+    events = moves(0)
+    events.insert(PART + 3, events[0])  # the same event again, in another part
+    job = tracking.capture(node, RAIL, epcis.document(events, T0), T0)
+    assert (job.stored, job.duplicates) == (n, 1)
+    assert len(job.eventIDs) == n + 1
+    chain = ledgers.shipment(node, SHIPPER, made.id).entries
+    [entry] = [e for e in chain if e.kind == "epcis_events"]
+    assert entry.body["events"] == [epcis.digest_of(e) for e in moves(0)]
+
+    before = state(node.db, tmp_path)
+    forged, later = moves(n), moves(n)
+    forged[PART + 1] = forged[PART + 1] | {"eventID": forged[0]["eventID"]}
+    with pytest.raises(InvalidInput) as refused:
+        tracking.capture(node, RAIL, epcis.document(forged, T0), T0)
+    assert [e.field for e in refused.value.errors] == [f"epcisBody.eventList[{PART + 1}]"]
+    later[2 * PART + 2] = {"type": "ObjectEvent"}
+    with pytest.raises(InvalidInput, match=r"not an EPCIS 2\.0 document") as refused:
+        tracking.capture(node, RAIL, epcis.document(later, T0), T0)
+    assert f"eventList[{2 * PART + 2}]" in refused.value.errors[0].field
+    hold = epcis.build(Step.CUSTOMS_HOLD, T0, made.id, "gardabani", box)
+    with pytest.raises(NotFound):
+        tracking.capture(node, ORGS["ge-customs"], epcis.document([hold, *moves(n)], T0), T0)
+    assert state(node.db, tmp_path) == before

@@ -85,14 +85,15 @@ def batched(conn: Connection) -> Iterator[None]:
         yield
 
 
-def _to_json(value: Any) -> str:
+def to_json_text(value: Any) -> str:
+    """JSON as the engine writes its JSON columns."""
     return to_json(value).decode()
 
 
 # JSON columns (drafts, routes, reports, envelopes) written and read by pydantic's encoder
 # and parser (Rust) instead of the standard library's: the same JSON, in a fraction of the
 # time on every submission and read.
-_JSON_CODEC: dict[str, Any] = {"json_serializer": _to_json, "json_deserializer": from_json}
+_JSON_CODEC: dict[str, Any] = {"json_serializer": to_json_text, "json_deserializer": from_json}
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:

@@ -4,20 +4,25 @@ On PostgreSQL one statement does it all: the rows travel as three JSON arrays, o
 server by `jsonb_to_recordset`; the events go in unless already stored, and identifiers and
 timeline steps follow for the events that went in. One round trip and three parameters,
 instead of a value per column and row. Elsewhere, three statements do the same.
+
+`EventWriter` sends a large capture part by part in one pipeline: the server stores one part
+while the caller checks and hashes the next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from functools import lru_cache
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from sqlalchemy import Connection, Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from corridor.store.db import dialect_of, insert_unless_exists
+from corridor.store.db import dialect_of, insert_unless_exists, to_json_text
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow, EventRow
 
 Row = Mapping[str, Any]
@@ -102,3 +107,77 @@ def _statement(
         )
         query = query.add_cte(follow.cte(f"{name}_added"))
     return query
+
+
+class EventWriter:
+    """Inserts parts of a capture as they are given, in the caller's transaction, and says
+    at the end which events went in. On PostgreSQL each part is sent at once in a pipeline
+    and its result read at `finish`; until then the session may be used only after
+    `pause()`. Elsewhere each part is inserted when given."""
+
+    def __init__(self, s: Session) -> None:
+        self._s = s
+        self._pg = dialect_of(s) == "postgresql"
+        self._pipeline: AbstractContextManager[Any] | None = None
+        self._cursors: list[Any] = []
+        self._inserted: set[str] = set()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self._leave(kind, exc, tb)
+        finally:
+            for cursor in self._cursors:
+                cursor.close()
+
+    def send(
+        self, events: Sequence[Row], identifiers: Sequence[Row], timeline: Sequence[Row]
+    ) -> None:
+        """Insert these rows (as `insert_events` takes them)."""
+        if not events:
+            return
+        if not self._pg:
+            self._inserted |= insert_events(self._s, events, identifiers, timeline)
+            return
+        driver = self._s.connection().connection.driver_connection
+        if self._pipeline is None:
+            self._pipeline = driver.pipeline()  # type: ignore[union-attr]
+            self._pipeline.__enter__()
+        sql = _sql(
+            tuple(events[0]),
+            tuple(identifiers[0]) if identifiers else (),
+            tuple(timeline[0]) if timeline else (),
+        )
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        params = {"events": events, "ids": identifiers, "steps": timeline}
+        cursor.execute(sql, {k: to_json_text(v) for k, v in params.items() if v})
+        self._cursors.append(cursor)
+
+    def pause(self) -> None:
+        """Wait for what was sent, so the session can be used."""
+        self._leave(None, None, None)
+
+    def finish(self) -> set[str]:
+        """The ids of the events inserted now."""
+        self.pause()
+        for cursor in self._cursors:
+            self._inserted.update(row[0] for row in cursor.fetchall())
+        return self._inserted
+
+    def _leave(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.__exit__(kind, exc, tb)
+
+
+@lru_cache(maxsize=16)
+def _sql(names: tuple[str, ...], id_names: tuple[str, ...], step_names: tuple[str, ...]) -> str:
+    """`_statement` as PostgreSQL text with named parameters, for the driver itself."""
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    return str(_statement(names, id_names, step_names).compile(dialect=dialect))

@@ -19,7 +19,7 @@ CBV 2.0 has no business steps for customs, so holds and releases use the corrido
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -299,24 +299,45 @@ def location_of(event: Mapping[str, Any]) -> str | None:
 def read(doc: Any) -> list[Captured]:
     """The events of an EPCIS 2.0 document, each checked, or InvalidInput naming every
     event that fails and why (then nothing of the document is stored)."""
-    check_stored(doc)
-    events = doc["epcisBody"]["eventList"]
+    return [c for part in read_parts(doc, MAX_EVENTS) for c in part]
+
+
+def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
+    """The events of a document `size` at a time, each part checked as it is reached, so a
+    caller can store one part while the next is read. A refusal names every event that
+    fails and why, wherever it is: once one has failed no further part is given, and
+    InvalidInput comes at the end (a caller storing parts in one transaction then keeps
+    none of them)."""
+    body: Any = doc.get("epcisBody") if isinstance(doc, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    if not isinstance(events, list) or len(events) <= size:
+        check_stored(doc)
+        events = doc["epcisBody"]["eventList"]
     if len(events) > MAX_EVENTS:
         raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
-    found: list[Captured] = []
     errors: list[FieldError] = []
-    for n, event in enumerate(events):
-        try:
-            found.append(_one(event))
-        except InvalidInput as exc:
-            errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
+    for lo in range(0, len(events), size):
+        part = events[lo : lo + size]
+        if len(events) > size:
+            try:
+                check_stored({**doc, "epcisBody": {**body, "eventList": part}})
+            except InvalidInput:
+                check_stored(doc)  # the whole document says where, counted from its start
+                raise
+        found = []
+        for n, event in enumerate(part, start=lo):
+            try:
+                found.append(_one(event))
+            except InvalidInput as exc:
+                errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
+        if not errors:
+            yield found
     if errors:
         raise InvalidInput(
             f"{len(errors)} of {len(events)} events cannot be stored, so nothing was "
             f"captured; the first, {errors[0].field}: {errors[0].message}",
             errors,
         )
-    return found
 
 
 def _one(event: dict[str, Any]) -> Captured:

@@ -1,0 +1,303 @@
+"""Capture of EPCIS 2.0 documents: every event checked, given its hash-based id, entitled,
+stored once and entered in its shipment's ledger, or none of the document's events.
+
+Who may record: a party to the shipment records its movements; customs holds and releases
+come only from the customs authority of the country where they happen.
+
+A large document is read and stored part by part in one transaction: while the store
+writes one part, the next is checked and hashed. A part that fails refuses the whole
+document, and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import ledger as ledger_mod
+from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
+from corridor.model import Organisation, Role
+from corridor.services.context import Context
+from corridor.services.shipments import status_after
+from corridor.store.epcis import EventWriter
+from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
+from corridor.tracking import epcis
+from corridor.tracking.epcis import Captured, Step
+
+__all__ = ["PART", "CaptureJob", "capture", "capture_job"]
+
+# Events checked and sent to the store at a time: small enough that the store starts early,
+# large enough that each part is one efficient statement.
+PART = 50
+# Timeline entries for the steps that move a shipment (and its status).
+_TIMELINE = {
+    Step.DEPARTING: "departed",
+    Step.ARRIVING: "arrived",
+    Step.BORDER_CROSSING: "border_crossed",
+    Step.CUSTOMS_HOLD: "customs_hold",
+    Step.CUSTOMS_RELEASE: "customs_released",
+}
+_CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
+
+
+class CaptureJob(BaseModel):
+    """A finished capture, as the EPCIS 2.0 REST binding's capture job describes it."""
+
+    captureID: str
+    createdAt: datetime
+    finishedAt: datetime
+    running: bool = False
+    success: bool = True
+    captureErrorBehaviour: str = "rollback"
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    stored: int
+    duplicates: int
+    declarations: int
+    eventIDs: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class _Shipment:
+    """A shipment the capture records on: its row and the events sent for it."""
+
+    row: ShipmentRow
+    say: _Summaries
+    party: bool
+    sent: list[Captured] = field(default_factory=list)
+    declarations: list[Captured] = field(default_factory=list)
+
+
+def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = None) -> CaptureJob:
+    """Store every event of an EPCIS document, or none: each checked against the GS1 schema,
+    given its hash-based id, entitled, and entered in its shipment's ledger. An event
+    already stored is counted once; an error declaration marks the event it declares."""
+    now = now or ctx.clock()
+    job = CaptureJob(
+        captureID=str(uuid.uuid4()),
+        createdAt=now,
+        finishedAt=now,
+        stored=0,
+        duplicates=0,
+        declarations=0,
+    )
+    shipments: dict[str, _Shipment] = {}
+    seen: set[str] = set()
+    ids: list[str] = []
+    with ctx.db.transaction() as s, EventWriter(s) as writer:
+        signer = ctx.keys.ensure(s, who.id, now)
+        for part in epcis.read_parts(doc, PART):
+            places = _places(ctx, part)
+            ids += [c.id for c in part]
+            for c in part:
+                if c.shipment_id not in shipments:
+                    writer.pause()
+                    shipments[c.shipment_id] = _party_to(s, who, c.shipment_id, ctx)
+            _entitled(who, part, shipments, places)
+            fresh = []
+            for c in part:
+                on = shipments[c.shipment_id]
+                if c.declaration is not None:
+                    on.declarations.append(c)
+                elif c.digest in seen:
+                    job.duplicates += 1
+                else:
+                    seen.add(c.digest)
+                    fresh.append(c)
+                    on.sent.append(c)
+            writer.send(*_rows(who, shipments, fresh, now))
+        inserted = writer.finish()
+        for shipment_id, on in shipments.items():
+            records = _settle(s, on, inserted, job)
+            ledger_mod.append_many(s, signer, who.id, shipment_id, records, now)
+        s.add(
+            CaptureJobRow(
+                id=job.captureID,
+                created_by=who.id,
+                created_at=now,
+                finished_at=now,
+                stored=job.stored,
+                duplicates=job.duplicates,
+                declarations=job.declarations,
+            )
+        )
+    job.eventIDs = ids
+    return job
+
+
+def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
+    """Each event's node and its country; every event must happen at a corridor node."""
+    nodes = ctx.network.nodes
+    errors = [
+        FieldError(
+            f"event {c.id}",
+            f"bizLocation {c.location!r} is not a corridor node; name one as "
+            f"'{epcis.NODE}<node id>', e.g. '{epcis.NODE}aktau'",
+        )
+        for c in found
+        if c.location not in nodes
+    ]
+    if errors:
+        raise InvalidInput(
+            f"events happen at nodes of the corridor network: {errors[0].message}", errors
+        )
+    return {c.location: nodes[c.location].country for c in found if c.location}
+
+
+def _party_to(s: Session, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
+    """The shipment the caller records on, and whether the caller is a party to it."""
+    party = s.scalar(
+        select(ShipmentPartyRow.role)
+        .where(
+            ShipmentPartyRow.shipment_id == shipment_id,
+            ShipmentPartyRow.organisation_id == who.id,
+        )
+        .limit(1)
+    )
+    row = s.get(ShipmentRow, shipment_id)
+    if row is None:
+        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
+    return _Shipment(row, _Summaries(ctx, row), party is not None)
+
+
+def _entitled(
+    who: Organisation, part: list[Captured], shipments: dict[str, _Shipment], places: dict[str, str]
+) -> None:
+    """Movements are recorded by the shipment's parties; holds and releases by the customs
+    authority where they happen, party or not."""
+    strangers = set()
+    for c in part:
+        if c.step in _CUSTOMS_STEPS:
+            if who.role is not Role.CUSTOMS or places[c.location or ""] != who.country:
+                raise PermissionDenied(
+                    f"a {c.step.value} at {c.location} is recorded by the customs authority "
+                    f"of {places[c.location or '']}, not by {who.id}"
+                )
+        elif not shipments[c.shipment_id].party:
+            strangers.add(c.shipment_id)
+    if strangers:
+        raise NotFound(f"no shipment {min(strangers)!r} that you are party to")
+
+
+class _Summaries:
+    """A timeline line for a movement, in the words the timeline has always used."""
+
+    def __init__(self, ctx: Context, row: ShipmentRow) -> None:
+        self.nodes = ctx.network.nodes
+        self.route: list[str] = list((row.route or {}).get("nodes", []))
+
+    def country(self, node: str | None) -> str | None:
+        return self.nodes[node].country if node in self.nodes else None
+
+    def __call__(self, kind: str, node: str) -> str:
+        name = self.nodes[node].name
+        if kind == "border_crossed":
+            i = self.route.index(node) if node in self.route else 0
+            before = self.country(self.route[i - 1]) if i else "?"
+            return f"Crossed the border {before} -> {self.country(node)}"
+        return {
+            "departed": f"Departed {name}",
+            "arrived": f"Arrived at {name}",
+            "customs_hold": f"Held by customs at {name}",
+        }.get(kind, f"Released by customs at {name}")
+
+
+def _rows(
+    who: Organisation, shipments: dict[str, _Shipment], fresh: list[Captured], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The event, identifier and timeline rows of events not sent before."""
+    events, identifiers, timeline = [], [], []
+    for c in fresh:
+        on = shipments[c.shipment_id]
+        events.append(
+            {
+                "id": c.digest,
+                "shipment_id": c.shipment_id,
+                "event_time": c.at,
+                "biz_step": c.biz_step,
+                "location": c.location,
+                "country": on.say.country(c.location),
+                "recorded_by": who.id,
+                "recorded_at": now,
+                "event": c.event,
+            }
+        )
+        identifiers += [{"epc": e, "event_time": c.at, "event_id": c.digest} for e in c.epcs]
+        kind = _TIMELINE.get(c.step) if c.step else None
+        if kind:
+            timeline.append(
+                {
+                    "event_id": c.digest,
+                    "shipment_id": c.shipment_id,
+                    "at": c.at,
+                    "kind": kind,
+                    "actor_id": who.id,
+                    "place": c.location,
+                    "summary": on.say(kind, c.location or ""),
+                }
+            )
+    return events, identifiers, timeline
+
+
+def _settle(
+    s: Session, on: _Shipment, inserted: set[str], job: CaptureJob
+) -> list[tuple[str, dict[str, Any]]]:
+    """Count what was stored, move the shipment's status in event time order, mark declared
+    errors, and return the ledger entries: one naming every event stored now, one naming
+    every error declared."""
+    stored = sorted((c for c in on.sent if c.digest in inserted), key=lambda c: c.at)
+    job.stored += len(stored)
+    job.duplicates += len(on.sent) - len(stored)
+    for c in stored:
+        kind = _TIMELINE.get(c.step) if c.step else None
+        if kind:
+            on.row.status = status_after(on.row, kind, c.location)
+    declared = [c.digest for c in on.declarations if _declare(s, c, job)]
+    records: list[tuple[str, dict[str, Any]]] = []
+    if stored:
+        records.append(("epcis_events", {"events": [c.digest for c in stored]}))
+    if declared:
+        records.append(("epcis_errors_declared", {"events": declared}))
+    return records
+
+
+def _declare(s: Session, c: Captured, job: CaptureJob) -> bool:
+    """Mark the stored event an error declaration names; True if it was not marked yet."""
+    stored = s.get(EpcisEventRow, c.digest)
+    if stored is None:
+        raise InvalidInput(
+            f"the error declaration names event {c.id}, which is not stored here; "
+            "declare errors only on captured events"
+        )
+    if stored.error_declaration is None:
+        stored.error_declaration = c.declaration
+        job.declarations += 1
+        return True
+    job.duplicates += 1
+    return False
+
+
+def capture_job(ctx: Context, who: Organisation, capture_id: str) -> CaptureJob:
+    """A capture job the caller started."""
+    with ctx.db.reading() as conn:
+        row = conn.execute(
+            select(CaptureJobRow).where(
+                CaptureJobRow.id == capture_id, CaptureJobRow.created_by == who.id
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"no capture job {capture_id!r} of yours")
+    return CaptureJob(
+        captureID=row.id,
+        createdAt=row.created_at,
+        finishedAt=row.finished_at,
+        stored=row.stored,
+        duplicates=row.duplicates,
+        declarations=row.declarations,
+    )

@@ -14,7 +14,7 @@ from corridor import ledger
 from corridor.documents import TrustList
 from corridor.exceptions import Conflict, LedgerBroken
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, papers, shipments
+from corridor.services import Context, demo, keys, papers, shipments, timeline
 from corridor.store.db import Database
 from corridor.store.tables import LedgerEntryRow, ShipmentRow
 from tests.conftest import ORGS, T0, node_context
@@ -46,10 +46,8 @@ def chain(db: Database, tmp_path: Path) -> tuple[Database, Chain, str]:
         b"{}",
         T0,
     )
-    shipments.record_event(ctx, ORGS["kz-rail"], s.id, "departed", T0, "Departed Dostyk", "dostyk")
-    shipments.record_event(
-        ctx, ORGS["caspian-ferry"], s.id, "arrived", T0, "Arrived at Baku", "baku-alat"
-    )
+    timeline.record(ctx, ORGS["kz-rail"], s.id, "departed", T0, "Departed Dostyk", "dostyk")
+    timeline.record(ctx, ORGS["caspian-ferry"], s.id, "arrived", T0, "Arrived at Baku", "baku-alat")
     return db, Chain(ctx, s.id), s.id
 
 
@@ -160,7 +158,7 @@ def test_parties_writing_to_one_shipment_at_once_all_get_in(
 
     def write(i: int) -> None:
         if i % 2:
-            shipments.record_event(ctx, ORGS["kz-rail"], sid, "loaded", T0, f"Wagon {i}", "dostyk")
+            timeline.record(ctx, ORGS["kz-rail"], sid, "loaded", T0, f"Wagon {i}", "dostyk")
         else:
             papers.attach(
                 ctx,

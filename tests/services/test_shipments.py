@@ -18,6 +18,7 @@ from corridor.services import (
     papers,
     readiness,
     shipments,
+    timeline,
 )
 from corridor.services.demo import draft
 from corridor.store.db import Database
@@ -64,7 +65,7 @@ def test_shipment_is_visible_to_its_parties_only(node: Context, db: Database) ->
 def test_stored_times_come_back_in_utc(node: Context, db: Database) -> None:
     s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-2"), T0)
     assert shipments.get(node, ORGS["kz-ferroalloy"], s.id).created_at == T0
-    assert shipments.timeline(node, ORGS["kz-ferroalloy"], s.id)[0].at == T0
+    assert timeline.read(node, ORGS["kz-ferroalloy"], s.id)[0].at == T0
 
 
 def test_a_rejected_submission_writes_nothing(node: Context, db: Database) -> None:
@@ -132,11 +133,11 @@ def test_a_shipper_cannot_submit_in_another_shippers_name(node: Context, db: Dat
 def test_status_follows_the_journey(node: Context, db: Database) -> None:
     s = shipments.submit(node, ORGS["kz-ferroalloy"], draft("R-10"), T0)
     rail, ferry = ORGS["kz-rail"], ORGS["caspian-ferry"]
-    shipments.record_event(node, rail, s.id, "departed", T0, "Departed Dostyk", "dostyk")
+    timeline.record(node, rail, s.id, "departed", T0, "Departed Dostyk", "dostyk")
     assert shipments.get(node, rail, s.id).status == "in_transit"
-    shipments.record_event(node, ferry, s.id, "arrived", T0, "Arrived at Baku", "baku-alat")
+    timeline.record(node, ferry, s.id, "arrived", T0, "Arrived at Baku", "baku-alat")
     assert shipments.get(node, rail, s.id).status == "in_transit"
-    shipments.record_event(node, ferry, s.id, "arrived", T0, "Arrived", s.route.destination)
+    timeline.record(node, ferry, s.id, "arrived", T0, "Arrived", s.route.destination)
     assert shipments.get(node, rail, s.id).status == "arrived"
 
 

@@ -28,6 +28,7 @@ from corridor.services import (
     papers,
     readiness,
     shipments,
+    timeline,
 )
 from corridor.services.demo_corridor import documents_for
 from corridor.store.db import Database
@@ -94,7 +95,7 @@ def test_everyday_reads_use_indexes_only(grown: tuple[Context, str, str]) -> Non
             assert len(listing.page(ctx, who).items) == 100
             assert listing.page(ctx, who, after=deep[who.id]).items
         shipments.get(ctx, shipper, sid)
-        shipments.timeline(ctx, shipper, sid)
+        timeline.read(ctx, shipper, sid)
         papers.documents(ctx, shipper, sid)
         ledgers.shipment(ctx, shipper, sid)
         readiness.check(ctx, shipper, sid, T0)

@@ -12,7 +12,8 @@ before anything is written, or rolls everything back (rows and files alike).
     keystore       private key files and trust-list rows (KeyStore)
     keys           rotating and revoking signing keys, the trust list a node verifies with
     federation     country roots, node requests and certificates, what a node publishes
-    shipments      submission, access by party, the stored view, timeline
+    shipments      submission, access by party, the stored view
+    timeline       a shipment's steps and movements in time order, and its status
     readiness      a shipment re-checked against every border with the papers that count
     listing        a party's shipments a page at a time (keyset cursor), as summaries
     ledgers        a shipment's ledger, verified against its documents and witnesses
@@ -20,7 +21,8 @@ before anything is written, or rolls everything back (rows and files alike).
     rules          checking drafts, the harmonisation matrix, rule packs
     disclosure     pre-arrival data to the route's authorities, the inbox, the directory
     network        the corridor's nodes and routes
-    tracking       custody events (EPCIS 2.0): capture and recording
+    capture        EPCIS 2.0 documents checked, entitled and stored whole or not at all
+    tracking       custody events (EPCIS 2.0): recording a hand-over, importing rows
     event_query    the EPCIS events query, by entitlement
     eta            arrival estimates from the last event, and their backtest
     emissions      ISO 14083 / GLEC statements and route alternatives by CO2e

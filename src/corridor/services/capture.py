@@ -18,14 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
 from corridor.model import Organisation, Role
 from corridor.services.context import Context
-from corridor.services.shipments import status_after
+from corridor.services.timeline import KIND_OF, Summaries, status_after
 from corridor.store.epcis import EventWriter
 from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
 from corridor.tracking import epcis
@@ -36,14 +36,6 @@ __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 # Events checked and sent to the store at a time: small enough that the store starts early,
 # large enough that each part is one efficient statement.
 PART = 50
-# Timeline entries for the steps that move a shipment (and its status).
-_TIMELINE = {
-    Step.DEPARTING: "departed",
-    Step.ARRIVING: "arrived",
-    Step.BORDER_CROSSING: "border_crossed",
-    Step.CUSTOMS_HOLD: "customs_hold",
-    Step.CUSTOMS_RELEASE: "customs_released",
-}
 _CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
 
 
@@ -65,11 +57,13 @@ class CaptureJob(BaseModel):
 
 @dataclass
 class _Shipment:
-    """A shipment the capture records on: its row and the events sent for it."""
+    """A shipment the capture records on: what capture reads of it, and the events sent."""
 
-    row: ShipmentRow
-    say: _Summaries
+    id: str
+    status: str
+    destination: str
     party: bool
+    say: Summaries
     sent: list[Captured] = field(default_factory=list)
     declarations: list[Captured] = field(default_factory=list)
 
@@ -151,19 +145,26 @@ def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
 
 
 def _party_to(s: Session, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
-    """The shipment the caller records on, and whether the caller is a party to it."""
-    party = s.scalar(
-        select(ShipmentPartyRow.role)
-        .where(
-            ShipmentPartyRow.shipment_id == shipment_id,
-            ShipmentPartyRow.organisation_id == who.id,
-        )
-        .limit(1)
+    """The shipment the caller records on (only the little capture needs of it, in one
+    query), and whether the caller is a party to it."""
+    party = exists().where(
+        ShipmentPartyRow.shipment_id == shipment_id,
+        ShipmentPartyRow.organisation_id == who.id,
     )
-    row = s.get(ShipmentRow, shipment_id)
-    if row is None:
+    found = s.execute(
+        select(
+            ShipmentRow.status,
+            ShipmentRow.destination,
+            ShipmentRow.route["nodes"],
+            party.label("party"),
+        ).where(ShipmentRow.id == shipment_id)
+    ).first()
+    if found is None:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
-    return _Shipment(row, _Summaries(ctx, row), party is not None)
+    status, destination, nodes, is_party = found
+    return _Shipment(
+        shipment_id, status, destination, bool(is_party), Summaries(ctx.network, nodes)
+    )
 
 
 def _entitled(
@@ -185,36 +186,12 @@ def _entitled(
         raise NotFound(f"no shipment {min(strangers)!r} that you are party to")
 
 
-class _Summaries:
-    """A timeline line for a movement, in the words the timeline has always used."""
-
-    def __init__(self, ctx: Context, row: ShipmentRow) -> None:
-        self.nodes = ctx.network.nodes
-        self.route: list[str] = list((row.route or {}).get("nodes", []))
-
-    def country(self, node: str | None) -> str | None:
-        return self.nodes[node].country if node in self.nodes else None
-
-    def __call__(self, kind: str, node: str) -> str:
-        name = self.nodes[node].name
-        if kind == "border_crossed":
-            i = self.route.index(node) if node in self.route else 0
-            before = self.country(self.route[i - 1]) if i else "?"
-            return f"Crossed the border {before} -> {self.country(node)}"
-        return {
-            "departed": f"Departed {name}",
-            "arrived": f"Arrived at {name}",
-            "customs_hold": f"Held by customs at {name}",
-        }.get(kind, f"Released by customs at {name}")
-
-
 def _rows(
     who: Organisation, shipments: dict[str, _Shipment], fresh: list[Captured], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The event, identifier and timeline rows of events not sent before."""
-    events, identifiers, timeline = [], [], []
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The event and identifier rows of events not sent before."""
+    events, identifiers = [], []
     for c in fresh:
-        on = shipments[c.shipment_id]
         events.append(
             {
                 "id": c.digest,
@@ -222,27 +199,15 @@ def _rows(
                 "event_time": c.at,
                 "biz_step": c.biz_step,
                 "location": c.location,
-                "country": on.say.country(c.location),
+                "country": shipments[c.shipment_id].say.country(c.location),
                 "recorded_by": who.id,
                 "recorded_at": now,
                 "event": c.event,
+                "kind": KIND_OF.get(c.step) if c.step else None,
             }
         )
         identifiers += [{"epc": e, "event_time": c.at, "event_id": c.digest} for e in c.epcs]
-        kind = _TIMELINE.get(c.step) if c.step else None
-        if kind:
-            timeline.append(
-                {
-                    "event_id": c.digest,
-                    "shipment_id": c.shipment_id,
-                    "at": c.at,
-                    "kind": kind,
-                    "actor_id": who.id,
-                    "place": c.location,
-                    "summary": on.say(kind, c.location or ""),
-                }
-            )
-    return events, identifiers, timeline
+    return events, identifiers
 
 
 def _settle(
@@ -254,10 +219,13 @@ def _settle(
     stored = sorted((c for c in on.sent if c.digest in inserted), key=lambda c: c.at)
     job.stored += len(stored)
     job.duplicates += len(on.sent) - len(stored)
+    status = on.status
     for c in stored:
-        kind = _TIMELINE.get(c.step) if c.step else None
+        kind = KIND_OF.get(c.step) if c.step else None
         if kind:
-            on.row.status = status_after(on.row, kind, c.location)
+            status = status_after(status, on.destination, kind, c.location)
+    if status != on.status:
+        s.execute(update(ShipmentRow).where(ShipmentRow.id == on.id).values(status=status))
     declared = [c.digest for c in on.declarations if _declare(s, c, job)]
     records: list[tuple[str, dict[str, Any]]] = []
     if stored:

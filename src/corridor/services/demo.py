@@ -28,6 +28,7 @@ from corridor.services import (
     papers,
     readiness,
     shipments,
+    timeline,
 )
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.demo_corridor import (
@@ -205,7 +206,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
         tokens,
         incomplete,
         complete,
-        shipments.timeline(ctx, shipper, shipment.id),
+        timeline.read(ctx, shipper, shipment.id),
         ledgers.shipment(ctx, shipper, shipment.id).entries,
     )
 

@@ -9,17 +9,15 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from sqlalchemy import select
-
 from corridor.documents.kinds import ISSUER_ROLES
 from corridor.emissions import Statement, statement
 from corridor.exceptions import NoRoute
 from corridor.model import DocumentKind, Organisation, RoutePreference
 from corridor.network import Leg, Route
+from corridor.services import timeline
 from corridor.services.context import Context
 from corridor.services.papers import SignedDocument, issue_signed
 from corridor.services.shipments import stored
-from corridor.store.tables import EventRow
 
 __all__ = [
     "ALTERNATIVES",
@@ -44,18 +42,15 @@ ALTERNATIVES: dict[str, list[str]] = {
 }
 
 
+# The movements a leg travelled is read from: a departure, then an arrival.
+_LEGS = ("departed", "arrived")
+
+
 def travelled(ctx: Context, shipment_id: str, route: Route) -> list[Leg]:
     """The legs a shipment's timeline shows travelled (a departure from one node, then an
     arrival at the next), each as the network knows it."""
     with ctx.db.reading() as conn:
-        rows = conn.execute(
-            select(EventRow.kind, EventRow.place)
-            .where(
-                EventRow.shipment_id == shipment_id,
-                EventRow.kind.in_(("departed", "arrived")),
-            )
-            .order_by(EventRow.at, EventRow.id)
-        ).all()
+        rows = [(kind, place) for kind, place, _ in timeline.moves(conn, shipment_id, _LEGS)]
     planned = {(leg.origin, leg.destination): leg for leg in route.legs}
     legs = []
     for (k1, a), (k2, b) in pairwise(rows):

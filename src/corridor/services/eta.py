@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
-from sqlalchemy import select
-
 from corridor.exceptions import NoRoute
 from corridor.model import Organisation
 from corridor.network import Network, Route, corridor
+from corridor.services import timeline
 from corridor.services.context import Context
 from corridor.services.shipments import stored
 from corridor.sim import simulate
 from corridor.sim.fit import LogNormal
-from corridor.store.tables import EventRow
 from corridor.tracking.eta import Hop, Stop, backtest, estimate, fit_hops
 
 __all__ = ["Backtest", "Eta", "Stop", "for_shipment", "live_arrivals", "run_backtest"]
@@ -30,7 +28,6 @@ __all__ = ["Backtest", "Eta", "Stop", "for_shipment", "live_arrivals", "run_back
 # many of them.
 REFIT_S = 600
 RECENT = 50_000
-_MOVES = ("departed", "arrived", "border_crossed")
 
 
 @dataclass(frozen=True)
@@ -51,12 +48,7 @@ def _fits(ctx: Context) -> dict[Hop, LogNormal]:
     if hit and time.monotonic() - hit[0] < REFIT_S:
         return hit[1]
     with ctx.db.reading() as conn:
-        rows = conn.execute(
-            select(EventRow.shipment_id, EventRow.kind, EventRow.place, EventRow.at)
-            .where(EventRow.kind.in_(_MOVES), EventRow.place.is_not(None))
-            .order_by(EventRow.id.desc())
-            .limit(RECENT)
-        ).all()
+        rows = timeline.recent_moves(conn, RECENT)
     journeys: dict[str, dict[str, float]] = defaultdict(dict)
     for shipment, kind, place, at in sorted(rows, key=lambda r: r.at):
         if place is None:
@@ -90,11 +82,7 @@ def for_shipment(ctx: Context, who: Organisation, shipment_id: str, now: datetim
     nodes = route.nodes
     planned = planned_hops(ctx.network, nodes)
     with ctx.db.reading() as conn:
-        moves = conn.execute(
-            select(EventRow.kind, EventRow.place, EventRow.at)
-            .where(EventRow.shipment_id == shipment_id, EventRow.kind.in_(_MOVES))
-            .order_by(EventRow.at, EventRow.id)
-        ).all()
+        moves = timeline.moves(conn, shipment_id)
     arrived: dict[str, datetime] = {}
     position, since = nodes[0], None
     for kind, place, at in moves:

@@ -1,5 +1,5 @@
-"""Shipments: submission, access by party, the stored view and the timeline (readiness is
-`corridor.services.readiness`).
+"""Shipments: submission, access by party and the stored view (readiness is
+`corridor.services.readiness`, the timeline `corridor.services.timeline`).
 
 Access rule: an organisation sees a shipment only if it is a party to it. To anyone else
 the shipment does not exist (NotFound), so its id leaks nothing.
@@ -335,58 +335,3 @@ def stored(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, Any]:
 def get(ctx: Context, who: Organisation, shipment_id: str) -> Shipment:
     """A shipment the caller is party to, or NotFound."""
     return Shipment.model_validate(stored(ctx, who, shipment_id))
-
-
-def record_event(
-    ctx: Context,
-    who: Organisation,
-    shipment_id: str,
-    kind: str,
-    at: datetime,
-    summary: str,
-    place: str | None = None,
-    now: datetime | None = None,
-) -> Event:
-    """Add a step that happened at `at` to the timeline of a shipment the caller is party to,
-    with its ledger entry recorded at `now` (default `at`): the ledger runs in the order
-    things were recorded, whatever time the step itself names."""
-    recorded = now or at
-    with ctx.db.transaction() as s:
-        row = visible(s, who.id, shipment_id)
-        signer = ctx.keys.ensure(s, who.id, recorded)
-        body = {"place": place, "at": int(at.timestamp())}
-        ledger_mod.append(s, signer, who.id, shipment_id, kind, body, recorded)
-        row.status = status_after(row, kind, place)
-        s.add(
-            EventRow(
-                shipment_id=shipment_id,
-                at=at,
-                kind=kind,
-                actor_id=who.id,
-                place=place,
-                summary=summary,
-            )
-        )
-    return Event(at=at, kind=kind, actor_id=who.id, place=place, summary=summary)
-
-
-def status_after(row: ShipmentRow, kind: str, place: str | None) -> str:
-    """A shipment's status after an event: in transit once it leaves, arrived at its
-    destination."""
-    if kind == "arrived" and place == row.destination:
-        return "arrived"
-    if kind in ("departed", "border_crossed", "arrived") and row.status == "submitted":
-        return "in_transit"
-    return row.status
-
-
-def timeline(ctx: Context, who: Organisation, shipment_id: str) -> list[Event]:
-    """The shipment's events in time order."""
-    with ctx.db.transaction() as s:
-        visible(s, who.id, shipment_id)
-        rows = s.scalars(
-            select(EventRow)
-            .where(EventRow.shipment_id == shipment_id)
-            .order_by(EventRow.at, EventRow.id)
-        )
-        return [Event.model_validate(r, from_attributes=True) for r in rows]

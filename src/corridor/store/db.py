@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from pydantic_core import from_json, to_json
 from sqlalchemy import Column, Connection, Engine, Insert, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
@@ -159,15 +160,19 @@ def _ping_when_idle(engine: Engine) -> None:
             raise sa_exc.DisconnectionError(str(exc)) from exc
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to an Alembic revision (the newest by default), up or down."""
     script_dir = resources.files("corridor.store").joinpath("migrations")
     config = Config()
     config.set_main_option("script_location", str(script_dir))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            current = MigrationContext.configure(connection).get_current_revision()
+            if revision != "head" and current is not None and current > revision:
+                command.downgrade(config, revision)
+            else:
+                command.upgrade(config, revision)
     except sa_exc.SQLAlchemyError as exc:
         raise translate(exc) or exc from exc
 

@@ -1,9 +1,9 @@
-"""Storing captured EPCIS events with their identifiers and timeline steps.
+"""Storing captured EPCIS events with the identifiers each names.
 
-On PostgreSQL one statement does it all: the rows travel as three JSON arrays, opened on the
-server by `jsonb_to_recordset`; the events go in unless already stored, and identifiers and
-timeline steps follow for the events that went in. One round trip and three parameters,
-instead of a value per column and row. Elsewhere, three statements do the same.
+On PostgreSQL one statement does it all: the rows travel as two JSON arrays, opened on the
+server by `jsonb_to_recordset`; the events go in unless already stored, and the identifiers
+follow for the events that went in. One round trip and two parameters, instead of a value
+per column and row. Elsewhere, two statements do the same.
 
 `EventWriter` sends a large capture part by part in one pipeline: the server stores one part
 while the caller checks and hashes the next.
@@ -23,69 +23,42 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from corridor.store.db import dialect_of, insert_unless_exists, to_json_text
-from corridor.store.tables import EpcisEpcRow, EpcisEventRow, EventRow
+from corridor.store.tables import EpcisEpcRow, EpcisEventRow
 
 Row = Mapping[str, Any]
 EVENTS: Table = EpcisEventRow.__table__  # type: ignore[assignment]
 IDENTIFIERS: Table = EpcisEpcRow.__table__  # type: ignore[assignment]
-TIMELINE: Table = EventRow.__table__  # type: ignore[assignment]
-# The column of a timeline row that names its event (not a column of the timeline).
 EVENT = "event_id"
 
 
 def insert_events(
-    s: Session | Connection,
-    events: Sequence[Row],
-    identifiers: Sequence[Row],
-    timeline: Sequence[Row],
+    s: Session | Connection, events: Sequence[Row], identifiers: Sequence[Row]
 ) -> set[str]:
     """Insert events not stored yet (ids unique within `events`), and the identifier rows
-    and timeline rows (each naming its event as `event_id`) of those that went in. Returns
-    the ids of the events inserted now."""
+    (each naming its event as `event_id`) of those that went in. Returns the ids of the
+    events inserted now."""
     if not events:
         return set()
     if dialect_of(s) == "postgresql":
-        return _in_one_statement(s, events, identifiers, timeline)
+        query = _statement(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
+        params = {"events": list(events), "ids": list(identifiers)}
+        return set(s.execute(query, params).scalars())
     inserted = set(s.execute(insert_unless_exists(s, EVENTS, EVENTS.c.id), list(events)).scalars())
     ids = [r for r in identifiers if r[EVENT] in inserted]
-    steps = [{k: v for k, v in r.items() if k != EVENT} for r in timeline if r[EVENT] in inserted]
     if ids:
         s.execute(insert(IDENTIFIERS), ids)
-    if steps:
-        s.execute(insert(TIMELINE), steps)
     return inserted
 
 
 def _rows(name: str, table: Table, names: Sequence[str]) -> TableValuedAlias:
-    """`jsonb_to_recordset(:name) AS name(col type, ...)` over these columns of `table`
-    (`event_id` typed as the events' key)."""
-    columns = [
-        column(n, (EVENTS.c.id if n == EVENT and n not in table.c else table.c[n]).type)
-        for n in names
-    ]
+    """`jsonb_to_recordset(:name) AS name(col type, ...)` over these columns of `table`."""
+    columns = [column(n, table.c[n].type) for n in names]
     source = func.jsonb_to_recordset(bindparam(name, type_=postgresql.JSONB))
     return source.table_valued(*columns).render_derived(name=name, with_types=True)
 
 
-def _in_one_statement(
-    s: Session | Connection,
-    events: Sequence[Row],
-    identifiers: Sequence[Row],
-    timeline: Sequence[Row],
-) -> set[str]:
-    query = _statement(
-        tuple(events[0]),
-        tuple(identifiers[0]) if identifiers else (),
-        tuple(timeline[0]) if timeline else (),
-    )
-    params = {"events": list(events), "ids": list(identifiers), "steps": list(timeline)}
-    return set(s.execute(query, params).scalars())
-
-
 @lru_cache(maxsize=16)
-def _statement(
-    names: tuple[str, ...], id_names: tuple[str, ...], step_names: tuple[str, ...]
-) -> Select[Any]:
+def _statement(names: tuple[str, ...], id_names: tuple[str, ...]) -> Select[Any]:
     """The statement for rows with these columns, built once."""
     given = _rows("events", EVENTS, names)
     added = (
@@ -96,16 +69,13 @@ def _statement(
         .cte("added")
     )
     query = select(added.c.id)
-    for name, table, keys in (("ids", IDENTIFIERS, id_names), ("steps", TIMELINE, step_names)):
-        if not keys:
-            continue
-        values = _rows(name, table, keys)
-        stored = [k for k in keys if k != EVENT or k in table.c]
-        follow = insert(table).from_select(
-            stored,
-            select(*[values.c[k] for k in stored]).join(added, added.c.id == values.c[EVENT]),
+    if id_names:
+        values = _rows("ids", IDENTIFIERS, id_names)
+        follow = insert(IDENTIFIERS).from_select(
+            id_names,
+            select(*[values.c[k] for k in id_names]).join(added, added.c.id == values.c[EVENT]),
         )
-        query = query.add_cte(follow.cte(f"{name}_added"))
+        query = query.add_cte(follow.cte("ids_added"))
     return query
 
 
@@ -134,26 +104,20 @@ class EventWriter:
             for cursor in self._cursors:
                 cursor.close()
 
-    def send(
-        self, events: Sequence[Row], identifiers: Sequence[Row], timeline: Sequence[Row]
-    ) -> None:
+    def send(self, events: Sequence[Row], identifiers: Sequence[Row]) -> None:
         """Insert these rows (as `insert_events` takes them)."""
         if not events:
             return
         if not self._pg:
-            self._inserted |= insert_events(self._s, events, identifiers, timeline)
+            self._inserted |= insert_events(self._s, events, identifiers)
             return
         driver = self._s.connection().connection.driver_connection
         if self._pipeline is None:
             self._pipeline = driver.pipeline()  # type: ignore[union-attr]
             self._pipeline.__enter__()
-        sql = _sql(
-            tuple(events[0]),
-            tuple(identifiers[0]) if identifiers else (),
-            tuple(timeline[0]) if timeline else (),
-        )
+        sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
         cursor = driver.cursor()  # type: ignore[union-attr]
-        params = {"events": events, "ids": identifiers, "steps": timeline}
+        params = {"events": events, "ids": identifiers}
         cursor.execute(sql, {k: to_json_text(v) for k, v in params.items() if v})
         self._cursors.append(cursor)
 
@@ -177,7 +141,7 @@ class EventWriter:
 
 
 @lru_cache(maxsize=16)
-def _sql(names: tuple[str, ...], id_names: tuple[str, ...], step_names: tuple[str, ...]) -> str:
+def _sql(names: tuple[str, ...], id_names: tuple[str, ...]) -> str:
     """`_statement` as PostgreSQL text with named parameters, for the driver itself."""
     dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
-    return str(_statement(names, id_names, step_names).compile(dialect=dialect))
+    return str(_statement(names, id_names).compile(dialect=dialect))

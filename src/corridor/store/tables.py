@@ -372,17 +372,18 @@ class EpcisEventRow(Base):
     recorded_at: Mapped[datetime]
     event: Mapped[dict[str, Any]]
     error_declaration: Mapped[dict[str, Any] | None]
+    # The shipment timeline's kind of a movement (departed, arrived, ...), else None.
+    kind: Mapped[str | None] = mapped_column(String(32))
 
 
 class EpcisEpcRow(Base):
-    """Each identifier an event names, in time order: a query by container reads a range."""
+    """Each identifier an event names, in time order: a query by container reads a range.
+    Written only with its event, in the statement that inserts the event."""
 
     __tablename__ = "epcis_event_epcs"
     epc: Mapped[str] = mapped_column(String(100), primary_key=True)
     event_time: Mapped[datetime] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(
-        ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class CaptureJobRow(Base):

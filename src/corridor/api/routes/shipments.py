@@ -10,7 +10,7 @@ from fastapi import Query, Response
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.model import ShipmentDraft
-from corridor.services import listing, readiness, shipments
+from corridor.services import listing, readiness, shipments, timeline
 from corridor.services.listing import ShipmentPage
 from corridor.services.network import Route
 from corridor.services.rules import ReadinessReport
@@ -100,7 +100,7 @@ def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
 @private.get("/shipments/{shipment_id}/events", tags=["shipments"])
 def shipment_events(shipment_id: str, who: Caller, ctx: Ctx) -> list[Event]:
     """The shipment's timeline."""
-    return shipments.timeline(ctx, who, shipment_id)
+    return timeline.read(ctx, who, shipment_id)
 
 
 @private.get("/shipments/{shipment_id}/readiness", tags=["rules"], response_model=ReadinessReport)

@@ -25,6 +25,7 @@ from corridor.services import (
     papers,
     readiness,
     shipments,
+    timeline,
 )
 from corridor.web import forms
 from corridor.web.view import View, view
@@ -192,7 +193,7 @@ def detail(v: V, shipment_id: str) -> Response:
         documents=papers.documents(v.ctx, who, shipment_id),
         issuable=drafting.issuable(who),
         kinds=list(DocumentKind),
-        timeline=shipments.timeline(v.ctx, who, shipment_id),
+        timeline=timeline.read(v.ctx, who, shipment_id),
         ledger=chain,
         broken=broken,
         answers=disclosure.answers(v.ctx, who, shipment_id),

@@ -1,0 +1,64 @@
+"""Revision 0014 on a store that captured movements before it: each movement ends up in the
+timeline once (read from its event), and steps recorded by hand stay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from corridor.services import Context, demo, shipments, timeline, tracking
+from corridor.store.db import migrate
+from corridor.store.tables import EpcisEventRow, EventRow
+from corridor.tracking import epcis
+from corridor.tracking.epcis import Step
+from tests.conftest import ORGS, T0
+
+SHIPPER, RAIL = ORGS["kz-ferroalloy"], ORGS["kz-rail"]
+SHIP = epcis.vessel_epc("9176187")
+
+
+def test_captured_movements_move_from_timeline_rows_to_their_events(node: Context) -> None:
+    made = shipments.submit(node, SHIPPER, demo.draft("MIGRATE-1"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    moves = [
+        epcis.build(Step.DEPARTING, T0 + timedelta(hours=1), made.id, "dostyk", box),
+        epcis.build(Step.LOADING, T0 + timedelta(hours=2), made.id, "aktau", box, vehicle=SHIP),
+        epcis.build(Step.ARRIVING, T0 + timedelta(hours=3), made.id, "aktau", box),
+    ]
+    tracking.capture(node, RAIL, epcis.document(moves, T0), T0)
+    timeline.record(node, RAIL, made.id, "loaded", T0 + timedelta(hours=4), "Wagon 7", "aktau")
+    before = timeline.read(node, SHIPPER, made.id)
+    assert [e.kind for e in before].count("departed") == 1
+
+    engine = node.db.engine
+    try:
+        migrate(engine, "0013")
+        # As capture wrote them before: a timeline row for each movement.
+        with engine.begin() as conn:
+            for e in before:
+                if e.kind in ("departed", "arrived"):
+                    conn.execute(
+                        sa.insert(EventRow.__table__).values(
+                            shipment_id=made.id,
+                            at=e.at,
+                            kind=e.kind,
+                            actor_id=e.actor_id,
+                            place=e.place,
+                            summary=e.summary,
+                        )
+                    )
+    finally:
+        migrate(engine)
+    assert timeline.read(node, SHIPPER, made.id) == before
+    with engine.connect() as conn:
+        kinds = conn.execute(
+            sa.select(EpcisEventRow.biz_step, EpcisEventRow.kind).order_by(EpcisEventRow.event_time)
+        ).all()
+        left = conn.execute(sa.select(EventRow.kind).where(EventRow.shipment_id == made.id))
+        assert sorted(left.scalars()) == ["loaded", "submitted"]
+    assert [tuple(k) for k in kinds] == [
+        ("departing", "departed"),
+        ("loading", None),
+        ("arriving", "arrived"),
+    ]

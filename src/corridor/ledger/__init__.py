@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustList, signing
 from corridor.exceptions import LedgerBroken, VerificationFailed
-from corridor.store.db import dialect_of
+from corridor.store.db import dialect_of, driver_of
 from corridor.store.tables import LedgerEntryRow
 
 GENESIS = "0" * 64
@@ -70,16 +70,45 @@ def content_hash(content: dict[str, Any]) -> str:
 digest_of = signing.digest_of
 
 
-def _serialise(s: Session | Connection, chain: str) -> None:
-    """Make concurrent appends to one chain take turns (on PostgreSQL, a transaction-scoped
-    advisory lock on the chain): the second reads the head the first wrote, instead of
-    both claiming the same position and one failing. SQLite lets one writer in at a time."""
+@dataclass(frozen=True)
+class Head:
+    """Where a chain goes on: the next position, the hash it follows, and the earliest time
+    its next entry may carry (time in a chain never runs backwards)."""
+
+    shipment_id: str
+    seq: int
+    prev: str
+    at: int
+
+
+def head(s: Session | Connection, shipment_id: str, *, first: bool = False) -> Head:
+    """The chain's head, read once the chain is held for the caller's transaction, so that
+    concurrent appends take turns: the second reads the head the first wrote, instead of
+    both claiming the same position and one failing. On PostgreSQL a transaction-scoped
+    advisory lock holds it (lock and read sent together, each statement with its own
+    snapshot); SQLite lets one writer in at a time. `first`: the chain starts here."""
+    if first:
+        return Head(shipment_id, 0, GENESIS, 0)
     if dialect_of(s) == "postgresql":
-        key = int.from_bytes(hashlib.sha256(chain.encode()).digest()[:8], "big", signed=True)
-        s.execute(_LOCK, {"key": key})
+        key = int.from_bytes(hashlib.sha256(shipment_id.encode()).digest()[:8], "big", signed=True)
+        driver = driver_of(s)
+        with driver.pipeline():
+            driver.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": key})
+            cursor = driver.execute(_LAST_SQL, {"shipment": shipment_id})
+        last = cursor.fetchone()
+    else:
+        last = s.execute(_LAST, {"shipment": shipment_id}).first()
+    return (
+        Head(shipment_id, last[0] + 1, last[1], last[2])
+        if last
+        else Head(shipment_id, 0, GENESIS, 0)
+    )
 
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_SQL = (
+    "SELECT seq, hash, at FROM ledger_entries WHERE shipment_id = %(shipment)s "
+    "ORDER BY seq DESC LIMIT 1"
+)
 
 
 def append(
@@ -111,24 +140,38 @@ def append_many(
 ) -> list[Entry]:
     """Add entries in order, each chained to the one before, with one look-up of the head
     and one insert for all of them."""
-    if not first:
-        _serialise(s, shipment_id)
-    last = None if first else s.execute(_LAST, {"shipment": shipment_id}).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (0, GENESIS)
+    made = extend(head(s, shipment_id, first=first), signer, actor_id, records, now)
+    store(s, made)
+    return made
+
+
+def extend(
+    at_head: Head,
+    signer: Signer,
+    actor_id: str,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> list[Entry]:
+    """Entries going on from a chain's head, in order, each hashed and signed (not stored)."""
+    seq, prev = at_head.seq, at_head.prev
     # Time in a chain never runs backwards: a clock put back (after running fast) records
     # at the last entry's time until it catches up.
-    at = max(int(now.timestamp()), last[2] if last else 0)
+    at = max(int(now.timestamp()), at_head.at)
     made: list[Entry] = []
     for kind, body in records:
-        draft = Entry(shipment_id, seq, prev, kind, actor_id, signer.kid, at, body, "", "")
+        draft = Entry(at_head.shipment_id, seq, prev, kind, actor_id, signer.kid, at, body, "", "")
         digest = content_hash(draft.content())
         signature = signing.sign(signer, bytes.fromhex(digest))
         made.append(Entry(**{**draft.__dict__, "hash": digest, "signature": signature}))
         seq, prev = seq + 1, digest
-    # A Core insert: the (shipment, seq) key still refuses a second entry at this position.
+    return made
+
+
+def store(s: Session | Connection, made: list[Entry]) -> None:
+    """Insert entries made by `extend` (a Core insert: the (shipment, seq) key still refuses
+    a second entry at a position)."""
     if made:
         s.execute(_INSERT, [e.__dict__ for e in made])
-    return made
 
 
 def entries(s: Session, shipment_id: str) -> list[Entry]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -26,6 +26,7 @@ from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDe
 from corridor.model import Organisation, Role
 from corridor.services.context import Context
 from corridor.services.timeline import KIND_OF, Summaries, status_after
+from corridor.store.db import batched
 from corridor.store.epcis import EventWriter
 from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
 from corridor.tracking import epcis
@@ -35,7 +36,8 @@ __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 
 # Events checked and sent to the store at a time: small enough that the store starts early,
 # large enough that each part is one efficient statement.
-PART = 50
+PART = 32
+_INSERT_JOB = insert(CaptureJobRow)
 _CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
 
 
@@ -107,20 +109,27 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
                     on.sent.append(c)
             writer.send(*_rows(who, shipments, fresh, now))
         inserted = writer.finish()
-        for shipment_id, on in shipments.items():
-            records = _settle(s, on, inserted, job)
-            ledger_mod.append_many(s, signer, who.id, shipment_id, records, now)
-        s.add(
-            CaptureJobRow(
-                id=job.captureID,
-                created_by=who.id,
-                created_at=now,
-                finished_at=now,
-                stored=job.stored,
-                duplicates=job.duplicates,
-                declarations=job.declarations,
+        entries = []
+        # Chains are taken in one order, so two captures never wait on each other's.
+        for shipment_id in sorted(shipments):
+            records = _settle(s, shipments[shipment_id], inserted, job)
+            at_head = ledger_mod.head(s, shipment_id)
+            entries += ledger_mod.extend(at_head, signer, who.id, records, now)
+        s.flush()  # declared errors: an ORM update checks its row count, which a batch hides
+        with batched(s.connection()):
+            ledger_mod.store(s, entries)
+            s.execute(
+                _INSERT_JOB,
+                {
+                    "id": job.captureID,
+                    "created_by": who.id,
+                    "created_at": now,
+                    "finished_at": now,
+                    "stored": job.stored,
+                    "duplicates": job.duplicates,
+                    "declarations": job.declarations,
+                },
             )
-        )
     job.eventIDs = ids
     return job
 

@@ -73,6 +73,13 @@ def _insert_unless_exists(dialect: str, table: Table, returning: Column[Any]) ->
     raise NotImplementedError(f"no insert-unless-exists for {dialect}")
 
 
+def driver_of(s: Session | Connection) -> Any:
+    """The DB-API connection under a session or connection, for what only the driver does
+    (psycopg's pipeline)."""
+    conn = s.connection() if isinstance(s, Session) else s
+    return conn.connection.driver_connection
+
+
 @contextmanager
 def batched(conn: Connection) -> Iterator[None]:
     """Statements whose results nobody reads, sent together: on PostgreSQL in one pipeline
@@ -81,8 +88,7 @@ def batched(conn: Connection) -> Iterator[None]:
     if dialect_of(conn) != "postgresql":
         yield
         return
-    driver = conn.connection.driver_connection
-    with driver.pipeline():  # type: ignore[union-attr]
+    with driver_of(conn).pipeline():
         yield
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from corridor.store.db import dialect_of, insert_unless_exists, to_json_text
+from corridor.store.db import dialect_of, driver_of, insert_unless_exists, to_json_text
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow
 
 Row = Mapping[str, Any]
@@ -111,12 +111,12 @@ class EventWriter:
         if not self._pg:
             self._inserted |= insert_events(self._s, events, identifiers)
             return
-        driver = self._s.connection().connection.driver_connection
+        driver = driver_of(self._s)
         if self._pipeline is None:
-            self._pipeline = driver.pipeline()  # type: ignore[union-attr]
+            self._pipeline = driver.pipeline()
             self._pipeline.__enter__()
         sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
-        cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor = driver.cursor()
         params = {"events": events, "ids": identifiers}
         cursor.execute(sql, {k: to_json_text(v) for k, v in params.items() if v})
         self._cursors.append(cursor)

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -156,24 +156,25 @@ def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
 def _party_to(s: Session, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
     """The shipment the caller records on (only the little capture needs of it, in one
     query), and whether the caller is a party to it."""
-    party = exists().where(
-        ShipmentPartyRow.shipment_id == shipment_id,
-        ShipmentPartyRow.organisation_id == who.id,
-    )
-    found = s.execute(
-        select(
-            ShipmentRow.status,
-            ShipmentRow.destination,
-            ShipmentRow.route["nodes"],
-            party.label("party"),
-        ).where(ShipmentRow.id == shipment_id)
-    ).first()
+    found = s.connection().execute(_SHIPMENT, {"shipment": shipment_id, "org": who.id}).first()
     if found is None:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     status, destination, nodes, is_party = found
-    return _Shipment(
-        shipment_id, status, destination, bool(is_party), Summaries(ctx.network, nodes)
+    say = Summaries(ctx.network, nodes)
+    return _Shipment(shipment_id, status, destination, bool(is_party), say)
+
+
+_SHIPMENT = select(
+    ShipmentRow.status,
+    ShipmentRow.destination,
+    ShipmentRow.route["nodes"],
+    exists()
+    .where(
+        ShipmentPartyRow.shipment_id == bindparam("shipment"),
+        ShipmentPartyRow.organisation_id == bindparam("org"),
     )
+    .label("party"),
+).where(ShipmentRow.id == bindparam("shipment"))
 
 
 def _entitled(

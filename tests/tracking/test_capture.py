@@ -201,6 +201,12 @@ def test_one_bad_event_stores_nothing(node: Context, tmp_path: Path) -> None:
         tracking.capture(node, RAIL, epcis.document([good, forged], T0), T0)
     with pytest.raises(InvalidInput, match="not a corridor node"):
         tracking.capture(node, RAIL, epcis.document([good, nowhere], T0), T0)
+    hot = epcis.build(
+        Step.ARRIVING, T0, made.id, "aktau", box, sensors={"Temperature": (1.0, "CEL")}
+    )
+    hot["sensorElementList"][0]["sensorReport"][0]["value"] = float("inf")
+    with pytest.raises(InvalidInput, match="a sensor reading is a finite number, not inf"):
+        tracking.capture(node, RAIL, epcis.document([good, hot], T0), T0)
     with pytest.raises(InvalidInput, match=r"not an EPCIS 2\.0 document"):
         tracking.capture(
             node,

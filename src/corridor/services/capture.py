@@ -36,7 +36,7 @@ __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 
 # Events checked and sent to the store at a time: small enough that the store starts early,
 # large enough that each part is one efficient statement.
-PART = 32
+PART = 25
 _INSERT_JOB = insert(CaptureJobRow)
 _CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
 

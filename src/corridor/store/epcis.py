@@ -17,6 +17,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any, Self
 
+import orjson
 from sqlalchemy import Connection, Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -118,7 +119,7 @@ class EventWriter:
         sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
         cursor = driver.cursor()
         params = {"events": events, "ids": identifiers}
-        cursor.execute(sql, {k: to_json_text(v) for k, v in params.items() if v})
+        cursor.execute(sql, {k: _json(v) for k, v in params.items() if v})
         self._cursors.append(cursor)
 
     def pause(self) -> None:
@@ -138,6 +139,16 @@ class EventWriter:
         pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:
             pipeline.__exit__(kind, exc, tb)
+
+
+def _json(rows: Sequence[Row]) -> str:
+    """Rows as the JSON `jsonb_to_recordset` reads: by orjson, which writes this shape (str,
+    int, float, datetime, nested events) several times faster; anything it cannot write
+    (an integer past 64 bits) by the engine's own encoder."""
+    try:
+        return orjson.dumps(rows).decode()
+    except TypeError:
+        return to_json_text(rows)
 
 
 @lru_cache(maxsize=16)

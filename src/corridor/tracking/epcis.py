@@ -18,6 +18,7 @@ CBV 2.0 has no business steps for customs, so holds and releases use the corrido
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -316,6 +317,7 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
     if len(events) > MAX_EVENTS:
         raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
     errors: list[FieldError] = []
+    size = -(-len(events) // -(-len(events) // size)) if events else size  # even parts
     for lo in range(0, len(events), size):
         part = events[lo : lo + size]
         if len(events) > size:
@@ -347,6 +349,11 @@ def _one(event: dict[str, Any]) -> Captured:
     problems = [p for p in map(check_identifier, ids) if p]
     if problems:
         raise InvalidInput(problems[0])
+    for element in event.get("sensorElementList", ()):
+        for report in element.get("sensorReport", ()):
+            value = report.get("value")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidInput(f"a sensor reading is a finite number, not {report['value']}")
     shipments = [
         t["bizTransaction"]
         for t in event.get("bizTransactionList", [])

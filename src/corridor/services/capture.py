@@ -108,12 +108,13 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
                     fresh.append(c)
                     on.sent.append(c)
             writer.send(*_rows(who, shipments, fresh, now))
+        # Chains are taken in one order, so two captures never wait on each other's; their
+        # heads are read with the last part's result.
+        heads = [ledger_mod.head(s, shipment_id) for shipment_id in sorted(shipments)]
         inserted = writer.finish()
         entries = []
-        # Chains are taken in one order, so two captures never wait on each other's.
-        for shipment_id in sorted(shipments):
-            records = _settle(s, shipments[shipment_id], inserted, job)
-            at_head = ledger_mod.head(s, shipment_id)
+        for at_head in heads:
+            records = _settle(s, shipments[at_head.shipment_id], inserted, job)
             entries += ledger_mod.extend(at_head, signer, who.id, records, now)
         s.flush()  # declared errors: an ORM update checks its row count, which a batch hides
         with batched(s.connection()):

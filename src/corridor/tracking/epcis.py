@@ -168,6 +168,8 @@ def check_identifier(uri: str) -> str | None:
 
 def normalise(uri: str) -> str:
     """An identifier as the event hash writes it: GS1 keys as GS1 Digital Link."""
+    if not uri.startswith(GIAI):
+        return uri
     found = _GIAI_RE.match(uri)
     return f"{_GIAI_DL}{found[1]}{found[2]}" if found else uri
 
@@ -317,9 +319,9 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
     if len(events) > MAX_EVENTS:
         raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
     errors: list[FieldError] = []
-    size = -(-len(events) // -(-len(events) // size)) if events else size  # even parts
-    for lo in range(0, len(events), size):
-        part = events[lo : lo + size]
+    step = -(-len(events) // -(-len(events) // size)) if events else size  # even parts
+    for lo in range(0, len(events), step):
+        part = events[lo : lo + step]
         if len(events) > size:
             try:
                 check_stored({**doc, "epcisBody": {**body, "eventList": part}})

@@ -25,6 +25,7 @@ from corridor import ledger as ledger_mod
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
 from corridor.model import Organisation, Role
 from corridor.services.context import Context
+from corridor.services.keystore import CURRENT_KEY
 from corridor.services.timeline import KIND_OF, Summaries, status_after
 from corridor.store.db import batched
 from corridor.store.epcis import EventWriter
@@ -87,14 +88,12 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
     seen: set[str] = set()
     ids: list[str] = []
     with ctx.db.transaction() as s, EventWriter(s) as writer:
-        signer = ctx.keys.ensure(s, who.id, now)
         for part in epcis.read_parts(doc, PART):
             places = _places(ctx, part)
             ids += [c.id for c in part]
             for c in part:
                 if c.shipment_id not in shipments:
-                    writer.pause()
-                    shipments[c.shipment_id] = _party_to(s, who, c.shipment_id, ctx)
+                    shipments[c.shipment_id] = _party_to(writer, who, c.shipment_id, ctx)
             _entitled(who, part, shipments, places)
             fresh = []
             for c in part:
@@ -108,10 +107,12 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
                     fresh.append(c)
                     on.sent.append(c)
             writer.send(*_rows(who, shipments, fresh, now))
-        # Chains are taken in one order, so two captures never wait on each other's; their
-        # heads are read with the last part's result.
+        # The signing key, and the chains' heads (taken in one order, so that two captures
+        # never wait on each other's), are read with the last part's result.
+        key = writer.ask(CURRENT_KEY, {"org": who.id})
         heads = [ledger_mod.head(s, shipment_id) for shipment_id in sorted(shipments)]
         inserted = writer.finish()
+        signer = ctx.keys.ensure_from(s, who.id, next(iter(key()), None), now)
         entries = []
         for at_head in heads:
             records = _settle(s, shipments[at_head.shipment_id], inserted, job)
@@ -154,13 +155,15 @@ def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
     return {c.location: nodes[c.location].country for c in found if c.location}
 
 
-def _party_to(s: Session, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
+def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
     """The shipment the caller records on (only the little capture needs of it, in one
-    query), and whether the caller is a party to it."""
-    found = s.connection().execute(_SHIPMENT, {"shipment": shipment_id, "org": who.id}).first()
-    if found is None:
+    query, sent with what was sent before), and whether the caller is a party to it."""
+    found = writer.ask(_SHIPMENT, {"shipment": shipment_id, "org": who.id})
+    writer.pause()
+    rows = found()
+    if not rows:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
-    status, destination, nodes, is_party = found
+    status, destination, nodes, is_party = rows[0]
     say = Summaries(ctx.network, nodes)
     return _Shipment(shipment_id, status, destination, bool(is_party), say)
 

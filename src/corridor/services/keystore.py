@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -99,13 +100,18 @@ class KeyStore:
 
     def current_kid(self, s: Session, org_id: str) -> str | None:
         """The key id an organisation signs with now, if any."""
-        current = s.connection().execute(_CURRENT_KEY, {"org": org_id}).first()
+        current = s.connection().execute(CURRENT_KEY, {"org": org_id}).first()
         return current.kid if current else None
 
     def ensure(self, s: Session, org_id: str, now: datetime) -> Signer:
         """The organisation's current signing key, made in the caller's transaction if it
         has none."""
-        current = s.connection().execute(_CURRENT_KEY, {"org": org_id}).first()
+        current = s.connection().execute(CURRENT_KEY, {"org": org_id}).first()
+        return self.ensure_from(s, org_id, current, now)
+
+    def ensure_from(self, s: Session, org_id: str, current: Any, now: datetime) -> Signer:
+        """`ensure`, given the row `CURRENT_KEY` read (kid, valid_from), or None: for a
+        caller that read it together with other statements."""
         if current is None:
             return self._signer(org_id, self.create(s, org_id, now))
         kid, valid_from = current
@@ -207,7 +213,8 @@ class KeyStore:
         return int(count), int(total)
 
 
-_CURRENT_KEY = select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
+# An organisation's current signing key: (kid, valid_from), or no row.
+CURRENT_KEY = select(TrustedKeyRow.kid, TrustedKeyRow.valid_from).where(
     TrustedKeyRow.organisation_id == bindparam("org"),
     TrustedKeyRow.valid_to.is_(None),
     TrustedKeyRow.revoked_at.is_(None),

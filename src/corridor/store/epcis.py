@@ -11,16 +11,17 @@ while the caller checks and hashes the next.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import orjson
 from sqlalchemy import Connection, Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.selectable import TableValuedAlias
 
 from corridor.store.db import dialect_of, driver_of, insert_unless_exists, to_json_text
@@ -91,6 +92,7 @@ class EventWriter:
         self._pg = dialect_of(s) == "postgresql"
         self._pipeline: AbstractContextManager[Any] | None = None
         self._cursors: list[Any] = []
+        self._inserts: list[Any] = []
         self._inserted: set[str] = set()
 
     def __enter__(self) -> Self:
@@ -112,15 +114,30 @@ class EventWriter:
         if not self._pg:
             self._inserted |= insert_events(self._s, events, identifiers)
             return
+        sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
+        params = {"events": events, "ids": identifiers}
+        self._inserts.append(self._send(sql, {k: _json(v) for k, v in params.items() if v}))
+
+    def ask(self, query: Executable, params: Mapping[str, Any]) -> Callable[[], Sequence[Any]]:
+        """Send a read with what is sent; the function returned gives its rows once the
+        writer has paused or finished (on PostgreSQL the read then cost no round trip of
+        its own; elsewhere it runs at once)."""
+        if not self._pg:
+            rows = self._s.connection().execute(query, params).all()
+            return lambda: rows
+        sql, defaults = _text(query)
+        cursor = self._send(sql, {**defaults, **params})
+        return lambda: list(cursor.fetchall())
+
+    def _send(self, sql: str, params: Mapping[str, Any]) -> Any:
         driver = driver_of(self._s)
         if self._pipeline is None:
             self._pipeline = driver.pipeline()
             self._pipeline.__enter__()
-        sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
         cursor = driver.cursor()
-        params = {"events": events, "ids": identifiers}
-        cursor.execute(sql, {k: _json(v) for k, v in params.items() if v})
         self._cursors.append(cursor)
+        cursor.execute(sql, params)
+        return cursor
 
     def pause(self) -> None:
         """Wait for what was sent, so the session can be used."""
@@ -129,8 +146,9 @@ class EventWriter:
     def finish(self) -> set[str]:
         """The ids of the events inserted now."""
         self.pause()
-        for cursor in self._cursors:
+        for cursor in self._inserts:
             self._inserted.update(row[0] for row in cursor.fetchall())
+        self._inserts = []
         return self._inserted
 
     def _leave(
@@ -154,5 +172,13 @@ def _json(rows: Sequence[Row]) -> str:
 @lru_cache(maxsize=16)
 def _sql(names: tuple[str, ...], id_names: tuple[str, ...]) -> str:
     """`_statement` as PostgreSQL text with named parameters, for the driver itself."""
+    return _text(_statement(names, id_names))[0]
+
+
+@lru_cache(maxsize=16)
+def _text(query: Executable) -> tuple[str, dict[str, Any]]:
+    """A statement as PostgreSQL text with named parameters, and the values it binds
+    itself (such as a JSON path's key)."""
     dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
-    return str(_statement(names, id_names).compile(dialect=dialect))
+    compiled = cast(ClauseElement, query).compile(dialect=dialect)
+    return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}

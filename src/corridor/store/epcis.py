@@ -1,12 +1,10 @@
-"""Storing captured EPCIS events with the identifiers each names.
+"""Storing captured EPCIS events with the identifiers each names (`EventWriter`).
 
-On PostgreSQL one statement does it all: the rows travel as two JSON arrays, opened on the
-server by `jsonb_to_recordset`; the events go in unless already stored, and the identifiers
-follow for the events that went in. One round trip and two parameters, instead of a value
-per column and row. Elsewhere, two statements do the same.
-
-`EventWriter` sends a large capture part by part in one pipeline: the server stores one part
-while the caller checks and hashes the next.
+On PostgreSQL one statement stores a part of a capture: the rows travel as two JSON arrays,
+opened on the server by `jsonb_to_recordset`; the events go in unless already stored, and
+the identifiers follow for the events that went in. The parts go in one pipeline, so the
+server stores one while the caller checks and hashes the next. Elsewhere, two statements
+store each part when it is given.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 import orjson
-from sqlalchemy import Connection, Select, Table, bindparam, column, func, insert, select
+from sqlalchemy import Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement, Executable
@@ -33,18 +31,10 @@ IDENTIFIERS: Table = EpcisEpcRow.__table__  # type: ignore[assignment]
 EVENT = "event_id"
 
 
-def insert_events(
-    s: Session | Connection, events: Sequence[Row], identifiers: Sequence[Row]
-) -> set[str]:
+def _insert(s: Session, events: Sequence[Row], identifiers: Sequence[Row]) -> set[str]:
     """Insert events not stored yet (ids unique within `events`), and the identifier rows
-    (each naming its event as `event_id`) of those that went in. Returns the ids of the
-    events inserted now."""
-    if not events:
-        return set()
-    if dialect_of(s) == "postgresql":
-        query = _statement(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
-        params = {"events": list(events), "ids": list(identifiers)}
-        return set(s.execute(query, params).scalars())
+    (each naming its event as `event_id`) of those that went in, statement by statement.
+    Returns the ids of the events inserted now."""
     inserted = set(s.execute(insert_unless_exists(s, EVENTS, EVENTS.c.id), list(events)).scalars())
     ids = [r for r in identifiers if r[EVENT] in inserted]
     if ids:
@@ -108,11 +98,12 @@ class EventWriter:
                 cursor.close()
 
     def send(self, events: Sequence[Row], identifiers: Sequence[Row]) -> None:
-        """Insert these rows (as `insert_events` takes them)."""
+        """Insert these events (rows of `epcis_events`) not stored yet, and the identifier
+        rows (each naming its event as `event_id`) of those that go in."""
         if not events:
             return
         if not self._pg:
-            self._inserted |= insert_events(self._s, events, identifiers)
+            self._inserted |= _insert(self._s, events, identifiers)
             return
         sql = _sql(tuple(events[0]), tuple(identifiers[0]) if identifiers else ())
         params = {"events": events, "ids": identifiers}

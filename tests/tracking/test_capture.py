@@ -15,7 +15,17 @@ import pytest
 from sqlalchemy import update
 
 from corridor.exceptions import InvalidInput, LedgerBroken, NotFound, PermissionDenied
-from corridor.services import Context, demo, event_query, ledgers, shipments, tracking
+from corridor.model import Organisation, Role
+from corridor.services import (
+    NODE_ADMIN,
+    Context,
+    demo,
+    event_query,
+    ledgers,
+    organisations,
+    shipments,
+    tracking,
+)
 from corridor.services.capture import PART
 from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
@@ -228,6 +238,12 @@ def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context)
         tracking.record(
             node, ORGS["kz-customs"], made.id, Step.CUSTOMS_HOLD, T0, "gardabani", now=T0
         )
+    # An auditor reads what it is shown and records nothing: it is party to no shipment.
+    auditor = Organisation(id="ro-audit", name="Audit SRL", country="RO", role=Role.AUDITOR)
+    organisations.register(node, NODE_ADMIN, auditor, T0)
+    departure = epcis.build(Step.DEPARTING, T0, made.id, "dostyk", box)
+    with pytest.raises(NotFound):
+        tracking.capture(node, auditor, epcis.document([departure], T0), T0)
     hold = epcis.build(Step.CUSTOMS_HOLD, T0, made.id, "gardabani", box)
     job = tracking.capture(node, ORGS["ge-customs"], epcis.document([hold], T0), T0)
     assert job.stored == 1

@@ -34,20 +34,16 @@ def test_captured_movements_move_from_timeline_rows_to_their_events(node: Contex
     engine = node.db.engine
     try:
         migrate(engine, "0013")
-        # As capture wrote them before: a timeline row for each movement.
-        with engine.begin() as conn:
-            for e in before:
-                if e.kind in ("departed", "arrived"):
-                    conn.execute(
-                        sa.insert(EventRow.__table__).values(
-                            shipment_id=made.id,
-                            at=e.at,
-                            kind=e.kind,
-                            actor_id=e.actor_id,
-                            place=e.place,
-                            summary=e.summary,
-                        )
-                    )
+        # Down, each movement is a timeline row of its own again, as capture wrote them.
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(EventRow.kind, EventRow.place, EventRow.at)
+                .where(EventRow.shipment_id == made.id)
+                .order_by(EventRow.at)
+            ).all()
+        assert [(k, p, a) for k, p, a in rows if k in ("departed", "arrived")] == [
+            (e.kind, e.place, e.at) for e in before if e.kind in ("departed", "arrived")
+        ]
     finally:
         migrate(engine)
     assert timeline.read(node, SHIPPER, made.id) == before

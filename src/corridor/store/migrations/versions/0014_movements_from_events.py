@@ -70,6 +70,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Movements go back to timeline rows of their own, in words close to capture's then.
+    op.execute(
+        "INSERT INTO shipment_events (shipment_id, at, kind, actor_id, place, summary) "
+        "SELECT shipment_id, event_time, kind, recorded_by, location, CASE kind "
+        "WHEN 'departed' THEN 'Departed ' || location "
+        "WHEN 'arrived' THEN 'Arrived at ' || location "
+        "WHEN 'border_crossed' THEN 'Crossed the border at ' || location "
+        "WHEN 'customs_hold' THEN 'Held by customs at ' || location "
+        "ELSE 'Released by customs at ' || location END "
+        "FROM epcis_events WHERE kind IS NOT NULL ORDER BY event_time"
+    )
     with op.batch_alter_table("epcis_event_epcs") as batch:
         batch.create_foreign_key(
             "epcis_event_epcs_event_id_fkey",

@@ -206,7 +206,9 @@ class NatsBus:
                     await self._js.update_stream(config)  # an older stream without dead letters
         except (TimeoutError, OSError, NatsError) as exc:
             await self._drop()
-            why = refusals[-1] if refusals else f"{type(exc).__name__} {exc}".strip()
+            # The server's own refusal says more than the reset that follows it.
+            told = [r for r in refusals if "violation" in r.lower()] or refusals
+            why = told[-1] if told else f"{type(exc).__name__} {exc}".strip()
             raise StoreUnavailable(
                 f"the NATS server at {self.url} is unreachable or refused this node ({why}); "
                 "check the URL and, where the broker authenticates nodes, CORRIDOR_NATS_NKEY"

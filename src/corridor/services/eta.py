@@ -48,7 +48,8 @@ def _fits(ctx: Context) -> dict[Hop, LogNormal]:
     if hit and time.monotonic() - hit[0] < REFIT_S:
         return hit[1]
     with ctx.db.reading() as conn:
-        rows = timeline.recent_moves(conn, RECENT)
+        countries = {n.country for n in ctx.network.nodes.values()}
+        rows = timeline.recent_moves(conn, countries, RECENT)
     journeys: dict[str, dict[str, float]] = defaultdict(dict)
     for shipment, kind, place, at in sorted(rows, key=lambda r: r.at):
         if place is None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from corridor.documents import Signer, TrustList, signing
 from corridor.exceptions import LedgerBroken, VerificationFailed
-from corridor.store.db import dialect_of, driver_of
+from corridor.store.db import dialect_of, driver_of, pg_text
 from corridor.store.tables import LedgerEntryRow
 
 GENESIS = "0" * 64
@@ -94,7 +94,8 @@ def head(s: Session | Connection, shipment_id: str, *, first: bool = False) -> H
         driver = driver_of(s)
         with driver.pipeline():
             driver.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": key})
-            cursor = driver.execute(_LAST_SQL, {"shipment": shipment_id})
+            sql, bound = pg_text(_LAST)
+            cursor = driver.execute(sql, {**bound, "shipment": shipment_id})
         last = cursor.fetchone()
     else:
         last = s.execute(_LAST, {"shipment": shipment_id}).first()
@@ -103,12 +104,6 @@ def head(s: Session | Connection, shipment_id: str, *, first: bool = False) -> H
         if last
         else Head(shipment_id, 0, GENESIS, 0)
     )
-
-
-_LAST_SQL = (
-    "SELECT seq, hash, at FROM ledger_entries WHERE shipment_id = %(shipment)s "
-    "ORDER BY seq DESC LIMIT 1"
-)
 
 
 def append(

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy.exc as sa_exc
 from alembic import command
@@ -20,6 +20,7 @@ from sqlalchemy import Column, Connection, Engine, Insert, Table, create_engine,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from corridor.exceptions import Conflict, CorridorError, InvalidInput, StoreUnavailable
 
@@ -78,6 +79,15 @@ def driver_of(s: Session | Connection) -> Any:
     (psycopg's pipeline)."""
     conn = s.connection() if isinstance(s, Session) else s
     return conn.connection.driver_connection
+
+
+@functools.lru_cache(maxsize=64)
+def pg_text(query: Executable) -> tuple[str, dict[str, Any]]:
+    """A statement as PostgreSQL text with named parameters, for the driver itself (inside
+    a pipeline), and the values it binds itself (such as a JSON path's key)."""
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    compiled = cast(ClauseElement, query).compile(dialect=dialect)
+    return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
 
 
 @contextmanager

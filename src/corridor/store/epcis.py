@@ -13,16 +13,22 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self
 
 import orjson
 from sqlalchemy import Select, Table, bindparam, column, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TableValuedAlias
 
-from corridor.store.db import dialect_of, driver_of, insert_unless_exists, to_json_text
+from corridor.store.db import (
+    dialect_of,
+    driver_of,
+    insert_unless_exists,
+    pg_text,
+    to_json_text,
+)
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow
 
 Row = Mapping[str, Any]
@@ -116,7 +122,7 @@ class EventWriter:
         if not self._pg:
             rows = self._s.connection().execute(query, params).all()
             return lambda: rows
-        sql, defaults = _text(query)
+        sql, defaults = pg_text(query)
         cursor = self._send(sql, {**defaults, **params})
         return lambda: list(cursor.fetchall())
 
@@ -163,13 +169,4 @@ def _json(rows: Sequence[Row]) -> str:
 @lru_cache(maxsize=16)
 def _sql(names: tuple[str, ...], id_names: tuple[str, ...]) -> str:
     """`_statement` as PostgreSQL text with named parameters, for the driver itself."""
-    return _text(_statement(names, id_names))[0]
-
-
-@lru_cache(maxsize=16)
-def _text(query: Executable) -> tuple[str, dict[str, Any]]:
-    """A statement as PostgreSQL text with named parameters, and the values it binds
-    itself (such as a JSON path's key)."""
-    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
-    compiled = cast(ClauseElement, query).compile(dialect=dialect)
-    return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+    return pg_text(_statement(names, id_names))[0]

@@ -42,10 +42,11 @@ from tests import bulk
 from tests.conftest import ORGS
 from tests.servers import free_port, listening
 
+from corridor import demo
 from corridor.config import Settings
+from corridor.demo.story import documents_for
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, papers, shipments
-from corridor.services.demo_corridor import documents_for
+from corridor.services import Context, papers, shipments
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get(

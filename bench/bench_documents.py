@@ -16,11 +16,12 @@ from pathlib import Path
 
 from _timing import paired
 
+from corridor import demo
 from corridor.config import Settings
 from corridor.documents import _hazmat as hz
 from corridor.documents import issue, sdjwt, verify
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, organisations, papers
+from corridor.services import Context, keys, organisations, papers
 
 INVOICE = {
     "document_number": "INV-1",

@@ -20,11 +20,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from corridor import demo
 from corridor.exchange.bus import NatsBus
 from corridor.exchange.delivery import receive
 from corridor.exchange.envelope import seal
 from corridor.exchange.node import LocalNode, merged_trust
-from corridor.services import demo
 
 MESSAGES = 300
 PAYLOAD = {

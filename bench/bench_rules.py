@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from corridor.demo import COMPLETING, draft
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
 from corridor.rules import Engine, shipped_packs
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Pack, Rule
-from corridor.services.demo import COMPLETING, draft
 
 HS = [
     "720241",

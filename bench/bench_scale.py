@@ -36,11 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests import bulk
 from tests.conftest import ORGS
 
+from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
+from corridor.demo.story import documents_for
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, papers, shipments
-from corridor.services.demo_corridor import documents_for
+from corridor.services import Context, keys, papers, shipments
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 console = Console()

@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.conftest import ORGS
 
+from corridor import demo
 from corridor.config import Settings
-from corridor.services import Context, demo, event_query, shipments, tracking
+from corridor.services import Context, event_query, shipments, tracking
 from corridor.services.event_query import EventQuery
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step

@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
+from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.documents import Signer, TrustList
 from corridor.model import Organisation, Role
-from corridor.services import NODE_ADMIN, Context, demo, keys, organisations
+from corridor.services import NODE_ADMIN, Context, keys, organisations
 from corridor.store.db import Database
 from corridor.store.tables import Base
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from corridor import demo
 from corridor.config import Settings
+from corridor.demo import customs as demo_customs
 from corridor.model import Officer
-from corridor.services import Context, customs, demo, demo_customs
+from corridor.services import Context, customs
 from tests.conftest import T0
 
 LATER = T0.replace(hour=T0.hour + 1)

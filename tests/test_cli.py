@@ -86,7 +86,7 @@ def test_unreachable_store_is_an_operational_error(monkeypatch: pytest.MonkeyPat
 
 
 def test_check_exits_3_until_the_papers_are_complete(tmp_path: Path) -> None:
-    from corridor.services.demo import COMPLETING, draft
+    from corridor.demo import COMPLETING, draft
 
     path = tmp_path / "shipment.json"
     path.write_text(draft("CLI-1").model_dump_json())
@@ -296,7 +296,7 @@ def test_the_example_shipment_is_accepted_by_check_and_by_the_api(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:
     """examples/shipment.json: `corridor check` reads it, POST /shipments accepts it."""
-    from corridor.services.demo import COMPLETING
+    from corridor.demo import COMPLETING
     from tests.conftest import auth
 
     example = Path(__file__).parent.parent / "examples" / "shipment.json"

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from corridor import exceptions as exc
 from corridor.api.problems import STATUS, status_for
+from corridor.demo import draft
 from corridor.network import Network
-from corridor.services.demo import draft
 from corridor.store.db import Database
 from tests.conftest import auth, node_context, off_the_event_loop
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from corridor.services import Context, demo, shipments
+from corridor import demo
+from corridor.services import Context, shipments
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0

@@ -19,8 +19,8 @@ from schemathesis.checks import positive_data_acceptance
 from stdnum import iso6346, luhn
 
 from corridor.api.app import create_app
+from corridor.demo import draft
 from corridor.services import Context, shipments
-from corridor.services.demo import draft
 from tests.conftest import ORGS
 
 SHIPPER = "kz-ferroalloy"

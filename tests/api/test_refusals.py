@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor.demo import draft
 from corridor.model import Organisation
 from corridor.services import NODE_ADMIN, Context, credentials, organisations
-from corridor.services.demo import draft
 from tests.conftest import T0, auth, state
 from tests.documents.conftest import INVOICE
 

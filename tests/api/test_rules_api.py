@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from corridor.demo import COMPLETING, documents_for, draft
 from corridor.documents import MEDIA_TYPE
 from corridor.model import DocumentKind
 from corridor.services import Context, papers, shipments
-from corridor.services.demo import COMPLETING, documents_for, draft
 from tests.api.test_api import SHIPPER, is_problem, submit
 from tests.conftest import ORGS, auth
 from tests.rules.test_packs import GOOD

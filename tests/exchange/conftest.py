@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from corridor import demo
 from corridor.documents import MEDIA_TYPE
 from corridor.exchange.bus import InProcessBus
 from corridor.exchange.node import LocalNode
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, papers, shipments
+from corridor.services import Context, keys, papers, shipments
 from tests.conftest import ORGS, T0
 
 AUTHORITIES = {

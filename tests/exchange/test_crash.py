@@ -14,11 +14,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from corridor import ledger
+from corridor import demo, ledger
 from corridor.exchange.bus import NatsBus
 from corridor.exchange.envelope import seal
 from corridor.exchange.node import LocalNode, merged_trust
-from corridor.services import demo
 from corridor.store.db import Database
 from tests.conftest import T0
 from tests.exchange.test_exchange import _nats_or_skip
@@ -29,7 +28,7 @@ WORKER = r"""
 import asyncio, sys, time
 from datetime import datetime
 from pathlib import Path
-from corridor.services import demo
+from corridor import demo
 from corridor.store.db import Database
 from corridor.documents import TrustList
 from corridor.exchange.bus import NatsBus

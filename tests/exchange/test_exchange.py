@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from corridor import demo
 from corridor.documents import verify as verify_document
 from corridor.exchange.bus import InProcessBus, NatsBus
 from corridor.exchange.delivery import pump, receive
 from corridor.exchange.outbox import relay
 from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, disclosure, papers, shipments
+from corridor.services import Context, disclosure, papers, shipments
 from corridor.services.disclosure import InboxItem
 from corridor.store.db import Database
 from corridor.store.tables import Base, OutboxRow, RejectionRow

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from corridor import demo
 from corridor.exceptions import InvalidInput, PermissionDenied
 from corridor.exchange.bus import InProcessBus
 from corridor.exchange.delivery import receive
 from corridor.exchange.directory import Directory, Statement, sign_statement
 from corridor.exchange.envelope import seal
 from corridor.model import DocumentKind
-from corridor.services import NODE_ADMIN, Context, demo, federation, keys, papers
+from corridor.services import NODE_ADMIN, Context, federation, inbound, keys, papers
 from tests.conftest import ORGS, T0
 from tests.documents.conftest import RELEASE
 
@@ -200,7 +201,7 @@ def test_revocation_reaches_a_running_node_within_seconds(corridor: demo.Corrido
         for n in (shipper, eu):
             assert n.exchange is not None
             n.exchange.interval_s = 0.1
-            await n.exchange.start()
+            await inbound.start(n)
         try:
             # The administrator revokes at the shell (another process in real life).
             keys.revoke(shipper, NODE_ADMIN, kid, T0, "key_compromise")
@@ -215,7 +216,7 @@ def test_revocation_reaches_a_running_node_within_seconds(corridor: demo.Corrido
         finally:
             for n in (shipper, eu):
                 assert n.exchange is not None
-                await n.exchange.stop()
+                await inbound.stop(n)
 
     took = asyncio.run(scenario())
     assert took < 5

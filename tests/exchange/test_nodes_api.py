@@ -10,10 +10,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.exchange.bus import InProcessBus
-from corridor.services import Context, demo
+from corridor.services import Context
 from tests.conftest import off_the_event_loop
 from tests.documents.conftest import INVOICE
 

@@ -18,9 +18,10 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from corridor import demo
 from corridor.exchange import broker
 from corridor.exchange.bus import NatsBus
-from corridor.services import NODE_ADMIN, credentials, demo
+from corridor.services import NODE_ADMIN, credentials
 from tests.servers import NatsServer, free_port, listening
 
 NODES = {"shipper": "kz-ferroalloy", "kz": "kz-customs", "eu": "ro-customs"}

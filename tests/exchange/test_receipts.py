@@ -12,11 +12,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from corridor import ledger
+from corridor import demo, ledger
 from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, disclosure, keys, ledgers, papers, shipments
+from corridor.services import Context, disclosure, inbound, keys, ledgers, papers, shipments
 from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow, WitnessRow
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import Corridor
@@ -36,7 +36,7 @@ def _round(c: Corridor, at: object = None) -> None:
         for _ in range(3):  # send; take in and answer; take the answers in
             for node in nodes:
                 assert node.exchange is not None
-                await node.exchange.step()
+                await inbound.turn(node)
 
     asyncio.run(go())
 
@@ -122,7 +122,7 @@ def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
         for _ in range(3):
             for node in (c.shipper, *c.authorities.values()):
                 assert node.exchange is not None
-                await node.exchange.step()
+                await inbound.turn(node)
 
     asyncio.run(go(lambda: fast, lambda: receivers_now))
     assert c.shipper.exchange is not None

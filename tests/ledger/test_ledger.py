@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from corridor import ledger
+from corridor import demo, ledger
 from corridor.documents import TrustList
 from corridor.exceptions import Conflict, LedgerBroken
 from corridor.model import DocumentKind
-from corridor.services import Context, demo, keys, papers, shipments, timeline
+from corridor.services import Context, keys, papers, shipments, timeline
 from corridor.store.db import Database
 from corridor.store.tables import LedgerEntryRow, ShipmentRow
 from tests.conftest import ORGS, T0, node_context

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor.demo import COMPLETING, draft
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
 from corridor.rules import Engine, Outcome, shipped_packs
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Procedure
-from corridor.services.demo import COMPLETING, draft
 
 NET = corridor()
 ENGINE = Engine(shipped_packs(), NET)
@@ -175,3 +175,35 @@ def test_the_reviews_corrections_hold_on_the_demo_route() -> None:
 
 def shipped_packs_source(jurisdiction: str, key: str) -> str:
     return next(p for p in shipped_packs().packs if p.jurisdiction == jurisdiction).sources[key]
+
+
+def test_a_rule_satisfied_by_any_one_of_its_documents() -> None:
+    # The Georgian plant-health rule restated with a choice of two papers (the test's
+    # stand-in for "the ePhyto or the paper certificate").
+    shipped = shipped_packs()
+    choice = [DocumentKind.PHYTOSANITARY_CERTIFICATE, DocumentKind.VETERINARY_CERTIFICATE]
+    packs = []
+    for pack in shipped.packs:
+        rules = [
+            r.model_copy(
+                update={
+                    "requires": r.requires.model_copy(update={"documents": [], "any_of": [choice]})
+                }
+            )
+            if r.id == "GE-PHYTOSANITARY"
+            else r
+            for r in pack.rules
+        ]
+        packs.append(pack.model_copy(update={"rules": rules}))
+    engine = Engine(PackSet(tuple(packs)), NET)
+    wheat = with_goods("100199", "Wheat")
+    missing = engine.check(wheat, ROUTE, FULL, DAY)
+    result = next(
+        r for c in missing.crossings for r in c.results if r.rule_id == "GE-PHYTOSANITARY"
+    )
+    assert result.outcome is Outcome.BLOCKING
+    assert "phytosanitary certificate or veterinary certificate" in result.message
+    assert set(result.lacking) == set(choice)
+    for one in choice:
+        got = results(engine.check(wheat, ROUTE, FULL | {one}, DAY))
+        assert got["GE-PHYTOSANITARY"] == ("GE", Outcome.PASSED)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from corridor import exceptions as exc
+from corridor.demo import draft
 from corridor.services import Context, listing, shipments
-from corridor.services.demo import draft
 from tests.conftest import ORGS, T0
 
 SHIPPER = ORGS["kz-ferroalloy"]

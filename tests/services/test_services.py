@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor.demo import draft
 from corridor.exceptions import (
     ExchangeDisabled,
     InvalidInput,
@@ -27,7 +28,6 @@ from corridor.services import (
     rules,
     shipments,
 )
-from corridor.services.demo import draft
 from tests.conftest import ORGS, T0, auth
 from tests.documents.conftest import INVOICE
 
@@ -116,7 +116,7 @@ def test_disclosure_needs_an_exchange_and_says_so(ctx: Context, api_keys: dict[s
 
 
 def test_the_inbox_is_read_by_the_authority_running_the_node_only(ctx: Context) -> None:
-    from corridor.services import demo
+    from corridor import demo
 
     node = demo.national_node(ctx.settings.data_dir / "az", "az", "az-customs", T0)
     try:

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from corridor import exceptions as exc
+from corridor.demo import draft
 from corridor.model import DocumentKind
 from corridor.services import (
     NODE_ADMIN,
@@ -20,7 +21,6 @@ from corridor.services import (
     shipments,
     timeline,
 )
-from corridor.services.demo import draft
 from corridor.store.db import Database
 from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 from tests.conftest import ORGS, T0
@@ -172,9 +172,9 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
     nothing."""
     from datetime import timedelta
 
+    from corridor.demo.story import documents_for
     from corridor.documents import verify
     from corridor.services import keys
-    from corridor.services.demo_corridor import documents_for
 
     shipper = ORGS["kz-ferroalloy"]
     s = shipments.submit(node, shipper, draft("R-9"), T0)

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from corridor.services import Context, demo, shipments, timeline, tracking
+from corridor import demo
+from corridor.services import Context, shipments, timeline, tracking
 from corridor.store.db import migrate
 from corridor.store.tables import EpcisEventRow, EventRow
 from corridor.tracking import epcis

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from corridor.demo.story import documents_for
 from corridor.model import DocumentKind
 from corridor.services import (
     Context,
@@ -30,7 +31,6 @@ from corridor.services import (
     shipments,
     timeline,
 )
-from corridor.services.demo_corridor import documents_for
 from corridor.store.db import Database
 from tests import bulk
 from tests.conftest import ORGS, T0, fresh_pg_database, node_context

@@ -10,9 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from corridor import exceptions as exc
+from corridor.demo import ORGANISATIONS, draft
 from corridor.model import Organisation
 from corridor.services import Context, shipments
-from corridor.services.demo import ORGANISATIONS, draft
 from corridor.store import db as store_db
 from corridor.store.db import Database, translate
 from corridor.store.tables import Base, ShipmentRow

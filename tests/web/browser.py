@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
-from corridor.services import Context, demo
+from corridor.services import Context
 from tests.servers import free_port
 
 CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")

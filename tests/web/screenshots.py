@@ -10,7 +10,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from corridor.services import customs, demo, demo_customs, disclosure, papers
+from corridor import demo
+from corridor.demo import customs as demo_customs
+from corridor.services import customs, disclosure, papers
 from tests.web.browser import chromium_or_skip, serve
 
 ORGS = {o.id: o for o in demo.ORGANISATIONS}

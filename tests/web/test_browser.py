@@ -19,9 +19,10 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from corridor import demo
 from corridor.documents.recipes import token_from_input
 from corridor.model import DocumentKind
-from corridor.services import demo, papers, shipments
+from corridor.services import papers, shipments
 from corridor.web import i18n
 from corridor.web.labels import LABELS
 from tests.web.browser import AXE, Served, chromium_or_skip, serve

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
-from corridor.services import Context, authentication, credentials, demo, drafting, sessions
+from corridor.services import Context, authentication, credentials, drafting, sessions
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
 from tests.conftest import T0, off_the_event_loop

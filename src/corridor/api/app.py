@@ -17,7 +17,7 @@ from corridor.api import docs
 from corridor.api.limits import BodyLimit, SecurityHeaders
 from corridor.api.problems import install
 from corridor.api.routes import ROUTERS
-from corridor.services import Context
+from corridor.services import Context, inbound
 
 
 def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> FastAPI:
@@ -27,17 +27,17 @@ def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> Fast
     corridor's national nodes, each its own store, keys and exchange): one process then
     runs the whole corridor."""
     others = dict(nodes or {})
-    running = [c.exchange for c in (ctx, *others.values()) if c.exchange is not None]
+    running = [c for c in (ctx, *others.values()) if c.exchange is not None]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Requests run in worker threads: as many as the store has connections for.
         to_thread.current_default_thread_limiter().total_tokens = ctx.settings.threads
-        for exchange in running:
-            await exchange.start()
+        for node in running:
+            await inbound.start(node)
         yield
-        for exchange in running:
-            await exchange.stop()
+        for node in running:
+            await inbound.stop(node)
 
     app = FastAPI(
         lifespan=lifespan,

@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from corridor import demo as demo_service
 from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node
 from corridor.cli.output import print_report, print_route
 from corridor.services import Context, disclosure
-from corridor.services import demo as demo_service
 
 
 @app.command()

@@ -8,9 +8,11 @@ transport equipment, seal). Every top-level field is a selective disclosure; lis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -196,53 +198,163 @@ class EmissionsStatement(_Doc):
         return self
 
 
-SCHEMAS: dict[DocumentKind, type[_Doc]] = {
-    DocumentKind.COMMERCIAL_INVOICE: CommercialInvoice,
-    DocumentKind.PACKING_LIST: PackingList,
-    DocumentKind.RAIL_CONSIGNMENT_NOTE: RailConsignmentNote,
-    DocumentKind.FERRY_WAYBILL: Waybill,
-    DocumentKind.SEA_WAYBILL: Waybill,
-    DocumentKind.CERTIFICATE_OF_ORIGIN: CertificateOfOrigin,
-    DocumentKind.TRANSIT_DECLARATION: TransitDeclaration,
-    DocumentKind.LICENCE: Licence,
-    DocumentKind.NUCLEAR_LICENCE: Licence,
-    DocumentKind.DUAL_USE_PERMIT: Licence,
-    DocumentKind.INSPECTION_ACT: InspectionAct,
-    DocumentKind.CUSTOMS_RELEASE: CustomsRelease,
-    DocumentKind.EMISSIONS_STATEMENT: EmissionsStatement,
-}
+Disclosure = Literal["all"] | tuple[str, ...]
+PROCEDURES = ("export", "transit", "import")
 
-# Who may sign each kind. Certificates of origin and licences are issued by state
-# authorities; the customs role stands for them on the trust list.
-ISSUER_ROLES: dict[DocumentKind, frozenset[Role]] = {
-    DocumentKind.COMMERCIAL_INVOICE: frozenset({Role.SHIPPER, Role.FORWARDER}),
-    DocumentKind.PACKING_LIST: frozenset({Role.SHIPPER, Role.FORWARDER}),
-    DocumentKind.RAIL_CONSIGNMENT_NOTE: frozenset({Role.CARRIER}),
-    DocumentKind.FERRY_WAYBILL: frozenset({Role.CARRIER}),
-    DocumentKind.SEA_WAYBILL: frozenset({Role.CARRIER}),
-    DocumentKind.CERTIFICATE_OF_ORIGIN: frozenset({Role.CUSTOMS}),
-    DocumentKind.TRANSIT_DECLARATION: frozenset({Role.SHIPPER, Role.FORWARDER}),
-    DocumentKind.LICENCE: frozenset({Role.CUSTOMS}),
-    DocumentKind.NUCLEAR_LICENCE: frozenset({Role.CUSTOMS}),
-    DocumentKind.DUAL_USE_PERMIT: frozenset({Role.CUSTOMS}),
-    DocumentKind.INSPECTION_ACT: frozenset({Role.CUSTOMS}),
-    DocumentKind.CUSTOMS_RELEASE: frozenset({Role.CUSTOMS}),
+
+def N_(text: str) -> str:
+    """Mark a kind's name for the translation catalogues (the doors translate it)."""
+    return text
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Everything the corridor knows about one document kind, in one place: its name (the
+    web UI's label, translated in the catalogues, and the paper copy's title), its schema
+    (None: a file attached as evidence, never signed here), who may sign it, whether only a
+    state's own authority may, whether the corridor computes it, the short code of the
+    document numbers a form prefills, and what each customs procedure's authority receives
+    of it (every procedure named; () = nothing)."""
+
+    name: str
+    issuers: frozenset[Role]
+    disclosed: Mapping[str, Disclosure]
+    schema: type[_Doc] | None = None
+    sovereign: bool = False
+    computed: bool = False
+    abbreviation: str = ""
+
+
+def _kind(
+    name: str,
+    issuers: set[Role],
+    export: Disclosure = (),
+    transit: Disclosure = (),
+    import_: Disclosure = (),
+    **more: Any,
+) -> Kind:
+    disclosed = {"export": export, "transit": transit, "import": import_}
+    return Kind(name, frozenset(issuers), disclosed, **more)
+
+
+_K = DocumentKind
+_TRADERS = {Role.SHIPPER, Role.FORWARDER}
+# Certificates of origin and licences are issued by state authorities; the customs role
+# stands for them on the trust list.
+_STATE = {Role.CUSTOMS}
+_GOODS_AND_SEALS = ("document_number", "departure_station", "destination_station", "equipment")
+
+KINDS: dict[DocumentKind, Kind] = {
+    _K.COMMERCIAL_INVOICE: _kind(
+        N_("commercial invoice"),
+        _TRADERS,
+        "all",
+        (),
+        "all",
+        schema=CommercialInvoice,
+        abbreviation="INV",
+    ),
+    _K.PACKING_LIST: _kind(
+        N_("packing list"), _TRADERS, "all", (), "all", schema=PackingList, abbreviation="PL"
+    ),
+    _K.RAIL_CONSIGNMENT_NOTE: _kind(
+        N_("rail consignment note (CIM/SMGS)"),
+        {Role.CARRIER},
+        (),
+        _GOODS_AND_SEALS,
+        (),
+        schema=RailConsignmentNote,
+        abbreviation="CIM",
+    ),
+    _K.FERRY_WAYBILL: _kind(
+        N_("ferry waybill"), {Role.CARRIER}, schema=Waybill, abbreviation="FWB"
+    ),
+    _K.SEA_WAYBILL: _kind(N_("sea waybill"), {Role.CARRIER}, schema=Waybill, abbreviation="SWB"),
+    _K.CERTIFICATE_OF_ORIGIN: _kind(
+        N_("certificate of origin"),
+        _STATE,
+        "all",
+        (),
+        "all",
+        schema=CertificateOfOrigin,
+        sovereign=True,
+        abbreviation="COO",
+    ),
+    _K.TRANSIT_DECLARATION: _kind(
+        N_("transit declaration"),
+        _TRADERS,
+        "all",
+        (
+            "document_number",
+            "office_of_departure",
+            "office_of_destination",
+            "countries_of_routing",
+            "guarantee_reference",
+            "goods",
+            "equipment",
+        ),
+        "all",
+        schema=TransitDeclaration,
+        abbreviation="TD",
+    ),
+    _K.LICENCE: _kind(N_("licence"), _STATE, schema=Licence, sovereign=True, abbreviation="LIC"),
+    _K.NUCLEAR_LICENCE: _kind(
+        N_("nuclear licence"), _STATE, schema=Licence, sovereign=True, abbreviation="NLIC"
+    ),
+    _K.DUAL_USE_PERMIT: _kind(
+        N_("dual-use permit"), _STATE, schema=Licence, sovereign=True, abbreviation="DUP"
+    ),
+    _K.INSPECTION_ACT: _kind(
+        N_("inspection act"), {Role.CUSTOMS}, schema=InspectionAct, sovereign=True
+    ),
+    _K.CUSTOMS_RELEASE: _kind(
+        N_("customs release"), {Role.CUSTOMS}, schema=CustomsRelease, sovereign=True
+    ),
     # Reported by whoever organises or performs the transport (ISO 14083 §13), or by the
     # shipper for its own cargo.
-    DocumentKind.EMISSIONS_STATEMENT: frozenset({Role.SHIPPER, Role.FORWARDER, Role.CARRIER}),
+    _K.EMISSIONS_STATEMENT: _kind(
+        N_("emissions statement"),
+        {Role.SHIPPER, Role.FORWARDER, Role.CARRIER},
+        schema=EmissionsStatement,
+        computed=True,
+    ),
+    # Files attached as evidence: the readiness report names who attached each; none is
+    # signed here, so none is sent to an authority as a signed document.
+    _K.TRANSIT_GUARANTEE: _kind(N_("transit guarantee"), set()),
+    _K.PHYTOSANITARY_CERTIFICATE: _kind(N_("phytosanitary certificate"), set()),
+    _K.VETERINARY_CERTIFICATE: _kind(N_("veterinary certificate"), set()),
+    _K.CBAM_AUTHORISATION: _kind(N_("authorised CBAM declarant status"), set()),
+    _K.STEEL_INPUT_ORIGIN: _kind(N_("origin of iron and steel inputs (mill certificate)"), set()),
+    _K.OTHER: _kind(N_("other document"), set()),
 }
 
-# Kinds the corridor computes from a shipment's route and events rather than a form.
-COMPUTED = frozenset({DocumentKind.EMISSIONS_STATEMENT})
 
+def _complete(kinds: Mapping[DocumentKind, Kind]) -> None:
+    """Refuse, at import, a registry that leaves a kind out or gives one half a definition."""
+    missing = [k.value for k in DocumentKind if k not in kinds]
+    if missing:
+        raise RuntimeError(f"document kinds without a registry entry: {', '.join(missing)}")
+    for kind, spec in kinds.items():
+        fields = set(spec.schema.model_fields) if spec.schema else set()
+        if spec.schema is not None and not spec.issuers:
+            raise RuntimeError(f"{kind.value}: a signed kind names who may sign it")
+        if set(spec.disclosed) != set(PROCEDURES):
+            raise RuntimeError(f"{kind.value}: disclosure must name every procedure")
+        for procedure, wanted in spec.disclosed.items():
+            unknown = set() if wanted == "all" else set(wanted) - fields
+            if (wanted == "all" and spec.schema is None) or unknown:
+                raise RuntimeError(f"{kind.value}: {procedure} discloses fields it does not have")
+
+
+_complete(KINDS)
+
+# Views of the registry by use.
+SCHEMAS: dict[DocumentKind, type[_Doc]] = {
+    k: spec.schema for k, spec in KINDS.items() if spec.schema is not None
+}
+ISSUER_ROLES: dict[DocumentKind, frozenset[Role]] = {
+    k: spec.issuers for k, spec in KINDS.items() if spec.schema is not None
+}
+COMPUTED = frozenset(k for k, spec in KINDS.items() if spec.computed)
 # Decisions of a state: they count only when signed by that country's own authority.
-SOVEREIGN = frozenset(
-    {
-        DocumentKind.CUSTOMS_RELEASE,
-        DocumentKind.INSPECTION_ACT,
-        DocumentKind.LICENCE,
-        DocumentKind.NUCLEAR_LICENCE,
-        DocumentKind.DUAL_USE_PERMIT,
-        DocumentKind.CERTIFICATE_OF_ORIGIN,
-    }
-)
+SOVEREIGN = frozenset(k for k, spec in KINDS.items() if spec.sovereign)

@@ -15,24 +15,16 @@ import segno
 from fpdf import FPDF
 
 from corridor.documents import sdjwt
+from corridor.documents.kinds import KINDS
 from corridor.documents.recipes import PDF_ATTACHMENT, VerifiedDocument, qr_payload
 from corridor.exceptions import InvalidInput
+from corridor.model import DocumentKind
 
-TITLES = {
-    "commercial_invoice": "Commercial invoice",
-    "packing_list": "Packing list",
-    "rail_consignment_note": "Rail consignment note (CIM/SMGS)",
-    "ferry_waybill": "Ferry waybill",
-    "sea_waybill": "Sea waybill",
-    "certificate_of_origin": "Certificate of origin",
-    "transit_declaration": "Transit declaration",
-    "licence": "Licence",
-    "nuclear_licence": "Nuclear licence",
-    "dual_use_permit": "Dual-use permit",
-    "inspection_act": "Inspection act",
-    "customs_release": "Customs release",
-    "emissions_statement": "Transport chain emissions (ISO 14083 / GLEC v3)",
-}
+
+def _title(kind: DocumentKind) -> str:
+    """The paper copy's title: the kind's name from the registry, capitalised."""
+    name = KINDS[kind].name
+    return name[:1].upper() + name[1:]
 
 
 # List fields printed one row per element, after the other fields.
@@ -76,12 +68,12 @@ def render(token: str, doc: VerifiedDocument) -> bytes:
     qr.save(png, kind="png", scale=4, border=2)
 
     pdf = FPDF(format="A4")
-    pdf.set_title(TITLES.get(doc.kind.value, doc.kind.value))
+    pdf.set_title(_title(doc.kind))
     pdf.add_font("DejaVu", "", _font_path("DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", _font_path("DejaVuSans-Bold.ttf"))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(0, 10, TITLES.get(doc.kind.value, doc.kind.value), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, _title(doc.kind), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
     meta = [
         ("Issued by", f"{doc.issuer.name} ({doc.issuer.country}, {doc.issuer.role})"),

@@ -1,4 +1,9 @@
-"""The disclosure policy as data: per procedure, which document fields an authority gets."""
+"""The disclosure policy: per procedure, which document fields an authority gets.
+
+What each authority receives of a document kind is stated with the kind, in the registry
+(`documents.kinds.KINDS`); `policy.yaml` holds what is not about one kind (the goods-line
+fields withheld per procedure) and the policy's version.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +12,22 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from corridor.documents.kinds import SCHEMAS
+from corridor.documents.kinds import KINDS, SCHEMAS
 from corridor.model import DocumentKind
 
 Procedure = Literal["export", "transit", "import"]
 
 
 class Policy(BaseModel):
-    """Entitled fields per procedure and document kind (None = every field)."""
+    """The goods-line fields withheld per procedure, and the policy's version."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int
-    procedures: dict[Procedure, dict[DocumentKind, Literal["all"] | list[str]]]
     # Fields of each goods line left out for an authority applying the procedure.
     withhold_in_items: dict[Procedure, list[Literal["value"]]] = Field(default_factory=dict)
-
-    @field_validator("procedures")
-    @classmethod
-    def _known_fields(
-        cls, value: dict[Procedure, dict[DocumentKind, Literal["all"] | list[str]]]
-    ) -> dict[Procedure, dict[DocumentKind, Literal["all"] | list[str]]]:
-        for proc, kinds in value.items():
-            for kind, fields in kinds.items():
-                schema = SCHEMAS.get(kind)
-                if schema is None:
-                    raise ValueError(f"{proc}: {kind.value} is not a signed document kind")
-                unknown = [] if fields == "all" else sorted(set(fields) - set(schema.model_fields))
-                if unknown:
-                    raise ValueError(f"{proc}.{kind.value}: unknown fields {unknown}")
-        return value
 
     def withheld_in_items(self, procedure: str) -> list[str]:
         """Goods-line fields an authority applying `procedure` does not receive."""
@@ -46,9 +35,7 @@ class Policy(BaseModel):
 
     def entitled(self, procedure: str, kind: DocumentKind) -> list[str]:
         """The fields of `kind` an authority applying `procedure` receives ([] = none)."""
-        fields = self.procedures.get(procedure, {}).get(kind)  # type: ignore[call-overload]
-        if fields is None:
-            return []
+        fields = KINDS[kind].disclosed.get(procedure, ())
         return list(SCHEMAS[kind].model_fields) if fields == "all" else list(fields)
 
 

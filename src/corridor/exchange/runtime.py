@@ -47,10 +47,9 @@ class Exchange:
     interval_s: float = 1.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     last_error: str | None = None
-    # Called after a step stored pre-arrival data (an authority assesses it on receipt).
-    on_received: Callable[[], object] | None = None
+    # The background loop that runs the node's turns (services.inbound), while it runs.
+    task: asyncio.Task[Any] | None = None
     _published: object = None
-    _task: asyncio.Task[Any] | None = None
     _warned: str | None = None
 
     def trust(self) -> TrustList:
@@ -110,7 +109,8 @@ class Exchange:
         os.replace(tmp, self.cache_path)
 
     async def step(self) -> dict[str, int]:
-        """Publish and refresh the directory, send the outbox, take in what is waiting."""
+        """Publish and refresh the directory, send the outbox, take in what is waiting
+        (what the node then does with it is the services' concern: services.inbound)."""
         await self.publish()
         await self.refresh()
         warning = self.node.clock_warning()
@@ -127,25 +127,7 @@ class Exchange:
             hosts=self.directory.host_of,
             replier=self.replier(),
         )
-        if got.get("stored") and self.on_received is not None:
-            await asyncio.to_thread(self.on_received)
         return {"sent": sent, **got}
-
-    async def _loop(self) -> None:
-        failures = 0
-        while True:
-            try:
-                await self.step()
-                failures, self.last_error = 0, None
-            except Exception as exc:  # a broker or store outage: log, wait, try again
-                failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-                if failures == 1:
-                    log.exception("exchange step failed on node %s", self.node.node)
-                else:
-                    log.warning("exchange still failing on node %s: %s", self.node.node, exc)
-            # Back off while the broker or store is down, up to 30 s between tries.
-            await asyncio.sleep(min(self.interval_s * 2 ** min(failures, 8), 30.0))
 
     def health(self) -> dict[str, Any]:
         """Whether the loop runs, the bus is connected, how many envelopes wait to be sent,
@@ -154,7 +136,7 @@ class Exchange:
         median, warning = self.node.clock_offset(), self.node.clock_warning()
         return {
             "node": self.node.node,
-            "running": self._task is not None and not self._task.done(),
+            "running": self.task is not None and not self.task.done(),
             "bus": "up" if connected and self.last_error is None else "down",
             "waiting": waiting(self.node.db),
             "nodes_known": len(self.directory.certificates()),
@@ -166,26 +148,7 @@ class Exchange:
             "clock_warning": warning,
         }
 
-    async def start(self, within_s: float = 5.0) -> None:
-        """Load the pinned copy, take one turn at the directory (publish, then read what
-        the others published) so the node serves knowing the corridor, and run the loop in
-        the background. A broker that is down or slow delays the start by at most
-        `within_s`; the loop keeps trying."""
-        await asyncio.to_thread(self.load_cache)
-        try:
-            await asyncio.wait_for(self._directory_turn(), within_s)
-        except Exception as exc:  # a broker or store outage must not stop the node serving
-            log.warning("node %s starts without a directory turn: %r", self.node.node, exc)
-        self._task = asyncio.get_running_loop().create_task(self._loop())
-
-    async def _directory_turn(self) -> None:
+    async def directory_turn(self) -> None:
+        """Publish this node's statements, then read what the others published."""
         await self.publish()
         await self.refresh()
-
-    async def stop(self) -> None:
-        """Stop the background loop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None

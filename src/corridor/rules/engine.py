@@ -90,6 +90,7 @@ class _Compiled:
     modes: frozenset[Mode]
     hs: tuple[tuple[str, str], ...]
     documents: tuple[DocumentKind, ...]
+    any_of: tuple[tuple[DocumentKind, ...], ...]
     fields: tuple[str, ...]
     effective_from: date | None
     effective_to: date | None
@@ -183,6 +184,7 @@ class Engine:
             modes=frozenset(w.modes),
             hs=tuple(hs_bounds(s) for s in w.hs),
             documents=tuple(rule.requires.documents),
+            any_of=tuple(tuple(g) for g in rule.requires.any_of),
             fields=tuple(rule.requires.fields),
             effective_from=rule.effective_from,
             effective_to=rule.effective_to,
@@ -298,6 +300,7 @@ class Engine:
             items = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in goods_hit)
             where += f" for {items}"
         lacking = [d for d in c.documents if d not in have]
+        unmet = [g for g in c.any_of if not any(d in have for d in g)]
         empty = [f for f in c.fields if not _field_present(draft, f)]
         pre = rule.requires.pre_arrival
         due = (
@@ -305,12 +308,20 @@ class Engine:
             if pre and pre.hours_before is not None
             else None
         )
-        if lacking or empty:
-            wanted = [_DOC_WORDS[d] for d in lacking] + [_FIELD_WORDS[f] for f in empty]
+        if lacking or unmet or empty:
+            wanted = (
+                [_DOC_WORDS[d] for d in lacking]
+                + [" or ".join(_DOC_WORDS[d] for d in g) for g in unmet]
+                + [_FIELD_WORDS[f] for f in empty]
+            )
             outcome = Outcome.BLOCKING if c.blocking else Outcome.MISSING
             verb = "stops the shipment" if c.blocking else "is required"
             provide = "; ".join(
                 [f"attach a '{d.value}' document" for d in lacking]
+                + [
+                    "attach one of " + " or ".join(f"'{d.value}'" for d in g) + " documents"
+                    for g in unmet
+                ]
                 + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
             )
             return RuleResult(
@@ -318,7 +329,7 @@ class Engine:
                 due=due,
                 outcome=outcome,
                 provide=provide.capitalize() + ".",
-                lacking=lacking,
+                lacking=lacking + [d for g in unmet for d in g],
                 message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.",
             )
         message = f"{rule.title}: in order ({where})."

@@ -116,8 +116,18 @@ class Requires(BaseModel):
     model_config = _STRICT
 
     documents: list[DocumentKind] = Field(default_factory=list)
+    # Groups of documents of which any one will do (the ePhyto or the paper certificate).
+    any_of: list[list[DocumentKind]] = Field(default_factory=list)
     fields: list[str] = Field(default_factory=list)
     pre_arrival: PreArrival | None = None
+
+    @field_validator("any_of")
+    @classmethod
+    def _real_choices(cls, value: list[list[DocumentKind]]) -> list[list[DocumentKind]]:
+        for group in value:
+            if len(set(group)) < 2:
+                raise ValueError("an any_of group offers at least two different documents")
+        return value
 
     @field_validator("fields")
     @classmethod
@@ -131,7 +141,7 @@ class Requires(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Requires:
-        if not (self.documents or self.fields or self.pre_arrival):
+        if not (self.documents or self.any_of or self.fields or self.pre_arrival):
             raise ValueError("a rule must require documents, fields or pre_arrival data")
         return self
 

@@ -23,7 +23,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import customs, eta, federation, organisations
+from corridor.services import eta, federation, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
@@ -120,8 +120,6 @@ def start_exchange(
         own_version=lambda: federation.own_version(ctx),
         cache_path=ctx.settings.data_dir / "directory.json",
         clock=ctx.clock,
-        # An authority assesses the pre-arrival data it receives as it arrives.
-        on_received=lambda: customs.assess_received(ctx, ctx.clock()),
     )
     return ctx.exchange
 

@@ -10,22 +10,14 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, SCHEMAS
+from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, KINDS, SCHEMAS
 from corridor.model import DocumentKind, Organisation
 from corridor.services import organisations
 from corridor.services.context import Context
 from corridor.services.shipments import get as get_shipment
 
-# Short codes for document numbers made from the shipment's reference.
-_ABBREVIATION = {
-    DocumentKind.COMMERCIAL_INVOICE: "INV",
-    DocumentKind.PACKING_LIST: "PL",
-    DocumentKind.RAIL_CONSIGNMENT_NOTE: "CIM",
-    DocumentKind.FERRY_WAYBILL: "FWB",
-    DocumentKind.SEA_WAYBILL: "SWB",
-    DocumentKind.CERTIFICATE_OF_ORIGIN: "COO",
-    DocumentKind.TRANSIT_DECLARATION: "TD",
-}
+# What each kind is called (the doors translate these names), from the registry.
+KIND_NAMES: dict[str, str] = {k.value: spec.name for k, spec in KINDS.items()}
 # Which party of the shipment each party field of a document names.
 _CONSIGNOR_SIDE = ("seller", "consignor", "exporter", "shipper", "declarant", "holder")
 _CONSIGNEE_SIDE = ("buyer", "consignee")
@@ -108,8 +100,9 @@ def prefill(
         for i, g in enumerate(draft.goods)
     ]
     ports = [leg for leg in shipment.route.legs if leg.mode.value in ("ferry", "sea")]
+    code = KINDS[kind].abbreviation or kind.value.upper()[:4]
     values: dict[str, Any] = {
-        "document_number": f"{draft.reference}-{_ABBREVIATION.get(kind, kind.value.upper()[:4])}",
+        "document_number": f"{draft.reference}-{code}",
         "issue_date": today,
         "goods": goods,
         "equipment": [{"number": c.number, "seal": c.seal} for c in draft.containers],

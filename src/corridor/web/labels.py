@@ -3,6 +3,8 @@ the catalogue; a code with no word here is shown as it is."""
 
 from __future__ import annotations
 
+from corridor.services import drafting
+
 
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
@@ -25,26 +27,6 @@ LABELS: dict[str, str] = {
     "planned": N_("planned"),
     "travelled": N_("travelled"),
     "travelled and planned": N_("travelled and then planned"),
-    # Document kinds
-    "commercial_invoice": N_("commercial invoice"),
-    "packing_list": N_("packing list"),
-    "rail_consignment_note": N_("rail consignment note (CIM/SMGS)"),
-    "ferry_waybill": N_("ferry waybill"),
-    "sea_waybill": N_("sea waybill"),
-    "certificate_of_origin": N_("certificate of origin"),
-    "transit_declaration": N_("transit declaration"),
-    "licence": N_("licence"),
-    "nuclear_licence": N_("nuclear licence"),
-    "dual_use_permit": N_("dual-use permit"),
-    "transit_guarantee": N_("transit guarantee"),
-    "phytosanitary_certificate": N_("phytosanitary certificate"),
-    "veterinary_certificate": N_("veterinary certificate"),
-    "cbam_authorisation": N_("authorised CBAM declarant status"),
-    "steel_input_origin": N_("origin of iron and steel inputs (mill certificate)"),
-    "inspection_act": N_("inspection act"),
-    "customs_release": N_("customs release"),
-    "emissions_statement": N_("emissions statement"),
-    "other": N_("other document"),
     # Procedures
     "export": N_("export"),
     "transit": N_("transit"),
@@ -62,3 +44,5 @@ LABELS: dict[str, str] = {
     "awaiting_endorsement": N_("awaiting a chief's endorsement"),
     "information_requested": N_("information requested"),
 }
+# Document kinds: their names come from the kinds' registry (one home per kind).
+LABELS.update(drafting.KIND_NAMES)

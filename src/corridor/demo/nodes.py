@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from corridor.config import Settings
+from corridor.demo.story import NATIONAL_NODES, ORGANISATIONS
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.runtime import Exchange
 from corridor.model import Organisation, Role
 from corridor.services import customs, disclosure, federation, organisations, targeting
 from corridor.services.context import NODE_ADMIN, Context
-from corridor.services.demo_corridor import NATIONAL_NODES, ORGANISATIONS
 
 
 def register_directory(ctx: Context, now: datetime) -> None:

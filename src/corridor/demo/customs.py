@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from corridor.demo.nodes import Corridor
+from corridor.demo.story import GUARANTEE, NATIONAL_NODES, demo_grn
 from corridor.model import Officer, OfficerRole
-from corridor.services import authentication, credentials, customs, decisions, transit
+from corridor.services import authentication, credentials, customs, decisions, inbound, transit
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.decisions import Action
-from corridor.services.demo_corridor import GUARANTEE, NATIONAL_NODES, demo_grn
-from corridor.services.demo_nodes import Corridor
 
 
 @dataclass
@@ -202,9 +202,9 @@ async def deliver(corridor: Corridor, shipper: Context) -> None:
     back to them)."""
     for node in corridor.nodes.values():
         assert node.exchange is not None
-        await node.exchange.step()
+        await inbound.turn(node)
     assert shipper.exchange is not None
-    await shipper.exchange.step()
+    await inbound.turn(shipper)
     for node in corridor.nodes.values():
         assert node.exchange is not None
-        await node.exchange.step()
+        await inbound.turn(node)

@@ -1,6 +1,6 @@
 """The demo: seed the demo corridor on a node, walk its shipment from Dostyk to Constanța,
 and send its pre-arrival data to separate national nodes, through the same services every
-door uses. The data it walks with is in `corridor.services.demo_corridor`.
+door uses. The data it walks with is in `corridor.demo.story`.
 """
 
 from __future__ import annotations
@@ -14,24 +14,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from corridor import ledger as ledger_mod
-from corridor.documents import MEDIA_TYPE, Verdict
-from corridor.exceptions import PermissionDenied
-from corridor.model import DocumentKind, Role
-from corridor.rules import ReadinessReport
-from corridor.services import (
-    credentials,
-    demo_customs,
-    demo_tracking,
-    disclosure,
-    keys,
-    ledgers,
-    papers,
-    readiness,
-    shipments,
-    timeline,
+from corridor.demo import customs as demo_customs
+from corridor.demo import tracking as demo_tracking
+from corridor.demo.nodes import (
+    Corridor,
+    demo_roots,
+    join,
+    national_node,
+    register_directory,
 )
-from corridor.services.context import NODE_ADMIN, Context
-from corridor.services.demo_corridor import (
+from corridor.demo.story import (
     COMPLETING,
     ISSUED_BY,
     NATIONAL_NODES,
@@ -43,13 +35,22 @@ from corridor.services.demo_corridor import (
     documents_for,
     draft,
 )
-from corridor.services.demo_nodes import (
-    Corridor,
-    demo_roots,
-    join,
-    national_node,
-    register_directory,
+from corridor.documents import MEDIA_TYPE, Verdict
+from corridor.exceptions import PermissionDenied
+from corridor.model import DocumentKind, Role
+from corridor.rules import ReadinessReport
+from corridor.services import (
+    credentials,
+    disclosure,
+    inbound,
+    keys,
+    ledgers,
+    papers,
+    readiness,
+    shipments,
+    timeline,
 )
+from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.shipments import Event, Shipment
 
 __all__ = [
@@ -239,7 +240,7 @@ async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corr
     procedures: dict[str, str] = {}
     for name, node in corridor.nodes.items():
         assert node.exchange is not None
-        await node.exchange.step()
+        await inbound.turn(node)
         items = disclosure.inbox(node, orgs[NATIONAL_NODES[name]], shipment_id)
         received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
         if items:
@@ -247,7 +248,7 @@ async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corr
     # Each authority's node answers with a signed receipt; the shipper's node takes them in.
     for node in corridor.nodes.values():
         assert node.exchange is not None
-        await node.exchange.step()
+        await inbound.turn(node)
     await sender.step()
     answers = disclosure.answers(ctx, orgs["kz-ferroalloy"], shipment_id)
     carried = getattr(corridor.bus, "published", [])

@@ -14,7 +14,7 @@ from corridor import demo
 from corridor.config import Settings
 from corridor.demo import customs as demo_customs
 from corridor.model import Officer
-from corridor.services import Context, customs
+from corridor.services import Context, customs, handover
 from tests.conftest import T0
 
 LATER = T0.replace(hour=T0.hour + 1)
@@ -30,6 +30,20 @@ class Walked:
     def officers(self, name: str) -> tuple[Officer, Officer]:
         node = self.corridor.nodes[name]
         return demo_customs.officers(node, demo.NATIONAL_NODES[name], T0)
+
+    def arrive_at(self, name: str) -> None:
+        """Walk the legs before node `name`'s: each released by its officers, ended, and its
+        proof of end handed on (every node's clock at LATER)."""
+        order = ["kz", "az", "ge", "eu"]
+        nodes = [*self.corridor.nodes.values(), self.shipper]
+        demo_customs.set_clocks(nodes, LATER)
+        for before in order[: order.index(name)]:
+            node = self.corridor.nodes[before]
+            examiner, chief = self.officers(before)
+            item = self.item(before)
+            demo_customs.decide(node, examiner, chief, item.id, LATER)
+            handover.end_leg(node, examiner, item.id, LATER)
+            asyncio.run(demo_customs.turns(nodes))
 
     def item(self, name: str) -> customs.QueueItem:
         examiner, _ = self.officers(name)

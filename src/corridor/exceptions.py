@@ -220,7 +220,16 @@ class EnvelopeRejected(CorridorError):
 
     code = "envelope-rejected"
     title = "Envelope rejected"
-    REASONS = ("malformed", "forged", "expired", "misaddressed", "replayed", "clock_skew")
+    REASONS = (
+        "malformed",
+        "forged",
+        "expired",
+        "misaddressed",
+        "replayed",
+        "clock_skew",
+        # The sender may not make this statement (admission: the wrong node or authority).
+        "not_entitled",
+    )
 
     def __init__(
         self, reason: str, detail: str, envelope_id: str | None = None, opened: object = None

@@ -12,8 +12,10 @@ import pytest
 from lxml import etree
 from sqlalchemy import inspect, text
 
+from corridor import demo
 from corridor.customs import ncts
 from corridor.customs.profiles import parse_profiles
+from corridor.demo import customs as demo_customs
 from corridor.exceptions import (
     Conflict,
     InvalidInput,
@@ -27,8 +29,6 @@ from corridor.services import (
     credentials,
     customs,
     decisions,
-    demo,
-    demo_customs,
     disclosure,
     ledgers,
     targeting,
@@ -40,57 +40,86 @@ from tests.conftest import ORGS, T0
 from tests.customs_corridor import LATER, Walked
 
 
-def test_the_demo_decides_at_every_border_and_writes_the_movement_off(walked: Walked) -> None:
-    result = demo_customs.walk(walked.corridor, walked.shipment_id, T0, walked.folder)
+def test_each_leg_is_decided_and_ended_on_its_own_authoritys_node(walked: Walked) -> None:
+    result = demo_customs.walk(
+        walked.corridor, walked.shipment_id, T0, walked.folder, walked.shipper
+    )
     where = {(b.node, b.procedure): b for b in result.borders}
     assert set(where) == {("kz", "export"), ("az", "transit"), ("ge", "transit"), ("eu", "import")}
     # Georgia's 2026 priority control selects the ferro-alloys for a physical inspection: a
-    # signed inspection act, then the release.
+    # signed inspection act by the examiner, then the release by a second officer.
     ge = where[("ge", "transit")]
     assert ge.channel == "red"
     assert ge.hits == ["GE-FERRO-2026"]
     assert ge.documents == ["inspection_act", "customs_release"]
+    assert ge.actions[-1] == "released by the chief"
     for b in result.borders:
-        assert b.actions[-1] == "released"
+        assert b.actions[-1].startswith("released")
+        # Decided when the goods reach the leg, never after they were due.
         assert b.hours_ahead is not None
-        assert b.hours_ahead > 0
+        assert b.hours_ahead >= 0
+    # The chain: each leg ended by its own authority, and the next authority held the proof
+    # of end before the goods reached it.
+    assert [(leg.country, leg.regime) for leg in result.legs] == [
+        ("KZ", "kz-export"),
+        ("AZ", "az-transit"),
+        ("GE", "ctc-t1"),
+        ("RO", "import"),
+    ]
+    for leg in result.legs[:-1]:
+        assert leg.ended is not None
+        assert leg.proof_received_by_next is not None
+        assert leg.hours_before_arrival is not None
+        assert leg.hours_before_arrival > 0
+    # The T1 was opened by the Georgian office of departure (a CTC party), not in Kazakhstan.
+    assert result.mrn is not None
+    assert result.mrn[2:4] == "GE"
     assert result.states[-1] == "written_off"
     names = [p.name for p in result.exported]
     assert names[0] == "01-CC015C.xml"
     assert names[-1].endswith("CC045C.xml")
-    assert {"CC028C", "CC029C", "CC007C", "CC043C", "CC025C"} <= {n[3:9] for n in names}
+    assert {"CC028C", "CC029C", "CC007C", "CC025C"} <= {n[3:9] for n in names}
     for path in result.exported:
         doc = etree.fromstring(path.read_bytes())
         ncts.schema(doc.findtext("messageType") or "").assertValid(doc)
     # The movement's guarantee was reserved on release and freed on write-off.
-    kz = walked.corridor.nodes["kz"]
-    examiner, _ = walked.officers("kz")
-    view = transit.movement(kz, examiner, result.mrn or "")
+    ge_node = walked.corridor.nodes["ge"]
+    examiner, _ = walked.officers("ge")
+    view = transit.movement(ge_node, examiner, result.mrn)
     assert view.status == "Movement ended"
     assert view.reserved is None
-    # Each decision went back to the shipper's node with its signed document, verified there.
+    # Each Georgian officer's declaration page shows the Azerbaijani proof, verified.
+    shown = customs.show(ge_node, examiner, ge.declaration_id, LATER)
+    (proof,) = shown.handovers
+    assert (proof.country, proof.authority, proof.regime) == ("AZ", "az-customs", "az-transit")
+    assert proof.seals_intact
+    assert "arrives under AZ seals" in proof.summary
+    assert shown.awaiting is None
+    # Each decision and each leg's end went back to the shipper's node, signed and verified.
     asyncio.run(demo_customs.deliver(walked.corridor, walked.shipper))
     notices = disclosure.customs_decisions(
         walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id
     )
     released = {(n.from_node, n.procedure) for n in notices if n.action == "release"}
     assert released == {("kz", "export"), ("az", "transit"), ("ge", "transit"), ("eu", "import")}
-    ge_notes = [n for n in notices if n.from_node == "ge"]
+    ended = {n.from_node for n in notices if n.action == "leg_ended"}
+    assert ended == {"kz", "az", "ge", "eu"}
+    ge_notes = [n for n in notices if n.from_node == "ge" and n.action != "leg_ended"]
     assert sorted(d for n in ge_notes for d in n.documents) == ["customs_release", "inspection_act"]
     assert all(n.instructions for n in notices)
     with pytest.raises(NotFound):
         disclosure.customs_decisions(walked.shipper, ORGS["ro-consignee"], "no-such-shipment")
     # Each authority's decisions are on the shipment's ledger on its own node, verified.
-    ge_node = walked.corridor.nodes["ge"]
     entries = ledgers.shipment(ge_node, NODE_ADMIN, walked.shipment_id).entries
     assert [e.body["action"] for e in entries if e.kind == "customs_decision"] == [
         "inspection_clear",
         "release",
     ]
+    assert [e.kind for e in entries if e.kind == "leg_ended"] == ["leg_ended"]
 
 
 def test_profiles_hits_and_reasons_never_leave_the_authority(walked: Walked) -> None:
-    demo_customs.walk(walked.corridor, walked.shipment_id, T0, walked.folder)
+    demo_customs.walk(walked.corridor, walked.shipment_id, T0, walked.folder, walked.shipper)
     asyncio.run(demo_customs.deliver(walked.corridor, walked.shipper))
     secrets: set[str] = set()
     for name in walked.corridor.nodes:
@@ -149,6 +178,10 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
     examiner, chief = walked.officers("ge")
     item = walked.item("ge")
     assert item.channel == "red"
+    # No release at all before the previous leg's proof of end is here.
+    with pytest.raises(Conflict, match="not been proved ended"):
+        decisions.decide(ge, chief, item.id, Action.RELEASE, LATER, reason="AEO, sealed")
+    walked.arrive_at("ge")
     with pytest.raises(InvalidInput, match="needs a reason"):
         decisions.decide(ge, examiner, item.id, Action.RELEASE, LATER)
     pending = decisions.decide(ge, examiner, item.id, Action.RELEASE, LATER, reason="AEO, sealed")
@@ -180,34 +213,43 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
         decisions.decide(ge, examiner, "no-such-declaration", Action.HOLD, LATER, reason="x")
 
 
+def test_no_ncts_movement_starts_outside_the_transit_convention(walked: Walked) -> None:
+    for name in ("kz", "az"):
+        node = walked.corridor.nodes[name]
+        examiner, _ = walked.officers(name)
+        with pytest.raises(Conflict, match="not a party to the common transit convention"):
+            transit.open_movement(node, examiner, walked.item(name).id, LATER)
+
+
 def test_a_bad_guarantee_is_refused_and_a_good_one_releases(walked: Walked) -> None:
-    kz = walked.corridor.nodes["kz"]
-    examiner, _ = walked.officers("kz")
-    item = walked.item("kz")
-    view = customs.show(kz, examiner, item.id, LATER)
+    walked.arrive_at("ge")
+    ge = walked.corridor.nodes["ge"]
+    examiner, chief = walked.officers("ge")
+    item = walked.item("ge")
+    view = customs.show(ge, examiner, item.id, LATER)
     grn = view.content["transit_declaration"]["guarantee_reference"]
     # Registered, but too small: 20 % of 85,000 USD must be covered.
-    transit.register_guarantee(kz, examiner, grn, "kz-ferroalloy", Decimal("1000"), "USD", None, T0)
-    movement = transit.open_movement(kz, examiner, item.id, LATER)
+    transit.register_guarantee(ge, examiner, grn, "kz-ferroalloy", Decimal("1000"), "USD", None, T0)
+    movement = transit.open_movement(ge, examiner, item.id, LATER)
     assert movement.status == "Guarantee rejected"
     assert "1000 USD free; 17000.00 USD must be covered" in (movement.messages[-1]["note"] or "")
     # Whatever lane the draw gave, the check it asks for is done; the release is still refused.
     if item.channel == "red":
-        decisions.decide(kz, examiner, item.id, Action.INSPECTION, LATER)
+        decisions.decide(ge, examiner, item.id, Action.INSPECTION, LATER)
     elif item.channel == "yellow":
-        decisions.decide(kz, examiner, item.id, Action.DOCUMENTARY_PASSED, LATER)
+        decisions.decide(ge, examiner, item.id, Action.DOCUMENTARY_PASSED, LATER)
     with pytest.raises(InvalidTransition, match="Guarantee rejected"):
-        decisions.decide(kz, examiner, item.id, Action.RELEASE, LATER)
+        decisions.decide(ge, chief, item.id, Action.RELEASE, LATER)
     # Still refused: an amendment needs a guarantee that covers the movement.
     with pytest.raises(InvalidInput, match="still cannot cover"):
-        transit.step(kz, examiner, movement.mrn, "IE013", "amended", LATER)
-    files = transit.export(kz, examiner, movement.mrn)
+        transit.step(ge, examiner, movement.mrn, "IE013", "amended", LATER)
+    files = transit.export(ge, examiner, movement.mrn)
     assert [n[3:9] for n in files] == ["CC015C", "CC028C", "CC055C"]
     with pytest.raises(Conflict, match="already has movement"):
-        transit.open_movement(kz, examiner, item.id, LATER)
-    refused = decisions.decide(kz, examiner, item.id, Action.NOT_RELEASED, LATER, reason="no cover")
+        transit.open_movement(ge, examiner, item.id, LATER)
+    refused = decisions.decide(ge, examiner, item.id, Action.NOT_RELEASED, LATER, reason="no cover")
     assert refused.transit_step == "IE051"
-    assert transit.movement(kz, examiner, movement.mrn).state == "not_released"
+    assert transit.movement(ge, examiner, movement.mrn).state == "not_released"
 
 
 def test_amended_data_is_assessed_again_with_the_same_draw(walked: Walked) -> None:

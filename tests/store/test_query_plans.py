@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from corridor import demo
 from corridor.demo.story import documents_for
 from corridor.model import DocumentKind
 from corridor.services import (
     Context,
     authentication,
-    demo,
     ledgers,
     listing,
     papers,

@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 from sqlalchemy import update
 
+from corridor import demo
 from corridor.exceptions import InvalidInput, LedgerBroken, NotFound, PermissionDenied
 from corridor.model import Organisation, Role
 from corridor.services import (
     NODE_ADMIN,
     Context,
-    demo,
     event_query,
     ledgers,
     organisations,

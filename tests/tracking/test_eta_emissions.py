@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from corridor import demo
 from corridor import emissions as glec
 from corridor.exceptions import InvalidInput, NotFound
 from corridor.exchange import delivery
@@ -18,7 +19,6 @@ from corridor.model import DocumentKind
 from corridor.network import Leg
 from corridor.services import (
     Context,
-    demo,
     drafting,
     emissions,
     eta,

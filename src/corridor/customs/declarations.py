@@ -69,8 +69,10 @@ def from_content(
     content: Mapping[str, Mapping[str, Any]],
     aeo: frozenset[str],
     discrepancies: int,
+    chain_countries: Sequence[str] = (),
 ) -> Declaration:
-    """The declaration an authority received as `content` (kind -> disclosed fields)."""
+    """The declaration an authority received as `content` (kind -> disclosed fields), on a
+    shipment whose chain of legs crosses `chain_countries` (when its node sent the chain)."""
     goods: list[Any] = []
     for kind in _GOODS_FROM:
         lines = content.get(kind, {}).get("goods")
@@ -97,7 +99,11 @@ def from_content(
         origins.add(str(coo))
     consignors = _parties(content, _CONSIGNOR_FROM)
     declarants = _parties(content, _DECLARANT_FROM)
-    route = content.get("transit_declaration", {}).get("countries_of_routing") or []
+    # The countries the goods pass: the whole chain of legs where the shipment's node sent
+    # it, else the transit declaration's routing (which covers only its own movement).
+    route = list(chain_countries or ()) or (
+        content.get("transit_declaration", {}).get("countries_of_routing") or []
+    )
     return Declaration(
         key=key,
         procedure=procedure,

@@ -45,7 +45,12 @@ def from_content(content: dict[str, Any], departure: str, lrn_fallback: str) -> 
     ]
     value = sum((_decimal(g.get("value")) for g in goods), Decimal(0))
     currency = next((g.get("currency") for g in goods if g.get("currency")), None)
-    currency = currency or content.get("commercial_invoice", {}).get("invoice_currency") or "EUR"
+    currency = (
+        td.get("guarantee_currency")
+        or currency
+        or content.get("commercial_invoice", {}).get("invoice_currency")
+        or "EUR"
+    )
     declarant = td.get("declarant") or {}
     routing = [str(c) for c in td.get("countries_of_routing", [])]
     transit_offices = [o for c in routing[1:-1] if (o := ncts.office_in(c))]
@@ -58,7 +63,11 @@ def from_content(content: dict[str, Any], departure: str, lrn_fallback: str) -> 
             declarant.get("tax_id"), declarant.get("name"), declarant.get("country")
         ),
         grn=td.get("guarantee_reference"),
-        amount=(value * GUARANTEE_SHARE).quantize(Decimal("0.01")),
+        amount=(
+            _decimal(td["amount_to_be_covered"])
+            if td.get("amount_to_be_covered")
+            else (value * GUARANTEE_SHARE).quantize(Decimal("0.01"))
+        ),
         currency=str(currency),
         items=items,
         transit_offices=transit_offices,

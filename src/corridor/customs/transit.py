@@ -4,6 +4,9 @@ Each step is named by the NCTS message that carries it (IE015 declaration … IE
 write-off); eTIR's start / terminate / discharge of each country's leg maps onto the same
 steps (start = released for transit at that office, terminate = arrival, discharge =
 write-off). A step that the current state does not allow is refused with the state named.
+
+Office-to-office messages (IE001, IE050, IE118, IE006, IE018, …) travel between national NCTS
+systems over CCN/CSI: they are not steps here, and the product never produces them.
 """
 
 from __future__ import annotations
@@ -98,8 +101,6 @@ STEPS: dict[str, Step] = {
             {_S.MRN_ALLOCATED, _S.UNDER_CONTROL, _S.GUARANTEE_REJECTED},
             _S.NOT_RELEASED,
         ),
-        _step("IE050", "Anticipated transit record", "customs", {_S.RELEASED}, None),
-        _step("IE118", "Notification crossing frontier", "customs", {_S.RELEASED}, None),
         _step("IE180", "Incident notification", "customs", {_S.RELEASED}, _S.INCIDENT),
         _step("IE181", "Incident cleared", "customs", {_S.INCIDENT}, _S.RELEASED),
         _step("IE007", "Arrival notification", "trader", {_S.RELEASED, _S.INCIDENT}, _S.ARRIVED),

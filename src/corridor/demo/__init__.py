@@ -276,7 +276,7 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     try:
         walked = walk(ctx, now, authorities=corridor)
         exchanged = asyncio.run(exchange(ctx, walked.shipment.id, now, corridor))
-        decided = demo_customs.walk(corridor, walked.shipment.id, now, ctx.settings.data_dir)
+        decided = demo_customs.walk(corridor, walked.shipment.id, now, ctx.settings.data_dir, ctx)
         asyncio.run(demo_customs.deliver(corridor, ctx))
     finally:
         corridor.close()

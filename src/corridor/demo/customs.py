@@ -1,23 +1,40 @@
-"""The demo's border decisions: each authority's officers take the shipment's declaration
-from their queue on their own node, decide as its lane asks (a documentary check for
-yellow, a physical inspection with a signed act for red), and the office of departure runs
-the transit movement from MRN to write-off, exporting its NCTS messages."""
+"""The demo's border hand-overs: the shipment's chain of legs walked in the journey's own
+time, each leg on its authority's own node. The officers take the declaration from their
+queue, decide as its lane asks (a documentary check for yellow, a physical inspection with
+a signed act for red, the release by a second officer), end the leg with a signed proof of
+end, and that proof travels to the next authority, which verifies it before the goods
+arrive. The Georgian authority's leg is in NCTS: its T1 movement's messages are exported."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from corridor.customs import chain
 from corridor.demo.nodes import Corridor
 from corridor.demo.story import GUARANTEE, NATIONAL_NODES, demo_grn
 from corridor.model import Officer, OfficerRole
-from corridor.services import authentication, credentials, customs, decisions, inbound, transit
+from corridor.services import (
+    authentication,
+    credentials,
+    customs,
+    decisions,
+    handover,
+    inbound,
+    organisations,
+    transit,
+)
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.decisions import Action
+
+# The demo shipment's shipper, party to it on the shipper's node.
+SHIPPER = "kz-ferroalloy"
 
 
 @dataclass
@@ -33,6 +50,7 @@ class BorderDecision:
     documents: list[str]
     decided_at: datetime
     eta: datetime | None
+    declaration_id: str = ""
 
     @property
     def hours_ahead(self) -> float | None:
@@ -43,10 +61,13 @@ class BorderDecision:
 
 @dataclass
 class CustomsWalk:
-    """Every border's decision and the transit movement's messages."""
+    """Every border's decision, each leg's opening, end and hand-over, and the T1
+    movement's messages."""
 
     borders: list[BorderDecision] = field(default_factory=list)
+    legs: list[Any] = field(default_factory=list)
     mrn: str | None = None
+    t1: tuple[Context, Officer] | None = None
     states: list[str] = field(default_factory=list)
     exported: list[Path] = field(default_factory=list)
 
@@ -80,42 +101,110 @@ def officers(node: Context, authority: str, now: datetime) -> tuple[Officer, Off
     return examiner, chief
 
 
-def _decide(
+def decide(
     node: Context, examiner: Officer, chief: Officer, declaration_id: str, now: datetime
 ) -> tuple[list[str], list[str]]:
+    """Decide as the lane asks, with four eyes: the examiner checks, the chief releases
+    (a green lane the examiner releases alone)."""
     view = customs.show(node, examiner, declaration_id, now)
     actions: list[str] = []
     documents: list[str] = []
+    releaser = examiner
     if view.channel == "red":
-        d = decisions.decide(node, examiner, view.id, Action.INSPECTION, now)
-        actions.append("inspection: no findings")
+        decisions.decide(node, examiner, view.id, Action.INSPECTION, now)
+        actions.append("inspection by the examiner: no findings")
         documents.append("inspection_act")
+        releaser = chief
     elif view.channel == "yellow":
         decisions.decide(node, examiner, view.id, Action.DOCUMENTARY_PASSED, now)
         actions.append("documentary check passed")
-    d = decisions.decide(node, examiner, view.id, Action.RELEASE, now)
-    if d.status == "awaiting_endorsement":
-        d = decisions.endorse(node, chief, d.id, now)
-    actions.append("released")
+        documents.append("customs_decision")
+        releaser = chief
+    decisions.decide(node, releaser, view.id, Action.RELEASE, now)
+    actions.append("released" + (" by the chief" if releaser is chief else ""))
     documents.append("customs_release")
     return actions, documents
 
 
-def walk(corridor: Corridor, shipment_id: str, now: datetime, out: Path) -> CustomsWalk:
-    """Decide at every border the shipment's data reached, and run its transit movement
-    at the office of departure; the movement's NCTS messages are written under `out`."""
+@dataclass
+class LegWalk:
+    """One leg as its authority walked it on its own node."""
+
+    leg: int
+    regime: str
+    country: str
+    node: str
+    authority: str
+    opened: datetime
+    ended: datetime | None
+    proof_received_by_next: datetime | None = None
+    next_arrival: datetime | None = None
+
+    @property
+    def hours_before_arrival(self) -> float | None:
+        """How long before the goods reached the next authority its node held the proof."""
+        if self.proof_received_by_next is None or self.next_arrival is None:
+            return None
+        return round((self.next_arrival - self.proof_received_by_next).total_seconds() / 3600, 1)
+
+
+def set_clocks(nodes: list[Context], when: datetime) -> None:
+    """Set every node's clock (and its exchange's) to `when`: the demo walks the journey's
+    own times, so nothing is decided or sent before the goods get there."""
+    for node in nodes:
+        node.clock = lambda when=when: when  # type: ignore[misc]
+        if node.exchange is not None:
+            node.exchange.clock = node.clock
+
+
+async def turns(nodes: list[Context], rounds: int = 3) -> None:
+    for _ in range(rounds):  # send; take in and answer; take the answers in
+        for node in nodes:
+            await inbound.turn(node)
+
+
+def walk(
+    corridor: Corridor,
+    shipment_id: str,
+    now: datetime,
+    out: Path,
+    shipper: Context,
+) -> CustomsWalk:
+    """Walk the shipment's chain of legs, each on its own authority's node: the officers
+    decide as the lane asks when the goods reach the leg (the Georgian authority, whose leg
+    is in NCTS, opens the T1 movement), the leg ends when they leave it, and its signed
+    proof of end travels to the next authority, which verifies it before the goods arrive.
+    The movement's NCTS messages are written under `out`."""
     result = CustomsWalk()
-    clock = now  # decided as the data arrives, on each node's own clock
-    departure: tuple[Context, Officer, str] | None = None
+    # The shipper's node takes part in every turn: it receives each leg's status as it ends.
+    nodes = [*corridor.nodes.values(), shipper]
+    party = organisations.get(shipper, SHIPPER)
+    planned = [leg.leg for leg in handover.chain(shipper, party, shipment_id).legs]
+    by_country: dict[str, tuple[str, Context]] = {}
     for name, node in corridor.nodes.items():
+        assert node.exchange is not None
+        by_country[node.exchange.node.organisation.country] = (name, node)
+    held: list[tuple[str, list[chain.Leg]]] = []
+    for leg in planned:
+        if held and held[-1][0] == leg.country:
+            held[-1][1].append(leg)
+        else:
+            held.append((leg.country, [leg]))
+    walked: list[LegWalk] = []
+    for i, (country, own) in enumerate(held):
+        if country not in by_country:
+            continue
+        name, node = by_country[country]
         authority = NATIONAL_NODES[name]
         examiner, chief = officers(node, authority, now)
-        mine = [q for q in customs.queue(node, examiner, clock) if q.shipment_id == shipment_id]
+        opened, closes = own[0].opens, own[-1].leaves
+        set_clocks(nodes, opened)
+        asyncio.run(turns(nodes, 1))
+        mine = [q for q in customs.queue(node, examiner, opened) if q.shipment_id == shipment_id]
         for item in mine:
-            if item.procedure == "export":
-                departure = (node, examiner, item.id)
-                continue
-            actions, documents = _decide(node, examiner, chief, item.id, clock)
+            if any(leg.ncts for leg in own) and item.procedure == "transit":
+                _open_t1(node, examiner, item.id, opened, result)
+            actions, documents = decide(node, examiner, chief, item.id, opened)
             result.borders.append(
                 BorderDecision(
                     name,
@@ -125,68 +214,78 @@ def walk(corridor: Corridor, shipment_id: str, now: datetime, out: Path) -> Cust
                     [h["profile"] for h in item.hits],
                     actions,
                     documents,
-                    clock,
+                    opened,
                     item.eta,
+                    item.id,
                 )
             )
-    if departure is not None:
-        node, examiner, declaration_id = departure
-        chief = officers(node, examiner.organisation.id, now)[1]
-        view = customs.show(node, examiner, declaration_id, clock)
-        grn = demo_grn_of(view.content)
-        transit.register_guarantee(
-            node,
-            examiner,
-            grn,
-            "kz-ferroalloy",
-            Decimal(GUARANTEE["amount"]),
-            GUARANTEE["currency"],
-            None,
-            now,
-        )
-        movement = transit.open_movement(node, examiner, declaration_id, clock)
-        actions, documents = _decide(node, examiner, chief, declaration_id, clock)
-        result.borders.insert(
-            0,
-            BorderDecision(
-                "kz",
-                examiner.organisation.id,
-                "export",
-                view.channel,
-                [h["profile"] for h in view.hits],
-                actions,
-                documents,
-                clock,
-                view.eta,
-            ),
-        )
-        result.mrn = mrn = movement.mrn
-        # Offices of transit and destination report back (by hand until their IE050/IE118
-        # and IE006/IE018 travel over the exchange), then the office of departure writes off.
-        later = clock
-        for message, note in (
-            ("IE050", "anticipated transit record sent to the offices of transit"),
-            ("IE118", "frontier crossing at Alat (AZ)"),
-            ("IE118", "frontier crossing at Poti (GE)"),
-            ("IE007", "arrival notified at Constanța Sud"),
-            ("IE043", "unloading permitted"),
-            ("IE044", "unloading remarks: seals intact, no discrepancies"),
-            ("IE025", "goods released at destination"),
-            ("IE045", "movement written off; guarantee freed"),
-        ):
-            later += timedelta(hours=6)
-            transit.step(node, examiner, mrn, message, note, later)
-        final = transit.movement(node, examiner, mrn)
-        result.states = [m["state"] for m in final.messages]
-        folder = out / "ncts" / mrn
-        folder.mkdir(parents=True, exist_ok=True)
-        for filename, xml in transit.export(node, examiner, mrn).items():
-            path = folder / filename
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(xml)
-            result.exported.append(path)
+            set_clocks(nodes, closes)
+            handover.end_leg(node, examiner, item.id, closes)
+        step = LegWalk(own[-1].index, own[-1].regime, country, name, authority, opened, closes)
+        walked.append(step)
+        if i + 1 < len(held):
+            # The hand-over reaches the next authority's node a few minutes later.
+            received = closes + timedelta(minutes=5)
+            set_clocks(nodes, received)
+            asyncio.run(turns(nodes))
+            step.next_arrival = held[i + 1][1][0].opens
+            next_node = by_country.get(held[i + 1][0])
+            if next_node is not None:
+                with next_node[1].db.transaction() as s:
+                    if any(h.leg == step.leg for h in customs.handovers(s, shipment_id)):
+                        step.proof_received_by_next = received
+    result.legs = walked
+    if result.mrn is not None:
+        _finish_t1(result, out)
     return result
+
+
+def _open_t1(
+    node: Context, examiner: Officer, declaration_id: str, at: datetime, result: CustomsWalk
+) -> None:
+    """The Georgian office of departure opens the T1 movement from the declaration it
+    received, after registering the holder's guarantee."""
+    view = customs.show(node, examiner, declaration_id, at)
+    transit.register_guarantee(
+        node,
+        examiner,
+        demo_grn_of(view.content),
+        "forwarder",
+        Decimal(GUARANTEE["amount"]),
+        GUARANTEE["currency"],
+        None,
+        at,
+    )
+    movement = transit.open_movement(node, examiner, declaration_id, at)
+    result.mrn = movement.mrn
+    result.t1 = (node, examiner)
+
+
+def _finish_t1(result: CustomsWalk, out: Path) -> None:
+    """The T1's arrival at Constanța and its write-off as the holder's NCTS reports them
+    (office-to-office messages are not ours to produce), and its messages written out."""
+    assert result.t1 is not None
+    assert result.mrn is not None
+    (node, examiner), mrn = result.t1, result.mrn
+    arrival = next((leg.ended for leg in result.legs if leg.regime == "ctc-t1"), None)
+    later = arrival or node.clock()
+    for message, note in (
+        ("IE007", "arrival notified at Constanța Sud"),
+        ("IE025", "goods released at destination"),
+        ("IE045", "movement written off; guarantee freed"),
+    ):
+        later += timedelta(hours=2)
+        transit.step(node, examiner, mrn, message, note, later)
+    final = transit.movement(node, examiner, mrn)
+    result.states = [m["state"] for m in final.messages]
+    folder = out / "ncts" / mrn
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename, xml in transit.export(node, examiner, mrn).items():
+        path = folder / filename
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(xml)
+        result.exported.append(path)
 
 
 def demo_grn_of(content: dict[str, object]) -> str:
@@ -199,7 +298,9 @@ def demo_grn_of(content: dict[str, object]) -> str:
 
 async def deliver(corridor: Corridor, shipper: Context) -> None:
     """Carry the authorities' decisions back to the shipper's node (and its receipts
-    back to them)."""
+    back to them), at the corridor's time."""
+    last = next(iter(corridor.nodes.values())).clock()
+    set_clocks([shipper, *corridor.nodes.values()], last)
     for node in corridor.nodes.values():
         assert node.exchange is not None
         await inbound.turn(node)

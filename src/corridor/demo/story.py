@@ -8,6 +8,7 @@ purpose, so every layer is exercised with them.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from corridor.customs.references import new_grn
@@ -200,10 +201,18 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
             "document_number": f"26KZ{mrn:014d}",
             "issue_date": issued,
             "declarant": party(d.forwarder or d.consignor),
-            "office_of_departure": "Aktau port customs",
+            # The T1 of the chain's option A: from the Georgian port into the EU.
+            "office_of_departure": "Poti port customs",
             "office_of_destination": "Constanța Sud customs",
-            "countries_of_routing": ["KZ", "AZ", "GE", "RO"],
+            "countries_of_routing": ["GE", "RO"],
             "guarantee_reference": demo_grn(d.reference),
+            # 20 % of the goods' value (the demo's assumption of the duties at stake).
+            "amount_to_be_covered": str(
+                (sum((g.value.amount for g in d.goods), Decimal(0)) * Decimal("0.20")).quantize(
+                    Decimal("0.01")
+                )
+            ),
+            "guarantee_currency": d.goods[0].value.currency,
             "goods": goods,
             "equipment": equipment,
         },

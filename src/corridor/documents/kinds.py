@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -126,6 +126,10 @@ class TransitDeclaration(_Doc):
     office_of_destination: str
     countries_of_routing: list[CountryCode] = Field(min_length=1)
     guarantee_reference: str | None = None
+    # The amount the guarantee must cover, as the holder declares it (NCTS
+    # GuaranteeReference/amountToBeCovered): a transit authority sees no goods values.
+    amount_to_be_covered: Decimal | None = Field(default=None, gt=0)
+    guarantee_currency: CurrencyCode | None = None
     goods: list[GoodsLine] = Field(min_length=1)
     equipment: list[Equipment] = Field(default_factory=list)
 
@@ -155,6 +159,44 @@ class CustomsRelease(_Doc):
     office: str
     decision: Literal["release", "release_with_conditions"]
     procedure: Literal["export", "transit", "import"]
+
+
+class CustomsDecision(_Doc):
+    """A customs decision other than a release or an inspection, as the trader reads it."""
+
+    office: str
+    procedure: Literal["export", "transit", "import"]
+    action: Literal[
+        "documentary_passed", "documentary_failed", "hold", "request_information", "not_released"
+    ]
+    instructions: str = Field(min_length=1, max_length=1000)
+
+
+class SealedEquipment(BaseModel):
+    """A container as it left a leg: its seal and who affixed the seal."""
+
+    model_config = _STRICT
+
+    number: ContainerNumber
+    seal: str | None = Field(default=None, max_length=32)
+    sealed_by: str | None = Field(default=None, max_length=64)
+
+
+class LegEnd(_Doc):
+    """An authority's proof that its leg ended: where and when, under which seals, with
+    which goods, the declaration it ended, and any incident or reservation."""
+
+    office: str = Field(min_length=1, max_length=64)
+    # The leg's country is the signing authority's (the document's own `country` claim).
+    regime: str = Field(pattern=r"^[a-z0-9-]{2,32}$")
+    next_country: CountryCode | None = None
+    leg: int = Field(ge=0, le=20)
+    declaration_reference: str = Field(min_length=1, max_length=64)
+    ended_at: datetime
+    seals_intact: bool
+    equipment: list[SealedEquipment] = Field(min_length=1)
+    goods: list[GoodsLine] = Field(default_factory=list)
+    reservation: str | None = Field(default=None, max_length=500)
 
 
 class EmissionsElement(BaseModel):
@@ -290,6 +332,8 @@ KINDS: dict[DocumentKind, Kind] = {
             "office_of_destination",
             "countries_of_routing",
             "guarantee_reference",
+            "amount_to_be_covered",
+            "guarantee_currency",
             "goods",
             "equipment",
         ),
@@ -309,6 +353,19 @@ KINDS: dict[DocumentKind, Kind] = {
     ),
     _K.CUSTOMS_RELEASE: _kind(
         N_("customs release"), {Role.CUSTOMS}, schema=CustomsRelease, sovereign=True
+    ),
+    _K.CUSTOMS_DECISION: _kind(
+        N_("customs decision"), {Role.CUSTOMS}, schema=CustomsDecision, sovereign=True
+    ),
+    # Handed to the next leg's authority whole (a transit authority without goods values).
+    _K.LEG_END: _kind(
+        N_("proof of end of a customs leg"),
+        {Role.CUSTOMS},
+        "all",
+        "all",
+        "all",
+        schema=LegEnd,
+        sovereign=True,
     ),
     # Reported by whoever organises or performs the transport (ISO 14083 §13), or by the
     # shipper for its own cargo.

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.documents import Signer, TrustList, jws_digest, present
+from corridor.documents import Signer, TrustList, VerifiedDocument, jws_digest, present
 from corridor.documents import verify as verify_document
 from corridor.exceptions import (
     Conflict,
@@ -31,7 +31,7 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
-from corridor.exchange import receipts, witness
+from corridor.exchange import admission, receipts, witness
 from corridor.exchange.bus import MAX_ATTEMPTS, Bus
 from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
@@ -44,9 +44,9 @@ from corridor.store.db import Database
 from corridor.store.tables import InboxRow, OutboxRow, RejectionRow
 
 log = logging.getLogger("corridor.exchange")
-KIND = "pre-arrival"
+KIND = admission.PRE_ARRIVAL
 # A customs authority's decision, sent back to the node that sent it the pre-arrival data.
-DECISION = "decision"
+DECISION = admission.DECISION
 # Built once: they run for every message a node receives.
 _STORE = insert(InboxRow)
 _SEEN = select(InboxRow.envelope_id).where(InboxRow.envelope_id == bindparam("id"))
@@ -280,8 +280,11 @@ def _store(
     node: LocalNode, env: Opened, trust: TrustList, now: datetime, replier: Replier | None
 ) -> str:
     payload = env.payload
+    if env.kind not in (KIND, DECISION, admission.HANDOVER):
+        raise EnvelopeRejected("malformed", f"unknown envelope kind {env.kind!r}", env.id)
     documents = _documents(payload, env.id)
     content: dict[str, Any] = {}
+    verified: dict[str, VerifiedDocument] = {}
     seen_before = witness.first_seen(node.db)
     try:
         for kind, token in documents.items():
@@ -291,16 +294,19 @@ def _store(
             if doc.kind.value != kind:
                 raise VerificationFailed("malformed", f"a {doc.kind.value} sent as {kind}")
             content[kind] = doc.disclosed
+            verified[kind] = doc
     except VerificationFailed as exc:
         raise EnvelopeRejected(
             "forged", f"a document failed: {exc.reason}: {exc.detail}", env.id
         ) from None
     if env.kind == DECISION:
         content["notice"] = _notice(payload.get("notice"), env.id)
+    chain = admission.chain_of(payload, env.id) if env.kind == KIND else None
     # The envelope id is the inbox key: a repeat fails the insert and the transaction
     # (inbox row and ledger entry together) rolls back.
     try:
         with node.db.connection() as s:
+            _admit(s, node, env, verified, content)
             s.execute(
                 _STORE,
                 {
@@ -311,6 +317,7 @@ def _store(
                     "shipment_id": payload["shipment"],
                     "procedure": payload["procedure"],
                     "content": content,
+                    "chain": chain,
                     "received_at": now,
                     "crossing": _text(payload.get("crossing"), 64),
                     "eta": _when(payload.get("eta")),
@@ -338,6 +345,25 @@ def _store(
             raise
         raise EnvelopeRejected("replayed", "already received", env.id) from None
     return "stored"
+
+
+def _admit(
+    c: Connection,
+    node: LocalNode,
+    env: Opened,
+    verified: dict[str, VerifiedDocument],
+    content: dict[str, Any],
+) -> None:
+    """Refuse, inside the storing transaction, what the sender may not say (admission)."""
+    shipment = env.payload["shipment"]
+    if env.kind == KIND:
+        admission.pre_arrival(c, shipment, env.from_node, env.id)
+    elif env.kind == DECISION:
+        action = content["notice"]["action"]
+        admission.decision(c, shipment, env.from_node, env.sender, action, verified, env.id)
+    else:
+        country = node.organisation.country
+        content["leg"] = admission.handover(c, shipment, country, env.sender, verified, env.id)
 
 
 async def pump(

@@ -31,4 +31,10 @@ class DocumentKind(StrEnum):
     EMISSIONS_STATEMENT = "emissions_statement"
     INSPECTION_ACT = "inspection_act"
     CUSTOMS_RELEASE = "customs_release"
+    # Any other decision of an authority on a declaration (a hold, a request for
+    # information, a documentary check, a refusal), signed so the trader can trust it.
+    CUSTOMS_DECISION = "customs_decision"
+    # An authority's proof that its leg of the journey ended (transit completed, exit
+    # confirmed, a TIR operation terminated), handed to the next leg's authority.
+    LEG_END = "leg_end"
     OTHER = "other"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from corridor.customs.declarations import from_content, party_of
 from corridor.customs.selectivity import assess
 from corridor.exceptions import NotFound
+from corridor.exchange.admission import HANDOVER
 from corridor.exchange.delivery import KIND as PRE_ARRIVAL
 from corridor.model import Officer
 from corridor.services import targeting
@@ -53,12 +54,16 @@ class QueueItem(BaseModel):
 
 
 class DeclarationView(QueueItem):
-    """A declaration with what the authority received and what it decided."""
+    """A declaration with what the authority received and what it decided, the shipment's
+    chain of legs and the previous leg's proof of end (verified on receipt)."""
 
     content: dict[str, Any]
     assessment: dict[str, Any]
     profile_version: int
     decisions: list[dict[str, Any]]
+    chain: list[dict[str, Any]] = []
+    handovers: list[Handover] = []
+    awaiting: str | None = None
 
 
 def _arrived(s: Session, shipment_id: str, procedure: str) -> list[InboxRow]:
@@ -77,11 +82,101 @@ def _arrived(s: Session, shipment_id: str, procedure: str) -> list[InboxRow]:
 
 
 def _merged(rows: list[InboxRow]) -> dict[str, Any]:
-    # Later data for a document kind replaces earlier (an amendment).
+    # Later data for a document kind replaces earlier (an amendment), from the shipment's
+    # own node only (the exchange refuses any other's; this holds it for older rows too).
     content: dict[str, Any] = {}
     for r in rows:
-        content.update(r.content)
+        if r.from_node == rows[0].from_node:
+            content.update(r.content)
     return content
+
+
+class Handover(BaseModel):
+    """The previous leg's proof of end as this authority received and verified it."""
+
+    country: str
+    authority: str
+    from_node: str
+    leg: int
+    regime: str
+    office: str
+    ended_at: str
+    seals_intact: bool
+    equipment: list[dict[str, Any]]
+    reservation: str | None
+    declaration_reference: str
+    received_at: datetime
+
+    @property
+    def summary(self) -> str:
+        """One line for the officer: under which seals, where, when."""
+        seals = ", ".join(str(e.get("seal")) for e in self.equipment if e.get("seal")) or "none"
+        state = "intact" if self.seals_intact else "NOT intact"
+        return (
+            f"arrives under {self.country} seals {seals}, {state} at {self.office}; "
+            f"{self.regime} ended {self.ended_at[:16].replace('T', ' ')}"
+        )
+
+
+def handovers(s: Session, shipment_id: str) -> list[Handover]:
+    """The proofs of end handed to this node for a shipment, verified on receipt."""
+    out = []
+    for r in s.scalars(
+        select(InboxRow)
+        .where(InboxRow.shipment_id == shipment_id, InboxRow.kind == HANDOVER)
+        .order_by(InboxRow.received_at, InboxRow.envelope_id)
+    ):
+        proof = r.content.get("leg_end", {})
+        out.append(
+            Handover(
+                country=str(r.content.get("leg", {}).get("country")),
+                authority=r.sender,
+                from_node=r.from_node,
+                leg=int(proof.get("leg", -1)),
+                regime=str(proof.get("regime")),
+                office=str(proof.get("office")),
+                ended_at=str(proof.get("ended_at")),
+                seals_intact=bool(proof.get("seals_intact")),
+                equipment=list(proof.get("equipment", [])),
+                reservation=proof.get("reservation"),
+                declaration_reference=str(proof.get("declaration_reference")),
+                received_at=r.received_at,
+            )
+        )
+    return out
+
+
+def chain_of(s: Session, d: DeclarationRow) -> list[dict[str, Any]]:
+    """The shipment's chain of legs as its parties' node last announced it ([] if none)."""
+    for r in reversed(_arrived(s, d.shipment_id, d.procedure)):
+        if isinstance(r.chain, list):
+            return r.chain
+    return []
+
+
+def previous_leg(s: Session, d: DeclarationRow, country: str) -> dict[str, Any] | None:
+    """The leg before this authority's own on the declaration's shipment, if another
+    authority holds it."""
+    legs = chain_of(s, d)
+    mine = [leg for leg in legs if leg.get("country") == country]
+    if not mine or mine[0].get("index", 0) == 0:
+        return None
+    before: dict[str, Any] = legs[mine[0]["index"] - 1]
+    return before if before.get("country") != country else None
+
+
+def awaiting_proof(s: Session, d: DeclarationRow, country: str) -> str | None:
+    """Why the goods cannot be accepted yet: the previous leg's proof of end has not been
+    received and verified; None when it has (or there is no previous leg)."""
+    before = previous_leg(s, d, country)
+    if before is None:
+        return None
+    if any(h.leg == before["index"] for h in handovers(s, d.shipment_id)):
+        return None
+    return (
+        f"the previous leg ({before['regime']}, {before['country']}) has not been proved "
+        "ended: its authority's signed proof of end has not reached this node"
+    )
 
 
 def _discrepancies(s: Session, declarant: str | None) -> int:
@@ -136,6 +231,7 @@ def assess_received(ctx: Context, now: datetime) -> int:
                 content,
                 aeo,
                 _discrepancies(s, declarant),
+                [leg["country"] for leg in next((r.chain for r in reversed(rows) if r.chain), [])],
             )
             result = assess(facts, index, ps.office, targeting.rates(row), secret)
             assessment = {
@@ -274,10 +370,14 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
                 .order_by(DecisionRow.at, DecisionRow.id)
             )
         ]
+        country = who.organisation.country
         return DeclarationView(
             **_item(d, sorted(content)),
             content=content,
             assessment=d.assessment,
             profile_version=d.profile_version,
             decisions=decisions,
+            chain=chain_of(s, d),
+            handovers=handovers(s, d.shipment_id),
+            awaiting=awaiting_proof(s, d, country),
         )

@@ -52,8 +52,21 @@ STATUS = {
     "hold": "held",
     "request_information": "information_requested",
     "not_released": "not_released",
+    # The authority's leg ended (services.handover); the declaration stays released.
+    "leg_ended": "released",
 }
 FINAL = frozenset({"released", "not_released"})
+# The signed document each decision is carried in.
+SIGNED_AS = {
+    action: DocumentKind.CUSTOMS_RELEASE
+    if action == "release"
+    else DocumentKind.INSPECTION_ACT
+    if action.startswith("inspection")
+    else DocumentKind.LEG_END
+    if action == "leg_ended"
+    else DocumentKind.CUSTOMS_DECISION
+    for action in STATUS
+}
 # The transit step a decision takes on a movement in a state that allows it.
 TRANSIT_STEP = {
     "release": "IE029",
@@ -78,20 +91,28 @@ class Decision(BaseModel):
     transit_step: str | None
 
 
-def _checked(s: Session, d: DeclarationRow) -> set[str]:
-    return set(s.scalars(select(DecisionRow.action).where(DecisionRow.declaration_id == d.id)))
-
-
-def _needs_endorsement(s: Session, d: DeclarationRow) -> bool:
-    done = _checked(s, d)
+def _needs_endorsement(s: Session, d: DeclarationRow, releaser: str) -> bool:
+    """Whether releasing now overrides the lane: four eyes on every path that lets goods go.
+    Only a check recorded by another officer counts (a red lane's physical inspection, a
+    yellow lane's documentary check or inspection), and findings on record always need a
+    chief to release past them."""
+    done = s.execute(
+        select(DecisionRow.action, DecisionRow.officer_id).where(
+            DecisionRow.declaration_id == d.id, DecisionRow.status == "taken"
+        )
+    ).all()
+    if any(action == "inspection_findings" for action, _ in done):
+        return True
+    by_another = {action for action, officer in done if officer != releaser}
     if d.channel == "red":
-        return "inspection_clear" not in done
+        return "inspection_clear" not in by_another
     if d.channel == "yellow":
-        return not done & {"documentary_passed", "inspection_clear"}
+        return not by_another & {"documentary_passed", "inspection_clear"}
     return False
 
 
-def _equipment(content: dict[str, Any]) -> list[dict[str, Any]]:
+def equipment_of(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The containers (with their seals) the received data lists."""
     for kind in ("transit_declaration", "packing_list", "rail_consignment_note", "ferry_waybill"):
         found = content.get(kind, {}).get("equipment")
         if isinstance(found, list) and found:
@@ -107,9 +128,11 @@ def _sign(
     action: str,
     findings: str | None,
     decision_id: str,
+    instructions: str,
     now: datetime,
-) -> str | None:
-    """The authority's signed document for a release or an inspection."""
+) -> str:
+    """The authority's signed document for the decision: a release, an inspection act, or
+    a customs decision naming the action and what the trader is to do."""
     org = who.organisation
     office = str(d.assessment.get("office", org.country))
     number = f"{office}-{decision_id[:8].upper()}"
@@ -123,7 +146,7 @@ def _sign(
             "procedure": d.procedure,
         }
     elif action.startswith("inspection"):
-        equipment = _equipment(customs.received(s, d))
+        equipment = equipment_of(customs.received(s, d))
         if not equipment:
             raise InvalidInput(
                 "an inspection act names the containers inspected; the declaration received "
@@ -139,7 +162,17 @@ def _sign(
             **({"findings": findings} if findings else {}),
         }
     else:
-        return None
+        # Every other decision is signed too: a trader is shown only what an authority
+        # signed, so nobody else can put a decision in its name.
+        kind = DocumentKind.CUSTOMS_DECISION
+        fields = {
+            "document_number": number,
+            "issue_date": now.date().isoformat(),
+            "office": office,
+            "procedure": d.procedure,
+            "action": action,
+            "instructions": instructions[:1000],
+        }
     return issue(ctx.keys.ensure(s, org.id, now), org, kind, fields, now, d.shipment_id)
 
 
@@ -147,7 +180,9 @@ def _take_effect(
     ctx: Context, s: Session, who: Officer, d: DeclarationRow, row: DecisionRow, now: datetime
 ) -> str | None:
     """Sign, ledger and carry a decision into the movement; returns the transit step."""
-    row.document = _sign(ctx, s, who, d, row.action, row.findings, row.id, now)
+    row.document = _sign(
+        ctx, s, who, d, row.action, row.findings, row.id, _instructions(row, d.procedure), now
+    )
     row.status = "taken"
     d.status = STATUS[row.action]
     d.updated_at = now
@@ -165,7 +200,7 @@ def _take_effect(
         transit.apply(ctx, s, who, movement, wanted, row.reason, now)
         step = wanted
     org = who.organisation
-    _notify(ctx, s, d, row, now)
+    notify(ctx, s, d, row, now)
     ledger.append(
         s,
         ctx.keys.ensure(s, org.id, now),
@@ -199,10 +234,11 @@ def _instructions(row: DecisionRow, procedure: str) -> str:
         "decision.",
         "documentary_passed": "Documentary check passed.",
         "documentary_failed": f"Documentary check failed{why}. Provide corrected documents.",
+        "leg_ended": "This leg ended; its signed proof of end went to the next authority.",
     }[row.action]
 
 
-def _notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: datetime) -> None:
+def notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: datetime) -> None:
     """Send the decision (its notice and the signed document, if any) back to the node that
     sent the pre-arrival data, through the exchange, inside the decision's transaction."""
     ex = ctx.exchange
@@ -222,8 +258,7 @@ def _notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: 
     if to is None:
         log.warning("decision %s on %s: node %s is not in the directory", row.id, d.id, sender)
         return
-    kind = "customs_release" if row.action == "release" else "inspection_act"
-    documents = {kind: row.document} if row.document else {}
+    documents = {SIGNED_AS[row.action].value: row.document} if row.document else {}
     notice = {
         "action": row.action,
         "status": STATUS[row.action],
@@ -284,11 +319,17 @@ def decide(
                 f"declaration {d.id} has a release awaiting a chief's endorsement; endorse or "
                 "refuse it first"
             )
-        override = action is Action.RELEASE and _needs_endorsement(s, d)
+        if action is Action.RELEASE:
+            # The goods are accepted only once the previous leg is proved ended.
+            waiting = customs.awaiting_proof(s, d, who.organisation.country)
+            if waiting:
+                raise Conflict(f"declaration {d.id} cannot be released: {waiting}")
+        override = action is Action.RELEASE and _needs_endorsement(s, d, who.id)
         if override and not reason:
             raise InvalidInput(
-                f"the declaration is in the {d.channel} lane without its check done; releasing "
-                "it needs a reason (and a chief's endorsement)"
+                f"the declaration is in the {d.channel} lane without its check done by another "
+                "officer (or with findings on record); releasing it needs a reason and a "
+                "chief's endorsement"
             )
         row = DecisionRow(
             id=str(uuid.uuid4()),

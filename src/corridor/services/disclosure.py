@@ -3,7 +3,7 @@ an authority's node, the corridor directory, and running a node's exchange."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from corridor import ledger
+from corridor.customs import chain
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
 from corridor.exchange.bus import Bus, InProcessBus, NatsBus
@@ -152,9 +153,23 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
         route = Route.model_validate(row.route)
         report = ctx.engine.check(draft, route, set(tokens), draft.departure or now)
         signer = ctx.keys.ensure(s, who.id, now)
+        legs = chain.work_out(route, ctx.network, report.departure)
         plans = envelopes_for(
             shipment_id, route, ctx.network, tokens, report, others, shipped_policy(), arrivals
         )
+        # Each authority learns the chain's shape (regime, country, procedure per leg): what
+        # it needs to know whose proof of end to expect, and nothing about the parties.
+        steps = [
+            {
+                "index": leg.index,
+                "regime": leg.regime,
+                "country": leg.country,
+                "ends_in": leg.ends_in,
+                "procedure": leg.procedure,
+            }
+            for leg in legs
+        ]
+        plans = [replace(p, payload={**p.payload, "chain": steps}) for p in plans]
         return [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
 
 

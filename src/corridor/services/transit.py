@@ -20,14 +20,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
+from corridor.customs import chain as chains
 from corridor.customs import messages, movements, ncts
 from corridor.customs.references import check_grn, new_mrn
 from corridor.customs.transit import STEPS, TRADER_STATUS, State, advance, next_steps
-from corridor.exceptions import Conflict, InvalidInput, NotFound
+from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.model import Officer
 from corridor.services import customs, targeting
 from corridor.services.context import Context
 from corridor.store.tables import DeclarationRow, GuaranteeRow, MovementMessageRow, MovementRow
+
+# Steps that let goods go or stop them: only a decision (services.decisions) takes them.
+DECIDED = frozenset({"IE029", "IE051", "IE060"})
 
 
 class MovementView(BaseModel):
@@ -156,8 +160,23 @@ def open_movement(ctx: Context, who: Officer, declaration_id: str, now: datetime
     allocate the MRN (IE028) and check the guarantee (IE055 if it cannot cover the
     movement), in one transaction."""
     authority = targeting.authority_of(ctx, who)
+    regimes = chains.shipped()
+    if not regimes.is_ctc(authority.country):
+        raise Conflict(
+            f"{authority.country} is not a party to the common transit convention: no NCTS "
+            "movement starts at its offices; its leg is under its own regime (see the "
+            "shipment's chain)"
+        )
     with ctx.db.transaction() as s:
         d = customs.load(s, declaration_id)
+        own = [leg for leg in customs.chain_of(s, d) if leg.get("country") == authority.country]
+        if own and not any(
+            regimes.regimes[leg["regime"]].ncts for leg in own if leg["regime"] in regimes.regimes
+        ):
+            raise Conflict(
+                f"the shipment's leg in {authority.country} is not an NCTS leg; no movement "
+                "is opened for it"
+            )
         if d.mrn is not None:
             raise Conflict(f"declaration {declaration_id} already has movement {d.mrn}")
         departure = str(d.assessment.get("office"))
@@ -265,15 +284,28 @@ def apply(
 def step(
     ctx: Context, who: Officer, mrn: str, message: str, note: str | None, now: datetime
 ) -> MovementView:
-    """Take one NCTS step on a movement (IE050, IE118, IE180/181, IE007, IE043, IE044,
-    IE025, IE019, IE045, IE013, and the decisions' IE029/IE051/IE060)."""
+    """Take one NCTS step on a movement (IE180/181, IE007, IE043, IE044,
+    IE025, IE019, IE045, IE013); IE029, IE051 and IE060 only as an officer's decision."""
     targeting.authority_of(ctx, who)
     if message not in STEPS:
         raise InvalidInput(
             f"{message!r} is not a transit step; steps are {', '.join(sorted(STEPS))}"
         )
+    if message in DECIDED:
+        raise PermissionDenied(
+            f"{message} ({STEPS[message].title}) is an officer's decision on the declaration: "
+            "take it as a decision, where the lane's check and a second officer apply"
+        )
     with ctx.db.transaction() as s:
-        apply(ctx, s, who, _load(s, mrn), message, note, now)
+        row = _load(s, mrn)
+        if message == "IE025":
+            d = s.get(DeclarationRow, row.declaration_id)
+            if d is None or d.status != "released":
+                raise Conflict(
+                    f"the goods of {row.mrn} cannot be released at destination: the "
+                    "declaration was not released by an officer's decision"
+                )
+        apply(ctx, s, who, row, message, note, now)
     return movement(ctx, who, mrn)
 
 

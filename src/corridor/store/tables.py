@@ -222,6 +222,8 @@ class InboxRow(Base):
     shipment_id: Mapped[str] = mapped_column(String(36), index=True)
     procedure: Mapped[str] = mapped_column(String(16))
     content: Mapped[dict[str, Any]]
+    # The shipment's chain of legs, as its parties' node announced it with pre-arrival data.
+    chain: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     received_at: Mapped[datetime]
     # Where and when the shipment is expected, as the sender planned it.
     crossing: Mapped[str | None] = mapped_column(String(64))

@@ -17,24 +17,35 @@ from tests.conftest import T0, off_the_event_loop
 from tests.customs_corridor import Walked
 
 
-@pytest.fixture
-def kz(walked: Walked) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    node = walked.corridor.nodes["kz"]
-    walked.officers("kz")  # the demo officers, with their keys in the node's folder
-    org = credentials.issue_key(node, NODE_ADMIN, "kz-customs", "api", T0).key
+def _officers_client(
+    walked: Walked, name: str, authority: str
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    node = walked.corridor.nodes[name]
+    walked.officers(name)  # the demo officers, with their keys in the node's folder
+    org = credentials.issue_key(node, NODE_ADMIN, authority, "api", T0).key
     keys = {"org": org}
     with (
         off_the_event_loop(node.db),
         TestClient(create_app(node), raise_server_exceptions=False) as c,
     ):
         made = c.post(
-            "/organisations/kz-customs/officers",
-            json={"id": "kz.aliya", "name": "Aliya", "role": "examiner"},
+            f"/organisations/{authority}/officers",
+            json={"id": f"{name}.aliya", "name": "Aliya", "role": "examiner"},
             headers={"Authorization": f"Bearer {org}"},
         )
         assert made.status_code == 201, made.text
         keys["examiner"] = made.json()["key"]
         yield c, keys
+
+
+@pytest.fixture
+def kz(walked: Walked) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    yield from _officers_client(walked, "kz", "kz-customs")
+
+
+@pytest.fixture
+def ge(walked: Walked) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    yield from _officers_client(walked, "ge", "ge-customs")
 
 
 def _h(key: str) -> dict[str, str]:
@@ -54,8 +65,17 @@ def test_the_queue_needs_an_officers_own_key(kz: tuple[TestClient, dict[str, str
     assert item["channel"] in ("green", "blue", "yellow", "red")
 
 
-def test_a_movement_over_the_api_with_its_xml(kz: tuple[TestClient, dict[str, str]]) -> None:
+def test_no_movement_starts_in_kazakhstan(kz: tuple[TestClient, dict[str, str]]) -> None:
     c, keys = kz
+    h = _h(keys["examiner"])
+    (item,) = c.get("/customs/queue", headers=h).json()
+    refused = c.post(f"/customs/declarations/{item['id']}/movement", headers=h)
+    assert refused.status_code == 409
+    assert "not a party to the common transit convention" in refused.json()["detail"]
+
+
+def test_a_movement_over_the_api_with_its_xml(ge: tuple[TestClient, dict[str, str]]) -> None:
+    c, keys = ge
     h = _h(keys["examiner"])
     (item,) = c.get("/customs/queue", headers=h).json()
     bad = c.post(
@@ -65,12 +85,12 @@ def test_a_movement_over_the_api_with_its_xml(kz: tuple[TestClient, dict[str, st
     moved = c.post(f"/customs/declarations/{item['id']}/movement", headers=h)
     assert moved.status_code == 201, moved.text
     mrn = moved.json()["mrn"]
-    # No guarantee is registered here: IE055, and a release is refused naming the state.
+    # No guarantee is registered here: IE055. A release is never a step posted to the
+    # movement: it is an officer's decision, where the lane's check and four eyes apply.
     assert moved.json()["status"] == "Guarantee rejected"
     step = c.post(f"/customs/movements/{mrn}/steps", json={"message": "IE029"}, headers=h)
-    assert step.status_code == 409
-    assert step.json()["type"].endswith("/invalid-transition")
-    assert "Guarantee rejected" in step.json()["detail"]
+    assert step.status_code == 403
+    assert "officer's decision" in step.json()["detail"]
     xml = c.get(f"/customs/movements/{mrn}/messages/03-CC055C.xml", headers=h)
     assert xml.status_code == 200
     assert xml.headers["content-type"].startswith("application/xml")

@@ -15,8 +15,6 @@ def test_a_movement_from_declaration_to_write_off() -> None:
         "IE028",
         "IE060",
         "IE029",
-        "IE050",
-        "IE118",
         "IE007",
         "IE043",
         "IE044",
@@ -32,6 +30,13 @@ def test_a_movement_from_declaration_to_write_off() -> None:
     assert seen[3] == "Released for transit"
     assert seen[-1] == "Movement ended"
     assert next_steps(State.WRITTEN_OFF) == []
+
+
+def test_office_to_office_messages_are_not_steps() -> None:
+    # IE001, IE050, IE118, IE006, IE018 pass between national NCTS offices, not through us.
+    for message in ("IE001", "IE050", "IE118", "IE006", "IE018"):
+        with pytest.raises(InvalidTransition, match="not a transit step"):
+            advance(State.RELEASED, message)
 
 
 def test_a_bad_guarantee_then_an_amendment_or_no_release() -> None:

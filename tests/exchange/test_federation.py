@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from corridor import demo
+from corridor.documents import TrustList
 from corridor.exceptions import InvalidInput, PermissionDenied
 from corridor.exchange.bus import InProcessBus
 from corridor.exchange.delivery import receive
@@ -289,3 +290,44 @@ def test_a_key_claimed_by_two_nodes_counts_for_neither(corridor: demo.Corridor) 
         assert "claimed by more than one node" in eu.directory.refused["key", f"fwd/{kid}"]
     finally:
         other.close()
+
+
+def test_revocation_holds_on_a_stand_alone_node_and_offline(
+    corridor: demo.Corridor, tmp_path: Path
+) -> None:
+    # The shipper's node, later run stand-alone on the same store with its pinned copy of the
+    # directory (which still lists its key unrevoked).
+    shipper = corridor.nodes["shipper"]
+    assert shipper.exchange is not None
+    asyncio.run(shipper.exchange.publish())
+    folder = shipper.settings.data_dir
+    assert (folder / "directory.json").exists()
+    (folder / "roots.json").write_text((tmp_path / "roots.json").read_text("utf-8"), "utf-8")
+    alone = Context.open(shipper.settings, clock=lambda: T0)
+    try:
+        assert alone.exchange is None
+        with alone.db.transaction() as s:
+            kid = alone.keys.current_kid(s, "kz-ferroalloy")
+        assert kid
+        late = papers.sign(
+            alone,
+            ORGS["kz-ferroalloy"],
+            DocumentKind.PACKING_LIST,
+            _packing(),
+            T0 + timedelta(hours=2),
+        )
+        keys.revoke(alone, NODE_ADMIN, kid, T0 + timedelta(hours=1))
+        trust = keys.trust_list(alone)
+        # The pinned, unrevoked copy does not win over the node's own revocation.
+        assert trust.entries[kid].revoked_at == T0 + timedelta(hours=1)
+        later = T0 + timedelta(days=1)
+        verdict = papers.check(late.encode(), trust, later)
+        assert (verdict.status, verdict.reason) == ("INVALID", "revoked_key")
+        # The exported list says so, and an offline verifier holding it refuses the document.
+        exported = json.loads(trust.to_json())
+        (row,) = [k for k in exported["keys"] if k["kid"] == kid]
+        assert row["revoked_at"] is not None
+        offline = papers.check(late.encode(), TrustList.from_json(trust.to_json()), later)
+        assert (offline.status, offline.reason) == ("INVALID", "revoked_key")
+    finally:
+        alone.close()

@@ -30,6 +30,8 @@ from corridor.services import (
     customs,
     decisions,
     disclosure,
+    endorsements,
+    handover,
     ledgers,
     targeting,
     transit,
@@ -104,6 +106,11 @@ def test_each_leg_is_decided_and_ended_on_its_own_authoritys_node(walked: Walked
     assert released == {("kz", "export"), ("az", "transit"), ("ge", "transit"), ("eu", "import")}
     ended = {n.from_node for n in notices if n.action == "leg_ended"}
     assert ended == {"kz", "az", "ge", "eu"}
+    # The shipper's page shows every leg of the chain ended, in order.
+    chain = handover.chain(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id)
+    times = [leg.ended_at for leg in chain.legs]
+    assert all(times)
+    assert times == sorted(times)  # type: ignore[type-var]
     ge_notes = [n for n in notices if n.from_node == "ge" and n.action != "leg_ended"]
     assert sorted(d for n in ge_notes for d in n.documents) == ["customs_release", "inspection_act"]
     assert all(n.instructions for n in notices)
@@ -190,19 +197,19 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
     with pytest.raises(Conflict, match="awaiting a chief"):
         decisions.decide(ge, examiner, item.id, Action.HOLD, LATER, reason="x")
     with pytest.raises(PermissionDenied, match="only a chief"):
-        decisions.endorse(ge, examiner, pending.id, LATER)
+        endorsements.endorse(ge, examiner, pending.id, LATER)
     second = credentials.add_officer(
         ge, NODE_ADMIN, "ge-customs", "ge.chief2", "Second chief", OfficerRole.CHIEF, T0
     ).key
     other = authentication.authenticate_officer(ge, second)
     # A chief who takes the override himself cannot endorse it.
-    mine = decisions.endorse(ge, other, pending.id, LATER, approve=False)
+    mine = endorsements.endorse(ge, other, pending.id, LATER, approve=False)
     assert mine.status == "refused"
     assert mine.declaration_status == "open"
     own = decisions.decide(ge, chief, item.id, Action.RELEASE, LATER, reason="chief's call")
     with pytest.raises(PermissionDenied, match="second person"):
-        decisions.endorse(ge, chief, own.id, LATER)
-    done = decisions.endorse(ge, other, own.id, LATER)
+        endorsements.endorse(ge, chief, own.id, LATER)
+    done = endorsements.endorse(ge, other, own.id, LATER)
     assert done.status == "taken"
     assert done.endorsed_by == other.id
     assert done.document

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from corridor import exceptions as exc
+from corridor import ledger
 from corridor.demo import ORGANISATIONS, draft
 from corridor.model import Organisation
 from corridor.services import Context, shipments
@@ -109,6 +112,54 @@ def test_every_database_error_class_is_translated() -> None:
     assert isinstance(translate(sa.exc.IntegrityError("s", {}, Exception())), exc.Conflict)
     assert isinstance(translate(sa.exc.TimeoutError()), exc.StoreUnavailable)
     assert translate(ValueError("not ours")) is None
+
+
+def _subclasses(base: type[Exception]) -> list[type[Exception]]:
+    found, todo = [], [base]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
+def test_every_psycopg_and_sqlalchemy_error_maps_as_its_family_says() -> None:
+    # Like httpx's transport map: every class either driver can raise, enumerated, is ours.
+    for cls in _subclasses(psycopg.Error) + _subclasses(sa.exc.SQLAlchemyError):
+        error = cls.__new__(cls)
+        mapped = translate(error)
+        assert isinstance(mapped, exc.CorridorError), cls
+        if issubclass(cls, (psycopg.IntegrityError, sa.exc.IntegrityError)):
+            assert isinstance(mapped, exc.Conflict), cls
+        elif issubclass(cls, (psycopg.DataError, sa.exc.DataError)):
+            assert isinstance(mapped, exc.InvalidInput), cls
+        else:
+            assert isinstance(mapped, exc.StoreUnavailable), cls
+    # A cancelled statement (statement or lock timeout, pg_cancel_backend) is an outage.
+    cancelled = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+    assert isinstance(translate(cancelled), exc.StoreUnavailable)
+    assert isinstance(translate(psycopg.errors.LockNotAvailable()), exc.StoreUnavailable)
+
+
+@pytest.mark.postgres
+def test_a_cancelled_statement_in_the_ledgers_own_read_is_an_outage(pg_db: Database) -> None:
+    """The ledger's head is read through psycopg's pipeline; a cancel there (here a
+    statement timeout while another transaction holds the chain) reaches the caller as
+    StoreUnavailable, to retry, and never as an unknown error."""
+    key = int.from_bytes(hashlib.sha256(b"S-CANCEL").digest()[:8], "big", signed=True)
+
+    def read_head() -> None:
+        with pg_db.connection() as c:
+            c.exec_driver_sql("SET LOCAL statement_timeout = 50")
+            ledger.head(c, "S-CANCEL")
+
+    with pg_db.engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+        try:
+            with pytest.raises(exc.StoreUnavailable, match="unreachable or busy"):
+                read_head()
+        finally:
+            other.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
 
 
 def test_an_unreachable_database_is_store_unavailable(tmp_path: object) -> None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import uvicorn
@@ -18,9 +19,11 @@ import uvicorn
 from corridor import demo
 from corridor.api.app import create_app
 from corridor.config import Settings
-from corridor.services import Context
+from corridor.demo import customs as demo_customs
+from corridor.services import Context, customs, handover
 from tests.servers import free_port
 
+T = TypeVar("T")
 CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent.parent / "data" / "axe.min.js"
 
@@ -76,3 +79,49 @@ def serve(folder: Path) -> Iterator[Served]:
         thread.join(timeout=15)
         corridor.close()
         ctx.close()
+
+
+def walk_legs_before(served: Served, shipment_id: str, name: str, timeout_s: float = 60) -> None:
+    """Let each authority before node `name` decide its leg on its own node (a second officer
+    releasing), end it, and hand its proof of end on: what the officers of Kazakhstan,
+    Azerbaijan and Georgia do while the goods travel. Each waits for the previous proof."""
+    order = list(served.corridor.nodes)
+    for before in order[: order.index(name)]:
+        _walk_leg(served.corridor.nodes[before], before, shipment_id, timeout_s)
+    _arrive(served.corridor.nodes[name], name, shipment_id, timeout_s)
+
+
+def _arrive(node: Context, name: str, shipment_id: str, timeout_s: float) -> str:
+    """Wait until the shipment's declaration is on node `name` with the previous leg's
+    proof of end; its id."""
+    examiner, _ = demo_customs.officers(node, demo.NATIONAL_NODES[name], datetime.now(UTC))
+
+    def arrived() -> str | None:
+        mine = customs.queue(node, examiner, datetime.now(UTC))
+        return next((q.id for q in mine if q.shipment_id == shipment_id), None)
+
+    declaration = _wait(arrived, timeout_s, f"the declaration never reached node {name}")
+
+    def proved() -> bool | None:
+        view = customs.show(node, examiner, declaration, datetime.now(UTC))
+        return True if view.awaiting is None else None
+
+    _wait(proved, timeout_s, f"node {name} never received the previous leg's proof of end")
+    return declaration
+
+
+def _walk_leg(node: Context, name: str, shipment_id: str, timeout_s: float) -> None:
+    declaration = _arrive(node, name, shipment_id, timeout_s)
+    examiner, chief = demo_customs.officers(node, demo.NATIONAL_NODES[name], datetime.now(UTC))
+    demo_customs.decide(node, examiner, chief, declaration, datetime.now(UTC))
+    handover.end_leg(node, examiner, declaration, datetime.now(UTC))
+
+
+def _wait(probe: Callable[[], T | None], timeout_s: float, why: str) -> T:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(why)

@@ -25,7 +25,7 @@ from corridor.model import DocumentKind
 from corridor.services import papers, shipments
 from corridor.web import i18n
 from corridor.web.labels import LABELS
-from tests.web.browser import AXE, Served, chromium_or_skip, serve
+from tests.web.browser import AXE, Served, chromium_or_skip, serve, walk_legs_before
 
 ORGS = {o.id: o for o in demo.ORGANISATIONS}
 
@@ -210,7 +210,12 @@ def test_a_shipment_from_submission_to_the_border_decision(
     expect(c.locator("ol.timeline")).to_contain_text("Departed")
     carrier.close()
 
-    # The Romanian examiner, on the EU node, finds it in the queue and decides.
+    # Kazakhstan, Azerbaijan and Georgia decide and end their legs on their own nodes; each
+    # hands its signed proof of end to the next authority.
+    walk_legs_before(corridor, sid, "eu")
+
+    # The Romanian examiner, on the EU node, finds it in the queue, sees the Georgian proof
+    # of end verified, and checks; a second officer releases.
     officer = Person(browser, corridor, lang)
     o = officer.page
     officer.sign_in(corridor.officers["eu"]["ro-customs.examiner"], "/nodes/eu")
@@ -225,11 +230,14 @@ def test_a_shipment_from_submission_to_the_border_decision(
         o.reload()
     assert row.count() >= 1, "the declaration never reached the EU node's queue"
     row.first.get_by_role("link").click()
+    declaration_url = o.url
     expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
         officer.t("commercial invoice")
     )
-    # The lane is the office's keyed random draw: the check that lets a release through
-    # without a chief is a documentary one, or an inspection on the red lane.
+    expect(o.locator("section[aria-labelledby=handover]")).to_contain_text(officer.t("verified"))
+    expect(o.locator("section[aria-labelledby=handover]")).to_contain_text("GE")
+    # The lane is the office's keyed random draw: the check asked for is a documentary one,
+    # or an inspection on the red lane.
     red = "red" in (o.locator("dd .lane").first.get_attribute("class") or "")
     check, done = ("Inspection done", "inspected") if red else ("Documents in order", "checked")
     # A decision without a reason is refused by the browser before it is sent.
@@ -240,12 +248,15 @@ def test_a_shipment_from_submission_to_the_border_decision(
     expect(o.get_by_role("status")).to_contain_text(
         officer.t("Decision recorded: %(status)s.") % {"status": officer.t(done)}
     )
-    o.get_by_label(officer.t("Reason (goes on the record)")).fill(
-        "Released after documentary check"
-    )
-    o.get_by_role("button", name=officer.t("Release"), exact=True).click()
-    expect(o.get_by_role("status")).to_contain_text(officer.t("released"))
     officer.close()
+    chief = Person(browser, corridor, lang)
+    h = chief.page
+    chief.sign_in(corridor.officers["eu"]["ro-customs.chief"], "/nodes/eu")
+    h.goto(declaration_url)
+    h.get_by_label(chief.t("Reason (goes on the record)")).fill("Released after documentary check")
+    h.get_by_role("button", name=chief.t("Release"), exact=True).click()
+    expect(h.get_by_role("status")).to_contain_text(chief.t("released"))
+    chief.close()
 
     # Anyone verifies the printed invoice, and a tampered copy.
     anyone = Person(browser, corridor, lang)

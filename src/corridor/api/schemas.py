@@ -109,6 +109,21 @@ class DecisionRequest(BaseModel):
     )
 
 
+class LegEndRequest(BaseModel):
+    """An authority ends its leg of a released declaration's shipment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seals_intact: bool = Field(
+        default=True, description="Whether every seal was found intact at the end of the leg"
+    )
+    reservation: str | None = Field(
+        default=None,
+        max_length=500,
+        description="An incident or reservation (required when a seal was not intact)",
+    )
+
+
 class Endorsement(BaseModel):
     """A chief's answer to an examiner's override."""
 

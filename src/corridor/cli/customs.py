@@ -19,7 +19,16 @@ from corridor.cli.console import console, now, open_node
 from corridor.cli.output import read_text
 from corridor.exceptions import AuthenticationFailed
 from corridor.model import Officer
-from corridor.services import Context, authentication, customs, decisions, targeting, transit
+from corridor.services import (
+    Context,
+    authentication,
+    customs,
+    decisions,
+    endorsements,
+    handover,
+    targeting,
+    transit,
+)
 from corridor.services.decisions import Action
 
 customs_app = typer.Typer(
@@ -101,8 +110,27 @@ def decide(
 def endorse(decision: str, key: KeyOption = None, refuse: bool = False) -> None:
     """Endorse (or --refuse) an examiner's override, as a chief."""
     ctx = open_node()
-    d = decisions.endorse(ctx, _officer(ctx, key), decision, now(), not refuse)
+    d = endorsements.endorse(ctx, _officer(ctx, key), decision, now(), not refuse)
     console.print(f"{d.action}: {d.status}; declaration {d.declaration_status}")
+
+
+@customs_app.command("end-leg")
+def end_leg(
+    declaration: str,
+    key: KeyOption = None,
+    broken_seals: Annotated[
+        bool, typer.Option("--broken-seals", help="A seal was not intact (give a reservation).")
+    ] = False,
+    reservation: Annotated[str | None, typer.Option(help="An incident or reservation.")] = None,
+) -> None:
+    """End this authority's leg of a released declaration: its signed proof of end goes to
+    the next leg's authority and to the shipment's parties."""
+    ctx = open_node()
+    ended = handover.end_leg(
+        ctx, _officer(ctx, key), declaration, now(), not broken_seals, reservation
+    )
+    to = ended.handed_to or "no next authority node"
+    console.print(f"Leg {ended.leg} ({ended.regime}) ended; proof of end handed to {to}")
 
 
 @customs_app.command("movement")

@@ -12,8 +12,8 @@ from rich.table import Table
 from corridor import demo as demo_service
 from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node
-from corridor.cli.output import print_report, print_route
-from corridor.services import Context, disclosure
+from corridor.cli.output import print_chain, print_report, print_route
+from corridor.services import Context, disclosure, handover
 
 
 @app.command()
@@ -148,6 +148,7 @@ def demo() -> None:
     print_report(walked.incomplete, net)
     console.rule("Readiness with the file complete")
     print_report(walked.complete, net)
+    print_chain(handover.chain(ctx, run.shipper, s.id), net)
     table = Table(title="Timeline (after submission: planned from typical leg and dwell times)")
     for col in ("day", "time (UTC)", "place", "event"):
         table.add_column(col)
@@ -181,7 +182,10 @@ def demo() -> None:
         )
     console.print(table)
     console.rule("Decisions at the borders (each on the authority's own node)")
-    table = Table(title="Taken from each officer's queue before the train arrives")
+    table = Table(
+        title="Taken from each officer's queue when the goods reach the leg (the lane was "
+        "set on receipt of the pre-arrival data)"
+    )
     for col in ("node", "procedure", "lane", "profiles hit", "decision", "hours before arrival"):
         table.add_column(col)
     for b in run.customs.borders:
@@ -190,10 +194,34 @@ def demo() -> None:
             b.node, b.procedure, b.channel, ", ".join(b.hits) or "-", "; ".join(b.actions), ahead
         )
     console.print(table)
+    console.rule("The chain walked: each leg opened and ended on its own authority's node")
+    table = Table(title="Each leg's signed proof of end, verified by the next authority")
+    for col in (
+        "leg",
+        "regime",
+        "authority",
+        "opened",
+        "ended",
+        "proof received by the next",
+        "hours before arrival",
+    ):
+        table.add_column(col)
+    for leg in run.customs.legs:
+        ahead = leg.hours_before_arrival
+        table.add_row(
+            str(leg.leg),
+            leg.regime,
+            leg.authority,
+            f"{leg.opened:%Y-%m-%d %H:%M}",
+            f"{leg.ended:%Y-%m-%d %H:%M}" if leg.ended else "-",
+            f"{leg.proof_received_by_next:%Y-%m-%d %H:%M}" if leg.proof_received_by_next else "-",
+            f"{ahead:.0f}" if ahead is not None else "-",
+        )
+    console.print(table)
     if run.customs.mrn:
         folder = run.customs.exported[0].parent if run.customs.exported else None
         console.print(
-            f"Transit movement [bold]{run.customs.mrn}[/]: "
+            f"T1 movement [bold]{run.customs.mrn}[/] at the Georgian office of departure: "
             f"{' -> '.join(dict.fromkeys(run.customs.states))}; "
             f"{len(run.customs.exported)} NCTS messages (valid against the official schemas) "
             f"written to {folder}"

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from corridor.cli.console import console
 from corridor.exceptions import InvalidInput
+from corridor.services.handover import ChainView
 from corridor.services.network import Network, Route
 from corridor.services.rules import ReadinessReport
 
@@ -80,6 +81,40 @@ def print_report(report: ReadinessReport, net: Network) -> None:
     console.print(
         f"{verdict}: {report.passed} passed, {report.missing} missing, {report.blocking} blocking"
     )
+
+
+def print_chain(view: ChainView, net: Network) -> None:
+    """A shipment's chain of legs: per leg, which declaration goes to whom, by when, with
+    which guarantee, and what proves its end."""
+    table = Table(title=f"Customs chain (option {view.option}): one regime per leg")
+    for col in (
+        "leg",
+        "regime",
+        "authority",
+        "from -> to",
+        "lodge",
+        "by",
+        "guarantee",
+        "ends with",
+    ):
+        table.add_column(col)
+    for c in view.legs:
+        leg = c.leg
+        where = f"{net.nodes[leg.starts_at].name} -> {net.nodes[leg.ends_at].name}"
+        flag = " [yellow](UNCONFIRMED parts)[/]" if c.unconfirmed else ""
+        table.add_row(
+            str(leg.index),
+            f"{leg.name}{flag}",
+            c.authority or f"[red]no authority of {leg.country} known[/]",
+            where,
+            leg.declaration,
+            f"{c.lodge_by:%Y-%m-%d %H:%M}" if c.lodge_by else "-",
+            f"{leg.guarantee.status}: {leg.guarantee.note}",
+            leg.proof_of_end,
+        )
+    console.print(table)
+    for note in view.notes:
+        console.print(f"[yellow]{note}[/]")
 
 
 def read_text(path: str) -> str:

@@ -157,23 +157,27 @@ class _Run(BaseModel):
 def _runs(route: Route, network: Network, departure: datetime) -> list[_Run]:
     """The countries in route order: where and when the goods enter and leave each."""
     nodes = route.nodes
+    # Arrival at each node and departure from it (after its dwell; none at the ends).
     at = {nodes[0]: departure}
+    leaves = {nodes[0]: departure}
     hours = 0.0
     for i, leg in enumerate(route.legs):
         if i:
             hours += network.nodes[leg.origin].dwell_h
+            leaves[leg.origin] = departure + timedelta(hours=hours)
         hours += leg.hours
         at[leg.destination] = departure + timedelta(hours=hours)
+    leaves.setdefault(nodes[-1], at[nodes[-1]])
     runs: list[dict[str, object]] = []
     for i, node in enumerate(nodes):
         country = network.nodes[node].country
         mode = route.legs[i - 1].mode.value if i else route.legs[0].mode.value
         if runs and runs[-1]["country"] == country:
-            runs[-1]["exit"], runs[-1]["left"] = node, at[node]
+            runs[-1]["exit"], runs[-1]["left"] = node, leaves[node]
         else:
             runs.append(
                 {"country": country, "entry": node, "exit": node, "mode": mode}
-                | {"entered": at[node], "left": at[node]}
+                | {"entered": at[node], "left": leaves[node]}
             )
     out = []
     for i, r in enumerate(runs):

@@ -37,7 +37,7 @@ from corridor.demo.story import (
 )
 from corridor.documents import MEDIA_TYPE, Verdict
 from corridor.exceptions import PermissionDenied
-from corridor.model import DocumentKind, Role
+from corridor.model import DocumentKind, Organisation, Role
 from corridor.rules import ReadinessReport
 from corridor.services import (
     credentials,
@@ -266,6 +266,8 @@ class DemoRun:
     pdf_verdict: Verdict
     exchanged: Exchanged
     customs: demo_customs.CustomsWalk
+    # The demo shipment's shipper, as its party on this node.
+    shipper: Organisation
 
 
 def run(ctx: Context, now: datetime) -> DemoRun:
@@ -291,7 +293,8 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     with os.fdopen(fd, "wb") as fh:
         fh.write(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
-    return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided)
+    shipper = next(o for o in ORGANISATIONS if o.id == demo_customs.SHIPPER)
+    return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided, shipper)
 
 
 def officer_keys(corridor: Corridor, now: datetime) -> dict[str, dict[str, str]]:

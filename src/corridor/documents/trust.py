@@ -9,7 +9,7 @@ private halves and writes this list is `corridor.services.keys`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,3 +97,41 @@ class TrustList:
 def utc(ts: int) -> datetime:
     """A UNIX timestamp as an aware UTC datetime."""
     return datetime.fromtimestamp(ts, UTC)
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+def merge(*lists: TrustList) -> TrustList:
+    """One list from several sources of the same keys (a node's own store and its pinned
+    directory, say). Revocation is monotonic: where two sources know a key, the most
+    restrictive statement wins (the earliest revocation, a compromise over a supersession,
+    the earliest end of validity), so an older copy never un-revokes a key. A key whose
+    sources disagree on what it is (its public key, organisation, country or role) counts
+    for nobody."""
+    held: dict[str, TrustEntry] = {}
+    disputed: set[str] = set()
+    for trust in lists:
+        for e in trust.entries.values():
+            seen = held.get(e.kid)
+            if seen is None:
+                held[e.kid] = e
+                continue
+            same = (seen.public_key, seen.organisation_id, seen.country, seen.role)
+            if same != (e.public_key, e.organisation_id, e.country, e.role):
+                disputed.add(e.kid)
+                continue
+            compromised = "key_compromise" in (seen.revocation_reason, e.revocation_reason)
+            revoked_at = _earliest(seen.revoked_at, e.revoked_at)
+            held[e.kid] = replace(
+                seen,
+                valid_from=max(seen.valid_from, e.valid_from),
+                valid_to=_earliest(seen.valid_to, e.valid_to),
+                revoked_at=revoked_at,
+                revocation_reason="key_compromise"
+                if compromised
+                else (seen.revocation_reason or e.revocation_reason if revoked_at else None),
+            )
+    return TrustList([e for kid, e in held.items() if kid not in disputed])

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select
 from corridor.documents import VerifiedDocument
 from corridor.documents.kinds import SOVEREIGN
 from corridor.exceptions import EnvelopeRejected
+from corridor.exchange.envelope import Opened
 from corridor.model import DocumentKind
 from corridor.store.tables import InboxRow, LedgerEntryRow
 
@@ -201,3 +202,22 @@ def handover(
             env_id,
         )
     return dict(before)
+
+
+def admit(
+    c: Connection,
+    country: str,
+    env: Opened,
+    verified: dict[str, VerifiedDocument],
+    content: dict[str, Any],
+) -> None:
+    """Refuse, inside the storing transaction, what the sender may not say; a hand-over's
+    leg goes into `content` under "leg". `country` is the receiving node's."""
+    shipment = env.payload["shipment"]
+    if env.kind == PRE_ARRIVAL:
+        pre_arrival(c, shipment, env.from_node, env.id)
+    elif env.kind == DECISION:
+        action = content["notice"]["action"]
+        decision(c, shipment, env.from_node, env.sender, action, verified, env.id)
+    else:
+        content["leg"] = handover(c, shipment, country, env.sender, verified, env.id)

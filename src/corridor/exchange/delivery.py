@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
@@ -306,7 +306,7 @@ def _store(
     # (inbox row and ledger entry together) rolls back.
     try:
         with node.db.connection() as s:
-            _admit(s, node, env, verified, content)
+            admission.admit(s, node.organisation.country, env, verified, content)
             s.execute(
                 _STORE,
                 {
@@ -345,25 +345,6 @@ def _store(
             raise
         raise EnvelopeRejected("replayed", "already received", env.id) from None
     return "stored"
-
-
-def _admit(
-    c: Connection,
-    node: LocalNode,
-    env: Opened,
-    verified: dict[str, VerifiedDocument],
-    content: dict[str, Any],
-) -> None:
-    """Refuse, inside the storing transaction, what the sender may not say (admission)."""
-    shipment = env.payload["shipment"]
-    if env.kind == KIND:
-        admission.pre_arrival(c, shipment, env.from_node, env.id)
-    elif env.kind == DECISION:
-        action = content["notice"]["action"]
-        admission.decision(c, shipment, env.from_node, env.sender, action, verified, env.id)
-    else:
-        country = node.organisation.country
-        content["leg"] = admission.handover(c, shipment, country, env.sender, verified, env.id)
 
 
 async def pump(

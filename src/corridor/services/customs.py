@@ -108,9 +108,14 @@ class Handover(BaseModel):
     received_at: datetime
 
     @property
+    def seals(self) -> list[str]:
+        """The seals the goods were handed over under."""
+        return [str(e["seal"]) for e in self.equipment if e.get("seal")]
+
+    @property
     def summary(self) -> str:
         """One line for the officer: under which seals, where, when."""
-        seals = ", ".join(str(e.get("seal")) for e in self.equipment if e.get("seal")) or "none"
+        seals = ", ".join(self.seals) or "none"
         state = "intact" if self.seals_intact else "NOT intact"
         return (
             f"arrives under {self.country} seals {seals}, {state} at {self.office}; "

@@ -3,7 +3,8 @@ shipment's ledger on this node, and carried into the transit movement when there
 
 Overriding a red or yellow lane to a release without the check the lane asks for (a
 physical inspection for red, a documentary check for yellow) needs a reason and a chief's
-endorsement: the examiner's release waits until a chief, another person, endorses it.
+endorsement (services.endorsements): the examiner's release waits until a chief, another
+person, endorses it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from sqlalchemy.orm import Session
 from corridor import ledger
 from corridor.customs.transit import STEPS, State
 from corridor.documents import issue
-from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.exceptions import Conflict, InvalidInput
 from corridor.exchange.delivery import DECISION, KIND, Outgoing, queue
-from corridor.model import DocumentKind, Officer, OfficerRole
+from corridor.model import DocumentKind, Officer
 from corridor.services import customs, targeting, transit
 from corridor.services.context import Context
 from corridor.store.tables import DecisionRow, DeclarationRow, InboxRow, MovementRow
@@ -176,7 +177,7 @@ def _sign(
     return issue(ctx.keys.ensure(s, org.id, now), org, kind, fields, now, d.shipment_id)
 
 
-def _take_effect(
+def take_effect(
     ctx: Context, s: Session, who: Officer, d: DeclarationRow, row: DecisionRow, now: datetime
 ) -> str | None:
     """Sign, ledger and carry a decision into the movement; returns the transit step."""
@@ -278,7 +279,7 @@ def notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: d
     queue(s, ex.node, ctx.keys.ensure(s, org.id, now), org.id, d.shipment_id, out, now, DECISION)
 
 
-def _out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:
+def out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:
     return Decision(
         id=row.id,
         declaration_id=d.id,
@@ -348,72 +349,6 @@ def decide(
         if override:
             d.status = "awaiting_endorsement"
             d.updated_at = now
-            return _out(row, d, None)
-        step = _take_effect(ctx, s, who, d, row, now)
-        return _out(row, d, step)
-
-
-def endorse(
-    ctx: Context, who: Officer, decision_id: str, now: datetime, approve: bool = True
-) -> Decision:
-    """A chief endorses (or refuses) an examiner's override; a person cannot endorse their
-    own decision."""
-    targeting.authority_of(ctx, who)
-    if who.role is not OfficerRole.CHIEF:
-        raise PermissionDenied("only a chief officer endorses an override")
-    with ctx.db.transaction() as s:
-        row = s.get(DecisionRow, decision_id) if len(decision_id) <= 36 else None
-        if row is None:
-            raise NotFound(f"no decision {decision_id!r} on this node")
-        if row.status != "awaiting_endorsement":
-            raise Conflict(f"decision {decision_id} is {row.status}, not awaiting endorsement")
-        if row.officer_id == who.id:
-            raise PermissionDenied("an override needs a second person: another chief endorses it")
-        d = s.get(DeclarationRow, row.declaration_id)
-        assert d is not None
-        row.endorsed_by = who.id
-        if not approve:
-            row.status = "refused"
-            d.status = "open"
-            d.updated_at = now
-            return _out(row, d, None)
-        step = _take_effect(ctx, s, who, d, row, now)
-        return _out(row, d, step)
-
-
-class PendingOverride(BaseModel):
-    """An examiner's override waiting for a chief: what was decided, by whom, why, and on
-    which declaration (its lane)."""
-
-    decision: Decision
-    reason: str | None
-    at: datetime
-    channel: str
-    procedure: str
-    crossing: str | None
-
-
-def awaiting_endorsement(ctx: Context, who: Officer) -> list[PendingOverride]:
-    """The overrides a chief of this authority may endorse (never their own), oldest
-    first."""
-    targeting.authority_of(ctx, who)
-    if who.role is not OfficerRole.CHIEF:
-        raise PermissionDenied("only a chief officer endorses an override")
-    with ctx.db.transaction() as s:
-        rows = s.execute(
-            select(DecisionRow, DeclarationRow)
-            .join(DeclarationRow, DeclarationRow.id == DecisionRow.declaration_id)
-            .where(DecisionRow.status == "awaiting_endorsement", DecisionRow.officer_id != who.id)
-            .order_by(DecisionRow.at, DecisionRow.id)
-        ).all()
-        return [
-            PendingOverride(
-                decision=_out(row, d, None),
-                reason=row.reason,
-                at=row.at,
-                channel=d.channel,
-                procedure=d.procedure,
-                crossing=d.crossing,
-            )
-            for row, d in rows
-        ]
+            return out(row, d, None)
+        step = take_effect(ctx, s, who, d, row, now)
+        return out(row, d, step)

@@ -22,14 +22,14 @@ from corridor.customs import chain as chains
 from corridor.documents import issue, present
 from corridor.exceptions import Conflict, InvalidInput
 from corridor.exchange.admission import HANDOVER
-from corridor.exchange.delivery import Outgoing, queue
+from corridor.exchange.delivery import DECISION, Outgoing, queue
 from corridor.exchange.policy import shipped_policy
 from corridor.model import DocumentKind, Officer, Organisation, Role, ShipmentDraft
 from corridor.network import Route
 from corridor.services import customs, decisions, organisations, targeting
 from corridor.services.context import Context
 from corridor.services.shipments import visible
-from corridor.store.tables import DecisionRow
+from corridor.store.tables import DecisionRow, InboxRow
 
 __all__ = ["ChainLeg", "ChainView", "LegEnded", "chain", "end_leg"]
 
@@ -42,6 +42,8 @@ class ChainLeg(BaseModel):
     authority_name: str | None
     lodge_by: datetime | None
     unconfirmed: bool
+    # When its authority's signed proof of end reached the shipment's node, if it has.
+    ended_at: datetime | None = None
 
 
 class ChainView(BaseModel):
@@ -65,6 +67,16 @@ def chain(
         row = visible(s, who.id, shipment_id)
         draft = ShipmentDraft.model_validate(row.payload)
         route = Route.model_validate(row.route)
+        # The proofs of end the route's authorities sent back (verified on receipt).
+        ended = [
+            (int(r.content["leg_end"].get("leg", -1)), r.received_at)
+            for r in s.scalars(
+                select(InboxRow).where(
+                    InboxRow.shipment_id == shipment_id, InboxRow.kind == DECISION
+                )
+            )
+            if isinstance(r.content.get("leg_end"), dict)
+        ]
     report = ctx.engine.check(draft, route, (), draft.departure or row.created_at)
     due = {
         (c.country, c.procedure.value): min((r.due for r in c.results if r.due), default=None)
@@ -82,6 +94,7 @@ def chain(
                 authority_name=authority.name if authority else None,
                 lodge_by=due.get((leg.country, leg.procedure)),
                 unconfirmed=leg.unconfirmed,
+                ended_at=_ended(legs, leg, ended),
             )
         )
     notes = []
@@ -95,6 +108,19 @@ def chain(
     if missing:
         notes.append(f"No customs authority of {', '.join(missing)} is known to this node.")
     return ChainView(shipment_id=shipment_id, option=option, legs=out, notes=notes)
+
+
+def _ended(
+    legs: list[chains.Leg], leg: chains.Leg, proofs: list[tuple[int, datetime]]
+) -> datetime | None:
+    """When the proof covering `leg` arrived: a proof ends its authority's last leg and
+    every earlier leg of that authority's run."""
+    for index, at in proofs:
+        if 0 <= index < len(legs) and index >= leg.index:
+            run = legs[leg.index : index + 1]
+            if all(other.country == leg.country for other in run):
+                return at
+    return None
 
 
 class LegEnded(BaseModel):

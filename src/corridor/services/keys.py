@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from corridor.documents import TrustList
+from corridor.documents.trust import merge
 from corridor.exceptions import PermissionDenied
 from corridor.model import Organisation
 from corridor.services import federation
@@ -54,7 +55,8 @@ def trust_list(ctx: Context, seen: tuple[int, int] | None = None) -> TrustList:
     held = _MERGED.get(id(ctx.keys))
     if held is not None and held[0] is own and held[1] is pinned:
         return held[2]
-    merged = TrustList([*own.entries.values(), *pinned.trust().entries.values()])
+    # A key's newest statement wins whatever its source: the pinned copy never un-revokes.
+    merged = merge(own, pinned.trust())
     _MERGED[id(ctx.keys)] = (own, pinned, merged)
     return merged
 

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+import psycopg
 import sqlalchemy.exc as sa_exc
 from alembic import command
 from alembic.config import Config
@@ -42,7 +43,22 @@ EXCEPTION_MAP: tuple[tuple[type[Exception], type[CorridorError], str], ...] = (
     (sa_exc.DBAPIError, StoreUnavailable, "the database driver failed"),
     (sa_exc.TimeoutError, StoreUnavailable, "no database connection was free in time"),
     (sa_exc.SQLAlchemyError, StoreUnavailable, "the store failed"),
+    # What psycopg raises where the store speaks to it directly (its pipeline): the same
+    # classes, so a cancelled statement (a statement or lock timeout, an operator's
+    # pg_cancel_backend) is an outage to retry, never a verdict on the data.
+    (psycopg.IntegrityError, Conflict, "the change clashes with stored data"),
+    (
+        psycopg.DataError,
+        InvalidInput,
+        "the store cannot hold a value given (a NUL character, or too long or out of range); "
+        "correct it",
+    ),
+    (psycopg.OperationalError, StoreUnavailable, "the database is unreachable or busy"),
+    (psycopg.InterfaceError, StoreUnavailable, "the database connection failed"),
+    (psycopg.Error, StoreUnavailable, "the database refused the operation"),
 )
+# Every foreign class the map translates: what the store's boundaries catch.
+FOREIGN: tuple[type[Exception], ...] = (sa_exc.SQLAlchemyError, psycopg.Error)
 
 
 def translate(exc: Exception) -> CorridorError | None:
@@ -189,7 +205,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 command.downgrade(config, revision)
             else:
                 command.upgrade(config, revision)
-    except sa_exc.SQLAlchemyError as exc:
+    except FOREIGN as exc:
         raise translate(exc) or exc from exc
 
 
@@ -233,7 +249,7 @@ class Database:
         try:
             yield session
             session.commit()
-        except sa_exc.SQLAlchemyError as exc:
+        except FOREIGN as exc:
             _rollback(session)
             raise translate(exc) or exc from exc
         except BaseException:
@@ -249,7 +265,7 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except sa_exc.SQLAlchemyError as exc:
+        except FOREIGN as exc:
             raise translate(exc) or exc from exc
 
     @contextmanager
@@ -261,7 +277,7 @@ class Database:
             with self.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield conn
-        except sa_exc.SQLAlchemyError as exc:
+        except FOREIGN as exc:
             raise translate(exc) or exc from exc
 
     def safe_url(self) -> str:

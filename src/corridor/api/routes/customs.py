@@ -15,13 +15,23 @@ from corridor.api.schemas import (
     DecisionRequest,
     Endorsement,
     GuaranteeRequest,
+    LegEndRequest,
     OfficerRequest,
     StepRequest,
 )
-from corridor.services import credentials, customs, decisions, targeting, transit
+from corridor.services import (
+    credentials,
+    customs,
+    decisions,
+    endorsements,
+    handover,
+    targeting,
+    transit,
+)
 from corridor.services.credentials import IssuedKey
 from corridor.services.customs import DeclarationView, QueueItem
 from corridor.services.decisions import Decision
+from corridor.services.handover import LegEnded
 from corridor.services.targeting import InstalledProfiles
 from corridor.services.transit import GuaranteeView, MovementView
 
@@ -54,10 +64,17 @@ def decide(ref: str, body: DecisionRequest, who: OfficerCaller, ctx: Ctx) -> Dec
     return decisions.decide(ctx, who, ref, body.action, ctx.clock(), body.reason, body.findings)
 
 
+@private.post("/customs/declarations/{ref}/end", tags=TAGS, status_code=201)
+def end_leg(ref: str, body: LegEndRequest, who: OfficerCaller, ctx: Ctx) -> LegEnded:
+    """End this authority's leg of a released declaration's shipment: the signed proof of
+    end goes to the next leg's authority and, as status, to the shipment's parties."""
+    return handover.end_leg(ctx, who, ref, ctx.clock(), body.seals_intact, body.reservation)
+
+
 @private.post("/customs/decisions/{decision_id}/endorsement", tags=TAGS)
 def endorse(decision_id: str, body: Endorsement, who: OfficerCaller, ctx: Ctx) -> Decision:
     """A chief endorses or refuses an examiner's override (never their own)."""
-    return decisions.endorse(ctx, who, decision_id, ctx.clock(), body.approve)
+    return endorsements.endorse(ctx, who, decision_id, ctx.clock(), body.approve)
 
 
 @private.get("/customs/profiles", tags=TAGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query, Response
@@ -10,7 +10,8 @@ from fastapi import Query, Response
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.model import ShipmentDraft
-from corridor.services import listing, readiness, shipments, timeline
+from corridor.services import handover, listing, readiness, shipments, timeline
+from corridor.services.handover import ChainView
 from corridor.services.listing import ShipmentPage
 from corridor.services.network import Route
 from corridor.services.rules import ReadinessReport
@@ -45,6 +46,7 @@ _SHIPMENT = "/shipments/{shipment_id}"
             "links": _links_from_id(
                 ("GetShipment", "get", _SHIPMENT),
                 ("Readiness", "get", _SHIPMENT + "/readiness"),
+                ("Chain", "get", _SHIPMENT + "/chain"),
                 ("Events", "get", _SHIPMENT + "/events"),
                 ("Ledger", "get", _SHIPMENT + "/ledger"),
                 ("Documents", "get", _SHIPMENT + "/documents"),
@@ -101,6 +103,22 @@ def shipment_route(shipment_id: str, who: Caller, ctx: Ctx) -> Response:
 def shipment_events(shipment_id: str, who: Caller, ctx: Ctx) -> list[Event]:
     """The shipment's timeline."""
     return timeline.read(ctx, who, shipment_id)
+
+
+@private.get("/shipments/{shipment_id}/chain", tags=["rules"])
+def shipment_chain(
+    shipment_id: str,
+    who: Caller,
+    ctx: Ctx,
+    option: Annotated[
+        Literal["A", "B"],
+        Query(description="A: a new T1 from the last CTC port; B: one T1 from its border"),
+    ] = "A",
+) -> ChainView:
+    """The shipment's customs journey, leg by leg: each leg's regime, the authority that
+    holds it, the declaration to lodge and by when, the guarantee, and what proves its end;
+    with what is UNCONFIRMED."""
+    return handover.chain(ctx, who, shipment_id, option)
 
 
 @private.get("/shipments/{shipment_id}/readiness", tags=["rules"], response_model=ReadinessReport)

@@ -10,7 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from corridor.exceptions import InvalidInput
-from corridor.services import customs, decisions
+from corridor.services import customs, decisions, handover
+from corridor.services import endorsements as overrides
 from corridor.services.decisions import Action
 from corridor.web.view import View, view
 
@@ -68,10 +69,22 @@ async def decide(v: V, ref: str) -> Response:
     return v.redirect(f"/customs/declarations/{made.declaration_id}?done={done}")
 
 
+@router.post("/declarations/{ref}/end")
+async def end_leg(v: V, ref: str) -> Response:
+    officer = v.need_officer()
+    form = await v.form()
+    broken = str(form.get("broken") or "") == "1"
+    reservation = str(form.get("reservation") or "").strip() or None
+    await run_in_threadpool(
+        handover.end_leg, v.ctx, officer, ref, v.ctx.clock(), not broken, reservation
+    )
+    return v.redirect(f"/customs/declarations/{ref}?done=ended")
+
+
 @router.get("/endorsements")
 def endorsements(v: V) -> Response:
     officer = v.need_officer()
-    pending = decisions.awaiting_endorsement(v.ctx, officer)
+    pending = overrides.awaiting_endorsement(v.ctx, officer)
     return v.page("endorsements.html", pending=pending)
 
 
@@ -80,5 +93,5 @@ async def endorse(v: V, decision_id: str) -> Response:
     officer = v.need_officer()
     form = await v.form()
     approve = str(form.get("answer")) == "approve"
-    await run_in_threadpool(decisions.endorse, v.ctx, officer, decision_id, v.ctx.clock(), approve)
+    await run_in_threadpool(overrides.endorse, v.ctx, officer, decision_id, v.ctx.clock(), approve)
     return v.redirect("/customs/endorsements")

@@ -18,6 +18,7 @@ from corridor.model.codes import ContainerNumber, HSCode
 from corridor.services import (
     disclosure,
     drafting,
+    handover,
     ledgers,
     listing,
     network,
@@ -199,6 +200,7 @@ def detail(v: V, shipment_id: str) -> Response:
         answers=disclosure.answers(v.ctx, who, shipment_id),
         clock_warning=disclosure.clock_warning(v.ctx),
         decisions=disclosure.customs_decisions(v.ctx, who, shipment_id),
+        legs=handover.chain(v.ctx, who, shipment_id),
         nodes=nodes,
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
         notice=v.request.query_params.get("done"),

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from lxml import etree
 
 from corridor.api.app import create_app
 from corridor.services import credentials, targeting
@@ -65,40 +64,23 @@ def test_the_queue_needs_an_officers_own_key(kz: tuple[TestClient, dict[str, str
     assert item["channel"] in ("green", "blue", "yellow", "red")
 
 
-def test_no_movement_starts_in_kazakhstan(kz: tuple[TestClient, dict[str, str]]) -> None:
-    c, keys = kz
-    h = _h(keys["examiner"])
-    (item,) = c.get("/customs/queue", headers=h).json()
-    refused = c.post(f"/customs/declarations/{item['id']}/movement", headers=h)
-    assert refused.status_code == 409
-    assert "not a party to the common transit convention" in refused.json()["detail"]
-
-
-def test_a_movement_over_the_api_with_its_xml(ge: tuple[TestClient, dict[str, str]]) -> None:
+def test_one_examiner_cannot_check_and_release_over_the_api(
+    ge: tuple[TestClient, dict[str, str]], walked: Walked
+) -> None:
+    walked.arrive_at("ge")
     c, keys = ge
     h = _h(keys["examiner"])
-    (item,) = c.get("/customs/queue", headers=h).json()
-    bad = c.post(
-        f"/customs/declarations/{item['id']}/decisions", json={"action": "approve"}, headers=h
-    )
-    assert bad.status_code == 422
-    moved = c.post(f"/customs/declarations/{item['id']}/movement", headers=h)
-    assert moved.status_code == 201, moved.text
-    mrn = moved.json()["mrn"]
-    # No guarantee is registered here: IE055. A release is never a step posted to the
-    # movement: it is an officer's decision, where the lane's check and four eyes apply.
-    assert moved.json()["status"] == "Guarantee rejected"
-    step = c.post(f"/customs/movements/{mrn}/steps", json={"message": "IE029"}, headers=h)
-    assert step.status_code == 403
-    assert "officer's decision" in step.json()["detail"]
-    xml = c.get(f"/customs/movements/{mrn}/messages/03-CC055C.xml", headers=h)
-    assert xml.status_code == 200
-    assert xml.headers["content-type"].startswith("application/xml")
-    assert etree.fromstring(xml.content).findtext("TransitOperation/MRN") == mrn
-    missing = c.get(f"/customs/movements/{mrn}/messages/09-CC045C.xml", headers=h)
-    assert missing.status_code == 404
-    assert "01-CC015C.xml" in missing.text
-    assert c.get("/customs/declarations/nope", headers=h).status_code == 404
+    (item,) = [i for i in c.get("/customs/queue", headers=h).json() if i["channel"] == "red"]
+    url = f"/customs/declarations/{item['id']}/decisions"
+    assert c.post(url, json={"action": "inspection"}, headers=h).status_code == 201
+    alone = c.post(url, json={"action": "release"}, headers=h)
+    assert alone.status_code == 422
+    assert "another officer" in alone.json()["detail"]
+    waiting = c.post(url, json={"action": "release", "reason": "I checked"}, headers=h)
+    assert waiting.status_code == 201
+    assert waiting.json()["status"] == "awaiting_endorsement"
+    # The office-side movement routes are gone: corridor is not an NCTS office.
+    assert c.post(f"/customs/declarations/{item['id']}/movement", headers=h).status_code == 404
 
 
 def test_only_a_chief_installs_profiles(

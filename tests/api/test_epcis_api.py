@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 
@@ -78,6 +79,21 @@ def test_bad_capture_bodies_say_what_is_wrong(
     assert missing.status_code == 404
     token = client.get("/epcis/events", params={"nextPageToken": "bm9wZQ"}, headers=headers)
     assert token.status_code == 422
+    # Crafted tokens: a time without its zone, a year out of range, an id with a NUL, bytes
+    # that are not text. Each is the caller's error (422), never a store error (5xx).
+    for crafted in (
+        "2026-03-02T08:00:00|abc",
+        "9999-12-31T23:59:59+00:00|abc",
+        "2026-03-02T08:00:00+00:00|a\x00b",
+        "2026-03-02T08:00:00+00:00|" + "f" * 200,
+    ):
+        raw = base64.urlsafe_b64encode(crafted.encode().decode("unicode_escape").encode()).decode()
+        got = client.get("/epcis/events", params={"nextPageToken": raw}, headers=headers)
+        assert got.status_code in (200, 422), (crafted, got.text)
+        assert got.status_code < 500
+    binary = base64.urlsafe_b64encode(b"\xff\xfe|\x00").decode()
+    got = client.get("/epcis/events", params={"nextPageToken": binary}, headers=headers)
+    assert got.status_code == 422
 
 
 def test_emissions_statement_over_http(

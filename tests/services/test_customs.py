@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -15,11 +16,11 @@ from sqlalchemy import inspect, text
 from corridor import demo
 from corridor.customs import ncts
 from corridor.customs.profiles import parse_profiles
+from corridor.customs.trader_interface import ConformanceDouble
 from corridor.demo import customs as demo_customs
 from corridor.exceptions import (
     Conflict,
     InvalidInput,
-    InvalidTransition,
     NotFound,
     PermissionDenied,
 )
@@ -33,8 +34,9 @@ from corridor.services import (
     endorsements,
     handover,
     ledgers,
+    lodging,
     targeting,
-    transit,
+    timeline,
 )
 from corridor.services.context import NODE_ADMIN
 from corridor.services.decisions import Action
@@ -57,9 +59,6 @@ def test_each_leg_is_decided_and_ended_on_its_own_authoritys_node(walked: Walked
     assert ge.actions[-1] == "released by the chief"
     for b in result.borders:
         assert b.actions[-1].startswith("released")
-        # Decided when the goods reach the leg, never after they were due.
-        assert b.hours_ahead is not None
-        assert b.hours_ahead >= 0
     # The chain: each leg ended by its own authority, and the next authority held the proof
     # of end before the goods reached it.
     assert [(leg.country, leg.regime) for leg in result.legs] == [
@@ -73,23 +72,43 @@ def test_each_leg_is_decided_and_ended_on_its_own_authoritys_node(walked: Walked
         assert leg.proof_received_by_next is not None
         assert leg.hours_before_arrival is not None
         assert leg.hours_before_arrival > 0
-    # The T1 was opened by the Georgian office of departure (a CTC party), not in Kazakhstan.
+    # The T1 was lodged by its holder with the Georgian NCTS (a convention party), as
+    # trader software: the national system allocated the MRN, released and wrote it off.
     assert result.mrn is not None
     assert result.mrn[2:4] == "GE"
     assert result.states[-1] == "written_off"
     names = [p.name for p in result.exported]
-    assert names[0] == "01-CC015C.xml"
-    assert names[-1].endswith("CC045C.xml")
-    assert {"CC028C", "CC029C", "CC007C", "CC025C"} <= {n[3:9] for n in names}
+    assert names[0] == "01-out-CC015C.xml"
+    assert names[-1] == f"{len(names):02d}-in-CC045C.xml"
+    sent = {n[7:13] for n in names if "-out-" in n}
+    answered = {n[6:12] for n in names if "-in-" in n}
+    assert sent == {"CC015C", "CC007C"}  # only what a trader sends
+    assert {"CC928C", "CC028C", "CC060C", "CC029C", "CC025C", "CC045C"} == answered
+    times = []
     for path in result.exported:
         doc = etree.fromstring(path.read_bytes())
         ncts.schema(doc.findtext("messageType") or "").assertValid(doc)
-    # The movement's guarantee was reserved on release and freed on write-off.
+        # Real parties: the holder's and the consignee's identification numbers.
+        assert "UNKNOWN" not in path.read_text()
+        assert doc.findtext("messageSender") not in ("HOLDER", "TRADER")
+        times.append(doc.findtext("preparationDateAndTime"))
+    assert times == sorted(times)  # every message after the one it answers
+    arrival = etree.fromstring(next(p for p in result.exported if "CC007C" in p.name).read_bytes())
+    assert arrival.findtext("TraderAtDestination/identificationNumber") == "RO18547290"
+    declared = etree.fromstring(result.exported[0].read_bytes())
+    assert declared.findtext("HolderOfTheTransitProcedure/identificationNumber") == "KZ071140004811"
+    # The arrival is the custody event's: when the goods were recorded at Constanța.
+    recorded = [
+        e.at
+        for e in timeline.read(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id)
+        if e.kind == "arrived" and e.place == "constanta"
+    ]
+    stamp = arrival.findtext("TransitOperation/arrivalNotificationDateAndTime")
+    assert stamp == max(recorded).astimezone(UTC).replace(tzinfo=None).isoformat()
+    # Nothing released at destination before the goods were recorded there.
+    assert where[("eu", "import")].decided_at >= max(recorded)
     ge_node = walked.corridor.nodes["ge"]
     examiner, _ = walked.officers("ge")
-    view = transit.movement(ge_node, examiner, result.mrn)
-    assert view.status == "Movement ended"
-    assert view.reserved is None
     # Each Georgian officer's declaration page shows the Azerbaijani proof, verified.
     shown = customs.show(ge_node, examiner, ge.declaration_id, LATER)
     (proof,) = shown.handovers
@@ -220,43 +239,46 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
         decisions.decide(ge, examiner, "no-such-declaration", Action.HOLD, LATER, reason="x")
 
 
-def test_no_ncts_movement_starts_outside_the_transit_convention(walked: Walked) -> None:
-    for name in ("kz", "az"):
-        node = walked.corridor.nodes[name]
-        examiner, _ = walked.officers(name)
-        with pytest.raises(Conflict, match="not a party to the common transit convention"):
-            transit.open_movement(node, examiner, walked.item(name).id, LATER)
+def test_an_ncts_declaration_is_lodged_only_where_the_chain_has_an_ncts_leg(
+    walked: Walked,
+) -> None:
+    holder = ORGS["kz-forwarder"]
+    double = ConformanceDouble("GE")
+    walked.shipper.ncts["GE"] = double
+    # The consignor has no identification number to be named as holder with.
+    with pytest.raises(InvalidInput, match="no identification number"):
+        lodging.lodge(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id, LATER)
+    # Option B (one T1 from the Georgian border) still starts in Georgia; a chain without
+    # an NCTS leg in Georgia would be refused.
+    view = lodging.lodge(walked.shipper, holder, walked.shipment_id, LATER)
+    assert (view.country, view.state) == ("GE", "submitted")
+    with pytest.raises(Conflict, match="already lodged"):
+        lodging.lodge(walked.shipper, holder, walked.shipment_id, LATER)
+    # Nothing arrives before it was released.
+    with pytest.raises(Conflict, match="only for a movement released"):
+        lodging.arrival(walked.shipper, ORGS["ro-consignee"], walked.shipment_id, LATER)
 
 
-def test_a_bad_guarantee_is_refused_and_a_good_one_releases(walked: Walked) -> None:
-    walked.arrive_at("ge")
-    ge = walked.corridor.nodes["ge"]
-    examiner, chief = walked.officers("ge")
-    item = walked.item("ge")
-    view = customs.show(ge, examiner, item.id, LATER)
-    grn = view.content["transit_declaration"]["guarantee_reference"]
-    # Registered, but too small: 20 % of 85,000 USD must be covered.
-    transit.register_guarantee(ge, examiner, grn, "kz-ferroalloy", Decimal("1000"), "USD", None, T0)
-    movement = transit.open_movement(ge, examiner, item.id, LATER)
-    assert movement.status == "Guarantee rejected"
-    assert "1000 USD free; 17000.00 USD must be covered" in (movement.messages[-1]["note"] or "")
-    # Whatever lane the draw gave, the check it asks for is done; the release is still refused.
-    if item.channel == "red":
-        decisions.decide(ge, examiner, item.id, Action.INSPECTION, LATER)
-    elif item.channel == "yellow":
-        decisions.decide(ge, examiner, item.id, Action.DOCUMENTARY_PASSED, LATER)
-    with pytest.raises(InvalidTransition, match="Guarantee rejected"):
-        decisions.decide(ge, chief, item.id, Action.RELEASE, LATER)
-    # Still refused: an amendment needs a guarantee that covers the movement.
-    with pytest.raises(InvalidInput, match="still cannot cover"):
-        transit.step(ge, examiner, movement.mrn, "IE013", "amended", LATER)
-    files = transit.export(ge, examiner, movement.mrn)
-    assert [n[3:9] for n in files] == ["CC015C", "CC028C", "CC055C"]
-    with pytest.raises(Conflict, match="already has movement"):
-        transit.open_movement(ge, examiner, item.id, LATER)
-    refused = decisions.decide(ge, examiner, item.id, Action.NOT_RELEASED, LATER, reason="no cover")
-    assert refused.transit_step == "IE051"
-    assert transit.movement(ge, examiner, movement.mrn).state == "not_released"
+def test_a_bad_guarantee_is_answered_and_no_release_follows(walked: Walked) -> None:
+    holder = ORGS["kz-forwarder"]
+    fields = demo_customs.declaration_fields(walked.shipper, holder, walked.shipment_id)
+    grn = fields["transit_declaration"]["guarantee_reference"]
+    # Registered with the national office of guarantee, but too small: 17,000 USD to cover.
+    double = ConformanceDouble("GE", guarantees={grn: (Decimal("1000"), "USD")})
+    walked.shipper.ncts["GE"] = double
+    lodging.lodge(walked.shipper, holder, walked.shipment_id, LATER)
+    assert lodging.take_answers(walked.shipper, LATER) == 3
+    (view,) = lodging.status(walked.shipper, holder, walked.shipment_id)
+    assert view.status == "Guarantee rejected"
+    assert [m["message"] for m in view.messages] == ["IE015", "IE928", "IE028", "IE055"]
+    assert view.mrn is not None
+    with pytest.raises(Conflict, match="guarantee was not valid"):
+        double.release(view.mrn, LATER)
+    double.refuse(view.mrn, LATER, "no cover")
+    assert lodging.take_answers(walked.shipper, LATER) == 1
+    (view,) = lodging.status(walked.shipper, holder, walked.shipment_id)
+    assert view.state == "not_released"
+    assert lodging.take_answers(walked.shipper, LATER) == 0
 
 
 def test_amended_data_is_assessed_again_with_the_same_draw(walked: Walked) -> None:

@@ -363,3 +363,16 @@ def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node
     assert signed.status_code == 303, signed.text
     papers = shipper.get(f"/ui/shipments/{node.shipment_id}").text
     assert "emissions statement" in papers
+
+
+def test_attaching_a_file_of_an_unknown_kind_is_the_users_error(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy", raise_server_exceptions=False)
+    page = client.get(f"/ui/shipments/{node.shipment_id}")
+    r = client.post(
+        f"/ui/shipments/{node.shipment_id}/attach",
+        data={"csrf": csrf_of(page.text), "kind": "no_such_kind"},
+        files={"file": ("x.json", b"{}", "application/json")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422
+    assert "what kind of document" in r.text

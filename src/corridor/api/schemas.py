@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -130,27 +128,6 @@ class Endorsement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     approve: bool = True
-
-
-class StepRequest(BaseModel):
-    """One NCTS step on a transit movement."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    message: str = Field(pattern=r"^IE[0-9]{3}$", examples=["IE007"])
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class GuaranteeRequest(BaseModel):
-    """A guarantee registered with the office."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    grn: str = Field(max_length=24, examples=["26KZ00000000000010"])
-    holder: str = Field(min_length=1, max_length=200)
-    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
-    valid_until: datetime | None = None
 
 
 class OfficerRequest(BaseModel):

@@ -1,5 +1,5 @@
-"""corridor customs: an officer's queue and decisions, targeting profiles, transit
-movements and their NCTS messages, on an authority's own node.
+"""corridor customs: an officer's queue and decisions, the end of the authority's leg, and
+targeting profiles, on an authority's own node.
 
 Officers act with their own API key (CORRIDOR_OFFICER_KEY or --key); linting and diffing
 profile files needs no node.
@@ -8,7 +8,6 @@ profile files needs no node.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,7 +26,6 @@ from corridor.services import (
     endorsements,
     handover,
     targeting,
-    transit,
 )
 from corridor.services.decisions import Action
 
@@ -97,7 +95,6 @@ def decide(
     d = decisions.decide(ctx, _officer(ctx, key), declaration, action, now(), reason, findings)
     console.print(
         f"{d.action}: {d.status}; declaration {d.declaration_status}"
-        + (f"; transit {d.transit_step}" if d.transit_step else "")
         + (
             "; awaiting a chief's endorsement of decision " + d.id
             if d.status == "awaiting_endorsement"
@@ -131,35 +128,6 @@ def end_leg(
     )
     to = ended.handed_to or "no next authority node"
     console.print(f"Leg {ended.leg} ({ended.regime}) ended; proof of end handed to {to}")
-
-
-@customs_app.command("movement")
-def movement(mrn: str, key: KeyOption = None) -> None:
-    """A transit movement's state and messages."""
-    ctx = open_node()
-    view = transit.movement(ctx, _officer(ctx, key), mrn)
-    console.print(
-        f"[bold]{view.mrn}[/] {view.status} ({view.state}); "
-        f"next: {', '.join(view.next_steps) or '-'}"
-    )
-    for m in view.messages:
-        console.print(f"  {m['at']:%Y-%m-%d %H:%M} {m['message']} {m['title']}: {m['note'] or ''}")
-
-
-@customs_app.command("export")
-def export(
-    mrn: str,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the XML files to.")],
-    key: KeyOption = None,
-) -> None:
-    """Write a movement's NCTS messages as XML files (each valid against the official
-    schema)."""
-    ctx = open_node()
-    files = transit.export(ctx, _officer(ctx, key), mrn)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, xml in files.items():
-        (out / name).write_bytes(xml)
-    console.print(f"{len(files)} messages written to {out}")
 
 
 @profiles_app.command("lint")

@@ -221,9 +221,11 @@ def demo() -> None:
     if run.customs.mrn:
         folder = run.customs.exported[0].parent if run.customs.exported else None
         console.print(
-            f"T1 movement [bold]{run.customs.mrn}[/] at the Georgian office of departure: "
+            f"T1 [bold]{run.customs.mrn}[/], lodged by the holder with the Georgian NCTS (a "
+            "conformance double stands in for it): "
             f"{' -> '.join(dict.fromkeys(run.customs.states))}; "
-            f"{len(run.customs.exported)} NCTS messages (valid against the official schemas) "
+            f"{len(run.customs.exported)} NCTS messages sent and answered (each valid against "
+            "the official schemas) "
             f"written to {folder}"
         )
     console.print(

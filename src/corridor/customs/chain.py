@@ -10,6 +10,7 @@ its end is proved to the authority of the next leg.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -94,6 +95,10 @@ class Regimes(BaseModel):
             unknown = [s for s in regime.sources if s not in self.sources]
             if unknown:
                 raise ValueError(f"regime {key} cites unknown sources {unknown}")
+
+    def ncts_countries(self, countries: Iterable[str]) -> list[str]:
+        """Of `countries`, the convention parties (those with a national NCTS)."""
+        return sorted({c for c in countries if self.is_ctc(c)})
 
     def is_ctc(self, country: str) -> bool:
         """Whether `country` is a party to the common transit convention (runs NCTS)."""

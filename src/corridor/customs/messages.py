@@ -67,6 +67,11 @@ def _to_holder(
     )
 
 
+def cc928c(m: ncts.Movement, at: datetime, recipient: str) -> bytes:
+    """IE928 positive acknowledgement of a declaration (office of departure -> holder)."""
+    return _to_holder("CC928C", m, at, recipient, [("LRN", m.lrn)])
+
+
 def cc028c(m: ncts.Movement, at: datetime, recipient: str) -> bytes:
     """IE028 MRN allocated (office of departure -> holder)."""
     return _to_holder(
@@ -187,8 +192,11 @@ def _at_destination(m: ncts.Movement, trader: ncts.Trader) -> ncts.Spec:
     ]
 
 
-def cc007c(m: ncts.Movement, at: datetime, trader: ncts.Trader) -> bytes:
-    """IE007 arrival notification (trader at destination -> office of destination)."""
+def cc007c(
+    m: ncts.Movement, at: datetime, trader: ncts.Trader, arrived: datetime | None = None
+) -> bytes:
+    """IE007 arrival notification (trader at destination -> office of destination), prepared
+    at `at` for goods that arrived at `arrived` (default: `at`)."""
     return ncts.message(
         "CC007C",
         trader.identification or "TRADER",
@@ -199,7 +207,7 @@ def cc007c(m: ncts.Movement, at: datetime, trader: ncts.Trader) -> bytes:
                 "TransitOperation",
                 [
                     ("MRN", ncts.needs_mrn(m)),
-                    ("arrivalNotificationDateAndTime", ncts.stamp(at)),
+                    ("arrivalNotificationDateAndTime", ncts.stamp(arrived or at)),
                     ("simplifiedProcedure", "0"),
                 ],
             ),

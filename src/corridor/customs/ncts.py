@@ -31,6 +31,7 @@ NS = "http://ncts.dgtaxud.ec"
 PHASE = "NCTS5.0"
 MESSAGES = (
     "CC015C",
+    "CC928C",
     "CC028C",
     "CC029C",
     "CC051C",
@@ -240,11 +241,12 @@ def guarantee(m: Movement) -> Spec:
 
 @dataclass(frozen=True)
 class CustomsOffice:
-    """A customs office: its reference number, name and country."""
+    """A customs office: its reference number, name, country and place on the network."""
 
     reference: str
     name: str
     country: str
+    node: str | None = None
 
 
 @cache
@@ -253,7 +255,8 @@ def offices() -> dict[str, CustomsOffice]:
     text = resources.files("corridor.customs").joinpath("offices.yaml").read_text("utf-8")
     raw = yaml.safe_load(text)
     return {
-        o["name"]: CustomsOffice(o["reference"], o["name"], o["country"]) for o in raw["offices"]
+        o["name"]: CustomsOffice(o["reference"], o["name"], o["country"], o.get("node"))
+        for o in raw["offices"]
     }
 
 
@@ -264,6 +267,11 @@ def office_reference(name: str) -> str:
         known = ", ".join(sorted(offices()))
         raise InvalidInput(f"customs office {name!r} is not known; known offices: {known}")
     return found.reference
+
+
+def office_node(reference: str) -> str | None:
+    """The network node where the office with this reference number is."""
+    return next((o.node for o in offices().values() if o.reference == reference), None)
 
 
 def office_in(country: str) -> str | None:

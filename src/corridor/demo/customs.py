@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from corridor.customs import chain
+from corridor.customs.trader_interface import ConformanceDouble
 from corridor.demo.nodes import Corridor
 from corridor.demo.story import GUARANTEE, NATIONAL_NODES, demo_grn
-from corridor.model import Officer, OfficerRole
+from corridor.model import Officer, OfficerRole, Organisation
 from corridor.services import (
     authentication,
     credentials,
@@ -27,14 +28,20 @@ from corridor.services import (
     decisions,
     handover,
     inbound,
+    keys,
+    lodging,
     organisations,
-    transit,
+    papers,
+    timeline,
 )
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.decisions import Action
 
-# The demo shipment's shipper, party to it on the shipper's node.
+# The demo shipment's shipper, the holder of its T1 and its consignee, parties to it on the
+# shipper's node.
 SHIPPER = "kz-ferroalloy"
+HOLDER = "kz-forwarder"
+CONSIGNEE = "ro-consignee"
 
 
 @dataclass
@@ -67,7 +74,9 @@ class CustomsWalk:
     borders: list[BorderDecision] = field(default_factory=list)
     legs: list[Any] = field(default_factory=list)
     mrn: str | None = None
-    t1: tuple[Context, Officer] | None = None
+    lrn: str | None = None
+    # The stand-in national NCTS the holder's messages went to.
+    double: ConformanceDouble | None = None
     states: list[str] = field(default_factory=list)
     exported: list[Path] = field(default_factory=list)
 
@@ -198,13 +207,24 @@ def walk(
         authority = NATIONAL_NODES[name]
         examiner, chief = officers(node, authority, now)
         opened, closes = own[0].opens, own[-1].leaves
+        if own[0].procedure == "import" and result.mrn is not None:
+            # The goods reach the office of destination when the custody events say so.
+            opened = max(opened, _arrived(shipper, shipment_id, own[0].starts_at) or opened)
+            closes = max(closes, opened)
+            set_clocks(nodes, opened)
+            _notify_arrival(shipper, shipment_id, opened, result)
         set_clocks(nodes, opened)
         asyncio.run(turns(nodes, 1))
         mine = [q for q in customs.queue(node, examiner, opened) if q.shipment_id == shipment_id]
+        ncts_leg = any(leg.ncts for leg in own)
         for item in mine:
-            if any(leg.ncts for leg in own) and item.procedure == "transit":
-                _open_t1(node, examiner, item.id, opened, result)
+            if ncts_leg and item.procedure == "transit":
+                _lodge(shipper, shipment_id, country, opened, result)
             actions, documents = decide(node, examiner, chief, item.id, opened)
+            if ncts_leg and result.mrn is not None:
+                # The office's release reaches the holder through its NCTS (after the MRN).
+                later = opened + timedelta(minutes=30)
+                _released_in_ncts(shipper, country, item.channel, later, result)
             result.borders.append(
                 BorderDecision(
                     name,
@@ -236,56 +256,89 @@ def walk(
                         step.proof_received_by_next = received
     result.legs = walked
     if result.mrn is not None:
-        _finish_t1(result, out)
+        _export(shipper, shipment_id, out, result)
     return result
 
 
-def _open_t1(
-    node: Context, examiner: Officer, declaration_id: str, at: datetime, result: CustomsWalk
+def _double(shipper: Context, country: str, grn: str) -> ConformanceDouble:
+    """The national NCTS of `country`, stood in for by a conformance double (no national
+    system is reached from the demo), with the holder's guarantee registered with it."""
+    found = shipper.ncts.get(country)
+    if not isinstance(found, ConformanceDouble):
+        found = ConformanceDouble(country)
+        shipper.ncts[country] = found
+    found.guarantees[grn] = (Decimal(GUARANTEE["amount"]), GUARANTEE["currency"])
+    return found
+
+
+def _lodge(
+    shipper: Context, shipment_id: str, country: str, at: datetime, result: CustomsWalk
 ) -> None:
-    """The Georgian office of departure opens the T1 movement from the declaration it
-    received, after registering the holder's guarantee."""
-    view = customs.show(node, examiner, declaration_id, at)
-    transit.register_guarantee(
-        node,
-        examiner,
-        demo_grn_of(view.content),
-        "forwarder",
-        Decimal(GUARANTEE["amount"]),
-        GUARANTEE["currency"],
-        None,
-        at,
-    )
-    movement = transit.open_movement(node, examiner, declaration_id, at)
-    result.mrn = movement.mrn
-    result.t1 = (node, examiner)
+    """The holder (the forwarder) lodges the T1 with the national NCTS, as trader software,
+    and takes in the acknowledgement and the MRN."""
+    holder = organisations.get(shipper, HOLDER)
+    grn = demo_grn_of(declaration_fields(shipper, holder, shipment_id))
+    result.double = _double(shipper, country, grn)
+    view = lodging.lodge(shipper, holder, shipment_id, at)
+    lodging.take_answers(shipper, at)
+    result.mrn = next(v.mrn for v in lodging.status(shipper, holder, shipment_id))
+    result.lrn = view.lrn
 
 
-def _finish_t1(result: CustomsWalk, out: Path) -> None:
-    """The T1's arrival at Constanța and its write-off as the holder's NCTS reports them
-    (office-to-office messages are not ours to produce), and its messages written out."""
-    assert result.t1 is not None
+def _released_in_ncts(
+    shipper: Context, country: str, lane: str, at: datetime, result: CustomsWalk
+) -> None:
+    """The office of departure's decision, as its national NCTS answers the holder: a
+    control (IE060) on a red lane, then the release (IE029)."""
+    assert result.double is not None
     assert result.mrn is not None
-    (node, examiner), mrn = result.t1, result.mrn
-    arrival = next((leg.ended for leg in result.legs if leg.regime == "ctc-t1"), None)
-    later = arrival or node.clock()
-    for message, note in (
-        ("IE007", "arrival notified at Constanța Sud"),
-        ("IE025", "goods released at destination"),
-        ("IE045", "movement written off; guarantee freed"),
-    ):
-        later += timedelta(hours=2)
-        transit.step(node, examiner, mrn, message, note, later)
-    final = transit.movement(node, examiner, mrn)
-    result.states = [m["state"] for m in final.messages]
-    folder = out / "ncts" / mrn
+    if lane == "red":
+        result.double.control(result.mrn, at)
+    result.double.release(result.mrn, at)
+    lodging.take_answers(shipper, at)
+
+
+def _arrived(shipper: Context, shipment_id: str, place: str) -> datetime | None:
+    party = organisations.get(shipper, SHIPPER)
+    found = [
+        e.at
+        for e in timeline.read(shipper, party, shipment_id)
+        if e.kind == "arrived" and e.place == place
+    ]
+    return max(found) if found else None
+
+
+def _notify_arrival(shipper: Context, shipment_id: str, at: datetime, result: CustomsWalk) -> None:
+    """The consignee, trader at destination, notifies the arrival (IE007); the national NCTS
+    answers with the goods release (IE025) and, later, the write-off (IE045)."""
+    consignee = organisations.get(shipper, CONSIGNEE)
+    lodging.arrival(shipper, consignee, shipment_id, at)
+    lodging.take_answers(shipper, at)
+
+
+def _export(shipper: Context, shipment_id: str, out: Path, result: CustomsWalk) -> None:
+    holder = organisations.get(shipper, HOLDER)
+    (view,) = lodging.status(shipper, holder, shipment_id)
+    result.states = [m["state"] for m in view.messages]
+    folder = out / "ncts" / (result.mrn or "movement")
     folder.mkdir(parents=True, exist_ok=True)
-    for filename, xml in transit.export(node, examiner, mrn).items():
+    for filename, xml in lodging.export(shipper, holder, shipment_id).items():
         path = folder / filename
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(xml)
         result.exported.append(path)
+
+
+def declaration_fields(shipper: Context, who: Organisation, shipment_id: str) -> dict[str, Any]:
+    """The shipment's transit declaration as its holder signed it."""
+    for doc in papers.documents(shipper, who, shipment_id):
+        if doc.kind.value == "transit_declaration" and doc.media_type == papers.MEDIA_TYPE:
+            token = papers.content(shipper, who, shipment_id, doc.id)[1]
+            checked = papers.check(token, keys.trust_list(shipper), shipper.clock())
+            if checked.document is not None:
+                return {"transit_declaration": checked.document.disclosed}
+    return {}
 
 
 def demo_grn_of(content: dict[str, object]) -> str:

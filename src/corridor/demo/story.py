@@ -61,6 +61,8 @@ ORGANISATIONS: tuple[Organisation, ...] = (
         name="Каспий Транзит Экспедиция ЖШС (forwarder)",
         country="KZ",
         role="forwarder",
+        # Its identification number as the holder of the T1 (fictional, like the name).
+        tax_id="KZ071140004811",
     ),
     Organisation(
         id="ro-consignee",

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from corridor.config import Settings
+from corridor.customs import chain
+from corridor.customs.trader_interface import Folder, NationalNcts
 from corridor.memo import Memo
 from corridor.model import Organisation
 from corridor.network import Network, corridor
@@ -55,6 +57,9 @@ class Context:
     # The arrival estimates' hop fits (monotonic time fitted, fits), refitted now and then
     # by `corridor.services.eta`.
     hop_fits: tuple[float, dict[tuple[str, str], LogNormal]] | None = None
+    # The national NCTS trader interfaces this node's holders speak to, by country (files
+    # in and out by default; a conformance double in the tests and the demo).
+    ncts: dict[str, NationalNcts] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -70,13 +75,20 @@ class Context:
         db = db or Database.open(settings.database_url, pool_size=settings.pool_size)
         if engine is None:
             engine = default_engine() if network is None else Engine(shipped_packs(), network)
+        network = network or corridor()
+        countries = (n.country for n in network.nodes.values())
+        links: dict[str, NationalNcts] = {
+            c: Folder(c, settings.data_dir / "ncts")
+            for c in chain.shipped().ncts_countries(countries)
+        }
         return cls(
             settings=settings,
             db=db,
-            network=network or corridor(),
+            network=network,
             engine=engine,
             keys=KeyStore(db, settings.data_dir),
             clock=clock or utc_now,
+            ncts=links,
         )
 
     def close(self) -> None:

@@ -1,5 +1,5 @@
 """Officers' decisions on a declaration: each one signed by the authority, written to the
-shipment's ledger on this node, and carried into the transit movement when there is one.
+shipment's ledger on this node, and sent to the shipment's node.
 
 Overriding a red or yellow lane to a release without the check the lane asks for (a
 physical inspection for red, a documentary check for yellow) needs a reason and a chief's
@@ -20,14 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import ledger
-from corridor.customs.transit import STEPS, State
 from corridor.documents import issue
 from corridor.exceptions import Conflict, InvalidInput
 from corridor.exchange.delivery import DECISION, KIND, Outgoing, queue
 from corridor.model import DocumentKind, Officer
-from corridor.services import customs, targeting, transit
+from corridor.services import customs, targeting
 from corridor.services.context import Context
-from corridor.store.tables import DecisionRow, DeclarationRow, InboxRow, MovementRow
+from corridor.store.tables import DecisionRow, DeclarationRow, InboxRow
 
 
 class Action(StrEnum):
@@ -68,14 +67,6 @@ SIGNED_AS = {
     else DocumentKind.CUSTOMS_DECISION
     for action in STATUS
 }
-# The transit step a decision takes on a movement in a state that allows it.
-TRANSIT_STEP = {
-    "release": "IE029",
-    "not_released": "IE051",
-    "hold": "IE060",
-    "inspection_clear": "IE060",
-    "inspection_findings": "IE060",
-}
 
 
 class Decision(BaseModel):
@@ -89,7 +80,6 @@ class Decision(BaseModel):
     officer: str
     endorsed_by: str | None
     document: str | None
-    transit_step: str | None
 
 
 def _needs_endorsement(s: Session, d: DeclarationRow, releaser: str) -> bool:
@@ -179,27 +169,14 @@ def _sign(
 
 def take_effect(
     ctx: Context, s: Session, who: Officer, d: DeclarationRow, row: DecisionRow, now: datetime
-) -> str | None:
-    """Sign, ledger and carry a decision into the movement; returns the transit step."""
+) -> None:
+    """Sign and ledger a decision, and send it to the shipment's node."""
     row.document = _sign(
         ctx, s, who, d, row.action, row.findings, row.id, _instructions(row, d.procedure), now
     )
     row.status = "taken"
     d.status = STATUS[row.action]
     d.updated_at = now
-    step = None
-    movement = s.get(MovementRow, d.mrn) if d.mrn else None
-    wanted = TRANSIT_STEP.get(row.action)
-    # A release or refusal must move the movement (a release of a movement whose guarantee
-    # was rejected is refused, naming its state); a control step is taken only where the
-    # movement can still take it.
-    if (
-        movement is not None
-        and wanted is not None
-        and (wanted in ("IE029", "IE051") or State(movement.state) in STEPS[wanted].sources)
-    ):
-        transit.apply(ctx, s, who, movement, wanted, row.reason, now)
-        step = wanted
     org = who.organisation
     notify(ctx, s, d, row, now)
     ledger.append(
@@ -219,7 +196,6 @@ def take_effect(
         },
         now,
     )
-    return step
 
 
 def _instructions(row: DecisionRow, procedure: str) -> str:
@@ -279,7 +255,7 @@ def notify(ctx: Context, s: Session, d: DeclarationRow, row: DecisionRow, now: d
     queue(s, ex.node, ctx.keys.ensure(s, org.id, now), org.id, d.shipment_id, out, now, DECISION)
 
 
-def out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:
+def out(row: DecisionRow, d: DeclarationRow) -> Decision:
     return Decision(
         id=row.id,
         declaration_id=d.id,
@@ -289,7 +265,6 @@ def out(row: DecisionRow, d: DeclarationRow, step: str | None) -> Decision:
         officer=row.officer_id,
         endorsed_by=row.endorsed_by,
         document=row.document,
-        transit_step=step,
     )
 
 
@@ -303,7 +278,7 @@ def decide(
     findings: str | None = None,
 ) -> Decision:
     """Take a decision on a declaration in one transaction: the decision, the authority's
-    signed release or inspection act, the ledger entry and the movement's step."""
+    signed document, the ledger entry and the notice to the shipment's node."""
     targeting.authority_of(ctx, who)
     action = Action(action)
     if action in (Action.NOT_RELEASED, Action.HOLD, Action.DOCUMENTARY_FAILED) and not reason:
@@ -349,6 +324,6 @@ def decide(
         if override:
             d.status = "awaiting_endorsement"
             d.updated_at = now
-            return out(row, d, None)
-        step = take_effect(ctx, s, who, d, row, now)
-        return out(row, d, step)
+            return out(row, d)
+        take_effect(ctx, s, who, d, row, now)
+        return out(row, d)

@@ -42,9 +42,9 @@ def endorse(
             row.status = "refused"
             d.status = "open"
             d.updated_at = now
-            return out(row, d, None)
-        step = take_effect(ctx, s, who, d, row, now)
-        return out(row, d, step)
+            return out(row, d)
+        take_effect(ctx, s, who, d, row, now)
+        return out(row, d)
 
 
 class PendingOverride(BaseModel):
@@ -74,7 +74,7 @@ def awaiting_endorsement(ctx: Context, who: Officer) -> list[PendingOverride]:
         ).all()
         return [
             PendingOverride(
-                decision=out(row, d, None),
+                decision=out(row, d),
                 reason=row.reason,
                 at=row.at,
                 channel=d.channel,

@@ -73,13 +73,16 @@ def _token(at: datetime, digest: str) -> str:
 
 
 def _after(token: str) -> tuple[datetime, str]:
+    """The position a page token names; anything this repository could not have given (a
+    time without its zone, an id that is not one) is refused as the caller's error."""
     try:
-        at, digest = base64.urlsafe_b64decode(token.encode()).decode().split("|")
-        return datetime.fromisoformat(at), digest
+        text, digest = base64.urlsafe_b64decode(token.encode()).decode("ascii").split("|")
+        at = datetime.fromisoformat(text)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(
-            "nextPageToken is not one this repository gave; start again without it"
-        ) from None
+        at, digest = None, ""
+    if at is None or at.tzinfo is None or not (0 < len(digest) <= 64 and digest.isprintable()):
+        raise InvalidInput("nextPageToken is not one this repository gave; start again without it")
+    return at, digest
 
 
 def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:

@@ -10,6 +10,7 @@ from corridor.api.routes import (
     epcis,
     exchange,
     ledger,
+    ncts,
     network,
     node,
     organisations,
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
         ledger,
         exchange,
         customs,
+        ncts,
         epcis,
     )
     for r in (module.public, module.private)

@@ -1,23 +1,21 @@
-"""Customs on an authority's node: officers, targeting, the queue, decisions, guarantees and
-transit movements. Every route but adding an officer needs an officer's own API key."""
+"""Customs on an authority's node: officers, targeting, the queue, decisions and the end of
+its leg. Every route but adding an officer needs an officer's own API key. (NCTS movements
+are the holder's, on the shipment's node: see the shipments' NCTS routes.)"""
 
 from __future__ import annotations
 
 from enum import Enum
 from typing import Annotated
 
-from fastapi import Body, Response
-from fastapi.responses import PlainTextResponse
+from fastapi import Body
 
 from corridor.api.deps import Caller, Ctx, OfficerCaller
 from corridor.api.routes._base import routers
 from corridor.api.schemas import (
     DecisionRequest,
     Endorsement,
-    GuaranteeRequest,
     LegEndRequest,
     OfficerRequest,
-    StepRequest,
 )
 from corridor.services import (
     credentials,
@@ -26,14 +24,12 @@ from corridor.services import (
     endorsements,
     handover,
     targeting,
-    transit,
 )
 from corridor.services.credentials import IssuedKey
 from corridor.services.customs import DeclarationView, QueueItem
 from corridor.services.decisions import Decision
 from corridor.services.handover import LegEnded
 from corridor.services.targeting import InstalledProfiles
-from corridor.services.transit import GuaranteeView, MovementView
 
 public, private = routers()
 TAGS: list[str | Enum] = ["customs"]
@@ -92,46 +88,3 @@ def install_profiles(
     """Put a new targeting version in force (a chief only); it is validated, calibrated
     and written to the authority's ledger."""
     return customs.install_profiles(ctx, who, text, ctx.clock())
-
-
-@private.post("/customs/guarantees", tags=TAGS, status_code=201)
-def register_guarantee(body: GuaranteeRequest, who: OfficerCaller, ctx: Ctx) -> GuaranteeView:
-    """Register a guarantee with this office."""
-    return transit.register_guarantee(
-        ctx, who, body.grn, body.holder, body.amount, body.currency, body.valid_until, ctx.clock()
-    )
-
-
-@private.post("/customs/declarations/{ref}/movement", tags=TAGS, status_code=201)
-def open_movement(ref: str, who: OfficerCaller, ctx: Ctx) -> MovementView:
-    """Accept a declaration for transit: IE015, MRN allocated (IE028), guarantee checked."""
-    return transit.open_movement(ctx, who, ref, ctx.clock())
-
-
-@private.get("/customs/movements/{mrn}", tags=TAGS)
-def movement(mrn: str, who: OfficerCaller, ctx: Ctx) -> MovementView:
-    """A movement: its state, the trader's status, its messages and the possible next steps."""
-    return transit.movement(ctx, who, mrn)
-
-
-@private.post("/customs/movements/{mrn}/steps", tags=TAGS)
-def step(mrn: str, body: StepRequest, who: OfficerCaller, ctx: Ctx) -> MovementView:
-    """Take one NCTS step; a step the state does not allow is refused, naming the state."""
-    return transit.step(ctx, who, mrn, body.message, body.note, ctx.clock())
-
-
-@private.get(
-    "/customs/movements/{mrn}/messages/{filename}",
-    tags=TAGS,
-    response_class=PlainTextResponse,
-    responses={200: {"content": {"application/xml": {}}}},
-)
-def message_xml(mrn: str, filename: str, who: OfficerCaller, ctx: Ctx) -> Response:
-    """One NCTS message of the movement as XML (valid against the official schema)."""
-    files = transit.export(ctx, who, mrn)
-    if filename not in files:
-        listed = ", ".join(files) or "none"
-        return PlainTextResponse(
-            f"no message {filename!r}; this movement has {listed}", status_code=404
-        )
-    return Response(files[filename], media_type="application/xml")

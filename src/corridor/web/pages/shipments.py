@@ -253,7 +253,11 @@ async def attach(v: V, shipment_id: str) -> Response:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidInput(v._("Choose a file to attach."))
-    kind = DocumentKind(str(form.get("kind")))
+    try:
+        kind = DocumentKind(str(form.get("kind")))
+    except ValueError:
+        await form.close()
+        raise InvalidInput(v._("Choose what kind of document the file is.")) from None
     content = await upload.read(v.ctx.settings.max_document_bytes + 1)
     name = upload.filename or "document"
     await form.close()

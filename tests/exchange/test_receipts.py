@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from corridor import demo, ledger
 from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
+from corridor.exchange import receipts
+from corridor.exchange.envelope import Opened
 from corridor.model import DocumentKind
 from corridor.services import Context, disclosure, inbound, keys, ledgers, papers, shipments
 from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow, WitnessRow
@@ -319,3 +321,98 @@ def test_a_forged_receipt_witnesses_nothing(witnessed: Corridor) -> None:
         row.statement = statement
         row.head_seq = 999
     ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # the forged witness is ignored
+
+
+def _forged_receipt(c: Corridor, name: str, **changes: object) -> None:
+    """A receipt the receiving node `name` signs itself (a hostile receiver can), for an
+    envelope the shipper sent it, with `changes` to its statement; taken by the shipper."""
+    shipper = c.node("shipper")
+    receiver = c.node(name)
+    with c.shipper.db.transaction() as s:
+        sent = s.scalars(
+            sa.select(OutboxRow).where(
+                OutboxRow.to_node == name, OutboxRow.shipment_id == c.shipment_id
+            )
+        ).first()
+        assert sent is not None
+        body = {
+            "type": "receipt",
+            "envelope": sent.id,
+            "shipment": c.shipment_id,
+            "node": name,
+            "status": "stored",
+            "reason": None,
+            "head": {"seq": sent.head_seq, "hash": sent.head_hash},
+            "at": int((T0 + timedelta(minutes=6)).timestamp()),
+            "documents": [],
+            **changes,
+        }
+    raw = {
+        "body": body,
+        "kid": receiver.signer.kid,
+        "sig": signing.sign(receiver.signer, signing.canonical(body)),
+    }
+    env = Opened(
+        "forged-" + name,
+        name,
+        receiver.organisation.id,
+        receiver.signer.kid,
+        "receipt",
+        0,
+        {"receipt": raw},
+    )
+    with c.shipper.db.connection() as conn:
+        receipts.take(shipper, conn, env, c.trust(), T0 + timedelta(minutes=7))
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"shipment": "another-shipment"}, "names shipment 'another-shipment'"),
+        ({"head": {"seq": 0, "hash": "0" * 64}}, "head envelope"),
+        ({"status": "lost"}, "stored or refused"),
+    ],
+)
+def test_a_receiver_cannot_bind_its_receipt_to_anything_but_the_envelope(
+    witnessed: Corridor, changes: dict[str, object], why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        _forged_receipt(witnessed, "az", **changes)
+    # The shipment's ledger still verifies, and no other shipment's is touched.
+    ledgers.shipment(witnessed.shipper, SHIPPER, witnessed.shipment_id)
+
+
+def test_a_witness_time_stays_within_the_envelopes_life(witnessed: Corridor) -> None:
+    c = witnessed
+    token = _signed_token(c)
+    digest = jws_digest(token)
+    with c.shipper.db.transaction() as s:
+        s.execute(sa.delete(ReceiptRow).where(ReceiptRow.node == "kz"))
+        created = s.scalar(
+            sa.select(OutboxRow.created_at).where(
+                OutboxRow.to_node == "kz", OutboxRow.shipment_id == c.shipment_id
+            )
+        )
+    # The receiver claims to have seen the document in 2001.
+    _forged_receipt(
+        c, "kz", at=int(datetime(2001, 1, 1, tzinfo=UTC).timestamp()), documents=[digest]
+    )
+    with c.shipper.db.transaction() as s:
+        seen = s.scalars(
+            sa.select(WitnessRow.witnessed_at).where(
+                WitnessRow.jws_sha256 == digest, WitnessRow.node == "kz"
+            )
+        ).all()
+    assert seen
+    assert min(seen) >= created
+
+
+def _signed_token(c: Corridor) -> str:
+    with c.shipper.db.transaction() as s:
+        content = s.scalar(
+            sa.select(DocumentRow.content).where(
+                DocumentRow.shipment_id == c.shipment_id, DocumentRow.media_type == MEDIA_TYPE
+            )
+        )
+    assert content is not None
+    return content.decode("ascii")

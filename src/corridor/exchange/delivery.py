@@ -144,7 +144,18 @@ def queue(
     _, body = seal(
         payload, out.to, node.node, node.organisation.id, node.signer, kind, now, env_id=env_id
     )
-    s.add(OutboxRow(id=env_id, to_node=out.to.node, body=body, created_at=now, sent_at=None))
+    s.add(
+        OutboxRow(
+            id=env_id,
+            to_node=out.to.node,
+            body=body,
+            created_at=now,
+            sent_at=None,
+            shipment_id=shipment_id,
+            head_seq=entry.seq,
+            head_hash=entry.hash,
+        )
+    )
     return env_id
 
 

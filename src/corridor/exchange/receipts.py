@@ -130,12 +130,26 @@ def take(
         raise ValueError("a receipt names another node than the one that sent it")
     env_id, status = str(body.get("envelope")), str(body.get("status"))
     sent = conn.execute(
-        select(OutboxRow.id).where(OutboxRow.id == env_id, OutboxRow.to_node == env.from_node)
+        select(
+            OutboxRow.created_at, OutboxRow.shipment_id, OutboxRow.head_seq, OutboxRow.head_hash
+        ).where(OutboxRow.id == env_id, OutboxRow.to_node == env.from_node)
     ).first()
     if sent is None:
         raise ValueError("a receipt for an envelope this node did not send to that node")
+    if status not in ("stored", "refused"):
+        raise ValueError(f"a receipt's status is stored or refused, not {status!r}")
     head = body.get("head") if _is_head(body.get("head")) else None
     shipment = str(body.get("shipment") or "")
+    # Bound to the envelope it answers: the shipment and the ledger head this node sent.
+    if sent.shipment_id is not None:
+        if shipment != sent.shipment_id:
+            raise ValueError(
+                f"the receipt names shipment {shipment!r}; envelope {env_id} was about "
+                f"{sent.shipment_id!r}"
+            )
+        expected = {"seq": sent.head_seq, "hash": sent.head_hash}
+        if status == "stored" and head != expected:
+            raise ValueError(f"the receipt names a ledger head envelope {env_id} did not carry")
     conn.execute(
         _RECEIPT,
         {
@@ -157,9 +171,11 @@ def take(
     )
     seen = body.get("documents")
     if status == "stored" and isinstance(seen, list):
-        # Witnessed at the receiver's signed time, never later than this node heard of it.
+        # Witnessed at the receiver's signed time, within the envelope's life: never before
+        # the envelope was made, never later than this node heard of it.
         at = body.get("at")
         when = min(now, datetime.fromtimestamp(at, UTC)) if isinstance(at, int) else now
+        when = max(when, sent.created_at)
         digests = [d for d in seen if isinstance(d, str) and len(d) == 64]
         witness.record(conn, digests, env.from_node, when)
     if status == "stored" and head is not None and shipment:

@@ -182,6 +182,10 @@ class OutboxRow(Base):
     receipt_status: Mapped[str | None] = mapped_column(String(16))
     receipt_reason: Mapped[str | None] = mapped_column(String(500))
     receipt_at: Mapped[datetime | None]
+    # What the envelope was about: its receipt must name the same shipment and head.
+    shipment_id: Mapped[str | None] = mapped_column(String(36))
+    head_seq: Mapped[int | None] = mapped_column(Integer)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReceiptRow(Base):

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from corridor.documents import TrustList, verify
 from corridor.documents.sdjwt import issue as raw_issue
 from corridor.exceptions import NotFound, PermissionDenied, VerificationFailed
-from corridor.services import NODE_ADMIN, keys
+from corridor.model import Organisation
+from corridor.services import NODE_ADMIN, keys, organisations
 from tests.documents.conftest import NOW, invoice_token
 
 
@@ -146,3 +147,27 @@ def test_the_cached_trust_list_follows_every_key_change(signing: Any) -> None:
     assert after.entries[kid].revoked_at is not None
     keys.rotate(ctx, NODE_ADMIN, "kz-rail", NOW + timedelta(hours=2))
     assert len(keys.trust_list(ctx).entries) == len(after.entries) + 1
+
+
+def test_an_organisations_first_key_is_made_once_and_its_first_document_is_valid(
+    signing: Any,
+) -> None:
+    ring, orgs = signing
+    ctx = ring.ctx
+    newcomer = Organisation(id="kz-newcomer", name="New shipper", country="KZ", role="shipper")
+    organisations.register(ctx, NODE_ADMIN, newcomer, NOW)
+    # Two statements of one transaction ask for the organisation's key (a document and its
+    # ledger entry): one key is made, and both get it.
+    with ctx.db.transaction() as s:
+        first = ctx.keys.ensure(s, newcomer.id, NOW)
+        second = ctx.keys.ensure(s, newcomer.id, NOW)
+        current = ctx.keys.current_kid(s, newcomer.id)
+    assert first.kid == second.kid == current
+    trust = keys.trust_list(ctx)
+    mine = [e for e in trust.entries.values() if e.organisation_id == newcomer.id]
+    assert len(mine) == 1
+    assert mine[0].valid_to is None
+    token = invoice_token(ring, {**orgs, "kz-ferroalloy": newcomer}, NOW)
+    assert (
+        verify(token, keys.trust_list(ctx), NOW + timedelta(minutes=1)).issuer.name == "New shipper"
+    )

@@ -93,6 +93,9 @@ class KeyStore:
                 version=1,
             )
         )
+        # Written now, so that every statement of the transaction (Core ones included) sees
+        # the organisation's one current key.
+        s.flush()
         # Written inside the transaction: if the file cannot be written, the trust list
         # does not gain a key nobody holds; if the transaction fails, the file goes.
         self._write_private(s, org_id, kid, pem)
@@ -113,7 +116,12 @@ class KeyStore:
         """`ensure`, given the row `CURRENT_KEY` read (kid, valid_from), or None: for a
         caller that read it together with other statements."""
         if current is None:
-            return self._signer(org_id, self.create(s, org_id, now))
+            # Made once per transaction: a second caller in the same transaction gets the
+            # key the first one made (which a statement read before it could not see).
+            made: dict[str, str] = s.info.setdefault("corridor_keys_made", {})
+            if org_id not in made:
+                made[org_id] = self.create(s, org_id, now)
+            return self._signer(org_id, made[org_id])
         kid, valid_from = current
         if _aware(valid_from) > now:
             # Signing now would make a document or ledger entry that fails verification.

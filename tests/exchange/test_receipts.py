@@ -6,6 +6,7 @@ reported at the first bad entry."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -293,6 +294,25 @@ def test_a_replaced_document_is_found(witnessed: Corridor) -> None:
         ).first()
         assert doc is not None
         doc.content = doc.content.replace(b"a", b"b", 1)
+    # Everyday reads trust the digest verified on storing; an audit hashes the bytes again.
+    ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)
+    with pytest.raises(LedgerBroken) as info:
+        ledgers.shipment(c.shipper, SHIPPER, c.shipment_id, audit=True)
+    assert info.value.reason == "document_changed"
+
+
+def test_a_replaced_document_with_its_digest_rewritten_is_found_on_every_read(
+    witnessed: Corridor,
+) -> None:
+    c = witnessed
+    with c.shipper.db.transaction() as s:
+        doc = s.scalars(
+            sa.select(DocumentRow).where(DocumentRow.shipment_id == c.shipment_id)
+        ).first()
+        assert doc is not None
+        doc.content = doc.content.replace(b"a", b"b", 1)
+        doc.sha256 = hashlib.sha256(doc.content).hexdigest()
+    # The attachment's ledger entry still names the digest of the bytes first stored.
     assert _broken(c).reason == "document_changed"
 
 

@@ -18,7 +18,7 @@ from corridor.model import Organisation
 from corridor.services import Context, shipments
 from corridor.store import db as store_db
 from corridor.store.db import Database, translate
-from corridor.store.tables import Base, ShipmentRow
+from corridor.store.tables import Base, RejectionRow, ShipmentRow
 from tests.conftest import T0
 
 ORGS = {o.id: o for o in ORGANISATIONS}
@@ -185,3 +185,20 @@ def test_the_sqlite_store_and_its_journal_are_owner_only(tmp_path: Path) -> None
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p.name
     finally:
         db.close()
+
+
+def test_a_snapshot_reader_sees_one_moment_whatever_commits_meanwhile(db: Database) -> None:
+    """What a ledger verification needs: its chain and its receipts from the same moment."""
+
+    def refusal(n: int) -> RejectionRow:
+        return RejectionRow(at=T0, reason="malformed", envelope_id=f"e{n}", detail="x")
+
+    with db.transaction() as s:
+        s.add(refusal(1))
+    with db.snapshot() as s:
+        before = s.scalar(sa.select(sa.func.count()).select_from(RejectionRow))
+        with db.transaction() as other:
+            other.add(refusal(2))
+        after = s.scalar(sa.select(sa.func.count()).select_from(RejectionRow))
+    assert before == after
+    assert count(db, RejectionRow) == (before or 0) + 1

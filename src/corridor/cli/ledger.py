@@ -18,10 +18,13 @@ app.add_typer(ledger_app, name="ledger")
 @ledger_app.command("verify")
 def ledger_verify(
     shipment_id: Annotated[str, typer.Argument(help="Shipment id.")],
+    audit: Annotated[
+        bool, typer.Option("--audit", help="Also hash every attached file's bytes again.")
+    ] = False,
 ) -> None:
     """Verify a shipment's ledger on this node: every hash, link and signature. Exit 0 when
     intact, 3 naming the first bad entry."""
-    view = ledgers.shipment(open_node(), NODE_ADMIN, shipment_id)
+    view = ledgers.shipment(open_node(), NODE_ADMIN, shipment_id, audit=audit)
     table = Table(title=f"Ledger of {shipment_id}")
     for col in ("seq", "kind", "actor", "at (UTC)", "hash"):
         table.add_column(col)

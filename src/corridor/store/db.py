@@ -269,6 +269,30 @@ class Database:
             raise translate(exc) or exc from exc
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session whose statements all see one snapshot of the store
+        (REPEATABLE READ on PostgreSQL; one read transaction on SQLite), for a reader that
+        must not mix what two commits left: a chain and its receipts read while a receipt
+        is taken, say. Nothing it does is committed."""
+        session = self._sessions()
+        try:
+            if self.engine.dialect.name == "postgresql":
+                session.connection(
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
+                )
+            else:
+                session.connection().exec_driver_sql("BEGIN")
+            yield session
+        except FOREIGN as exc:
+            raise translate(exc) or exc from exc
+        finally:
+            _rollback(session)
+            session.close()
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection whose statements each stand alone (autocommit): for reads of one
         statement, or writes that are one statement, on a hot path. No BEGIN and COMMIT

@@ -266,9 +266,9 @@ def _receive(
         env = open_envelope(raw, node.node, node.box, trust, now)
     except EnvelopeRejected as exc:
         if isinstance(exc.opened, Opened):
-            node.offsets.append(exc.opened.created - now.timestamp())
+            node.heard(exc.opened.from_node, exc.opened.created - now.timestamp())
         raise
-    node.offsets.append(env.created - now.timestamp())
+    node.heard(env.from_node, env.created - now.timestamp())
     if hosts is not None and hosts(env.kid) != env.from_node:
         raise EnvelopeRejected(
             "forged", f"{env.sender!r} is not hosted on node {env.from_node!r}", env.id

@@ -29,26 +29,49 @@ class LocalNode:
     signer: Signer
     own_trust: Callable[[], TrustList]
     # How far ahead of this node's clock the latest envelopes were made (seconds; transit
-    # time makes it slightly negative): a large value means a clock is off, here or there.
-    offsets: deque[float] = field(default_factory=lambda: deque(maxlen=100))
+    # time makes it slightly negative), by the node that made each: a large value means a
+    # clock is off, here or there.
+    offsets: deque[tuple[str, float]] = field(default_factory=lambda: deque(maxlen=200))
+
+    def heard(self, peer: str, offset: float) -> None:
+        """Note how far ahead of this node's clock an envelope from `peer` was made."""
+        self.offsets.append((peer, offset))
+
+    def peer_offsets(self) -> dict[str, float]:
+        """Each peer's clock against this node's: the freshest of its recent envelopes
+        (the largest offset). A delivery held up by an outage only makes an envelope look
+        older, never newer, so a backlog never passes for a clock that runs behind."""
+        freshest: dict[str, float] = {}
+        for peer, offset in self.offsets:
+            freshest[peer] = max(offset, freshest.get(peer, offset))
+        return freshest
 
     def clock_offset(self) -> float | None:
-        """The median of `offsets`: how far the peers' clocks run ahead of this node's (a
+        """The median over the peers of how far their clocks run ahead of this node's (a
         negative value: this node's clock is fast), or None before any envelope came in."""
-        ordered = sorted(self.offsets)
+        ordered = sorted(self.peer_offsets().values())
         return ordered[len(ordered) // 2] if ordered else None
 
     def clock_warning(self) -> str | None:
         """What to tell someone about to send, when this node's clock is off its peers' by
-        half the window a receiver allows or more; None when it is not known to be."""
-        offset = self.clock_offset()
-        if offset is None or abs(offset) < CLOCK_SKEW_S / 2:
+        half the window a receiver allows or more: this node's own clock when at least two
+        peers agree on it, else the one peer whose clock is off. None when neither is known."""
+        peers = self.peer_offsets()
+        off = {p: o for p, o in peers.items() if abs(o) >= CLOCK_SKEW_S / 2}
+        if not off:
             return None
-        side = "ahead of" if offset < 0 else "behind"
-        return (
-            f"this node's clock runs about {abs(offset):.0f} s {side} its peers' (from the "
-            f"last {len(self.offsets)} envelopes received); receivers refuse envelopes made "
-            f"more than {CLOCK_SKEW_S} s in their future: correct the clock, then send"
+        offset = self.clock_offset()
+        if len(peers) >= 2 and offset is not None and abs(offset) >= CLOCK_SKEW_S / 2:
+            side = "ahead of" if offset < 0 else "behind"
+            return (
+                f"this node's clock runs about {abs(offset):.0f} s {side} its peers' (by the "
+                f"freshest envelopes of {len(peers)} nodes); receivers refuse envelopes made "
+                f"more than {CLOCK_SKEW_S} s in their future: correct the clock, then send"
+            )
+        return "; ".join(
+            f"node {p}'s clock runs about {abs(o):.0f} s {'ahead of' if o > 0 else 'behind'} "
+            "this node's (the others agree with this node): that node's clock needs correcting"
+            for p, o in sorted(off.items())
         )
 
     def address(self) -> NodeAddress:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -203,3 +204,44 @@ def test_a_three_server_cluster_loses_nothing_when_servers_die(
     assert len(sent) == 30
     assert received == sent
     assert applied == 30
+
+
+def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[NatsServer]) -> None:
+    """A server stopped with SIGSTOP keeps its sockets open but answers nothing: the clients
+    connected to it notice within seconds (pings, timed-out requests) and carry on with the
+    two healthy servers; nothing is lost, nothing applied twice."""
+    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    trust = merged_trust([sender.own_trust(), eu.own_trust()])
+    url = ",".join(s.url for s in cluster)
+    tag = uuid.uuid4().hex[:10]
+
+    async def scenario() -> tuple[dict[str, int], float]:
+        bus = await _connected(url, tag)
+        receiver = await _connected(url, tag)
+        hung = _serving(cluster, bus)
+        assert hung.process is not None
+        try:
+            _queue(sender, eu, 0, 5)
+            await _drain_outbox(sender, bus)
+            got = await _take(eu, receiver, trust, until=5)
+            hung.process.send_signal(signal.SIGSTOP)
+            started = time.monotonic()
+            _queue(sender, eu, 5, 5)
+            await _drain_outbox(sender, bus, within_s=90)
+            more = await _take(eu, receiver, trust, until=10, within_s=90)
+            took = time.monotonic() - started
+            for k, v in more.items():
+                got[k] = got.get(k, 0) + v
+            return got, took
+        finally:
+            hung.process.send_signal(signal.SIGCONT)
+            for b in (bus, receiver):
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(b.close(), timeout=10)
+
+    totals, took = asyncio.run(scenario())
+    assert totals.get("stored") == 10, totals
+    assert set(totals) <= {"stored", "duplicate"}, totals
+    # Found out and left in well under the minutes nats-py's defaults would take.
+    assert took < 60, f"the exchange stalled {took:.0f} s behind a hung server"

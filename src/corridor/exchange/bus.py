@@ -34,6 +34,12 @@ log = logging.getLogger("corridor.exchange")
 MAX_ATTEMPTS = 50
 # How long one attempt to connect may take (the client itself would retry for ever).
 CONNECT_WITHIN_S = 10.0
+# A hung server: pinged every 5 s, given up after 2 unanswered pings; a JetStream request
+# waits 5 s, and 3 timed-out requests in a row move the client to another server.
+PING_INTERVAL_S = 5
+MAX_OUTSTANDING_PINGS = 2
+REQUEST_S = 5.0
+STALLED_AFTER = 3
 
 
 # The names on the broker, in one place: the bus uses them, and a node's broker user is
@@ -151,6 +157,7 @@ class NatsBus:
         self._js: Any = None
         self._kv: Any = None
         self._subs: dict[str, Any] = {}
+        self._timeouts = 0
 
     async def connect(self) -> NatsBus:
         """Connect and make sure the stream exists."""
@@ -181,6 +188,10 @@ class NatsBus:
                     # Reconnect for ever: a node must drain its outbox after any outage.
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=2,
+                    # A hung server (alive but silent) is found within about 15 s and left
+                    # for another server of the cluster, instead of nats-py's 4 minutes.
+                    ping_interval=PING_INTERVAL_S,
+                    max_outstanding_pings=MAX_OUTSTANDING_PINGS,
                     error_cb=on_error,
                     **credentials,
                 ),
@@ -246,9 +257,28 @@ class NatsBus:
         where = self._nc.connected_url
         return f"{where.hostname}:{where.port}"
 
+    async def _stalled(self, exc: Exception) -> None:
+        """A JetStream request that timed out: the server may hang while the connection
+        looks alive; after a few in a row, move to another server of the cluster."""
+        self._timeouts += 1
+        if self._timeouts >= STALLED_AFTER and self._nc is not None and not self._nc.is_closed:
+            log.warning("NATS: %d requests timed out (%s); reconnecting", self._timeouts, exc)
+            self._timeouts = 0
+            with contextlib.suppress(Exception):
+                await self._nc.force_reconnect()
+
     async def publish(self, node: str, msg_id: str, data: bytes) -> None:
+        from nats.errors import TimeoutError as NatsTimeout
+
         js = await self._ready()
-        await js.publish(self.subject(node), data, headers={"Nats-Msg-Id": msg_id})
+        try:
+            await js.publish(
+                self.subject(node), data, headers={"Nats-Msg-Id": msg_id}, timeout=REQUEST_S
+            )
+        except (TimeoutError, NatsTimeout) as exc:
+            await self._stalled(exc)
+            raise
+        self._timeouts = 0
 
     async def dead_letter(self, node: str, data: bytes) -> None:
         js = await self._ready()

@@ -58,6 +58,16 @@ def test_each_node_may_do_its_own_part_and_nothing_else(
             await d.ack()
         await az.directory_put("az.node.az", b"az's statement")
         assert b"az's statement" in await eu.directory_all()
+        # A node sets aside its own dead letters and reads them back to replay them.
+        await eu.dead_letter("eu", b"could not store")
+        assert await eu.dead_count("eu") == 1
+        dead = await eu.take_dead("eu", 10, 2.0)
+        assert [d.data for d in dead] == [b"could not store"]
+        for d in dead:
+            await d.ack()
+        # ... but never another node's.
+        with pytest.raises(REFUSED):
+            await asyncio.wait_for(az.take_dead("eu", 10, 1.0), 2)
         # Refused: reading another node's inbox ...
         await az.publish("ge", "m-2", b"sealed for ge")
         with pytest.raises(REFUSED):  # the server refuses; the client's request times out

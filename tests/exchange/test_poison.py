@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange import delivery
-from corridor.exchange.bus import MAX_ATTEMPTS, Delivery, InProcessBus, NatsBus
-from corridor.exchange.delivery import pump
+from corridor.exchange.bus import DEAD_AFTER_S, Delivery, InProcessBus, NatsBus
+from corridor.exchange.delivery import pump, replay
 from corridor.exchange.envelope import seal
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.store.tables import InboxRow, RejectionRow
@@ -104,24 +104,25 @@ def test_poison_is_refused_and_the_valid_envelope_behind_each_is_stored(
 
 
 class OneMessageBus(InProcessBus):
-    """Hands out one message once, delivered `attempts` times before, and records acks."""
+    """Hands out one message once, first held by the bus `waited` seconds before T0, and
+    records acks."""
 
-    def __init__(self, data: bytes, attempts: int) -> None:
+    def __init__(self, data: bytes, waited: float) -> None:
         super().__init__()
         self.pending = [data]
-        self.attempts = attempts
+        self.since = T0.timestamp() - waited
         self.acked = 0
 
     async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         async def ack() -> None:
             self.acked += 1
 
-        out = [Delivery(d, ack, self.attempts) for d in self.pending]
+        out = [Delivery(d, ack, 1, self.since) for d in self.pending]
         self.pending = []
         return out
 
 
-def test_a_message_that_never_stores_is_dead_lettered_not_retried_for_ever(
+def test_a_message_that_never_stores_is_dead_lettered_then_replayed(
     pair: tuple[LocalNode, LocalNode], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sender, eu = pair
@@ -131,17 +132,26 @@ def test_a_message_that_never_stores_is_dead_lettered_not_retried_for_ever(
     def store_down(*_: Any) -> str:
         raise StoreUnavailable("the database refused the operation: DataError")
 
+    real_receive = delivery.receive
     monkeypatch.setattr(delivery, "receive", store_down)
-    # Before the limit the failure propagates: unacknowledged, it is delivered again ...
-    early = OneMessageBus(stuck, attempts=1)
+    # Within the retry budget (hours, not a count) the failure propagates: unacknowledged,
+    # it is delivered again; a 25-minute store outage dead-letters nothing ...
+    early = OneMessageBus(stuck, waited=25 * 60)
     with pytest.raises(StoreUnavailable):
         asyncio.run(pump(eu, early, trust, lambda: T0, timeout=0.1))
     assert early.acked == 0
-    # ... at the limit it is set aside on the dead-letter subject and acknowledged.
-    late = OneMessageBus(stuck, attempts=MAX_ATTEMPTS)
+    # ... past it, it is set aside on the dead-letter subject and acknowledged.
+    late = OneMessageBus(stuck, waited=DEAD_AFTER_S + 1)
     assert asyncio.run(pump(eu, late, trust, lambda: T0, timeout=0.1)) == {"dead_lettered": 1}
     assert late.acked == 1
-    assert late.dead["eu"] == [stuck]
+    assert asyncio.run(late.dead_count("eu")) == 1
+    # While the store is still down a replay leaves it waiting; once back, it is stored.
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(replay(eu, late, trust, lambda: T0))
+    assert asyncio.run(late.dead_count("eu")) == 1
+    monkeypatch.setattr(delivery, "receive", real_receive)
+    assert asyncio.run(replay(eu, late, trust, lambda: T0)) == {"stored": 1}
+    assert asyncio.run(late.dead_count("eu")) == 0
 
 
 def test_poison_over_jetstream_does_not_block_the_inbox(pair: tuple[LocalNode, LocalNode]) -> None:

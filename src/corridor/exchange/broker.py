@@ -22,6 +22,7 @@ from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import (
     bucket_name,
     consumer_name,
+    dead_consumer_name,
     dead_subject,
     inbox_subject,
     reply_prefix,
@@ -55,8 +56,10 @@ def public_key(seed_file: Path) -> str:
 def node_permissions(node: str, prefix: str = "corridor", stream: str = "CORRIDOR") -> Any:
     """What one node's user may do: send to any node's inbox, read and acknowledge only its
     own (through its own consumer, whose filter is pinned in the request subject), set
-    aside its own dead letters, read the whole directory and write only its own entries."""
+    aside its own dead letters and read them back to replay, read the whole directory and
+    write only its own entries."""
     durable = consumer_name(node)
+    dead = dead_consumer_name(node)
     bucket = bucket_name(stream)
     kv_stream = f"KV_{bucket}"
     api = "$JS.API"
@@ -70,6 +73,11 @@ def node_permissions(node: str, prefix: str = "corridor", stream: str = "CORRIDO
                 f"{api}.CONSUMER.INFO.{stream}.{durable}",
                 f"{api}.CONSUMER.MSG.NEXT.{stream}.{durable}",
                 f"$JS.ACK.{stream}.{durable}.>",
+                # Its own dead letters, read back through a consumer of its own to replay.
+                f"{api}.CONSUMER.CREATE.{stream}.{dead}.{dead_subject(prefix, node)}",
+                f"{api}.CONSUMER.INFO.{stream}.{dead}",
+                f"{api}.CONSUMER.MSG.NEXT.{stream}.{dead}",
+                f"$JS.ACK.{stream}.{dead}.>",
                 f"{api}.STREAM.INFO.{kv_stream}",
                 f"{api}.CONSUMER.CREATE.{kv_stream}.>",
                 f"{api}.CONSUMER.CREATE.{kv_stream}",

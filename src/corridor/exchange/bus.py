@@ -12,9 +12,10 @@ Against a cluster, `url` lists several servers (comma-separated) and `replicas` 
 cluster's size) keeps each message and the directory on that many servers, so losing one
 server loses nothing. The client reconnects for ever (with a growing wait) after any broker
 outage, to whichever server of the cluster answers; a connection
-that closed anyway is replaced on the next call. A message that could not be stored after
-`MAX_ATTEMPTS` deliveries is moved to the node's dead-letter subject (``<prefix>.dead.<node>``)
-and acknowledged, so it cannot hold up what comes after it.
+that closed anyway is replaced on the next call. A message that could not be stored for
+`DEAD_AFTER_S` is moved to the node's dead-letter subject (``<prefix>.dead.<node>``) and
+acknowledged, so it cannot hold up what comes after it; the node reads its dead letters back
+through a consumer of its own and replays them once its store is back.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from typing import Any, Protocol
 from corridor.exceptions import StoreUnavailable
 
 log = logging.getLogger("corridor.exchange")
-MAX_ATTEMPTS = 50
+# The retry budget, in time: a message the node's store could not take is delivered again
+# and again for this long (a realistic store outage lasts minutes to hours), then set aside
+# on the node's dead letters, which the node replays once its store is back.
+DEAD_AFTER_S = 6 * 3600.0
 # How long one attempt to connect may take (the client itself would retry for ever).
 CONNECT_WITHIN_S = 10.0
 # A hung server: pinged every 5 s, given up after 2 unanswered pings; a JetStream request
@@ -59,6 +63,11 @@ def consumer_name(node: str) -> str:
     return f"node-{node}"
 
 
+def dead_consumer_name(node: str) -> str:
+    """A node's durable consumer of its own dead letters."""
+    return f"node-{node}-dead"
+
+
 def reply_prefix(node: str) -> str:
     """The inbox prefix a node's replies come to."""
     return f"_INBOX_{node}"
@@ -76,6 +85,8 @@ class Delivery:
     data: bytes
     ack: Callable[[], Awaitable[None]]
     attempts: int = 1
+    # When the bus first held the message (epoch seconds), where it says.
+    since: float | None = None
 
 
 class Bus(Protocol):
@@ -88,7 +99,14 @@ class Bus(Protocol):
         """Up to `batch` messages for `node`, waiting at most `timeout` seconds."""
 
     async def dead_letter(self, node: str, data: bytes) -> None:
-        """Set aside a message `node` could not store after `MAX_ATTEMPTS` deliveries."""
+        """Set aside a message `node` could not store within the retry budget."""
+
+    async def take_dead(self, node: str, batch: int, timeout: float) -> list[Delivery]:
+        """Up to `batch` of `node`'s dead letters, to replay (each acknowledged once
+        stored or refused)."""
+
+    async def dead_count(self, node: str) -> int:
+        """How many dead letters wait for `node`."""
 
     async def directory_put(self, key: str, value: bytes) -> None:
         """Publish one signed directory statement under its key (kind.subject)."""
@@ -108,6 +126,19 @@ class InProcessBus:
 
     async def dead_letter(self, node: str, data: bytes) -> None:
         self.dead[node].append(data)
+
+    async def take_dead(self, node: str, batch: int, timeout: float) -> list[Delivery]:
+        # Each leaves the dead letters only when acknowledged (stored or refused).
+        def ack_of(data: bytes) -> Callable[[], Awaitable[None]]:
+            async def ack() -> None:
+                self.dead[node].remove(data)
+
+            return ack
+
+        return [Delivery(d, ack_of(d)) for d in list(self.dead[node][:batch])]
+
+    async def dead_count(self, node: str) -> int:
+        return len(self.dead[node])
 
     async def directory_put(self, key: str, value: bytes) -> None:
         self.directory[key] = value
@@ -310,7 +341,43 @@ class NatsBus:
             msgs = await sub.fetch(batch, timeout=timeout)
         except (TimeoutError, NatsTimeout):
             return []  # nothing waiting: not an error
-        return [Delivery(m.data, m.ack, _attempts(m)) for m in msgs]
+        return [Delivery(m.data, m.ack, _attempts(m), _since(m)) for m in msgs]
+
+    async def _dead_sub(self, node: str) -> Any:
+        js = await self._ready()
+        key = f"dead:{node}"
+        sub = self._subs.get(key)
+        if sub is None:
+            from nats.js.api import ConsumerConfig
+
+            durable = dead_consumer_name(node)
+            await js.add_consumer(
+                self.stream,
+                ConsumerConfig(
+                    name=durable,
+                    durable_name=durable,
+                    filter_subject=dead_subject(self.prefix, node),
+                    ack_wait=self.ack_wait_s,
+                ),
+            )
+            sub = await js.pull_subscribe_bind(durable, stream=self.stream)
+            self._subs[key] = sub
+        return sub
+
+    async def take_dead(self, node: str, batch: int, timeout: float) -> list[Delivery]:
+        from nats.errors import TimeoutError as NatsTimeout
+
+        sub = await self._dead_sub(node)
+        try:
+            msgs = await sub.fetch(batch, timeout=timeout)
+        except (TimeoutError, NatsTimeout):
+            return []
+        return [Delivery(m.data, m.ack, _attempts(m), _since(m)) for m in msgs]
+
+    async def dead_count(self, node: str) -> int:
+        sub = await self._dead_sub(node)
+        info = await sub.consumer_info()
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
 
     async def drop_stream(self) -> None:
         """Delete the stream (tests and teardown)."""
@@ -387,6 +454,13 @@ class NatsBus:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._nc.close(), 5)
             self._nc, self._js, self._kv, self._subs = None, None, None, {}
+
+
+def _since(msg: Any) -> float | None:
+    try:
+        return float(msg.metadata.timestamp.timestamp())
+    except (AttributeError, ValueError, TypeError):
+        return None
 
 
 def _attempts(msg: Any) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 from corridor.documents.trust import TrustList
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
-from corridor.exchange.delivery import pump
+from corridor.exchange.delivery import pump, replay
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
 from corridor.exchange.node import LocalNode
@@ -49,6 +49,8 @@ class Exchange:
     last_error: str | None = None
     # The background loop that runs the node's turns (services.inbound), while it runs.
     task: asyncio.Task[Any] | None = None
+    # Dead letters waiting to be replayed, as last counted.
+    dead_waiting: int = 0
     _published: object = None
     _warned: str | None = None
 
@@ -127,6 +129,20 @@ class Exchange:
             hosts=self.directory.host_of,
             replier=self.replier(),
         )
+        # The store took what was waiting: take back what was set aside during an outage.
+        replayed = await replay(
+            self.node,
+            self.bus,
+            self.trust(),
+            self.clock,
+            hosts=self.directory.host_of,
+            replier=self.replier(),
+        )
+        self.dead_waiting = await self.bus.dead_count(self.node.node)
+        for outcome, n in replayed.items():
+            got[f"replayed_{outcome}"] = got.get(f"replayed_{outcome}", 0) + n
+            if outcome == "stored":
+                got["stored"] = got.get("stored", 0) + n
         return {"sent": sent, **got}
 
     def health(self) -> dict[str, Any]:
@@ -139,6 +155,8 @@ class Exchange:
             "running": self.task is not None and not self.task.done(),
             "bus": "up" if connected and self.last_error is None else "down",
             "waiting": waiting(self.node.db),
+            # Envelopes set aside after the retry budget: replayed once the store is back.
+            "dead_letters": self.dead_waiting,
             "nodes_known": len(self.directory.certificates()),
             "keys_trusted": len(self.trust().entries),
             "last_error": self.last_error,

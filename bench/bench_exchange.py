@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from corridor import demo
-from corridor.exchange.bus import NatsBus
 from corridor.exchange.delivery import receive
 from corridor.exchange.envelope import seal
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 
 MESSAGES = 300

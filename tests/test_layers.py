@@ -4,6 +4,7 @@ documents/; domain code knows nothing of HTTP or the command line."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,29 @@ def test_no_module_grows_past_400_lines_unless_it_is_data() -> None:
         and (n := len(path.read_text("utf-8").splitlines())) > 400
     ]
     assert long == []
+
+
+@pytest.mark.parametrize(
+    "package", sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+)
+def test_each_package_shows_its_face_by_all(package: str) -> None:
+    module = importlib.import_module(f"corridor.{package}")
+    face = getattr(module, "__all__", None)
+    assert face, f"corridor.{package} names its face in __all__"
+    missing = []
+    for name in face:
+        if not hasattr(module, name):
+            try:
+                importlib.import_module(f"corridor.{package}.{name}")
+            except ModuleNotFoundError:
+                missing.append(name)
+    assert missing == []
+    # Everything public defined in the package's own __init__ is on its face.
+    tree = ast.parse((PACKAGE / package / "__init__.py").read_text("utf-8"))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and not node.name.startswith("_")
+    }
+    assert defined <= set(face)

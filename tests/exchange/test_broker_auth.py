@@ -12,7 +12,7 @@ from nats.errors import Error as NatsError
 
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange import broker
-from corridor.exchange.bus import NatsBus
+from corridor.exchange.jetstream import NatsBus
 from tests.servers import NatsServer
 
 # What a client sees when the server refuses a request (it answers no request it refuses).

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from corridor.exchange.bus import NatsBus
-from corridor.exchange.delivery import pump
+from corridor.exchange.intake import pump
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.exchange.outbox import relay
 from corridor.store.tables import InboxRow, LedgerEntryRow, OutboxRow

@@ -15,8 +15,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from corridor import demo, ledger
-from corridor.exchange.bus import NatsBus
 from corridor.exchange.envelope import seal
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.store.db import Database
 from tests.conftest import T0
@@ -31,7 +31,7 @@ from pathlib import Path
 from corridor import demo
 from corridor.store.db import Database
 from corridor.documents import TrustList
-from corridor.exchange.bus import NatsBus
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.delivery import receive
 
 folder, stream, prefix, trust_file, t0 = sys.argv[1:6]

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from corridor import demo
-from corridor.exchange.bus import NatsBus
+from corridor.exchange.jetstream import NatsBus
 from corridor.services import Context, keys
 from tests.conftest import T0
 from tests.exchange.test_exchange import _nats_or_skip

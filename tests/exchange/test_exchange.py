@@ -19,8 +19,10 @@ import sqlalchemy as sa
 
 from corridor import demo
 from corridor.documents import verify as verify_document
-from corridor.exchange.bus import InProcessBus, NatsBus
-from corridor.exchange.delivery import pump, receive
+from corridor.exchange.bus import InProcessBus
+from corridor.exchange.delivery import receive
+from corridor.exchange.intake import pump
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.outbox import relay
 from corridor.exchange.policy import shipped_policy as policy
 from corridor.model import DocumentKind

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange import delivery
-from corridor.exchange.bus import DEAD_AFTER_S, Delivery, InProcessBus, NatsBus
-from corridor.exchange.delivery import pump, replay
+from corridor.exchange.bus import DEAD_AFTER_S, Delivery, InProcessBus
 from corridor.exchange.envelope import seal
+from corridor.exchange.intake import pump, replay
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.store.tables import InboxRow, RejectionRow
 from tests.conftest import T0

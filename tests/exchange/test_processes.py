@@ -20,7 +20,7 @@ import pytest
 
 from corridor import demo
 from corridor.exchange import broker
-from corridor.exchange.bus import NatsBus
+from corridor.exchange.jetstream import NatsBus
 from corridor.services import NODE_ADMIN, credentials
 from tests.servers import NatsServer, free_port, listening
 

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from corridor import ledger
 from corridor.exceptions import StoreUnavailable
-from corridor.exchange.bus import NatsBus
-from corridor.exchange.delivery import pump, receive
+from corridor.exchange.delivery import receive
+from corridor.exchange.intake import pump
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
 from corridor.store.tables import InboxRow
 from tests.conftest import T0

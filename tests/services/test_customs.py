@@ -246,7 +246,7 @@ def test_an_ncts_declaration_is_lodged_only_where_the_chain_has_an_ncts_leg(
     double = ConformanceDouble("GE")
     walked.shipper.ncts["GE"] = double
     # The consignor has no identification number to be named as holder with.
-    with pytest.raises(InvalidInput, match="no identification number"):
+    with pytest.raises(Conflict, match="no identification number"):
         lodging.lodge(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id, LATER)
     # Option B (one T1 from the Georgian border) still starts in Georgia; a chain without
     # an NCTS leg in Georgia would be refused.

@@ -19,6 +19,18 @@ import yaml
 
 from corridor.network import Leg, Mode, Network
 
+__all__ = [
+    "G_PER_KG",
+    "Element",
+    "Statement",
+    "factors",
+    "hub_element",
+    "leg_element",
+    "reallocated",
+    "statement",
+    "teu_of",
+]
+
 G_PER_KG = Decimal(1000)
 
 

@@ -23,9 +23,9 @@ from typing import Any
 from corridor.documents.trust import TrustList
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus
-from corridor.exchange.delivery import pump, replay
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
+from corridor.exchange.intake import pump, replay
 from corridor.exchange.node import LocalNode
 from corridor.exchange.outbox import relay, waiting
 from corridor.exchange.receipts import Replier

@@ -22,6 +22,21 @@ from corridor.exceptions import LedgerBroken, VerificationFailed
 from corridor.store.db import dialect_of, driver_of, pg_text
 from corridor.store.tables import LedgerEntryRow
 
+__all__ = [
+    "GENESIS",
+    "Entry",
+    "Head",
+    "Witness",
+    "append",
+    "append_many",
+    "content_hash",
+    "entries",
+    "extend",
+    "head",
+    "store",
+    "verify_chain",
+]
+
 GENESIS = "0" * 64
 # Built once: appending is on the hot path of every exchange message.
 _LAST = (

@@ -15,10 +15,11 @@ from corridor import ledger
 from corridor.customs import chain
 from corridor.documents import MEDIA_TYPE
 from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
-from corridor.exchange.bus import Bus, InProcessBus, NatsBus
+from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.delivery import DECISION, envelopes_for, queue
 from corridor.exchange.directory import Directory
 from corridor.exchange.envelope import box_key
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange

@@ -117,13 +117,13 @@ def lodge(
     NCTS leg starts, as the holder of the transit procedure (the caller, named with its
     identification number). Refused where no NCTS leg of the chain starts in the country of
     the declared office of departure."""
-    if not who.tax_id:
-        raise InvalidInput(
-            f"{who.id} has no identification number: the holder of a transit procedure is "
-            "named by it in the declaration"
-        )
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
+        if not who.tax_id:
+            raise Conflict(
+                f"{who.id} has no identification number registered: the holder of a transit "
+                "procedure is named by it in the declaration; register it first"
+            )
         td = _signed_declaration(ctx, s, shipment_id, now)
         departure = ncts.office_reference(str(td.get("office_of_departure", "")))
         country = departure[:2]
@@ -210,10 +210,12 @@ def arrival(ctx: Context, who: Organisation, shipment_id: str, now: datetime) ->
     destination (the caller, the consignee or its representative), with the time the goods
     were recorded arriving at the office's place; refused before they were, or while the
     movement is not released."""
-    if not who.tax_id:
-        raise InvalidInput(f"{who.id} has no identification number to name it at destination")
     with ctx.db.transaction() as s:
         visible(s, who.id, shipment_id)
+        if not who.tax_id:
+            raise Conflict(
+                f"{who.id} has no identification number registered to name it at destination"
+            )
         row = s.scalar(
             select(LodgedRow)
             .where(LodgedRow.shipment_id == shipment_id)

@@ -308,44 +308,6 @@ class DecisionRow(Base):
     at: Mapped[datetime]
 
 
-class GuaranteeRow(Base):
-    __tablename__ = "customs_guarantees"
-
-    grn: Mapped[str] = mapped_column(String(24), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(200))
-    amount: Mapped[str] = mapped_column(String(24))
-    currency: Mapped[str] = mapped_column(String(3))
-    reserved: Mapped[str] = mapped_column(String(24))
-    valid_until: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-
-
-class MovementRow(Base):
-    __tablename__ = "transit_movements"
-
-    mrn: Mapped[str] = mapped_column(String(18), primary_key=True)
-    declaration_id: Mapped[str] = mapped_column(ForeignKey("customs_declarations.id"), unique=True)
-    state: Mapped[str] = mapped_column(String(24))
-    grn: Mapped[str | None] = mapped_column(String(24))
-    reserved: Mapped[str | None] = mapped_column(String(24))
-    data: Mapped[dict[str, Any]]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-
-class MovementMessageRow(Base):
-    __tablename__ = "transit_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    mrn: Mapped[str] = mapped_column(ForeignKey("transit_movements.mrn"), index=True)
-    message: Mapped[str] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(24))
-    officer_id: Mapped[str | None] = mapped_column(String(64))
-    note: Mapped[str | None] = mapped_column(Text)
-    xml: Mapped[bytes | None] = mapped_column(LargeBinary)
-    at: Mapped[datetime]
-
-
 class WebSessionRow(Base):
     __tablename__ = "web_sessions"
 

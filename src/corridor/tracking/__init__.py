@@ -4,3 +4,11 @@ The events are the corridor's own record of every hand-over (stuffing, loading o
 a vessel, departing, arriving, crossing a border, seal checks, customs holds and releases),
 kept as EPCIS 2.0 JSON-LD so any EPCIS repository or accessing application reads them.
 """
+
+# The package's face is its modules, each imported by name.
+__all__ = [
+    "epcis",
+    "eta",
+    "eventhash",
+    "validation",
+]

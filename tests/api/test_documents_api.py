@@ -103,3 +103,28 @@ def test_ledger_over_http_verifies_and_is_party_only(
     assert [e["kind"] for e in view["entries"]] == ["submitted", "document_attached"]
     assert view["head"] == view["entries"][-1]["hash"]
     is_problem(client.get(f"/shipments/{sid}/ledger", headers=auth(api_keys, "az-customs")), 404)
+
+
+def test_a_retried_signing_with_its_idempotency_key_signs_once(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    sid = submit(client, api_keys)["id"]
+    headers = {**auth(api_keys, SHIPPER), "Idempotency-Key": "sign-invoice-1"}
+    body = {"kind": "commercial_invoice", "fields": INVOICE}
+    first = client.post(f"/shipments/{sid}/documents/signed", json=body, headers=headers)
+    again = client.post(f"/shipments/{sid}/documents/signed", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    listed = client.get(f"/shipments/{sid}/documents", headers=auth(api_keys, SHIPPER)).json()
+    assert [d["kind"] for d in listed].count("commercial_invoice") == 1
+    # The same key for another request is refused, and a key that cannot be one too.
+    other = {"kind": "commercial_invoice", "fields": {**INVOICE, "document_number": "INV-2"}}
+    clash = client.post(f"/shipments/{sid}/documents/signed", json=other, headers=headers)
+    assert clash.status_code == 409
+    assert "used for another request" in clash.json()["detail"]
+    bad = client.post(
+        f"/shipments/{sid}/documents/signed",
+        json=body,
+        headers={**auth(api_keys, SHIPPER), "Idempotency-Key": "not a key"},
+    )
+    assert bad.status_code == 422

@@ -436,3 +436,15 @@ def _signed_token(c: Corridor) -> str:
         )
     assert content is not None
     return content.decode("ascii")
+
+
+def test_a_retried_disclosure_with_its_idempotency_key_sends_once(
+    corridor_nodes: Corridor,
+) -> None:
+    c = corridor_nodes
+    first = disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0, idempotency_key="d-1")
+    again = disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0, idempotency_key="d-1")
+    assert again == first
+    assert len(_outbox(c.shipper)) == len(first)
+    # Without a key, a second disclosure is a new one.
+    assert disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0) != first

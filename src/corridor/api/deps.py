@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from corridor.exceptions import AuthenticationFailed
@@ -55,3 +55,14 @@ def officer(
 Ctx = Annotated[Context, Depends(context)]
 Caller = Annotated[Organisation, Depends(caller)]
 OfficerCaller = Annotated[Officer, Depends(officer)]
+
+# A request that sends or signs may be retried safely with the same key: the first result
+# comes back and nothing is sent or signed twice.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,128}$",
+        description="Any unique value (a UUID): a retry with the same key gets the first result",
+    ),
+]

@@ -25,7 +25,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import eta, federation, organisations
+from corridor.services import eta, federation, idempotency, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
@@ -132,7 +132,13 @@ def _exchange(ctx: Context) -> Exchange:
     return ctx.exchange
 
 
-def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> list[str]:
+def disclose(
+    ctx: Context,
+    who: Organisation,
+    shipment_id: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> list[str]:
     """Queue each route authority's entitled pre-arrival data, sealed to its node, with a
     ledger entry each, in one transaction; the exchange loop sends them. Returns the
     envelope ids."""
@@ -142,6 +148,10 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
     arrivals = eta.live_arrivals(ctx, who, shipment_id, now)
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
+        request = {"shipment": shipment_id}
+        first = idempotency.claim(s, who.id, idempotency_key, "disclose", request, now)
+        if first is not None:
+            return [str(e) for e in first["envelopes"]]
         tokens = {
             DocumentKind(d.kind): d.content.decode("ascii")
             for d in s.scalars(
@@ -171,7 +181,9 @@ def disclose(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -
             for leg in legs
         ]
         plans = [replace(p, payload={**p.payload, "chain": steps}) for p in plans]
-        return [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
+        sent = [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
+        idempotency.record(s, who.id, idempotency_key, {"envelopes": sent})
+        return sent
 
 
 def clock_warning(ctx: Context) -> str | None:

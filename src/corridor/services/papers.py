@@ -27,6 +27,7 @@ from corridor.documents.paper import render
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from corridor.exchange import witness
 from corridor.model import DocumentKind, Organisation
+from corridor.services import idempotency
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, EventRow
@@ -176,11 +177,16 @@ def issue_signed(
     kind: DocumentKind,
     fields: dict[str, Any],
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> SignedDocument:
     """Issue a typed document for a shipment the caller is party to, signed with its key,
-    and store it with the shipment."""
+    and store it with the shipment (once per Idempotency-Key)."""
     with ctx.db.transaction() as s:
         visible(s, who.id, shipment_id)
+        request = {"shipment": shipment_id, "kind": kind.value, "fields": fields}
+        first = idempotency.claim(s, who.id, idempotency_key, "issue", request, now)
+        if first is not None:
+            return SignedDocument.model_validate(first)
         token = issue(ctx.keys.ensure(s, who.id, now), who, kind, fields, now, shipment_id)
         _check_size(ctx, token.encode("ascii"))
         info = _attach(
@@ -194,7 +200,9 @@ def issue_signed(
             token.encode("ascii"),
             now,
         )
-    return SignedDocument(document=info, token=token)
+        signed = SignedDocument(document=info, token=token)
+        idempotency.record(s, who.id, idempotency_key, signed.model_dump(mode="json"))
+    return signed
 
 
 def documents(ctx: Context, who: Organisation, shipment_id: str) -> list[DocumentInfo]:

@@ -363,3 +363,16 @@ class CaptureJobRow(Base):
     stored: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
     declarations: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotentRow(Base):
+    __tablename__ = "idempotent_requests"
+
+    # A request that sends or signs, made with an Idempotency-Key: claimed in the request's
+    # own transaction, with its result, so a retry gets the first answer.
+    organisation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(120))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime]

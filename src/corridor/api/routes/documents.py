@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from corridor.api.deps import Caller, Ctx
+from corridor.api.deps import Caller, Ctx, IdempotencyKey
 from corridor.api.routes._base import routers
 from corridor.api.schemas import SignRequest
 from corridor.model import DocumentKind
@@ -72,10 +72,12 @@ def get_document(shipment_id: str, document_id: UUID, who: Caller, ctx: Ctx) -> 
 
 
 @private.post("/shipments/{shipment_id}/documents/signed", status_code=201, tags=["documents"])
-def issue_document(shipment_id: str, req: SignRequest, who: Caller, ctx: Ctx) -> SignedDocument:
+def issue_document(
+    shipment_id: str, req: SignRequest, who: Caller, ctx: Ctx, key: IdempotencyKey = None
+) -> SignedDocument:
     """Issue a typed document for a shipment you are party to, signed with your key;
     it is stored with the shipment."""
-    return papers.issue_signed(ctx, who, shipment_id, req.kind, req.fields, ctx.clock())
+    return papers.issue_signed(ctx, who, shipment_id, req.kind, req.fields, ctx.clock(), key)
 
 
 @private.get(

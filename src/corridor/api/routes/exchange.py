@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corridor.api.deps import Caller, Ctx
+from corridor.api.deps import Caller, Ctx, IdempotencyKey
 from corridor.api.routes._base import routers
 from corridor.api.schemas import PROBLEM, Disclosed
 from corridor.services import disclosure
@@ -12,10 +12,13 @@ public, private = routers()
 
 
 @private.post("/shipments/{shipment_id}/disclose", tags=["exchange"])
-def disclose_shipment(shipment_id: str, who: Caller, ctx: Ctx) -> Disclosed:
+def disclose_shipment(
+    shipment_id: str, who: Caller, ctx: Ctx, key: IdempotencyKey = None
+) -> Disclosed:
     """Queue each route authority's entitled pre-arrival data, sealed to its node; the
-    node's exchange loop sends it."""
-    envelopes = disclosure.disclose(ctx, who, shipment_id, ctx.clock())
+    node's exchange loop sends it. Retried with the same Idempotency-Key, the first
+    envelopes come back and nothing is sent twice."""
+    envelopes = disclosure.disclose(ctx, who, shipment_id, ctx.clock(), key)
     return Disclosed(envelopes=envelopes, clock_warning=disclosure.clock_warning(ctx))
 
 

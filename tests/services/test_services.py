@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor import demo
+from corridor.config import Settings
 from corridor.demo import draft
 from corridor.exceptions import (
     ExchangeDisabled,
@@ -141,3 +144,24 @@ def test_the_administrator_verifies_any_ledger_and_parties_only_theirs(
         conn.exec_driver_sql("UPDATE ledger_entries SET body = '{}' WHERE seq = 0")
     with pytest.raises(LedgerBroken):
         ledgers.shipment(ctx, NODE_ADMIN, s.id)
+
+
+def test_the_operator_of_the_make_run_node_can_suspend_a_member(tmp_path: Path) -> None:
+    """Incident response on the node `make run` serves (the shipper's node of the demo
+    corridor): the operator suspends a member, signed in the member's key ledger."""
+    ctx = Context.open(
+        Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'n.db'}"),
+        clock=lambda: T0,
+    )
+    demo.seed(ctx, T0)
+    corridor = demo.live_corridor(ctx, T0)
+    try:
+        assert ctx.exchange is not None
+        operator = organisations.get(ctx, "node-operator")
+        credentials.suspend(ctx, operator, "kz-rail", T0)
+        events = credentials.key_events(ctx, operator, "kz-rail")
+        assert events.entries[-1].kind == "suspended"
+        assert events.entries[-1].actor_id == "node-operator"
+    finally:
+        corridor.close()
+        ctx.close()

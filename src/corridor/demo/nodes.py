@@ -105,12 +105,14 @@ def join(
     country certifies it (offline in real life: a request, then a signed certificate), and
     it starts its exchange with the pinned roots."""
     roots = demo_roots(root)
-    # An authority's node hosts the authority; any other demo node the demo's companies.
     operator = next(o for o in ORGANISATIONS if o.id == org_id)
+    # An authority's node hosts the authority alone; any other demo node the demo's
+    # companies and the node's operator, who signs its members' key events (registering,
+    # suspending) with a key of its own on the node.
     members = (
         [org_id]
         if operator.role is Role.CUSTOMS
-        else [o.id for o in ORGANISATIONS if o.role not in (Role.CUSTOMS, Role.OPERATOR)]
+        else [o.id for o in ORGANISATIONS if o.role is not Role.CUSTOMS]
     )
     req = federation.request(ctx, name, org_id, members)
     pinned, signer = federation.root_key(root / "authorities" / req["country"], req["country"])

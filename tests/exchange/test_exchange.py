@@ -126,6 +126,11 @@ def _check_entitlements(c: Corridor) -> None:
     consignor = ORGS["kz-ferroalloy"]
     for name in ("az", "ge"):
         assert consignor.name not in json.dumps(_inbox(c.authorities[name])[0].content)
+        # Nor does the envelope speak for the consignor running the sending node: a transit
+        # authority hears from the holder of its procedure.
+        assert {i.sender for i in _inbox(c.authorities[name])} == {"kz-forwarder"}
+    # The export and import authorities hear from the node's own organisation, as before.
+    assert {i.sender for i in _inbox(c.authorities["kz"])} == {consignor.id}
     trust = c.trust()
     papers_of = papers.documents(c.shipper, consignor, c.shipment_id)
     sent_to_transit = [i for i in papers_of if pol.entitled("transit", i.kind)]

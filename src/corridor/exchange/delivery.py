@@ -116,10 +116,12 @@ def queue(
     out: Outgoing,
     now: datetime,
     kind: str = KIND,
+    speaker: tuple[str, Signer] | None = None,
 ) -> str:
     """Record the disclosure in the ledger (signed by the party who disclosed), seal the
     envelope carrying that entry as the sender's ledger head (the receiver's signed receipt
-    then witnesses it) and sign it as the node, and put it in the outbox, inside the
+    then witnesses it) and sign it as the node (or as `speaker`, an organisation hosted on
+    the node: the holder of a transit procedure), and put it in the outbox, inside the
     caller's transaction: all or nothing. The envelope speaks for the node that sends it,
     so a transit authority does not learn which party asked. Returns the envelope id."""
     env_id = str(uuid.uuid4())
@@ -139,9 +141,8 @@ def queue(
         now,
     )
     payload = {**out.payload, "head": {"seq": entry.seq, "hash": entry.hash}}
-    _, body = seal(
-        payload, out.to, node.node, node.organisation.id, node.signer, kind, now, env_id=env_id
-    )
+    sender, sealer = speaker or (node.organisation.id, node.signer)
+    _, body = seal(payload, out.to, node.node, sender, sealer, kind, now, env_id=env_id)
     s.add(
         OutboxRow(
             id=env_id,

@@ -10,11 +10,18 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from corridor import ledger
 from corridor.customs import chain
-from corridor.documents import MEDIA_TYPE
-from corridor.exceptions import ExchangeDisabled, InvalidInput, PermissionDenied
+from corridor.documents import MEDIA_TYPE, Signer, verify
+from corridor.exceptions import (
+    ExchangeDisabled,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    VerificationFailed,
+)
 from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.delivery import DECISION, envelopes_for, queue
 from corridor.exchange.directory import Directory
@@ -25,7 +32,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import eta, federation, idempotency, organisations
+from corridor.services import eta, federation, idempotency, keys, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
@@ -181,9 +188,40 @@ def disclose(
             for leg in legs
         ]
         plans = [replace(p, payload={**p.payload, "chain": steps}) for p in plans]
-        sent = [queue(s, ex.node, signer, who.id, shipment_id, p, now) for p in plans]
+        # A transit authority hears from the holder of its procedure (the transit
+        # declaration's signer, where this node hosts it), never from the consignor that
+        # may run this node.
+        holder = _holder(ctx, s, tokens, now)
+        sent = [
+            queue(
+                s,
+                ex.node,
+                signer,
+                who.id,
+                shipment_id,
+                p,
+                now,
+                speaker=holder if p.procedure == "transit" else None,
+            )
+            for p in plans
+        ]
         idempotency.record(s, who.id, idempotency_key, {"envelopes": sent})
         return sent
+
+
+def _holder(
+    ctx: Context, s: Session, tokens: dict[DocumentKind, str], now: datetime
+) -> tuple[str, Signer] | None:
+    """The organisation that signed the transit declaration and its key, if this node
+    hosts it."""
+    token = tokens.get(DocumentKind.TRANSIT_DECLARATION)
+    if token is None:
+        return None
+    try:
+        issuer = verify(token, keys.trust_list(ctx), now).issuer.id
+        return issuer, ctx.keys.ensure(s, issuer, now)
+    except (VerificationFailed, PermissionDenied, NotFound):
+        return None
 
 
 def clock_warning(ctx: Context) -> str | None:

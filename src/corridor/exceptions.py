@@ -152,6 +152,17 @@ class AuthenticationFailed(CorridorError):
     title = "Authentication failed"
 
 
+class TooManyAttempts(AuthenticationFailed):
+    """Too many failed authentications for one key, address or organisation: wait."""
+
+    code = "too-many-attempts"
+    title = "Too many attempts"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class PermissionDenied(CorridorError):
     """Valid credentials without the right to do this."""
 
@@ -260,6 +271,7 @@ HTTP_STATUS: dict[type[CorridorError], int] = {
     Conflict: 409,
     InvalidTransition: 409,
     AuthenticationFailed: 401,
+    TooManyAttempts: 429,
     PermissionDenied: 403,
     PayloadTooLarge: 413,
     VerificationFailed: 422,

@@ -159,3 +159,36 @@ def test_a_party_without_a_key_refused_after_signing_began_keeps_no_key(
     )
     assert refused.status_code == status, refused.text
     assert state(ctx.db, tmp_path) == before
+
+
+def test_guessing_keys_is_throttled_with_when_to_retry(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    good = api_keys["kz-ferroalloy"]
+    key_id = good.split(".")[0]
+    # Five wrong secrets for one key id: the sixth attempt is refused whatever it carries,
+    # the right key included, with when to try again.
+    for i in range(5):
+        wrong = client.get("/shipments", headers={"Authorization": f"Bearer {key_id}.wrong{i}"})
+        assert wrong.status_code == 401
+    throttled = client.get("/shipments", headers={"Authorization": f"Bearer {good}"})
+    assert throttled.status_code == 429
+    assert throttled.headers["content-type"].startswith("application/problem+json")
+    assert 0 < int(throttled.headers["Retry-After"]) <= 60
+    assert "try again in" in throttled.json()["detail"]
+    # Another organisation's key from the same address still works (its own counters).
+    assert client.get("/shipments", headers=auth(api_keys, "ro-consignee")).status_code == 200
+    counters = client.get("/metrics").text
+    assert "corridor_auth_failures_total 5" in counters
+    assert "corridor_auth_throttled_total 1" in counters
+
+
+def test_guessing_enrolment_codes_is_throttled(client: TestClient) -> None:
+    for _ in range(20):
+        r = client.post(
+            "/enrol", json={"organisation_id": "kz-rail", "code": "guess", "label": "x"}
+        )
+        assert r.status_code == 401
+    r = client.post("/enrol", json={"organisation_id": "kz-rail", "code": "guess", "label": "x"})
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0

@@ -24,6 +24,11 @@ async def context(request: Request) -> Context:
     return node_of(request)
 
 
+def _client(request: Request) -> str | None:
+    """The address a request came from (what throttling counts failures against)."""
+    return request.client.host if request.client else None
+
+
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by the node operator")
 
 
@@ -36,7 +41,7 @@ def caller(
         raise AuthenticationFailed(
             "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
         )
-    return authentication.authenticate(node_of(request), creds.credentials)
+    return authentication.authenticate(node_of(request), creds.credentials, _client(request))
 
 
 def officer(
@@ -49,7 +54,9 @@ def officer(
             "this endpoint needs an officer's API key: send 'Authorization: Bearer "
             "cor_<id>.<secret>'"
         )
-    return authentication.authenticate_officer(node_of(request), creds.credentials)
+    return authentication.authenticate_officer(
+        node_of(request), creds.credentials, _client(request)
+    )
 
 
 Ctx = Annotated[Context, Depends(context)]

@@ -122,6 +122,8 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, error: exc.CorridorError) -> JSONResponse:
         status = status_for(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, exc.TooManyAttempts):
+            headers = {"Retry-After": str(error.retry_after)}
         return problem(
             status,
             error.code,

@@ -5,6 +5,7 @@ Keys themselves are issued, listed and revoked in `credentials`."""
 from __future__ import annotations
 
 import hmac
+import time
 from datetime import datetime
 from typing import NamedTuple
 
@@ -18,14 +19,15 @@ from corridor.services.credentials import KEY_PREFIX, digest
 from corridor.store.tables import ApiKeyRow, OfficerRow, OrganisationRow
 
 
-def authenticate(ctx: Context, key: str) -> Organisation:
-    """The organisation an API key belongs to, or AuthenticationFailed."""
-    return authenticate_any(ctx, key)[0]
+def authenticate(ctx: Context, key: str, client: str | None = None) -> Organisation:
+    """The organisation an API key belongs to, or AuthenticationFailed (TooManyAttempts
+    after too many failures for the key, the client's address or the organisation)."""
+    return authenticate_any(ctx, key, client)[0]
 
 
-def authenticate_officer(ctx: Context, key: str) -> Officer:
+def authenticate_officer(ctx: Context, key: str, client: str | None = None) -> Officer:
     """The officer an API key belongs to, or AuthenticationFailed / PermissionDenied."""
-    _, officer = authenticate_any(ctx, key)
+    _, officer = authenticate_any(ctx, key, client)
     if officer is None:
         raise PermissionDenied(
             "this needs an officer's own API key, not the organisation's; ask your authority "
@@ -122,13 +124,34 @@ def holder(found: KeyHolder | None) -> tuple[Organisation, Officer | None]:
     )
 
 
-def authenticate_any(ctx: Context, key: str) -> tuple[Organisation, Officer | None]:
-    """The organisation an API key belongs to and the officer it is bound to, if any."""
+def authenticate_any(
+    ctx: Context, key: str, client: str | None = None
+) -> tuple[Organisation, Officer | None]:
+    """The organisation an API key belongs to and the officer it is bound to, if any;
+    failures are throttled per key id, per client address and per organisation."""
     key_id = key_id_of(key)
     secret = key.partition(".")[2]
+    subjects = [f"key:{key_id[:32]}", *([f"ip:{client}"] if client else [])]
+    now_s = time.monotonic()
+    ctx.throttle.check(subjects, now_s)
     with ctx.db.reading() as conn:
         found = key_with_holder(conn, key_id) if len(key_id) <= 32 else None
         # Compare against a dummy digest when the id is unknown so timing reveals nothing.
         expected = found.secret_sha256 if found else digest("")
         matches = hmac.compare_digest(expected, digest(secret))
+    if found is not None:
+        subjects.append(f"org:{found.org_id}")
+        ctx.throttle.check(subjects[-1:], now_s)
+    try:
         return holder(found if matches else None)
+    except AuthenticationFailed:
+        ctx.throttle.failed(subjects, now_s)
+        raise
+
+
+def counters(ctx: Context) -> dict[str, int]:
+    """Failed authentications and attempts refused by throttling, since the node started."""
+    return {
+        "corridor_auth_failures_total": ctx.throttle.failed_total,
+        "corridor_auth_throttled_total": ctx.throttle.refused_total,
+    }

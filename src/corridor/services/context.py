@@ -15,6 +15,7 @@ from corridor.model import Organisation
 from corridor.network import Network, corridor
 from corridor.rules import Engine, default_engine, shipped_packs
 from corridor.services.keystore import KeyStore
+from corridor.services.throttle import Throttle
 from corridor.sim.fit import LogNormal
 from corridor.store.db import Database
 
@@ -60,6 +61,8 @@ class Context:
     # The national NCTS trader interfaces this node's holders speak to, by country (files
     # in and out by default; a conformance double in the tests and the demo).
     ncts: dict[str, NationalNcts] = field(default_factory=dict)
+    # Failed authentications, throttled per key, address and organisation.
+    throttle: Throttle = field(default_factory=Throttle)
 
     @classmethod
     def open(

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -180,13 +181,20 @@ def open_enrolment(ctx: Context, who: Caller, org_id: str, now: datetime) -> Enr
     return enrolment
 
 
-def enrol(ctx: Context, org_id: str, code: str, label: str, now: datetime) -> IssuedKey:
-    """Exchange an enrolment code for the member's first API key; the code is used up."""
+def enrol(
+    ctx: Context, org_id: str, code: str, label: str, now: datetime, client: str | None = None
+) -> IssuedKey:
+    """Exchange an enrolment code for the member's first API key; the code is used up.
+    Failures are throttled per organisation and per client address."""
+    subjects = [f"org:{org_id[:64]}", *([f"ip:{client}"] if client else [])]
+    now_s = time.monotonic()
+    ctx.throttle.check(subjects, now_s)
     with ctx.db.transaction() as s:
         row = s.get(EnrolmentRow, org_id) if len(org_id) <= 64 else None
         expected = row.code_sha256 if row else digest("")
         matches = hmac.compare_digest(expected, digest(code))
         if row is None or not matches or row.expires_at <= now:
+            ctx.throttle.failed(subjects, now_s)
             raise AuthenticationFailed(
                 "the enrolment code is not valid or has expired; ask your node operator for one"
             )

@@ -41,10 +41,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_in(ctx: Context, api_key: str, now: datetime) -> tuple[str, WebSession]:
-    """Open a session for the holder of `api_key`: the cookie value and the session."""
+def sign_in(
+    ctx: Context, api_key: str, now: datetime, client: str | None = None
+) -> tuple[str, WebSession]:
+    """Open a session for the holder of `api_key`: the cookie value and the session
+    (failures throttled like every authentication)."""
     key = api_key.strip()
-    org, officer = authentication.authenticate_any(ctx, key)
+    org, officer = authentication.authenticate_any(ctx, key, client)
     token = COOKIE_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     with ctx.db.transaction() as s:

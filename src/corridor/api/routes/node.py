@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi.responses import PlainTextResponse
+
 from corridor import __version__
 from corridor.api.deps import Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import Health
+from corridor.services import authentication
 
 public, private = routers()
 
@@ -24,3 +27,16 @@ def health(ctx: Ctx) -> Health:
         nodes=len(ctx.network.nodes),
         exchange=exchange,
     )
+
+
+@public.get(
+    "/metrics",
+    tags=["node"],
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def metrics(ctx: Ctx) -> PlainTextResponse:
+    """The node's counters in the Prometheus text format: failed authentications and those
+    refused by throttling."""
+    lines = [f"{name} {value}" for name, value in authentication.counters(ctx).items()]
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")

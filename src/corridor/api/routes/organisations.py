@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import PROBLEM, EnrolRequest, NewKey
@@ -35,10 +37,11 @@ def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Registered:
         401: {"description": "Unknown, used or expired enrolment code", **PROBLEM},
     },
 )
-def enrol(body: EnrolRequest, ctx: Ctx) -> IssuedKey:
+def enrol(body: EnrolRequest, ctx: Ctx, request: Request) -> IssuedKey:
     """Exchange a one-time enrolment code for your organisation's first API key (shown
-    only in this response)."""
-    return credentials.enrol(ctx, body.organisation_id, body.code, body.label, ctx.clock())
+    only in this response). Failed attempts are throttled (429 with Retry-After)."""
+    client = request.client.host if request.client else None
+    return credentials.enrol(ctx, body.organisation_id, body.code, body.label, ctx.clock(), client)
 
 
 @private.get("/organisations", tags=["organisations"])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from corridor.exceptions import AuthenticationFailed, CorridorError
+from corridor.exceptions import AuthenticationFailed, CorridorError, TooManyAttempts
 from corridor.model import Role, RoutePreference
 from corridor.services import keys, network, papers, rules, sessions, simulation
 from corridor.web import i18n
@@ -54,9 +54,11 @@ async def signin(v: V) -> Response:
     key = str(form.get("key") or "")
     target = _safe_next(v, str(form.get("next") or ""))
     try:
-        token, _ = await run_in_threadpool(sessions.sign_in, v.ctx, key, v.ctx.clock())
+        client = v.request.client.host if v.request.client else None
+        token, _ = await run_in_threadpool(sessions.sign_in, v.ctx, key, v.ctx.clock(), client)
     except AuthenticationFailed as error:
-        return v.page("signin.html", status=401, next=target, error=error.detail)
+        status = 429 if isinstance(error, TooManyAttempts) else 401
+        return v.page("signin.html", status=status, next=target, error=error.detail)
     v.cookies.append((SESSION_COOKIE, token))
     return v.redirect(target)
 

@@ -158,7 +158,7 @@ class TooManyAttempts(AuthenticationFailed):
     code = "too-many-attempts"
     title = "Too many attempts"
 
-    def __init__(self, detail: str, retry_after: int) -> None:
+    def __init__(self, detail: str, retry_after: int = 60) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
 

@@ -312,3 +312,24 @@ def test_no_ncts_office_is_placed_outside_the_convention() -> None:
                 if leg.ncts:
                     assert regimes.is_ctc(leg.country)
                     assert regimes.is_ctc(leg.ends_in)
+
+
+def test_a_truck_runs_one_tir_operation_per_country(walked: Walked) -> None:
+    view = handover.plan(
+        walked.shipper, "khorgos-road", "sarp", T0, via=("nur-zholy", "kuryk", "red-bridge")
+    )
+    assert [(leg.leg.country, leg.leg.regime) for leg in view.legs] == [
+        ("CN", "cn-export"),
+        ("KZ", "tir-operation"),
+        ("AZ", "tir-operation"),
+        ("GE", "tir-operation"),
+        ("TR", "import"),
+    ]
+    for leg in view.legs[1:4]:
+        assert leg.leg.guarantee.status == "required"
+        assert "termination" in leg.leg.proof_of_end
+        assert not leg.leg.ncts  # Georgia's NCTS obligation excludes TIR carriage
+    assert any("carnet" in n and "UNCONFIRMED" in n for n in view.notes)
+    # The same corridor by rail: no TIR at all.
+    rail = handover.plan(walked.shipper, "khorgos", "kars", T0)
+    assert "tir-operation" not in {leg.leg.regime for leg in rail.legs}

@@ -194,6 +194,11 @@ def demo() -> None:
             b.node, b.procedure, b.channel, ", ".join(b.hits) or "-", "; ".join(b.actions), ahead
         )
     console.print(table)
+    console.rule("A TIR truck on the same corridor: one TIR operation per country")
+    truck = handover.plan(
+        ctx, "khorgos-road", "sarp", start, via=("nur-zholy", "kuryk", "red-bridge")
+    )
+    print_chain(truck, net)
     console.rule("The chain walked: each leg opened and ended on its own authority's node")
     table = Table(title="Each leg's signed proof of end, verified by the next authority")
     for col in (

@@ -64,6 +64,8 @@ class ChainRule(BaseModel):
     country: str | None = None
     modes: list[str] = Field(default_factory=list)
     ctc: bool | None = None
+    # Whether the goods travel on a truck (every leg by road, or the truck on a ferry).
+    truck: bool | None = None
     then_t1: str | None = None
 
 
@@ -191,8 +193,10 @@ def _runs(route: Route, network: Network, departure: datetime) -> list[_Run]:
     return out
 
 
-def _rule(regimes: Regimes, run: _Run) -> ChainRule:
+def _rule(regimes: Regimes, run: _Run, truck: bool) -> ChainRule:
     for rule in regimes.chain:
+        if rule.truck is not None and rule.truck != truck:
+            continue
         if rule.procedure != run.procedure:
             continue
         if rule.country is not None and rule.country != run.country:
@@ -220,6 +224,8 @@ def work_out(
     NCTS leg and a new T1 (A) or one T1 from its entry (B)."""
     data = regimes or shipped()
     runs = _runs(route, network, departure)
+    modes = {leg.mode.value for leg in route.legs}
+    truck = "road" in modes and modes <= {"road", "ferry"}
     legs: list[Leg] = []
 
     def add(
@@ -252,7 +258,7 @@ def work_out(
         )
 
     for i, run in enumerate(runs):
-        rule = _rule(data, run)
+        rule = _rule(data, run, truck)
         following = runs[i + 1] if i + 1 < len(runs) else None
         t1 = rule.then_t1 and following is not None and data.is_ctc(following.country)
         if not t1:

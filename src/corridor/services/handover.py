@@ -31,7 +31,7 @@ from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DecisionRow, InboxRow
 
-__all__ = ["ChainLeg", "ChainView", "LegEnded", "chain", "end_leg"]
+__all__ = ["ChainLeg", "ChainView", "LegEnded", "chain", "end_leg", "plan"]
 
 
 class ChainLeg(BaseModel):
@@ -47,9 +47,9 @@ class ChainLeg(BaseModel):
 
 
 class ChainView(BaseModel):
-    """A shipment's chain of legs, and what is not confirmed about it."""
+    """A shipment's (or a planned journey's) chain of legs, and what is not confirmed."""
 
-    shipment_id: str
+    shipment_id: str | None
     option: chains.Option
     legs: list[ChainLeg]
     notes: list[str]
@@ -82,27 +82,57 @@ def chain(
         (c.country, c.procedure.value): min((r.due for r in c.results if r.due), default=None)
         for c in report.crossings
     }
+    return _view(ctx, shipment_id, route, report.departure, option, due, ended)
+
+
+def plan(
+    ctx: Context,
+    origin: str,
+    destination: str,
+    departure: datetime,
+    via: tuple[str, ...] = (),
+    option: chains.Option = "A",
+) -> ChainView:
+    """The chain of legs a journey along the network would have (before any shipment: a
+    truck's TIR operations, a container's regimes), with no deadlines."""
+    route = ctx.network.route(origin, destination, via=via)
+    return _view(ctx, None, route, departure, option, {}, [])
+
+
+def _view(
+    ctx: Context,
+    shipment_id: str | None,
+    route: Route,
+    departure: datetime,
+    option: chains.Option,
+    due: dict[tuple[str, str], datetime | None],
+    ended: list[tuple[int, datetime]],
+) -> ChainView:
     authorities = {o.country: o for o in organisations.list_all(ctx) if o.role is Role.CUSTOMS}
-    legs = chains.work_out(route, ctx.network, report.departure, option)
-    out = []
-    for leg in legs:
-        authority = authorities.get(leg.country)
-        out.append(
-            ChainLeg(
-                leg=leg,
-                authority=authority.id if authority else None,
-                authority_name=authority.name if authority else None,
-                lodge_by=due.get((leg.country, leg.procedure)),
-                unconfirmed=leg.unconfirmed,
-                ended_at=_ended(legs, leg, ended),
-            )
+    legs = chains.work_out(route, ctx.network, departure, option)
+    out = [
+        ChainLeg(
+            leg=leg,
+            authority=authorities[leg.country].id if leg.country in authorities else None,
+            authority_name=authorities[leg.country].name if leg.country in authorities else None,
+            lodge_by=due.get((leg.country, leg.procedure)),
+            unconfirmed=leg.unconfirmed,
+            ended_at=_ended(legs, leg, ended),
         )
+        for leg in legs
+    ]
     notes = []
     if any(leg.option for leg in legs):
         notes.append(
             "Where a T1 starts is a choice: option A lodges the Georgian NCTS leg and a new "
             "T1 from the port, option B one T1 from the Georgian border. Which one traders "
             "use is UNCONFIRMED."
+        )
+    if any(leg.regime == "tir-operation" for leg in legs):
+        notes.append(
+            "One TIR transport, one guarantee, one TIR operation per country; whether the "
+            "carnet runs on unsuspended across the Caspian ferry, and whether Kazakhstan is "
+            "bound by eTIR (Annex 11), are UNCONFIRMED: the paper carnet is assumed."
         )
     missing = sorted({leg.country for leg in legs if leg.country not in authorities})
     if missing:

@@ -94,7 +94,7 @@ def test_each_node_may_do_its_own_part_and_nothing_else(
 def test_a_client_without_a_user_is_refused(
     server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corridor.exchange import bus as bus_module
+    from corridor.exchange import jetstream as bus_module
 
     monkeypatch.setattr(bus_module, "CONNECT_WITHIN_S", 3.0)
 

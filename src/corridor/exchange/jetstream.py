@@ -186,64 +186,46 @@ class NatsBus:
         js = await self._ready()
         await js.publish(dead_subject(self.prefix, node), data)
 
-    async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
-        from nats.errors import TimeoutError as NatsTimeout
-
-        js = await self._ready()
-        sub = self._subs.get(node)
+    async def _consumer(self, durable: str, subject: str) -> Any:
+        """A pull subscription through this node's durable consumer of one subject, made
+        on first use. Named with its filter in the request subject, so a broker user can be
+        allowed this one consumer on its own subject and nothing else."""
+        sub = self._subs.get(durable)
         if sub is None:
             from nats.js.api import ConsumerConfig
 
-            # Named with its filter in the request subject, so a broker user can be allowed
-            # this one consumer on its own subject and nothing else.
-            durable = consumer_name(node)
-            await js.add_consumer(
-                self.stream,
-                ConsumerConfig(
-                    name=durable,
-                    durable_name=durable,
-                    filter_subject=self.subject(node),
-                    ack_wait=self.ack_wait_s,
-                ),
+            js = await self._ready()
+            config = ConsumerConfig(
+                name=durable,
+                durable_name=durable,
+                filter_subject=subject,
+                ack_wait=self.ack_wait_s,
             )
+            await js.add_consumer(self.stream, config)
             sub = await js.pull_subscribe_bind(durable, stream=self.stream)
-            self._subs[node] = sub
+            self._subs[durable] = sub
+        return sub
+
+    async def _take(self, sub: Any, batch: int, timeout: float) -> list[Delivery]:
+        from nats.errors import TimeoutError as NatsTimeout
+
         try:
             msgs = await sub.fetch(batch, timeout=timeout)
         except (TimeoutError, NatsTimeout):
             return []  # nothing waiting: not an error
         return [Delivery(m.data, m.ack, _attempts(m), _since(m)) for m in msgs]
 
-    async def _dead_sub(self, node: str) -> Any:
-        js = await self._ready()
-        key = f"dead:{node}"
-        sub = self._subs.get(key)
-        if sub is None:
-            from nats.js.api import ConsumerConfig
+    async def fetch(self, node: str, batch: int, timeout: float) -> list[Delivery]:
+        await self._ready()
+        sub = await self._consumer(consumer_name(node), self.subject(node))
+        return await self._take(sub, batch, timeout)
 
-            durable = dead_consumer_name(node)
-            await js.add_consumer(
-                self.stream,
-                ConsumerConfig(
-                    name=durable,
-                    durable_name=durable,
-                    filter_subject=dead_subject(self.prefix, node),
-                    ack_wait=self.ack_wait_s,
-                ),
-            )
-            sub = await js.pull_subscribe_bind(durable, stream=self.stream)
-            self._subs[key] = sub
-        return sub
+    async def _dead_sub(self, node: str) -> Any:
+        await self._ready()
+        return await self._consumer(dead_consumer_name(node), dead_subject(self.prefix, node))
 
     async def take_dead(self, node: str, batch: int, timeout: float) -> list[Delivery]:
-        from nats.errors import TimeoutError as NatsTimeout
-
-        sub = await self._dead_sub(node)
-        try:
-            msgs = await sub.fetch(batch, timeout=timeout)
-        except (TimeoutError, NatsTimeout):
-            return []
-        return [Delivery(m.data, m.ack, _attempts(m), _since(m)) for m in msgs]
+        return await self._take(await self._dead_sub(node), batch, timeout)
 
     async def dead_count(self, node: str) -> int:
         sub = await self._dead_sub(node)

@@ -564,3 +564,26 @@ def test_the_openapi_document_states_what_is_valid(client: TestClient, ctx: Any)
     invoice = schemas[variants["commercial_invoice"].rsplit("/", 1)[1]]
     fields = schemas[invoice["properties"]["fields"]["$ref"].rsplit("/", 1)[1]]
     assert {"seller", "buyer", "goods", "total_amount"} <= set(fields["properties"])
+
+
+def test_a_shipments_chain_of_legs_over_http(client: TestClient, api_keys: dict[str, str]) -> None:
+    sid = submit(client, api_keys, "CHAIN-1")["id"]
+    r = client.get(f"/shipments/{sid}/chain", headers=auth(api_keys, SHIPPER))
+    assert r.status_code == 200, r.text
+    legs = r.json()["legs"]
+    assert legs[0]["leg"]["country"] == "KZ"
+    assert all(leg["leg"]["regime"] and leg["leg"]["guarantee"]["status"] for leg in legs)
+    ncts = [leg["leg"]["country"] for leg in legs if leg["leg"]["ncts"]]
+    assert ncts
+    assert "KZ" not in ncts
+    assert "AZ" not in ncts
+    b = client.get(
+        f"/shipments/{sid}/chain", params={"option": "B"}, headers=auth(api_keys, SHIPPER)
+    )
+    assert len(b.json()["legs"]) == len(legs) - 1
+    wrong = client.get(
+        f"/shipments/{sid}/chain", params={"option": "C"}, headers=auth(api_keys, SHIPPER)
+    )
+    assert wrong.status_code == 422
+    stranger = client.get(f"/shipments/{sid}/chain", headers=auth(api_keys, "tr-customs"))
+    assert stranger.status_code == 404

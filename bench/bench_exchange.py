@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from corridor import demo
-from corridor.exchange.delivery import receive
+from corridor.exchange.delivery import KIND, receive
 from corridor.exchange.envelope import seal
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
@@ -62,7 +62,7 @@ async def run(
             t = time.perf_counter()
             now = datetime.now(UTC)
             env_id, body = seal(
-                PAYLOAD, to, sender.node, sender.organisation.id, signer, "bench", now
+                PAYLOAD, to, sender.node, sender.organisation.id, signer, KIND, now
             )
             await bus.publish(receiver.node, env_id, body)
             (delivery,) = await bus.fetch(receiver.node, 1, 5.0)

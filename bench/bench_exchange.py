@@ -61,9 +61,7 @@ async def run(
         for _ in range(MESSAGES):
             t = time.perf_counter()
             now = datetime.now(UTC)
-            env_id, body = seal(
-                PAYLOAD, to, sender.node, sender.organisation.id, signer, KIND, now
-            )
+            env_id, body = seal(PAYLOAD, to, sender.node, sender.organisation.id, signer, KIND, now)
             await bus.publish(receiver.node, env_id, body)
             (delivery,) = await bus.fetch(receiver.node, 1, 5.0)
             assert receive(receiver, delivery.data, trust, now) == "stored"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import time
 import uuid
@@ -206,6 +207,11 @@ def test_a_three_server_cluster_loses_nothing_when_servers_die(
     assert applied == 30
 
 
+# nats-py leaves the socket to a stopped (hung) server closing for ever when it moves on; its
+# StreamWriter is collected unclosed. That is the library's, with the peer frozen: collected
+# here, inside this test, so it never surfaces in another.
+@pytest.mark.filterwarnings("ignore:unclosed <StreamWriter:ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[NatsServer]) -> None:
     """A server stopped with SIGSTOP keeps its sockets open but answers nothing: the clients
     connected to it notice within seconds (pings, timed-out requests) and carry on with the
@@ -241,6 +247,7 @@ def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[Nats
                     await asyncio.wait_for(b.close(), timeout=10)
 
     totals, took = asyncio.run(scenario())
+    gc.collect()
     assert totals.get("stored") == 10, totals
     assert set(totals) <= {"stored", "duplicate"}, totals
     # Found out and left in well under the minutes nats-py's defaults would take.

@@ -120,29 +120,33 @@ class Exchange:
             log.warning("node %s sends with a clock off its peers: %s", self.node.node, warning)
         self._warned = warning
         sent = await relay(self.node.db, self.bus, self.clock)
+        trust, replier = self.trust(), self.replier()
         got = await pump(
             self.node,
             self.bus,
-            self.trust(),
+            trust,
             self.clock,
             timeout=0.2,
             hosts=self.directory.host_of,
-            replier=self.replier(),
+            replier=replier,
         )
-        # The store took what was waiting: take back what was set aside during an outage.
-        replayed = await replay(
-            self.node,
-            self.bus,
-            self.trust(),
-            self.clock,
-            hosts=self.directory.host_of,
-            replier=self.replier(),
-        )
+        # The store took what was waiting: take back what was set aside during an outage
+        # (the dead letters are counted each turn, fetched only when some wait).
         self.dead_waiting = await self.bus.dead_count(self.node.node)
-        for outcome, n in replayed.items():
-            got[f"replayed_{outcome}"] = got.get(f"replayed_{outcome}", 0) + n
-            if outcome == "stored":
-                got["stored"] = got.get("stored", 0) + n
+        if self.dead_waiting:
+            replayed = await replay(
+                self.node,
+                self.bus,
+                trust,
+                self.clock,
+                hosts=self.directory.host_of,
+                replier=replier,
+            )
+            self.dead_waiting = await self.bus.dead_count(self.node.node)
+            for outcome, n in replayed.items():
+                got[f"replayed_{outcome}"] = got.get(f"replayed_{outcome}", 0) + n
+                if outcome == "stored":
+                    got["stored"] = got.get("stored", 0) + n
         return {"sent": sent, **got}
 
     def health(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from corridor.config import Settings
 from corridor.customs import chain
 from corridor.customs.trader_interface import Folder, NationalNcts
+from corridor.exceptions import ExchangeDisabled
 from corridor.memo import Memo
 from corridor.model import Organisation
 from corridor.network import Network, corridor
@@ -97,3 +98,9 @@ class Context:
     def close(self) -> None:
         """Release the store's connections."""
         self.db.close()
+
+    def running_exchange(self) -> Exchange:
+        """The node's exchange, or ExchangeDisabled when it runs without one."""
+        if self.exchange is None:
+            raise ExchangeDisabled("this node runs without an exchange; run it as a national node")
+        return self.exchange

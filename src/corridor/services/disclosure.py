@@ -16,7 +16,6 @@ from corridor import ledger
 from corridor.customs import chain
 from corridor.documents import MEDIA_TYPE, Signer, verify
 from corridor.exceptions import (
-    ExchangeDisabled,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -133,12 +132,6 @@ def start_exchange(
     return ctx.exchange
 
 
-def _exchange(ctx: Context) -> Exchange:
-    if ctx.exchange is None:
-        raise ExchangeDisabled("this node runs without an exchange; run it as a national node")
-    return ctx.exchange
-
-
 def disclose(
     ctx: Context,
     who: Organisation,
@@ -149,7 +142,7 @@ def disclose(
     """Queue each route authority's entitled pre-arrival data, sealed to its node, with a
     ledger entry each, in one transaction; the exchange loop sends them. Returns the
     envelope ids."""
-    ex = _exchange(ctx)
+    ex = ctx.running_exchange()
     others = ex.authorities()
     # Once it moves, each authority ahead is told the live arrival estimate, not the plan's.
     arrivals = eta.live_arrivals(ctx, who, shipment_id, now)
@@ -255,7 +248,7 @@ def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]
 
 def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> list[InboxItem]:
     """Pre-arrival data this node received; only the authority that runs it may read it."""
-    if who.id != _exchange(ctx).node.organisation.id:
+    if who.id != ctx.running_exchange().node.organisation.id:
         raise PermissionDenied("only the authority that runs this node reads its inbox")
     with ctx.db.transaction() as s:
         query = select(InboxRow).order_by(InboxRow.received_at, InboxRow.envelope_id)
@@ -266,7 +259,7 @@ def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> li
 
 def directory(ctx: Context) -> list[DirectoryEntry]:
     """The corridor's nodes and their public encryption keys (public)."""
-    return [DirectoryEntry(**asdict(a)) for a in _exchange(ctx).directory.addresses()]
+    return [DirectoryEntry(**asdict(a)) for a in ctx.running_exchange().directory.addresses()]
 
 
 class CustomsNotice(BaseModel):

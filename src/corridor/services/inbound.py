@@ -13,8 +13,6 @@ import asyncio
 import contextlib
 import logging
 
-from corridor.exceptions import ExchangeDisabled
-from corridor.exchange.runtime import Exchange
 from corridor.services import customs
 from corridor.services.context import Context
 
@@ -23,22 +21,16 @@ log = logging.getLogger("corridor.exchange")
 __all__ = ["start", "stop", "turn"]
 
 
-def _exchange(ctx: Context) -> Exchange:
-    if ctx.exchange is None:
-        raise ExchangeDisabled("this node runs without an exchange; run it as a national node")
-    return ctx.exchange
-
-
 async def turn(ctx: Context) -> dict[str, int]:
     """One turn of the node's exchange; an authority then assesses what it stored."""
-    got = await _exchange(ctx).step()
+    got = await ctx.running_exchange().step()
     if got.get("stored"):
         await asyncio.to_thread(customs.assess_received, ctx, ctx.clock())
     return got
 
 
 async def _loop(ctx: Context) -> None:
-    ex = _exchange(ctx)
+    ex = ctx.running_exchange()
     failures = 0
     while True:
         try:
@@ -60,7 +52,7 @@ async def start(ctx: Context, within_s: float = 5.0) -> None:
     the others published) so the node serves knowing the corridor, and run the loop in the
     background. A broker that is down or slow delays the start by at most `within_s`; the
     loop keeps trying."""
-    ex = _exchange(ctx)
+    ex = ctx.running_exchange()
     await asyncio.to_thread(ex.load_cache)
     try:
         await asyncio.wait_for(ex.directory_turn(), within_s)
@@ -71,7 +63,7 @@ async def start(ctx: Context, within_s: float = 5.0) -> None:
 
 async def stop(ctx: Context) -> None:
     """Stop the background loop."""
-    ex = _exchange(ctx)
+    ex = ctx.running_exchange()
     if ex.task is not None:
         ex.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

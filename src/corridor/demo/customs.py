@@ -209,7 +209,9 @@ def walk(
         opened, closes = own[0].opens, own[-1].leaves
         if own[0].procedure == "import" and result.mrn is not None:
             # The goods reach the office of destination when the custody events say so.
-            opened = max(opened, _arrived(shipper, shipment_id, own[0].starts_at) or opened)
+            party = organisations.get(shipper, SHIPPER)
+            recorded = timeline.last_arrival(shipper, party, shipment_id, own[0].starts_at)
+            opened = max(opened, recorded or opened)
             closes = max(closes, opened)
             set_clocks(nodes, opened)
             _notify_arrival(shipper, shipment_id, opened, result)
@@ -296,16 +298,6 @@ def _released_in_ncts(
         result.double.control(result.mrn, at)
     result.double.release(result.mrn, at)
     lodging.take_answers(shipper, at)
-
-
-def _arrived(shipper: Context, shipment_id: str, place: str) -> datetime | None:
-    party = organisations.get(shipper, SHIPPER)
-    found = [
-        e.at
-        for e in timeline.read(shipper, party, shipment_id)
-        if e.kind == "arrived" and e.place == place
-    ]
-    return max(found) if found else None
 
 
 def _notify_arrival(shipper: Context, shipment_id: str, at: datetime, result: CustomsWalk) -> None:

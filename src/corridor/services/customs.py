@@ -159,29 +159,24 @@ def chain_of(s: Session, d: DeclarationRow) -> list[dict[str, Any]]:
     return []
 
 
-def previous_leg(s: Session, d: DeclarationRow, country: str) -> dict[str, Any] | None:
-    """The leg before this authority's own on the declaration's shipment, if another
-    authority holds it."""
-    legs = chain_of(s, d)
+def _awaiting(legs: list[dict[str, Any]], proofs: list[Handover], country: str) -> str | None:
+    """Why the goods cannot be accepted yet: the leg before this authority's first one is
+    another authority's, and its proof of end is not among `proofs`; None otherwise."""
     mine = [leg for leg in legs if leg.get("country") == country]
     if not mine or mine[0].get("index", 0) == 0:
         return None
-    before: dict[str, Any] = legs[mine[0]["index"] - 1]
-    return before if before.get("country") != country else None
-
-
-def awaiting_proof(s: Session, d: DeclarationRow, country: str) -> str | None:
-    """Why the goods cannot be accepted yet: the previous leg's proof of end has not been
-    received and verified; None when it has (or there is no previous leg)."""
-    before = previous_leg(s, d, country)
-    if before is None:
-        return None
-    if any(h.leg == before["index"] for h in handovers(s, d.shipment_id)):
+    before = legs[mine[0]["index"] - 1]
+    if any(h.leg == before["index"] for h in proofs):
         return None
     return (
         f"the previous leg ({before['regime']}, {before['country']}) has not been proved "
         "ended: its authority's signed proof of end has not reached this node"
     )
+
+
+def awaiting_proof(s: Session, d: DeclarationRow, country: str) -> str | None:
+    """Why the goods of a declaration cannot be accepted yet (see `_awaiting`)."""
+    return _awaiting(chain_of(s, d), handovers(s, d.shipment_id), country)
 
 
 def _discrepancies(s: Session, declarant: str | None) -> int:
@@ -376,13 +371,14 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
             )
         ]
         country = who.organisation.country
+        legs, proofs = chain_of(s, d), handovers(s, d.shipment_id)
         return DeclarationView(
             **_item(d, sorted(content)),
             content=content,
             assessment=d.assessment,
             profile_version=d.profile_version,
             decisions=decisions,
-            chain=chain_of(s, d),
-            handovers=handovers(s, d.shipment_id),
-            awaiting=awaiting_proof(s, d, country),
+            chain=legs,
+            handovers=proofs,
+            awaiting=_awaiting(legs, proofs, country),
         )

@@ -71,9 +71,8 @@ def _view(s: Session, row: LodgedRow) -> LodgedView:
         shipment_id=row.shipment_id,
         country=row.country,
         state=row.state,
-        status=TRADER_STATUS.get(State(row.state), row.state)
-        if row.state in State._value2member_map_
-        else row.state,
+        # Every state stored is one the transit steps lead to.
+        status=TRADER_STATUS[State(row.state)],
         messages=[
             {"direction": m.direction, "message": m.message, "state": m.state, "at": m.at}
             for m in found
@@ -237,7 +236,7 @@ def arrival(ctx: Context, who: Organisation, shipment_id: str, now: datetime) ->
         assert sent is not None
         m = replace(read_declaration(sent), mrn=row.mrn)
         place = ncts.office_node(m.destination)
-        arrived = _arrived_at(s, shipment_id, place)
+        arrived = timeline.arrived_at(s, shipment_id, place)
         if arrived is None:
             raise Conflict(
                 f"the goods have not been recorded arriving at {place}: the arrival is notified "
@@ -252,17 +251,6 @@ def arrival(ctx: Context, who: Organisation, shipment_id: str, now: datetime) ->
         _record(s, row, "out", "CC007C", xml, now)
         link(ctx, row.country).send(xml)
         return _view(s, row)
-
-
-def _arrived_at(s: Session, shipment_id: str, place: str | None) -> datetime | None:
-    """When the shipment's custody events (or steps recorded by hand) last put it arriving
-    at `place`."""
-    if place is None:
-        return None
-    found = [
-        at for kind, where, at in timeline.moves(s, shipment_id, ("arrived",)) if where == place
-    ]
-    return max(found) if found else None
 
 
 def status(ctx: Context, who: Organisation, shipment_id: str) -> list[LodgedView]:

@@ -122,6 +122,20 @@ def moves(
     ).all()
 
 
+def arrived_at(conn: Connection | Session, shipment_id: str, place: str | None) -> datetime | None:
+    """When the shipment's custody events (or steps recorded by hand) last put it arriving
+    at `place`, or None."""
+    found = [at for _, where, at in moves(conn, shipment_id, ("arrived",)) if where == place]
+    return max(found) if place is not None and found else None
+
+
+def last_arrival(ctx: Context, who: Organisation, shipment_id: str, place: str) -> datetime | None:
+    """`arrived_at`, for a party to the shipment."""
+    with ctx.db.transaction() as s:
+        visible(s, who.id, shipment_id)
+        return arrived_at(s, shipment_id, place)
+
+
 def recent_moves(
     conn: Connection, countries: Collection[str], limit: int
 ) -> list[Row[str, str | None, str | None, datetime]]:

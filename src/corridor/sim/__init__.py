@@ -1,4 +1,4 @@
-"""Discrete-event corridor simulator (SimPy) and its calibrated regimes."""
+"""Discrete-event corridor model (SimPy): its data, scenarios and runs."""
 
 from __future__ import annotations
 
@@ -6,30 +6,30 @@ from collections.abc import Callable
 
 from corridor.network import Network, corridor
 from corridor.sim.fit import Fits
-from corridor.sim.model import Results, Simulation
-from corridor.sim.params import Regimes, shipped_regimes
+from corridor.sim.model import Results, Simulation, World
+from corridor.sim.params import Parameters, shipped
 
 
 def simulate(
-    regime: str,
+    scenario: str,
     containers: int,
     seed: int,
     *,
-    params: Regimes | None = None,
+    params: Parameters | None = None,
     network: Network | None = None,
     fits: Fits | None = None,
     on_delivery: Callable[[int], None] | None = None,
     until_h: float | None = None,
+    regime: str | None = None,
+    demand: str | None = None,
+    fleet: str | None = None,
+    season: str | None = None,
 ) -> Results:
-    """Run one regime on the regimes file's route."""
-    params = params or shipped_regimes()
-    network = network or corridor()
-    spec = params.route
-    route = network.route(spec.origin, spec.destination, via=spec.via)
-    sim = Simulation(
-        network, route, params, params.regime(regime), containers, seed, fits, on_delivery
-    )
+    """Run one scenario (with any of its regime, demand, fleet or season replaced)."""
+    params = params or shipped()
+    world = World.of(params, scenario, regime=regime, demand=demand, fleet=fleet, season=season)
+    sim = Simulation(network or corridor(), params, world, containers, seed, fits, on_delivery)
     return sim.run(until=until_h)
 
 
-__all__ = ["Fits", "Results", "Simulation", "simulate"]
+__all__ = ["Fits", "Parameters", "Results", "Simulation", "World", "shipped", "simulate"]

@@ -1,10 +1,13 @@
 """Discrete-event simulation of containers along a corridor route (SimPy).
 
-Containers travel in batches: block trains on rail, ferries on the Caspian, a scheduled feeder
-on the Black Sea. Customs posts sit where the route crosses a border (exit and entry side);
-ports hold containers in a yard until a vessel or an onward train takes them. Every hour a
-container spends is booked to a place (a node or a leg) as moving, processing or waiting, so
-the output shows where the days go.
+The tracked containers gate in at their Chinese origin terminal and ride the corridor's block
+trains with other cargo; the Chinese border's interchange exchanges a limited number of trains
+a day and lifts the boxes onto a limited pool of platforms; the Caspian fleet and the Black Sea
+services carry every shipper's containers, first come first served, and sail from ports that
+storms close by season. Customs posts sit where the route crosses a border outside a customs
+union. Every hour a tracked container spends is booked to a place (a node or a leg) as moving,
+processing or waiting, so the output shows where the days go. The other traffic is counted,
+not followed: one yard entry a day, so that a year of it costs little.
 
 Deterministic: one seeded RNG; SimPy breaks ties between simultaneous events in the order
 they were scheduled.
@@ -16,111 +19,98 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import simpy
 
-from corridor.network import Leg, Mode, Network, Route
+from corridor.exceptions import InvalidInput
+from corridor.network import Leg, Mode, Network, NodeKind, Route
+from corridor.sim.border import Interchange
 from corridor.sim.fit import Fits
-from corridor.sim.params import Regime, Regimes
-from corridor.sim.yard import Batch, Yard
+from corridor.sim.params import Parameters
+from corridor.sim.ports import Port
+from corridor.sim.results import MOVE, PROCESS, WAIT, Results
+from corridor.sim.world import Service, World
+from corridor.sim.yard import Yard
 
 Proc = Generator[simpy.Event, Any, None]
-MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
-
-
-@dataclass
-class Results:
-    """What one run produced."""
-
-    regime: str
-    seed: int
-    transit_h: list[float]
-    booked: dict[tuple[str, str], float]
-    busy_h: dict[str, float]
-    capacity_h: dict[str, float]
-    horizon_h: float
-    events: int
-    places: list[str] = field(default_factory=list)
-    # Hours from entering the corridor to reaching each node on the route, per container.
-    reached: dict[str, list[float]] = field(default_factory=dict)
-    # The same per container: its hours to each node it reached, in route order.
-    journeys: list[dict[str, float]] = field(default_factory=list)
-
-    def percentile(self, q: float, node: str | None = None) -> float:
-        """Transit time percentile in days (nearest rank), to the destination or to `node`."""
-        data = sorted(self.transit_h if node is None else self.reached.get(node, []))
-        if not data:
-            return math.nan
-        k = min(len(data) - 1, max(0, math.ceil(q / 100 * len(data)) - 1))
-        return data[k] / 24
-
-    @property
-    def delivered(self) -> int:
-        """Containers that reached the destination."""
-        return len(self.transit_h)
-
-    def utilisation(self) -> dict[str, float]:
-        """Busy share of each resource over the run."""
-        # A resource that never worked (a ferry with no sailing) has no busy entry.
-        return {
-            k: self.busy_h.get(k, 0.0) / self.capacity_h[k]
-            for k in self.capacity_h
-            if self.capacity_h[k] > 0
-        }
+# A shared resource loaded beyond this share of its capacity queues without bound: the
+# result would depend on the run's length, not on the corridor.
+STABLE = 0.98
+GATE_STEP_H = 6.0
 
 
 class Simulation:
-    """One regime on one route, for a given number of containers."""
+    """One scenario's world on its route, for a given number of tracked containers."""
 
     def __init__(
         self,
         network: Network,
-        route: Route,
-        params: Regimes,
-        regime: Regime,
+        params: Parameters,
+        world: World,
         containers: int,
         seed: int,
         fits: Fits | None = None,
         on_delivery: Callable[[int], None] | None = None,
     ) -> None:
         self.net = network
-        self.route = route
         self.p = params
-        self.r = regime
+        self.w = world
+        self.r = world.regime
         self.n = containers
         self.seed = seed
         self.rng = random.Random(seed)
         self.fits = fits or Fits()
         self.env = simpy.Environment()
         self.on_delivery = on_delivery
-        self.created: dict[int, float] = {}
-        self.transit: list[float] = []
+        spec = world.route
+        self.routes = {
+            origin: network.route(origin, spec.destination, via=spec.via)
+            for origin in world.origins
+        }
+        self._segments = {o: self._plan(r) for o, r in self.routes.items()}
+        shared = {tuple(map(_key, s[1:])) for s in self._segments.values()}
+        if len(shared) != 1:
+            raise InvalidInput("the origins' routes must join before the first sea leg")
+        self._shared = next(iter(self._segments.values()))[1:]
+        self.places = _places(list(self.routes.values()))
+        self._prev = {leg.destination: leg.origin for r in self.routes.values() for leg in r.legs}
+        nodes = {p for p in self.places if "->" not in p}
+        self.loads = world.loads(nodes)
+        over = {k: v for k, v in self.loads.items() if v >= STABLE}
+        if over:
+            worst = ", ".join(f"{k} at {v:.0%} of its capacity" for k, v in over.items())
+            raise InvalidInput(
+                f"scenario {world.scenario.name}: {worst}; the queue would grow without bound. "
+                "Add capacity (a larger fleet) or lower the demand."
+            )
+        self.gate_in = np.full(containers, np.nan)
+        self.departed = np.full(containers, np.nan)
+        self.delivered_at = np.full(containers, np.nan)
+        self.at = {p: np.full(containers, np.nan) for p in nodes}
+        self.delivered = 0
         self.booked: dict[tuple[str, str], float] = defaultdict(float)
         self.busy: dict[str, float] = defaultdict(float)
         self.capacity: dict[str, float] = {}
         self.events = 0
-        self.reached: dict[str, list[float]] = defaultdict(list)
-        self.journeys: dict[int, dict[str, float]] = defaultdict(dict)
         self._customs: dict[str, simpy.Resource] = {}
-        self._segments = self._plan()
+        self._ports: dict[str, Port] = {}
+        self._interchange: Interchange | None = None
 
     # ----- plan ---------------------------------------------------------------------------
 
-    def _plan(self) -> list[list[Leg]]:
+    @staticmethod
+    def _plan(route: Route) -> list[list[Leg]]:
         """The route cut into runs of legs with the same carrier type (rail, or one sea leg)."""
         runs: list[list[Leg]] = []
-        for leg in self.route.legs:
+        for leg in route.legs:
             sea = leg.mode in (Mode.FERRY, Mode.SEA)
             if runs and not sea and runs[-1][-1].mode is Mode.RAIL:
                 runs[-1].append(leg)
             else:
                 runs.append([leg])
         return runs
-
-    def _physical(self, key: str) -> float:
-        return self.p.physical_value(key)
 
     def _lognormal(self, mean: float, cv: float) -> float:
         if mean <= 0:
@@ -132,19 +122,28 @@ class Simulation:
         self.booked[place, kind] += hours * count
         self.events += count
 
-    def _moved(self, leg: Leg, batch: Batch, hours: float) -> None:
+    def _moved(self, leg: Leg, ids: list[int], hours: float) -> None:
         """A leg travelled: its hours booked, and each container's arrival at its end."""
-        self._book(f"{leg.origin}->{leg.destination}", MOVE, hours, len(batch.ids))
-        now, created = self.env.now, self.created
-        self.reached[leg.destination].extend(now - created[i] for i in batch.ids)
-        for i in batch.ids:
-            self.journeys[i][leg.destination] = now - created[i]
+        self._book(f"{leg.origin}->{leg.destination}", MOVE, hours, len(ids))
+        self.at[leg.destination][ids] = self.env.now
 
     def _leg_time(self, leg: Leg) -> float:
         fit = self.fits.legs.get((leg.origin, leg.destination))
         if fit:
             return fit.sample(self.rng)
-        return self._lognormal(leg.hours, self._physical("leg_cv"))
+        return self._lognormal(leg.hours, self.w.leg_cv)
+
+    def _port(self, node: str) -> Port:
+        if node not in self._ports:
+            self._ports[node] = Port(
+                self.env, self.rng, self.w.closures.get(node, 0.0), self.w.storm_h
+            )
+        return self._ports[node]
+
+    def _wait_port(self, node: str, ids: list[int]) -> Proc:
+        waited = yield from self._port(node).wait_open()
+        if waited and ids:
+            self._book(node, WAIT, waited, len(ids))
 
     # ----- processes ------------------------------------------------------------------------
 
@@ -156,39 +155,94 @@ class Simulation:
 
     def _start(self) -> None:
         self._done = self.env.event()
-        yards: list[Yard | None] = []
-        for i, run in enumerate(self._segments):
-            yard = Yard(self.env) if i else None
+        w = self.w
+        if any(w.interchange_node in r.nodes for r in self.routes.values()):
+            self._interchange = Interchange(
+                self.env,
+                self.rng,
+                trains_per_day=w.interchange_trains_day,
+                platforms=w.platforms,
+                train_platforms=w.train_capacity,
+                cycle_h=w.platform_cycle_h,
+                other_per_day=w.interchange_other_trains_day,
+            )
+            self.capacity["interchange"] = 1
+        yards: list[Yard] = []
+        for i, run in enumerate(self._shared, start=1):
+            yard = Yard(self.env)
             yards.append(yard)
-            if run[0].mode is Mode.RAIL and yard is not None:
+            port = run[0].origin
+            if run[0].mode is Mode.RAIL:
                 self.env.process(self._train_former(yard, run, i))
             elif run[0].mode is Mode.FERRY:
-                for k in range(int(self._physical("ferry_count"))):
-                    self.env.process(self._ferry(yard, run[0], i, k))
+                self.env.process(self._others(yard, w.caspian_other_feu_day))
+                for k in range(w.caspian_vessels):
+                    self.env.process(self._vessel(yard, run[0], i, k))
             elif run[0].mode is Mode.SEA:
-                self.env.process(self._feeder(yard, run[0], i))
+                self.env.process(self._others(yard, w.black_sea_other_feu_day))
+                for service in w.services:
+                    self.env.process(self._service(yard, run[0], i, service))
+            self._port(port)
         self._yards = yards
-        self.env.process(self._source(self._segments[0]))
+        shares = list(w.origins.items())
+        counts = _split(self.n, [s for _, s in shares])
+        first = 0
+        for (origin, share), count in zip(shares, counts, strict=True):
+            ids = range(first, first + count)
+            first += count
+            if count:
+                self.env.process(self._origin(origin, share, ids))
 
-    def _source(self, run: list[Leg]) -> Proc:
-        """Block trains on a timetable: train k leaves at k x headway, give or take the jitter
-        (each train's own, so the mean headway holds at any frequency)."""
-        cap = int(self._physical("train_capacity"))
-        headway = 168 / self._physical("trains_per_week")
-        jitter = self._physical("arrival_jitter_h")
-        trains = math.ceil(self.n / cap)
-        times = sorted(
-            max(0.0, k * headway + self.rng.uniform(-jitter, jitter)) for k in range(trains)
-        )
-        next_id = 0
-        for at in times:
-            yield self.env.timeout(at - self.env.now)
-            size = min(cap, self.n - next_id)
-            ids = list(range(next_id, next_id + size))
-            next_id += size
-            for i in ids:
-                self.created[i] = self.env.now
-            self.env.process(self._rail(Batch(ids), run, 0))
+    def _others(self, yard: Yard, per_day: float) -> Proc:
+        """Other traffic joining a yard, a day's worth at a time (Poisson counts)."""
+        if per_day <= 0:
+            return
+        yield self.env.timeout(self.rng.uniform(0, 24))
+        while True:
+            yard.put_other(_poisson(self.rng, per_day))
+            yield self.env.timeout(24)
+
+    def _origin(self, origin: str, share: float, ids: range) -> Proc:
+        """Containers gate in at a steady rate; the origin's block trains leave on a
+        timetable (give or take the jitter) and take what has gated in, first come first
+        served."""
+        yard = Yard(self.env)
+        per_h = self.w.tracked_feu_day * share / 24
+        headway = 168 / (self.w.trains_per_week * share)
+        self.env.process(self._gate(yard, ids, per_h))
+        cap = self.w.train_capacity
+        run = self._segments[origin][0]
+        k, left = 0, len(ids)
+        offset = self.rng.uniform(0, headway)
+        while left > 0:
+            at = offset + k * headway + self.rng.uniform(-self.w.jitter_h, self.w.jitter_h)
+            k += 1
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            blocks, _ = yard.take(cap)
+            taken = [i for block, _ in blocks for i in block]
+            if not taken:
+                continue
+            left -= len(taken)
+            now = self.env.now
+            for block, since in blocks:
+                self._book(origin, WAIT, now - since, len(block))
+            self.departed[taken] = now
+            self.env.process(self._rail(taken, run, 0))
+
+    def _gate(self, yard: Yard, ids: range, per_h: float) -> Proc:
+        """Gate-ins every few hours, the count carried so the rate holds exactly."""
+        owed, first = 0.0, ids.start
+        while first < ids.stop:
+            owed += per_h * GATE_STEP_H
+            k = min(int(owed), ids.stop - first)
+            owed -= k
+            if k:
+                block = list(range(first, first + k))
+                self.gate_in[block] = self.env.now
+                yard.put(block)
+                first += k
+            yield self.env.timeout(GATE_STEP_H)
 
     def _customs_post(self, node: str) -> simpy.Resource:
         if node not in self._customs:
@@ -197,20 +251,26 @@ class Simulation:
             self.capacity[f"customs {node}"] = lanes
         return self._customs[node]
 
-    def _clear(self, node: str, direction: str, batch: Batch) -> Proc:
-        """A customs post: queue, documentary check, maybe inspection, maybe missing papers.
-        A post whose time is inside its partner's whole-crossing figure takes none; a
-        whole-crossing figure is the observed time, with no inspection drawn on top."""
+    def _clear(self, node: str, direction: str, ids: list[int]) -> Proc:
+        """A customs post: queue, documentary check, maybe inspection, maybe a documentary
+        hold. A post whose time is inside its partner's whole-crossing figure takes none; a
+        whole-crossing figure is the observed time, queues included, with nothing drawn on
+        top: at the interchange a train takes the longer of it and what the interchange's
+        queue and platform pool impose."""
         figure = self.r.post(node, direction)
+        n = len(ids)
         if figure.v <= 0:
             return
-        n = len(batch.ids)
         if figure.crossing:
-            # An observed whole-crossing time already holds its queues: a delay, not a post
-            # with lanes to queue for again.
-            taken = self._lognormal(figure.v, self.r["customs_cv"])
-            yield self.env.timeout(taken)
-            self._book(node, PROCESS, taken, n)
+            observed = self._lognormal(figure.v, self.r["customs_cv"])
+            imposed = 0.0
+            if self._interchange is not None and node == self.w.interchange_node:
+                imposed = yield self.env.process(self._interchange.exchange())
+            if observed > imposed:
+                yield self.env.timeout(observed - imposed)
+            self._book(node, PROCESS, observed, n)
+            if imposed > observed:
+                self._book(node, WAIT, imposed - observed, n)
             return
         post = self._customs_post(node)
         queued = self.env.now
@@ -224,77 +284,94 @@ class Simulation:
             yield self.env.timeout(service)
             self.busy[f"customs {node}"] += service
             self._book(node, PROCESS, self.env.now - start, n)
-        if self.rng.random() < self.r["missing_doc_prob"]:
-            # The train is held on the siding while a paper is sent for; the post is free.
+        if self.rng.random() < self.r.hold(node, direction):
+            # The load is held on the siding while a paper is sent for; the post is free.
             hold = self._lognormal(self.r["missing_doc_h"], 0.4)
             yield self.env.timeout(hold)
             self._book(node, WAIT, hold, n)
 
-    def _cross(self, leg: Leg, batch: Batch) -> Proc:
-        """Exit formalities before a leg that leaves the country."""
+    def _border(self, leg: Leg) -> bool:
         a, b = self.net.nodes[leg.origin], self.net.nodes[leg.destination]
-        if a.country != b.country:
-            yield from self._clear(a.id, "exit", batch)
+        return self.p.customs_between(a.country, b.country)
 
-    def _enter(self, leg: Leg, batch: Batch) -> Proc:
-        """Entry formalities after a leg that entered a country."""
-        a, b = self.net.nodes[leg.origin], self.net.nodes[leg.destination]
-        if a.country != b.country:
-            yield from self._clear(b.id, "entry", batch)
+    def _cross(self, leg: Leg, ids: list[int]) -> Proc:
+        """Exit formalities before a leg that leaves a customs territory."""
+        if self._border(leg):
+            yield from self._clear(leg.origin, "exit", ids)
 
-    def _move(self, leg: Leg, batch: Batch) -> Proc:
-        t = self._leg_time(leg)
-        yield self.env.timeout(t)
-        self._moved(leg, batch, t)
+    def _enter(self, leg: Leg, ids: list[int]) -> Proc:
+        """Entry formalities after a leg that entered a customs territory."""
+        if self._border(leg):
+            yield from self._clear(leg.destination, "entry", ids)
 
-    def _rail(self, batch: Batch, run: list[Leg], index: int) -> Proc:
+    def _stop(self, leg: Leg, ids: list[int]) -> Proc:
+        """The railway's own stop at a node a train passes: a junction, a gauge change, or
+        a border inside a customs union (a border with customs posts is the posts' time)."""
+        node = self.net.nodes[leg.origin]
+        technical = node.kind in (NodeKind.JUNCTION, NodeKind.GAUGE_CHANGE)
+        if node.kind is NodeKind.BORDER_STATION:
+            prev = self.net.nodes[self._prev[node.id]]
+            technical = not self.p.customs_between(prev.country, node.country)
+        if not technical:
+            return
+        fit = self.fits.dwell.get(node.id)
+        dwell = fit.sample(self.rng) if fit else node.dwell_h
+        yield self.env.timeout(dwell)
+        self._book(node.id, PROCESS, dwell, len(ids))
+
+    def _rail(self, ids: list[int], run: list[Leg], index: int) -> Proc:
         for i, leg in enumerate(run):
             if i:
-                node = self.net.nodes[leg.origin]
-                fit = self.fits.dwell.get(node.id)
-                dwell = fit.sample(self.rng) if fit else node.dwell_h
-                if node.kind.value == "junction":
-                    yield self.env.timeout(dwell)
-                    self._book(node.id, PROCESS, dwell, len(batch.ids))
-            yield from self._cross(leg, batch)
-            yield from self._move(leg, batch)
-            yield from self._enter(leg, batch)
-        yield from self._arrive(batch, run[-1], index)
+                yield from self._stop(leg, ids)
+            yield from self._cross(leg, ids)
+            t = self._leg_time(leg)
+            yield self.env.timeout(t)
+            self._moved(leg, ids, t)
+            yield from self._enter(leg, ids)
+        yield from self._arrive(ids, run[-1], index)
 
-    def _arrive(self, batch: Batch, last: Leg, index: int) -> Proc:
+    def _arrive(self, ids: list[int], last: Leg, index: int) -> Proc:
         """At the end of a run: hand over to the next run's yard, or deliver."""
-        if index + 1 < len(self._segments):
-            handling = self._physical("port_handling_h")
+        if index < len(self._shared):
+            node = last.destination
+            handling = self.w.handling_h
             yield self.env.timeout(handling)
-            self._book(last.destination, PROCESS, handling, len(batch.ids))
+            self._book(node, PROCESS, handling, len(ids))
             # Exit formalities happen before containers join the yard, so a vessel is never
             # held by another shipment's paperwork.
-            yield from self._cross(self._segments[index + 1][0], batch)
-            yard = self._yards[index + 1]
-            assert yard is not None
-            yard.put(batch.ids)
+            nxt = self._shared[index][0]
+            yield from self._cross(nxt, ids)
+            if nxt.mode is Mode.SEA and node == self.w.black_sea_port:
+                dwell = self._lognormal(self.w.poti_dwell_h, 0.5)
+                yield self.env.timeout(dwell)
+                self._book(node, PROCESS, dwell, len(ids))
+            self._yards[index].put(ids)
             return
-        now = self.env.now
-        for i in batch.ids:
-            self.transit.append(now - self.created[i])
+        self.delivered_at[ids] = self.env.now
+        self.delivered += len(ids)
         if self.on_delivery:
-            self.on_delivery(len(batch.ids))
-        if len(self.transit) >= self.n and not self._done.triggered:
+            self.on_delivery(len(ids))
+        if self.delivered >= self.n and not self._done.triggered:
             self._done.succeed()
 
-    def _book_yard_wait(self, node: str, taken: list[tuple[int, float]]) -> None:
+    def _take(self, yard: Yard, node: str, n: int) -> tuple[list[int], int]:
+        """Up to `n` from a yard: the tracked ids (their wait booked) and how many others."""
+        blocks, others = yard.take(n)
         now = self.env.now
-        for _, since in taken:
-            self.booked[node, WAIT] += now - since
-        self.events += len(taken)
+        ids: list[int] = []
+        for block, since in blocks:
+            ids.extend(block)
+            self.booked[node, WAIT] += (now - since) * len(block)
+        self.events += len(ids)
+        return ids, others
 
     def _wait_for_load(self, yard: Yard, target: int, max_wait: float) -> Proc:
-        """Wait until the yard holds `target` containers, or `max_wait` after the first."""
-        while len(yard.items) < target:
-            if not yard.items:
+        """Wait until the yard holds `target` containers, or `max_wait` after the oldest."""
+        while yard.size < target:
+            if not yard.size:
                 yield yard.arrived
                 continue
-            left = yard.items[0][1] + max_wait - self.env.now
+            left = yard.oldest + max_wait - self.env.now
             # A tolerance, because a deadline a rounding error away would wake us up without
             # moving the clock.
             if left <= 1e-6:
@@ -302,87 +379,130 @@ class Simulation:
             yield self.env.any_of([yard.arrived, self.env.timeout(left)])
 
     def _train_former(self, yard: Yard, run: list[Leg], index: int) -> Proc:
-        cap = int(self._physical("train_capacity"))
+        """Onward trains leave when full of tracked and other boxes, or after the regime's
+        longest wait; the other boxes leave the model with the train."""
+        cap = self.w.train_capacity
         while True:
             yield from self._wait_for_load(yard, cap, self.r["train_max_wait_h"])
-            taken = yard.take(cap)
-            self._book_yard_wait(run[0].origin, taken)
-            self.env.process(self._rail(Batch([i for i, _ in taken]), run, index))
+            ids, _ = self._take(yard, run[0].origin, cap)
+            if ids:
+                self.env.process(self._rail(ids, run, index))
 
-    def _ferry(self, yard: Yard | None, leg: Leg, index: int, k: int) -> Proc:
-        assert yard is not None
-        cap = int(self._physical("ferry_capacity"))
-        name = f"ferry {k + 1}"
-        self.capacity[name] = 1
+    def _vessel(self, yard: Yard, leg: Leg, index: int, k: int) -> Proc:
+        """One vessel of the shared Caspian fleet: it sails when full (or after the regime's
+        longest wait) from an open port, and is back a round trip later."""
+        w = self.w
+        cap = w.caspian_voyage_feu
+        name = "caspian fleet"
+        self.capacity[name] = w.caspian_vessels
         target = max(1, math.ceil(cap * self.r["ferry_min_load"]))
-        # Ferries start spread over the first day so they do not move in lockstep.
-        yield self.env.timeout(self.rng.uniform(0, 24))
+        yield self.env.timeout(self.rng.uniform(0, w.caspian_round_trip_h))
         while True:
             yield from self._wait_for_load(yard, target, self.r["ferry_max_wait_h"])
-            if self.rng.random() < self._physical("weather_cancel_prob"):
-                yield self.env.timeout(self._lognormal(self._physical("weather_delay_h"), 0.5))
-            taken = yard.take(cap)
-            if not taken:
+            # A closed port's hours are the yard's: booked when the boxes are taken.
+            yield from self._port(leg.origin).wait_open()
+            ids, others = self._take(yard, leg.origin, cap)
+            if not ids and not others:
                 continue
-            self._book_yard_wait(leg.origin, taken)
-            batch = Batch([i for i, _ in taken])
+            start = self.env.now
             sail = self._leg_time(leg)
             yield self.env.timeout(sail)
-            self.busy[name] += 2 * sail
-            self._moved(leg, batch, sail)
-            self.env.process(self._land(batch, leg, index))
-            yield self.env.timeout(self._leg_time(leg))  # the empty run back
+            yield from self._wait_port(leg.destination, ids)
+            self.busy[name] += w.caspian_round_trip_h
+            if ids:
+                self._moved(leg, ids, self.env.now - start)
+                self.env.process(self._land(ids, others, leg, index))
+            rest = w.caspian_round_trip_h - (self.env.now - start)
+            if rest > 0:
+                yield self.env.timeout(rest)
 
-    def _land(self, batch: Batch, leg: Leg, index: int) -> Proc:
-        yield from self._enter(leg, batch)
-        yield from self._arrive(batch, leg, index)
-
-    def _feeder(self, yard: Yard | None, leg: Leg, index: int) -> Proc:
-        assert yard is not None
-        cap = int(self._physical("feeder_capacity"))
-        headway = self._physical("feeder_headway_h")
-        self.capacity["feeder"] = 1
-        yield self.env.timeout(self.rng.uniform(0, headway))
+    def _service(self, yard: Yard, leg: Leg, index: int, s: Service) -> Proc:
+        """A scheduled Black Sea service: it sails every headway from an open port with what
+        the yard holds, first come first served."""
+        name = "black sea services"
+        self.capacity.setdefault(name, 0)
+        self.capacity[name] += s.capacity * 24 / s.headway_h
+        yield self.env.timeout(self.rng.uniform(0, s.headway_h))
         while True:
-            taken = yard.take(cap)
-            if taken:
-                self._book_yard_wait(leg.origin, taken)
-                batch = Batch([i for i, _ in taken])
-                self.env.process(self._sail(batch, leg, index))
-            yield self.env.timeout(headway)
+            due = self.env.now
+            yield from self._port(leg.origin).wait_open()
+            ids, others = self._take(yard, leg.origin, s.capacity)
+            self.busy[name] += len(ids) + others
+            if ids:
+                self.env.process(self._sail(ids, leg, index, s))
+            yield self.env.timeout(max(0.0, due + s.headway_h - self.env.now))
 
-    def _sail(self, batch: Batch, leg: Leg, index: int) -> Proc:
-        sail = self._leg_time(leg)
-        yield self.env.timeout(sail)
-        self.busy["feeder"] += sail
-        self._moved(leg, batch, sail)
-        yield from self._land(batch, leg, index)
+    def _sail(self, ids: list[int], leg: Leg, index: int, s: Service) -> Proc:
+        start = self.env.now
+        yield self.env.timeout(self._lognormal(s.sailing_h, self.w.leg_cv))
+        yield from self._wait_port(leg.destination, ids)
+        self._moved(leg, ids, self.env.now - start)
+        yield from self._land(ids, 0, leg, index)
+
+    def _land(self, ids: list[int], others: int, leg: Leg, index: int) -> Proc:
+        yield from self._enter(leg, ids)
+        if others and index < len(self._yards):
+            self._yards[index].put_other(others)
+        yield from self._arrive(ids, leg, index)
 
     # ----- results --------------------------------------------------------------------------
 
     def results(self) -> Results:
         """Transit times, booked hours per place and resource use so far."""
         horizon = self.env.now
-        places = list(
-            dict.fromkeys(
-                [
-                    p
-                    for leg in self.route.legs
-                    for p in (leg.origin, f"{leg.origin}->{leg.destination}")
-                ]
-                + [self.route.destination]
-            )
-        )
+        capacity = {k: v * horizon for k, v in self.capacity.items()}
+        if "black sea services" in capacity:
+            capacity["black sea services"] = self.capacity["black sea services"] * horizon / 24
+        busy = dict(self.busy)
+        if self._interchange is not None:
+            busy["interchange"] = self._interchange.busy_h
         return Results(
-            regime=self.r.name,
+            scenario=self.w.scenario.name,
             seed=self.seed,
-            transit_h=list(self.transit),
+            gate_in=self.gate_in,
+            departed=self.departed,
+            delivered_at=self.delivered_at,
+            at=self.at,
             booked=dict(self.booked),
-            busy_h=dict(self.busy),
-            capacity_h={k: v * horizon for k, v in self.capacity.items()},
+            busy_h=busy,
+            capacity_h=capacity,
             horizon_h=horizon,
             events=self.events,
-            places=places,
-            reached={k: list(v) for k, v in self.reached.items()},
-            journeys=[{self.route.origin: 0.0, **j} for _, j in sorted(self.journeys.items())],
+            loads=self.loads,
+            places=self.places,
         )
+
+
+def _key(run: list[Leg]) -> tuple[tuple[str, str], ...]:
+    return tuple((leg.origin, leg.destination) for leg in run)
+
+
+def _places(routes: list[Route]) -> list[str]:
+    """Every node and leg of the routes in route order: the longest route's, after the
+    origins' own first legs."""
+
+    def seq(route: Route) -> list[str]:
+        out = [p for leg in route.legs for p in (leg.origin, f"{leg.origin}->{leg.destination}")]
+        return [*out, route.destination] if route.legs else out
+
+    main = seq(max(routes, key=lambda r: len(r.legs)))
+    extra = list(dict.fromkeys(p for r in routes for p in seq(r) if p not in main))
+    return extra + main
+
+
+def _split(n: int, shares: list[float]) -> list[int]:
+    """`n` split by `shares`, the rounding left to the last."""
+    counts = [int(n * s) for s in shares]
+    counts[-1] += n - sum(counts)
+    return counts
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson count (Knuth's method for small means, the normal approximation above)."""
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k

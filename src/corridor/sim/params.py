@@ -1,43 +1,88 @@
-"""Simulator parameters: the regimes file, validated so that every value carries its basis."""
+"""The corridor model's data (`model.yaml`), validated so that every value carries its basis:
+a source, a stated assumption, or bounds within which `corridor simulate fit` fits it to the
+published figures (the fitted values live in `fitted.yaml`, written by that command)."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corridor.exceptions import InvalidInput
 
+_DATA = ConfigDict(extra="forbid", frozen=True)
+
 
 class Value(BaseModel):
-    """A parameter with its source or the assumption behind it."""
+    """A parameter with its source, the assumption behind it, or the bounds it is fitted in."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _DATA
 
     v: float
     src: str | None = None
     assume: str | None = None
+    fit: tuple[float, float] | None = None
+    # For a fitted value: the published figure it is fitted to, and what it stands for.
+    target: str | None = None
+    note: str | None = None
     # A customs post's figure that is the observed time of the whole border crossing (both
     # posts, queues, checks and gauge change): counted once, with nothing drawn on top.
     crossing: bool = False
 
     @model_validator(mode="after")
     def _grounded(self) -> Value:
-        if bool(self.src) == bool(self.assume):
-            raise ValueError("give exactly one of 'src' (a source) or 'assume' (a stated reason)")
+        given = [k for k in ("src", "assume", "fit") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'src' (a source), 'assume' (a stated reason) or "
+                f"'fit' (bounds to fit within), not {given or 'none'}"
+            )
+        if self.fit is not None:
+            low, high = self.fit
+            if not (self.target and self.note):
+                raise ValueError("a fitted value names its 'target' and says what it is ('note')")
+            if not low <= self.v <= high:
+                raise ValueError(f"{self.v} lies outside its fit bounds [{low}, {high}]")
         return self
+
+    @property
+    def basis(self) -> str:
+        """Where the value comes from, in a few words."""
+        if self.src:
+            return self.src
+        if self.assume:
+            return f"assumed: {self.assume}"
+        return f"fitted to {self.target}: {self.note}"
 
 
 class Checkpoint(BaseModel):
     """A published time to reach a node part-way, for a route the model covers up to there."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _DATA
 
     node: str
+    low: float
+    high: float
+    year: str
+    route: str
+    src: str
+
+    def distance(self, p50_days: float) -> float:
+        """Days from the published range to the modelled median (0 inside it)."""
+        return _outside(p50_days, self.low, self.high)
+
+
+class Segment(BaseModel):
+    """A published time from one node to another."""
+
+    model_config = _DATA
+
+    start: str
+    end: str
     low: float
     high: float
     year: str
@@ -54,11 +99,14 @@ def _outside(days: float, low: float, high: float) -> float:
     return max(0.0, days - high) + min(0.0, days - low)
 
 
+Clock = Literal["departure", "gate_in"]
+
+
 class Published(BaseModel):
     """A published transit-time range for calibration, in days: what was published, for
-    which year and route, and why it fits the modelled route."""
+    which year and route, why it fits the modelled route, and the clock it counts by."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _DATA
 
     low: float
     high: float
@@ -67,11 +115,11 @@ class Published(BaseModel):
     year: str
     route: str
     fits: str
+    clock: Clock
     target: bool = False
-    # What the published figure includes that the model does not hold (so a distance from
-    # it is read for what it is).
     unmodelled: str | None = None
     checkpoints: list[Checkpoint] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
 
     def verdict(self, p50_days: float) -> str:
         """Whether a modelled median matches the published range, or meets the target."""
@@ -84,19 +132,19 @@ class Published(BaseModel):
         0 at or under it); positive when the model is slower."""
         return _outside(p50_days, float("-inf") if self.target else self.low, self.high)
 
+    def within(self, p50_days: float, tolerance: float = 0.15) -> bool:
+        """Whether the median lies within `tolerance` of the published figure's point."""
+        return abs(p50_days - self.point) <= tolerance * self.point
+
 
 PHYSICAL = (
     "train_capacity",
-    "trains_per_week",
     "arrival_jitter_h",
     "leg_cv",
-    "ferry_count",
-    "ferry_capacity",
     "port_handling_h",
-    "feeder_headway_h",
-    "feeder_capacity",
-    "weather_cancel_prob",
-    "weather_delay_h",
+    "booking_load",
+    "storm_h",
+    "poti_dwell_h",
 )
 PROCEDURE = (
     "customs_h",
@@ -110,26 +158,36 @@ PROCEDURE = (
     "ferry_max_wait_h",
     "train_max_wait_h",
 )
-
+DEMAND = (
+    "corridor_trains_per_week",
+    "tracked_feu_day",
+    "caspian_other_feu_day",
+    "black_sea_other_feu_day",
+    "interchange_other_trains_day",
+)
+FLEET = ("caspian_vessels", "black_sea_extra_feeders", "interchange_trains_per_day")
+CASPIAN = ("vessels", "teu_per_year", "round_trip_h")
+SERVICE = ("capacity", "headway_h", "sailing_h")
 
 _POST = re.compile(r"^[a-z0-9-]+/(exit|entry)$")
 
 
 class Regime(BaseModel):
-    """One procedure regime: a label, its procedure parameters, and the customs time of
-    particular posts by direction ('dostyk/entry', 'aktau/exit'); a post not listed takes
-    `customs_h`."""
+    """One procedure regime: a label, its procedure parameters, the customs time of
+    particular posts by direction ('dostyk/entry', 'aktau/exit') and particular posts' rates
+    of documentary holds; a post not listed takes `customs_h` and `missing_doc_prob`."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = _DATA
 
     name: str
     label: str
     values: dict[str, Value]
     posts: dict[str, Value] = Field(default_factory=dict)
+    holds: dict[str, Value] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _posts_named(self) -> Regime:
-        bad = [k for k in self.posts if not _POST.match(k)]
+        bad = [k for k in [*self.posts, *self.holds] if not _POST.match(k)]
         if bad:
             raise ValueError(
                 f"regime {self.name}: posts are named 'node/exit' or 'node/entry', not {bad}"
@@ -143,46 +201,153 @@ class Regime(BaseModel):
         """The customs time of one post in one direction."""
         return self.posts.get(f"{node}/{direction}") or self.values["customs_h"]
 
+    def hold(self, node: str, direction: str) -> float:
+        """The share of loads held for a document at one post."""
+        own = self.holds.get(f"{node}/{direction}")
+        return own.v if own else self["missing_doc_prob"]
+
 
 class RouteSpec(BaseModel):
-    """The simulated route."""
+    """A simulated route."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _DATA
 
     origin: str
     destination: str
     via: list[str] = Field(default_factory=list)
 
 
-class Regimes(BaseModel):
-    """The whole regimes file."""
+class Union(BaseModel):
+    """A customs union: no customs post at a border between two of its members."""
+
+    model_config = _DATA
+
+    members: list[str]
+    src: str
+
+
+class Service(BaseModel):
+    """A scheduled sea service."""
+
+    model_config = _DATA
+
+    capacity: Value
+    headway_h: Value
+    sailing_h: Value
+
+
+class BlackSea(BaseModel):
+    """The services that leave the corridor's Black Sea port."""
+
+    model_config = _DATA
+
+    port: str
+    services: dict[str, Service]
+
+
+class Interchange(BaseModel):
+    """A gauge-change interchange with a daily train capacity and a platform pool."""
+
+    model_config = _DATA
+
+    node: str
+    platforms: Value
+    platform_cycle_h: Value
+
+
+class Scenario(BaseModel):
+    """One procedure regime under one demand level, fleet and season, on one route."""
+
+    model_config = _DATA
+
+    name: str
+    regime: str
+    demand: str
+    fleet: str
+    season: str
+    label: str
+    route: str = "main"
+
+
+class Parameters(BaseModel):
+    """The whole model file."""
 
     model_config = ConfigDict(frozen=True)
 
     route: RouteSpec
+    routes: dict[str, RouteSpec] = Field(default_factory=dict)
+    origins: dict[str, Value]
+    unions: dict[str, Union]
     published: dict[str, Published]
     physical: dict[str, Value]
+    caspian: dict[str, Value]
+    black_sea: BlackSea
+    closures: dict[str, dict[str, Value]]
+    interchange: Interchange
+    demand: dict[str, dict[str, Value]]
+    fleets: dict[str, dict[str, Value]]
+    seasons: list[str]
+    scenarios: dict[str, Scenario]
     regimes: dict[str, Regime]
 
     @model_validator(mode="before")
     @classmethod
     def _shape(cls, raw: Any) -> Any:
         if not isinstance(raw, dict):
-            raise ValueError("the regimes file is a mapping")
+            raise ValueError("the model file is a mapping")
         regimes = {}
         for name, body in (raw.get("regimes") or {}).items():
             body = dict(body)
             label = body.pop("label", name)
             posts = body.pop("posts", None) or {}
-            missing = [k for k in PROCEDURE if k not in body]
-            extra = [k for k in body if k not in PROCEDURE]
-            if missing or extra:
-                raise ValueError(f"regime {name}: missing {missing or '-'}, unknown {extra or '-'}")
-            regimes[name] = {"name": name, "label": label, "values": body, "posts": posts}
-        missing = [k for k in PHYSICAL if k not in (raw.get("physical") or {})]
-        if missing:
-            raise ValueError(f"physical parameters missing: {missing}")
-        return {**raw, "regimes": regimes}
+            holds = body.pop("holds", None) or {}
+            _exactly(f"regime {name}", body, PROCEDURE)
+            regimes[name] = {
+                "name": name,
+                "label": label,
+                "values": body,
+                "posts": posts,
+                "holds": holds,
+            }
+        scenarios = {
+            name: {"name": name, **body} for name, body in (raw.get("scenarios") or {}).items()
+        }
+        _exactly("physical parameters", raw.get("physical") or {}, PHYSICAL)
+        _exactly("caspian", raw.get("caspian") or {}, CASPIAN)
+        for name, body in (raw.get("fleets") or {}).items():
+            _exactly(f"fleet {name}", body, FLEET)
+        return {**raw, "regimes": regimes, "scenarios": scenarios}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameters:
+        base = [k for k, v in self.demand.items() if "scale" not in v]
+        if len(base) != 1:
+            raise ValueError(f"exactly one demand level is the base (has no 'scale'), not {base}")
+        _exactly(f"demand {base[0]}", self.demand[base[0]], DEMAND)
+        for name, level in self.demand.items():
+            unknown = [k for k in level if k not in (*DEMAND, "scale")]
+            if unknown:
+                raise ValueError(f"demand {name}: unknown {unknown}")
+        for port, seasons in self.closures.items():
+            if sorted(seasons) != sorted(self.seasons):
+                raise ValueError(f"closures at {port}: give every season of {self.seasons}")
+        for s in self.scenarios.values():
+            for kind, known in (
+                ("regime", self.regimes),
+                ("demand", self.demand),
+                ("fleet", self.fleets),
+                ("route", {"main": 1, **self.routes}),
+            ):
+                if getattr(s, kind) not in known:
+                    raise ValueError(f"scenario {s.name}: unknown {kind} {getattr(s, kind)!r}")
+            if s.season not in self.seasons:
+                raise ValueError(f"scenario {s.name}: unknown season {s.season!r}")
+        shares = sum(v.v for v in self.origins.values())
+        if abs(shares - 1) > 1e-9:
+            raise ValueError(f"the origins' shares add up to {shares}, not 1")
+        return self
+
+    # ----- reading ----------------------------------------------------------------------
 
     def physical_value(self, key: str) -> float:
         """A shared physical parameter."""
@@ -197,16 +362,150 @@ class Regimes(BaseModel):
                 f"unknown regime {name!r}; choose one of {', '.join(self.regimes)}"
             ) from None
 
+    def scenario(self, name: str) -> Scenario:
+        """A scenario by name, or InvalidInput listing the known ones."""
+        try:
+            return self.scenarios[name]
+        except KeyError:
+            raise InvalidInput(
+                f"unknown scenario {name!r}; choose one of {', '.join(self.scenarios)}"
+            ) from None
 
-def parse(text: str) -> Regimes:
-    """Regimes from YAML text."""
+    def route_of(self, scenario: Scenario) -> RouteSpec:
+        """The route a scenario runs on."""
+        return self.route if scenario.route == "main" else self.routes[scenario.route]
+
+    def demand_level(self, name: str) -> dict[str, float]:
+        """A demand level's figures: the base level's times its `scale`, or its own figures
+        where it gives them."""
+        if name not in self.demand:
+            raise InvalidInput(f"unknown demand level {name!r}; choose one of {list(self.demand)}")
+        base = next(v for v in self.demand.values() if "scale" not in v)
+        level = self.demand[name]
+        scale = level["scale"].v if "scale" in level else 1.0
+        out = {k: v.v * scale for k, v in base.items()}
+        out.update({k: v.v for k, v in level.items() if k != "scale"})
+        return out
+
+    def fleet(self, name: str) -> dict[str, float]:
+        """A fleet's figures."""
+        if name not in self.fleets:
+            raise InvalidInput(f"unknown fleet {name!r}; choose one of {list(self.fleets)}")
+        return {k: v.v for k, v in self.fleets[name].items()}
+
+    def customs_between(self, a: str, b: str) -> bool:
+        """Whether a border between countries `a` and `b` has customs posts."""
+        if a == b:
+            return False
+        return not any(a in u.members and b in u.members for u in self.unions.values())
+
+    # ----- the values as paths, for fitting and sensitivity ------------------------------
+
+    def values(self) -> dict[str, Value]:
+        """Every value by its path in the file ('demand/2025/caspian_other_feu_day')."""
+        out: dict[str, Value] = {}
+        _walk(self.model_dump(mode="python", exclude={"scenarios", "published"}), "", out)
+        return out
+
+    def free(self) -> dict[str, Value]:
+        """The values fitted to the published figures, by path."""
+        return {p: v for p, v in self.values().items() if v.fit is not None}
+
+    def with_values(self, changes: dict[str, float]) -> Parameters:
+        """The same parameters with the values at `changes`' paths replaced."""
+        raw = self.model_dump(mode="python")
+        known = self.values()
+        for path, number in changes.items():
+            if path not in known:
+                raise InvalidInput(f"no parameter at {path!r}")
+            bounds = known[path].fit
+            if bounds and not bounds[0] <= number <= bounds[1]:
+                raise InvalidInput(f"{path} = {number:g} lies outside its fit bounds {bounds}")
+            node = raw
+            parts = _parts(path, raw)
+            for part in parts[:-1]:
+                node = node[part]
+            node[parts[-1]] = {**node[parts[-1]], "v": float(number)}
+        return Parameters.model_validate(_unshape(raw))
+
+
+def _exactly(what: str, body: dict[str, Any], keys: tuple[str, ...]) -> None:
+    missing = [k for k in keys if k not in body]
+    extra = [k for k in body if k not in keys]
+    if missing or extra:
+        raise ValueError(f"{what}: missing {missing or '-'}, unknown {extra or '-'}")
+
+
+def _is_value(node: Any) -> bool:
+    return isinstance(node, dict) and "v" in node and "crossing" in node
+
+
+def _walk(node: Any, prefix: str, out: dict[str, Value]) -> None:
+    if _is_value(node):
+        out[prefix] = Value.model_validate(node)
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _walk(v, f"{prefix}/{k}" if prefix else str(k), out)
+
+
+def _parts(path: str, raw: dict[str, Any]) -> list[str]:
+    """A path's keys; a post's name ('posts/dostyk/entry') holds a slash of its own."""
+    parts = path.split("/")
+    out: list[str] = []
+    node: Any = raw
+    i = 0
+    while i < len(parts):
+        key = parts[i]
+        while key not in node and i + 1 < len(parts):
+            i += 1
+            key = f"{key}/{parts[i]}"
+        out.append(key)
+        node = node[key]
+        i += 1
+    return out
+
+
+def _unshape(raw: dict[str, Any]) -> dict[str, Any]:
+    """A dumped model back in the file's shape."""
+    regimes = {}
+    for name, r in raw["regimes"].items():
+        regimes[name] = {
+            "label": r["label"],
+            **r["values"],
+            "posts": r["posts"],
+            "holds": r["holds"],
+        }
+    scenarios = {
+        name: {k: v for k, v in s.items() if k != "name"} for name, s in raw["scenarios"].items()
+    }
+    return {**raw, "regimes": regimes, "scenarios": scenarios}
+
+
+def parse(text: str, fitted: str | None = None) -> Parameters:
+    """Parameters from YAML text, with the fitted values of `fitted` (a fitted.yaml text)."""
     try:
-        return Regimes.model_validate(yaml.safe_load(text))
+        params = Parameters.model_validate(yaml.safe_load(text))
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"regimes file is not valid YAML: {exc}") from None
+        raise InvalidInput(f"model file is not valid YAML: {exc}") from None
+    if fitted:
+        values = (yaml.safe_load(fitted) or {}).get("values") or {}
+        free = params.free()
+        unknown = [p for p in values if p not in free]
+        if unknown:
+            raise InvalidInput(f"fitted values for parameters that are not fitted: {unknown}")
+        params = params.with_values({p: float(v) for p, v in values.items()})
+    return params
+
+
+def _text(name: str) -> str | None:
+    resource = resources.files("corridor.sim").joinpath(name)
+    return resource.read_text("utf-8") if resource.is_file() else None
 
 
 @cache
-def shipped_regimes() -> Regimes:
-    """The regimes shipped with the package."""
-    return parse(resources.files("corridor.sim").joinpath("regimes.yaml").read_text("utf-8"))
+def shipped() -> Parameters:
+    """The model data shipped with the package, with the shipped fit applied."""
+    text = _text("model.yaml")
+    assert text is not None
+    return parse(text, _text("fitted.yaml"))

@@ -1,0 +1,106 @@
+"""What one run of the model produced: each tracked container's times, the hours booked to
+each place, and the use of each resource."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from corridor.sim.params import Published
+
+MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
+
+
+@dataclass
+class Results:
+    """What one run produced. Times are hours of simulated clock; a container's clock starts
+    at its gate-in at the origin terminal (`gate_in`) or its train's departure
+    (`departed`)."""
+
+    scenario: str
+    seed: int
+    gate_in: np.ndarray
+    departed: np.ndarray
+    delivered_at: np.ndarray
+    at: dict[str, np.ndarray]
+    booked: dict[tuple[str, str], float]
+    busy_h: dict[str, float]
+    capacity_h: dict[str, float]
+    horizon_h: float
+    events: int
+    loads: dict[str, float]
+    places: list[str] = field(default_factory=list)
+
+    @property
+    def regime(self) -> str:
+        """The scenario's name (kept under the name the reports use)."""
+        return self.scenario
+
+    def transit_h(self, clock: str = "departure") -> np.ndarray:
+        """Hours from `clock` to delivery, for each delivered container."""
+        start = self.departed if clock == "departure" else self.gate_in
+        done = ~np.isnan(self.delivered_at)
+        return np.asarray(self.delivered_at[done] - start[done])
+
+    def reached_h(self, node: str, clock: str = "departure") -> np.ndarray:
+        """Hours from `clock` to reaching `node`, for each container that reached it."""
+        at = self.at.get(node)
+        if at is None:
+            return np.empty(0)
+        start = self.departed if clock == "departure" else self.gate_in
+        seen = ~np.isnan(at)
+        return np.asarray(at[seen] - start[seen])
+
+    def segment_h(self, start: str, end: str) -> np.ndarray:
+        """Hours from reaching `start` to reaching `end`, for each container that did both."""
+        a, b = self.at.get(start), self.at.get(end)
+        if a is None or b is None:
+            return np.empty(0)
+        both = ~(np.isnan(a) | np.isnan(b))
+        return np.asarray(b[both] - a[both])
+
+    def percentile(self, q: float, node: str | None = None, clock: str = "departure") -> float:
+        """A percentile in days (nearest rank), to the destination or to `node`."""
+        data = self.transit_h(clock) if node is None else self.reached_h(node, clock)
+        return _rank(data, q)
+
+    def p50(self, published: Published | None) -> float:
+        """The median in days by the clock of the figure it is compared with."""
+        return self.percentile(50, clock=published.clock if published else "departure")
+
+    @property
+    def delivered(self) -> int:
+        """Containers that reached the destination."""
+        return int(np.count_nonzero(~np.isnan(self.delivered_at)))
+
+    def utilisation(self) -> dict[str, float]:
+        """Busy share of each resource over the run."""
+        return {
+            k: self.busy_h.get(k, 0.0) / self.capacity_h[k]
+            for k in self.capacity_h
+            if self.capacity_h[k] > 0
+        }
+
+    def journeys(self) -> list[dict[str, float]]:
+        """Each container's hours from its train's departure to each node it reached, in
+        route order."""
+        out = []
+        for i in range(len(self.departed)):
+            start = self.departed[i]
+            if math.isnan(start):
+                continue
+            j = {p: float(self.at[p][i] - start) for p in self.places if p in self.at}
+            out.append({p: h for p, h in j.items() if not math.isnan(h)})
+        return out
+
+
+def _rank(data: np.ndarray, q: float) -> float:
+    if len(data) == 0:
+        return math.nan
+    ordered = np.sort(data)
+    k = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return float(ordered[k]) / 24
+
+

@@ -138,12 +138,12 @@ def run_backtest(
     per_seed: dict[int, dict[str, float]] = {}
     points: list[str] = []
     for seed in seeds:
-        train = simulate(regime, containers, seed)
-        test = simulate(regime, max(10, containers * 3 // 5), seed + 100)
-        route = max((list(j) for j in train.journeys), key=len)
+        train = simulate(regime, containers, seed).journeys()
+        test = simulate(regime, max(10, containers * 3 // 5), seed + 100).journeys()
+        route = max((list(j) for j in train), key=len)
         points = [route[0], *(p for p in CHECKPOINTS if p in route)]
         planned = planned_hops(corridor(), route)
-        per_seed[seed] = backtest(train.journeys, test.journeys, route, planned, points)
+        per_seed[seed] = backtest(train, test, route, planned, points)
         if progress:
             progress(seed)
     mean = {p: statistics.fmean(r[p] for r in per_seed.values()) for p in points}

@@ -80,13 +80,15 @@ class Simulation:
         self.loads = world.loads(nodes)
         over = {k: v for k, v in self.loads.items() if v >= STABLE}
         if over:
-            worst = ", ".join(f"{k} at {v:.0%} of its capacity" for k, v in over.items())
+            worst = ", ".join(f"{k}: demand at {v:.0%} of capacity" for k, v in over.items())
             raise InvalidInput(
                 f"scenario {world.scenario.name}: {worst}; the queue would grow without bound. "
                 "Add capacity (a larger fleet) or lower the demand."
             )
         self.gate_in = np.full(containers, np.nan)
         self.departed = np.full(containers, np.nan)
+        lo, hi = world.booking_lead_h
+        self._lead = np.array([self.rng.uniform(lo, hi) for _ in range(containers)])
         self.delivered_at = np.full(containers, np.nan)
         self.at = {p: np.full(containers, np.nan) for p in nodes}
         self.delivered = 0
@@ -184,6 +186,13 @@ class Simulation:
                     self.env.process(self._service(yard, run[0], i, service))
             self._port(port)
         self._yards = yards
+        self.env.process(self._tracked())
+
+    def _tracked(self) -> Proc:
+        """The tracked containers start after the warm-up, when the shared resources' queues
+        of other traffic have reached their usual length."""
+        w = self.w
+        yield self.env.timeout(w.warmup_h)
         shares = list(w.origins.items())
         counts = _split(self.n, [s for _, s in shares])
         first = 0
@@ -305,13 +314,17 @@ class Simulation:
             yield from self._clear(leg.destination, "entry", ids)
 
     def _stop(self, leg: Leg, ids: list[int]) -> Proc:
-        """The railway's own stop at a node a train passes: a junction, a gauge change, or
-        a border inside a customs union (a border with customs posts is the posts' time)."""
+        """The railway's own stop at a node a train passes (`leg` leaves it): a junction, a
+        gauge change, or a border station at a border inside a customs union. A border with
+        customs posts takes the posts' time instead."""
         node = self.net.nodes[leg.origin]
         technical = node.kind in (NodeKind.JUNCTION, NodeKind.GAUGE_CHANGE)
         if node.kind is NodeKind.BORDER_STATION:
-            prev = self.net.nodes[self._prev[node.id]]
-            technical = not self.p.customs_between(prev.country, node.country)
+            neighbours = (self.net.nodes[self._prev[node.id]], self.net.nodes[leg.destination])
+            technical = any(
+                n.country != node.country and not self.p.customs_between(n.country, node.country)
+                for n in neighbours
+            )
         if not technical:
             return
         fit = self.fits.dwell.get(node.id)
@@ -460,10 +473,11 @@ class Simulation:
             scenario=self.w.scenario.name,
             seed=self.seed,
             gate_in=self.gate_in,
+            booked=self.departed - self._lead,
             departed=self.departed,
             delivered_at=self.delivered_at,
             at=self.at,
-            booked=dict(self.booked),
+            hours=dict(self.booked),
             busy_h=busy,
             capacity_h=capacity,
             horizon_h=horizon,

@@ -99,7 +99,7 @@ def _outside(days: float, low: float, high: float) -> float:
     return max(0.0, days - high) + min(0.0, days - low)
 
 
-Clock = Literal["departure", "gate_in"]
+Clock = Literal["departure", "booking"]
 
 
 class Published(BaseModel):
@@ -145,6 +145,9 @@ PHYSICAL = (
     "booking_load",
     "storm_h",
     "poti_dwell_h",
+    "warmup_h",
+    "booking_lead_min_h",
+    "booking_lead_max_h",
 )
 PROCEDURE = (
     "customs_h",

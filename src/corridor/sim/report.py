@@ -1,62 +1,51 @@
-"""Simulator output: summaries, where the days go, CSV files and plots (PNG and SVG)."""
+"""Simulator output: where the days go, CSV files and plots (PNG and SVG) of transit times,
+of the decomposition of a difference into procedure and capacity, and of the parameters
+that move the median most."""
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from corridor.network import Network
-from corridor.sim.model import MOVE, PROCESS, WAIT, Results
 from corridor.sim.params import Published
+from corridor.sim.results import MOVE, PROCESS, WAIT, Results
+
+if TYPE_CHECKING:
+    from corridor.sim.experiments import Decomposition, Run, Swing
 
 KINDS = (MOVE, PROCESS, WAIT)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One run in numbers."""
-
-    regime: str
-    delivered: int
-    p50: float
-    p90: float
-    p99: float
-    mean: float
-    throughput_per_day: float
-    moving: float
-    processing: float
-    waiting: float
-
-
-def summarise(r: Results) -> Summary:
-    """Percentiles (days), throughput and the per-container split of time."""
-    totals = dict.fromkeys(KINDS, 0.0)
-    for (_, kind), hours in r.booked.items():
-        totals[kind] += hours
-    per = max(r.delivered, 1) * 24
-    return Summary(
-        regime=r.regime,
-        delivered=r.delivered,
-        p50=r.percentile(50),
-        p90=r.percentile(90),
-        p99=r.percentile(99),
-        mean=sum(r.transit_h) / per if r.transit_h else float("nan"),
-        throughput_per_day=r.delivered / (r.horizon_h / 24) if r.horizon_h else 0.0,
-        moving=totals[MOVE] / per,
-        processing=totals[PROCESS] / per,
-        waiting=totals[WAIT] / per,
-    )
+COLOURS = {
+    "paper": "#b2182b",
+    "today": "#ef8a62",
+    "digital": "#2166ac",
+    "digital-2027": "#67a9cf",
+    "northern": "#4d4d4d",
+}
 
 
 def breakdown(r: Results) -> list[tuple[str, dict[str, float]]]:
     """Days per container at each place in route order, split by moving/processing/waiting."""
     per = max(r.delivered, 1) * 24
     rows: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(KINDS, 0.0))
-    for (place, kind), hours in r.booked.items():
+    for (place, kind), hours in r.hours.items():
         rows[place][kind] += hours / per
     return [(p, rows[p]) for p in r.places if p in rows]
+
+
+def mean_breakdown(runs: Sequence[Run]) -> list[tuple[str, dict[str, float]]]:
+    """The per-place days averaged over runs (seeds), in the first run's order."""
+    if not runs:
+        return []
+    total: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(KINDS, 0.0))
+    for run in runs:
+        for place, split in run.places:
+            for k, v in split.items():
+                total[place][k] += v / len(runs)
+    return [(p, total[p]) for p, _ in runs[0].places]
 
 
 def label(network: Network, place: str) -> str:
@@ -67,88 +56,75 @@ def label(network: Network, place: str) -> str:
     return network.nodes[place].name
 
 
-def write_csv(results: list[Results], out: Path) -> list[Path]:
-    """transit_times.csv, breakdown.csv and summary.csv in `out`."""
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "transit_times.csv", out / "breakdown.csv", out / "summary.csv"]
-    with paths[0].open("w", newline="") as fh:
+def write_rows(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    """One CSV file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["regime", "seed", "container", "transit_days"])
-        for r in results:
-            w.writerows([r.regime, r.seed, i, f"{h / 24:.3f}"] for i, h in enumerate(r.transit_h))
-    with paths[1].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["regime", "place", *[f"{k}_days" for k in KINDS]])
-        for r in results:
-            for place, split in breakdown(r):
-                w.writerow([r.regime, place, *[f"{split[k]:.3f}" for k in KINDS]])
-    with paths[2].open("w", newline="") as fh:
-        w = csv.writer(fh)
-        fields = list(Summary.__dataclass_fields__)
-        w.writerow(fields)
-        for r in results:
-            s = summarise(r)
-            w.writerow(
-                [
-                    getattr(s, f)
-                    if isinstance(getattr(s, f), (str, int))
-                    else f"{getattr(s, f):.3f}"
-                    for f in fields
-                ]
-            )
-    return paths
+        w.writerow(header)
+        w.writerows(rows)
+    return path
 
 
-def plot(
-    results: list[Results],
-    published: dict[str, Published],
-    network: Network,
-    out: Path,
-    name: str = "simulation",
-) -> list[Path]:
-    """Transit-time distributions against the published ranges, and where the days go."""
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _save(fig: Any, out: Path, name: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    colours = {"paper": "#b2182b", "today": "#ef8a62", "digital": "#2166ac"}
+    paths = [out / f"{name}.png", out / f"{name}.svg"]
+    for p in paths:
+        fig.savefig(p, dpi=110)
+    _pyplot().close(fig)
+    return paths
+
+
+def plot_runs(
+    runs: dict[str, list[Run]],
+    published: dict[str, Published],
+    network: Network,
+    out: Path,
+    name: str = "simulation",
+) -> list[Path]:
+    """Transit-time distributions (first seed) against the published ranges, and where the
+    days go (mean over seeds)."""
+    plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1, 1.3]})
-    top_day = max((h / 24 for r in results for h in r.transit_h), default=1.0)
+    top_day = max((max(r[0].transit, default=1.0) for r in runs.values() if r), default=1.0)
     bins = [top_day * i / 60 for i in range(61)]
-    for r in results:
-        days = [h / 24 for h in r.transit_h]
-        c = colours.get(r.regime, "grey")
-        ax1.hist(
-            days, bins=bins, alpha=0.55, color=c, label=f"{r.regime} (p50 {r.percentile(50):.1f} d)"
-        )
-        pub = published.get(r.regime)
-        if pub:
+    for scenario, rs in runs.items():
+        if not rs or not rs[0].transit:
+            continue
+        c = COLOURS.get(scenario, "grey")
+        ax1.hist(rs[0].transit, bins=bins, alpha=0.5, color=c, label=f"{scenario} (p50 {rs[0].p50:.1f} d)")
+        pub = published.get(scenario)
+        if pub and pub.clock == "departure":
             ax1.axvspan(pub.low, pub.high, color=c, alpha=0.12)
             ax1.axvline(pub.point, color=c, linestyle="--", linewidth=1)
-    ax1.set_xlabel("transit time Dostyk -> Constanța (days)")
+    ax1.set_xlabel("days from the block train's departure to the destination")
     ax1.set_ylabel("containers")
-    ax1.set_title("Transit time by regime\n(shaded: published range, dashed: published figure)")
-    ax1.legend()
+    ax1.set_title("Transit time by scenario\n(shaded: published range, dashed: published figure)")
+    ax1.legend(fontsize=8)
 
-    # Where the days go: the biggest places, stacked by moving / processing / waiting.
+    rows = {s: mean_breakdown(rs) for s, rs in runs.items() if rs and rs[0].stable}
     totals: dict[str, float] = defaultdict(float)
-    for r in results:
-        for place, split in breakdown(r):
-            totals[place] += sum(split.values())
-    top = sorted(totals, key=lambda p: -totals[p])[:9]
-    order = [p for p in results[0].places if p in top]
-    y = range(len(results))
+    for split in rows.values():
+        for place, kinds in split:
+            totals[place] += sum(kinds.values())
+    top = sorted(totals, key=lambda p: -totals[p])[:10]
+    names = list(rows)
+    order = [p for p in dict.fromkeys(p for s in names for p, _ in rows[s]) if p in top]
+    left = [0.0] * len(names)
     for i, place in enumerate(order):
-        left = [0.0] * len(results)
-        for r_i, r in enumerate(results):
-            before = dict(breakdown(r))
-            left[r_i] = sum(sum(before.get(p, {}).values()) for p in order[:i])
         for kind, hatch in ((MOVE, ""), (PROCESS, "//"), (WAIT, "..")):
-            widths = [dict(breakdown(r)).get(place, {}).get(kind, 0.0) for r in results]
+            widths = [dict(rows[s]).get(place, {}).get(kind, 0.0) for s in names]
             ax2.barh(
-                list(y),
+                names,
                 widths,
                 left=left,
                 color=plt.cm.tab10(i % 10),
@@ -157,16 +133,52 @@ def plot(
                 label=label(network, place) if kind == MOVE else None,
             )
             left = [a + b for a, b in zip(left, widths, strict=True)]
-    rest = [sum(sum(v.values()) for p, v in breakdown(r) if p not in order) for r in results]
-    left = [sum(sum(dict(breakdown(r)).get(p, {}).values()) for p in order) for r in results]
-    ax2.barh(list(y), rest, left=left, color="#dddddd", edgecolor="white", label="other places")
-    ax2.set_yticks(list(y), [r.regime for r in results])
-    ax2.set_xlabel("days per container (plain: moving, //: processing, ..: waiting)")
-    ax2.set_title("Where the days go (largest places)")
+    rest = [sum(sum(v.values()) for p, v in rows[s] if p not in order) for s in names]
+    ax2.barh(names, rest, left=left, color="#dddddd", edgecolor="white", label="other places")
+    ax2.set_xlabel("days per container, booking included (plain: moving, //: processing, ..: waiting)")
+    ax2.set_title("Where the days go (largest places, mean over seeds)")
     ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
     fig.tight_layout()
-    paths = [out / f"{name}.png", out / f"{name}.svg"]
-    for p in paths:
-        fig.savefig(p, dpi=110)
-    plt.close(fig)
-    return paths
+    return _save(fig, out, name)
+
+
+def plot_decompositions(decompositions: Sequence[Decomposition], out: Path) -> list[Path]:
+    """Each difference between two scenarios split by group, with 95 % intervals."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(
+        1, len(decompositions), figsize=(6.5 * len(decompositions), 5.5), squeeze=False
+    )
+    for ax, d in zip(axes[0], decompositions, strict=True):
+        steps = [s for s in d.steps if s.days.n]
+        names = [f"{s.group} ({s.kind})" for s in steps]
+        means = [s.days.mean for s in steps]
+        errors = [[s.days.mean - s.days.low for s in steps], [s.days.high - s.days.mean for s in steps]]
+        colours = ["#2166ac" if s.kind == "procedure" else "#b35806" for s in steps]
+        ax.barh(names, means, xerr=errors, color=colours, capsize=3)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.invert_yaxis()
+        ax.set_xlabel("days taken off the median (95 % interval over seeds)")
+        ax.set_title(f"{d.start} -> {d.end}: {d.total.mean:.1f} days taken off in all")
+    fig.tight_layout()
+    return _save(fig, out, "decomposition")
+
+
+def plot_tornado(swings: Sequence[Swing], scenario: str, out: Path, top: int = 15) -> list[Path]:
+    """The parameters that move the median most, at their low and high values."""
+    plt = _pyplot()
+    shown = list(swings[:top])[::-1]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(shown) + 1.8))
+    base = shown[0].base if shown else 0.0
+    for i, s in enumerate(shown):
+        for value, colour, at in ((s.low, "#4393c3", s.low_value), (s.high, "#d6604d", s.high_value)):
+            if value != value:  # NaN: the world became unstable
+                ax.text(base, i, "  unstable", va="center", fontsize=7, color=colour)
+                continue
+            ax.barh(i, value - base, left=base, color=colour, alpha=0.85)
+            ax.text(value, i, f" {at:g}", va="center", fontsize=7)
+    ax.set_yticks(range(len(shown)), [s.path for s in shown], fontsize=8)
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.set_xlabel(f"median days, {scenario} (blue: parameter low, red: high)")
+    ax.set_title(f"What moves the median most ({scenario}, base {base:.1f} d)")
+    fig.tight_layout()
+    return _save(fig, out, "tornado")

@@ -16,16 +16,17 @@ MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
 @dataclass
 class Results:
     """What one run produced. Times are hours of simulated clock; a container's clock starts
-    at its gate-in at the origin terminal (`gate_in`) or its train's departure
-    (`departed`)."""
+    at its train's departure (`departed`) or at the shipper's booking (`booked`), which is
+    the published lead before it; `gate_in` is its arrival at the origin terminal."""
 
     scenario: str
     seed: int
     gate_in: np.ndarray
+    booked: np.ndarray
     departed: np.ndarray
     delivered_at: np.ndarray
     at: dict[str, np.ndarray]
-    booked: dict[tuple[str, str], float]
+    hours: dict[tuple[str, str], float]
     busy_h: dict[str, float]
     capacity_h: dict[str, float]
     horizon_h: float
@@ -40,7 +41,7 @@ class Results:
 
     def transit_h(self, clock: str = "departure") -> np.ndarray:
         """Hours from `clock` to delivery, for each delivered container."""
-        start = self.departed if clock == "departure" else self.gate_in
+        start = self.departed if clock == "departure" else self.booked
         done = ~np.isnan(self.delivered_at)
         return np.asarray(self.delivered_at[done] - start[done])
 
@@ -49,7 +50,7 @@ class Results:
         at = self.at.get(node)
         if at is None:
             return np.empty(0)
-        start = self.departed if clock == "departure" else self.gate_in
+        start = self.departed if clock == "departure" else self.booked
         seen = ~np.isnan(at)
         return np.asarray(at[seen] - start[seen])
 

@@ -36,6 +36,8 @@ class World:
     handling_h: float
     storm_h: float
     poti_dwell_h: float
+    warmup_h: float
+    booking_lead_h: tuple[float, float]
     closures: dict[str, float]
     caspian_vessels: int
     caspian_voyage_feu: int
@@ -106,6 +108,8 @@ class World:
             handling_h=phys("port_handling_h"),
             storm_h=phys("storm_h"),
             poti_dwell_h=phys("poti_dwell_h"),
+            warmup_h=phys("warmup_h"),
+            booking_lead_h=(phys("booking_lead_min_h"), phys("booking_lead_max_h")),
             closures={port: by[s.season].v for port, by in params.closures.items()},
             caspian_vessels=int(f["caspian_vessels"]),
             caspian_voyage_feu=max(1, round(voyage_feu)),

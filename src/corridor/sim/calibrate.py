@@ -1,0 +1,231 @@
+"""Fitting the model's unsourced parameters to the published figures.
+
+The procedure, stated once: the parameters marked `fit` in the model file are moved within
+their bounds to minimise the sum over every published figure (each scenario's end-to-end
+range, its part-way checkpoints and its segments, targets excluded) of the squared relative
+distance between the modelled median and the middle of the published range. The medians are
+means over a fixed set of seeds (common random numbers, so the objective is the same function
+at every step); the search is Nelder-Mead (SciPy) on the bounded box. The fitted values and
+their residuals are written to `fitted.yaml` beside the model file, never tuned by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.optimize import minimize
+
+from corridor.sim.experiments import Runner, Task
+from corridor.sim.params import Parameters
+from corridor.sim.world import World
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure the model is held to: a scenario's median end to end (`node`
+    and `start` empty), to a node part-way, or between two nodes; days."""
+
+    label: str
+    scenario: str
+    days: float
+    clock: str = "departure"
+    node: str = ""
+    start: str = ""
+
+    def measure(self, run: object) -> float:
+        """The same figure in one run's summary."""
+        if self.start:
+            return run.segments.get(f"{self.start}->{self.node}", math.nan)  # type: ignore[attr-defined]
+        if self.node:
+            return run.checkpoints.get(self.node, math.nan)  # type: ignore[attr-defined]
+        return run.median(self.clock)  # type: ignore[attr-defined]
+
+
+def published_targets(params: Parameters) -> list[Target]:
+    """Every published figure the model is held to (targets for the future excluded)."""
+    out = []
+    for name, pub in params.published.items():
+        if pub.target or name not in params.scenarios:
+            continue
+        mid = (pub.low + pub.high) / 2
+        out.append(Target(f"{name}: {pub.route} ({pub.year})", name, mid, pub.clock))
+        for cp in pub.checkpoints:
+            out.append(
+                Target(f"{name}: {cp.route} ({cp.year})", name, (cp.low + cp.high) / 2, node=cp.node)
+            )
+        for s in pub.segments:
+            out.append(
+                Target(
+                    f"{name}: {s.route} ({s.year})",
+                    name,
+                    (s.low + s.high) / 2,
+                    node=s.end,
+                    start=s.start,
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Residual:
+    """A target, the model's value after the fit, and the relative distance."""
+
+    target: Target
+    model: float
+
+    @property
+    def relative(self) -> float:
+        return (self.model - self.target.days) / self.target.days
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The fitted values, the residuals at them, and how the search went."""
+
+    values: dict[str, float]
+    start: dict[str, float]
+    residuals: list[Residual]
+    objective: float
+    evaluations: int
+    seeds: list[int]
+    containers: int
+
+    def to_yaml(self) -> str:
+        """The fitted.yaml text: values, residuals and the procedure's settings."""
+        doc = {
+            "procedure": (
+                "corridor simulate fit: Nelder-Mead on the bounded parameters, minimising the "
+                "sum of squared relative distances of the modelled medians (mean over the "
+                "seeds) from the middle of each published range"
+            ),
+            "date": date.today().isoformat(),
+            "seeds": self.seeds,
+            "containers": self.containers,
+            "evaluations": self.evaluations,
+            "objective": round(self.objective, 6),
+            "values": {k: round(v, 4) for k, v in self.values.items()},
+            "residuals": [
+                {
+                    "target": r.target.label,
+                    "published_days": r.target.days,
+                    "model_days": round(r.model, 2),
+                    "relative": round(r.relative, 4),
+                }
+                for r in self.residuals
+            ],
+        }
+        return (
+            "# Written by `corridor simulate fit --write`: the fitted values of the model\n"
+            "# file's `fit` parameters, and the residuals at them. Do not edit by hand.\n"
+            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+        )
+
+
+def evaluate(
+    params: Parameters,
+    targets: Sequence[Target],
+    seeds: Sequence[int],
+    containers: int,
+    runner: Runner,
+) -> list[float]:
+    """The model's value of each target: the mean over seeds of each run's figure (NaN when
+    a run is unstable)."""
+    scenarios = list(dict.fromkeys(t.scenario for t in targets))
+    tasks = [
+        Task(name, World.of(params, name), params, containers, s)
+        for name in scenarios
+        for s in seeds
+    ]
+    runs = runner.map(tasks)
+    by: dict[str, list[object]] = {}
+    for task, run in zip(tasks, runs, strict=True):
+        by.setdefault(task.label, []).append(run)
+    out = []
+    for t in targets:
+        xs = [t.measure(r) for r in by[t.scenario]]
+        out.append(math.nan if any(math.isnan(x) for x in xs) else statistics.fmean(xs))
+    return out
+
+
+def fit(
+    params: Parameters,
+    *,
+    targets: Sequence[Target] | None = None,
+    free: Sequence[str] | None = None,
+    seeds: Sequence[int] = (1, 2, 3),
+    containers: int = 600,
+    runner: Runner | None = None,
+    max_evaluations: int = 120,
+    progress: Callable[[int, float], None] | None = None,
+) -> FitResult:
+    """Fit the free parameters (all `fit` values, or the paths in `free`) to the targets
+    (the published figures by default)."""
+    targets = list(targets or published_targets(params))
+    bounds = {p: v.fit for p, v in params.free().items() if free is None or p in free}
+    paths = list(bounds)
+    lows = np.array([bounds[p][0] for p in paths])  # type: ignore[index]
+    spans = np.array([bounds[p][1] - bounds[p][0] for p in paths])  # type: ignore[index]
+    start = {p: params.values()[p].v for p in paths}
+    own = runner is None
+    runner = runner or Runner()
+    calls = 0
+
+    def values_at(x: np.ndarray) -> dict[str, float]:
+        return {p: float(lows[i] + spans[i] * min(1.0, max(0.0, x[i]))) for i, p in enumerate(paths)}
+
+    def objective(x: np.ndarray) -> float:
+        nonlocal calls
+        calls += 1
+        model = evaluate(params.with_values(values_at(x)), targets, seeds, containers, runner)
+        # An unstable world is as far from every figure as a world can be.
+        score = sum(
+            4.0 if math.isnan(m) else ((m - t.days) / t.days) ** 2
+            for m, t in zip(model, targets, strict=True)
+        )
+        if progress:
+            progress(calls, score)
+        return score
+
+    x0 = np.array([(start[p] - lows[i]) / spans[i] for i, p in enumerate(paths)])
+    try:
+        if own:
+            runner.__enter__()
+        found = minimize(
+            objective,
+            x0,
+            method="Nelder-Mead",
+            bounds=[(0.0, 1.0)] * len(paths),
+            options={"maxfev": max_evaluations, "xatol": 0.01, "fatol": 1e-4, "initial_simplex": _simplex(x0)},
+        )
+        values = values_at(found.x)
+        fitted = params.with_values(values)
+        model = evaluate(fitted, targets, seeds, containers, runner)
+    finally:
+        if own:
+            runner.__exit__(None, None, None)
+    residuals = [Residual(t, m) for t, m in zip(targets, model, strict=True)]
+    return FitResult(values, start, residuals, float(found.fun), calls, list(seeds), containers)
+
+
+def _simplex(x0: np.ndarray) -> np.ndarray:
+    """A starting simplex a fifth of the box wide around the start, inside the box."""
+    k = len(x0)
+    simplex = np.tile(x0, (k + 1, 1))
+    for i in range(k):
+        step = 0.2 if x0[i] + 0.2 <= 1 else -0.2
+        simplex[i + 1, i] = x0[i] + step
+    return simplex
+
+
+def write(result: FitResult, folder: Path) -> Path:
+    """fitted.yaml in `folder`."""
+    path = folder / "fitted.yaml"
+    path.write_text(result.to_yaml(), encoding="utf-8")
+    return path

@@ -191,7 +191,7 @@ CAPACITY_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "Caspian fleet": ("caspian_vessels",),
     "Black Sea services": ("services",),
-    "interchange": ("interchange_trains_day",),
+    "interchange": ("interchange_trains_day", "platforms"),
     "season": ("closures",),
 }
 

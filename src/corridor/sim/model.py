@@ -39,6 +39,9 @@ Proc = Generator[simpy.Event, Any, None]
 # result would depend on the run's length, not on the corridor.
 STABLE = 0.98
 GATE_STEP_H = 6.0
+YEAR_H = 365 * 24
+# The day the tracked containers start in a seasonal scenario: 1 November, 1 May.
+SEASON_START = {"winter": 304 * 24.0, "summer": 120 * 24.0}
 
 
 class Simulation:
@@ -99,6 +102,11 @@ class Simulation:
         self._customs: dict[str, simpy.Resource] = {}
         self._ports: dict[str, Port] = {}
         self._interchange: Interchange | None = None
+        # Where hour 0 falls in the year: the tracked containers start after the warm-up on
+        # their season's first day, or on a day of the year drawn for the seed.
+        first = SEASON_START.get(world.scenario.season)
+        start_of_tracking = first if first is not None else self.rng.uniform(0, YEAR_H)
+        self._start_h = (start_of_tracking - world.warmup_h) % YEAR_H
 
     # ----- plan ---------------------------------------------------------------------------
 
@@ -137,9 +145,8 @@ class Simulation:
 
     def _port(self, node: str) -> Port:
         if node not in self._ports:
-            self._ports[node] = Port(
-                self.env, self.rng, self.w.closures.get(node, 0.0), self.w.storm_h
-            )
+            by_month = self.w.closures.get(node, [0.0] * 12)
+            self._ports[node] = Port(self.env, self.rng, by_month, self.w.storm_h, self._start_h)
         return self._ports[node]
 
     def _wait_port(self, node: str, ids: list[int]) -> Proc:
@@ -420,10 +427,11 @@ class Simulation:
             start = self.env.now
             sail = self._leg_time(leg)
             yield self.env.timeout(sail)
+            # Waiting off a closed port is booked there, not to the crossing.
             yield from self._wait_port(leg.destination, ids)
             self.busy[name] += w.caspian_round_trip_h
             if ids:
-                self._moved(leg, ids, self.env.now - start)
+                self._moved(leg, ids, sail)
                 self.env.process(self._land(ids, others, leg, index))
             rest = w.caspian_round_trip_h - (self.env.now - start)
             if rest > 0:
@@ -446,10 +454,10 @@ class Simulation:
             yield self.env.timeout(max(0.0, due + s.headway_h - self.env.now))
 
     def _sail(self, ids: list[int], leg: Leg, index: int, s: Service) -> Proc:
-        start = self.env.now
-        yield self.env.timeout(self._lognormal(s.sailing_h, self.w.leg_cv))
+        sail = self._lognormal(s.sailing_h, self.w.leg_cv)
+        yield self.env.timeout(sail)
         yield from self._wait_port(leg.destination, ids)
-        self._moved(leg, ids, self.env.now - start)
+        self._moved(leg, ids, sail)
         yield from self._land(ids, 0, leg, index)
 
     def _land(self, ids: list[int], others: int, leg: Leg, index: int) -> Proc:

@@ -168,7 +168,7 @@ DEMAND = (
     "black_sea_other_feu_day",
     "interchange_other_trains_day",
 )
-FLEET = ("caspian_vessels", "black_sea_extra_feeders", "interchange_trains_per_day")
+FLEET = ("caspian_vessels", "black_sea_extra_feeders", "interchange_trains_per_day", "platforms")
 CASPIAN = ("vessels", "teu_per_year", "round_trip_h")
 SERVICE = ("capacity", "headway_h", "sailing_h")
 
@@ -254,7 +254,6 @@ class Interchange(BaseModel):
     model_config = _DATA
 
     node: str
-    platforms: Value
     platform_cycle_h: Value
 
 

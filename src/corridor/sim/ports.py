@@ -1,35 +1,72 @@
 """Ports that storms close: a calendar shared by every vessel that would sail from or arrive
-at the port."""
+at the port, with the share of time closed by month."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import simpy
 
+# Months (1-12) of each season; the other months take what keeps the year's average.
+SEASON_MONTHS = {"winter": (11, 12), "summer": (5, 6, 7, 8, 9)}
+MONTH_H = 365 * 24 / 12
+
+
+def monthly(shares: dict[str, float]) -> list[float]:
+    """The closed share of each month from a port's `year`, `winter` and `summer` shares:
+    the seasons' months take their season's share, the others what is left of the year's
+    average."""
+    fixed = {m: shares[s] for s, months in SEASON_MONTHS.items() for m in months}
+    rest = [m for m in range(1, 13) if m not in fixed]
+    left = (12 * shares["year"] - sum(fixed.values())) / len(rest)
+    if left < 0:
+        raise ValueError(
+            f"closures {shares}: the seasons' shares exceed the year's average "
+            f"(the other months would need {left:.2f})"
+        )
+    return [fixed.get(m, left) for m in range(1, 13)]
+
 
 class Port:
-    """A port that is closed a share `closed` of the time, in storms of `storm_h` hours on
-    average (both durations exponential, so the closed share holds at any run length).
-    `wait_open` holds a vessel until the port is open."""
+    """A port closed in storms of `storm_h` hours on average, as often as each month's
+    share says (`by_month`, January first); the simulation's hour 0 falls on `start_h`
+    hours into the year. `wait_open` holds a vessel until the port is open."""
 
     def __init__(
-        self, env: simpy.Environment, rng: random.Random, closed: float, storm_h: float
+        self,
+        env: simpy.Environment,
+        rng: random.Random,
+        by_month: Sequence[float],
+        storm_h: float,
+        start_h: float = 0.0,
     ) -> None:
         self.env = env
         self.is_open = True
         self.reopened = env.event()
         self.closed_h = 0.0
-        if closed > 0:
-            self.is_open = rng.random() >= closed
-            env.process(self._weather(rng, closed, storm_h))
+        self.by_month = list(by_month)
+        self.start_h = start_h
+        if any(share > 0 for share in self.by_month):
+            self.is_open = rng.random() >= self.share()
+            env.process(self._weather(rng, storm_h))
 
-    def _weather(self, rng: random.Random, closed: float, storm_h: float) -> Generator[Any]:
-        calm_h = storm_h * (1 - closed) / closed
+    def share(self) -> float:
+        """The closed share of the current month."""
+        month = int(((self.start_h + self.env.now) % (12 * MONTH_H)) // MONTH_H)
+        return self.by_month[month]
+
+    def _weather(self, rng: random.Random, storm_h: float) -> Generator[Any]:
         while True:
+            closed = self.share()
             if self.is_open:
+                if closed <= 0:
+                    # A calm month: look again at the next month's start.
+                    into = (self.start_h + self.env.now) % MONTH_H
+                    yield self.env.timeout(MONTH_H - into + 1e-6)
+                    continue
+                calm_h = storm_h * (1 - closed) / closed
                 yield self.env.timeout(rng.expovariate(1 / calm_h))
                 self.is_open = False
             else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from corridor.exceptions import InvalidInput
 from corridor.sim.params import Parameters, Regime, RouteSpec, Scenario
+from corridor.sim.ports import monthly
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class World:
     poti_dwell_h: float
     warmup_h: float
     booking_lead_h: tuple[float, float]
-    closures: dict[str, float]
+    closures: dict[str, list[float]]
+    closures_year: dict[str, float]
     caspian_vessels: int
     caspian_voyage_feu: int
     caspian_round_trip_h: float
@@ -110,7 +112,11 @@ class World:
             poti_dwell_h=phys("poti_dwell_h"),
             warmup_h=phys("warmup_h"),
             booking_lead_h=(phys("booking_lead_min_h"), phys("booking_lead_max_h")),
-            closures={port: by[s.season].v for port, by in params.closures.items()},
+            closures={
+                port: monthly({k: v.v for k, v in by.items()})
+                for port, by in params.closures.items()
+            },
+            closures_year={port: by["year"].v for port, by in params.closures.items()},
             caspian_vessels=int(f["caspian_vessels"]),
             caspian_voyage_feu=max(1, round(voyage_feu)),
             caspian_round_trip_h=cas["round_trip_h"].v,
@@ -121,21 +127,22 @@ class World:
             interchange_node=inter.node,
             interchange_trains_day=f["interchange_trains_per_day"],
             interchange_other_trains_day=d["interchange_other_trains_day"],
-            platforms=int(inter.platforms.v),
+            platforms=int(f["platforms"]),
             platform_cycle_h=inter.platform_cycle_h.v,
         )
 
     # ----- loads --------------------------------------------------------------------------
 
     def caspian_capacity_feu_day(self) -> float:
-        """What the fleet carries a day, with the departure port's closures taken off."""
-        open_share = 1 - self.closures.get("aktau", 0.0)
+        """What the fleet carries a day, with the departure port's closures over the year
+        taken off (a season may overload it for a while: the queue then builds)."""
+        open_share = 1 - self.closures_year.get("aktau", 0.0)
         per_day = self.caspian_vessels * self.caspian_voyage_feu * 24 / self.caspian_round_trip_h
         return per_day * open_share
 
     def black_sea_capacity_feu_day(self) -> float:
         """What the Black Sea services carry a day, the port's closures taken off."""
-        open_share = 1 - self.closures.get(self.black_sea_port, 0.0)
+        open_share = 1 - self.closures_year.get(self.black_sea_port, 0.0)
         return sum(s.capacity * 24 / s.headway_h for s in self.services) * open_share
 
     def loads(self, nodes: set[str]) -> dict[str, float]:

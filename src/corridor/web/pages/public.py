@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +22,8 @@ from corridor.web.view import SESSION_COOKIE, View, view
 router = APIRouter()
 V = Annotated[View, Depends(view)]
 MAX_UPLOAD = 10 << 20
-SIM_CONTAINERS = (100, 300, 600)
+SIM_CONTAINERS = (150, 300, 600)
+SIM_SEEDS = (2, 3, 4)
 
 
 def _safe_next(v: View, target: str | None) -> str:
@@ -161,37 +162,62 @@ def rules_matrix(v: V, origin: str | None = None, destination: str | None = None
     )
 
 
-def _simulate(containers: int, seed: int) -> tuple[simulation.SimulationReport, str]:
+def _images(files: list[Path]) -> dict[str, str]:
+    """The SVG plots among `files`, base64 by name."""
+    return {f.stem: base64.b64encode(f.read_bytes()).decode() for f in files if f.suffix == ".svg"}
+
+
+def _simulate(
+    containers: int, seeds: int, season: str
+) -> tuple[simulation.CompareReport, dict[str, str]]:
     with tempfile.TemporaryDirectory() as folder:
-        report = simulation.run(simulation.regimes(), containers, seed, Path(folder))
-        svg = next((f for f in report.files if f.suffix == ".svg"), None)
-        image = base64.b64encode(svg.read_bytes()).decode() if svg else ""
-    return report, image
+        report = simulation.compare(
+            simulation.scenarios(), containers, range(1, seeds + 1), Path(folder), season=season
+        )
+        return report, _images(report.files)
+
+
+def _sensitivity(containers: int) -> tuple[list[Any], dict[str, str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        swings, files = simulation.sensitivity("today", (1,), containers, Path(folder))
+        return swings[:15], _images(files)
+
+
+def _choice(form: Any, name: str, allowed: tuple[Any, ...]) -> Any:
+    """A form value among `allowed` (the first when absent or not allowed)."""
+    raw = str(form.get(name) or "")
+    return next((a for a in allowed if str(a) == raw), allowed[0])
+
+
+def _sim_page(v: V, **extra: Any) -> Response:
+    return v.page(
+        "simulate.html",
+        sizes=SIM_CONTAINERS,
+        seed_counts=SIM_SEEDS,
+        seasons=simulation.seasons(),
+        **{"report": None, "images": {}, "swings": None, "chosen": SIM_CONTAINERS[0],
+           "seeds": SIM_SEEDS[0], "season": "year", **extra},
+    )
 
 
 @router.get("/simulate")
 def simulate_form(v: V) -> Response:
-    return v.page("simulate.html", report=None, image="", sizes=SIM_CONTAINERS, chosen=100)
+    return _sim_page(v)
 
 
 @router.post("/simulate")
 async def simulate(v: V) -> Response:
-    """Run every regime on a small sample with one seed: percentiles, where the days go,
-    and the plot."""
+    """Every scenario over a few seeds on a small sample: medians with their intervals
+    against the published figures, the procedure/capacity decomposition, the fleet the
+    target takes, and the plots; or, with `what=sensitivity`, the tornado."""
     form = await v.form()
-    try:
-        containers = int(str(form.get("containers") or SIM_CONTAINERS[0]))
-        seed = int(str(form.get("seed") or 1))
-    except ValueError:
-        containers, seed = SIM_CONTAINERS[0], 1
-    containers = containers if containers in SIM_CONTAINERS else SIM_CONTAINERS[0]
-    seed = max(1, min(seed, 10_000))
-    report, image = await run_in_threadpool(_simulate, containers, seed)
-    return v.page(
-        "simulate.html",
-        report=report,
-        image=image,
-        sizes=SIM_CONTAINERS,
-        chosen=containers,
-        seed=seed,
+    containers = _choice(form, "containers", SIM_CONTAINERS)
+    if str(form.get("what") or "") == "sensitivity":
+        swings, images = await run_in_threadpool(_sensitivity, containers)
+        return _sim_page(v, swings=swings, images=images, chosen=containers)
+    seeds = _choice(form, "seeds", SIM_SEEDS)
+    season = _choice(form, "season", tuple(simulation.seasons()))
+    report, images = await run_in_threadpool(_simulate, containers, seeds, season)
+    return _sim_page(
+        v, report=report, images=images, chosen=containers, seeds=seeds, season=season
     )

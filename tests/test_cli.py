@@ -161,7 +161,19 @@ def test_rules_lint_of_the_shipped_packs_names_the_rules_to_check() -> None:
 def test_simulate_writes_csv_and_plots(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["simulate", "--regime", "digital", "--containers", "200", "--out", str(tmp_path)],
+        [
+            "simulate",
+            "--scenario",
+            "digital",
+            "--containers",
+            "200",
+            "--seeds",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
@@ -175,31 +187,73 @@ def test_simulate_writes_csv_and_plots(tmp_path: Path) -> None:
     ):
         assert (tmp_path / name).stat().st_size > 0
     rows = (tmp_path / "transit_times.csv").read_text().splitlines()
-    assert len(rows) == 201
+    assert len(rows) == 1 + 2 * 200
 
 
 def test_simulate_compare_prints_model_against_published(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["simulate", "compare", "--containers", "300", "--out", str(tmp_path)],
-        env={"COLUMNS": "200"},
+        [
+            "simulate",
+            "compare",
+            "--scenarios",
+            "paper,today,digital,northern",
+            "--containers",
+            "200",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+        env={"COLUMNS": "220"},
     )
     assert result.exit_code == 0, result.output
-    for regime in ("paper", "today", "digital"):
-        assert regime in result.output
-    # Each regime's published figure with its year and route, and the model's distance.
+    for scenario in ("paper", "today", "digital", "northern"):
+        assert scenario in result.output
+    # Each scenario's published figure with its year and route, and the model's distance.
     assert "31-34 (2025, China -> Constanța)" in result.output
     assert "50-55 (2022-24, China -> Europe by the Middle Corridor)" in result.output
     assert "target 14-18 (2027, China -> Europe)" in result.output
-    assert "to Poti port" in result.output
-    assert "(out of range)" in result.output or "(in range)" in result.output
+    assert "Poti port -> Constanța port" in result.output
+    assert "15 %" in result.output
     assert "Xi'an -> Dostyk -> Aktau port -> Constanța port" in result.output
+    # The difference split into procedure and capacity, and the answer on the target.
+    assert "paper -> today: what each part takes off the median" in result.output
+    assert "documentary holds" in result.output
+    assert "the 18-day target with today's fleet" in result.output
+    assert "times the northern route's median" in result.output
+    for name in ("decomposition.svg", "decomposition.csv", "simulation.svg"):
+        assert (tmp_path / name).stat().st_size > 0
 
 
-def test_simulate_unknown_regime_is_a_usage_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["simulate", "--regime", "magic", "--out", str(tmp_path)])
+def test_simulate_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "--scenario", "magic", "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "unknown regime" in result.output
+    assert "unknown scenario" in result.output
+
+
+def test_simulate_tornado_ranks_parameters(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "tornado",
+            "--scenario",
+            "northern",
+            "--containers",
+            "100",
+            "--seeds",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "malaszewicze" in result.output
+    assert (tmp_path / "tornado.svg").stat().st_size > 0
 
 
 def test_verify_exit_codes_and_offline_trust_list(

@@ -6,7 +6,7 @@ import pytest
 
 from corridor.customs.profiles import parse_profiles
 from corridor.services import simulation, targeting
-from corridor.sim.params import shipped_regimes
+from corridor.sim.params import shipped
 
 
 def test_each_offices_lanes_come_out_at_its_configured_rates() -> None:
@@ -21,8 +21,8 @@ def test_each_offices_lanes_come_out_at_its_configured_rates() -> None:
 
 
 def test_the_digital_regime_takes_its_inspections_and_decision_time_from_them() -> None:
-    shipped = shipped_regimes()
-    regime = simulation.with_risk_engine(shipped).regime("digital")
+    params = shipped()
+    regime = simulation.with_risk_engine(params).regime("digital")
     lanes = simulation.risk_engine_lanes()
     red = sum(x.red for x in lanes) / len(lanes)
     assert regime["inspect_prob"] == pytest.approx(red, abs=1e-4)
@@ -31,4 +31,4 @@ def test_the_digital_regime_takes_its_inspections_and_decision_time_from_them() 
     # The decision time is the lanes' mix of cleared-on-data and documentary checks.
     assert simulation.CLEARED_H < regime["customs_h"] < simulation.DOCUMENTARY_H
     # The other regimes are untouched.
-    assert simulation.with_risk_engine(shipped).regime("paper") == shipped.regime("paper")
+    assert simulation.with_risk_engine(params).regime("paper") == params.regime("paper")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import statistics
-
 from importlib import resources
 
 import pytest
@@ -15,7 +14,6 @@ from scipy import stats
 
 from corridor.sim import World, shipped, simulate
 from corridor.sim.calibrate import Target, evaluate, fit, published_targets
-from corridor.sim.params import parse
 from corridor.sim.experiments import (
     Estimate,
     Runner,
@@ -26,6 +24,7 @@ from corridor.sim.experiments import (
     ranges,
     tornado,
 )
+from corridor.sim.params import parse
 
 
 def test_an_estimate_is_the_mean_with_students_interval() -> None:
@@ -83,7 +82,9 @@ def test_sensitivity_ranges_respect_bounds_shares_and_counts() -> None:
         if p in free:
             assert (lo, hi) == free[p].fit
     lo, hi = spans["caspian/vessels"]
-    assert lo == int(lo) and hi == int(hi) and lo <= 5 and hi >= 7
+    assert (lo, hi) == (int(lo), int(hi))
+    assert lo <= 5
+    assert hi >= 7
     assert spans["regimes/today/values/inspect_prob"][1] <= 0.95
     assert "regimes/paper/values/customs_h" not in spans  # not today's
 
@@ -107,7 +108,10 @@ def test_the_fit_recovers_parameters_from_a_synthetic_run() -> None:
     (The Poti yard dwell is made a fitted value here, for a second dimension.)"""
     raw = yaml.safe_load((resources.files("corridor.sim") / "model.yaml").read_text())
     raw["physical"]["poti_dwell_h"] = {
-        "v": 72, "fit": [24, 240], "target": "today: Poti -> Constanța", "note": "test"
+        "v": 72,
+        "fit": [24, 240],
+        "target": "today: Poti -> Constanța",
+        "note": "test",
     }
     params = parse(yaml.safe_dump(raw))
     truth = {"regimes/today/posts/malaszewicze/entry": 70.0, "physical/poti_dwell_h": 150.0}

@@ -47,7 +47,8 @@ def test_every_value_carries_a_source_an_assumption_or_fit_bounds() -> None:
         assert len(kinds) == 1, path
         if value.fit:
             assert value.fit[0] <= value.v <= value.fit[1], path
-            assert value.target and value.note, path
+            assert value.target, path
+            assert value.note, path
 
 
 def test_a_value_without_its_basis_is_refused() -> None:
@@ -146,9 +147,10 @@ def test_a_winter_of_port_closures_slows_the_corridor() -> None:
     summer, and the hours are spent waiting at the Caspian ports."""
     winter = [simulate("today", 300, s, season="winter") for s in (1, 2, 3)]
     summer = [simulate("today", 300, s, season="summer") for s in (1, 2, 3)]
-    assert np.mean([r.percentile(50) for r in winter]) > np.mean(
-        [r.percentile(50) for r in summer]
-    ) + 1
+    assert (
+        np.mean([r.percentile(50) for r in winter])
+        > np.mean([r.percentile(50) for r in summer]) + 1
+    )
     assert np.mean([_hours_at(r, "aktau", "waiting") for r in winter]) > np.mean(
         [_hours_at(r, "aktau", "waiting") for r in summer]
     )
@@ -176,7 +178,10 @@ def test_a_surge_queues_on_the_shared_resources() -> None:
         ]
         for scale in (0.5, 1.0)
     }
-    seg = {k: np.mean([np.median(r.segment_h("poti", "constanta")) for r in v]) for k, v in runs.items()}
+    seg = {
+        k: np.mean([np.median(r.segment_h("poti", "constanta")) for r in v])
+        for k, v in runs.items()
+    }
     p50 = {k: np.mean([r.percentile(50) for r in v]) for k, v in runs.items()}
     assert runs[1.0][0].loads["black sea services"] > runs[0.5][0].loads["black sea services"]
     assert seg[1.0] > seg[0.5] + 24
@@ -195,7 +200,9 @@ def test_the_interchange_queues_only_beyond_the_observed_crossing() -> None:
     roomy = params.with_values({"fleets/today/interchange_trains_per_day": 40})
     tight = params.with_values({"fleets/today/interchange_trains_per_day": 12})
     wait = {
-        name: np.mean([_hours_at(simulate("digital", 300, s, params=p), "dostyk", "waiting") for s in (1, 2)])
+        name: np.mean(
+            [_hours_at(simulate("digital", 300, s, params=p), "dostyk", "waiting") for s in (1, 2)]
+        )
         for name, p in (("roomy", roomy), ("tight", tight))
     }
     assert wait["tight"] > wait["roomy"] + 2
@@ -206,9 +213,10 @@ def test_documentary_holds_slow_the_post_they_are_at() -> None:
     none = params.with_values({"regimes/today/holds/baku-alat/entry": 0.0})
     held = [simulate("today", 300, s) for s in (1, 2, 3)]
     free = [simulate("today", 300, s, params=none) for s in (1, 2, 3)]
-    assert np.mean([_hours_at(r, "baku-alat", "waiting") for r in held]) > np.mean(
-        [_hours_at(r, "baku-alat", "waiting") for r in free]
-    ) + 5
+    assert (
+        np.mean([_hours_at(r, "baku-alat", "waiting") for r in held])
+        > np.mean([_hours_at(r, "baku-alat", "waiting") for r in free]) + 5
+    )
 
 
 def test_the_farther_origins_take_longer_to_the_border() -> None:
@@ -245,9 +253,7 @@ def test_no_border_crossing_is_counted_twice_in_any_regime() -> None:
     crossings = [
         (leg.origin, leg.destination)
         for leg in route.legs
-        if params.customs_between(
-            net.nodes[leg.origin].country, net.nodes[leg.destination].country
-        )
+        if params.customs_between(net.nodes[leg.origin].country, net.nodes[leg.destination].country)
     ]
     assert ("alashankou", "dostyk") in crossings
     for regime in params.regimes.values():
@@ -333,5 +339,3 @@ def test_utilisation_is_a_share() -> None:
     util = simulate("today", 200, 1).utilisation()
     assert {"caspian fleet", "black sea services", "interchange"} <= set(util)
     assert all(0.0 <= u <= 1.0 for u in util.values()), util
-
-

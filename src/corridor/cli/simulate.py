@@ -20,14 +20,10 @@ simulate_app = typer.Typer(
 )
 app.add_typer(simulate_app, name="simulate")
 
-Containers = Annotated[
-    int, typer.Option(min=50, max=200_000, help="Tracked containers per run.")
-]
+Containers = Annotated[int, typer.Option(min=50, max=200_000, help="Tracked containers per run.")]
 Seeds = Annotated[int, typer.Option(min=1, max=50, help="Seeds 1..N (replications).")]
 Out = Annotated[Path, typer.Option(help="Folder for CSV files and plots.")]
-Workers = Annotated[
-    int, typer.Option(min=0, max=256, help="Processes to run on (0: every core).")
-]
+Workers = Annotated[int, typer.Option(min=0, max=256, help="Processes to run on (0: every core).")]
 
 
 @contextmanager
@@ -45,6 +41,12 @@ def _bars() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
             return lambda n: progress.advance(task, n)
 
         yield bar
+
+
+def _tolerance(r: simulation.ScenarioReport) -> str:
+    if r.published is None or r.published.target:
+        return ""
+    return ", within 15 %" if r.within else ", beyond 15 %"
 
 
 def _print(report: simulation.CompareReport) -> None:
@@ -67,9 +69,7 @@ def _print(report: simulation.CompareReport) -> None:
             f"{'target ' if pub.target else ''}{pub.low:g}-{pub.high:g} ({pub.year}, {pub.route})"
             if pub
             else "-",
-            f"{r.distance:+.1f} ({r.verdict}{'' if pub is None or pub.target else ', within 15 %' if r.within else ', beyond 15 %'})"
-            if pub
-            else "-",
+            f"{r.distance:+.1f} ({r.verdict}{_tolerance(r)})" if pub else "-",
         )
         for c in [*r.checkpoints, *r.segments]:
             table.add_row(
@@ -167,9 +167,7 @@ def simulate(
 
 @simulate_app.command("compare")
 def simulate_compare(
-    scenarios: Annotated[
-        str, typer.Option(help="Comma-separated scenarios (default: all).")
-    ] = "",
+    scenarios: Annotated[str, typer.Option(help="Comma-separated scenarios (default: all).")] = "",
     season: Annotated[str | None, typer.Option(help="year, winter or summer.")] = None,
     containers: Containers = 1000,
     seeds: Seeds = 4,
@@ -197,7 +195,9 @@ def simulate_compare(
 def simulate_fit(
     containers: Containers = 600,
     seeds: Seeds = 3,
-    evaluations: Annotated[int, typer.Option(min=5, max=1000, help="Most model evaluations.")] = 120,
+    evaluations: Annotated[
+        int, typer.Option(min=5, max=1000, help="Most model evaluations.")
+    ] = 120,
     write: Annotated[
         bool, typer.Option(help="Write the fitted values into the package's fitted.yaml.")
     ] = False,
@@ -209,9 +209,12 @@ def simulate_fit(
 
     folder = Path(sim.__file__).parent if write else None
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), console=console
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
     ) as bar:
-        task = bar.add_task("Fitting (Nelder-Mead)", total=evaluations)
+        task = bar.add_task("Fitting (Powell)", total=evaluations)
 
         def step(n: int, score: float) -> None:
             bar.update(task, completed=n, description=f"Fitting, objective {score:.4f}")
@@ -230,7 +233,9 @@ def simulate_fit(
     for p, v in result.values.items():
         table.add_row(p, f"{result.start[p]:g}", f"{v:.3f}")
     console.print(table)
-    table = Table(title=f"Residuals (objective {result.objective:.4f}, {result.evaluations} evaluations)")
+    table = Table(
+        title=f"Residuals (objective {result.objective:.4f}, {result.evaluations} evaluations)"
+    )
     for col in ("published figure", "published", "model", "relative"):
         table.add_column(col, justify="left" if col == "published figure" else "right")
     for r in result.residuals:
@@ -263,7 +268,9 @@ def simulate_tornado(
     for col in ("parameter", "low", "median", "high", "median"):
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for s in swings[:top]:
-        table.add_row(s.path, f"{s.low_value:g}", f"{s.low:.1f}", f"{s.high_value:g}", f"{s.high:.1f}")
+        table.add_row(
+            s.path, f"{s.low_value:g}", f"{s.low:.1f}", f"{s.high_value:g}", f"{s.high:.1f}"
+        )
     console.print(table)
     console.print("Wrote " + ", ".join(str(f) for f in files))
 

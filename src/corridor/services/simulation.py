@@ -221,7 +221,9 @@ def seasons() -> list[str]:
     return list(shipped().seasons)
 
 
-def _check(place: str, values: list[float], low: float, high: float, year: str, route: str) -> Check:
+def _check(
+    place: str, values: list[float], low: float, high: float, year: str, route: str
+) -> Check:
     return Check(place, Estimate.of(values), low, high, year, route)
 
 
@@ -383,7 +385,17 @@ def _write(
     files = [
         write_rows(
             out / "summary.csv",
-            ["scenario", "p50_days", "ci_low", "ci_high", "p50_from_booking", "clock", "published", "distance", "verdict"],
+            [
+                "scenario",
+                "p50_days",
+                "ci_low",
+                "ci_high",
+                "p50_from_booking",
+                "clock",
+                "published",
+                "distance",
+                "verdict",
+            ],
             summary,
         ),
         write_rows(
@@ -398,7 +410,12 @@ def _write(
         write_rows(
             out / "transit_times.csv",
             ["scenario", "seed", "container", "transit_days"],
-            [[r.label, r.seed, i, d] for rs in runs.values() for r in rs for i, d in enumerate(r.transit)],
+            [
+                [r.label, r.seed, i, d]
+                for rs in runs.values()
+                for r in rs
+                for i, d in enumerate(r.transit)
+            ],
         ),
     ]
     if decompositions:
@@ -407,7 +424,15 @@ def _write(
                 out / "decomposition.csv",
                 ["from", "to", "kind", "group", "days", "ci_low", "ci_high"],
                 [
-                    [d.start, d.end, s.kind, s.group, f"{s.days.mean:.2f}", f"{s.days.low:.2f}", f"{s.days.high:.2f}"]
+                    [
+                        d.start,
+                        d.end,
+                        s.kind,
+                        s.group,
+                        f"{s.days.mean:.2f}",
+                        f"{s.days.low:.2f}",
+                        f"{s.days.high:.2f}",
+                    ]
                     for d in decompositions
                     for s in d.steps
                 ],
@@ -463,7 +488,17 @@ def sensitivity(
         write_rows(
             out / "tornado.csv",
             ["parameter", "low_value", "high_value", "median_low", "median_high", "median_base"],
-            [[s.path, s.low_value, s.high_value, f"{s.low:.2f}", f"{s.high:.2f}", f"{s.base:.2f}"] for s in swings],
+            [
+                [
+                    s.path,
+                    s.low_value,
+                    s.high_value,
+                    f"{s.low:.2f}",
+                    f"{s.high:.2f}",
+                    f"{s.base:.2f}",
+                ]
+                for s in swings
+            ],
         ),
         *plot_tornado(swings, scenario, out),
     ]

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from corridor.network import Network, corridor
 from corridor.sim.fit import Fits
-from corridor.sim.model import Results, Simulation, World
+from corridor.sim.model import Simulation
 from corridor.sim.params import Parameters, shipped
+from corridor.sim.results import Results
+from corridor.sim.world import World
 
 
 def simulate(

@@ -5,8 +5,9 @@ their bounds to minimise the sum over every published figure (each scenario's en
 range, its part-way checkpoints and its segments, targets excluded) of the squared relative
 distance between the modelled median and the middle of the published range. The medians are
 means over a fixed set of seeds (common random numbers, so the objective is the same function
-at every step); the search is Nelder-Mead (SciPy) on the bounded box. The fitted values and
-their residuals are written to `fitted.yaml` beside the model file, never tuned by hand.
+at every step); the search is Powell's method (SciPy: line searches along each parameter,
+then along the directions that worked) on the bounded box. The fitted values and their
+residuals are written to `fitted.yaml` beside the model file, never tuned by hand.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import yaml
 from scipy.optimize import minimize
 
-from corridor.sim.experiments import Runner, Task
+from corridor.sim.experiments import Run, Runner, Task
 from corridor.sim.params import Parameters
 from corridor.sim.world import World
 
@@ -39,13 +40,13 @@ class Target:
     node: str = ""
     start: str = ""
 
-    def measure(self, run: object) -> float:
+    def measure(self, run: Run) -> float:
         """The same figure in one run's summary."""
         if self.start:
-            return run.segments.get(f"{self.start}->{self.node}", math.nan)  # type: ignore[attr-defined]
+            return run.segments.get(f"{self.start}->{self.node}", math.nan)
         if self.node:
-            return run.checkpoints.get(self.node, math.nan)  # type: ignore[attr-defined]
-        return run.median(self.clock)  # type: ignore[attr-defined]
+            return run.checkpoints.get(self.node, math.nan)
+        return run.median(self.clock)
 
 
 def published_targets(params: Parameters) -> list[Target]:
@@ -58,7 +59,9 @@ def published_targets(params: Parameters) -> list[Target]:
         out.append(Target(f"{name}: {pub.route} ({pub.year})", name, mid, pub.clock))
         for cp in pub.checkpoints:
             out.append(
-                Target(f"{name}: {cp.route} ({cp.year})", name, (cp.low + cp.high) / 2, node=cp.node)
+                Target(
+                    f"{name}: {cp.route} ({cp.year})", name, (cp.low + cp.high) / 2, node=cp.node
+                )
             )
         for s in pub.segments:
             out.append(
@@ -101,7 +104,7 @@ class FitResult:
         """The fitted.yaml text: values, residuals and the procedure's settings."""
         doc = {
             "procedure": (
-                "corridor simulate fit: Nelder-Mead on the bounded parameters, minimising the "
+                "corridor simulate fit: Powell's method on the bounded parameters, minimising the "
                 "sum of squared relative distances of the modelled medians (mean over the "
                 "seeds) from the middle of each published range"
             ),
@@ -144,7 +147,7 @@ def evaluate(
         for s in seeds
     ]
     runs = runner.map(tasks)
-    by: dict[str, list[object]] = {}
+    by: dict[str, list[Run]] = {}
     for task, run in zip(tasks, runs, strict=True):
         by.setdefault(task.label, []).append(run)
     out = []
@@ -178,7 +181,9 @@ def fit(
     calls = 0
 
     def values_at(x: np.ndarray) -> dict[str, float]:
-        return {p: float(lows[i] + spans[i] * min(1.0, max(0.0, x[i]))) for i, p in enumerate(paths)}
+        return {
+            p: float(lows[i] + spans[i] * min(1.0, max(0.0, x[i]))) for i, p in enumerate(paths)
+        }
 
     def objective(x: np.ndarray) -> float:
         nonlocal calls
@@ -200,9 +205,9 @@ def fit(
         found = minimize(
             objective,
             x0,
-            method="Nelder-Mead",
+            method="Powell",
             bounds=[(0.0, 1.0)] * len(paths),
-            options={"maxfev": max_evaluations, "xatol": 0.01, "fatol": 1e-4, "initial_simplex": _simplex(x0)},
+            options={"maxfev": max_evaluations, "xtol": 0.01, "ftol": 1e-4},
         )
         values = values_at(found.x)
         fitted = params.with_values(values)
@@ -212,16 +217,6 @@ def fit(
             runner.__exit__(None, None, None)
     residuals = [Residual(t, m) for t, m in zip(targets, model, strict=True)]
     return FitResult(values, start, residuals, float(found.fun), calls, list(seeds), containers)
-
-
-def _simplex(x0: np.ndarray) -> np.ndarray:
-    """A starting simplex a fifth of the box wide around the start, inside the box."""
-    k = len(x0)
-    simplex = np.tile(x0, (k + 1, 1))
-    for i in range(k):
-        step = 0.2 if x0[i] + 0.2 <= 1 else -0.2
-        simplex[i + 1, i] = x0[i] + step
-    return simplex
 
 
 def write(result: FitResult, folder: Path) -> Path:

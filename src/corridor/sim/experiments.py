@@ -70,7 +70,8 @@ class Task:
 def summarise_run(label: str, results: Results, published: Published | None) -> Run:
     """An experiment's view of one run."""
     checkpoints = {
-        cp.node: results.percentile(50, cp.node) for cp in (published.checkpoints if published else [])
+        cp.node: results.percentile(50, cp.node)
+        for cp in (published.checkpoints if published else [])
     }
     segments = {
         f"{s.start}->{s.end}": _median_days(results.segment_h(s.start, s.end))
@@ -258,10 +259,12 @@ def decompose(
     clock: str = "departure",
 ) -> Decomposition:
     """How many days each group of parameters is worth between worlds `a` and `b`."""
-    worlds = [("start", "", a)] + path(a, b)
+    worlds = [("start", "", a), *path(a, b)]
     tasks = [Task(g, w, params, containers, s) for _, g, w in worlds for s in seeds]
     runs = runner.map(tasks, progress)
-    medians = [[r.median(clock) for r in runs[i : i + len(seeds)]] for i in range(0, len(runs), len(seeds))]
+    medians = [
+        [r.median(clock) for r in runs[i : i + len(seeds)]] for i in range(0, len(runs), len(seeds))
+    ]
     steps = []
     for i, (kind, group, _) in enumerate(worlds[1:], start=1):
         diffs = [x - y for x, y in zip(medians[i - 1], medians[i], strict=True)]
@@ -303,10 +306,14 @@ def fleet_for(
 
     def variant(v: int, f: int) -> World:
         added = tuple(replace(feeder, name=f"{feeder.name} (added {k + 1})") for k in range(f))
-        return replace(world, caspian_vessels=world.caspian_vessels + v, services=world.services + added)
+        return replace(
+            world, caspian_vessels=world.caspian_vessels + v, services=world.services + added
+        )
 
     def measure(v: int, f: int) -> Estimate:
-        runs = runner.map([Task("fleet", variant(v, f), params, containers, s) for s in seeds], progress)
+        runs = runner.map(
+            [Task("fleet", variant(v, f), params, containers, s) for s in seeds], progress
+        )
         return Estimate.of(r.p50 for r in runs)
 
     v = f = 0
@@ -353,7 +360,9 @@ class Swing:
 INTEGER = ("vessels", "capacity", "customs_lanes", "train_capacity", "platforms")
 
 
-def ranges(params: Parameters, world: World, spread: float = 0.25) -> dict[str, tuple[float, float]]:
+def ranges(
+    params: Parameters, world: World, spread: float = 0.25
+) -> dict[str, tuple[float, float]]:
     """Low and high values for every parameter the world uses: a fitted value's bounds,
     others ±`spread`, shares kept within [0, 1], counts whole and moved by at least one."""
     used = _used_paths(params, world)
@@ -389,11 +398,7 @@ def _used_paths(params: Parameters, world: World) -> set[str]:
         f"regimes/{s.regime}/",
     )
     closures = {f"closures/{port}/{s.season}" for port in params.closures}
-    return {
-        p
-        for p in params.values()
-        if p.startswith(prefixes) or p in closures
-    }
+    return {p for p in params.values() if p.startswith(prefixes) or p in closures}
 
 
 def _base_demand(params: Parameters) -> str:
@@ -417,9 +422,7 @@ def tornado(
     for p, (lo, hi) in spans.items():
         for value in (lo, hi):
             changed = params.with_values({p: value})
-            tasks += [
-                Task(p, World.of(changed, scenario), changed, containers, s) for s in seeds
-            ]
+            tasks += [Task(p, World.of(changed, scenario), changed, containers, s) for s in seeds]
             keys.append((p, value))
     runs = runner.map(tasks, progress)
     n = len(seeds)

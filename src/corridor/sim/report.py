@@ -101,7 +101,13 @@ def plot_runs(
         if not rs or not rs[0].transit:
             continue
         c = COLOURS.get(scenario, "grey")
-        ax1.hist(rs[0].transit, bins=bins, alpha=0.5, color=c, label=f"{scenario} (p50 {rs[0].p50:.1f} d)")
+        ax1.hist(
+            rs[0].transit,
+            bins=bins,
+            alpha=0.5,
+            color=c,
+            label=f"{scenario} (p50 {rs[0].p50:.1f} d)",
+        )
         pub = published.get(scenario)
         if pub and pub.clock == "departure":
             ax1.axvspan(pub.low, pub.high, color=c, alpha=0.12)
@@ -135,7 +141,9 @@ def plot_runs(
             left = [a + b for a, b in zip(left, widths, strict=True)]
     rest = [sum(sum(v.values()) for p, v in rows[s] if p not in order) for s in names]
     ax2.barh(names, rest, left=left, color="#dddddd", edgecolor="white", label="other places")
-    ax2.set_xlabel("days per container, booking included (plain: moving, //: processing, ..: waiting)")
+    ax2.set_xlabel(
+        "days per container, booking included (plain: moving, //: processing, ..: waiting)"
+    )
     ax2.set_title("Where the days go (largest places, mean over seeds)")
     ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
     fig.tight_layout()
@@ -152,7 +160,10 @@ def plot_decompositions(decompositions: Sequence[Decomposition], out: Path) -> l
         steps = [s for s in d.steps if s.days.n]
         names = [f"{s.group} ({s.kind})" for s in steps]
         means = [s.days.mean for s in steps]
-        errors = [[s.days.mean - s.days.low for s in steps], [s.days.high - s.days.mean for s in steps]]
+        errors = [
+            [s.days.mean - s.days.low for s in steps],
+            [s.days.high - s.days.mean for s in steps],
+        ]
         colours = ["#2166ac" if s.kind == "procedure" else "#b35806" for s in steps]
         ax.barh(names, means, xerr=errors, color=colours, capsize=3)
         ax.axvline(0, color="black", linewidth=0.8)
@@ -170,7 +181,10 @@ def plot_tornado(swings: Sequence[Swing], scenario: str, out: Path, top: int = 1
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(shown) + 1.8))
     base = shown[0].base if shown else 0.0
     for i, s in enumerate(shown):
-        for value, colour, at in ((s.low, "#4393c3", s.low_value), (s.high, "#d6604d", s.high_value)):
+        for value, colour, at in (
+            (s.low, "#4393c3", s.low_value),
+            (s.high, "#d6604d", s.high_value),
+        ):
             if value != value:  # NaN: the world became unstable
                 ax.text(base, i, "  unstable", va="center", fontsize=7, color=colour)
                 continue

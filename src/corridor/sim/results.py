@@ -103,5 +103,3 @@ def _rank(data: np.ndarray, q: float) -> float:
     ordered = np.sort(data)
     k = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return float(ordered[k]) / 24
-
-

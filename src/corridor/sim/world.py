@@ -165,5 +165,3 @@ class World:
 
 def _tail(s: Service) -> tuple[int, float, float]:
     return s.capacity, s.headway_h, s.sailing_h
-
-

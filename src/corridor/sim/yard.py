@@ -4,8 +4,18 @@ first served, with the other traffic that shares the same trains and vessels."""
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 import simpy
+
+
+@dataclass(slots=True)
+class Block:
+    """Containers that arrived together: tracked ones by id, other traffic by count."""
+
+    ids: list[int] | None
+    count: int
+    since: float
 
 
 class Yard:
@@ -15,8 +25,7 @@ class Yard:
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
-        # Blocks in arrival order: [ids (None for other traffic), count, since].
-        self._blocks: deque[list[object]] = deque()
+        self._blocks: deque[Block] = deque()
         self.size = 0
         self.arrived = env.event()
 
@@ -24,24 +33,24 @@ class Yard:
         self.arrived.succeed()
         self.arrived = self.env.event()
 
-    def put(self, ids: list[int], since: float | None = None) -> None:
-        """Tracked containers, arrived now (or at `since`)."""
+    def put(self, ids: list[int]) -> None:
+        """Tracked containers, arrived now."""
         if ids:
-            self._blocks.append([list(ids), len(ids), self.env.now if since is None else since])
+            self._blocks.append(Block(list(ids), len(ids), self.env.now))
             self.size += len(ids)
             self._signal()
 
     def put_other(self, count: int) -> None:
         """Containers of other traffic."""
         if count > 0:
-            self._blocks.append([None, count, self.env.now])
+            self._blocks.append(Block(None, count, self.env.now))
             self.size += count
             self._signal()
 
     @property
     def oldest(self) -> float:
         """When the container at the head of the queue arrived."""
-        return float(self._blocks[0][2])  # type: ignore[arg-type]
+        return self._blocks[0].since
 
     def take(self, n: int) -> tuple[list[tuple[list[int], float]], int]:
         """Up to `n` containers from the head of the queue: the tracked ones in blocks with
@@ -50,15 +59,14 @@ class Yard:
         others = 0
         while n > 0 and self._blocks:
             block = self._blocks[0]
-            ids, count, since = block
-            k = min(n, count)  # type: ignore[call-overload]
-            if ids is None:
+            k = min(n, block.count)
+            if block.ids is None:
                 others += k
             else:
-                ours.append((ids[:k], since))  # type: ignore[index]
-                block[0] = ids[k:]  # type: ignore[index]
-            block[1] = count - k  # type: ignore[operator]
-            if block[1] == 0:
+                ours.append((block.ids[:k], block.since))
+                block.ids = block.ids[k:]
+            block.count -= k
+            if block.count == 0:
                 self._blocks.popleft()
             n -= k
             self.size -= k

@@ -195,8 +195,15 @@ def _sim_page(v: V, **extra: Any) -> Response:
         sizes=SIM_CONTAINERS,
         seed_counts=SIM_SEEDS,
         seasons=simulation.seasons(),
-        **{"report": None, "images": {}, "swings": None, "chosen": SIM_CONTAINERS[0],
-           "seeds": SIM_SEEDS[0], "season": "year", **extra},
+        **{
+            "report": None,
+            "images": {},
+            "swings": None,
+            "chosen": SIM_CONTAINERS[0],
+            "seeds": SIM_SEEDS[0],
+            "season": "year",
+            **extra,
+        },
     )
 
 
@@ -218,6 +225,4 @@ async def simulate(v: V) -> Response:
     seeds = _choice(form, "seeds", SIM_SEEDS)
     season = _choice(form, "season", tuple(simulation.seasons()))
     report, images = await run_in_threadpool(_simulate, containers, seeds, season)
-    return _sim_page(
-        v, report=report, images=images, chosen=containers, seeds=seeds, season=season
-    )
+    return _sim_page(v, report=report, images=images, chosen=containers, seeds=seeds, season=season)

@@ -155,6 +155,11 @@ def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
     assert {"via Kuryk and Poti", "via Turkmenbashi and Poti", "via Aktau and Batumi"} <= set(names)
     assert [a.wtw_kg for a in found] == sorted(a.wtw_kg for a in found)
     assert all(a.days > 5 for a in found)
+    # The northern reference route, all rail through the EAEU to the EU border.
+    north = next(a for a in found if a.name.startswith("reference: northern"))
+    assert north.nodes[-1] == "malaszewicze"
+    assert {e.mode for e in north.statement.elements} == {"rail"}
+    assert "petropavl" in north.nodes
 
 
 def test_eta_starts_from_the_last_event(node: Context) -> None:

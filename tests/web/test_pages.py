@@ -376,3 +376,42 @@ def test_attaching_a_file_of_an_unknown_kind_is_the_users_error(node: Node) -> N
     )
     assert r.status_code == 422
     assert "what kind of document" in r.text
+
+
+def test_the_simulator_page_answers_with_intervals_decomposition_and_target(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    page = client.get("/ui/simulate")
+    assert 'name="season"' in page.text
+    r = client.post(
+        "/ui/simulate",
+        data={
+            "csrf": csrf_of(page.text),
+            "containers": "150",
+            "seeds": "2",
+            "season": "winter",
+            "what": "compare",
+        },
+    )
+    assert r.status_code == 200, r.text
+    html = r.text
+    for scenario in ("paper", "today", "digital", "northern"):
+        assert f">{scenario}</th>" in html
+    assert "31–34 (2025, China -&gt; Constanța)" in html
+    assert "paper → today: days each part takes off the median" in html
+    assert "documentary holds" in html
+    assert "target with today&#39;s fleet" in html
+    assert html.count("data:image/svg+xml;base64,") == 2
+    # A season or a size that is not offered falls back to one that is.
+    r = client.post(
+        "/ui/simulate",
+        data={
+            "csrf": csrf_of(page.text),
+            "containers": "9999999",
+            "seeds": "50",
+            "season": "<script>",
+            "what": "sensitivity",
+        },
+    )
+    assert r.status_code == 200
+    assert "<script>" not in r.text.split("</form>", 1)[1]
+    assert "malaszewicze" in r.text or "regimes/today" in r.text

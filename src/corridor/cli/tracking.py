@@ -190,7 +190,8 @@ def compare_routes(
     containers: Annotated[int, typer.Option(help="40 ft containers.")] = 1,
 ) -> None:
     """The corridor's alternatives (via Aktau or Kuryk, Poti or Batumi, the Turkmenbashi
-    branch) by days and well-to-wheel CO2e."""
+    branch) by days and well-to-wheel CO2e, with the northern route through Russia to the
+    EU border as the reference."""
     ctx = open_node()
     found = emissions.compare(
         ctx, origin, destination, Decimal(str(tonnes * 1000)), ["42G1"] * containers

@@ -21,6 +21,7 @@ from corridor.services.shipments import stored
 
 __all__ = [
     "ALTERNATIVES",
+    "REFERENCES",
     "SIGNERS",
     "Alternative",
     "Statement",
@@ -39,6 +40,14 @@ ALTERNATIVES: dict[str, list[str]] = {
     "via Kuryk and Poti": ["kuryk", "poti"],
     "via Aktau and Batumi": ["aktau", "batumi"],
     "via Turkmenbashi and Poti": ["turkmenbashi", "poti"],
+}
+# The northern reference route ends at the EU's rail border, not at a corridor destination:
+# it is set beside the alternatives, to the EU border it reaches (name: (destination, via)).
+REFERENCES: dict[str, tuple[str, list[str]]] = {
+    "reference: northern route via Russia and Belarus to Małaszewicze (EU)": (
+        "malaszewicze",
+        ["petropavl"],
+    ),
 }
 
 
@@ -93,12 +102,17 @@ def compare(
     cargo_kg: Decimal,
     sizes: list[str],
     alternatives: dict[str, list[str]] | None = None,
+    references: bool = True,
 ) -> list[Alternative]:
-    """Each alternative that the network can route, by days and well-to-wheel CO2e."""
+    """Each alternative that the network can route, by days and well-to-wheel CO2e, and
+    (`references`) the northern reference route from the same origin to the EU border."""
     found = []
-    for name, via in (alternatives or ALTERNATIVES).items():
+    ways = [(name, destination, via) for name, via in (alternatives or ALTERNATIVES).items()]
+    if references:
+        ways += [(name, end, via) for name, (end, via) in REFERENCES.items()]
+    for name, end, via in ways:
         try:
-            route = ctx.network.route(origin, destination, RoutePreference.FASTEST, via)
+            route = ctx.network.route(origin, end, RoutePreference.FASTEST, via)
         except NoRoute:
             continue
         made = statement(ctx.network, route.legs, cargo_kg, sizes, "planned")

@@ -156,6 +156,9 @@ SAMPLE = 10_000
 # The differences the comparison splits into procedure and capacity.
 PAIRS = (("paper", "today"), ("today", "digital"), ("today", "digital-2027"))
 TARGET_SCENARIO = "digital"
+# The most the fleet search adds: as many vessels again as today's six, four more feeders.
+MAX_ADDED_VESSELS = 6
+MAX_ADDED_FEEDERS = 4
 
 
 @cache
@@ -336,6 +339,8 @@ def compare(
                     seeds,
                     containers,
                     runner,
+                    max_vessels=MAX_ADDED_VESSELS,
+                    max_feeders=MAX_ADDED_FEEDERS,
                     progress=bar("fleet for the target", 0),
                 )
             target = TargetAnswer(TARGET_SCENARIO, pub.high, est, meets, need)

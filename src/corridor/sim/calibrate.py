@@ -6,7 +6,8 @@ range, its part-way checkpoints and its segments, targets excluded) of the squar
 distance between the modelled median and the middle of the published range. The medians are
 means over a fixed set of seeds (common random numbers, so the objective is the same function
 at every step); the search is Powell's method (SciPy: line searches along each parameter,
-then along the directions that worked) on the bounded box. The fitted values and their
+then along the directions that worked) on the bounded box with half the budget, then
+Nelder-Mead from its result with the rest, keeping the better. The fitted values and their
 residuals are written to `fitted.yaml` beside the model file, never tuned by hand.
 """
 
@@ -104,9 +105,9 @@ class FitResult:
         """The fitted.yaml text: values, residuals and the procedure's settings."""
         doc = {
             "procedure": (
-                "corridor simulate fit: Powell's method on the bounded parameters, minimising the "
-                "sum of squared relative distances of the modelled medians (mean over the "
-                "seeds) from the middle of each published range"
+                "corridor simulate fit: Powell's method, then Nelder-Mead, on the bounded "
+                "parameters, minimising the sum of squared relative distances of the modelled "
+                "medians (mean over the seeds) from the middle of each published range"
             ),
             "date": date.today().isoformat(),
             "seeds": self.seeds,
@@ -202,13 +203,30 @@ def fit(
     try:
         if own:
             runner.__enter__()
+        box = [(0.0, 1.0)] * len(paths)
         found = minimize(
             objective,
             x0,
             method="Powell",
-            bounds=[(0.0, 1.0)] * len(paths),
-            options={"maxfev": max_evaluations, "xtol": 0.01, "ftol": 1e-4},
+            bounds=box,
+            options={"maxfev": max_evaluations // 2, "xtol": 0.01, "ftol": 1e-4},
         )
+        # Then Nelder-Mead from there with what is left of the budget: Powell's line
+        # searches stop early on a noisy objective.
+        polish = minimize(
+            objective,
+            found.x,
+            method="Nelder-Mead",
+            bounds=box,
+            options={
+                "maxfev": max(1, max_evaluations - calls),
+                "xatol": 0.005,
+                "fatol": 1e-4,
+                "initial_simplex": _simplex(found.x, 0.1),
+            },
+        )
+        if polish.fun < found.fun:
+            found = polish
         values = values_at(found.x)
         fitted = params.with_values(values)
         model = evaluate(fitted, targets, seeds, containers, runner)
@@ -217,6 +235,14 @@ def fit(
             runner.__exit__(None, None, None)
     residuals = [Residual(t, m) for t, m in zip(targets, model, strict=True)]
     return FitResult(values, start, residuals, float(found.fun), calls, list(seeds), containers)
+
+
+def _simplex(x0: np.ndarray, width: float) -> np.ndarray:
+    """A starting simplex `width` of the box wide around `x0`, inside the box."""
+    simplex = np.tile(x0, (len(x0) + 1, 1))
+    for i in range(len(x0)):
+        simplex[i + 1, i] = x0[i] + (width if x0[i] + width <= 1 else -width)
+    return simplex
 
 
 def write(result: FitResult, folder: Path) -> Path:

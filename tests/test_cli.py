@@ -216,7 +216,7 @@ def test_simulate_compare_prints_model_against_published(tmp_path: Path) -> None
     assert "target 14-18 (2027, China -> Europe)" in result.output
     assert "Poti port -> Constanța port" in result.output
     assert "15 %" in result.output
-    assert "Xi'an -> Dostyk -> Aktau port -> Constanța port" in result.output
+    assert "Xi'an -> Dostyk -> Aktau port -> Poti port -> Constanța port" in result.output
     # The difference split into procedure and capacity, and the answer on the target.
     assert "paper -> today: what each part takes off the median" in result.output
     assert "documentary holds" in result.output

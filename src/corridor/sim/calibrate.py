@@ -114,7 +114,7 @@ class FitResult:
             "containers": self.containers,
             "evaluations": self.evaluations,
             "objective": round(self.objective, 6),
-            "values": {k: round(v, 4) for k, v in self.values.items()},
+            "values": dict(self.values),
             "residuals": [
                 {
                     "target": r.target.label,
@@ -227,7 +227,8 @@ def fit(
         )
         if polish.fun < found.fun:
             found = polish
-        values = values_at(found.x)
+        # The values as written to fitted.yaml, so that the residuals are those of the file.
+        values = {p: round(v, 4) for p, v in values_at(found.x).items()}
         fitted = params.with_values(values)
         model = evaluate(fitted, targets, seeds, containers, runner)
     finally:

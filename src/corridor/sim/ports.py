@@ -3,6 +3,7 @@ at the port, with the share of time closed by month."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Generator, Sequence
 from typing import Any
@@ -12,6 +13,9 @@ import simpy
 # Months (1-12) of each season; the other months take what keeps the year's average.
 SEASON_MONTHS = {"winter": (11, 12), "summer": (5, 6, 7, 8, 9)}
 MONTH_H = 365 * 24 / 12
+# The spread of a storm's length (log-normal, coefficient of variation about 0.5): the
+# reported holds last two to five days (Aktau 6-9 Dec, a ferry ~5 days off Kuryk).
+STORM_SIGMA = 0.47
 
 
 def monthly(shares: dict[str, float]) -> list[float]:
@@ -30,8 +34,8 @@ def monthly(shares: dict[str, float]) -> list[float]:
 
 
 class Port:
-    """A port closed in storms of `storm_h` hours on average, as often as each month's
-    share says (`by_month`, January first); the simulation's hour 0 falls on `start_h`
+    """A port closed in storms of `storm_h` hours on average (log-normal lengths; the calm
+    between them exponential), as often as each month's share says (`by_month`, January first); the simulation's hour 0 falls on `start_h`
     hours into the year. `wait_open` holds a vessel until the port is open."""
 
     def __init__(
@@ -70,7 +74,8 @@ class Port:
                 yield self.env.timeout(rng.expovariate(1 / calm_h))
                 self.is_open = False
             else:
-                storm = rng.expovariate(1 / storm_h)
+                # Storms last days, not weeks: a log-normal length around the mean.
+                storm = rng.lognormvariate(math.log(storm_h) - STORM_SIGMA**2 / 2, STORM_SIGMA)
                 yield self.env.timeout(storm)
                 self.closed_h += storm
                 self.is_open = True

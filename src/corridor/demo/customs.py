@@ -227,6 +227,10 @@ def walk(
                 # The office's release reaches the holder through its NCTS (after the MRN).
                 later = opened + timedelta(minutes=30)
                 _released_in_ncts(shipper, country, item.channel, later, result)
+            # The decision reaches the shipper's node while the goods are still in the leg
+            # (a leg may last longer than an envelope lives).
+            set_clocks(nodes, opened + timedelta(minutes=35))
+            asyncio.run(turns(nodes, 1))
             result.borders.append(
                 BorderDecision(
                     name,

@@ -1,9 +1,11 @@
 """Fitting the model's unsourced parameters to the published figures.
 
 The procedure, stated once: the parameters marked `fit` in the model file are moved within
-their bounds to minimise the sum over every published figure (each scenario's end-to-end
-range, its part-way checkpoints and its segments, targets excluded) of the squared relative
-distance between the modelled median and the middle of the published range. The medians are
+their bounds to minimise the weighted sum over every published figure (each scenario's
+end-to-end range, its part-way checkpoints and its segments, targets excluded) of the squared
+relative distance between the modelled median and the middle of the published range. Each
+scenario's end-to-end figure weighs 1 and its part-way figures together weigh 1, so that a
+scenario with three checks does not outweigh the others' end-to-end figures. The medians are
 means over a fixed set of seeds (common random numbers, so the objective is the same function
 at every step); the search is Powell's method (SciPy: line searches along each parameter,
 then along the directions that worked) on the bounded box with half the budget, then
@@ -40,6 +42,7 @@ class Target:
     clock: str = "departure"
     node: str = ""
     start: str = ""
+    weight: float = 1.0
 
     def measure(self, run: Run) -> float:
         """The same figure in one run's summary."""
@@ -58,10 +61,15 @@ def published_targets(params: Parameters) -> list[Target]:
             continue
         mid = (pub.low + pub.high) / 2
         out.append(Target(f"{name}: {pub.route} ({pub.year})", name, mid, pub.clock))
+        share = 1 / max(1, len(pub.checkpoints) + len(pub.segments))
         for cp in pub.checkpoints:
             out.append(
                 Target(
-                    f"{name}: {cp.route} ({cp.year})", name, (cp.low + cp.high) / 2, node=cp.node
+                    f"{name}: {cp.route} ({cp.year})",
+                    name,
+                    (cp.low + cp.high) / 2,
+                    node=cp.node,
+                    weight=share,
                 )
             )
         for s in pub.segments:
@@ -72,6 +80,7 @@ def published_targets(params: Parameters) -> list[Target]:
                     (s.low + s.high) / 2,
                     node=s.end,
                     start=s.start,
+                    weight=share,
                 )
             )
     return out
@@ -106,8 +115,9 @@ class FitResult:
         doc = {
             "procedure": (
                 "corridor simulate fit: Powell's method, then Nelder-Mead, on the bounded "
-                "parameters, minimising the sum of squared relative distances of the modelled "
-                "medians (mean over the seeds) from the middle of each published range"
+                "parameters, minimising the weighted sum of squared relative distances of the "
+                "modelled medians (mean over the seeds) from the middle of each published range "
+                "(a scenario's end-to-end figure weighs 1, its part-way figures together 1)"
             ),
             "date": date.today().isoformat(),
             "seeds": self.seeds,
@@ -192,7 +202,7 @@ def fit(
         model = evaluate(params.with_values(values_at(x)), targets, seeds, containers, runner)
         # An unstable world is as far from every figure as a world can be.
         score = sum(
-            4.0 if math.isnan(m) else ((m - t.days) / t.days) ** 2
+            4.0 * t.weight if math.isnan(m) else t.weight * ((m - t.days) / t.days) ** 2
             for m, t in zip(model, targets, strict=True)
         )
         if progress:

@@ -35,8 +35,9 @@ def monthly(shares: dict[str, float]) -> list[float]:
 
 class Port:
     """A port closed in storms of `storm_h` hours on average (log-normal lengths; the calm
-    between them exponential), as often as each month's share says (`by_month`, January first); the simulation's hour 0 falls on `start_h`
-    hours into the year. `wait_open` holds a vessel until the port is open."""
+    between them exponential), as often as each month's share says (`by_month`, January
+    first); the simulation's hour 0 falls `start_h` hours into the year. `wait_open` holds a
+    vessel until the port is open."""
 
     def __init__(
         self,

@@ -396,7 +396,7 @@ def test_the_simulator_page_answers_with_intervals_decomposition_and_target(node
     html = r.text
     for scenario in ("paper", "today", "digital", "northern"):
         assert f">{scenario}</th>" in html
-    assert "31–34 (2025, China -&gt; Constanța)" in html
+    assert "31\u201334 (2025, China -&gt; Constanța)" in html
     assert "paper → today: days each part takes off the median" in html
     assert "documentary holds" in html
     assert re.search(r"target with today(&#39;|')s fleet", html)

@@ -14,17 +14,10 @@ from scipy import stats
 
 from corridor.sim import World, shipped, simulate
 from corridor.sim.calibrate import Target, evaluate, fit, published_targets
-from corridor.sim.experiments import (
-    Estimate,
-    Runner,
-    Task,
-    decompose,
-    fleet_for,
-    path,
-    ranges,
-    tornado,
-)
+from corridor.sim.decompose import decompose, fleet_for, path
+from corridor.sim.experiments import Estimate, Runner, Task
 from corridor.sim.params import parse
+from corridor.sim.sensitivity import ranges, tornado
 
 
 def test_an_estimate_is_the_mean_with_students_interval() -> None:

@@ -5,34 +5,24 @@ files and plots."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from functools import cache
 from pathlib import Path
 
-from corridor.customs.declarations import synthetic
-from corridor.customs.profiles import ProfileIndex, parse_profiles
-from corridor.customs.selectivity import assess, calibrate
 from corridor.network import corridor
-from corridor.services import targeting
+from corridor.services.risk_lanes import (
+    CLEARED_H,
+    DOCUMENTARY_H,
+    ROUTE_AUTHORITIES,
+    LaneShares,
+    risk_engine_lanes,
+    with_risk_engine,
+)
 from corridor.sim import World, shipped
 from corridor.sim.calibrate import FitResult, fit, write
-from corridor.sim.experiments import (
-    Decomposition,
-    Estimate,
-    FleetNeed,
-    Run,
-    Runner,
-    Swing,
-    Task,
-    decompose,
-    fleet_for,
-    ranges,
-    tornado,
-)
-from corridor.sim.params import Parameters, Published, Value
+from corridor.sim.decompose import Decomposition, FleetNeed, decompose, fleet_for
+from corridor.sim.experiments import Estimate, Run, Runner, Task
+from corridor.sim.params import Parameters
 from corridor.sim.report import (
     label,
     mean_breakdown,
@@ -41,70 +31,10 @@ from corridor.sim.report import (
     plot_tornado,
     write_rows,
 )
+from corridor.sim.sensitivity import Swing, ranges, tornado
+from corridor.sim.verdicts import Check, ScenarioReport, scenario_report
 
 Progress = Callable[[int], None]
-TOLERANCE = 0.15
-
-
-@dataclass(frozen=True)
-class Check:
-    """The model's median to a node part-way or over a segment, beside the published one."""
-
-    place: str
-    model: Estimate
-    low: float
-    high: float
-    year: str
-    route: str
-
-    @property
-    def point(self) -> float:
-        return (self.low + self.high) / 2
-
-    @property
-    def distance(self) -> float:
-        """Days from the published range (0 inside it)."""
-        m = self.model.mean
-        return max(0.0, m - self.high) + min(0.0, m - self.low)
-
-    @property
-    def within(self) -> bool:
-        """Within ±15 % of the published range's middle."""
-        return abs(self.model.mean - self.point) <= TOLERANCE * self.point
-
-
-@dataclass(frozen=True)
-class ScenarioReport:
-    """One scenario over the seeds: its medians, the published figure and the model's
-    distance from it, the checks part-way, where the days go and how loaded it is."""
-
-    name: str
-    label: str
-    median: Estimate
-    median_booking: Estimate
-    p90: Estimate
-    published: Published | None
-    model: Estimate
-    checkpoints: list[Check]
-    segments: list[Check]
-    worst_places: list[tuple[str, float]]
-    loads: dict[str, float]
-    busiest: str
-    busiest_utilisation: float
-
-    @property
-    def verdict(self) -> str:
-        if self.published is None or not self.model.n:
-            return "unstable" if not self.model.n else ""
-        return self.published.verdict(self.model.mean)
-
-    @property
-    def distance(self) -> float:
-        return 0.0 if self.published is None else self.published.distance(self.model.mean)
-
-    @property
-    def within(self) -> bool:
-        return bool(self.published and self.published.within(self.model.mean, TOLERANCE))
 
 
 @dataclass(frozen=True)
@@ -134,84 +64,12 @@ class CompareReport:
     northern_ratio: Estimate | None
 
 
-@dataclass(frozen=True)
-class LaneShares:
-    """The lanes one authority's risk engine gave over synthetic declarations."""
-
-    authority: str
-    declarations: int
-    red: float
-    yellow: float
-    blue: float
-    green: float
-
-
-# The authorities on the simulated route, and how long a decision takes by lane: green and
-# blue are cleared on the pre-arrival data (TEZ Customs: 30 min), yellow is a documentary
-# check (ASTANA-1: "up to 4 h"); red is the simulator's physical inspection.
-ROUTE_AUTHORITIES = ("kz-customs", "az-customs", "ge-customs", "ro-customs")
-CLEARED_H = 0.5
-DOCUMENTARY_H = 4.0
-SAMPLE = 10_000
 # The differences the comparison splits into procedure and capacity.
 PAIRS = (("paper", "today"), ("today", "digital"), ("today", "digital-2027"))
 TARGET_SCENARIO = "digital"
 # The most the fleet search adds: as many vessels again as today's six, four more feeders.
 MAX_ADDED_VESSELS = 6
 MAX_ADDED_FEEDERS = 4
-
-
-@cache
-def risk_engine_lanes(n: int = SAMPLE) -> list[LaneShares]:
-    """Each route authority's lane shares: its shipped targeting, calibrated as a node
-    installing it would, run over `n` synthetic declarations of its procedures."""
-    out = []
-    day = date(2026, 3, 1)
-    for authority in ROUTE_AUTHORITIES:
-        text = targeting.shipped_profiles(authority)
-        if text is None:
-            continue
-        ps = parse_profiles(text, f"{authority}.yaml")
-        index = ProfileIndex(ps.profiles, day)
-        procedures = ps.office.procedures
-        rates = calibrate(synthetic(n, 1, procedures), index, ps.office, b"calibration").rates
-        lanes = Counter(
-            assess(d, index, ps.office, rates, b"simulation").channel
-            for d in synthetic(n, 2, procedures)
-        )
-        out.append(
-            LaneShares(
-                authority, n, *(lanes[lane] / n for lane in ("red", "yellow", "blue", "green"))
-            )
-        )
-    return out
-
-
-def with_risk_engine(params: Parameters) -> Parameters:
-    """The parameters with the digital regime's inspection probability and decision time
-    taken from the risk engine instead of assumed."""
-    lanes = risk_engine_lanes()
-    digital = params.regimes.get("digital")
-    if digital is None or not lanes:
-        return params
-    red = sum(x.red for x in lanes) / len(lanes)
-    yellow = sum(x.yellow for x in lanes) / len(lanes)
-    hours = (1 - red - yellow) * CLEARED_H + yellow * DOCUMENTARY_H
-    per = ", ".join(
-        f"{x.authority[:2].upper()} {x.red:.1%} red / {x.yellow:.1%} yellow" for x in lanes
-    )
-    basis = f"risk engine over {lanes[0].declarations:,} synthetic declarations per office ({per})"
-    values = {
-        **digital.values,
-        "inspect_prob": Value(v=round(red, 4), src=f"{basis}: mean red share"),
-        "customs_h": Value(
-            v=round(hours, 3),
-            src=f"{basis}: green/blue cleared in {CLEARED_H} h (TEZ), yellow checked in "
-            f"{DOCUMENTARY_H} h (ASTANA-1 'up to 4 h')",
-        ),
-    }
-    regime = digital.model_copy(update={"values": values})
-    return params.model_copy(update={"regimes": {**params.regimes, "digital": regime}})
 
 
 def scenarios() -> list[str]:
@@ -222,61 +80,6 @@ def scenarios() -> list[str]:
 def seasons() -> list[str]:
     """The seasons a scenario may be run in."""
     return list(shipped().seasons)
-
-
-def _check(
-    place: str, values: list[float], low: float, high: float, year: str, route: str
-) -> Check:
-    return Check(place, Estimate.of(values), low, high, year, route)
-
-
-def _scenario_report(params: Parameters, name: str, runs: list[Run]) -> ScenarioReport:
-    net = corridor()
-    pub = params.published.get(name)
-    clock = pub.clock if pub else "departure"
-    stable = [r for r in runs if r.stable]
-    places = mean_breakdown(stable)
-    worst = sorted(places, key=lambda pv: -sum(pv[1].values()))[:3]
-    util: dict[str, float] = {}
-    for r in stable:
-        for k, v in r.utilisation.items():
-            util[k] = util.get(k, 0.0) + v / len(stable)
-    busiest = max(util, key=lambda k: util[k]) if util else "-"
-    return ScenarioReport(
-        name=name,
-        label=params.scenarios[name].label,
-        median=Estimate.of(r.p50 for r in runs),
-        median_booking=Estimate.of(r.p50_booking for r in runs),
-        p90=Estimate.of(r.p90 for r in runs),
-        published=pub,
-        model=Estimate.of(r.median(clock) for r in runs),
-        checkpoints=[
-            _check(
-                label(net, cp.node),
-                [r.checkpoints.get(cp.node, float("nan")) for r in runs],
-                cp.low,
-                cp.high,
-                cp.year,
-                cp.route,
-            )
-            for cp in (pub.checkpoints if pub else [])
-        ],
-        segments=[
-            _check(
-                f"{label(net, s.start)} -> {label(net, s.end)}",
-                [r.segments.get(f"{s.start}->{s.end}", float("nan")) for r in runs],
-                s.low,
-                s.high,
-                s.year,
-                s.route,
-            )
-            for s in (pub.segments if pub else [])
-        ],
-        worst_places=[(label(net, p), sum(v.values())) for p, v in worst],
-        loads=runs[0].loads if runs else {},
-        busiest=busiest,
-        busiest_utilisation=util.get(busiest, 0.0),
-    )
 
 
 def compare(
@@ -308,7 +111,7 @@ def compare(
         by: dict[str, list[Run]] = {n: [] for n in names}
         for t, r in zip(tasks, runs, strict=True):
             by[t.label].append(r)
-        reports = [_scenario_report(params, n, by[n]) for n in names]
+        reports = [scenario_report(params, n, by[n]) for n in names]
         decompositions = []
         if decompose_pairs:
             for a, b in PAIRS:
@@ -511,6 +314,10 @@ def sensitivity(
 
 
 __all__ = [
+    "CLEARED_H",
+    "DOCUMENTARY_H",
+    "ROUTE_AUTHORITIES",
+    "Check",
     "CompareReport",
     "LaneShares",
     "ScenarioReport",

@@ -15,26 +15,26 @@ they were scheduled.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import simpy
 
 from corridor.exceptions import InvalidInput
 from corridor.network import Leg, Mode, Network, NodeKind, Route
+from corridor.sim.base import Proc
 from corridor.sim.border import Interchange
 from corridor.sim.fit import Fits
 from corridor.sim.params import Parameters
 from corridor.sim.ports import Port
-from corridor.sim.results import MOVE, PROCESS, WAIT, Results
-from corridor.sim.world import Service, World
+from corridor.sim.posts import Posts
+from corridor.sim.results import PROCESS, WAIT, Results
+from corridor.sim.sea import Sea
+from corridor.sim.world import World
 from corridor.sim.yard import Yard
 
-Proc = Generator[simpy.Event, Any, None]
 # A shared resource loaded beyond this share of its capacity queues without bound: the
 # result would depend on the run's length, not on the corridor.
 STABLE = 0.98
@@ -44,7 +44,7 @@ YEAR_H = 365 * 24
 SEASON_START = {"winter": 304 * 24.0, "summer": 120 * 24.0}
 
 
-class Simulation:
+class Simulation(Posts, Sea):
     """One scenario's world on its route, for a given number of tracked containers."""
 
     def __init__(
@@ -122,38 +122,6 @@ class Simulation:
                 runs.append([leg])
         return runs
 
-    def _lognormal(self, mean: float, cv: float) -> float:
-        if mean <= 0:
-            return 0.0
-        sigma = math.sqrt(math.log(1 + cv * cv))
-        return self.rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
-
-    def _book(self, place: str, kind: str, hours: float, count: int) -> None:
-        self.booked[place, kind] += hours * count
-        self.events += count
-
-    def _moved(self, leg: Leg, ids: list[int], hours: float) -> None:
-        """A leg travelled: its hours booked, and each container's arrival at its end."""
-        self._book(f"{leg.origin}->{leg.destination}", MOVE, hours, len(ids))
-        self.at[leg.destination][ids] = self.env.now
-
-    def _leg_time(self, leg: Leg) -> float:
-        fit = self.fits.legs.get((leg.origin, leg.destination))
-        if fit:
-            return fit.sample(self.rng)
-        return self._lognormal(leg.hours, self.w.leg_cv)
-
-    def _port(self, node: str) -> Port:
-        if node not in self._ports:
-            by_month = self.w.closures.get(node, [0.0] * 12)
-            self._ports[node] = Port(self.env, self.rng, by_month, self.w.storm_h, self._start_h)
-        return self._ports[node]
-
-    def _wait_port(self, node: str, ids: list[int]) -> Proc:
-        waited = yield from self._port(node).wait_open()
-        if waited and ids:
-            self._book(node, WAIT, waited, len(ids))
-
     # ----- processes ------------------------------------------------------------------------
 
     def run(self, until: float | None = None) -> Results:
@@ -209,15 +177,6 @@ class Simulation:
             if count:
                 self.env.process(self._origin(origin, share, ids))
 
-    def _others(self, yard: Yard, per_day: float) -> Proc:
-        """Other traffic joining a yard, a day's worth at a time (Poisson counts)."""
-        if per_day <= 0:
-            return
-        yield self.env.timeout(self.rng.uniform(0, 24))
-        while True:
-            yard.put_other(_poisson(self.rng, per_day))
-            yield self.env.timeout(24)
-
     def _origin(self, origin: str, share: float, ids: range) -> Proc:
         """Containers gate in at a steady rate; the origin's block trains leave on a
         timetable (give or take the jitter) and take what has gated in, first come first
@@ -259,66 +218,6 @@ class Simulation:
                 yard.put(block)
                 first += k
             yield self.env.timeout(GATE_STEP_H)
-
-    def _customs_post(self, node: str) -> simpy.Resource:
-        if node not in self._customs:
-            lanes = int(self.r["customs_lanes"])
-            self._customs[node] = simpy.Resource(self.env, capacity=lanes)
-            self.capacity[f"customs {node}"] = lanes
-        return self._customs[node]
-
-    def _clear(self, node: str, direction: str, ids: list[int]) -> Proc:
-        """A customs post: queue, documentary check, maybe inspection, maybe a documentary
-        hold. A post whose time is inside its partner's whole-crossing figure takes none; a
-        whole-crossing figure is the observed time, queues included, with nothing drawn on
-        top: at the interchange a train takes the longer of it and what the interchange's
-        queue and platform pool impose."""
-        figure = self.r.post(node, direction)
-        n = len(ids)
-        if figure.v <= 0:
-            return
-        if figure.crossing:
-            observed = self._lognormal(figure.v, self.r["customs_cv"])
-            imposed = 0.0
-            if self._interchange is not None and node == self.w.interchange_node:
-                imposed = yield self.env.process(self._interchange.exchange())
-            if observed > imposed:
-                yield self.env.timeout(observed - imposed)
-            self._book(node, PROCESS, observed, n)
-            if imposed > observed:
-                self._book(node, WAIT, imposed - observed, n)
-            return
-        post = self._customs_post(node)
-        queued = self.env.now
-        with post.request() as req:
-            yield req
-            self._book(node, WAIT, self.env.now - queued, n)
-            service = self._lognormal(figure.v, self.r["customs_cv"])
-            if self.rng.random() < self.r["inspect_prob"]:
-                service += self._lognormal(self.r["inspect_h"], 0.5)
-            start = self.env.now
-            yield self.env.timeout(service)
-            self.busy[f"customs {node}"] += service
-            self._book(node, PROCESS, self.env.now - start, n)
-        if self.rng.random() < self.r.hold(node, direction):
-            # The load is held on the siding while a paper is sent for; the post is free.
-            hold = self._lognormal(self.r["missing_doc_h"], 0.4)
-            yield self.env.timeout(hold)
-            self._book(node, WAIT, hold, n)
-
-    def _border(self, leg: Leg) -> bool:
-        a, b = self.net.nodes[leg.origin], self.net.nodes[leg.destination]
-        return self.p.customs_between(a.country, b.country)
-
-    def _cross(self, leg: Leg, ids: list[int]) -> Proc:
-        """Exit formalities before a leg that leaves a customs territory."""
-        if self._border(leg):
-            yield from self._clear(leg.origin, "exit", ids)
-
-    def _enter(self, leg: Leg, ids: list[int]) -> Proc:
-        """Entry formalities after a leg that entered a customs territory."""
-        if self._border(leg):
-            yield from self._clear(leg.destination, "entry", ids)
 
     def _stop(self, leg: Leg, ids: list[int]) -> Proc:
         """The railway's own stop at a node a train passes (`leg` leaves it): a junction, a
@@ -374,30 +273,6 @@ class Simulation:
         if self.delivered >= self.n and not self._done.triggered:
             self._done.succeed()
 
-    def _take(self, yard: Yard, node: str, n: int) -> tuple[list[int], int]:
-        """Up to `n` from a yard: the tracked ids (their wait booked) and how many others."""
-        blocks, others = yard.take(n)
-        now = self.env.now
-        ids: list[int] = []
-        for block, since in blocks:
-            ids.extend(block)
-            self.booked[node, WAIT] += (now - since) * len(block)
-        self.events += len(ids)
-        return ids, others
-
-    def _wait_for_load(self, yard: Yard, target: int, max_wait: float) -> Proc:
-        """Wait until the yard holds `target` containers, or `max_wait` after the oldest."""
-        while yard.size < target:
-            if not yard.size:
-                yield yard.arrived
-                continue
-            left = yard.oldest + max_wait - self.env.now
-            # A tolerance, because a deadline a rounding error away would wake us up without
-            # moving the clock.
-            if left <= 1e-6:
-                return
-            yield self.env.any_of([yard.arrived, self.env.timeout(left)])
-
     def _train_former(self, yard: Yard, run: list[Leg], index: int) -> Proc:
         """Onward trains leave when full of tracked and other boxes, or after the regime's
         longest wait; the other boxes leave the model with the train."""
@@ -407,64 +282,6 @@ class Simulation:
             ids, _ = self._take(yard, run[0].origin, cap)
             if ids:
                 self.env.process(self._rail(ids, run, index))
-
-    def _vessel(self, yard: Yard, leg: Leg, index: int, k: int) -> Proc:
-        """One vessel of the shared Caspian fleet: it sails when full (or after the regime's
-        longest wait) from an open port, and is back a round trip later."""
-        w = self.w
-        cap = w.caspian_voyage_feu
-        name = "caspian fleet"
-        self.capacity[name] = w.caspian_vessels
-        target = max(1, math.ceil(cap * self.r["ferry_min_load"]))
-        yield self.env.timeout(self.rng.uniform(0, w.caspian_round_trip_h))
-        while True:
-            yield from self._wait_for_load(yard, target, self.r["ferry_max_wait_h"])
-            # A closed port's hours are the yard's: booked when the boxes are taken.
-            yield from self._port(leg.origin).wait_open()
-            ids, others = self._take(yard, leg.origin, cap)
-            if not ids and not others:
-                continue
-            start = self.env.now
-            sail = self._leg_time(leg)
-            yield self.env.timeout(sail)
-            # Waiting off a closed port is booked there, not to the crossing.
-            yield from self._wait_port(leg.destination, ids)
-            self.busy[name] += w.caspian_round_trip_h
-            if ids:
-                self._moved(leg, ids, sail)
-                self.env.process(self._land(ids, others, leg, index))
-            rest = w.caspian_round_trip_h - (self.env.now - start)
-            if rest > 0:
-                yield self.env.timeout(rest)
-
-    def _service(self, yard: Yard, leg: Leg, index: int, s: Service) -> Proc:
-        """A scheduled Black Sea service: it sails every headway from an open port with what
-        the yard holds, first come first served."""
-        name = "black sea services"
-        self.capacity.setdefault(name, 0)
-        self.capacity[name] += s.capacity * 24 / s.headway_h
-        yield self.env.timeout(self.rng.uniform(0, s.headway_h))
-        while True:
-            due = self.env.now
-            yield from self._port(leg.origin).wait_open()
-            ids, others = self._take(yard, leg.origin, s.capacity)
-            self.busy[name] += len(ids) + others
-            if ids:
-                self.env.process(self._sail(ids, leg, index, s))
-            yield self.env.timeout(max(0.0, due + s.headway_h - self.env.now))
-
-    def _sail(self, ids: list[int], leg: Leg, index: int, s: Service) -> Proc:
-        sail = self._lognormal(s.sailing_h, self.w.leg_cv)
-        yield self.env.timeout(sail)
-        yield from self._wait_port(leg.destination, ids)
-        self._moved(leg, ids, sail)
-        yield from self._land(ids, 0, leg, index)
-
-    def _land(self, ids: list[int], others: int, leg: Leg, index: int) -> Proc:
-        yield from self._enter(leg, ids)
-        if others and index < len(self._yards):
-            self._yards[index].put_other(others)
-        yield from self._arrive(ids, leg, index)
 
     # ----- results --------------------------------------------------------------------------
 
@@ -517,14 +334,3 @@ def _split(n: int, shares: list[float]) -> list[int]:
     counts = [int(n * s) for s in shares]
     counts[-1] += n - sum(counts)
     return counts
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson count (Knuth's method for small means, the normal approximation above)."""
-    if mean > 30:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit, k, p = math.exp(-mean), 0, rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k

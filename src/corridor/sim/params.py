@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corridor.exceptions import InvalidInput
+from corridor.sim import paths
+from corridor.sim.published import Published
 
 _DATA = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,84 +59,6 @@ class Value(BaseModel):
         if self.assume:
             return f"assumed: {self.assume}"
         return f"fitted to {self.target}: {self.note}"
-
-
-class Checkpoint(BaseModel):
-    """A published time to reach a node part-way, for a route the model covers up to there."""
-
-    model_config = _DATA
-
-    node: str
-    low: float
-    high: float
-    year: str
-    route: str
-    src: str
-
-    def distance(self, p50_days: float) -> float:
-        """Days from the published range to the modelled median (0 inside it)."""
-        return _outside(p50_days, self.low, self.high)
-
-
-class Segment(BaseModel):
-    """A published time from one node to another."""
-
-    model_config = _DATA
-
-    start: str
-    end: str
-    low: float
-    high: float
-    year: str
-    route: str
-    src: str
-
-    def distance(self, p50_days: float) -> float:
-        """Days from the published range to the modelled median (0 inside it)."""
-        return _outside(p50_days, self.low, self.high)
-
-
-def _outside(days: float, low: float, high: float) -> float:
-    """How far `days` lies outside [low, high]: + above it, - below it, 0 inside."""
-    return max(0.0, days - high) + min(0.0, days - low)
-
-
-Clock = Literal["departure", "booking"]
-
-
-class Published(BaseModel):
-    """A published transit-time range for calibration, in days: what was published, for
-    which year and route, why it fits the modelled route, and the clock it counts by."""
-
-    model_config = _DATA
-
-    low: float
-    high: float
-    point: float
-    src: str
-    year: str
-    route: str
-    fits: str
-    clock: Clock
-    target: bool = False
-    unmodelled: str | None = None
-    checkpoints: list[Checkpoint] = Field(default_factory=list)
-    segments: list[Segment] = Field(default_factory=list)
-
-    def verdict(self, p50_days: float) -> str:
-        """Whether a modelled median matches the published range, or meets the target."""
-        if self.target:
-            return "meets target" if p50_days <= self.high else "misses target"
-        return "in range" if self.low <= p50_days <= self.high else "out of range"
-
-    def distance(self, p50_days: float) -> float:
-        """Days from the published range to the modelled median (0 inside it; for a target,
-        0 at or under it); positive when the model is slower."""
-        return _outside(p50_days, float("-inf") if self.target else self.low, self.high)
-
-    def within(self, p50_days: float, tolerance: float = 0.15) -> bool:
-        """Whether the median lies within `tolerance` of the published figure's point."""
-        return abs(p50_days - self.point) <= tolerance * self.point
 
 
 PHYSICAL = (
@@ -349,8 +273,6 @@ class Parameters(BaseModel):
             raise ValueError(f"the origins' shares add up to {shares}, not 1")
         return self
 
-    # ----- reading ----------------------------------------------------------------------
-
     def physical_value(self, key: str) -> float:
         """A shared physical parameter."""
         return self.physical[key].v
@@ -401,13 +323,10 @@ class Parameters(BaseModel):
             return False
         return not any(a in u.members and b in u.members for u in self.unions.values())
 
-    # ----- the values as paths, for fitting and sensitivity ------------------------------
-
     def values(self) -> dict[str, Value]:
         """Every value by its path in the file ('demand/2025/caspian_other_feu_day')."""
-        out: dict[str, Value] = {}
-        _walk(self.model_dump(mode="python", exclude={"scenarios", "published"}), "", out)
-        return out
+        raw = self.model_dump(mode="python", exclude={"scenarios", "published"})
+        return {p: Value.model_validate(v) for p, v in paths.values(raw).items()}
 
     def free(self) -> dict[str, Value]:
         """The values fitted to the published figures, by path."""
@@ -423,11 +342,7 @@ class Parameters(BaseModel):
             bounds = known[path].fit
             if bounds and not bounds[0] <= number <= bounds[1]:
                 raise InvalidInput(f"{path} = {number:g} lies outside its fit bounds {bounds}")
-            node = raw
-            parts = _parts(path, raw)
-            for part in parts[:-1]:
-                node = node[part]
-            node[parts[-1]] = {**node[parts[-1]], "v": float(number)}
+            paths.set_value(raw, path, float(number))
         return Parameters.model_validate(_unshape(raw))
 
 
@@ -436,36 +351,6 @@ def _exactly(what: str, body: dict[str, Any], keys: tuple[str, ...]) -> None:
     extra = [k for k in body if k not in keys]
     if missing or extra:
         raise ValueError(f"{what}: missing {missing or '-'}, unknown {extra or '-'}")
-
-
-def _is_value(node: Any) -> bool:
-    return isinstance(node, dict) and "v" in node and "crossing" in node
-
-
-def _walk(node: Any, prefix: str, out: dict[str, Value]) -> None:
-    if _is_value(node):
-        out[prefix] = Value.model_validate(node)
-        return
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _walk(v, f"{prefix}/{k}" if prefix else str(k), out)
-
-
-def _parts(path: str, raw: dict[str, Any]) -> list[str]:
-    """A path's keys; a post's name ('posts/dostyk/entry') holds a slash of its own."""
-    parts = path.split("/")
-    out: list[str] = []
-    node: Any = raw
-    i = 0
-    while i < len(parts):
-        key = parts[i]
-        while key not in node and i + 1 < len(parts):
-            i += 1
-            key = f"{key}/{parts[i]}"
-        out.append(key)
-        node = node[key]
-        i += 1
-    return out
 
 
 def _unshape(raw: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corridor.network import Network
-from corridor.sim.params import Published
+from corridor.sim.published import Published
 from corridor.sim.results import MOVE, PROCESS, WAIT, Results
 
 if TYPE_CHECKING:
-    from corridor.sim.experiments import Decomposition, Run, Swing
+    from corridor.sim.decompose import Decomposition
+    from corridor.sim.experiments import Run
+    from corridor.sim.sensitivity import Swing
 
 KINDS = (MOVE, PROCESS, WAIT)
 COLOURS = {

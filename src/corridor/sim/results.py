@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corridor.sim.params import Published
+from corridor.sim.published import Published
 
 MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
 

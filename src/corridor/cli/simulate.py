@@ -205,9 +205,6 @@ def simulate_fit(
 ) -> None:
     """Fit the unsourced parameters (those marked `fit` in the model file) to the published
     figures, and print the fit and its residuals."""
-    from corridor import sim
-
-    folder = Path(sim.__file__).parent if write else None
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -222,7 +219,7 @@ def simulate_fit(
         result, path = simulation.fit_parameters(
             range(1, seeds + 1),
             containers,
-            folder=folder,
+            write=write,
             max_evaluations=evaluations,
             progress=step,
             workers=workers or None,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from corridor import sim
 from corridor.network import corridor
 from corridor.services.risk_lanes import (
     CLEARED_H,
@@ -19,7 +20,8 @@ from corridor.services.risk_lanes import (
     with_risk_engine,
 )
 from corridor.sim import World, shipped
-from corridor.sim.calibrate import FitResult, fit, write
+from corridor.sim.calibrate import FitResult, fit
+from corridor.sim.calibrate import write as save_fit
 from corridor.sim.decompose import Decomposition, FleetNeed, decompose, fleet_for
 from corridor.sim.experiments import Estimate, Run, Runner, Task
 from corridor.sim.params import Parameters
@@ -255,13 +257,13 @@ def fit_parameters(
     seeds: Sequence[int],
     containers: int,
     *,
-    folder: Path | None = None,
+    write: bool = False,
     max_evaluations: int = 120,
     progress: Callable[[int, float], None] | None = None,
     workers: int | None = None,
 ) -> tuple[FitResult, Path | None]:
-    """Fit the model's unsourced parameters to the published figures; with `folder`, write
-    the fitted values there (the package's own folder to ship them)."""
+    """Fit the model's unsourced parameters to the published figures; with `write`, ship
+    the fitted values in the package's fitted.yaml."""
     with Runner(workers) as runner:
         result = fit(
             shipped(),
@@ -271,7 +273,7 @@ def fit_parameters(
             max_evaluations=max_evaluations,
             progress=progress,
         )
-    return result, (write(result, folder) if folder else None)
+    return result, (save_fit(result, Path(sim.__file__).parent) if write else None)
 
 
 def sensitivity(

@@ -64,15 +64,16 @@ class Port:
 
     def _weather(self, rng: random.Random, storm_h: float) -> Generator[Any]:
         while True:
-            closed = self.share()
             if self.is_open:
-                if closed <= 0:
-                    # A calm month: look again at the next month's start.
-                    into = (self.start_h + self.env.now) % MONTH_H
-                    yield self.env.timeout(MONTH_H - into + 1e-6)
+                # The calm is memoryless: drawn at this month's rate, and drawn again at the
+                # next month's start if it would run past it.
+                closed = self.share()
+                left = MONTH_H - (self.start_h + self.env.now) % MONTH_H + 1e-6
+                calm = rng.expovariate(closed / (storm_h * (1 - closed))) if closed > 0 else left
+                if calm >= left:
+                    yield self.env.timeout(left)
                     continue
-                calm_h = storm_h * (1 - closed) / closed
-                yield self.env.timeout(rng.expovariate(1 / calm_h))
+                yield self.env.timeout(calm)
                 self.is_open = False
             else:
                 # Storms last days, not weeks: a log-normal length around the mean.

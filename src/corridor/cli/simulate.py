@@ -136,6 +136,32 @@ def _print(report: simulation.CompareReport) -> None:
     console.print("Wrote " + ", ".join(str(f) for f in report.files))
 
 
+def _compare(
+    names: list[str],
+    season: str | None,
+    containers: int,
+    seeds: int,
+    out: Path,
+    workers: int,
+    *,
+    whole: bool,
+) -> None:
+    """Run and print; `whole` adds the decompositions and the fleet search."""
+    with _bars() as bar:
+        report = simulation.compare(
+            names,
+            containers,
+            range(1, seeds + 1),
+            out,
+            season=season,
+            decompose_pairs=whole,
+            find_fleet=whole,
+            progress=bar,
+            workers=workers or None,
+        )
+    _print(report)
+
+
 @simulate_app.callback(invoke_without_command=True)
 def simulate(
     ctx: typer.Context,
@@ -150,19 +176,7 @@ def simulate(
     days go."""
     if ctx.invoked_subcommand:
         return
-    with _bars() as bar:
-        report = simulation.compare(
-            [scenario],
-            containers,
-            range(1, seeds + 1),
-            out,
-            season=season,
-            decompose_pairs=False,
-            find_fleet=False,
-            progress=bar,
-            workers=workers or None,
-        )
-    _print(report)
+    _compare([scenario], season, containers, seeds, out, workers, whole=False)
 
 
 @simulate_app.command("compare")
@@ -178,17 +192,7 @@ def simulate_compare(
     split into procedure and capacity; whether digital procedures meet the target with
     today's fleet, and what fleet it would take."""
     names = [s for s in scenarios.split(",") if s] or simulation.scenarios()
-    with _bars() as bar:
-        report = simulation.compare(
-            names,
-            containers,
-            range(1, seeds + 1),
-            out,
-            season=season,
-            progress=bar,
-            workers=workers or None,
-        )
-    _print(report)
+    _compare(names, season, containers, seeds, out, workers, whole=True)
 
 
 @simulate_app.command("fit")

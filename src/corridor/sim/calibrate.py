@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 
 from corridor.sim.experiments import Run, Runner, Task
 from corridor.sim.params import Parameters
+from corridor.sim.published import Figure
 from corridor.sim.world import World
 
 
@@ -61,26 +62,17 @@ def published_targets(params: Parameters) -> list[Target]:
             continue
         mid = (pub.low + pub.high) / 2
         out.append(Target(f"{name}: {pub.route} ({pub.year})", name, mid, pub.clock))
-        share = 1 / max(1, len(pub.checkpoints) + len(pub.segments))
-        for cp in pub.checkpoints:
+        parts: list[tuple[Figure, str, str]] = [(cp, cp.node, "") for cp in pub.checkpoints]
+        parts += [(sg, sg.end, sg.start) for sg in pub.segments]
+        for figure, node, start in parts:
             out.append(
                 Target(
-                    f"{name}: {cp.route} ({cp.year})",
+                    f"{name}: {figure.route} ({figure.year})",
                     name,
-                    (cp.low + cp.high) / 2,
-                    node=cp.node,
-                    weight=share,
-                )
-            )
-        for s in pub.segments:
-            out.append(
-                Target(
-                    f"{name}: {s.route} ({s.year})",
-                    name,
-                    (s.low + s.high) / 2,
-                    node=s.end,
-                    start=s.start,
-                    weight=share,
+                    (figure.low + figure.high) / 2,
+                    node=node,
+                    start=start,
+                    weight=1 / len(parts),
                 )
             )
     return out

@@ -10,12 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 _DATA = ConfigDict(extra="forbid", frozen=True)
 
 
-class Checkpoint(BaseModel):
-    """A published time to reach a node part-way, for a route the model covers up to there."""
+class Figure(BaseModel):
+    """A published range of days, its year, the route it was measured on and its source."""
 
     model_config = _DATA
 
-    node: str
     low: float
     high: float
     year: str
@@ -27,22 +26,17 @@ class Checkpoint(BaseModel):
         return _outside(p50_days, self.low, self.high)
 
 
-class Segment(BaseModel):
-    """A published time from one node to another."""
+class Checkpoint(Figure):
+    """A published time to reach a node part-way, for a route the model covers up to there."""
 
-    model_config = _DATA
+    node: str
+
+
+class Segment(Figure):
+    """A published time from one node to another."""
 
     start: str
     end: str
-    low: float
-    high: float
-    year: str
-    route: str
-    src: str
-
-    def distance(self, p50_days: float) -> float:
-        """Days from the published range to the modelled median (0 inside it)."""
-        return _outside(p50_days, self.low, self.high)
 
 
 def _outside(days: float, low: float, high: float) -> float:

@@ -430,3 +430,27 @@ def test_events_emissions_and_eta_for_the_walked_demo(cli_env: Path, tmp_path: P
     stored = runner.invoke(app, ["events", "import", str(csv_file), "--as", "kz-rail"])
     assert stored.exit_code == 0, stored.output
     assert "1 events stored" in stored.output
+
+
+def test_simulate_says_why_a_scenario_cannot_run(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--scenario",
+            "digital-2027",
+            "--containers",
+            "100",
+            "--seeds",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "unstable" in result.output
+    assert "of capacity" in result.output
+    assert "Add capacity" in result.output

@@ -55,7 +55,7 @@ def _print(report: simulation.CompareReport) -> None:
         f"medians with its 95 % interval over {len(report.seeds)} seeds of "
         f"{report.containers:,} containers)"
     )
-    for col in ("scenario", "p50 (interval)", "clock", "p90"):
+    for col in ("scenario", "p50 (interval)", "clock", "p90 from departure"):
         table.add_column(col, justify="left" if col in ("scenario", "clock") else "right")
     table.add_column("published (year, route)")
     table.add_column("model - published", justify="right")
@@ -82,6 +82,9 @@ def _print(report: simulation.CompareReport) -> None:
             )
     console.print(table)
     for r in report.scenarios:
+        if r.unstable:
+            console.print(f"[bold]{r.name}[/]: {r.unstable}")
+            continue
         places = ", ".join(f"{p} {days:.1f} d" for p, days in r.worst_places)
         loads = ", ".join(f"{k} {v:.0%}" for k, v in r.loads.items())
         console.print(

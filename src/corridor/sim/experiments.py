@@ -48,6 +48,8 @@ class Run:
     loads: dict[str, float]
     utilisation: dict[str, float]
     stable: bool = True
+    # Why a run could not be made (a resource loaded beyond its capacity).
+    note: str = ""
     # Days from departure to delivery of each container (for the distribution plot).
     transit: tuple[float, ...] = ()
 
@@ -104,9 +106,9 @@ def run_task(task: Task) -> Run:
     published = task.params.published.get(task.world.scenario.name)
     try:
         sim = Simulation(corridor(), task.params, task.world, task.containers, task.seed)
-    except InvalidInput:
+    except InvalidInput as e:
         nan = math.nan
-        return Run(task.label, task.seed, nan, nan, nan, 0, 0, {}, {}, [], {}, {}, stable=False)
+        return Run(task.label, task.seed, nan, nan, nan, 0, 0, {}, {}, [], {}, {}, False, e.detail)
     return summarise_run(task.label, sim.run(), published)
 
 

@@ -117,7 +117,8 @@ def plot_runs(
     ax1.set_xlabel("days from the block train's departure to the destination")
     ax1.set_ylabel("containers")
     ax1.set_title("Transit time by scenario\n(shaded: published range, dashed: published figure)")
-    ax1.legend(fontsize=8)
+    if ax1.get_legend_handles_labels()[0]:
+        ax1.legend(fontsize=8)
 
     rows = {s: mean_breakdown(rs) for s, rs in runs.items() if rs and rs[0].stable}
     totals: dict[str, float] = defaultdict(float)
@@ -147,7 +148,8 @@ def plot_runs(
         "days per container, booking included (plain: moving, //: processing, ..: waiting)"
     )
     ax2.set_title("Where the days go (largest places, mean over seeds)")
-    ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
+    if order:
+        ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4)
     fig.tight_layout()
     return _save(fig, out, name)
 

@@ -60,6 +60,8 @@ class ScenarioReport:
     loads: dict[str, float]
     busiest: str
     busiest_utilisation: float
+    # Why the scenario could not run, when it could not.
+    unstable: str = ""
 
     @property
     def verdict(self) -> str:
@@ -126,6 +128,7 @@ def scenario_report(params: Parameters, name: str, runs: list[Run]) -> ScenarioR
         ],
         worst_places=[(label(net, p), sum(v.values())) for p, v in worst],
         loads=runs[0].loads if runs else {},
+        unstable=next((r.note for r in runs if not r.stable), ""),
         busiest=busiest,
         busiest_utilisation=util.get(busiest, 0.0),
     )

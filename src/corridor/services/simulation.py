@@ -116,8 +116,10 @@ def compare(
         reports = [scenario_report(params, n, by[n]) for n in names]
         decompositions = []
         if decompose_pairs:
+            stable = {r.name for r in reports if not r.unstable}
             for a, b in PAIRS:
-                if a in worlds and b in worlds:
+                # A scenario that cannot run has its reason on its line, not a decomposition.
+                if a in stable and b in stable:
                     steps = 6 + len(seeds) * 9
                     decompositions.append(
                         decompose(

@@ -109,16 +109,18 @@ def main() -> None:
         f"peak {peak_mib():,.0f} MiB"
     )
 
-    tasks = [Task("today", World.of(shipped(), "today"), shipped(), 1000, s) for s in range(1, 9)]
+    tasks = [Task("today", World.of(shipped(), "today"), shipped(), 4000, s) for s in range(1, 9)]
     timings = {}
     for workers in (1, os.cpu_count() or 1):
         with Runner(workers) as runner:
+            runner.map(tasks[:workers])  # start the workers
             t = time.perf_counter()
             runner.map(tasks)
             timings[workers] = time.perf_counter() - t
     one, every_core = timings[1], timings[max(timings)]
     print(
-        f"8 replications of today (1,000 containers): {one:.1f} s on one core, "
+        f"8 replications of today (4,000 containers; the workers start once, as in a fit): "
+        f"{one:.1f} s on one core, "
         f"{every_core:.1f} s on {max(timings)} (speed-up {one / every_core:.2f}x)"
     )
 

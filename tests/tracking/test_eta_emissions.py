@@ -158,7 +158,7 @@ def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
     # The northern reference route, all rail through the EAEU to the EU border.
     north = next(a for a in found if a.name.startswith("reference: northern"))
     assert north.nodes[-1] == "malaszewicze"
-    assert {e.mode for e in north.statement.elements} == {"rail"}
+    assert {e.mode for e in north.statement.elements if e.kind == "leg"} == {"rail"}
     assert "petropavl" in north.nodes
 
 
@@ -203,3 +203,23 @@ def test_a_non_party_gets_no_statement_or_eta(node: Context) -> None:
         emissions.for_shipment(node, ORGS["node-operator"], made.id)
     with pytest.raises(NotFound, match="party to"):
         eta.for_shipment(node, ORGS["ge-customs"], made.id, T0)
+
+
+def test_a_chinese_origin_carries_the_gauge_change_and_azerbaijan_runs_electric(
+    node: Context,
+) -> None:
+    """From Xi'an the boxes change trains at the 1435/1520 mm border (a transshipment hub at
+    Dostyk); the Azerbaijani main line is electrified, so its leg takes the electric factor;
+    the northern route changes gauge again at Małaszewicze."""
+    net = node.network
+    route = net.route("xian", "constanta", via=["dostyk", "aktau", "poti"])
+    made = glec.statement(net, route.legs, Decimal(20000), ["42G1"], "planned")
+    hubs = {e.place: e.mode for e in made.elements if e.kind == "hub"}
+    assert hubs["dostyk"] == "transshipment"
+    rail = {e.place: e.factor for e in made.elements if e.kind == "leg" and e.mode == "rail"}
+    assert rail["baku-alat->boyuk-kesik"] == "rail_electric"
+    assert rail["dostyk->almaty"] == "rail_diesel"
+    north = net.route("xian", "malaszewicze", via=["dostyk", "petropavl"])
+    made = glec.statement(net, north.legs, Decimal(20000), ["42G1"], "planned")
+    hubs = {e.place for e in made.elements if e.kind == "hub"}
+    assert hubs == {"dostyk", "malaszewicze"}

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from corridor.network import Leg, Mode, Network
+from corridor.network import Leg, Mode, Network, NodeKind
 
 __all__ = [
     "G_PER_KG",
@@ -122,13 +122,18 @@ def _tare(size_types: Sequence[str]) -> tuple[Decimal, tuple[str, ...]]:
     )
 
 
-def leg_element(leg: Leg, cargo_t: Decimal, size_types: Sequence[str]) -> Element:
-    """One leg's emissions for this cargo."""
+def leg_element(
+    leg: Leg, cargo_t: Decimal, size_types: Sequence[str], country: str | None = None
+) -> Element:
+    """One leg's emissions for this cargo; `country` when the leg runs inside one, so a
+    railway's published traction applies."""
     data = factors()
     use = data["corridor"][leg.mode.value]
+    if leg.mode is Mode.RAIL and country in data.get("traction", {}):
+        use = data["traction"][country]
     name = use["factor"]
     spec = data["modes"][name]
-    notes: list[str] = [use["note"]] if use.get("assumption") else []
+    notes: list[str] = [use["note"]] if use.get("assumption") or use.get("src") else []
     if spec.get("assumption"):
         notes.append(spec["note"])
     wtw, ttw = _d(spec["wtw"]), _d(spec.get("ttw"))
@@ -181,6 +186,16 @@ def hub_element(node: str, seaport: bool, cargo_t: Decimal, containers: int) -> 
     )
 
 
+def _gauge_changes(network: Network, leg: Leg) -> bool:
+    """Whether a rail leg runs from one track gauge to another (or ends at a gauge change)."""
+    gauges = factors()["gauge_mm"]
+    a, b = network.nodes[leg.origin], network.nodes[leg.destination]
+    if b.kind is NodeKind.GAUGE_CHANGE:
+        return True
+    ga, gb = gauges.get(a.country, {}).get("value"), gauges.get(b.country, {}).get("value")
+    return leg.mode is Mode.RAIL and ga is not None and gb is not None and ga != gb
+
+
 def statement(
     network: Network,
     legs: Sequence[Leg],
@@ -199,11 +214,18 @@ def statement(
         basis=basis,
     )
     for i, leg in enumerate(legs):
+        node = network.nodes[leg.origin]
         if i and legs[i - 1].mode is not leg.mode:
-            node = network.nodes[leg.origin]
             seaport = Mode.SEA in (leg.mode, legs[i - 1].mode)
             made.elements.append(hub_element(node.id, seaport, cargo_t, len(size_types)))
-        made.elements.append(leg_element(leg, cargo_t, size_types))
+        elif i and leg.mode is Mode.RAIL and _gauge_changes(network, legs[i - 1]):
+            # Boxes lifted from one gauge's train to the other's where the previous leg ended.
+            made.elements.append(hub_element(node.id, False, cargo_t, len(size_types)))
+        a, b = node.country, network.nodes[leg.destination].country
+        made.elements.append(leg_element(leg, cargo_t, size_types, a if a == b else None))
+    if legs and _gauge_changes(network, legs[-1]):
+        # The route ends where the boxes change gauge (Małaszewicze): the lift counts.
+        made.elements.append(hub_element(legs[-1].destination, False, cargo_t, len(size_types)))
     if legs and legs[-1].mode is Mode.SEA:
         # Discharge at the destination's container terminal.
         made.elements.append(hub_element(legs[-1].destination, True, cargo_t, len(size_types)))

@@ -25,8 +25,9 @@ def test_capture_then_query_over_http(
     client: TestClient, ctx: Context, api_keys: dict[str, str]
 ) -> None:
     made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("HTTP-EPCIS"), T0)
+    # Hand-overs of the last days and hours, recorded now (the node's clock is T0).
     events = [
-        epcis.build(Step.DEPARTING, T0 + timedelta(hours=h), made.id, node, [BOX])
+        epcis.build(Step.DEPARTING, T0 - timedelta(hours=61 - h), made.id, node, [BOX])
         for h, node in ((1, "dostyk"), (30, "almaty"), (60, "arys"))
     ]
     body = json.dumps(epcis.document(events, T0))

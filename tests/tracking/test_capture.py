@@ -146,8 +146,9 @@ def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
     container = [epcis.container_epc("MSCU1234566")]
     late = epcis.build(Step.ARRIVING, T0 + timedelta(days=2), made.id, "aktau", container)
     early = epcis.build(Step.DEPARTING, T0 + timedelta(days=1), made.id, "dostyk", container)
-    first = tracking.capture(node, RAIL, epcis.document([late, early], T0), T0)
-    again = tracking.capture(node, RAIL, epcis.document([early, late], T0), T0)
+    at = T0 + timedelta(days=2)  # recorded once both have happened
+    first = tracking.capture(node, RAIL, epcis.document([late, early], at), at)
+    again = tracking.capture(node, RAIL, epcis.document([early, late], at), at)
     assert (first.stored, first.duplicates) == (2, 0)
     assert (again.stored, again.duplicates) == (0, 2)
     got = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
@@ -261,7 +262,7 @@ def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
 
     def moves(start: int) -> list[dict[str, Any]]:
         return [
-            epcis.build(Step.ARRIVING, T0 + timedelta(minutes=start + i), made.id, "aktau", box)
+            epcis.build(Step.ARRIVING, T0 - timedelta(minutes=start + i), made.id, "aktau", box)
             for i in range(n)
         ]
 
@@ -272,7 +273,7 @@ def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
     assert len(job.eventIDs) == n + 1
     chain = ledgers.shipment(node, SHIPPER, made.id).entries
     [entry] = [e for e in chain if e.kind == "epcis_events"]
-    assert entry.body["events"] == [epcis.digest_of(e) for e in moves(0)]
+    assert entry.body["events"] == [epcis.digest_of(e) for e in reversed(moves(0))]
 
     before = state(node.db, tmp_path)
     forged, later = moves(n), moves(n)
@@ -288,3 +289,46 @@ def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
     with pytest.raises(NotFound):
         tracking.capture(node, ORGS["ge-customs"], epcis.document([hold, *moves(n)], T0), T0)
     assert state(node.db, tmp_path) == before
+
+
+def test_only_the_recorder_may_declare_its_event_wrong(node: Context) -> None:
+    """Another party to the shipment cannot mark the ferry's arrival as wrong."""
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-DECL"), T0)
+    arrival = epcis.build(Step.ARRIVING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
+    tracking.capture(node, FERRY, epcis.document([arrival], T0), T0)
+    declared = copy.deepcopy(arrival) | {
+        "errorDeclaration": {"declarationTime": "2026-03-03T08:00:00Z", "reason": "incorrect_data"}
+    }
+    for other in (SHIPPER, RAIL):
+        with pytest.raises(PermissionDenied, match="only the organisation that recorded"):
+            tracking.capture(node, other, epcis.document([declared], T0), T0)
+    [stored] = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
+    assert "errorDeclaration" not in stored
+    assert tracking.capture(node, FERRY, epcis.document([declared], T0), T0).declarations == 1
+
+
+@pytest.mark.parametrize(
+    ("when", "why"),
+    [
+        (T0.replace(year=2099), "after the time it is recorded"),
+        (T0 + timedelta(hours=1), "after the time it is recorded"),
+        (T0.replace(year=2001), "before the shipment was entered"),
+    ],
+)
+def test_a_custody_event_out_of_time_is_refused_and_nothing_moves(
+    node: Context, when: Any, why: str
+) -> None:
+    """An arrival dated 2099 (or an hour ahead, or in 2001) is refused whole: the shipment's
+    status does not move and nothing is stored."""
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-TIME"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    ok = epcis.build(Step.DEPARTING, T0, made.id, "dostyk", box)
+    late = epcis.build(Step.ARRIVING, when, made.id, "constanta", box)
+    with pytest.raises(InvalidInput, match=why) as refused:
+        tracking.capture(node, RAIL, epcis.document([ok, late], T0), T0)
+    assert refused.value.errors
+    assert event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events == []
+    assert shipments.get(node, SHIPPER, made.id).status == made.status
+    # A clock a few minutes ahead is not an error.
+    soon = epcis.build(Step.ARRIVING, T0 + timedelta(minutes=10), made.id, "almaty", box)
+    assert tracking.capture(node, RAIL, epcis.document([ok, soon], T0), T0).stored == 2

@@ -83,7 +83,8 @@ def test_the_demo_statement_names_every_element_and_source(node: Context) -> Non
     assert ferry.wtw_g > raw  # reallocated from gross to cargo tonne-km
     assert any("assumption" in a or "diesel" in a for e in legs for a in e.assumptions)
     tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
-    tracking.record(node, RAIL, made.id, Step.ARRIVING, T0 + timedelta(hours=20), "almaty", now=T0)
+    arrived = T0 + timedelta(hours=20)
+    tracking.record(node, RAIL, made.id, Step.ARRIVING, arrived, "almaty", now=arrived)
     assert emissions.for_shipment(node, SHIPPER, made.id).basis == "travelled and planned"
 
 

@@ -334,7 +334,7 @@ def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node
         "csrf": csrf_of(text),
         "step": "seal_check",
         "node": "poti",
-        "at": "2026-03-20T10:00",
+        "at": "2026-03-02T10:00",  # 06:00 UTC, before the node's clock (08:00 UTC)
         "container": box.group(1),
         "temperature": "4.5",
     }

@@ -39,7 +39,8 @@ def walk(
 
     def step(who: Organisation, what: Step, node: str, **kw: object) -> None:
         nonlocal recorded, clock
-        tracking.record(ctx, who, shipment.id, what, clock, node, now=now, **kw)  # type: ignore[arg-type]
+        # Each carrier records a hand-over when it happens.
+        tracking.record(ctx, who, shipment.id, what, clock, node, now=max(now, clock), **kw)  # type: ignore[arg-type]
         recorded += 1
         # Steps at one node follow each other a few minutes apart, in the order recorded.
         clock += timedelta(minutes=5)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -67,6 +67,7 @@ class _Shipment:
     destination: str
     party: bool
     say: Summaries
+    created_at: datetime
     sent: list[Captured] = field(default_factory=list)
     declarations: list[Captured] = field(default_factory=list)
 
@@ -95,6 +96,7 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
                 if c.shipment_id not in shipments:
                     shipments[c.shipment_id] = _party_to(writer, who, c.shipment_id, ctx)
             _entitled(who, part, shipments, places)
+            _in_time(part, shipments, now)
             fresh = []
             for c in part:
                 on = shipments[c.shipment_id]
@@ -115,7 +117,7 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
         signer = ctx.keys.ensure_from(s, who.id, next(iter(key()), None), now)
         entries = []
         for at_head in heads:
-            records = _settle(s, shipments[at_head.shipment_id], inserted, job)
+            records = _settle(s, shipments[at_head.shipment_id], inserted, job, who)
             entries += ledger_mod.extend(at_head, signer, who.id, records, now)
         s.flush()  # declared errors: an ORM update checks its row count, which a batch hides
         with batched(s.connection()):
@@ -163,9 +165,9 @@ def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Con
     rows = found()
     if not rows:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
-    status, destination, nodes, is_party = rows[0]
+    status, destination, nodes, is_party, created = rows[0]
     say = Summaries(ctx.network, nodes)
-    return _Shipment(shipment_id, status, destination, bool(is_party), say)
+    return _Shipment(shipment_id, status, destination, bool(is_party), say, _aware(created))
 
 
 _SHIPMENT = select(
@@ -178,7 +180,49 @@ _SHIPMENT = select(
         ShipmentPartyRow.organisation_id == bindparam("org"),
     )
     .label("party"),
+    ShipmentRow.created_at,
 ).where(ShipmentRow.id == bindparam("shipment"))
+
+# How far a custody event may lie from the time it is recorded: a clock a little ahead, not a
+# future arrival; and how long before the shipment was entered its goods may have been
+# stuffed.
+AHEAD = timedelta(minutes=15)
+BEFORE_SHIPMENT = timedelta(days=30)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _in_time(part: list[Captured], shipments: dict[str, _Shipment], now: datetime) -> None:
+    """Every event happened before it is recorded (give or take a clock's minutes) and in
+    the shipment's life; a later correction is an error declaration, not a new time."""
+    errors = []
+    for c in part:
+        if c.declaration is not None:
+            continue
+        created = shipments[c.shipment_id].created_at
+        if c.at > now + AHEAD:
+            errors.append(
+                FieldError(
+                    f"event {c.id}",
+                    f"eventTime {c.at.isoformat()} is after the time it is recorded "
+                    f"({now.isoformat()}); record an event when it has happened",
+                )
+            )
+        elif c.at < created - BEFORE_SHIPMENT:
+            errors.append(
+                FieldError(
+                    f"event {c.id}",
+                    f"eventTime {c.at.isoformat()} is more than {BEFORE_SHIPMENT.days} days "
+                    f"before the shipment was entered ({created.isoformat()}); check the date",
+                )
+            )
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} events are out of time; nothing was captured: {errors[0].message}",
+            errors,
+        )
 
 
 def _entitled(
@@ -225,7 +269,7 @@ def _rows(
 
 
 def _settle(
-    s: Session, on: _Shipment, inserted: set[str], job: CaptureJob
+    s: Session, on: _Shipment, inserted: set[str], job: CaptureJob, who: Organisation
 ) -> list[tuple[str, dict[str, Any]]]:
     """Count what was stored, move the shipment's status in event time order, mark declared
     errors, and return the ledger entries: one naming every event stored now, one naming
@@ -240,7 +284,7 @@ def _settle(
             status = status_after(status, on.destination, kind, c.location)
     if status != on.status:
         s.execute(update(ShipmentRow).where(ShipmentRow.id == on.id).values(status=status))
-    declared = [c.digest for c in on.declarations if _declare(s, c, job)]
+    declared = [c.digest for c in on.declarations if _declare(s, c, job, who)]
     records: list[tuple[str, dict[str, Any]]] = []
     if stored:
         records.append(("epcis_events", {"events": [c.digest for c in stored]}))
@@ -249,13 +293,19 @@ def _settle(
     return records
 
 
-def _declare(s: Session, c: Captured, job: CaptureJob) -> bool:
-    """Mark the stored event an error declaration names; True if it was not marked yet."""
+def _declare(s: Session, c: Captured, job: CaptureJob, who: Organisation) -> bool:
+    """Mark the stored event an error declaration names, if the caller recorded it; True
+    if it was not marked yet."""
     stored = s.get(EpcisEventRow, c.digest)
     if stored is None:
         raise InvalidInput(
             f"the error declaration names event {c.id}, which is not stored here; "
             "declare errors only on captured events"
+        )
+    if stored.recorded_by != who.id:
+        raise PermissionDenied(
+            f"event {c.id} was recorded by {stored.recorded_by}; only the organisation that "
+            "recorded an event may declare it wrong"
         )
     if stored.error_declaration is None:
         stored.error_declaration = c.declaration

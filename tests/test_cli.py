@@ -454,3 +454,16 @@ def test_simulate_says_why_a_scenario_cannot_run(tmp_path: Path) -> None:
     assert "unstable" in result.output
     assert "of capacity" in result.output
     assert "Add capacity" in result.output
+
+
+def test_a_node_serves_two_requests_a_cpu_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridor.config import Settings
+
+    monkeypatch.delenv("CORRIDOR_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Settings.from_env().threads == 4
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert Settings.from_env().threads == 16
+    assert Settings.from_env().pool_size == 20
+    monkeypatch.setenv("CORRIDOR_THREADS", "3")
+    assert Settings.from_env().threads == 3

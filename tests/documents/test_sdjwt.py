@@ -281,3 +281,20 @@ def test_untouched_fields_survive_a_round_trip(signing: Any) -> None:
     doc = verify(invoice_token(keys, orgs), keys.trust_list(), NOW)
     assert doc.disclosed["buyer"] == INVOICE["buyer"]
     assert doc.disclosed["goods"][0]["hs_code"] == "720241"
+
+
+def test_issuance_and_expiry_may_be_numbers_with_a_fraction(signing: Any) -> None:
+    """RFC 7519's NumericDate is any JSON number: 1772438400.5 is a time; a string, a
+    boolean or infinity is not."""
+    keys, _orgs = signing
+    start = NOW.timestamp()
+
+    def token(iat: Any, exp: Any) -> str:
+        claims = {"iss": "kz-ferroalloy", "iat": iat, "exp": exp, "kind": "commercial_invoice"}
+        return raw_issue(keys.signer("kz-ferroalloy"), claims, {"document_number": "F-1"})
+
+    ok = verify(token(start + 0.25, start + 3600.5), keys.trust_list(), NOW)
+    assert ok.disclosed["document_number"] == "F-1"
+    assert ok.issued_at.timestamp() == pytest.approx(start + 0.25)
+    for iat, exp in ((str(int(start)), start + 60), (True, start + 60), (start, "never")):
+        assert reason(token(iat, exp), keys.trust_list()) == "malformed"

@@ -11,6 +11,7 @@ Verification raises `VerificationFailed` with one reason code; it never returns 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -263,8 +264,8 @@ def verify(
             f"key {kid!r} belongs to {key.organisation_id!r}, not "
             f"to the claimed issuer {payload.get('iss')!r}",
         )
-    iat = payload.get("iat")
-    if not isinstance(iat, int) or isinstance(iat, bool):
+    iat = _numeric_date(payload.get("iat"))
+    if iat is None:
         raise _fail("malformed", "the document has no issuance time (iat)")
     if iat > now + CLOCK_SKEW_S:
         raise _fail("malformed", "the document claims to be issued in the future")
@@ -277,8 +278,8 @@ def verify(
     if payload.get("_sd_alg", "sha-256") != "sha-256":
         raise _fail("malformed", f"digest algorithm {payload.get('_sd_alg')!r} not supported")
     # Expiry is in the signed payload itself, never in a disclosure a holder could withhold.
-    exp = payload.get("exp")
-    if not isinstance(exp, int) or isinstance(exp, bool) or exp <= iat:
+    exp = _numeric_date(payload.get("exp"))
+    if exp is None or exp <= iat:
         raise _fail("malformed", "the document has no expiry (exp) after its issuance")
     if now >= exp:
         raise _fail("expired", "the document has expired")
@@ -289,6 +290,14 @@ def verify(
     if any(claims.get(k) != payload.get(k) for k in ("iss", "iat", "exp")):
         raise _fail("tampered_disclosure", "a disclosure overrides a signed registered claim")
     return Verified(claims=claims, disclosed=frozenset(disclosed), key=key)
+
+
+def _numeric_date(value: Any) -> float | None:
+    """An RFC 7519 NumericDate (seconds since the epoch, a JSON number, a fraction allowed),
+    or None when the value is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 _NESTED = frozenset((dict, list))

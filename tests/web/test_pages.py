@@ -415,3 +415,15 @@ def test_the_simulator_page_answers_with_intervals_decomposition_and_target(node
     assert r.status_code == 200
     assert "<script>" not in r.text.split("</form>", 1)[1]
     assert "malaszewicze" in r.text or "regimes/today" in r.text
+
+
+def test_the_sign_in_help_shows_the_key_format_and_pages_have_an_icon(node: Node) -> None:
+    client = node.client()
+    for lang in ("en", "ru"):
+        page = client.get("/ui/signin", headers={"Accept-Language": lang}).text
+        # Written out as text, not swallowed as tags.
+        assert "cor_&lt;id&gt;.&lt;secret&gt;" in page, lang
+        assert 'rel="icon"' in page
+    icon = client.get("/ui/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")

@@ -13,8 +13,9 @@ $(BIN)/python:
 
 # Reinstall whenever the project's dependency list changes.
 $(STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing corridor and its dependencies into $(VENV) (a minute or two the first time)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-warn-conflicts -e '.[dev]'
+	$(BIN)/python -m pip install --no-warn-conflicts --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -6,6 +6,7 @@ The tree::
      ├── InvalidInput            input is wrong; the message says what to send instead
      │    ├── UnknownNode        a node id that is not in the corridor network
      │    ├── UnknownOrganisation a party id that is not registered on this node
+     │    ├── MalformedJson  a body that is not JSON at all
      │    └── RulePackError      a rule pack is malformed; nothing from it was loaded
      │         └── ProfileError  a targeting profile set is malformed
      ├── NoRoute                 the network has no path between two nodes
@@ -78,6 +79,13 @@ class UnknownNode(InvalidInput):
     code = "unknown-node"
     title = "Unknown corridor node"
     hint = "list_nodes"
+
+
+class MalformedJson(InvalidInput):
+    """A request body that is not JSON at all (as against JSON with wrong fields)."""
+
+    code = "malformed-json"
+    title = "Malformed JSON"
 
 
 class UnknownOrganisation(InvalidInput):
@@ -266,6 +274,7 @@ class StoreUnavailable(CorridorError):
 # (a test walks the exception tree to prove it).
 HTTP_STATUS: dict[type[CorridorError], int] = {
     InvalidInput: 422,
+    MalformedJson: 400,
     NoRoute: 422,
     NotFound: 404,
     Conflict: 409,

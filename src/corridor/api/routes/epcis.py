@@ -14,7 +14,7 @@ from pydantic_core import from_json
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
-from corridor.exceptions import InvalidInput
+from corridor.exceptions import InvalidInput, MalformedJson
 from corridor.services import event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
@@ -34,7 +34,7 @@ def _document(body: bytes) -> Any:
     try:
         return from_json(body, allow_inf_nan=False)
     except ValueError as exc:
-        raise InvalidInput(
+        raise MalformedJson(
             f"the body is not JSON ({exc}); send an EPCIS 2.0 document as application/ld+json"
         ) from None
 

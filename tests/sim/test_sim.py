@@ -101,6 +101,9 @@ def test_demand_beyond_a_resources_capacity_is_refused_with_what_to_do() -> None
     # 10 Mt/yr on today's fleet: the Caspian and the Black Sea cannot carry it.
     with pytest.raises(InvalidInput, match=r"demand at \d+% of capacity.*Add capacity"):
         simulate("today", 100, 1, demand="2027")
+    # It says what would carry it: the 2027 fleet's new ships, not yet new feeders.
+    with pytest.raises(InvalidInput, match=r"black sea services.*\d more Black Sea feeder"):
+        simulate("digital-2027", 100, 1)
 
 
 # ----- determinism and accounting -----------------------------------------------------------

@@ -84,9 +84,10 @@ class Simulation(Posts, Sea):
         over = {k: v for k, v in self.loads.items() if v >= STABLE}
         if over:
             worst = ", ".join(f"{k}: demand at {v:.0%} of capacity" for k, v in over.items())
+            need = " and ".join(world.shortfall(k, v) for k, v in over.items())
             raise InvalidInput(
                 f"scenario {world.scenario.name}: {worst}; the queue would grow without bound. "
-                "Add capacity (a larger fleet) or lower the demand."
+                f"Add capacity (it would take {need} to carry it at 90 %) or lower the demand."
             )
         self.gate_in = np.full(containers, np.nan)
         self.departed = np.full(containers, np.nan)

@@ -4,6 +4,7 @@ carries."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from corridor.exceptions import InvalidInput
@@ -161,6 +162,29 @@ class World:
             demand = self.tracked_feu_day + self.black_sea_other_feu_day
             out["black sea services"] = demand / self.black_sea_capacity_feu_day()
         return out
+
+    def shortfall(self, resource: str, load: float, target: float = 0.9) -> str:
+        """What it would take to bring one resource's load down to `target`, in words."""
+        if resource == "caspian fleet":
+            per_vessel = self.caspian_capacity_feu_day() / self.caspian_vessels
+            need = math.ceil(load * self.caspian_capacity_feu_day() / target / per_vessel)
+            return f"{need - self.caspian_vessels} more Caspian vessels"
+        if resource == "black sea services":
+            first = self.services[0]
+            open_share = 1 - self.closures_year.get(self.black_sea_port, 0.0)
+            per_feeder = first.capacity * 24 / first.headway_h * open_share
+            extra = load * self.black_sea_capacity_feu_day() / target - (
+                self.black_sea_capacity_feu_day()
+            )
+            return (
+                f"{math.ceil(extra / per_feeder)} more Black Sea feeder services "
+                f"({first.capacity} FEU every {first.headway_h / 24:.0f} days)"
+            )
+        if resource == "interchange":
+            need = math.ceil(load * self.interchange_trains_day / target)
+            return f"an interchange of {need} trains a day"
+        need = math.ceil(load * self.platforms / target / 100) * 100
+        return f"a pool of {need:,} platforms"
 
 
 def _tail(s: Service) -> tuple[int, float, float]:

@@ -19,7 +19,7 @@ from corridor.network import corridor
 from corridor.sim import World, simulate
 from corridor.sim.fit import Fits, LogNormal, durations, fit_lognormal, fit_timelines
 from corridor.sim.params import parse, shipped
-from corridor.sim.report import breakdown
+from corridor.sim.results import breakdown
 
 
 def _raw() -> dict[str, Any]:

@@ -293,11 +293,9 @@ def verify(
 
 
 def _numeric_date(value: Any) -> float | None:
-    """An RFC 7519 NumericDate (seconds since the epoch, a JSON number, a fraction allowed),
-    or None when the value is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
+    """An RFC 7519 NumericDate (any finite JSON number, a fraction allowed), or None."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok and math.isfinite(value) else None
 
 
 _NESTED = frozenset((dict, list))

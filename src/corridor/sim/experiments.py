@@ -23,8 +23,7 @@ from corridor.network import corridor
 from corridor.sim.model import Simulation
 from corridor.sim.params import Parameters
 from corridor.sim.published import Published
-from corridor.sim.report import breakdown
-from corridor.sim.results import Results
+from corridor.sim.results import Results, breakdown
 from corridor.sim.world import World
 
 Progress = Callable[[int], None]

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from corridor.network import Network
 from corridor.sim.published import Published
-from corridor.sim.results import MOVE, PROCESS, WAIT, Results
+from corridor.sim.results import KINDS, MOVE, PROCESS, WAIT
 
 if TYPE_CHECKING:
     from corridor.sim.decompose import Decomposition
     from corridor.sim.experiments import Run
     from corridor.sim.sensitivity import Swing
 
-KINDS = (MOVE, PROCESS, WAIT)
 COLOURS = {
     "paper": "#b2182b",
     "today": "#ef8a62",
@@ -27,15 +26,6 @@ COLOURS = {
     "digital-2027": "#67a9cf",
     "northern": "#4d4d4d",
 }
-
-
-def breakdown(r: Results) -> list[tuple[str, dict[str, float]]]:
-    """Days per container at each place in route order, split by moving/processing/waiting."""
-    per = max(r.delivered, 1) * 24
-    rows: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(KINDS, 0.0))
-    for (place, kind), hours in r.hours.items():
-        rows[place][kind] += hours / per
-    return [(p, rows[p]) for p in r.places if p in rows]
 
 
 def mean_breakdown(runs: Sequence[Run]) -> list[tuple[str, dict[str, float]]]:

@@ -4,6 +4,7 @@ each place, and the use of each resource."""
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from corridor.sim.published import Published
 
 MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
+KINDS = (MOVE, PROCESS, WAIT)
 
 
 @dataclass
@@ -103,3 +105,12 @@ def _rank(data: np.ndarray, q: float) -> float:
     ordered = np.sort(data)
     k = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return float(ordered[k]) / 24
+
+
+def breakdown(r: Results) -> list[tuple[str, dict[str, float]]]:
+    """Days per container at each place in route order, split by moving/processing/waiting."""
+    per = max(r.delivered, 1) * 24
+    rows: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(KINDS, 0.0))
+    for (place, kind), hours in r.hours.items():
+        rows[place][kind] += hours / per
+    return [(p, rows[p]) for p in r.places if p in rows]

@@ -62,7 +62,6 @@ class Published(BaseModel):
     fits: str
     clock: Clock
     target: bool = False
-    unmodelled: str | None = None
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
 

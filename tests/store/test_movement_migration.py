@@ -27,7 +27,8 @@ def test_captured_movements_move_from_timeline_rows_to_their_events(node: Contex
         epcis.build(Step.LOADING, T0 + timedelta(hours=2), made.id, "aktau", box, vehicle=SHIP),
         epcis.build(Step.ARRIVING, T0 + timedelta(hours=3), made.id, "aktau", box),
     ]
-    tracking.capture(node, RAIL, epcis.document(moves, T0), T0)
+    later = T0 + timedelta(hours=3)  # recorded once they have happened
+    tracking.capture(node, RAIL, epcis.document(moves, later), later)
     timeline.record(node, RAIL, made.id, "loaded", T0 + timedelta(hours=4), "Wagon 7", "aktau")
     before = timeline.read(node, SHIPPER, made.id)
     assert [e.kind for e in before].count("departed") == 1

@@ -22,7 +22,7 @@ from corridor.services.risk_lanes import (
 from corridor.sim import World, shipped
 from corridor.sim.calibrate import FitResult, fit
 from corridor.sim.calibrate import write as save_fit
-from corridor.sim.decompose import Decomposition, FleetNeed, decompose, fleet_for
+from corridor.sim.decompose import Decomposition, FleetNeed, decompose, fleet_for, path
 from corridor.sim.experiments import Estimate, Run, Runner, Task
 from corridor.sim.params import Parameters
 from corridor.sim.report import (
@@ -120,7 +120,7 @@ def compare(
             for a, b in PAIRS:
                 # A scenario that cannot run has its reason on its line, not a decomposition.
                 if a in stable and b in stable:
-                    steps = 6 + len(seeds) * 9
+                    steps = len(seeds) * (1 + len(path(worlds[a], worlds[b])))
                     decompositions.append(
                         decompose(
                             params,

@@ -51,15 +51,6 @@ class Value(BaseModel):
                 raise ValueError(f"{self.v} lies outside its fit bounds [{low}, {high}]")
         return self
 
-    @property
-    def basis(self) -> str:
-        """Where the value comes from, in a few words."""
-        if self.src:
-            return self.src
-        if self.assume:
-            return f"assumed: {self.assume}"
-        return f"fitted to {self.target}: {self.note}"
-
 
 PHYSICAL = (
     "train_capacity",
@@ -94,7 +85,6 @@ DEMAND = (
 )
 FLEET = ("caspian_vessels", "black_sea_extra_feeders", "interchange_trains_per_day", "platforms")
 CASPIAN = ("vessels", "teu_per_year", "round_trip_h")
-SERVICE = ("capacity", "headway_h", "sailing_h")
 
 _POST = re.compile(r"^[a-z0-9-]+/(exit|entry)$")
 

@@ -50,7 +50,6 @@ class Port:
         self.env = env
         self.is_open = True
         self.reopened = env.event()
-        self.closed_h = 0.0
         self.by_month = list(by_month)
         self.start_h = start_h
         if any(share > 0 for share in self.by_month):
@@ -79,7 +78,6 @@ class Port:
                 # Storms last days, not weeks: a log-normal length around the mean.
                 storm = rng.lognormvariate(math.log(storm_h) - STORM_SIGMA**2 / 2, STORM_SIGMA)
                 yield self.env.timeout(storm)
-                self.closed_h += storm
                 self.is_open = True
                 self.reopened.succeed()
                 self.reopened = self.env.event()

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corridor.sim.published import Published
-
 MOVE, PROCESS, WAIT = "moving", "processing", "waiting"
 KINDS = (MOVE, PROCESS, WAIT)
 
@@ -36,14 +34,13 @@ class Results:
     loads: dict[str, float]
     places: list[str] = field(default_factory=list)
 
-    @property
-    def regime(self) -> str:
-        """The scenario's name (kept under the name the reports use)."""
-        return self.scenario
+    def _start(self, clock: str) -> np.ndarray:
+        """Each container's start by `clock`: its train's departure, or its booking."""
+        return self.departed if clock == "departure" else self.booked
 
     def transit_h(self, clock: str = "departure") -> np.ndarray:
         """Hours from `clock` to delivery, for each delivered container."""
-        start = self.departed if clock == "departure" else self.booked
+        start = self._start(clock)
         done = ~np.isnan(self.delivered_at)
         return np.asarray(self.delivered_at[done] - start[done])
 
@@ -52,7 +49,7 @@ class Results:
         at = self.at.get(node)
         if at is None:
             return np.empty(0)
-        start = self.departed if clock == "departure" else self.booked
+        start = self._start(clock)
         seen = ~np.isnan(at)
         return np.asarray(at[seen] - start[seen])
 
@@ -68,10 +65,6 @@ class Results:
         """A percentile in days (nearest rank), to the destination or to `node`."""
         data = self.transit_h(clock) if node is None else self.reached_h(node, clock)
         return _rank(data, q)
-
-    def p50(self, published: Published | None) -> float:
-        """The median in days by the clock of the figure it is compared with."""
-        return self.percentile(50, clock=published.clock if published else "departure")
 
     @property
     def delivered(self) -> int:

@@ -248,6 +248,8 @@ class EnvelopeRejected(CorridorError):
         "clock_skew",
         # The sender may not make this statement (admission: the wrong node or authority).
         "not_entitled",
+        # An answer to an envelope this node never sent: someone sent one in its name.
+        "unsolicited",
     )
 
     def __init__(

@@ -20,7 +20,7 @@ from corridor.exchange.intake import pump
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
 from corridor.exchange.outbox import relay
-from corridor.store.tables import InboxRow, OutboxRow
+from corridor.store.exchange_tables import InboxRow, OutboxRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope
 from tests.servers import NatsServer

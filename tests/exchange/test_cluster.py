@@ -24,7 +24,8 @@ from corridor.exchange.intake import pump
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.exchange.outbox import relay
-from corridor.store.tables import InboxRow, LedgerEntryRow, OutboxRow
+from corridor.store.exchange_tables import InboxRow, OutboxRow
+from corridor.store.tables import LedgerEntryRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope
 from tests.servers import NatsServer, free_port

@@ -29,7 +29,8 @@ from corridor.model import DocumentKind
 from corridor.services import Context, disclosure, papers, shipments
 from corridor.services.disclosure import InboxItem
 from corridor.store.db import Database
-from corridor.store.tables import Base, OutboxRow, RejectionRow
+from corridor.store.exchange_tables import OutboxRow, RejectionRow
+from corridor.store.tables import Base
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import Corridor
 

@@ -22,7 +22,7 @@ from corridor.exchange.envelope import seal
 from corridor.exchange.intake import pump, replay
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
-from corridor.store.tables import InboxRow, RejectionRow
+from corridor.store.exchange_tables import InboxRow, RejectionRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope
 from tests.exchange.test_exchange import _nats_or_skip

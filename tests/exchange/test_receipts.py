@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from corridor import demo, ledger
 from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
-from corridor.exchange import receipts
-from corridor.exchange.envelope import Opened
+from corridor.exchange import delivery, receipts
+from corridor.exchange.envelope import Opened, seal
 from corridor.model import DocumentKind
 from corridor.services import Context, disclosure, inbound, keys, ledgers, papers, shipments
-from corridor.store.tables import DocumentRow, LedgerEntryRow, OutboxRow, ReceiptRow, WitnessRow
+from corridor.store.exchange_tables import OutboxRow, ReceiptRow, RejectionRow, WitnessRow
+from corridor.store.tables import DocumentRow, LedgerEntryRow
 from tests.conftest import ORGS, T0
-from tests.exchange.conftest import Corridor
+from tests.exchange.conftest import AUTHORITIES, Corridor
 
 SHIPPER = ORGS["kz-ferroalloy"]
 
@@ -80,23 +81,56 @@ def test_every_disclosure_is_answered_and_witnessed(corridor_nodes: Corridor) ->
         }
 
 
-def test_a_fast_sender_clock_comes_back_refused_and_goes_through_once_fixed(
+def test_a_fast_sender_clock_is_held_and_goes_through_once_the_clocks_agree(
     corridor_nodes: Corridor,
 ) -> None:
+    """Envelopes made ten minutes ahead of the receivers' clocks are neither stored early
+    nor refused and lost: each receiver holds its envelope, answers "held" with the reason,
+    and takes it in once its own clock reaches the envelope's time."""
     c = corridor_nodes
     receivers_now = T0 + timedelta(hours=1)
     fast = receivers_now + timedelta(minutes=10)
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, fast)
     _round(c, lambda: receivers_now)
     answers = _outbox(c.shipper)
-    assert {status for _, status, _ in answers} == {"refused"}
-    assert all(reason and reason.startswith("clock_skew") for _, _, reason in answers)
-    # The receivers' health says a peer's clock is off, and by how much.
+    assert {status for _, status, _ in answers} == {"held"}
+    assert all(reason and "600 s ahead of node" in reason for _, _, reason in answers)
+    told = disclosure.answers(c.shipper, SHIPPER, c.shipment_id)
+    assert all(answer.startswith("held: made 600 s ahead") for answer in told.values())
+    # The receivers' health says a peer's clock is off, by how much, and what they hold.
     az = c.authorities["az"].exchange
     assert az is not None
     health = az.health()
     assert health["clock_ok"] is False
     assert health["peer_clock_offset_s"] == 600
+    assert health["held"] == 1
+    assert disclosure.inbox(c.authorities["az"], ORGS["az-customs"]) == []
+    # Four minutes later the envelopes are still five minutes ahead (the most allowed):
+    # still held. Six minutes later they are taken in, once each, and answered "stored".
+    _round(c, lambda: receivers_now + timedelta(minutes=4))
+    assert {status for _, status, _ in _outbox(c.shipper)} == {"held"}
+    _round(c, lambda: receivers_now + timedelta(minutes=6))
+    assert {status for _, status, _ in _outbox(c.shipper)} == {"stored"}
+    for name, ctx in c.authorities.items():
+        assert ctx.exchange is not None
+        assert ctx.exchange.health()["held"] == 0
+        if name != "tr":  # not on this route
+            assert len(disclosure.inbox(ctx, ORGS[AUTHORITIES[name]])) == 1
+    ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # intact, each disclosure witnessed
+
+
+def test_a_clock_more_than_an_hour_ahead_is_refused_with_the_reason(
+    corridor_nodes: Corridor,
+) -> None:
+    """Holding is bounded: an envelope dated more than an hour ahead is refused, so a
+    node cannot fill another's store with envelopes from the far future."""
+    c = corridor_nodes
+    receivers_now = T0 + timedelta(hours=1)
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now + timedelta(hours=2))
+    _round(c, lambda: receivers_now)
+    answers = _outbox(c.shipper)
+    assert {status for _, status, _ in answers} == {"refused"}
+    assert all(reason and reason.startswith("clock_skew") for _, _, reason in answers)
     # Nothing was stored, nothing lost: with the clock right, the data goes through.
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now)
     _round(c, lambda: receivers_now + timedelta(minutes=1))
@@ -104,6 +138,44 @@ def test_a_fast_sender_clock_comes_back_refused_and_goes_through_once_fixed(
     assert statuses.count("stored") == 4
     assert statuses.count("refused") == 4
     ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)  # intact
+
+
+def test_a_slow_sender_holds_its_receipts_and_says_why_until_its_clock_catches_up(
+    corridor_nodes: Corridor,
+) -> None:
+    """A shipper's node ten minutes slow: the authorities store its envelopes (made in
+    their past), and their receipts, made on their clocks, arrive from its future. It holds
+    them, its outbox says the answer waits here and to check its own clock, and once its
+    clock is right every receipt is taken and witnesses the ledger."""
+    c = corridor_nodes
+    real = T0 + timedelta(hours=1)
+    slow = real - timedelta(minutes=10)
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, slow)
+
+    async def go(shipper_at: object, others_at: object) -> None:
+        for node in (c.shipper, *c.authorities.values()):
+            assert node.exchange is not None
+            node.exchange.clock = shipper_at if node is c.shipper else others_at  # type: ignore[assignment]
+        for _ in range(3):
+            for node in (c.shipper, *c.authorities.values()):
+                assert node.exchange is not None
+                await inbound.turn(node)
+
+    asyncio.run(go(lambda: slow, lambda: real))
+    answers = _outbox(c.shipper)
+    assert {status for _, status, _ in answers} == {"held"}
+    assert all(
+        reason and "held here" in reason and "this node's clock" in reason
+        for _, _, reason in answers
+    )
+    assert c.shipper.exchange is not None
+    assert c.shipper.exchange.health()["held"] == 4
+    # The clock put right: the held receipts are taken in, each witnessing its envelope.
+    asyncio.run(go(lambda: real + timedelta(minutes=1), lambda: real + timedelta(minutes=1)))
+    assert {status for _, status, _ in _outbox(c.shipper)} == {"stored"}
+    assert c.shipper.exchange.health()["held"] == 0
+    view = ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)
+    assert len([e for e in view.entries if e.kind == "witnessed"]) == 4
 
 
 def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
@@ -390,7 +462,7 @@ def _forged_receipt(c: Corridor, name: str, **changes: object) -> None:
     [
         ({"shipment": "another-shipment"}, "names shipment 'another-shipment'"),
         ({"head": {"seq": 0, "hash": "0" * 64}}, "head envelope"),
-        ({"status": "lost"}, "stored or refused"),
+        ({"status": "lost"}, "stored, refused or held"),
     ],
 )
 def test_a_receiver_cannot_bind_its_receipt_to_anything_but_the_envelope(
@@ -448,3 +520,33 @@ def test_a_retried_disclosure_with_its_idempotency_key_sends_once(
     assert len(_outbox(c.shipper)) == len(first)
     # Without a key, a second disclosure is a new one.
     assert disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0) != first
+
+
+def test_an_answer_to_an_envelope_never_sent_is_logged_as_unsolicited(
+    corridor_nodes: Corridor,
+) -> None:
+    """A refusal for an envelope someone else sent in the shipper node's name comes back to
+    it: it is refused as unsolicited (the sign that its name is used), not as malformed, and
+    is not answered (no bounce)."""
+    c = corridor_nodes
+    az = c.authorities["az"].exchange
+    assert az is not None
+    shipper = c.node("shipper")
+    to = az.replier().address_of("shipper")
+    assert to is not None
+    never = Opened(
+        "never-sent", "shipper", SHIPPER.id, "k", "pre_arrival", 0, {"shipment": c.shipment_id}
+    )
+    body = receipts.statement(
+        az.node.signer, "az", never, "refused", "forged: a document failed", T0
+    )
+    _, sealed = seal(
+        {"receipt": body}, to, "az", az.node.organisation.id, az.node.signer, receipts.KIND, T0
+    )
+    outcome = delivery.receive(shipper, sealed, c.trust(), T0, replier=None)
+    assert outcome == "unsolicited"
+    with c.shipper.db.transaction() as s:
+        (row,) = s.scalars(sa.select(RejectionRow))
+        assert row.reason == "unsolicited"
+        assert "never-sent" in row.detail
+        assert s.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0

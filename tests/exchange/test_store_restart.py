@@ -20,7 +20,7 @@ from corridor.exchange.delivery import receive
 from corridor.exchange.intake import pump
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
-from corridor.store.tables import InboxRow
+from corridor.store.exchange_tables import InboxRow
 from tests.conftest import T0
 from tests.exchange.test_crash import _node, envelope
 from tests.exchange.test_exchange import _nats_or_skip

@@ -28,7 +28,8 @@ from corridor.services import (
     handover,
 )
 from corridor.services.decisions import Action
-from corridor.store.tables import DecisionRow, RejectionRow
+from corridor.store.exchange_tables import RejectionRow
+from corridor.store.tables import DecisionRow
 from tests.conftest import ORGS, T0
 from tests.customs_corridor import LATER, Walked
 

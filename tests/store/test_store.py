@@ -18,7 +18,8 @@ from corridor.model import Organisation
 from corridor.services import Context, shipments
 from corridor.store import db as store_db
 from corridor.store.db import Database, translate
-from corridor.store.tables import Base, RejectionRow, ShipmentRow
+from corridor.store.exchange_tables import RejectionRow
+from corridor.store.tables import Base, ShipmentRow
 from tests.conftest import T0
 
 ORGS = {o.id: o for o in ORGANISATIONS}

@@ -35,6 +35,7 @@ class Health(BaseModel):
     status: str
     version: str
     nodes: int
+    store: dict[str, Any] | None = None
     exchange: dict[str, Any] | None = None
 
 

@@ -27,7 +27,8 @@ from corridor.documents.kinds import SOVEREIGN
 from corridor.exceptions import EnvelopeRejected
 from corridor.exchange.envelope import Opened
 from corridor.model import DocumentKind
-from corridor.store.tables import InboxRow, LedgerEntryRow
+from corridor.store.exchange_tables import InboxRow
+from corridor.store.tables import LedgerEntryRow
 
 NOT_ENTITLED = "not_entitled"
 PRE_ARRIVAL = "pre-arrival"

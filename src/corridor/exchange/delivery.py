@@ -30,7 +30,7 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
-from corridor.exchange import admission, receipts, witness
+from corridor.exchange import admission, hold, receipts, witness
 from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import Policy
@@ -39,7 +39,7 @@ from corridor.model import DocumentKind
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport, segments
 from corridor.store.db import Database
-from corridor.store.tables import InboxRow, OutboxRow, RejectionRow
+from corridor.store.exchange_tables import InboxRow, OutboxRow, RejectionRow
 
 log = logging.getLogger("corridor.exchange")
 KIND = admission.PRE_ARRIVAL
@@ -264,11 +264,16 @@ def _receive(
     try:
         env = open_envelope(raw, node.node, node.box, trust, now)
     except EnvelopeRejected as exc:
-        if isinstance(exc.opened, Opened):
-            node.heard(exc.opened.from_node, exc.opened.created - now.timestamp())
+        early = exc.opened
+        if isinstance(early, Opened):
+            node.heard(early.from_node, early.created - now.timestamp())
+            # Made ahead of this node's clock: held until the clocks agree, not lost.
+            skewed = exc.reason == "clock_skew" and _hosted(early, hosts)
+            if skewed and hold.keep(node, raw, early, now, replier):
+                return "held"
         raise
     node.heard(env.from_node, env.created - now.timestamp())
-    if hosts is not None and hosts(env.kid) != env.from_node:
+    if not _hosted(env, hosts):
         raise EnvelopeRejected(
             "forged", f"{env.sender!r} is not hosted on node {env.from_node!r}", env.id
         )
@@ -276,6 +281,10 @@ def _receive(
         try:
             with node.db.connection() as c:
                 receipts.take(node, c, env, trust, now)
+        except receipts.Unsolicited as exc:
+            # An answer to an envelope this node never sent: someone sent one in its name.
+            log.warning("node %s answered an envelope this node never sent: %s", env.from_node, exc)
+            raise EnvelopeRejected("unsolicited", str(exc), env.id) from None
         except (ValueError, Conflict) as exc:
             raise EnvelopeRejected("malformed", f"receipt refused: {exc}", env.id) from None
         return "receipt"
@@ -284,6 +293,11 @@ def _receive(
     except EnvelopeRejected as exc:
         exc.opened = env
         raise
+
+
+def _hosted(env: Opened, hosts: Callable[[str], str | None] | None) -> bool:
+    """Whether the envelope comes from the node that hosts its sender (where known)."""
+    return hosts is None or hosts(env.kid) == env.from_node
 
 
 def _store(

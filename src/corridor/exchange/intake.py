@@ -1,5 +1,6 @@
-"""Taking a node's messages off the bus: its inbox subject (`pump`) and, once its store is
-back, its dead letters (`replay`). Each message is handed to `delivery.receive` and
+"""Taking a node's messages off the bus: its inbox subject (`pump`), once its store is back,
+its dead letters (`replay`), and once the clocks agree, what it held for the clock
+(`release`). Each message is handed to `delivery.receive` and
 acknowledged only after it was stored or refused; a store outage leaves it on the bus, to be
 delivered again for the retry budget, then set aside as a dead letter."""
 
@@ -12,14 +13,14 @@ from datetime import datetime
 
 from corridor.documents import TrustList
 from corridor.exceptions import StoreUnavailable
-from corridor.exchange import delivery
+from corridor.exchange import delivery, hold
 from corridor.exchange.bus import DEAD_AFTER_S, Bus
 from corridor.exchange.envelope import envelope_id
 from corridor.exchange.node import LocalNode
 from corridor.exchange.receipts import Replier
 
 log = logging.getLogger("corridor.exchange")
-__all__ = ["pump", "replay"]
+__all__ = ["pump", "release", "replay"]
 
 
 async def pump(
@@ -79,4 +80,23 @@ async def replay(
         )
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         await d.ack()
+    return outcomes
+
+
+def release(
+    node: LocalNode,
+    trust: TrustList,
+    now: datetime,
+    hosts: Callable[[str], str | None] | None = None,
+    replier: Replier | None = None,
+) -> dict[str, int]:
+    """Take in the envelopes held for the clock whose time has come, as they would have been
+    taken the first time; each is forgotten only once taken in (one still ahead stays held).
+    Returns a count per outcome."""
+    outcomes: dict[str, int] = {}
+    for env_id, raw in hold.due(node.db, now):
+        outcome = delivery.receive(node, raw, trust, now, hosts, replier)
+        if outcome != "held":
+            hold.taken(node.db, env_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

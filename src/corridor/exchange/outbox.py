@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from corridor.exchange.bus import Bus
 from corridor.store.db import Database
-from corridor.store.tables import OutboxRow
+from corridor.store.exchange_tables import OutboxRow
 
 
 async def relay(db: Database, bus: Bus, now: Callable[[], datetime], limit: int = 500) -> int:

@@ -26,11 +26,19 @@ from corridor.exceptions import VerificationFailed
 from corridor.exchange import witness
 from corridor.exchange.envelope import NodeAddress, Opened, seal
 from corridor.exchange.node import LocalNode
-from corridor.store.tables import OutboxRow, ReceiptRow
+from corridor.store.exchange_tables import OutboxRow, ReceiptRow
 
 log = logging.getLogger("corridor.exchange")
 KIND = "receipt"
 _OUTBOX = insert(OutboxRow)
+# A receiver's answers: taken in, refused with a reason, or held until the clocks agree.
+STATUSES = ("stored", "refused", "held")
+
+
+class Unsolicited(ValueError):
+    """A receipt for an envelope this node never sent to the node that answers."""
+
+
 _RECEIPT = insert(ReceiptRow)
 
 
@@ -135,9 +143,17 @@ def take(
         ).where(OutboxRow.id == env_id, OutboxRow.to_node == env.from_node)
     ).first()
     if sent is None:
-        raise ValueError("a receipt for an envelope this node did not send to that node")
-    if status not in ("stored", "refused"):
-        raise ValueError(f"a receipt's status is stored or refused, not {status!r}")
+        raise Unsolicited(f"a receipt for envelope {env_id}, which this node did not send to it")
+    if status not in STATUSES:
+        raise ValueError(f"a receipt's status is stored, refused or held, not {status!r}")
+    if status == "held":
+        # The receiver holds the envelope until the clocks agree: its final answer follows.
+        conn.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == env_id, OutboxRow.receipt_status.is_(None))
+            .values(receipt_status=status, receipt_reason=str(body.get("reason"))[:500])
+        )
+        return
     head = body.get("head") if _is_head(body.get("head")) else None
     shipment = str(body.get("shipment") or "")
     # Bound to the envelope it answers: the shipment and the ledger head this node sent.

@@ -22,10 +22,11 @@ from typing import Any
 
 from corridor.documents.trust import TrustList
 from corridor.exceptions import InvalidInput
+from corridor.exchange import hold
 from corridor.exchange.bus import Bus
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
-from corridor.exchange.intake import pump, replay
+from corridor.exchange.intake import pump, release, replay
 from corridor.exchange.node import LocalNode
 from corridor.exchange.outbox import relay, waiting
 from corridor.exchange.receipts import Replier
@@ -130,6 +131,15 @@ class Exchange:
             hosts=self.directory.host_of,
             replier=replier,
         )
+        # What was held for the clock and whose time has come.
+        released = await asyncio.to_thread(
+            release, self.node, trust, self.clock(), self.directory.host_of, replier
+        )
+        for outcome, n in released.items():
+            if outcome != "held":
+                got[f"released_{outcome}"] = got.get(f"released_{outcome}", 0) + n
+            if outcome == "stored":
+                got["stored"] = got.get("stored", 0) + n
         # The store took what was waiting: take back what was set aside during an outage
         # (the dead letters are counted each turn, fetched only when some wait).
         self.dead_waiting = await self.bus.dead_count(self.node.node)
@@ -157,13 +167,17 @@ class Exchange:
         return {
             "node": self.node.node,
             "running": self.task is not None and not self.task.done(),
-            "bus": "up" if connected and self.last_error is None else "down",
+            # The broker connection as the client holds it now; a failing turn (the broker
+            # or the store) is `loop_error`, cleared by the next turn that succeeds.
+            "bus": "up" if connected else "down",
+            "loop_error": self.last_error,
             "waiting": waiting(self.node.db),
             # Envelopes set aside after the retry budget: replayed once the store is back.
             "dead_letters": self.dead_waiting,
+            # Envelopes made ahead of this node's clock: taken in once the clocks agree.
+            "held": hold.count(self.node.db),
             "nodes_known": len(self.directory.certificates()),
             "keys_trusted": len(self.trust().entries),
-            "last_error": self.last_error,
             # Median of how far ahead of this node's clock recent envelopes were made.
             "peer_clock_offset_s": None if median is None else round(median, 1),
             "clock_ok": warning is None,

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from corridor.store.db import Database, insert_unless_exists
-from corridor.store.tables import WitnessRow
+from corridor.store.exchange_tables import WitnessRow
 
 _TABLE = cast(Table, WitnessRow.__table__)
 _FIRST = select(func.min(WitnessRow.witnessed_at)).where(

@@ -24,11 +24,8 @@ from corridor.exchange.delivery import KIND as PRE_ARRIVAL
 from corridor.model import Officer
 from corridor.services import targeting
 from corridor.services.context import Administrator, Context
-from corridor.store.tables import (
-    DecisionRow,
-    DeclarationRow,
-    InboxRow,
-)
+from corridor.store.exchange_tables import InboxRow
+from corridor.store.tables import DecisionRow, DeclarationRow
 
 log = logging.getLogger("corridor.customs")
 # Decisions that count against a trader on this node the next time it declares.

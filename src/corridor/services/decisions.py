@@ -26,7 +26,8 @@ from corridor.exchange.delivery import DECISION, KIND, Outgoing, queue
 from corridor.model import DocumentKind, Officer
 from corridor.services import customs, targeting
 from corridor.services.context import Context
-from corridor.store.tables import DecisionRow, DeclarationRow, InboxRow
+from corridor.store.exchange_tables import InboxRow
+from corridor.store.tables import DecisionRow, DeclarationRow
 
 
 class Action(StrEnum):

@@ -34,7 +34,8 @@ from corridor.network import Route
 from corridor.services import eta, federation, idempotency, keys, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
-from corridor.store.tables import DocumentRow, InboxRow, OutboxRow
+from corridor.store.exchange_tables import InboxRow, OutboxRow
+from corridor.store.tables import DocumentRow
 
 
 class InboxItem(BaseModel):
@@ -224,8 +225,9 @@ def clock_warning(ctx: Context) -> str | None:
 
 
 def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]:
-    """What each authority's node answered to this shipment's latest disclosure to it:
-    'stored', 'refused: <reason>', or 'waiting'."""
+    """Where this shipment's latest disclosure to each authority's node stands: 'queued'
+    (not yet on the bus), 'sent, not yet answered', 'held: <why>' (made ahead of a clock,
+    taken in once the clocks agree), 'stored' or 'refused: <reason>'."""
     with ctx.db.transaction() as s:
         visible(s, who.id, shipment_id)
         envelopes = [
@@ -239,11 +241,17 @@ def answers(ctx: Context, who: Organisation, shipment_id: str) -> dict[str, str]
             .where(OutboxRow.id.in_(envelopes))
             .order_by(OutboxRow.created_at, OutboxRow.id)
         ):
-            if row.receipt_status == "refused":
-                out[row.to_node] = f"refused: {row.receipt_reason}"
-            else:
-                out[row.to_node] = row.receipt_status or "waiting"
+            out[row.to_node] = _answer(row)
         return out
+
+
+def _answer(row: OutboxRow) -> str:
+    """Where one envelope stands, as its sender reads it."""
+    if row.receipt_status in ("refused", "held"):
+        return f"{row.receipt_status}: {row.receipt_reason}"
+    if row.receipt_status:
+        return row.receipt_status
+    return "queued" if row.sent_at is None else "sent, not yet answered"
 
 
 def inbox(ctx: Context, who: Organisation, shipment_id: str | None = None) -> list[InboxItem]:

@@ -29,7 +29,8 @@ from corridor.network import Route
 from corridor.services import customs, decisions, organisations, targeting
 from corridor.services.context import Context
 from corridor.services.shipments import visible
-from corridor.store.tables import DecisionRow, InboxRow
+from corridor.store.exchange_tables import InboxRow
+from corridor.store.tables import DecisionRow
 
 __all__ = ["ChainLeg", "ChainView", "LegEnded", "chain", "end_leg", "plan"]
 

@@ -18,7 +18,9 @@ from corridor.services.context import Context
 
 log = logging.getLogger("corridor.exchange")
 
-__all__ = ["start", "stop", "turn"]
+__all__ = ["RETRY_AT_MOST_S", "start", "stop", "turn"]
+# The longest wait between two turns while the broker or the store fails (seconds).
+RETRY_AT_MOST_S = 3.0
 
 
 async def turn(ctx: Context) -> dict[str, int]:
@@ -41,10 +43,11 @@ async def _loop(ctx: Context) -> None:
             ex.last_error = f"{type(exc).__name__}: {exc}"[:300]
             if failures == 1:
                 log.exception("exchange step failed on node %s", ex.node.node)
-            else:
+            elif failures % 20 == 0:  # about once a minute while it lasts
                 log.warning("exchange still failing on node %s: %s", ex.node.node, exc)
-        # Back off while the broker or store is down, up to 30 s between tries.
-        await asyncio.sleep(min(ex.interval_s * 2 ** min(failures, 8), 30.0))
+        # Back off while the broker or store is down, but try at least every few seconds:
+        # a turn is cheap, and the node must say it is well again soon after it is.
+        await asyncio.sleep(min(ex.interval_s * 2 ** min(failures, 8), RETRY_AT_MOST_S))
 
 
 async def start(ctx: Context, within_s: float = 5.0) -> None:

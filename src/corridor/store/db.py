@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -17,13 +18,25 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from pydantic_core import from_json, to_json
-from sqlalchemy import Column, Connection, Engine, Insert, Table, create_engine, event, inspect
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from corridor.exceptions import Conflict, CorridorError, InvalidInput, StoreUnavailable
+from corridor.store.tables import ProbeRow
 
 # Foreign exception -> ours. Order matters: the first matching class wins, so subclasses
 # (IntegrityError is a DatabaseError) come before their bases.
@@ -172,6 +185,8 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 # first statement fails, the pool drops every connection made before, and the next
 # transaction connects afresh.
 IDLE_PING_S = 5.0
+# How often a health check may write its probe row (seconds).
+PROBE_EVERY_S = 1.0
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -232,6 +247,28 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._probed = -PROBE_EVERY_S
+        self._unwritable: str | None = None
+
+    def unwritable(self) -> str | None:
+        """Why the store takes no write now (a full disk, a read-only or unreachable
+        server), or None when it does: one row written and committed, at most once every
+        `PROBE_EVERY_S` (a health check asked often costs no more)."""
+        moment = time.monotonic()
+        if moment - self._probed < PROBE_EVERY_S:
+            return self._unwritable
+        table = cast(Table, ProbeRow.__table__)
+        try:
+            with self.engine.begin() as conn:
+                at = datetime.now(UTC)
+                if not conn.execute(update(table).values(at=at)).rowcount:
+                    conn.execute(insert(table).values(id=1, at=at))
+            self._unwritable = None
+        except FOREIGN as exc:
+            cause = getattr(exc, "orig", None) or exc
+            self._unwritable = f"{type(cause).__name__}: {str(cause).splitlines()[0][:200]}"
+        self._probed = time.monotonic()
+        return self._unwritable
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True, pool_size: int = 5) -> Database:

@@ -8,24 +8,22 @@ from corridor import __version__
 from corridor.api.deps import Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import Health
-from corridor.services import authentication
+from corridor.services import authentication, node_health
 
 public, private = routers()
 
 
 @public.get("/health", tags=["node"])
 def health(ctx: Ctx) -> Health:
-    """Whether the node and its store answer."""
-    with ctx.db.transaction() as s:
-        s.connection()
-    exchange = ctx.exchange.health() if ctx.exchange is not None else None
+    """Whether the node answers, its store reads and takes a write (a full disk is
+    reported within seconds), and how its exchange is doing when it runs one."""
+    report = node_health.check(ctx)
     return Health(
-        status="ok"
-        if exchange is None or (exchange["bus"] == "up" and exchange["clock_ok"])
-        else "degraded",
+        status=report.status,
         version=__version__,
         nodes=len(ctx.network.nodes),
-        exchange=exchange,
+        store=report.store,
+        exchange=report.exchange,
     )
 
 

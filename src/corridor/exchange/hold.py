@@ -1,0 +1,141 @@
+"""Envelopes held for the clock: an envelope (or a receipt) signed by a known sender but made
+ahead of this node's clock by more than the skew a receiver allows is not refused and lost. It
+is kept whole and taken in again once the clocks agree (`intake.release`), and its sender is
+told it waits and why: a node whose clock is fast learns it from the receipt that says
+"held", a node whose clock is slow sees on its own outbox row that the answer is held here.
+
+A clock further off than `HOLD_AT_MOST_S`, or a node that already has `HOLD_PER_NODE`
+envelopes held, is refused as before: a hostile node cannot fill the store with envelopes
+dated far ahead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from corridor.exchange.envelope import CLOCK_SKEW_S, Opened
+from corridor.exchange.node import LocalNode
+from corridor.exchange.receipts import KIND as RECEIPT
+from corridor.exchange.receipts import Replier
+from corridor.store.db import Database
+from corridor.store.exchange_tables import HeldRow, OutboxRow
+
+log = logging.getLogger("corridor.exchange")
+# How far ahead of this node's clock an envelope may be made and still be held (an hour: a
+# clock left unsynchronised for days, or set to the wrong zone, is refused with a reason).
+HOLD_AT_MOST_S = 3600
+HOLD_PER_NODE = 1000
+
+__all__ = ["HOLD_AT_MOST_S", "HOLD_PER_NODE", "Held", "count", "due", "keep", "listing", "taken"]
+
+
+def keep(node: LocalNode, raw: bytes, env: Opened, now: datetime, replier: Replier | None) -> bool:
+    """Hold `env` until its making time is within the allowed skew of this node's clock, and
+    tell its sender; False when it may not be held (too far ahead, too many held)."""
+    ahead = env.created - now.timestamp()
+    if ahead > HOLD_AT_MOST_S:
+        return False
+    until = datetime.fromtimestamp(env.created - CLOCK_SKEW_S, UTC)
+    with node.db.transaction() as s:
+        if s.get(HeldRow, env.id) is not None:
+            return True  # delivered again while held: still held
+        held = s.scalar(select(func.count()).where(HeldRow.from_node == env.from_node)) or 0
+        if held >= HOLD_PER_NODE:
+            return False
+        if env.kind == RECEIPT:
+            # This node's clock is slow (or the receiver's fast): the answer waits here.
+            reason = (
+                f"node {env.from_node}'s answer was made {ahead:.0f} s ahead of this node's "
+                f"clock; it is held here until {until:%Y-%m-%d %H:%M:%S} UTC (check this "
+                "node's clock)"
+            )
+            _note(s, env, reason)
+        else:
+            reason = (
+                f"made {ahead:.0f} s ahead of node {node.node}'s clock (up to {CLOCK_SKEW_S} s "
+                f"allowed); held there until {until:%Y-%m-%d %H:%M:%S} UTC, then taken in "
+                "(check the sending node's clock)"
+            )
+        s.add(
+            HeldRow(
+                envelope_id=env.id,
+                from_node=env.from_node,
+                kind=env.kind,
+                body=raw,
+                held_at=now,
+                until=until,
+                reason=reason[:500],
+            )
+        )
+        if replier is not None:
+            replier.queue(s, env, "held", reason[:400], now)
+    log.warning("envelope %s from %s held: %s", env.id, env.from_node, reason)
+    return True
+
+
+def _note(s: Session, env: Opened, reason: str) -> None:
+    """Mark the outbox row a held receipt answers, so the sender sees why it waits."""
+    raw = env.payload.get("receipt")
+    body = raw.get("body") if isinstance(raw, dict) else None
+    answered = body.get("envelope") if isinstance(body, dict) else None
+    if not isinstance(answered, str):
+        return
+    s.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == answered,
+            OutboxRow.to_node == env.from_node,
+            OutboxRow.receipt_status.is_(None),
+        )
+        .values(receipt_status="held", receipt_reason=reason[:500])
+    )
+
+
+def due(db: Database, now: datetime, limit: int = 100) -> list[tuple[str, bytes]]:
+    """The held envelopes whose time has come (id, body), oldest first."""
+    with db.transaction() as s:
+        rows = s.execute(
+            select(HeldRow.envelope_id, HeldRow.body)
+            .where(HeldRow.until <= now)
+            .order_by(HeldRow.until, HeldRow.envelope_id)
+            .limit(limit)
+        )
+        return [(r.envelope_id, r.body) for r in rows]
+
+
+def taken(db: Database, env_id: str) -> None:
+    """Forget a held envelope once it was taken in (stored, refused or a repeat)."""
+    with db.transaction() as s:
+        s.execute(delete(HeldRow).where(HeldRow.envelope_id == env_id))
+
+
+def count(db: Database) -> int:
+    """How many envelopes this node holds for the clock."""
+    with db.transaction() as s:
+        return int(s.scalar(select(func.count()).select_from(HeldRow)) or 0)
+
+
+@dataclass(frozen=True)
+class Held:
+    """One held envelope, as an operator sees it."""
+
+    envelope_id: str
+    from_node: str
+    kind: str
+    held_at: datetime
+    until: datetime
+    reason: str
+
+
+def listing(db: Database) -> list[Held]:
+    """Every held envelope, the soonest taken in first."""
+    with db.transaction() as s:
+        rows = s.scalars(select(HeldRow).order_by(HeldRow.until, HeldRow.envelope_id))
+        return [
+            Held(r.envelope_id, r.from_node, r.kind, r.held_at, r.until, r.reason) for r in rows
+        ]

@@ -115,6 +115,11 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# When a client may try again after the store failed (seconds): the node tries its own
+# store again at least as often.
+STORE_RETRY_AFTER_S = 5
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem response."""
 
@@ -124,6 +129,9 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(error, exc.TooManyAttempts):
             headers = {"Retry-After": str(error.retry_after)}
+        elif isinstance(error, exc.StoreUnavailable):
+            # Nothing was written: the same request may be sent again shortly.
+            headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
         return problem(
             status,
             error.code,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from corridor.cli import (
     customs,
     documents,
+    exchange,
     ledger,
     ncts,
     network,
@@ -29,6 +30,7 @@ __all__ = [
     "app",
     "customs",
     "documents",
+    "exchange",
     "exit_code",
     "ledger",
     "main",

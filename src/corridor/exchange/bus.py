@@ -95,6 +95,9 @@ class Bus(Protocol):
     async def dead_count(self, node: str) -> int:
         """How many dead letters wait for `node`."""
 
+    async def peek_dead(self, node: str, limit: int) -> list[Delivery]:
+        """Up to `limit` of `node`'s dead letters, left where they are (to list them)."""
+
     async def directory_put(self, key: str, value: bytes) -> None:
         """Publish one signed directory statement under its key (kind.subject)."""
 
@@ -126,6 +129,9 @@ class InProcessBus:
 
     async def dead_count(self, node: str) -> int:
         return len(self.dead[node])
+
+    async def peek_dead(self, node: str, limit: int) -> list[Delivery]:
+        return [Delivery(d, _noop) for d in self.dead[node][:limit]]
 
     async def directory_put(self, key: str, value: bytes) -> None:
         self.directory[key] = value

@@ -154,6 +154,19 @@ def envelope_id(raw: bytes) -> str | None:
     return env_id if _is_id(env_id) else None
 
 
+def outside(raw: bytes) -> dict[str, Any]:
+    """What anyone holding an envelope can read without opening it (id, from, to, created,
+    expires), each None where it cannot be read: to list what waits, never to trust."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = None
+    body = body if isinstance(body, dict) else {}
+    texts = {k: body.get(k) if isinstance(body.get(k), str) else None for k in ("from", "to")}
+    times = {k: body.get(k) if type(body.get(k)) is int else None for k in ("created", "expires")}
+    return {"id": body.get("id") if _is_id(body.get("id")) else None, **texts, **times}
+
+
 def _is_id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 64 and set(value) <= _ID_CHARS
 

@@ -227,6 +227,19 @@ class NatsBus:
     async def take_dead(self, node: str, batch: int, timeout: float) -> list[Delivery]:
         return await self._take(await self._dead_sub(node), batch, timeout)
 
+    async def peek_dead(self, node: str, limit: int) -> list[Delivery]:
+        from nats.errors import TimeoutError as NatsTimeout
+
+        sub = await self._dead_sub(node)
+        try:
+            msgs = await sub.fetch(limit, timeout=0.5)
+        except (TimeoutError, NatsTimeout):
+            return []
+        out = [Delivery(m.data, m.ack, _attempts(m), _since(m)) for m in msgs]
+        for m in msgs:  # handed back at once: listing them replays nothing
+            await m.nak()
+        return out
+
     async def dead_count(self, node: str) -> int:
         sub = await self._dead_sub(node)
         info = await sub.consumer_info()

@@ -20,6 +20,9 @@ before anything is written, or rolls everything back (rows and files alike).
     papers         signed and raw documents, paper copies, verification
     rules          checking drafts, the harmonisation matrix, rule packs
     disclosure     pre-arrival data to the route's authorities, the inbox, the directory
+    inbound        the exchange's turns: sending, taking in, and the customs assessment
+    backlog        what the exchange has not yet taken in: dead letters, held envelopes
+    node_health    the node's health: store, exchange, clocks, what waits
     network        the corridor's nodes and routes
     capture        EPCIS 2.0 documents checked, entitled and stored whole or not at all
     tracking       custody events (EPCIS 2.0): recording a hand-over, importing rows
@@ -27,7 +30,6 @@ before anything is written, or rolls everything back (rows and files alike).
     eta            arrival estimates from the last event, and their backtest
     emissions      ISO 14083 / GLEC statements and route alternatives by CO2e
     simulation     the corridor simulator's runs and reports
-    demo           the demo corridor and its walked shipment
 """
 
 from corridor.services.context import NODE_ADMIN, Administrator, Caller, Context

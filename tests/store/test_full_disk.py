@@ -1,0 +1,106 @@
+"""A full disk under a served node: `/health` turns degraded within seconds (the store still
+reads, but takes no write), a write is refused with 503 and leaves nothing behind, and within
+seconds of space coming back the node is healthy and takes the write.
+
+The disk is made full for the node's process alone: its file-size limit (RLIMIT_FSIZE) is set
+to nothing from outside, so every write to a file fails as on a full disk, and set back
+after. The test starts its own node (own port, own data folder) and touches no other process.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from corridor.demo import draft
+from tests.servers import free_port, listening
+
+HEALTH_WITHIN_S = 5.0
+
+
+def _until(check: Any, seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+@pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs Linux prlimit")
+def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "node"
+    env = {
+        **os.environ,
+        "CORRIDOR_DATA_DIR": str(folder),
+        "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
+    }
+    corridor = str(Path(sys.executable).parent / "corridor")
+    out = subprocess.run(
+        [corridor, "init", "--demo"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    key = next(line.split()[1] for line in out.splitlines() if "kz-ferroalloy" in line)
+    port = free_port()
+    # The node's output goes nowhere: writing a log file is a write too.
+    proc = subprocess.Popen(
+        [corridor, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def health() -> dict[str, Any]:
+        return dict(httpx.get(f"{url}/health", timeout=10).json())
+
+    def shipments() -> int:
+        r = httpx.get(f"{url}/shipments", headers=headers, timeout=10)
+        assert r.status_code == 200, r.text
+        return len(r.json()["items"])
+
+    def submit(ref: str) -> httpx.Response:
+        body = draft(ref).model_dump(mode="json")
+        return httpx.post(f"{url}/shipments", json=body, headers=headers, timeout=30)
+
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    try:
+        assert listening(port, 60), "the node did not start"
+        assert health()["status"] == "ok"
+        assert health()["store"] == {"writable": True, "error": None}
+        before = shipments()
+
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (0, hard))  # the disk is full
+        start = time.monotonic()
+        degraded = _until(lambda: health()["status"] == "degraded", HEALTH_WITHIN_S)
+        assert degraded, f"still {health()} {time.monotonic() - start:.1f} s after the disk filled"
+        store = health()["store"]
+        assert store["writable"] is False
+        assert store["error"]
+        refused = submit("FULL-1")
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "retry-after" in {h.lower() for h in refused.headers}
+
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (hard, hard))  # space again
+        healthy = _until(lambda: health()["status"] == "ok", HEALTH_WITHIN_S)
+        assert healthy, f"still {health()} after space came back"
+        assert shipments() == before  # the refused write left nothing behind
+        taken = submit("FULL-2")
+        assert taken.status_code == 201, taken.text
+        assert shipments() == before + 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)

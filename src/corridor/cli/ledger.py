@@ -38,3 +38,12 @@ def ledger_verify(
         )
     console.print(table)
     console.print(f"[bold green]INTACT[/]: {view.verified} entries, head {view.head}")
+    witnessed = (
+        "no entry witnessed by another node yet"
+        if view.last_witnessed is None
+        else f"witnessed by another node up to entry {view.last_witnessed}"
+    )
+    console.print(
+        f"{witnessed}; {view.unwitnessed} entries not yet witnessed (each is, within "
+        f"{view.witness_window_s // 60} minutes, once a node that knows the shipment answers)"
+    )

@@ -30,7 +30,7 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
-from corridor.exchange import admission, hold, receipts, witness
+from corridor.exchange import admission, checkpoint, hold, receipts, witness
 from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import Policy
@@ -288,6 +288,18 @@ def _receive(
         except (ValueError, Conflict) as exc:
             raise EnvelopeRejected("malformed", f"receipt refused: {exc}", env.id) from None
         return "receipt"
+    if env.kind == checkpoint.KIND:
+        try:
+            with node.db.connection() as c:
+                checkpoint.take(node, c, env, now, replier)
+        except Conflict:
+            raise EnvelopeRejected(
+                "replayed", "this checkpoint was witnessed already", env.id
+            ) from None
+        except EnvelopeRejected as exc:
+            exc.opened = env
+            raise
+        return "witnessed"
     try:
         return _store(node, env, trust, now, replier)
     except EnvelopeRejected as exc:

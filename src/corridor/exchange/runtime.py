@@ -22,7 +22,7 @@ from typing import Any
 
 from corridor.documents.trust import TrustList
 from corridor.exceptions import InvalidInput
-from corridor.exchange import hold
+from corridor.exchange import checkpoint, hold
 from corridor.exchange.bus import Bus
 from corridor.exchange.directory import Directory, Statement
 from corridor.exchange.envelope import NodeAddress
@@ -53,6 +53,7 @@ class Exchange:
     # Dead letters waiting to be replayed, as last counted.
     dead_waiting: int = 0
     _published: object = None
+    _looked: datetime | None = None
     _warned: str | None = None
 
     def trust(self) -> TrustList:
@@ -120,8 +121,13 @@ class Exchange:
         if warning and warning != self._warned:
             log.warning("node %s sends with a clock off its peers: %s", self.node.node, warning)
         self._warned = warning
-        sent = await relay(self.node.db, self.bus, self.clock)
         trust, replier = self.trust(), self.replier()
+        # Once a minute: ask a peer to witness every ledger head left unwitnessed too long.
+        at = self.clock()
+        if self._looked is None or (at - self._looked).total_seconds() >= checkpoint.LOOK_EVERY_S:
+            await asyncio.to_thread(checkpoint.send, self.node, replier.address_of, at)
+            self._looked = at
+        sent = await relay(self.node.db, self.bus, self.clock)
         got = await pump(
             self.node,
             self.bus,

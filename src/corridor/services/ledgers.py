@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from corridor import ledger as ledger_mod
 from corridor.documents.trust import utc
 from corridor.exceptions import InvalidInput
-from corridor.exchange import receipts
+from corridor.exchange import checkpoint, receipts
 from corridor.model import Organisation
 from corridor.services import keys
 from corridor.services.context import Caller, Context
@@ -24,11 +24,16 @@ __all__ = ["LedgerView", "shipment", "utc"]
 
 
 class LedgerView(BaseModel):
-    """A shipment's ledger, verified: how many entries checked out, and the head hash."""
+    """A shipment's ledger, verified: how many entries checked out, the head hash, and how
+    much of it another node has witnessed (the entries after the last witnessed head could
+    still be cut unnoticed; checkpoints keep that tail within `witness_window_s`)."""
 
     verified: int
     head: str
     entries: list[ledger_mod.Entry]
+    last_witnessed: int | None = None
+    unwitnessed: int = 0
+    witness_window_s: int = checkpoint.WINDOW_S
 
 
 def shipment(ctx: Context, who: Caller, shipment_id: str, audit: bool = False) -> LedgerView:
@@ -71,8 +76,14 @@ def shipment(ctx: Context, who: Caller, shipment_id: str, audit: bool = False) -
         }
         witnesses = receipts.witnesses(s, shipment_id, trust)
     verified = ledger_mod.verify_chain(chain, trust, documents, witnesses, events)
+    last = max((w.seq for w in witnesses), default=None)
+    tail = [e for e in chain if (last is None or e.seq > last) and e.kind != checkpoint.WITNESSED]
     return LedgerView(
-        verified=verified, head=chain[-1].hash if chain else ledger_mod.GENESIS, entries=chain
+        verified=verified,
+        head=chain[-1].hash if chain else ledger_mod.GENESIS,
+        entries=chain,
+        last_witnessed=last,
+        unwitnessed=len(tail),
     )
 
 

@@ -105,3 +105,16 @@ class HeldRow(Base):
     held_at: Mapped[datetime]
     until: Mapped[datetime] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(String(500))
+
+
+class CheckpointRow(Base):
+    __tablename__ = "exchange_checkpoints"
+
+    # A peer's ledger head this node witnessed (and answered with a signed receipt): the
+    # peer's chain had `head_hash` at `head_seq` when this node saw it.
+    envelope_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(36), index=True)
+    from_node: Mapped[str] = mapped_column(String(32))
+    head_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    witnessed_at: Mapped[datetime]

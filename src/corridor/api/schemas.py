@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from corridor.api.problems import Problem
 from corridor.model import DocumentKind, OfficerRole, PlanningDate, ShipmentDraft
 from corridor.services.decisions import Action
+from corridor.services.recovery import Approval
 from corridor.services.rules import PackWarning
 
 # How a route declares a problem response in the OpenAPI document.
@@ -43,6 +44,34 @@ class NewKey(BaseModel):
     """A request for a new API key."""
 
     label: str = "default"
+
+
+class RecoverRequest(BaseModel):
+    """A member's recovery code exchanged for a new API key (and a new recovery code)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: str = Field(max_length=64, examples=["kz-ferroalloy"])
+    code: str = Field(max_length=200, description="The recovery code given at enrolment")
+    label: str = Field(default="recovered", max_length=100)
+
+
+class RefuseRecovery(BaseModel):
+    """A member refusing a recovery its operator opened, with its recovery code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: str = Field(max_length=64, examples=["kz-ferroalloy"])
+    code: str = Field(max_length=200, description="The recovery code given at enrolment")
+
+
+class RecoveryRequest(BaseModel):
+    """The operator's request for a member's recovery enrolment: the approval of the customs
+    authority of the member's country, as `corridor trust approve-recovery` wrote it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approval: Approval | None = None
 
 
 class EnrolRequest(BaseModel):

@@ -1,9 +1,11 @@
 """corridor trust root | pin | request | certify: joining the corridor under the pinned
-roots of its countries' authorities."""
+roots of its countries' authorities; approve-recovery: an authority approves one recovery of a
+member of its country."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +15,7 @@ from corridor.cli.app import app
 from corridor.cli.console import console, now, open_node
 from corridor.cli.output import read_text
 from corridor.exceptions import InvalidInput
-from corridor.services import federation
+from corridor.services import federation, organisations, recovery
 
 trust_app = typer.Typer(
     help="Country roots and node certificates: who may vouch for which keys.",
@@ -123,3 +125,26 @@ def trust_broker_config(
         users[node] = key
     out.write_text(federation.broker_config(users, admin), "utf-8")
     console.print(f"authorization for {len(users)} node(s) and the operator written to {out}")
+
+
+@trust_app.command("approve-recovery")
+def trust_approve_recovery(
+    member: Annotated[str, typer.Argument(help="The member to recover (its organisation id).")],
+    authority: Annotated[
+        str, typer.Option("--as", help="The customs authority approving (its id).")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the approval (JSON).")] = Path(
+        "recovery-approval.json"
+    ),
+) -> None:
+    """On the customs authority's own node: approve one recovery of a member of its country
+    (signed with the authority's key, valid a week, used once). The member's node operator
+    sends it with POST /organisations/{id}/enrolment; the code it yields works only after the
+    waiting time, during which the member may refuse."""
+    ctx = open_node()
+    approval = recovery.approve(ctx, organisations.get(ctx, authority), member, now())
+    out.write_text(approval.model_dump_json(indent=2), "utf-8")
+    console.print(
+        f"Recovery of {member} approved by {authority}, valid until "
+        f"{datetime.fromtimestamp(approval.body.expires, UTC):%Y-%m-%d %H:%M} UTC: {out}"
+    )

@@ -9,8 +9,9 @@ used once, within `ENROLMENT_TTL`.
 The operator registers a member and gets its enrolment code, to hand over out of band; the
 member exchanges it for its first API key and mints any further keys itself. The operator
 may list, revoke and suspend, never mint a key for a member. A member whose keys were all
-revoked may be enrolled again. Every such event is a signed entry in the member's own key
-ledger, which the member reads with `key_events`.
+revoked gets back in with its recovery code, or through its authority's approval and a
+delay (`corridor.services.recovery`). Every such event is a signed entry in the member's own
+key ledger, which the member reads with `key_events`.
 """
 
 from __future__ import annotations
@@ -40,10 +41,17 @@ from corridor.model import OfficerRole, Organisation, Role
 from corridor.services import organisations
 from corridor.services.context import Administrator, Caller, Context
 from corridor.services.ledgers import LedgerView
-from corridor.store.tables import ApiKeyRow, EnrolmentRow, OfficerRow, OrganisationRow
+from corridor.store.tables import (
+    ApiKeyRow,
+    EnrolmentRow,
+    OfficerRow,
+    OrganisationRow,
+    RecoveryCodeRow,
+)
 
 KEY_PREFIX = "cor_"
 ENROL_PREFIX = "enr_"
+RECOVERY_PREFIX = "rec_"
 ENROLMENT_TTL = timedelta(days=7)
 _KEY_LEDGER = uuid.UUID("6f1c1d53-6a0e-4f4c-9a6b-1c0f7f0b9c11")
 
@@ -64,12 +72,22 @@ class IssuedKey(ApiKeyInfo):
     key: str
 
 
+class Enrolled(IssuedKey):
+    """A member's first API key after enrolment, and its recovery code: the member's own way
+    back in if it ever loses every key (`POST /recover`), shown only this once. Keep it
+    offline, apart from the keys."""
+
+    recovery_code: str
+
+
 class Enrolment(BaseModel):
     """A one-time enrolment code for a member (shown only once, to the operator)."""
 
     organisation_id: str
     code: str
     expires_at: datetime
+    # A recovery opened by the operator: the code works only from then on.
+    usable_from: datetime | None = None
 
 
 class Registered(BaseModel):
@@ -110,7 +128,8 @@ def record(
     ledger.append(s, signer, who.id, key_ledger_id(org_id), kind, body, now)
 
 
-def _member(s: Session, org_id: str) -> OrganisationRow:
+def member(s: Session, org_id: str) -> OrganisationRow:
+    """The member's row, or NotFound."""
     row = s.get(OrganisationRow, org_id)
     if row is None:
         raise NotFound(f"no organisation {org_id!r}", hint="list_organisations")
@@ -129,17 +148,23 @@ def _operator_or_self(who: Caller, org_id: str) -> None:
         )
 
 
-def _open(s: Session, org_id: str, now: datetime) -> Enrolment:
+def open_code(
+    s: Session, org_id: str, now: datetime, usable_from: datetime | None = None
+) -> Enrolment:
+    """A new enrolment code for the member (replacing any open one), valid for
+    `ENROLMENT_TTL` from when it becomes usable."""
     code = ENROL_PREFIX + secrets.token_urlsafe(32)
+    expires = (usable_from or now) + ENROLMENT_TTL
     s.merge(
         EnrolmentRow(
             organisation_id=org_id,
             code_sha256=digest(code),
             created_at=now,
-            expires_at=now + ENROLMENT_TTL,
+            expires_at=expires,
+            usable_from=usable_from,
         )
     )
-    return Enrolment(organisation_id=org_id, code=code, expires_at=now + ENROLMENT_TTL)
+    return Enrolment(organisation_id=org_id, code=code, expires_at=expires, usable_from=usable_from)
 
 
 def register_member(ctx: Context, who: Caller, org: Organisation, now: datetime) -> Registered:
@@ -147,7 +172,7 @@ def register_member(ctx: Context, who: Caller, org: Organisation, now: datetime)
     organisations.operator_only(who, "registers organisations")
     with ctx.db.transaction() as s:
         organisations.insert(s, org, now)
-        enrolment = _open(s, org.id, now)
+        enrolment = open_code(s, org.id, now)
         record(
             ctx,
             s,
@@ -160,32 +185,12 @@ def register_member(ctx: Context, who: Caller, org: Organisation, now: datetime)
     return Registered(organisation=org, enrolment=enrolment)
 
 
-def open_enrolment(ctx: Context, who: Caller, org_id: str, now: datetime) -> Enrolment:
-    """A new enrolment code for a member that has no working API key (its keys were all
-    revoked): recovery, visible to the member in its key events."""
-    organisations.operator_only(who, "opens enrolments")
-    with ctx.db.transaction() as s:
-        _member(s, org_id)
-        live = s.scalar(
-            select(ApiKeyRow.id)
-            .where(ApiKeyRow.organisation_id == org_id, ApiKeyRow.revoked_at.is_(None))
-            .limit(1)
-        )
-        if live is not None:
-            raise Conflict(
-                f"{org_id!r} holds a working API key; it mints its own keys. Revoke its keys "
-                "first if it has lost them"
-            )
-        enrolment = _open(s, org_id, now)
-        record(ctx, s, who, org_id, "enrolment_opened", {}, now)
-    return enrolment
-
-
 def enrol(
     ctx: Context, org_id: str, code: str, label: str, now: datetime, client: str | None = None
-) -> IssuedKey:
-    """Exchange an enrolment code for the member's first API key; the code is used up.
-    Failures are throttled per organisation and per client address."""
+) -> Enrolled:
+    """Exchange an enrolment code for the member's first API key and its recovery code; the
+    enrolment code is used up. Failures are throttled per organisation and per client
+    address."""
     subjects = [f"org:{org_id[:64]}", *([f"ip:{client}"] if client else [])]
     now_s = time.monotonic()
     ctx.throttle.check(subjects, now_s)
@@ -198,17 +203,32 @@ def enrol(
             raise AuthenticationFailed(
                 "the enrolment code is not valid or has expired; ask your node operator for one"
             )
+        if row.usable_from is not None and now < row.usable_from:
+            raise PermissionDenied(
+                f"this recovery enrolment may be used from {row.usable_from.isoformat()} on; "
+                "until then the member may refuse it"
+            )
         s.delete(row)
-        issued = _issue(s, org_id, label, now)
-        member = organisations.load(s, org_id)
-        assert member is not None
-        record(ctx, s, member, org_id, "enrolled", {"api_key": issued.id}, now)
-    return issued
+        issued = issue_row(s, org_id, label, now)
+        enrolled = organisations.load(s, org_id)
+        assert enrolled is not None
+        code = new_recovery_code(s, org_id, now)
+        record(ctx, s, enrolled, org_id, "enrolled", {"api_key": issued.id}, now)
+    return Enrolled(**issued.model_dump(), recovery_code=code)
 
 
-def _issue(
+def new_recovery_code(s: Session, org_id: str, now: datetime) -> str:
+    """A fresh recovery code for the member, replacing any it held; shown once."""
+    code = RECOVERY_PREFIX + secrets.token_urlsafe(32)
+    s.merge(RecoveryCodeRow(organisation_id=org_id, code_sha256=digest(code), issued_at=now))
+    return code
+
+
+def issue_row(
     s: Session, org_id: str, label: str, now: datetime, officer_id: str | None = None
 ) -> IssuedKey:
+    """A new API key row for the organisation (or one of its officers); the secret is
+    returned once, never stored."""
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     s.add(
@@ -237,8 +257,8 @@ def issue_key(ctx: Context, who: Caller, org_id: str, label: str, now: datetime)
     node's shell, setting the node up); the secret is shown once."""
     _self_or_admin(who, org_id, "mints its API keys; the operator can only open an enrolment")
     with ctx.db.transaction() as s:
-        _member(s, org_id)
-        issued = _issue(s, org_id, label, now)
+        member(s, org_id)
+        issued = issue_row(s, org_id, label, now)
         record(ctx, s, who, org_id, "api_key_issued", {"api_key": issued.id}, now)
     return issued
 
@@ -247,7 +267,7 @@ def list_keys(ctx: Context, who: Caller, org_id: str) -> list[ApiKeyInfo]:
     """An organisation's keys, without secrets."""
     _operator_or_self(who, org_id)
     with ctx.db.transaction() as s:
-        _member(s, org_id)
+        member(s, org_id)
         rows = s.scalars(
             select(ApiKeyRow)
             .where(ApiKeyRow.organisation_id == org_id)
@@ -275,7 +295,7 @@ def suspend(ctx: Context, who: Caller, org_id: str, now: datetime, suspended: bo
     if isinstance(who, Organisation) and who.id == org_id:
         raise PermissionDenied("the operator does not suspend itself")
     with ctx.db.transaction() as s:
-        row = _member(s, org_id)
+        row = member(s, org_id)
         row.suspended_at = now if suspended else None
         record(ctx, s, who, org_id, "suspended" if suspended else "reinstated", {}, now)
 
@@ -285,7 +305,7 @@ def key_events(ctx: Context, who: Caller, org_id: str) -> LedgerView:
     suspended, and when. The member and the operator read it."""
     _operator_or_self(who, org_id)
     with ctx.db.transaction() as s:
-        _member(s, org_id)
+        member(s, org_id)
         chain = ledger.entries(s, key_ledger_id(org_id))
         trust = ctx.keys.load_trust(s)
     verified = ledger.verify_chain(chain, trust)
@@ -311,8 +331,8 @@ def add_officer(
             f"officer id {officer_id!r} must be 2-64 lower-case letters, digits, dots or dashes"
         )
     with ctx.db.transaction() as s:
-        member = _member(s, org_id)
-        if member.role != Role.CUSTOMS.value:
+        row = member(s, org_id)
+        if row.role != Role.CUSTOMS.value:
             raise PermissionDenied(f"{org_id!r} is not a customs authority; it has no officers")
         if s.get(OfficerRow, officer_id) is not None:
             raise Conflict(f"officer {officer_id!r} already exists; choose another id")
@@ -326,6 +346,6 @@ def add_officer(
             )
         )
         s.flush()
-        issued = _issue(s, org_id, f"officer {officer_id}", now, officer_id)
+        issued = issue_row(s, org_id, f"officer {officer_id}", now, officer_id)
         record(ctx, s, who, org_id, "officer_added", {"officer": officer_id, "role": role}, now)
     return issued

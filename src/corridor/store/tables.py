@@ -53,6 +53,21 @@ class EnrolmentRow(Base):
     code_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    # A recovery the operator opened on the member's authority's approval: usable only from
+    # this time on, so the member can refuse it first.
+    usable_from: Mapped[datetime | None]
+
+
+class RecoveryCodeRow(Base):
+    __tablename__ = "recovery_codes"
+
+    # The member's own second channel, given once at enrolment and kept offline: a new API
+    # key without the operator. Stored as a SHA-256 digest; replaced on each use.
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime]
 
 
 class ApiKeyRow(Base):

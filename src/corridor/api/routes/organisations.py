@@ -6,10 +6,23 @@ from fastapi import Request
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.schemas import PROBLEM, EnrolRequest, NewKey
+from corridor.api.schemas import (
+    PROBLEM,
+    EnrolRequest,
+    NewKey,
+    RecoverRequest,
+    RecoveryRequest,
+    RefuseRecovery,
+)
 from corridor.model import Organisation
-from corridor.services import credentials, organisations
-from corridor.services.credentials import ApiKeyInfo, Enrolment, IssuedKey, Registered
+from corridor.services import credentials, organisations, recovery
+from corridor.services.credentials import (
+    ApiKeyInfo,
+    Enrolled,
+    Enrolment,
+    IssuedKey,
+    Registered,
+)
 from corridor.services.ledgers import LedgerView
 
 public, private = routers()
@@ -37,11 +50,40 @@ def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Registered:
         401: {"description": "Unknown, used or expired enrolment code", **PROBLEM},
     },
 )
-def enrol(body: EnrolRequest, ctx: Ctx, request: Request) -> IssuedKey:
-    """Exchange a one-time enrolment code for your organisation's first API key (shown
-    only in this response). Failed attempts are throttled (429 with Retry-After)."""
+def enrol(body: EnrolRequest, ctx: Ctx, request: Request) -> Enrolled:
+    """Exchange a one-time enrolment code for your organisation's first API key and its
+    recovery code (both shown only in this response: keep the recovery code offline, apart
+    from the keys). Failed attempts are throttled (429 with Retry-After). A recovery the
+    operator opened answers 403 until its waiting time is over."""
     client = request.client.host if request.client else None
     return credentials.enrol(ctx, body.organisation_id, body.code, body.label, ctx.clock(), client)
+
+
+@public.post(
+    "/recover",
+    status_code=201,
+    tags=["organisations"],
+    responses={401: {"description": "Unknown recovery code", **PROBLEM}},
+)
+def recover(body: RecoverRequest, ctx: Ctx, request: Request) -> Enrolled:
+    """Your organisation's own way back in after losing every API key: the recovery code
+    from enrolment for a new API key and a new recovery code (the old one is used up). Any
+    recovery the operator opened is cancelled. Throttled like enrolment."""
+    client = request.client.host if request.client else None
+    return recovery.recover(ctx, body.organisation_id, body.code, body.label, ctx.clock(), client)
+
+
+@public.post(
+    "/recover/refuse",
+    status_code=204,
+    tags=["organisations"],
+    responses={401: {"description": "Unknown recovery code", **PROBLEM}},
+)
+def refuse_recovery_by_code(body: RefuseRecovery, ctx: Ctx, request: Request) -> None:
+    """Refuse, with your recovery code, a recovery the operator opened for your
+    organisation: its enrolment code is void at once."""
+    client = request.client.host if request.client else None
+    recovery.refuse(ctx, None, body.organisation_id, ctx.clock(), body.code, client)
 
 
 @private.get("/organisations", tags=["organisations"])
@@ -76,9 +118,22 @@ def revoke_key(org_id: str, key_id: str, who: Caller, ctx: Ctx) -> ApiKeyInfo:
 
 
 @private.post("/organisations/{org_id}/enrolment", status_code=201, tags=["organisations"])
-def reopen_enrolment(org_id: str, who: Caller, ctx: Ctx) -> Enrolment:
-    """A new enrolment code for a member without a working API key (operator only)."""
-    return credentials.open_enrolment(ctx, who, org_id, ctx.clock())
+def reopen_enrolment(
+    org_id: str, who: Caller, ctx: Ctx, body: RecoveryRequest | None = None
+) -> Enrolment:
+    """A recovery enrolment for a member without a working API key (operator only), on the
+    signed approval of the customs authority of the member's country (`corridor trust
+    approve-recovery` on the authority's node; each approval used once). The code works
+    only after a waiting time, during which the member sees it in its key events and may
+    refuse it."""
+    approval = body.approval if body is not None else None
+    return recovery.open_enrolment(ctx, who, org_id, approval, ctx.clock())
+
+
+@private.post("/organisations/{org_id}/enrolment/refuse", status_code=204, tags=["organisations"])
+def refuse_recovery(org_id: str, who: Caller, ctx: Ctx) -> None:
+    """Refuse, as the member, a recovery the operator opened for it."""
+    recovery.refuse(ctx, who, org_id, ctx.clock())
 
 
 @private.post("/organisations/{org_id}/suspend", status_code=204, tags=["organisations"])

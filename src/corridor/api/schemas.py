@@ -26,6 +26,11 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Your organisation may not do this", **PROBLEM},
     404: {"description": "Not found, or not yours to see", **PROBLEM},
     409: {"description": "Conflicts with stored data", **PROBLEM},
+    429: {
+        "description": "Too many failed authentications from this key, address or "
+        "organisation; retry after the Retry-After header's seconds",
+        **PROBLEM,
+    },
 }
 
 

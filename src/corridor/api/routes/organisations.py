@@ -7,6 +7,7 @@ from fastapi import Request
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
 from corridor.api.schemas import (
+    AUTH_ERRORS,
     PROBLEM,
     EnrolRequest,
     NewKey,
@@ -48,6 +49,8 @@ def create_organisation(org: Organisation, who: Caller, ctx: Ctx) -> Registered:
     tags=["organisations"],
     responses={
         401: {"description": "Unknown, used or expired enrolment code", **PROBLEM},
+        403: {"description": "A recovery whose waiting time is not over", **PROBLEM},
+        429: AUTH_ERRORS[429],
     },
 )
 def enrol(body: EnrolRequest, ctx: Ctx, request: Request) -> Enrolled:
@@ -63,7 +66,7 @@ def enrol(body: EnrolRequest, ctx: Ctx, request: Request) -> Enrolled:
     "/recover",
     status_code=201,
     tags=["organisations"],
-    responses={401: {"description": "Unknown recovery code", **PROBLEM}},
+    responses={401: {"description": "Unknown recovery code", **PROBLEM}, 429: AUTH_ERRORS[429]},
 )
 def recover(body: RecoverRequest, ctx: Ctx, request: Request) -> Enrolled:
     """Your organisation's own way back in after losing every API key: the recovery code
@@ -77,7 +80,7 @@ def recover(body: RecoverRequest, ctx: Ctx, request: Request) -> Enrolled:
     "/recover/refuse",
     status_code=204,
     tags=["organisations"],
-    responses={401: {"description": "Unknown recovery code", **PROBLEM}},
+    responses={401: {"description": "Unknown recovery code", **PROBLEM}, 429: AUTH_ERRORS[429]},
 )
 def refuse_recovery_by_code(body: RefuseRecovery, ctx: Ctx, request: Request) -> None:
     """Refuse, with your recovery code, a recovery the operator opened for your

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
 from corridor import demo, ledger
+from corridor.cli import app
 from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
 from corridor.exchange import delivery, receipts
@@ -219,7 +221,7 @@ def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
 
 
 def test_a_superseded_key_cannot_backdate_what_no_node_witnessed(
-    corridor_nodes: Corridor,
+    corridor_nodes: Corridor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Receipts name the documents each authority took in; once the shipper's key is
     superseded, those still verify, while a document signed afterwards and dated before
@@ -256,6 +258,18 @@ def test_a_superseded_key_cannot_backdate_what_no_node_witnessed(
     assert (refused.status, refused.reason) == ("INVALID", "revoked_key")
     assert "never witnessed" in (refused.message or "")
     assert papers.check(backdated.encode(), trust, later).status == "VALID"
+    # Every door of the node gives the same verdict: the API, the page and the command line
+    # (which once used the node's trust list without its witnesses).
+    c.shipper.clock = lambda: later
+    assert (papers.verdict(c.shipper, backdated.encode()).reason) == "revoked_key"
+    assert papers.verdict(c.shipper, invoice.encode()).status == "VALID"
+    folder = c.shipper.settings.data_dir
+    monkeypatch.setenv("CORRIDOR_DATA_DIR", str(folder))
+    monkeypatch.setenv("CORRIDOR_DATABASE_URL", c.shipper.db.safe_url())
+    cli = CliRunner().invoke(app, ["verify", "-"], input=backdated)
+    assert cli.exit_code == 3, cli.output
+    assert "revoked_key" in cli.output
+    assert CliRunner().invoke(app, ["verify", "-"], input=invoice).exit_code == 0
     # Attaching it now is a sighting after the revocation: still refused, and says when.
     papers.attach(
         c.shipper,

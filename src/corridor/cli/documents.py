@@ -39,12 +39,10 @@ def verify(
 ) -> None:
     """Verify a signed document. Exit 0 when VALID, 3 when INVALID, 2 on a usage error."""
     data = sys.stdin.buffer.read() if source == "-" else read_bytes(source)
-    trust_list = (
-        TrustList.from_json(read_text(str(trust)))
-        if trust is not None
-        else keys.trust_list(open_node())
-    )
-    verdict = papers.check(data, trust_list, now())
+    if trust is not None:  # offline: the exported list alone, no node's witnesses
+        verdict = papers.check(data, TrustList.from_json(read_text(str(trust))), now())
+    else:  # this node's trust list and what it and its peers witnessed
+        verdict = papers.verdict(open_node(), data)
     if as_json:
         console.print_json(verdict.model_dump_json())
     doc = verdict.document

@@ -27,7 +27,7 @@ from corridor.documents.paper import render
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
 from corridor.exchange import witness
 from corridor.model import DocumentKind, Organisation
-from corridor.services import idempotency
+from corridor.services import idempotency, keys
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, EventRow
@@ -257,6 +257,15 @@ def check(
     corridor PDF. Anyone may ask; it never raises for bad input. With `witnessed` (a node's
     `witnesses`), a document of a superseded key counts only if seen before it was."""
     return verify_input(data, trust, now, witnessed)
+
+
+def verdict(ctx: Context, data: bytes, trust: TrustList | None = None) -> Verdict:
+    """Verify what a person hands over, as every door does: against this node's trust list
+    and what this node and its peers witnessed (a superseded key's document counts only if
+    seen before the key was), or, offline, against a given trust list alone."""
+    if trust is not None:
+        return check(data, trust, ctx.clock())
+    return check(data, keys.trust_list(ctx), ctx.clock(), witnesses(ctx))
 
 
 def witnesses(ctx: Context) -> Callable[[str], datetime | None]:

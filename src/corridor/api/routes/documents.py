@@ -120,9 +120,7 @@ async def verify_document(request: Request, ctx: Ctx) -> Verdict:
     one reason code."""
     body = await request.body()
     # Reading the trust list and parsing a PDF are blocking work: off the event loop.
-    trust = await run_in_threadpool(keys.trust_list, ctx)
-    witnessed = papers.witnesses(ctx)
-    return await run_in_threadpool(papers.check, body, trust, ctx.clock(), witnessed)
+    return await run_in_threadpool(papers.verdict, ctx, body)
 
 
 @public.get("/trust-list", tags=["documents"])

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from corridor.exceptions import AuthenticationFailed, CorridorError, TooManyAttempts
 from corridor.model import Role, RoutePreference
-from corridor.services import keys, network, papers, rules, sessions, simulation
+from corridor.services import network, papers, rules, sessions, simulation
 from corridor.web import i18n
 from corridor.web.maps import draw
 from corridor.web.view import SESSION_COOKIE, View, view
@@ -105,9 +105,7 @@ async def verify(v: V) -> Response:
             checks=[],
             error=v._("Choose a PDF or paste the text of a QR code or a token."),
         )
-    trust = await run_in_threadpool(keys.trust_list, v.ctx)
-    witnessed = papers.witnesses(v.ctx)
-    verdict = await run_in_threadpool(papers.check, data, trust, v.ctx.clock(), witnessed)
+    verdict = await run_in_threadpool(papers.verdict, v.ctx, data)
     return v.page("verify.html", verdict=verdict, checks=papers.three_checks(verdict))
 
 

@@ -4,9 +4,13 @@ papers are signed."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +18,14 @@ import pytest
 
 from corridor import demo
 from corridor.documents import MEDIA_TYPE
+from corridor.exchange import broker
 from corridor.exchange.bus import InProcessBus
+from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode
 from corridor.model import DocumentKind
-from corridor.services import Context, keys, papers, shipments
+from corridor.services import NODE_ADMIN, Context, credentials, keys, papers, shipments
 from tests.conftest import ORGS, T0
+from tests.servers import NatsServer
 
 AUTHORITIES = {
     "kz": "kz-customs",
@@ -77,3 +84,60 @@ def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
     yield Corridor(shipper, authorities, s.id, lambda: T0 + timedelta(hours=1))
     for n in [shipper, *authorities.values()]:
         n.close()
+
+
+# Served nodes: `corridor serve` processes over an authenticating NATS server of the test's own.
+NODES = {"shipper": "kz-ferroalloy", "kz": "kz-customs", "eu": "ro-customs"}
+
+
+def prepare_served(root: Path, now: datetime) -> dict[str, str]:
+    """Each node's folder: store, keys, certificate from its country's demo root, broker
+    user; an API key for the organisation running it."""
+    keys = {}
+    for name, org in NODES.items():
+        ctx = demo.national_node(root / name, name, org, now)
+        keys[name] = credentials.issue_key(ctx, NODE_ADMIN, org, "test", now).key
+        broker.ensure_user(root / name)
+        ctx.close()
+    return keys
+
+
+@pytest.fixture
+def authenticating_nats(tmp_path: Path) -> Iterator[NatsServer]:
+    users = {n: broker.public_key(broker.ensure_user(tmp_path / n)[0]) for n in NODES}
+    admin_seed, admin = broker.ensure_user(tmp_path / "operator")
+    conf = tmp_path / "nats.conf"
+    conf.write_text(broker.server_config(users, admin))
+    with NatsServer(tmp_path / "nats-data", extra=["-c", str(conf)]) as server:
+        # The operator makes the stream and the directory the nodes may only use.
+        async def setup() -> None:
+            bus = await NatsBus(url=server.url, nkey_seed=admin_seed).connect()
+            await bus.directory_all()
+            await bus.close()
+
+        asyncio.run(setup())
+        yield server
+
+
+def serve_node(root: Path, name: str, nats_url: str, port: int) -> subprocess.Popen[bytes]:
+    folder = root / name
+    env = {
+        **os.environ,
+        "CORRIDOR_DATA_DIR": str(folder),
+        "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
+        "CORRIDOR_NATS_NKEY": str(folder / broker.SEED_FILE),
+    }
+    args = ["serve", "--node", name, "--org", NODES[name], "--nats", nats_url]
+    args += ["--roots", str(root / "roots.json"), "--port", str(port)]
+    corridor = Path(sys.executable).parent / "corridor"
+    with (folder / "serve.log").open("wb") as log:
+        return subprocess.Popen([str(corridor), *args], env=env, stdout=log, stderr=log)
+
+
+def until(check: Any, seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)

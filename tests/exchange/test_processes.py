@@ -5,87 +5,26 @@ was sealed to them, and their signed receipts come back to the shipper's node.""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
 
 from corridor import demo
-from corridor.exchange import broker
-from corridor.exchange.jetstream import NatsBus
-from corridor.services import NODE_ADMIN, credentials
+from tests.exchange.conftest import NODES, prepare_served, serve_node, until
 from tests.servers import NatsServer, free_port, listening
-
-NODES = {"shipper": "kz-ferroalloy", "kz": "kz-customs", "eu": "ro-customs"}
-
-
-def _prepare(root: Path, now: datetime) -> dict[str, str]:
-    """Each node's folder: store, keys, certificate from its country's demo root, broker
-    user; an API key for the organisation running it."""
-    keys = {}
-    for name, org in NODES.items():
-        ctx = demo.national_node(root / name, name, org, now)
-        keys[name] = credentials.issue_key(ctx, NODE_ADMIN, org, "test", now).key
-        broker.ensure_user(root / name)
-        ctx.close()
-    return keys
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    users = {n: broker.public_key(broker.ensure_user(tmp_path / n)[0]) for n in NODES}
-    admin_seed, admin = broker.ensure_user(tmp_path / "operator")
-    conf = tmp_path / "nats.conf"
-    conf.write_text(broker.server_config(users, admin))
-    with NatsServer(tmp_path / "nats-data", extra=["-c", str(conf)]) as server:
-        # The operator makes the stream and the directory the nodes may only use.
-        async def setup() -> None:
-            bus = await NatsBus(url=server.url, nkey_seed=admin_seed).connect()
-            await bus.directory_all()
-            await bus.close()
-
-        asyncio.run(setup())
-        yield server
-
-
-def _serve(root: Path, name: str, nats_url: str, port: int) -> subprocess.Popen[bytes]:
-    folder = root / name
-    env = {
-        **os.environ,
-        "CORRIDOR_DATA_DIR": str(folder),
-        "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
-        "CORRIDOR_NATS_NKEY": str(folder / broker.SEED_FILE),
-    }
-    args = ["serve", "--node", name, "--org", NODES[name], "--nats", nats_url]
-    args += ["--roots", str(root / "roots.json"), "--port", str(port)]
-    corridor = Path(sys.executable).parent / "corridor"
-    with (folder / "serve.log").open("wb") as log:
-        return subprocess.Popen([str(corridor), *args], env=env, stdout=log, stderr=log)
-
-
-def _until(check: Any, seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
 
 
 def test_three_node_processes_exchange_over_an_authenticating_broker(
-    tmp_path: Path, nats: NatsServer
+    tmp_path: Path, authenticating_nats: NatsServer
 ) -> None:
-    keys = _prepare(tmp_path, datetime.now(UTC))
+    keys = prepare_served(tmp_path, datetime.now(UTC))
     ports = {name: free_port() for name in NODES}
-    procs = {name: _serve(tmp_path, name, nats.url, ports[name]) for name in NODES}
+    procs = {
+        name: serve_node(tmp_path, name, authenticating_nats.url, ports[name]) for name in NODES
+    }
     try:
         for name, port in ports.items():
             log = tmp_path / name / "serve.log"
@@ -97,7 +36,7 @@ def test_three_node_processes_exchange_over_an_authenticating_broker(
 
         # Every node sees the other two through the directory on the broker.
         for name in NODES:
-            known = _until(lambda n=name: health(n)["exchange"]["nodes_known"] == 3, 30)
+            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == 3, 30)
             assert known, (name, health(name))
         auth = {"Authorization": f"Bearer {keys['shipper']}"}
         draft = demo.draft("PROC-1").model_dump(mode="json")
@@ -117,7 +56,7 @@ def test_three_node_processes_exchange_over_an_authenticating_broker(
                 r = httpx.get(f"{url[n]}/exchange/inbox", headers=h, timeout=10)
                 return list(r.json()) if r.status_code == 200 else []
 
-            received = _until(inbox, 30)
+            received = until(inbox, 30)
             assert [item["shipment_id"] for item in received] == [sid], (name, received)
 
         # Their signed receipts travel back to the shipper's process, which notes each in
@@ -127,7 +66,7 @@ def test_three_node_processes_exchange_over_an_authenticating_broker(
             entries = r.json()["entries"] if r.status_code == 200 else []
             return {e["body"]["by"] for e in entries if e["kind"] == "witnessed"}
 
-        assert _until(lambda: witnesses() == {"kz", "eu"}, 30), witnesses()
+        assert until(lambda: witnesses() == {"kz", "eu"}, 30), witnesses()
     finally:
         for proc in procs.values():
             proc.terminate()

@@ -1,0 +1,143 @@
+"""Chaos under served nodes, bounded for CI: three `corridor serve` processes (the shipper's
+node, the Kazakh and the EU authorities') over an authenticating NATS server of the test's
+own. While the shipper discloses shipments, the broker is stopped and started again and the
+Kazakh node is killed (`kill -9`) and restarted. Then:
+
+- every envelope is stored exactly once by the node it was sealed to;
+- every receipt reaches the shipper, which sees each envelope "stored";
+- no ledger read during the faults answers a false 409 (a sound chain reported broken);
+- `/health` says "degraded" within 5 s of the broker stopping and "ok" within 5 s of its
+  return.
+
+The other faults have their own tests: a store stopped under a node (`test_store_restart`),
+a cancelled statement (`store/test_store.py`), a hung cluster server (`test_cluster`), a full
+disk (`store/test_full_disk.py`), fast and slow clocks (`test_receipts`), a dead-lettered
+backlog replayed (`test_poison`, `test_backlog`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from corridor import demo
+from tests.exchange.conftest import NODES, prepare_served, serve_node, until
+from tests.servers import NatsServer, free_port, listening
+
+SHIPMENTS = 4
+HEALTH_WITHIN_S = 5.0
+
+
+def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
+    tmp_path: Path, authenticating_nats: NatsServer
+) -> None:
+    keys = prepare_served(tmp_path, datetime.now(UTC))
+    ports = {name: free_port() for name in NODES}
+    procs = {
+        name: serve_node(tmp_path, name, authenticating_nats.url, ports[name]) for name in NODES
+    }
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    auth = {"Authorization": f"Bearer {keys['shipper']}"}
+    false_conflicts: list[str] = []
+    stop_reading = threading.Event()
+    shipment_ids: list[str] = []
+
+    def health(name: str) -> dict[str, Any]:
+        return dict(httpx.get(f"{url[name]}/health", timeout=10).json())
+
+    def read_ledgers() -> None:
+        """Read every shipment's ledger throughout the faults: a 409 would be a false
+        'ledger broken' (nothing here breaks a chain)."""
+        while not stop_reading.is_set():
+            for sid in list(shipment_ids):
+                try:
+                    r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
+                except httpx.HTTPError:
+                    continue
+                if r.status_code == 409:
+                    false_conflicts.append(r.text)
+            time.sleep(0.2)
+
+    reader = threading.Thread(target=read_ledgers, daemon=True)
+    try:
+        for name, port in ports.items():
+            log = tmp_path / name / "serve.log"
+            assert listening(port, 60), f"{name} did not start: {log.read_text()[-2000:]}"
+        for name in NODES:
+            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == 3, 30)
+            assert known, (name, health(name))
+        reader.start()
+
+        def disclose(ref: str) -> None:
+            draft = demo.draft(ref).model_dump(mode="json")
+            created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth)
+            assert created.status_code == 201, created.text
+            sid = created.json()["id"]
+            shipment_ids.append(sid)
+            sent = httpx.post(f"{url['shipper']}/shipments/{sid}/disclose", headers=auth)
+            assert sent.status_code == 200, sent.text
+
+        disclose("CHAOS-1")
+        # The broker stops: the shipper's node says so within seconds, and keeps taking work.
+        authenticating_nats.stop()
+        stopped = time.monotonic()
+        assert until(lambda: health("shipper")["status"] == "degraded", HEALTH_WITHIN_S)
+        assert time.monotonic() - stopped <= HEALTH_WITHIN_S + 1
+        assert health("shipper")["exchange"]["bus"] == "down"
+        disclose("CHAOS-2")
+        disclose("CHAOS-3")
+        # The Kazakh node dies hard while the broker is away, and comes back.
+        procs["kz"].kill()
+        procs["kz"].wait(timeout=10)
+        time.sleep(3)
+        authenticating_nats.start()
+        back = time.monotonic()
+        procs["kz"] = serve_node(tmp_path, "kz", authenticating_nats.url, ports["kz"])
+        assert listening(ports["kz"], 60)
+        assert until(lambda: health("shipper")["status"] == "ok", HEALTH_WITHIN_S), health(
+            "shipper"
+        )
+        assert time.monotonic() - back <= HEALTH_WITHIN_S + 1
+        disclose("CHAOS-4")
+
+        # Every envelope stored exactly once by the node it was sealed to ...
+        for name in ("kz", "eu"):
+            own = {"Authorization": f"Bearer {keys[name]}"}
+
+            def inbox(n: str = name, h: dict[str, str] = own) -> list[str]:
+                r = httpx.get(f"{url[n]}/exchange/inbox", headers=h, timeout=10)
+                return [i["shipment_id"] for i in r.json()] if r.status_code == 200 else []
+
+            assert until(lambda i=inbox: len(i()) >= SHIPMENTS, 60), (name, inbox())
+            assert sorted(inbox()) == sorted(shipment_ids), name
+
+        # ... and every receipt came back: each envelope's answer is "stored".
+        def answered() -> bool:
+            for sid in shipment_ids:
+                r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
+                by = {e["body"]["by"] for e in r.json()["entries"] if e["kind"] == "witnessed"}
+                if not {"kz", "eu"} <= by:
+                    return False
+            return True
+
+        assert until(answered, 60)
+        assert health("shipper")["exchange"]["dead_letters"] == 0
+        assert health("shipper")["exchange"]["waiting"] == 0
+    finally:
+        stop_reading.set()
+        if reader.is_alive():
+            reader.join(timeout=10)
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    assert not false_conflicts, false_conflicts[:3]

@@ -263,6 +263,9 @@ class EnvelopeRejected(CorridorError):
         # The checked envelope, when the refusal came after its sender was verified: the
         # sender can then be told.
         self.opened = opened
+        # A key the envelope relies on that this node's directory does not carry (yet): a
+        # key made a moment ago may still be on its way.
+        self.unknown_kid: str | None = None
 
 
 class StoreUnavailable(CorridorError):

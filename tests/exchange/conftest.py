@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 
 from corridor import demo
@@ -24,6 +25,7 @@ from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode
 from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, credentials, keys, papers, shipments
+from corridor.services.shipments import Shipment
 from tests.conftest import ORGS, T0
 from tests.servers import NatsServer
 
@@ -87,7 +89,10 @@ def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
 
 
 # Served nodes: `corridor serve` processes over an authenticating NATS server of the test's own.
-NODES = {"shipper": "kz-ferroalloy", "kz": "kz-customs", "eu": "ro-customs"}
+# The shipper's node (run by the consignor), an export, a transit and an import authority.
+NODES = {"shipper": "kz-ferroalloy", "kz": "kz-customs", "ge": "ge-customs", "eu": "ro-customs"}
+# The holder of the transit procedure, hosted on the shipper's node, signs as itself.
+HOLDER = "kz-forwarder"
 
 
 def prepare_served(root: Path, now: datetime) -> dict[str, str]:
@@ -97,6 +102,8 @@ def prepare_served(root: Path, now: datetime) -> dict[str, str]:
     for name, org in NODES.items():
         ctx = demo.national_node(root / name, name, org, now)
         keys[name] = credentials.issue_key(ctx, NODE_ADMIN, org, "test", now).key
+        if name == "shipper":
+            keys[HOLDER] = credentials.issue_key(ctx, NODE_ADMIN, HOLDER, "test", now).key
         broker.ensure_user(root / name)
         ctx.close()
     return keys
@@ -141,3 +148,16 @@ def until(check: Any, seconds: float) -> Any:
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
+
+
+def sign_transit(base: str, created: dict[str, Any], holder_key: str) -> None:
+    """The holder signs the shipment's transit declaration on the shipper's served node, so
+    the route's transit authorities hear from it (`created`: the shipment as submitted)."""
+    fields = demo.documents_for(Shipment.model_validate(created))[DocumentKind.TRANSIT_DECLARATION]
+    signed = httpx.post(
+        f"{base}/shipments/{created['id']}/documents/signed",
+        json={"kind": "transit_declaration", "fields": fields},
+        headers={"Authorization": f"Bearer {holder_key}"},
+        timeout=30,
+    )
+    assert signed.status_code == 201, signed.text

@@ -1,5 +1,5 @@
-"""Chaos under served nodes, bounded for CI: three `corridor serve` processes (the shipper's
-node, the Kazakh and the EU authorities') over an authenticating NATS server of the test's
+"""Chaos under served nodes, bounded for CI: four `corridor serve` processes (the shipper's
+node, the Kazakh, Georgian and EU authorities') over an authenticating NATS server of the test's
 own. While the shipper discloses shipments, the broker is stopped and started again and the
 Kazakh node is killed (`kill -9`) and restarted. Then:
 
@@ -27,7 +27,7 @@ from typing import Any
 import httpx2 as httpx
 
 from corridor import demo
-from tests.exchange.conftest import NODES, prepare_served, serve_node, until
+from tests.exchange.conftest import HOLDER, NODES, prepare_served, serve_node, sign_transit, until
 from tests.servers import NatsServer, free_port, listening
 
 SHIPMENTS = 4
@@ -70,7 +70,7 @@ def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
             log = tmp_path / name / "serve.log"
             assert listening(port, 60), f"{name} did not start: {log.read_text()[-2000:]}"
         for name in NODES:
-            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == 3, 30)
+            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == len(NODES), 30)
             assert known, (name, health(name))
         reader.start()
 
@@ -79,6 +79,7 @@ def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
             created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth)
             assert created.status_code == 201, created.text
             sid = created.json()["id"]
+            sign_transit(url["shipper"], created.json(), keys[HOLDER])
             shipment_ids.append(sid)
             sent = httpx.post(f"{url['shipper']}/shipments/{sid}/disclose", headers=auth)
             assert sent.status_code == 200, sent.text
@@ -107,7 +108,7 @@ def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
         disclose("CHAOS-4")
 
         # Every envelope stored exactly once by the node it was sealed to ...
-        for name in ("kz", "eu"):
+        for name in ("kz", "ge", "eu"):
             own = {"Authorization": f"Bearer {keys[name]}"}
 
             def inbox(n: str = name, h: dict[str, str] = own) -> list[str]:
@@ -122,7 +123,7 @@ def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
             for sid in shipment_ids:
                 r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
                 by = {e["body"]["by"] for e in r.json()["entries"] if e["kind"] == "witnessed"}
-                if not {"kz", "eu"} <= by:
+                if not {"kz", "ge", "eu"} <= by:
                     return False
             return True
 

@@ -20,9 +20,24 @@ from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
 from corridor.exceptions import LedgerBroken
 from corridor.exchange import delivery, receipts
 from corridor.exchange.envelope import Opened, seal
+from corridor.exchange.intake import release
 from corridor.model import DocumentKind
-from corridor.services import Context, disclosure, inbound, keys, ledgers, papers, shipments
-from corridor.store.exchange_tables import OutboxRow, ReceiptRow, RejectionRow, WitnessRow
+from corridor.services import (
+    NODE_ADMIN,
+    Context,
+    disclosure,
+    inbound,
+    keys,
+    ledgers,
+    papers,
+    shipments,
+)
+from corridor.store.exchange_tables import (
+    OutboxRow,
+    ReceiptRow,
+    RejectionRow,
+    WitnessRow,
+)
 from corridor.store.tables import DocumentRow, LedgerEntryRow
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import AUTHORITIES, Corridor
@@ -566,3 +581,44 @@ def test_an_answer_to_an_envelope_never_sent_is_logged_as_unsolicited(
         assert row.reason == "unsolicited"
         assert "never-sent" in row.detail
         assert s.scalar(sa.select(sa.func.count()).select_from(OutboxRow)) == 0
+
+
+def test_a_document_signed_with_a_key_still_on_its_way_is_held_then_taken(
+    corridor_nodes: Corridor,
+) -> None:
+    """A receiver whose directory does not carry a key yet (made a moment ago on the
+    sending node) holds the envelope and tells the sender, takes it in once the key has
+    arrived, and refuses it only after waiting ten minutes for it."""
+    c = corridor_nodes
+    az = c.authorities["az"].exchange
+    assert az is not None
+    before = az.trust()  # the directory as the receiver holds it now
+    # The holder signs its declaration again, with a new key made now.
+    keys.rotate(c.shipper, NODE_ADMIN, "kz-forwarder", T0)
+    fields = demo.documents_for(shipments.get(c.shipper, SHIPPER, c.shipment_id))
+    papers.issue_signed(
+        c.shipper,
+        ORGS["kz-forwarder"],
+        c.shipment_id,
+        DocumentKind.TRANSIT_DECLARATION,
+        fields[DocumentKind.TRANSIT_DECLARATION],
+        T0,
+    )
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0)
+    asyncio.run(inbound.turn(c.shipper))  # publishes the key, then sends
+    bus = c.shipper.exchange.bus if c.shipper.exchange else None
+    raw = next(iter(bus.queues["az"]))  # type: ignore[union-attr]
+    node, hosts, replier = az.node, az.directory.host_of, az.replier()
+    # The envelope reached the receiver before its directory carried the new key.
+    assert delivery.receive(node, raw, before, T0, hosts, replier) == "held"
+    assert az.health()["held"] == 1
+    # Still missing after a minute: still held. Refused only once ten minutes have passed.
+    later = T0 + timedelta(minutes=1)
+    assert release(node, before, later, hosts, replier) == {"held": 1}
+    assert release(node, before, T0 + timedelta(minutes=11), hosts, replier) == {"forged": 1}
+    assert az.health()["held"] == 0
+    # Delivered again: held again, and taken in once the key has come with the directory.
+    assert delivery.receive(node, raw, before, later, hosts, replier) == "held"
+    asyncio.run(az.refresh())
+    taken = release(node, az.trust(), later + timedelta(seconds=6), hosts, replier)
+    assert taken == {"stored": 1}

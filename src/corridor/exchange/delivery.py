@@ -31,7 +31,14 @@ from corridor.exceptions import (
     VerificationFailed,
 )
 from corridor.exchange import admission, checkpoint, hold, receipts, witness
-from corridor.exchange.envelope import NodeAddress, Opened, envelope_id, open_envelope, seal
+from corridor.exchange.envelope import (
+    NodeAddress,
+    Opened,
+    envelope_id,
+    open_envelope,
+    outside,
+    seal,
+)
 from corridor.exchange.node import LocalNode
 from corridor.exchange.policy import Policy
 from corridor.exchange.receipts import Replier
@@ -242,6 +249,8 @@ def receive(
     try:
         return _receive(node, raw, trust, now, hosts, replier)
     except EnvelopeRejected as exc:
+        if exc.unknown_kid is not None and _await_key(node, raw, exc, now, replier):
+            return "held"
         return _reject(node.db, exc, now, replier)
     except StoreUnavailable:
         raise
@@ -307,6 +316,21 @@ def _receive(
         raise
 
 
+def _await_key(
+    node: LocalNode, raw: bytes, exc: EnvelopeRejected, now: datetime, replier: Replier | None
+) -> bool:
+    """Hold an envelope that relies on a key this node's directory does not carry yet, from
+    a node the directory knows, to try again shortly; False once it waited long enough."""
+    head = outside(raw)
+    known = replier is not None and replier.address_of(str(head["from"])) is not None
+    if not known or exc.envelope_id is None:
+        return False
+    opened = exc.opened if isinstance(exc.opened, Opened) else None
+    return hold.await_key(
+        node, raw, exc.envelope_id, str(head["from"]), now, replier, opened, exc.detail
+    )
+
+
 def _hosted(env: Opened, hosts: Callable[[str], str | None] | None) -> bool:
     """Whether the envelope comes from the node that hosts its sender (where known)."""
     return hosts is None or hosts(env.kid) == env.from_node
@@ -332,9 +356,12 @@ def _store(
             content[kind] = doc.disclosed
             verified[kind] = doc
     except VerificationFailed as exc:
-        raise EnvelopeRejected(
+        refused = EnvelopeRejected(
             "forged", f"a document failed: {exc.reason}: {exc.detail}", env.id
-        ) from None
+        )
+        if exc.reason == "unknown_issuer":
+            refused.unknown_kid = exc.detail
+        raise refused from None
     if env.kind == DECISION:
         content["notice"] = _notice(payload.get("notice"), env.id)
     chain = admission.chain_of(payload, env.id) if env.kind == KIND else None

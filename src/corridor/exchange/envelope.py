@@ -215,7 +215,9 @@ def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: d
         raise EnvelopeRejected("malformed", "the envelope's payload is not an object", env_id)
     key = trust.resolve(kid)
     if key is None or key.organisation_id != sender:
-        raise EnvelopeRejected("forged", "the sender's key is not on the trust list", env_id)
+        refused = EnvelopeRejected("forged", "the sender's key is not on the trust list", env_id)
+        refused.unknown_kid = kid
+        raise refused
     try:
         signing.check_signature(key.public_key, signature, _signed_bytes(header, ciphertext))
     except VerificationFailed:

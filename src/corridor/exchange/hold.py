@@ -1,8 +1,15 @@
-"""Envelopes held for the clock: an envelope (or a receipt) signed by a known sender but made
-ahead of this node's clock by more than the skew a receiver allows is not refused and lost. It
-is kept whole and taken in again once the clocks agree (`intake.release`), and its sender is
-told it waits and why: a node whose clock is fast learns it from the receipt that says
-"held", a node whose clock is slow sees on its own outbox row that the answer is held here.
+"""Envelopes held, not refused and lost, for what will come right by itself:
+
+- **The clock.** An envelope (or a receipt) signed by a known sender but made ahead of this
+  node's clock by more than the skew a receiver allows is kept whole and taken in again once
+  the clocks agree, and its sender is told it waits and why: a node whose clock is fast learns
+  it from the receipt that says "held", a node whose clock is slow sees on its own outbox row
+  that the answer is held here.
+- **A key on its way.** An envelope that relies on a key this node's directory does not carry
+  yet (made a moment ago on the sending node; the directory carries it within seconds) is
+  tried again every few seconds for ten minutes (`await_key`), then refused.
+
+`intake.release` takes in what is due.
 
 A clock further off than `HOLD_AT_MOST_S`, or a node that already has `HOLD_PER_NODE`
 envelopes held, is refused as before: a hostile node cannot fill the store with envelopes
@@ -13,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -30,8 +37,23 @@ log = logging.getLogger("corridor.exchange")
 # clock left unsynchronised for days, or set to the wrong zone, is refused with a reason).
 HOLD_AT_MOST_S = 3600
 HOLD_PER_NODE = 1000
+# An envelope that relies on a key not yet in this node's directory is tried again this
+# often, for this long (the directory carries a new key within seconds), then refused.
+KEY_RETRY_S = 5
+KEY_WAIT_S = 600
 
-__all__ = ["HOLD_AT_MOST_S", "HOLD_PER_NODE", "Held", "count", "due", "keep", "listing", "taken"]
+__all__ = [
+    "HOLD_AT_MOST_S",
+    "HOLD_PER_NODE",
+    "KEY_WAIT_S",
+    "Held",
+    "await_key",
+    "count",
+    "due",
+    "keep",
+    "listing",
+    "taken",
+]
 
 
 def keep(node: LocalNode, raw: bytes, env: Opened, now: datetime, replier: Replier | None) -> bool:
@@ -75,6 +97,52 @@ def keep(node: LocalNode, raw: bytes, env: Opened, now: datetime, replier: Repli
         if replier is not None:
             replier.queue(s, env, "held", reason[:400], now)
     log.warning("envelope %s from %s held: %s", env.id, env.from_node, reason)
+    return True
+
+
+def await_key(
+    node: LocalNode,
+    raw: bytes,
+    env_id: str,
+    from_node: str,
+    now: datetime,
+    replier: Replier | None,
+    env: Opened | None,
+    why: str,
+) -> bool:
+    """Hold an envelope that relies on a key this node's directory does not carry yet (a key
+    made a moment ago, still on its way through the directory): tried again every
+    `KEY_RETRY_S` for `KEY_WAIT_S`, then refused. False when it may not be held (waited
+    long enough, or too many held from that node)."""
+    with node.db.transaction() as s:
+        row = s.get(HeldRow, env_id)
+        if row is not None:
+            if (now - row.held_at).total_seconds() >= KEY_WAIT_S:
+                s.delete(row)
+                return False  # refused now, with the reason
+            row.until = now + timedelta(seconds=KEY_RETRY_S)
+            return True
+        held = s.scalar(select(func.count()).where(HeldRow.from_node == from_node)) or 0
+        if held >= HOLD_PER_NODE:
+            return False
+        reason = (
+            f"waiting for a key node {node.node}'s directory does not carry yet ({why[:120]}); "
+            f"tried again until {now + timedelta(seconds=KEY_WAIT_S):%Y-%m-%d %H:%M:%S} UTC"
+        )
+        s.add(
+            HeldRow(
+                envelope_id=env_id,
+                from_node=from_node,
+                kind=env.kind if env is not None else "unknown",
+                body=raw,
+                held_at=now,
+                until=now + timedelta(seconds=KEY_RETRY_S),
+                reason=reason[:500],
+            )
+        )
+        if replier is not None and env is not None:
+            replier.queue(s, env, "held", reason[:400], now)
+    log.info("envelope %s from %s held: %s", env_id, from_node, reason)
     return True
 
 

@@ -48,6 +48,9 @@ class Exchange:
     interval_s: float = 1.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     last_error: str | None = None
+    # The organisations this node hosts (its certificate's members): their keys are this
+    # node's own, trusted here from its own store before the directory carries them.
+    hosted: frozenset[str] = frozenset()
     # The background loop that runs the node's turns (services.inbound), while it runs.
     task: asyncio.Task[Any] | None = None
     # Dead letters waiting to be replayed, as last counted.
@@ -86,11 +89,13 @@ class Exchange:
         if version == self._published:
             return False
         statements = await asyncio.to_thread(self.own)
+        # Known here at once, even while the broker is away; put on the bus for the others
+        # (tried again next turn until it succeeds).
+        self.directory.merge(statements)
         for st in statements:
             # Under the node's own id: the only keys its broker user may write.
             key = f"{self.node.node}.{st.kind}.{st.subject}"
             await self.bus.directory_put(key, st.to_json().encode())
-        self.directory.merge(statements)
         self._published = version
         await asyncio.to_thread(self._save)
         return True

@@ -31,7 +31,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import eta, federation, idempotency, keys, organisations
+from corridor.services import eta, federation, idempotency, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.exchange_tables import InboxRow, OutboxRow
@@ -129,6 +129,7 @@ def start_exchange(
         own_version=lambda: federation.own_version(ctx),
         cache_path=ctx.settings.data_dir / "directory.json",
         clock=ctx.clock,
+        hosted=frozenset(certified.members),
     )
     return ctx.exchange
 
@@ -186,6 +187,14 @@ def disclose(
         # declaration's signer, where this node hosts it), never from the consignor that
         # may run this node.
         holder = _holder(ctx, s, tokens, now)
+        transit = sorted({p.to.country for p in plans if p.procedure == "transit"})
+        if transit and holder is None and ex.node.organisation.id == draft.consignor:
+            raise InvalidInput(
+                f"the transit authorities on the route ({', '.join(transit)}) hear from the "
+                "holder of the transit procedure, never from the consignor that runs this "
+                "node: attach the transit declaration signed by its holder (an organisation "
+                "hosted on this node) before sending the pre-arrival data"
+            )
         sent = [
             queue(
                 s,
@@ -212,7 +221,9 @@ def _holder(
     if token is None:
         return None
     try:
-        issuer = verify(token, keys.trust_list(ctx), now).issuer.id
+        # Its signer is hosted here: this node's own keys vouch for it, even before the
+        # corridor's directory carries a key made a moment ago.
+        issuer = verify(token, ctx.keys.trust_list(), now).issuer.id
         return issuer, ctx.keys.ensure(s, issuer, now)
     except (VerificationFailed, PermissionDenied, NotFound):
         return None

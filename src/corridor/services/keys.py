@@ -11,6 +11,7 @@ from datetime import datetime
 from corridor.documents import TrustList
 from corridor.documents.trust import merge
 from corridor.exceptions import PermissionDenied
+from corridor.exchange.runtime import Exchange
 from corridor.model import Organisation
 from corridor.services import federation
 from corridor.services.context import Caller, Context
@@ -47,7 +48,7 @@ def trust_list(ctx: Context, seen: tuple[int, int] | None = None) -> TrustList:
     (``roots.json`` and ``directory.json`` in its data folder). `seen`: the key store's
     fingerprint as the caller just read it (see `KeyStore.trust_list`)."""
     if ctx.exchange is not None:
-        return ctx.exchange.trust()
+        return _national(ctx.exchange, ctx.keys.trust_list(seen))
     own = ctx.keys.trust_list(seen)
     pinned = federation.pinned_directory(ctx.settings.data_dir)
     if pinned is None:
@@ -63,6 +64,23 @@ def trust_list(ctx: Context, seen: tuple[int, int] | None = None) -> TrustList:
 
 # A stand-alone node's own list merged with its pinned directory, while neither changes.
 _MERGED: dict[int, tuple[TrustList, object, TrustList]] = {}
+
+
+def _national(ex: Exchange, own: TrustList) -> TrustList:
+    """A national node's list: the directory's, with the keys of the organisations it hosts
+    from its own store, so that a key made a moment ago (or while the broker is away) counts
+    here at once; the directory brings it to the other nodes."""
+    directory = ex.trust()
+    held = _NATIONAL.get(id(ex))
+    if held is not None and held[0] is directory and held[1] is own:
+        return held[2]
+    mine = TrustList([e for e in own.entries.values() if e.organisation_id in ex.hosted])
+    merged = merge(directory, mine)
+    _NATIONAL[id(ex)] = (directory, own, merged)
+    return merged
+
+
+_NATIONAL: dict[int, tuple[TrustList, TrustList, TrustList]] = {}
 
 
 def _admin_only(who: Caller) -> None:

@@ -18,7 +18,7 @@ from _timing import paired
 from corridor.customs.declarations import from_content, synthetic, synthetic_profiles
 from corridor.customs.profiles import LaneRates, Office, ProfileIndex
 from corridor.customs.selectivity import assess, calibrate
-from corridor.documents.schemas import TransitDeclaration
+from corridor.documents.kinds import TransitDeclaration
 
 OFFICE = Office(
     reference="KZAKT001",

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, KINDS, SCHEMAS, SOVEREIGN, _complete
+from corridor.documents import registry
+from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, KINDS, SCHEMAS, SOVEREIGN
+from corridor.documents.registry import complete as _complete
 from corridor.exchange.policy import shipped_policy
 from corridor.model import DocumentKind, Role
 
@@ -49,6 +51,12 @@ def test_a_kind_with_half_a_definition_is_refused(change: dict[str, object], why
     )  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match=why):
         _complete(broken)
+
+
+def test_a_kind_registered_twice_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="registered twice"):
+        registry.evidence(DocumentKind.OTHER, "another other")
+    assert KINDS[DocumentKind.OTHER].name == "other document"
 
 
 def test_an_attached_file_is_never_disclosed_as_signed_data() -> None:

@@ -31,6 +31,7 @@ from corridor.exceptions import (
     VerificationFailed,
 )
 from corridor.exchange import admission, checkpoint, hold, receipts, witness
+from corridor.exchange import payload as payload_fields
 from corridor.exchange.envelope import (
     NodeAddress,
     Opened,
@@ -180,58 +181,6 @@ def _reject(
     return exc.reason
 
 
-_PROCEDURES = frozenset({"export", "transit", "import"})
-
-
-def _documents(payload: dict[str, Any], env_id: str) -> dict[str, str]:
-    """The payload's documents, checked for shape: kind -> token."""
-    shipment, documents = payload.get("shipment"), payload.get("documents", {})
-    if not isinstance(shipment, str) or not 0 < len(shipment) <= 64:
-        raise EnvelopeRejected("malformed", "the payload names no shipment", env_id)
-    if payload.get("procedure") not in _PROCEDURES:
-        raise EnvelopeRejected("malformed", "the payload names no known procedure", env_id)
-    if not isinstance(documents, dict) or not all(
-        isinstance(k, str) and k in _KINDS and isinstance(v, str) for k, v in documents.items()
-    ):
-        raise EnvelopeRejected("malformed", "the payload's documents are not kind -> token", env_id)
-    return documents
-
-
-_KINDS = frozenset(k.value for k in DocumentKind)
-
-
-_NOTICE_FIELDS = {"action": 32, "status": 32, "office": 16, "instructions": 1000, "at": 40}
-
-
-def _notice(value: Any, env_id: str) -> dict[str, str]:
-    """A decision's notice to the trader: a few short texts, nothing else."""
-    if not isinstance(value, dict) or set(value) - set(_NOTICE_FIELDS):
-        raise EnvelopeRejected("malformed", "a decision's notice has unknown fields", env_id)
-    out = {}
-    for key, limit in _NOTICE_FIELDS.items():
-        text = _text(value.get(key), limit)
-        if text is not None:
-            out[key] = text
-    if "action" not in out or "status" not in out:
-        raise EnvelopeRejected("malformed", "a decision's notice names no action", env_id)
-    return out
-
-
-def _text(value: Any, limit: int) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= limit else None
-
-
-def _when(value: Any) -> datetime | None:
-    """A planned time from a payload: an aware ISO 8601 timestamp, else nothing."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None
-
-
 def receive(
     node: LocalNode,
     raw: bytes,
@@ -342,7 +291,7 @@ def _store(
     payload = env.payload
     if env.kind not in (KIND, DECISION, admission.HANDOVER):
         raise EnvelopeRejected("malformed", f"unknown envelope kind {env.kind!r}", env.id)
-    documents = _documents(payload, env.id)
+    documents = payload_fields.documents(payload, env.id)
     content: dict[str, Any] = {}
     verified: dict[str, VerifiedDocument] = {}
     seen_before = witness.first_seen(node.db)
@@ -363,7 +312,7 @@ def _store(
             refused.unknown_kid = exc.detail
         raise refused from None
     if env.kind == DECISION:
-        content["notice"] = _notice(payload.get("notice"), env.id)
+        content["notice"] = payload_fields.notice(payload.get("notice"), env.id)
     chain = admission.chain_of(payload, env.id) if env.kind == KIND else None
     # The envelope id is the inbox key: a repeat fails the insert and the transaction
     # (inbox row and ledger entry together) rolls back.
@@ -382,9 +331,9 @@ def _store(
                     "content": content,
                     "chain": chain,
                     "received_at": now,
-                    "crossing": _text(payload.get("crossing"), 64),
-                    "eta": _when(payload.get("eta")),
-                    "lodge_by": _when(payload.get("lodge_by")),
+                    "crossing": payload_fields.text(payload.get("crossing"), 64),
+                    "eta": payload_fields.when(payload.get("eta")),
+                    "lodge_by": payload_fields.when(payload.get("lodge_by")),
                 },
             )
             ledger.append(

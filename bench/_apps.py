@@ -18,7 +18,7 @@ from anyio import to_thread
 from fastapi import FastAPI, HTTPException
 from sqlalchemy.dialects.postgresql import JSONB
 
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.services import Context
 

@@ -37,7 +37,7 @@ from tests import bulk
 from tests.conftest import ORGS
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.demo.story import documents_for
 from corridor.model import DocumentKind

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.documents import Signer, TrustList
 from corridor.model import Organisation, Role

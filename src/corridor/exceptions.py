@@ -273,32 +273,3 @@ class StoreUnavailable(CorridorError):
 
     code = "store-unavailable"
     title = "Store unavailable"
-
-
-# Domain error -> HTTP status. Every CorridorError subclass must resolve through this table
-# (a test walks the exception tree to prove it).
-HTTP_STATUS: dict[type[CorridorError], int] = {
-    InvalidInput: 422,
-    MalformedJson: 400,
-    NoRoute: 422,
-    NotFound: 404,
-    Conflict: 409,
-    InvalidTransition: 409,
-    AuthenticationFailed: 401,
-    TooManyAttempts: 429,
-    PermissionDenied: 403,
-    PayloadTooLarge: 413,
-    VerificationFailed: 422,
-    LedgerBroken: 409,
-    EnvelopeRejected: 422,
-    StoreUnavailable: 503,
-    NotReady: 409,
-}
-
-
-def http_status(error: CorridorError) -> int:
-    """The HTTP status of a domain error (the nearest mapped ancestor wins)."""
-    for cls in type(error).__mro__:
-        if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]
-    return 500

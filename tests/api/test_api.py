@@ -158,7 +158,7 @@ def test_malformed_shipments_are_refused_and_write_nothing(
 def test_no_route_between_nodes_is_a_problem(
     sqlite_db: Database, tmp_path: Path, clock: Any, api_keys: dict[str, str]
 ) -> None:
-    from corridor.api.app import create_app
+    from corridor.asgi import create_app
     from corridor.services import Context
     from tests.network.test_graph import ISLAND
 

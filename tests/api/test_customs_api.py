@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.services import credentials, targeting
 from corridor.services.context import NODE_ADMIN
 from tests.conftest import T0, off_the_event_loop

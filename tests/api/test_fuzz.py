@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 from stdnum import iso6346, luhn
 
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.demo import draft
 from corridor.services import Context, shipments
 from corridor.services.throttle import Throttle

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.exchange.bus import InProcessBus
 from corridor.services import Context

@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.demo import customs as demo_customs
 from corridor.services import Context, customs, handover

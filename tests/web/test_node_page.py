@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.exchange.bus import InProcessBus
 from corridor.services import NODE_ADMIN, credentials
 from tests.conftest import T0

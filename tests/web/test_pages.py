@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor import demo
-from corridor.api.app import create_app
+from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
 from corridor.services import Context, authentication, credentials, drafting, sessions

@@ -13,14 +13,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from corridor import exceptions as exc
+from corridor.http_status import HTTP_STATUS, http_status
 
 log = logging.getLogger("corridor.api")
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://corridor.example/problems/"
 
-# Domain error -> HTTP status, shared with the web door (`corridor.exceptions`).
-STATUS = exc.HTTP_STATUS
+# Domain error -> HTTP status, shared with the web door (`corridor.http_status`).
+STATUS = HTTP_STATUS
 
 # How a client of the API takes the next step an error points to (see exceptions.HINTS).
 HINTS: dict[str, str] = {
@@ -59,7 +60,7 @@ class Problem(BaseModel):
     errors: list[ProblemField] = []
 
 
-status_for = exc.http_status
+status_for = http_status
 
 
 def problem(

@@ -101,7 +101,7 @@ def serve(
     """Serve the node's API (OpenAPI docs at /docs); with --node, also run its exchange."""
     import uvicorn
 
-    from corridor.api.app import create_app
+    from corridor.asgi import create_app
 
     ctx = open_node()
     if node:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor import exceptions as exc
+from corridor.http_status import http_status
 from corridor.services import Context
 from corridor.web.pages import customs, node, public, shipments, tracking
 from corridor.web.view import CsrfFailed, SignInNeeded, View, view
@@ -90,7 +91,7 @@ def create_web_app(ctx: Context) -> FastAPI:
     async def _domain(request: Request, error: exc.CorridorError) -> Response:
         details = "; ".join(f"{e.field}: {e.message}" for e in error.errors[:5])
         return await error_page(
-            request, exc.http_status(error), error.detail + (f" ({details})" if details else "")
+            request, http_status(error), error.detail + (f" ({details})" if details else "")
         )
 
     @app.exception_handler(RequestValidationError)

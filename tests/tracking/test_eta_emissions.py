@@ -19,9 +19,9 @@ from corridor.model import DocumentKind
 from corridor.network import Leg
 from corridor.services import (
     Context,
+    arrival,
     drafting,
     emissions,
-    eta,
     papers,
     shipments,
     tracking,
@@ -126,11 +126,11 @@ def test_a_statement_whose_totals_do_not_add_up_is_refused(node: Context) -> Non
 
 def test_the_authorities_ahead_are_told_the_live_estimate(node: Context) -> None:
     made = shipments.submit(node, SHIPPER, demo.draft("LIVE-1"), T0)
-    assert eta.live_arrivals(node, SHIPPER, made.id, T0) == {}  # the plan stands
+    assert arrival.live_arrivals(node, SHIPPER, made.id, T0) == {}  # the plan stands
     tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
     arrived = T0 + timedelta(hours=30)
     tracking.record(node, RAIL, made.id, Step.ARRIVING, arrived, "almaty", now=arrived)
-    live = eta.live_arrivals(node, SHIPPER, made.id, arrived)
+    live = arrival.live_arrivals(node, SHIPPER, made.id, arrived)
     assert "dostyk" not in live
     assert all(at > arrived for at in live.values())
     route, draft = made.route, demo.draft("LIVE-1")
@@ -165,14 +165,14 @@ def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
 
 def test_eta_starts_from_the_last_event(node: Context) -> None:
     made = shipments.submit(node, SHIPPER, demo.draft("ETA-1"), T0)
-    before = eta.for_shipment(node, SHIPPER, made.id, T0)
+    before = arrival.for_shipment(node, SHIPPER, made.id, T0)
     assert before.position == "dostyk"
     assert [s.node for s in before.stops] == made.route.nodes[1:]
     assert all(s.p50 <= s.p90 for s in before.stops)
     assert [s.p50 for s in before.stops] == sorted(s.p50 for s in before.stops)
     arrived = T0 + timedelta(days=5)
     tracking.record(node, RAIL, made.id, Step.ARRIVING, arrived, "aktau", now=arrived)
-    later = eta.for_shipment(node, SHIPPER, made.id, arrived + timedelta(hours=3))
+    later = arrival.for_shipment(node, SHIPPER, made.id, arrived + timedelta(hours=3))
     assert (later.position, later.since) == ("aktau", arrived)
     assert later.stops[0].node == made.route.nodes[made.route.nodes.index("aktau") + 1]
     assert later.stops[-1].p50 > before.stops[-1].p50
@@ -185,14 +185,14 @@ def test_hops_seen_three_times_are_fitted(node: Context) -> None:
         at = T0 + timedelta(hours=hours)
         tracking.record(node, RAIL, made.id, Step.ARRIVING, at, "almaty", now=at)
     fresh = shipments.submit(node, SHIPPER, demo.draft("ETA-F9"), T0)
-    stops = eta.for_shipment(node, SHIPPER, fresh.id, T0).stops
+    stops = arrival.for_shipment(node, SHIPPER, fresh.id, T0).stops
     assert (stops[0].node, stops[0].basis) == ("almaty", "fitted")
     assert stops[1].basis == "planned"
     assert timedelta(hours=20) < stops[0].p50 - T0 < timedelta(hours=25)
 
 
 def test_the_backtest_error_falls_as_events_arrive() -> None:
-    found = eta.run_backtest(seeds=range(1, 4), containers=1000)
+    found = arrival.run_backtest(seeds=range(1, 4), containers=1000)
     first, last = found.checkpoints[0], found.checkpoints[-1]
     assert found.mean[last] < found.mean[first]
     assert all(v > 0 for v in found.mean.values())
@@ -203,7 +203,7 @@ def test_a_non_party_gets_no_statement_or_eta(node: Context) -> None:
     with pytest.raises(NotFound, match="party to"):
         emissions.for_shipment(node, ORGS["node-operator"], made.id)
     with pytest.raises(NotFound, match="party to"):
-        eta.for_shipment(node, ORGS["ge-customs"], made.id, T0)
+        arrival.for_shipment(node, ORGS["ge-customs"], made.id, T0)
 
 
 def test_a_chinese_origin_carries_the_gauge_change_and_azerbaijan_runs_electric(

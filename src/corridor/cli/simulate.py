@@ -13,7 +13,7 @@ from rich.table import Table
 
 from corridor.cli.app import app
 from corridor.cli.console import console
-from corridor.services import eta, simulation
+from corridor.services import arrival, simulation
 
 simulate_app = typer.Typer(
     help="Simulate the corridor: where the days go, and what digitisation buys."
@@ -290,7 +290,7 @@ def simulate_eta(
     Tbilisi, Poti) and report the median absolute error of the p50."""
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as bar:
         task = bar.add_task("Simulating and estimating", total=seeds)
-        found = eta.run_backtest(
+        found = arrival.run_backtest(
             range(1, seeds + 1), containers, scenario, lambda _: bar.advance(task)
         )
     table = Table(title=f"ETA backtest, {scenario}, {containers} training journeys per seed")

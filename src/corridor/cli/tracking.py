@@ -18,8 +18,8 @@ from corridor.cli.console import console, now, open_node, parse_time
 from corridor.model import Organisation
 from corridor.services import (
     Context,
+    arrival,
     emissions,
-    eta,
     event_query,
     organisations,
     papers,
@@ -121,7 +121,7 @@ def list_events(
 def show_eta(shipment_id: Annotated[str, typer.Argument(help="Shipment id.")], org: As) -> None:
     """Expected arrival at each remaining node, p50 and p90, from the last event."""
     ctx = open_node()
-    found = eta.for_shipment(ctx, _acting(ctx, org), shipment_id, now())
+    found = arrival.for_shipment(ctx, _acting(ctx, org), shipment_id, now())
     table = Table(title=f"ETA of {shipment_id} from {found.position}")
     for col in ("node", "p50 (UTC)", "p90 (UTC)", "basis"):
         table.add_column(col)

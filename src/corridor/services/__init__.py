@@ -27,7 +27,7 @@ before anything is written, or rolls everything back (rows and files alike).
     capture        EPCIS 2.0 documents checked, entitled and stored whole or not at all
     tracking       custody events (EPCIS 2.0): recording a hand-over, importing rows
     event_query    the EPCIS events query, by entitlement
-    eta            arrival estimates from the last event, and their backtest
+    arrival        arrival estimates from the last event, and their backtest
     emissions      ISO 14083 / GLEC statements and route alternatives by CO2e
     simulation     the corridor simulator's runs and reports
 """

@@ -28,7 +28,7 @@ from corridor.services.context import Context
 from corridor.services.keystore import CURRENT_KEY
 from corridor.services.timeline import KIND_OF, Summaries, status_after
 from corridor.store.db import batched
-from corridor.store.epcis import EventWriter
+from corridor.store.event_writer import EventWriter
 from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Captured, Step

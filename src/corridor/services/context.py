@@ -57,7 +57,7 @@ class Context:
     # registration (and an organisation is never deleted), so this cannot go stale.
     roles: Memo[str, str] = field(default_factory=lambda: Memo(65_536))
     # The arrival estimates' hop fits (monotonic time fitted, fits), refitted now and then
-    # by `corridor.services.eta`.
+    # by `corridor.services.arrival`.
     hop_fits: tuple[float, dict[tuple[str, str], LogNormal]] | None = None
     # The national NCTS trader interfaces this node's holders speak to, by country (files
     # in and out by default; a conformance double in the tests and the demo).

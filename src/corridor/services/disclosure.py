@@ -31,7 +31,7 @@ from corridor.exchange.policy import shipped_policy
 from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
-from corridor.services import eta, federation, idempotency, organisations
+from corridor.services import arrival, federation, idempotency, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import visible
 from corridor.store.exchange_tables import InboxRow, OutboxRow
@@ -147,7 +147,7 @@ def disclose(
     ex = ctx.running_exchange()
     others = ex.authorities()
     # Once it moves, each authority ahead is told the live arrival estimate, not the plan's.
-    arrivals = eta.live_arrivals(ctx, who, shipment_id, now)
+    arrivals = arrival.live_arrivals(ctx, who, shipment_id, now)
     with ctx.db.transaction() as s:
         row = visible(s, who.id, shipment_id)
         request = {"shipment": shipment_id}

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from corridor.exceptions import InvalidInput
 from corridor.model import Role
-from corridor.services import emissions, eta, event_query, network, shipments, tracking
+from corridor.services import arrival, emissions, event_query, network, shipments, tracking
 from corridor.services.tracking import Step
 from corridor.web.pages.shipments import PARTIES
 from corridor.web.view import View, view
@@ -45,7 +45,7 @@ def page(v: V, shipment_id: str) -> Response:
         "tracking.html",
         shipment=shipment,
         events=event_query.custody(v.ctx, who, shipment_id),
-        eta=eta.for_shipment(v.ctx, who, shipment_id, now),
+        eta=arrival.for_shipment(v.ctx, who, shipment_id, now),
         statement=emissions.for_shipment(v.ctx, who, shipment_id),
         nodes=nodes,
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],

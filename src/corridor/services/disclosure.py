@@ -32,8 +32,8 @@ from corridor.exchange.runtime import Exchange
 from corridor.model import DocumentKind, Organisation, Role, ShipmentDraft
 from corridor.network import Route
 from corridor.services import arrival, federation, idempotency, organisations
+from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.services.shipments import visible
 from corridor.store.exchange_tables import InboxRow, OutboxRow
 from corridor.store.tables import DocumentRow
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from corridor.documents.kinds import COMPUTED, ISSUER_ROLES, KINDS, SCHEMAS
+from corridor.documents.kinds import COMPUTED, KINDS, SCHEMAS
 from corridor.model import DocumentKind, Organisation
-from corridor.services import organisations
+from corridor.services import access, organisations
 from corridor.services.context import Context
 from corridor.services.shipments import get as get_shipment
 
@@ -26,7 +26,7 @@ _CONSIGNEE_SIDE = ("buyer", "consignee")
 def issuable(who: Organisation) -> list[DocumentKind]:
     """The signed kinds the caller's role may issue from a form (computed kinds, such as the
     emissions statement, are issued by their own service)."""
-    return [k for k in SCHEMAS if who.role in ISSUER_ROLES[k] and k not in COMPUTED]
+    return [k for k in SCHEMAS if access.may_sign(who, k) and k not in COMPUTED]
 
 
 def published_schemas(

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from corridor.exceptions import InvalidInput
-from corridor.model import Organisation, Role
+from corridor.model import Organisation
+from corridor.services import access
 from corridor.services.context import Context
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow, ShipmentPartyRow
 from corridor.tracking import epcis
@@ -64,7 +65,8 @@ def _visible(who: Organisation) -> ColumnElement[bool]:
         ShipmentPartyRow.shipment_id == EpcisEventRow.shipment_id,
         ShipmentPartyRow.organisation_id == who.id,
     )
-    territory = EpcisEventRow.country == who.country if who.role is Role.CUSTOMS else false()
+    country = access.territory_of(who)
+    territory = EpcisEventRow.country == country if country is not None else false()
     return or_(party, territory)
 
 

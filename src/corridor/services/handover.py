@@ -27,8 +27,8 @@ from corridor.exchange.policy import shipped_policy
 from corridor.model import DocumentKind, Officer, Organisation, Role, ShipmentDraft
 from corridor.network import Route
 from corridor.services import customs, decisions, organisations, targeting
+from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.services.shipments import visible
 from corridor.store.exchange_tables import InboxRow
 from corridor.store.tables import DecisionRow
 

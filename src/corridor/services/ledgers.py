@@ -15,8 +15,8 @@ from corridor.exceptions import InvalidInput
 from corridor.exchange import checkpoint, receipts
 from corridor.model import Organisation
 from corridor.services import keys
+from corridor.services.access import visible
 from corridor.services.context import Caller, Context
-from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, EpcisEventRow
 from corridor.tracking import epcis
 

@@ -34,8 +34,8 @@ from corridor.exceptions import Conflict, InvalidInput, NotFound
 from corridor.model import DocumentKind, Organisation, ShipmentDraft
 from corridor.network import Route
 from corridor.services import keys, timeline
+from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow
 from corridor.store.trader_tables import LodgedMessageRow, LodgedRow
 

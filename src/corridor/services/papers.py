@@ -28,8 +28,8 @@ from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLa
 from corridor.exchange import witness
 from corridor.model import DocumentKind, Organisation
 from corridor.services import idempotency, keys
+from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.services.shipments import visible
 from corridor.store.tables import DocumentRow, EventRow
 
 __all__ = [

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from corridor import ledger as ledger_mod
 from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, UnknownNode
 from corridor.memo import Memo
-from corridor.model import Organisation, Role, ShipmentDraft
+from corridor.model import Organisation, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
+from corridor.services import access
 from corridor.services.context import Context
 from corridor.store.db import batched, insert_unless_exists
 from corridor.store.tables import EventRow, OrganisationRow, ShipmentPartyRow, ShipmentRow
@@ -47,16 +48,6 @@ class PartyRole(StrEnum):
     CONSIGNEE = "consignee"
     FORWARDER = "forwarder"
     CARRIER = "carrier"
-
-
-# Which organisation roles may fill which party slot.
-_SLOT_ROLES: dict[str, set[Role]] = {
-    "consignor": {Role.SHIPPER, Role.FORWARDER},
-    "consignee": {Role.CONSIGNEE, Role.SHIPPER, Role.FORWARDER},
-    "forwarder": {Role.FORWARDER},
-    "carriers": {Role.CARRIER, Role.PORT},
-}
-_SUBMITTER_ROLES = {Role.SHIPPER, Role.FORWARDER}
 
 
 class ShipmentParty(BaseModel):
@@ -107,7 +98,7 @@ def _check_parties(s: Session | Connection, draft: ShipmentDraft, known: Memo[st
             roles[org_id] = known.put(org_id, read)
     for field, slot, org_id in slots:
         role = roles.get(org_id)
-        allowed = _SLOT_ROLES[slot]
+        allowed = access.SLOT_ROLES[slot]
         if role is None:
             errors.append(
                 FieldError(field, f"no organisation {org_id!r} is registered on this node")
@@ -151,7 +142,7 @@ def plan_route(network: Network, draft: ShipmentDraft) -> Route:
 def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime) -> Shipment:
     """Validate parties and route, run the readiness check, then store the shipment, its
     report, its first event and its first ledger entry atomically."""
-    if who.role not in _SUBMITTER_ROLES:
+    if who.role not in access.SUBMITTERS:
         raise InvalidInput(
             f"a {who.role.value} cannot submit shipments; the shipper or its forwarder submits"
         )
@@ -247,21 +238,6 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
         route=route,
         readiness=report,
     )
-
-
-def visible(s: Session, org_id: str, shipment_id: str) -> ShipmentRow:
-    """The shipment, if `org_id` is party to it; NotFound otherwise, worded as for an id
-    that does not exist."""
-    # One query either way, so a missing id and someone else's shipment cost the same time.
-    row = s.scalars(
-        select(ShipmentRow)
-        .join(ShipmentPartyRow, ShipmentPartyRow.shipment_id == ShipmentRow.id)
-        .where(ShipmentRow.id == shipment_id, ShipmentPartyRow.organisation_id == org_id)
-        .limit(1)
-    ).first()
-    if row is None:
-        raise NotFound(f"no shipment {shipment_id!r} that you are party to")
-    return row
 
 
 def parties_of(s: Session | Connection, ids: list[str]) -> dict[str, list[ShipmentParty]]:

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from corridor import ledger as ledger_mod
 from corridor.model import Organisation
 from corridor.network import Network
+from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.services.shipments import Event, visible
+from corridor.services.shipments import Event
 from corridor.store.tables import EpcisEventRow, EventRow
 from corridor.tracking.epcis import Step
 

@@ -16,6 +16,7 @@ from corridor.exceptions import CorridorError, InvalidInput, LedgerBroken
 from corridor.model import DocumentKind, Role, ShipmentDraft
 from corridor.model.codes import ContainerNumber, HSCode
 from corridor.services import (
+    access,
     disclosure,
     drafting,
     handover,
@@ -33,7 +34,6 @@ from corridor.web.view import View, view
 
 router = APIRouter(prefix="/shipments")
 V = Annotated[View, Depends(view)]
-PARTIES = (Role.SHIPPER, Role.CONSIGNEE, Role.FORWARDER, Role.CARRIER, Role.PORT, Role.AUDITOR)
 PAGE_SIZE = 50
 _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
@@ -53,7 +53,7 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 @router.get("")
 def shipment_list(v: V) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     after = v.request.query_params.get("after")
     found = listing.page(v.ctx, who, PAGE_SIZE, after)
     return v.page("shipments.html", shipments=found.items, next=found.next, paged=bool(after))
@@ -181,7 +181,7 @@ def _ledger(v: View, who: Any, shipment_id: str) -> tuple[ledgers.LedgerView | N
 
 @router.get("/{shipment_id}")
 def detail(v: V, shipment_id: str) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     now = v.ctx.clock()
     shipment = shipments.get(v.ctx, who, shipment_id)
     report = readiness.check(v.ctx, who, shipment_id, now)
@@ -209,7 +209,7 @@ def detail(v: V, shipment_id: str) -> Response:
 
 @router.get("/{shipment_id}/issue/{kind}")
 def issue_form(v: V, shipment_id: str, kind: DocumentKind) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     if kind not in drafting.issuable(who):
         raise InvalidInput(v._("Your organisation's role may not issue this kind of document."))
     values = drafting.prefill(v.ctx, who, shipment_id, kind, v.ctx.clock().date())
@@ -225,7 +225,7 @@ def issue_form(v: V, shipment_id: str, kind: DocumentKind) -> Response:
 
 @router.post("/{shipment_id}/issue/{kind}")
 async def issue(v: V, shipment_id: str, kind: DocumentKind) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     form = await v.form()
     schema = drafting.schema(kind)
     fields = forms.collect(schema, form)
@@ -248,7 +248,7 @@ async def issue(v: V, shipment_id: str, kind: DocumentKind) -> Response:
 
 @router.post("/{shipment_id}/attach")
 async def attach(v: V, shipment_id: str) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     form = await v.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -280,7 +280,7 @@ async def attach(v: V, shipment_id: str) -> Response:
 
 @router.post("/{shipment_id}/disclose")
 async def disclose(v: V, shipment_id: str) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     await v.form()
     await run_in_threadpool(disclosure.disclose, v.ctx, who, shipment_id, v.ctx.clock())
     return v.redirect(f"/shipments/{shipment_id}?done=disclosed")
@@ -288,7 +288,7 @@ async def disclose(v: V, shipment_id: str) -> Response:
 
 @router.get("/{shipment_id}/documents/{document_id}/pdf")
 def pdf(v: V, shipment_id: str, document_id: str) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     info, data = papers.paper_copy(v.ctx, who, shipment_id, document_id, v.ctx.clock())
     return Response(
         data,

@@ -12,17 +12,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from corridor.exceptions import InvalidInput
-from corridor.model import Role
-from corridor.services import arrival, emissions, event_query, network, shipments, tracking
+from corridor.model import DocumentKind
+from corridor.services import (
+    access,
+    arrival,
+    emissions,
+    event_query,
+    network,
+    shipments,
+    tracking,
+)
 from corridor.services.tracking import Step
-from corridor.web.pages.shipments import PARTIES
 from corridor.web.view import View, view
 
 router = APIRouter(prefix="/shipments")
 V = Annotated[View, Depends(view)]
-# Who records hand-overs here (customs record holds and releases on their own node; an
-# auditor only reads).
-RECORDERS = tuple(r for r in PARTIES if r is not Role.AUDITOR)
 # Hand-overs a party records (customs steps are the authority's).
 STEPS = [s for s in Step if s not in (Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE)]
 # The zones of the corridor's countries (offsets from UTC; Romania and Türkiye in winter).
@@ -37,7 +41,7 @@ ZONES = {
 
 @router.get("/{shipment_id}/tracking")
 def page(v: V, shipment_id: str) -> Response:
-    who = v.need(*PARTIES)
+    who = v.need(*access.PARTY_ROLES)
     now = v.ctx.clock()
     shipment = shipments.get(v.ctx, who, shipment_id)
     nodes = {n.id: n for n in network.nodes(v.ctx.network)}
@@ -51,8 +55,8 @@ def page(v: V, shipment_id: str) -> Response:
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
         steps=STEPS,
         zones=ZONES,
-        may_record=who.role in RECORDERS,
-        may_sign=who.role in emissions.SIGNERS,
+        may_record=who.role in access.RECORDERS,
+        may_sign=access.may_sign(who, DocumentKind.EMISSIONS_STATEMENT),
         notice=v.request.query_params.get("done"),
     )
 
@@ -60,7 +64,7 @@ def page(v: V, shipment_id: str) -> Response:
 @router.post("/{shipment_id}/tracking/events")
 async def record(v: V, shipment_id: str) -> Response:
     """Record a hand-over of the shipment's containers (those ticked) at a node."""
-    who = v.need(*RECORDERS)
+    who = v.need(*access.RECORDERS)
     form = await v.form()
     try:
         step = Step(str(form.get("step") or ""))

@@ -268,6 +268,14 @@ class EnvelopeRejected(CorridorError):
         self.unknown_kid: str | None = None
 
 
+class QueryParameterInvalid(InvalidInput):
+    """An EPCIS query parameter this repository does not know, or a value it cannot take
+    (the binding's QueryParameterException)."""
+
+    code = "epcisException:QueryParameterException"
+    title = "Query parameter exception"
+
+
 class StoreUnavailable(CorridorError):
     """The database cannot be reached or refused the operation."""
 

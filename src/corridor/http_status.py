@@ -12,6 +12,7 @@ __all__ = ["HTTP_STATUS", "http_status"]
 # (a test walks the exception tree to prove it).
 HTTP_STATUS: dict[type[exc.CorridorError], int] = {
     exc.InvalidInput: 422,
+    exc.QueryParameterInvalid: 400,
     exc.MalformedJson: 400,
     exc.NoRoute: 422,
     exc.NotFound: 404,

@@ -126,3 +126,58 @@ def test_emissions_statement_over_http(
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert client.post(url, headers=auth(api_keys, "node-operator")).status_code == 404
+
+
+def test_the_query_parameters_of_the_binding_filter_as_written(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """Each of the binding's filters narrows the answer, pipe-separated lists match any of
+    their values, MATCH_epc no longer matches a parent, and a parameter this repository does
+    not know is refused with the binding's exception instead of ignored."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("QUERY"), T0)
+    vessel = epcis.vessel_epc("9246645")
+    events = [
+        epcis.build(Step.DEPARTING, T0 - timedelta(hours=50), made.id, "dostyk", [BOX]),
+        epcis.build(Step.ARRIVING, T0 - timedelta(hours=40), made.id, "aktau", [BOX]),
+        epcis.build(
+            Step.LOADING, T0 - timedelta(hours=30), made.id, "aktau", [BOX], vehicle=vessel
+        ),
+        epcis.build(Step.SEAL_CHECK, T0 - timedelta(hours=20), made.id, "baku-alat", [BOX]),
+    ]
+    headers = {**auth(api_keys, "caspian-ferry"), "Content-Type": "application/ld+json"}
+    sent = client.post(
+        "/epcis/capture", content=json.dumps(epcis.document(events, T0)), headers=headers
+    )
+    assert sent.status_code == 202, sent.text
+    me = auth(api_keys, "kz-ferroalloy")
+
+    def ids(**params: str) -> list[str]:
+        r = client.get("/epcis/events", params={"shipment": made.id, **params}, headers=me)
+        assert r.status_code == 200, r.text
+        return [
+            e["eventID"] for e in r.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        ]
+
+    every = [e["eventID"] for e in events]
+    assert ids() == every
+    assert ids(eventType="AggregationEvent") == [every[2]]
+    assert ids(eventType="ObjectEvent|AggregationEvent") == every
+    assert ids(EQ_action="ADD") == [every[2]]
+    assert ids(EQ_action="OBSERVE") == [every[0], every[1], every[3]]
+    assert ids(EQ_bizStep="departing|arriving") == every[:2]
+    assert ids(EQ_disposition="conformant") == [every[3]]
+    assert ids(EQ_disposition="https://ref.gs1.org/cbv/Disp-conformant") == [every[3]]
+    assert ids(EQ_readPoint="aktau") == every[1:3]
+    assert ids(EQ_eventID=every[1]) == [every[1]]
+    assert ids(MATCH_parentID=vessel) == [every[2]]
+    assert ids(MATCH_epc=vessel) == []  # a parent is not an epcList member
+    assert ids(MATCH_anyEPC=vessel) == [every[2]]
+    assert ids(MATCH_epc=BOX, MATCH_anyEPC=vessel) == [every[2]]
+    assert ids(MATCH_epc=BOX) == every
+    assert ids(EXISTS_errorDeclaration="true") == []
+    r = client.get("/epcis/events", params={"EQ_nonsense": "x"}, headers=me)
+    assert r.status_code == 400
+    assert r.json()["type"] == "epcisException:QueryParameterException"
+    assert "EQ_nonsense" in r.json()["detail"]
+    bad_type = client.get("/epcis/events", params={"eventType": "CarEvent"}, headers=me)
+    assert bad_type.status_code == 400

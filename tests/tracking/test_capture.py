@@ -189,6 +189,22 @@ def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> Non
     [stored] = event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events
     assert stored["errorDeclaration"]["reason"] == "incorrect_data"
     assert stored["bizLocation"] == wrong["bizLocation"]
+    # The binding's filters read the stored event on either backend (JSON paths).
+    right = epcis.build(Step.DEPARTING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
+    tracking.capture(node, FERRY, epcis.document([right], T0), T0)
+
+    def found(**query: Any) -> list[str]:
+        page = event_query.events(node, SHIPPER, EventQuery(shipment=made.id, **query))
+        return [e["eventID"] for e in page.events]
+
+    assert found(EXISTS_errorDeclaration=True) == [wrong["eventID"]]
+    assert found(EQ_readPoint=["kuryk"]) == [wrong["eventID"]]
+    assert found(EQ_bizLocation=["urn:corridor:node:aktau"]) == [right["eventID"]]
+    assert found(eventType=["ObjectEvent"], EQ_action=["OBSERVE"]) == [
+        wrong["eventID"],
+        right["eventID"],
+    ]
+    assert found(EQ_eventID=[right["eventID"]]) == [right["eventID"]]
     never = epcis.build(Step.ARRIVING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
     with pytest.raises(InvalidInput, match="not stored here"):
         tracking.capture(

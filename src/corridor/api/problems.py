@@ -74,7 +74,8 @@ def problem(
 ) -> JSONResponse:
     """A problem+json response."""
     body = Problem(
-        type=TYPE_BASE + code,
+        # The EPCIS binding names its exceptions itself ("epcisException:…").
+        type=code if ":" in code else TYPE_BASE + code,
         title=title,
         status=status,
         detail=detail,

@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
-from corridor.exceptions import InvalidInput
+from corridor.exceptions import InvalidInput, QueryParameterInvalid
 from corridor.model import Organisation
 from corridor.services import access
 from corridor.services.context import Context
@@ -23,16 +24,39 @@ MAX_PAGE = 1000
 
 
 class EventQuery(BaseModel):
-    """The EPCIS 2.0 simple event query parameters this repository answers."""
+    """The EPCIS 2.0 simple event query parameters this repository answers (the binding's
+    names; each list matches any of its values)."""
 
+    eventType: list[str] = Field(default_factory=list)
     MATCH_epc: list[str] = Field(default_factory=list)
+    MATCH_parentID: list[str] = Field(default_factory=list)
+    MATCH_anyEPC: list[str] = Field(default_factory=list)
     GE_eventTime: datetime | None = None
     LT_eventTime: datetime | None = None
+    EQ_action: list[str] = Field(default_factory=list)
     EQ_bizStep: list[str] = Field(default_factory=list)
+    EQ_disposition: list[str] = Field(default_factory=list)
+    EQ_readPoint: list[str] = Field(default_factory=list)
     EQ_bizLocation: list[str] = Field(default_factory=list)
+    EQ_eventID: list[str] = Field(default_factory=list)
+    EXISTS_errorDeclaration: bool = False
     shipment: str | None = None
     perPage: int = Field(default=30, ge=1, le=MAX_PAGE)
     nextPageToken: str | None = None
+
+
+# The query's parameter names, as the binding spells them: any other is refused.
+PARAMETERS = frozenset(EventQuery.model_fields)
+EVENT_TYPES = frozenset(
+    {
+        "ObjectEvent",
+        "AggregationEvent",
+        "TransactionEvent",
+        "TransformationEvent",
+        "AssociationEvent",
+    }
+)
+ACTIONS = frozenset({"ADD", "OBSERVE", "DELETE"})
 
 
 class EventPage(BaseModel):
@@ -87,18 +111,54 @@ def _after(token: str) -> tuple[datetime, str]:
     return at, digest
 
 
+def _places(values: list[str]) -> list[str]:
+    """A place as given and as the corridor's node URN, so either form finds it."""
+    return sorted(
+        {v for value in values for v in (value, epcis.NODE + value.removeprefix(epcis.NODE))}
+    )
+
+
+def _dispositions(values: list[str]) -> list[str]:
+    """A CBV disposition bare and as its URI, so either form finds it."""
+    full = "https://ref.gs1.org/cbv/Disp-"
+    bare = [value.removeprefix(full) for value in values]
+    return sorted({*bare, *(full + b for b in bare)})
+
+
+def _refuse_unknown(q: EventQuery) -> None:
+    wrong = [t for t in q.eventType if t not in EVENT_TYPES]
+    if wrong:
+        raise QueryParameterInvalid(
+            f"eventType {', '.join(wrong)} is not an EPCIS event type; use "
+            f"{', '.join(sorted(EVENT_TYPES))}"
+        )
+    wrong = [a for a in q.EQ_action if a not in ACTIONS]
+    if wrong:
+        raise QueryParameterInvalid(f"EQ_action {', '.join(wrong)} is not ADD, OBSERVE or DELETE")
+
+
 def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
     """Events matching the query that the caller may see, in event-time order."""
+    _refuse_unknown(q)
     steps = [epcis.bare_step(s) for s in q.EQ_bizStep]
-    places = [p.removeprefix(epcis.NODE) for p in q.EQ_bizLocation]
     ev = EpcisEventRow
-    if q.MATCH_epc:
+    by_epc = q.MATCH_epc or q.MATCH_anyEPC
+    if by_epc:
         key = EpcisEpcRow
         stmt: Select[Any] = (
             select(ev.event, ev.error_declaration, ev.recorded_at, key.event_time, ev.id)
             .join(ev, ev.id == key.event_id)
-            .where(key.epc.in_(q.MATCH_epc))
+            .where(key.epc.in_(by_epc))
         )
+        if q.MATCH_epc:
+            # An event's epcList and childEPCs, not its parent (MATCH_parentID, MATCH_anyEPC).
+            parent = ev.event["parentID"].as_string()
+            stmt = stmt.where(or_(parent.is_(None), parent != key.epc))
+            if q.MATCH_anyEPC:
+                other = aliased(EpcisEpcRow)
+                stmt = stmt.where(
+                    exists().where(other.event_id == ev.id, other.epc.in_(q.MATCH_anyEPC))
+                )
         time_col, id_col = key.event_time, key.event_id
     else:
         stmt = select(ev.event, ev.error_declaration, ev.recorded_at, ev.event_time, ev.id)
@@ -112,8 +172,20 @@ def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
         stmt = stmt.where(time_col < q.LT_eventTime)
     if steps:
         stmt = stmt.where(ev.biz_step.in_(steps))
-    if places:
-        stmt = stmt.where(ev.location.in_(places))
+    fields = (
+        (("type",), q.eventType),
+        (("action",), q.EQ_action),
+        (("disposition",), _dispositions(q.EQ_disposition)),
+        (("readPoint", "id"), _places(q.EQ_readPoint)),
+        (("bizLocation", "id"), _places(q.EQ_bizLocation)),
+        (("parentID",), q.MATCH_parentID),
+        (("eventID",), q.EQ_eventID),
+    )
+    for path, wanted in fields:
+        if wanted:
+            stmt = stmt.where(ev.event[path].as_string().in_(wanted))
+    if q.EXISTS_errorDeclaration:
+        stmt = stmt.where(ev.error_declaration["declarationTime"].as_string().is_not(None))
     if q.nextPageToken:
         at, digest = _after(q.nextPageToken)
         stmt = stmt.where(or_(time_col > at, and_(time_col == at, id_col > digest)))

@@ -3,6 +3,7 @@ capture jobs, and the simple events query, under /epcis."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -14,7 +15,8 @@ from pydantic_core import from_json
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
-from corridor.exceptions import InvalidInput, MalformedJson
+from corridor.api.schemas import PROBLEM
+from corridor.exceptions import InvalidInput, MalformedJson, QueryParameterInvalid
 from corridor.services import event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
@@ -69,14 +71,27 @@ def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
     return as_json(tracking.capture_job(ctx, who, capture_id))
 
 
-@private.get("/epcis/events", tags=["epcis"], response_class=LdJson)
+@private.get(
+    "/epcis/events",
+    tags=["epcis"],
+    response_class=LdJson,
+    responses={400: {"description": "An unknown query parameter or value", **PROBLEM}},
+)
 def events(
     request: Request,
     who: Caller,
     ctx: Ctx,
+    eventType: Annotated[list[str], _LIST],
     MATCH_epc: Annotated[list[str], _LIST],
+    MATCH_parentID: Annotated[list[str], _LIST],
+    MATCH_anyEPC: Annotated[list[str], _LIST],
+    EQ_action: Annotated[list[str], _LIST],
     EQ_bizStep: Annotated[list[str], _LIST],
+    EQ_disposition: Annotated[list[str], _LIST],
+    EQ_readPoint: Annotated[list[str], _LIST],
     EQ_bizLocation: Annotated[list[str], _LIST],
+    EQ_eventID: Annotated[list[str], _LIST],
+    EXISTS_errorDeclaration: Annotated[str | None, Query(max_length=10)] = None,
     GE_eventTime: datetime | None = None,
     LT_eventTime: datetime | None = None,
     shipment: Annotated[str | None, Query(max_length=64)] = None,
@@ -85,18 +100,34 @@ def events(
 ) -> Response:
     """Events you may see (your shipments', or on your territory for a customs authority)
     as an EPCIS query document, in event-time order; a `Link: <…>; rel="next"` header
-    leads to the next page. List parameters take repeated or comma-separated values."""
+    leads to the next page. List parameters take repeated, comma- or pipe-separated values
+    (`EQ_bizStep=departing|arriving`); a parameter this repository does not know is refused
+    (400, `epcisException:QueryParameterException`) rather than ignored."""
+    unknown = sorted(set(request.query_params) - event_query.PARAMETERS)
+    if unknown:
+        raise QueryParameterInvalid(
+            f"unknown query parameter {', '.join(unknown)}; this repository answers "
+            f"{', '.join(sorted(event_query.PARAMETERS))}"
+        )
 
     def split(values: list[str]) -> list[str]:
-        return [v for value in values for v in value.split(",") if v]
+        return [v for value in values for v in re.split(r"[|,]", value) if v]
 
     for name, when in (("GE_eventTime", GE_eventTime), ("LT_eventTime", LT_eventTime)):
         if when is not None and when.tzinfo is None:
             raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z")
     query = EventQuery(
+        eventType=split(eventType),
         MATCH_epc=split(MATCH_epc),
+        MATCH_parentID=split(MATCH_parentID),
+        MATCH_anyEPC=split(MATCH_anyEPC),
+        EQ_action=split(EQ_action),
         EQ_bizStep=split(EQ_bizStep),
+        EQ_disposition=split(EQ_disposition),
+        EQ_readPoint=split(EQ_readPoint),
         EQ_bizLocation=split(EQ_bizLocation),
+        EQ_eventID=split(EQ_eventID),
+        EXISTS_errorDeclaration=EXISTS_errorDeclaration is not None,
         GE_eventTime=GE_eventTime,
         LT_eventTime=LT_eventTime,
         shipment=shipment,

@@ -594,7 +594,8 @@ def test_a_document_signed_with_a_key_still_on_its_way_is_held_then_taken(
     assert az is not None
     before = az.trust()  # the directory as the receiver holds it now
     # The holder signs its declaration again, with a new key made now.
-    keys.rotate(c.shipper, NODE_ADMIN, "kz-forwarder", T0)
+    now = T0 + timedelta(minutes=1)
+    keys.rotate(c.shipper, NODE_ADMIN, "kz-forwarder", now)
     fields = demo.documents_for(shipments.get(c.shipper, SHIPPER, c.shipment_id))
     papers.issue_signed(
         c.shipper,
@@ -602,20 +603,20 @@ def test_a_document_signed_with_a_key_still_on_its_way_is_held_then_taken(
         c.shipment_id,
         DocumentKind.TRANSIT_DECLARATION,
         fields[DocumentKind.TRANSIT_DECLARATION],
-        T0,
+        now,
     )
-    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, T0)
+    disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, now)
     asyncio.run(inbound.turn(c.shipper))  # publishes the key, then sends
     bus = c.shipper.exchange.bus if c.shipper.exchange else None
     raw = next(iter(bus.queues["az"]))  # type: ignore[union-attr]
     node, hosts, replier = az.node, az.directory.host_of, az.replier()
     # The envelope reached the receiver before its directory carried the new key.
-    assert delivery.receive(node, raw, before, T0, hosts, replier) == "held"
+    assert delivery.receive(node, raw, before, now, hosts, replier) == "held"
     assert az.health()["held"] == 1
     # Still missing after a minute: still held. Refused only once ten minutes have passed.
-    later = T0 + timedelta(minutes=1)
+    later = now + timedelta(minutes=1)
     assert release(node, before, later, hosts, replier) == {"held": 1}
-    assert release(node, before, T0 + timedelta(minutes=11), hosts, replier) == {"forged": 1}
+    assert release(node, before, now + timedelta(minutes=11), hosts, replier) == {"forged": 1}
     assert az.health()["held"] == 0
     # Delivered again: held again, and taken in once the key has come with the directory.
     assert delivery.receive(node, raw, before, later, hosts, replier) == "held"

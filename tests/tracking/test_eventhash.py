@@ -143,3 +143,74 @@ def test_a_time_already_canonical_is_kept_and_any_other_is_rewritten_to_it(at: d
     written = at.isoformat(timespec="milliseconds")  # with "+00:00" or "+05:00": rewritten
     assert eventhash.canonical_time(written) == epcis.stamp(at)
     assert eventhash.canonical_time(epcis.stamp(at)) == epcis.stamp(at)
+
+
+def _digits(n: int) -> st.SearchStrategy[str]:
+    return st.text("0123456789", min_size=n, max_size=n)
+
+
+_SERIAL = st.text("0123456789ABCXYZabcxyz!()*+,:-_'", min_size=1, max_size=16)
+
+
+@st.composite
+def _epc_uri(draw: st.DrawFn) -> str:
+    """An EPC URI of a GS1 key, in each scheme the normaliser covers."""
+    scheme = draw(st.sampled_from(["sgtin", "sscc", "sgln", "grai", "gsrn", "gsrnp", "gdti"]))
+    prefix_len = draw(st.integers(6, 12))
+    prefix = draw(_digits(prefix_len))
+    if scheme == "sgtin":
+        return f"urn:epc:id:sgtin:{prefix}.{draw(_digits(13 - prefix_len))}.{draw(_SERIAL)}"
+    if scheme in ("sscc", "gsrn", "gsrnp"):
+        return f"urn:epc:id:{scheme}:{prefix}.{draw(_digits(17 - prefix_len))}"
+    if scheme == "sgln":
+        extension = draw(st.one_of(st.just("0"), _SERIAL))
+        return f"urn:epc:id:sgln:{prefix}.{draw(_digits(12 - prefix_len))}.{extension}"
+    return f"urn:epc:id:{scheme}:{prefix}.{draw(_digits(12 - prefix_len))}.{draw(_SERIAL)}"
+
+
+@given(_epc_uri())
+def test_every_gs1_key_takes_the_digital_link_form_the_reference_gives(uri: str) -> None:
+    from epcis_event_hash_generator.dl_normaliser import normaliser
+
+    from corridor.tracking import digital_link
+
+    assert digital_link.normalise(uri) == normaliser(uri)
+
+
+def test_a_business_transaction_hashes_alike_as_epc_uri_and_digital_link() -> None:
+    """The same GDTI and GSRN written as EPC URIs and as Digital Link: one event id, the
+    reference generator's."""
+    base = epcis.build(
+        Step.DEPARTING, datetime(2026, 3, 1, 8, tzinfo=UTC), "s", "aktau", [CONTAINERS[0]]
+    )
+    as_urn = copy.deepcopy(base)
+    as_urn["bizTransactionList"] += [
+        {"type": "bol", "bizTransaction": "urn:epc:id:gdti:0614141.00001.1618034"},
+        {"type": "inv", "bizTransaction": "urn:epc:id:gsrn:0614141.1234567890"},
+    ]
+    as_link = copy.deepcopy(base)
+    as_link["bizTransactionList"] += [
+        {"type": "bol", "bizTransaction": "https://id.gs1.org/253/06141410000121618034"},
+        {"type": "inv", "bizTransaction": "https://id.gs1.org/8018/061414112345678902"},
+    ]
+    ours = [eventhash.digest_of_id(epcis.event_id(e)) for e in (as_urn, as_link)]
+    _, reference = reference_ids([as_urn, as_link])
+    assert ours[0] == ours[1]
+    assert [r.split(";", 1)[1].split("?")[0] for r in reference] == ours
+
+
+def test_a_compact_iri_is_hashed_and_stored_as_the_iri_it_stands_for() -> None:
+    """`ex:weighing` under a prefix the document declares: the id is the reference
+    generator's (which expands it as JSON-LD does) and the stored event carries the IRI."""
+    event = epcis.build(
+        Step.DEPARTING, datetime(2026, 3, 1, 8, tzinfo=UTC), "s", "aktau", [CONTAINERS[0]]
+    )
+    event.pop("eventID", None)
+    event["bizStep"] = "ex:weighing"
+    doc = epcis.document([event], datetime(2026, 12, 1, tzinfo=UTC))
+    doc["@context"] = [*doc["@context"], {"ex": "https://example.org/voc/"}]
+    (captured,) = epcis.read(doc)
+    assert captured.event["bizStep"] == "https://example.org/voc/weighing"
+    pre = derive_prehashes_from_events(json_to_py.event_list_from_epcis_document_json(doc))
+    (reference,) = calculate_hashes_from_pre_hashes(pre)
+    assert captured.id == reference

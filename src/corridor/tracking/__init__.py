@@ -7,8 +7,10 @@ kept as EPCIS 2.0 JSON-LD so any EPCIS repository or accessing application reads
 
 # The package's face is its modules, each imported by name.
 __all__ = [
+    "digital_link",
     "epcis",
     "eta",
     "eventhash",
+    "jsonld",
     "validation",
 ]

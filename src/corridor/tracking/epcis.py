@@ -31,7 +31,7 @@ from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 
 from corridor.exceptions import FieldError, InvalidInput
-from corridor.tracking import eventhash
+from corridor.tracking import digital_link, eventhash, jsonld
 from corridor.tracking.validation import MAX_EVENTS as MAX_EVENTS
 from corridor.tracking.validation import check_stored
 
@@ -44,8 +44,6 @@ NODE = "urn:corridor:node:"
 SHIPMENT = "urn:corridor:shipment:"
 SHIPMENT_TYPE = "urn:corridor:btt:shipment"
 BIZSTEP = "urn:corridor:bizstep:"
-# GS1 Digital Link of a GIAI, the form the event hash takes.
-_GIAI_DL = "https://id.gs1.org/8004/"
 _GIAI_RE = re.compile(r"^urn:epc:id:giai:(\d{6,12})\.([0-9A-Za-z-]{1,24})$")
 _IMO_RE = re.compile(r"^urn:epc:id:imovn:(\d{7})$")
 _CORRIDOR_RE = re.compile(r"^urn:corridor:(item|node|shipment):[0-9A-Za-z._-]{1,80}$")
@@ -168,10 +166,7 @@ def check_identifier(uri: str) -> str | None:
 
 def normalise(uri: str) -> str:
     """An identifier as the event hash writes it: GS1 keys as GS1 Digital Link."""
-    if not uri.startswith(GIAI):
-        return uri
-    found = _GIAI_RE.match(uri)
-    return f"{_GIAI_DL}{found[1]}{found[2]}" if found else uri
+    return digital_link.normalise(uri)
 
 
 def event_id(event: Mapping[str, Any]) -> str:
@@ -319,6 +314,7 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
     if len(events) > MAX_EVENTS:
         raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
     errors: list[FieldError] = []
+    prefixes = jsonld.prefixes(doc.get("@context"))
     step = -(-len(events) // -(-len(events) // size)) if events else size  # even parts
     for lo in range(0, len(events), step):
         part = events[lo : lo + step]
@@ -331,7 +327,7 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
         found = []
         for n, event in enumerate(part, start=lo):
             try:
-                found.append(_one(event))
+                found.append(_one(jsonld.expanded(event, prefixes)))
             except InvalidInput as exc:
                 errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
         if not errors:

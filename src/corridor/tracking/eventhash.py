@@ -140,7 +140,7 @@ def prehash(event: Mapping[str, Any], normalise: Callable[[str], str] = str) -> 
             parts.append(_pair(field, _EXPAND.get(field, canonical_value)(value)))
     items = sorted(
         _pair("type", _BTT(t["type"]) if "type" in t else "")
-        + _pair("bizTransaction", canonical_value(t["bizTransaction"]))
+        + _pair("bizTransaction", normalise(canonical_value(t["bizTransaction"])))
         for t in event.get(LAST, [])
     )
     if "".join(items):

@@ -587,3 +587,20 @@ def test_a_shipments_chain_of_legs_over_http(client: TestClient, api_keys: dict[
     assert wrong.status_code == 422
     stranger = client.get(f"/shipments/{sid}/chain", headers=auth(api_keys, "tr-customs"))
     assert stranger.status_code == 404
+
+
+def test_the_openapi_document_names_each_schema_and_operation_once(client: TestClient) -> None:
+    """A client generator keeps every model and operation: no two schemas share a title
+    (FastAPI's -Input/-Output twins and two models both named Leg once did), and operation
+    ids are the routes' own names, each used once."""
+    spec = client.get("/openapi.json").json()
+    titles = [s.get("title") for s in spec["components"]["schemas"].values()]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    ops = [
+        o["operationId"]
+        for path in spec["paths"].values()
+        for o in path.values()
+        if "operationId" in o
+    ]
+    assert len(ops) == len(set(ops))
+    assert {"list_shipments", "enrol", "health"} <= set(ops)

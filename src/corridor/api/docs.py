@@ -68,6 +68,15 @@ def _type_documents(document: dict[str, Any]) -> None:
     }
 
 
+def _distinct_titles(document: dict[str, Any]) -> None:
+    """A model read and written differently (a computed field, say) has two schemas,
+    `X-Input` and `X-Output`; each gets a title of its own, so a client generator keeps
+    both instead of merging them under one name."""
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        if name.endswith(("-Input", "-Output")):
+            schema["title"] = name.replace("-", "")
+
+
 def install(app: FastAPI, node_ids: list[str]) -> None:
     """Mount the vendored assets and the two documentation pages; the OpenAPI document
     lists this node's network ids wherever a node id is asked for."""
@@ -78,6 +87,7 @@ def install(app: FastAPI, node_ids: list[str]) -> None:
             document = plain()
             _list_node_ids(document, sorted(node_ids))
             _type_documents(document)
+            _distinct_titles(document)
         return app.openapi_schema or plain()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -38,7 +38,15 @@ def create_app(ctx: Context, nodes: Mapping[str, Context] | None = None) -> Fast
         for node in running:
             await inbound.stop(node)
 
-    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # One schema per model in the OpenAPI document (no -Input/-Output twins sharing a
+        # title, which client generators merge), and operation ids a person would call.
+        separate_input_output_schemas=False,
+        generate_unique_id_function=lambda route: route.name,
+    )
     api.install(app, ctx)
     web.install(app, ctx)
     for name, node in others.items():

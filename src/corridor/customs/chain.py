@@ -119,7 +119,8 @@ class Leg(BaseModel):
     ends it on its own node), where and when it starts and ends, what is lodged, by whom,
     under which guarantee, and what proves it ended."""
 
-    model_config = _STRICT
+    # Titled apart from the network's legs, for readers of the API's schemas.
+    model_config = ConfigDict(**_STRICT, title="CustomsLeg")
 
     index: int
     regime: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import timedelta
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
@@ -181,3 +182,15 @@ def test_the_query_parameters_of_the_binding_filter_as_written(
     assert "EQ_nonsense" in r.json()["detail"]
     bad_type = client.get("/epcis/events", params={"eventType": "CarEvent"}, headers=me)
     assert bad_type.status_code == 400
+    # The binding's resources: one event by its id, and the event types.
+    one = client.get(f"/epcis/events/{quote(every[2], safe='')}", headers=me)
+    assert one.status_code == 200, one.text
+    assert one.json()["eventID"] == every[2]
+    assert one.json()["parentID"] == vessel
+    outsider = client.get(
+        f"/epcis/events/{quote(every[2], safe='')}", headers=auth(api_keys, "node-operator")
+    )
+    assert outsider.status_code == 404
+    types = client.get("/epcis/eventTypes").json()["member"]
+    assert "ObjectEvent" in types
+    assert "AggregationEvent" in types

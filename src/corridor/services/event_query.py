@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
-from corridor.exceptions import InvalidInput, QueryParameterInvalid
+from corridor.exceptions import InvalidInput, NotFound, QueryParameterInvalid
 from corridor.model import Organisation
 from corridor.services import access
 from corridor.services.context import Context
@@ -203,6 +203,19 @@ def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
     more = len(rows) > q.perPage
     last = rows[q.perPage - 1] if more else None
     return EventPage(events=out, next_page_token=_token(last[3], last[4]) if last else None)
+
+
+def one(ctx: Context, who: Organisation, event_id: str) -> dict[str, Any]:
+    """One event the caller may see, by its eventID, as an EPCIS document of its own."""
+    page = events(ctx, who, EventQuery(EQ_eventID=[event_id], perPage=1))
+    if not page.events:
+        raise NotFound(f"no event {event_id!r} that you may see")
+    return {"@context": [epcis.CONTEXT], **page.events[0]}
+
+
+def event_types() -> dict[str, Any]:
+    """The event types this repository answers queries for, as the binding lists them."""
+    return {"@context": [epcis.CONTEXT], "type": "Collection", "member": sorted(EVENT_TYPES)}
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,21 @@ def events(
         params.append(("nextPageToken", page.next_page_token))
         response.headers["Link"] = f'</epcis/events?{urlencode(params)}>; rel="next"'
     return response
+
+
+@private.get(
+    "/epcis/events/{event_id:path}",
+    tags=["epcis"],
+    response_class=LdJson,
+    responses={404: {"description": "No such event that you may see", **PROBLEM}},
+)
+def event(event_id: str, who: Caller, ctx: Ctx) -> Response:
+    """One event you may see, by its eventID (the CBV 2.0 hash-based id, `ni:///sha-256;…`),
+    as the binding's resource."""
+    return LdJson(event_query.one(ctx, who, event_id), headers=_HEADERS)
+
+
+@public.get("/epcis/eventTypes", tags=["epcis"], response_class=LdJson)
+def event_types() -> Response:
+    """The event types this repository answers queries for (the binding's resource)."""
+    return LdJson(event_query.event_types(), headers=_HEADERS)

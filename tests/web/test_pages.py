@@ -191,9 +191,12 @@ def test_the_browser_language_chooses_until_the_user_switches(node: Node) -> Non
     assert 'lang="ru"' in r.text
     r = client.get("/ui/verify", headers={"Accept-Language": "de-DE,en;q=0.5"})
     assert 'lang="en"' in r.text
-    client.get("/ui/language/ru?next=/ui/verify")
+    switched = client.get("/ui/language/ru?next=/ui/verify", follow_redirects=False)
     r = client.get("/ui/verify", headers={"Accept-Language": "en"})
     assert ru("Verify a document") in r.text
+    # The choice holds on every node this host serves (/nodes/<node>/ui too), not only /ui.
+    cookie = next(c for c in switched.headers.get_list("set-cookie") if i18n.COOKIE in c)
+    assert "Path=/;" in cookie
 
 
 def test_numbers_and_dates_follow_the_language() -> None:

@@ -177,13 +177,16 @@ class View:
                 secure=secure,
             )
         for name, value in self.cookies:
+            # A session is one node's (its path); the language is the person's, on every
+            # node this host serves (/ui and /nodes/<node>/ui alike).
+            where = "/" if name == i18n.COOKIE else path
             if value is None:
-                response.delete_cookie(name, path=path, secure=secure, samesite="strict")
+                response.delete_cookie(name, path=where, secure=secure, samesite="strict")
             else:
                 response.set_cookie(
                     name,
                     value,
-                    path=path,
+                    path=where,
                     httponly=True,
                     samesite="strict",
                     secure=secure,

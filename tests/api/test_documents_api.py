@@ -29,6 +29,9 @@ def test_issue_print_and_verify_over_http(client: TestClient, api_keys: dict[str
         f"/shipments/{sid}/documents/{doc_id}/pdf", headers=auth(api_keys, "ro-consignee")
     )
     assert pdf.headers["content-type"] == "application/pdf"
+    # The paper copy is named after the document's number, as a person files it.
+    number = INVOICE["document_number"]
+    assert f'filename="{number}.pdf"' in pdf.headers["content-disposition"]
     by_pdf = client.post(
         "/verify", content=pdf.content, headers={"Content-Type": "application/pdf"}
     ).json()

@@ -4,6 +4,7 @@ printable copies and verification."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -195,7 +196,7 @@ def issue_signed(
             who,
             shipment_id,
             kind,
-            f"{kind.value}.sd-jwt",
+            f"{_file_stem(fields.get('document_number')) or kind.value}.sd-jwt",
             MEDIA_TYPE,
             token.encode("ascii"),
             now,
@@ -227,6 +228,18 @@ def content(
         if row is None or row.shipment_id != shipment_id:
             raise NotFound(f"shipment {shipment_id!r} has no document {document_id!r}")
         return DocumentInfo.model_validate(row, from_attributes=True), row.content
+
+
+def _file_stem(text: Any) -> str:
+    """A document number as part of a file name: letters, digits, dots, dashes, no more."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", str(text or "")).strip(".-")[:80]
+
+
+def pdf_filename(info: DocumentInfo) -> str:
+    """The paper copy's file name: the document's number (as its file is named), else its
+    kind, with `.pdf`."""
+    stem = _file_stem(info.filename.removesuffix(".sd-jwt").removesuffix(".pdf"))
+    return f"{stem or info.kind.value}.pdf"
 
 
 def print_copy(token: str, trust: TrustList, now: datetime) -> bytes:

@@ -97,7 +97,7 @@ def document_pdf(shipment_id: str, document_id: UUID, who: Caller, ctx: Ctx) -> 
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{info.id}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{papers.pdf_filename(info)}"'},
     )
 
 

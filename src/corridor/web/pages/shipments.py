@@ -293,5 +293,5 @@ def pdf(v: V, shipment_id: str, document_id: str) -> Response:
     return Response(
         data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{info.id}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{papers.pdf_filename(info)}"'},
     )

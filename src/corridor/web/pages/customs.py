@@ -26,40 +26,60 @@ def queue(v: V) -> Response:
     return v.page("queue.html", items=items)
 
 
+# The buttons of the decision form: an inspection's result is a choice of its own, never
+# read from whether the findings box has text in it.
+BUTTONS = (
+    "release",
+    "documentary_passed",
+    "documentary_failed",
+    "inspection_clear",
+    "inspection_findings",
+    "hold",
+    "request_information",
+    "not_released",
+)
+
+
+def _page(v: View, found: object, error: str | None = None, status: int = 200) -> Response:
+    """The declaration page: the decision form only while the declaration takes one."""
+    state = getattr(found, "status", None)
+    open_ = state not in decisions.FINAL and state != "awaiting_endorsement"
+    return v.page(
+        "declaration.html",
+        status=status,
+        d=found,
+        actions=BUTTONS if open_ else (),
+        error=error,
+        done=v.request.query_params.get("done"),
+    )
+
+
 @router.get("/declarations/{ref}")
 def declaration(v: V, ref: str) -> Response:
     officer = v.need_officer()
-    found = customs.show(v.ctx, officer, ref, v.ctx.clock())
-    return v.page(
-        "declaration.html",
-        d=found,
-        actions=list(Action),
-        error=None,
-        done=v.request.query_params.get("done"),
-    )
+    return _page(v, customs.show(v.ctx, officer, ref, v.ctx.clock()))
 
 
 @router.post("/declarations/{ref}/decisions")
 async def decide(v: V, ref: str) -> Response:
     officer = v.need_officer()
     form = await v.form()
-    try:
-        action = Action(str(form.get("action") or ""))
-    except ValueError as e:
-        raise InvalidInput(v._("Choose a decision.")) from e
+    button = str(form.get("action") or "")
+    if button not in BUTTONS:
+        raise InvalidInput(v._("Choose a decision."))
+    action = Action.INSPECTION if button.startswith("inspection_") else Action(button)
     reason = str(form.get("reason") or "").strip() or None
-    findings = str(form.get("findings") or "").strip() or None
+    written = str(form.get("findings") or "").strip() or None
+    # Findings count only when the officer chose "findings"; the box alone decides nothing.
+    findings = written if button == "inspection_findings" else None
+    missing = None
     if not reason:
         # Every decision goes on the record with its reason.
-        found = customs.show(v.ctx, officer, ref, v.ctx.clock())
-        return v.page(
-            "declaration.html",
-            status=422,
-            d=found,
-            actions=list(Action),
-            error=v._("Give the reason for this decision; it goes on the record."),
-            done=None,
-        )
+        missing = v._("Give the reason for this decision; it goes on the record.")
+    elif button == "inspection_findings" and not findings:
+        missing = v._("Describe the findings of the inspection; they go on the record.")
+    if missing:
+        return _page(v, customs.show(v.ctx, officer, ref, v.ctx.clock()), missing, 422)
     made = await run_in_threadpool(
         decisions.decide, v.ctx, officer, ref, action, v.ctx.clock(), reason, findings
     )

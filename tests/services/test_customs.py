@@ -216,21 +216,24 @@ def test_overriding_a_red_lane_needs_a_reason_and_another_chief(walked: Walked) 
     with pytest.raises(Conflict, match="awaiting a chief"):
         decisions.decide(ge, examiner, item.id, Action.HOLD, LATER, reason="x")
     with pytest.raises(PermissionDenied, match="only a chief"):
-        endorsements.endorse(ge, examiner, pending.id, LATER)
+        endorsements.endorse(ge, examiner, pending.id, LATER, "fine")
     second = credentials.add_officer(
         ge, NODE_ADMIN, "ge-customs", "ge.chief2", "Second chief", OfficerRole.CHIEF, T0
     ).key
     other = authentication.authenticate_officer(ge, second)
     # A chief who takes the override himself cannot endorse it.
-    mine = endorsements.endorse(ge, other, pending.id, LATER, approve=False)
+    mine = endorsements.endorse(ge, other, pending.id, LATER, "needs the check", approve=False)
     assert mine.status == "refused"
     assert mine.declaration_status == "open"
     own = decisions.decide(ge, chief, item.id, Action.RELEASE, LATER, reason="chief's call")
     with pytest.raises(PermissionDenied, match="second person"):
-        endorsements.endorse(ge, chief, own.id, LATER)
-    done = endorsements.endorse(ge, other, own.id, LATER)
+        endorsements.endorse(ge, chief, own.id, LATER, "mine")
+    with pytest.raises(InvalidInput, match="chief's reason"):
+        endorsements.endorse(ge, other, own.id, LATER, "  ")
+    done = endorsements.endorse(ge, other, own.id, LATER, "seals intact on arrival")
     assert done.status == "taken"
     assert done.endorsed_by == other.id
+    assert done.endorsement_reason == "seals intact on arrival"
     assert done.document
     assert done.declaration_status == "released"
     with pytest.raises(Conflict, match="already released"):

@@ -241,7 +241,7 @@ def test_a_single_examiner_cannot_let_a_red_lane_go_through_any_door(walked: Wal
     pending = decisions.decide(ge, examiner, item.id, Action.RELEASE, LATER, reason="I checked")
     assert pending.status == "awaiting_endorsement"
     # The chief refuses the override: the declaration is open again, nothing released.
-    refused = endorsements.endorse(ge, chief, pending.id, LATER, approve=False)
+    refused = endorsements.endorse(ge, chief, pending.id, LATER, "no check was done", approve=False)
     assert refused.declaration_status == "open"
     # A second officer's release goes through.
     done = decisions.decide(ge, chief, item.id, Action.RELEASE, LATER)

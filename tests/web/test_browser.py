@@ -239,7 +239,9 @@ def test_a_shipment_from_submission_to_the_border_decision(
     # The lane is the office's keyed random draw: the check asked for is a documentary one,
     # or an inspection on the red lane.
     red = "red" in (o.locator("dd .lane").first.get_attribute("class") or "")
-    check, done = ("Inspected: nothing found", "inspected") if red else ("Documents in order", "checked")
+    check, done = (
+        ("Inspected: nothing found", "inspected") if red else ("Documents in order", "checked")
+    )
     # A decision without a reason is refused by the browser before it is sent.
     o.get_by_role("button", name=officer.t(check)).click()
     expect(o.get_by_role("status")).to_have_count(0)

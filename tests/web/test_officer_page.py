@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from corridor.asgi import create_app
 from corridor.services import credentials, customs
+from corridor.services import endorsements as overrides
 from corridor.services.context import NODE_ADMIN
 from tests.conftest import T0
 from tests.customs_corridor import Walked
@@ -65,3 +66,33 @@ def test_findings_are_a_choice_and_a_decided_declaration_takes_no_more(walked: W
     after = client.get(url)
     assert "Inspected: findings" not in after.text
     assert "waits for a chief" in after.text or "is decided" in after.text
+    if "waits for a chief" not in after.text:
+        return  # a green lane needs no endorsement
+    # A chief answers only with a reason of their own.
+    chief_key = client.post(
+        "/organisations/kz-customs/officers",
+        json={"id": "kz.marat", "name": "Marat", "role": "chief"},
+        headers={"Authorization": f"Bearer {org}"},
+    ).json()["key"]
+    chief = TestClient(create_app(node))
+    page = chief.get("/ui/signin")
+    chief.post(
+        "/ui/signin",
+        data={"csrf": csrf_of(page.text), "key": chief_key, "next": ""},
+        follow_redirects=False,
+    )
+    listed = chief.get("/ui/customs/endorsements")
+    (pending,) = [
+        p
+        for p in overrides.awaiting_endorsement(node, _chief)
+        if p.decision.declaration_id == item.id
+    ]
+    answer = f"/ui/customs/endorsements/{pending.decision.id}"
+    token = csrf_of(listed.text)
+    bare = chief.post(answer, data={"csrf": token, "answer": "approve"})
+    assert bare.status_code == 422
+    assert "Give your reason" in bare.text
+    done = chief.post(answer, data={"csrf": token, "answer": "approve", "reason": "seals intact"})
+    assert done.status_code == 200
+    shown = customs.show(node, examiner, item.id, T0)
+    assert shown.decisions[-1]["status"] == "taken"

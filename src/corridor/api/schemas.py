@@ -163,6 +163,7 @@ class Endorsement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     approve: bool = True
+    reason: str = Field(min_length=1, max_length=1000, description="The chief's own reason")
 
 
 class OfficerRequest(BaseModel):

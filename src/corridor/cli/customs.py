@@ -104,10 +104,15 @@ def decide(
 
 
 @customs_app.command("endorse")
-def endorse(decision: str, key: KeyOption = None, refuse: bool = False) -> None:
-    """Endorse (or --refuse) an examiner's override, as a chief."""
+def endorse(
+    decision: str,
+    reason: Annotated[str, typer.Option(help="Your reason; it goes on the record.")],
+    key: KeyOption = None,
+    refuse: bool = False,
+) -> None:
+    """Endorse (or --refuse) an examiner's override, as a chief, with your reason."""
     ctx = open_node()
-    d = endorsements.endorse(ctx, _officer(ctx, key), decision, now(), not refuse)
+    d = endorsements.endorse(ctx, _officer(ctx, key), decision, now(), reason, not refuse)
     console.print(f"{d.action}: {d.status}; declaration {d.declaration_status}")
 
 

@@ -80,6 +80,8 @@ class Decision(BaseModel):
     declaration_status: str
     officer: str
     endorsed_by: str | None
+    # Why the chief endorsed or refused it.
+    endorsement_reason: str | None = None
     document: str | None
 
 
@@ -265,6 +267,7 @@ def out(row: DecisionRow, d: DeclarationRow) -> Decision:
         declaration_status=d.status,
         officer=row.officer_id,
         endorsed_by=row.endorsed_by,
+        endorsement_reason=row.endorsement_reason,
         document=row.document,
     )
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from corridor.exceptions import Conflict, NotFound, PermissionDenied
+from corridor.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.model import Officer, OfficerRole
 from corridor.services import targeting
 from corridor.services.context import Context
@@ -20,13 +20,23 @@ __all__ = ["PendingOverride", "awaiting_endorsement", "endorse"]
 
 
 def endorse(
-    ctx: Context, who: Officer, decision_id: str, now: datetime, approve: bool = True
+    ctx: Context,
+    who: Officer,
+    decision_id: str,
+    now: datetime,
+    reason: str,
+    approve: bool = True,
 ) -> Decision:
-    """A chief endorses (or refuses) an examiner's override; a person cannot endorse their
-    own decision."""
+    """A chief endorses (or refuses) an examiner's override, with a reason of their own that
+    goes on the record; a person cannot endorse their own decision."""
     targeting.authority_of(ctx, who)
     if who.role is not OfficerRole.CHIEF:
         raise PermissionDenied("only a chief officer endorses an override")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "an endorsement (or a refusal) needs the chief's reason; it goes on the record"
+        )
     with ctx.db.transaction() as s:
         row = s.get(DecisionRow, decision_id) if len(decision_id) <= 36 else None
         if row is None:
@@ -38,6 +48,7 @@ def endorse(
         d = s.get(DeclarationRow, row.declaration_id)
         assert d is not None
         row.endorsed_by = who.id
+        row.endorsement_reason = reason[:1000]
         if not approve:
             row.status = "refused"
             d.status = "open"

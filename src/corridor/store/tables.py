@@ -239,6 +239,8 @@ class DecisionRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     officer_id: Mapped[str] = mapped_column(ForeignKey("customs_officers.id"))
     endorsed_by: Mapped[str | None] = mapped_column(ForeignKey("customs_officers.id"))
+    # The chief's own reason for endorsing or refusing an override.
+    endorsement_reason: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     findings: Mapped[str | None] = mapped_column(Text)
     document: Mapped[str | None] = mapped_column(Text)

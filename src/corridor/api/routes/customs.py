@@ -70,7 +70,7 @@ def end_leg(ref: str, body: LegEndRequest, who: OfficerCaller, ctx: Ctx) -> LegE
 @private.post("/customs/decisions/{decision_id}/endorsement", tags=TAGS)
 def endorse(decision_id: str, body: Endorsement, who: OfficerCaller, ctx: Ctx) -> Decision:
     """A chief endorses or refuses an examiner's override (never their own)."""
-    return endorsements.endorse(ctx, who, decision_id, ctx.clock(), body.approve)
+    return endorsements.endorse(ctx, who, decision_id, ctx.clock(), body.reason, body.approve)
 
 
 @private.get("/customs/profiles", tags=TAGS)

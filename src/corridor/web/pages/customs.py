@@ -105,7 +105,7 @@ async def end_leg(v: V, ref: str) -> Response:
 def endorsements(v: V) -> Response:
     officer = v.need_officer()
     pending = overrides.awaiting_endorsement(v.ctx, officer)
-    return v.page("endorsements.html", pending=pending)
+    return v.page("endorsements.html", pending=pending, error=None)
 
 
 @router.post("/endorsements/{decision_id}")
@@ -113,5 +113,12 @@ async def endorse(v: V, decision_id: str) -> Response:
     officer = v.need_officer()
     form = await v.form()
     approve = str(form.get("answer")) == "approve"
-    await run_in_threadpool(overrides.endorse, v.ctx, officer, decision_id, v.ctx.clock(), approve)
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        pending = overrides.awaiting_endorsement(v.ctx, officer)
+        error = v._("Give your reason for endorsing or refusing; it goes on the record.")
+        return v.page("endorsements.html", status=422, pending=pending, error=error)
+    await run_in_threadpool(
+        overrides.endorse, v.ctx, officer, decision_id, v.ctx.clock(), reason, approve
+    )
     return v.redirect("/customs/endorsements")

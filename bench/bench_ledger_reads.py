@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +30,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import free_port, listening
+from tests.servers import DemoNode
 
 from corridor.demo import draft
 
@@ -65,29 +64,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--reads", type=int, default=100)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
-    env = {
-        **os.environ,
-        "CORRIDOR_DATA_DIR": str(folder),
-        "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
-    }
-    corridor = str(Path(sys.executable).parent / "corridor")
     with console.status("Seeding a node with the demo organisations"):
-        out = subprocess.run(
-            [corridor, "init", "--demo"], env=env, capture_output=True, text=True, check=True
-        ).stdout
-    key = next(line.split()[1] for line in out.splitlines() if "kz-ferroalloy" in line)
-    port = free_port()
-    server = subprocess.Popen(
-        [corridor, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+        node = DemoNode(Path(tempfile.mkdtemp(prefix="bench-ledger-"))).start()
+    assert node.process is not None
+    server = node.process
+    key = node.keys["kz-ferroalloy"]
+    url = node.url
     headers = {"Authorization": f"Bearer {key}"}
     try:
-        assert listening(port, 60), "the node did not start"
         with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
             body = draft("LEDGER-READS").model_dump(mode="json")
             sid = client.post("/shipments", json=body).raise_for_status().json()["id"]
@@ -129,8 +113,7 @@ def main() -> None:
             stop.set()
             probe.join()
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        node.stop()
 
     idle_p50, idle_p99 = _quantiles(idle)
     load_p50, load_p99 = _quantiles(loaded)

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -162,3 +163,59 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class DemoNode:
+    """A corridor node of the test's own: a data folder seeded with the demo corridor
+    (`corridor init --demo`), served by `corridor serve` on a free port, its output sent
+    nowhere (a log file would be a write on the node's disk)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "CORRIDOR_DATA_DIR": str(folder),
+            "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
+        }
+        self.corridor = str(Path(sys.executable).parent / "corridor")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.keys: dict[str, str] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> DemoNode:
+        out = subprocess.run(
+            [self.corridor, "init", "--demo"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].startswith("cor_"):
+                self.keys[parts[0]] = parts[1]
+        self.process = subprocess.Popen(
+            [self.corridor, "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if not listening(self.port, 60):
+            self.stop()
+            raise RuntimeError(f"corridor serve did not start on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.process = None

@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, credentials, keys, papers, shipments
 from corridor.services.shipments import Shipment
 from tests.conftest import ORGS, T0
-from tests.servers import NatsServer
+from tests.servers import NatsServer, free_port, listening
 
 AUTHORITIES = {
     "kz": "kz-customs",
@@ -161,3 +162,53 @@ def sign_transit(base: str, created: dict[str, Any], holder_key: str) -> None:
         timeout=30,
     )
     assert signed.status_code == 201, signed.text
+
+
+@dataclass
+class Served:
+    """The served corridor of a test: each node's process, port, base URL and API keys."""
+
+    root: Path
+    nats_url: str
+    keys: dict[str, str]
+    ports: dict[str, int]
+    procs: dict[str, subprocess.Popen[bytes]]
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def health(self, name: str) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.url(name)}/health", timeout=10).json())
+
+    def restart(self, name: str) -> None:
+        """Start a node's process again (after it was killed), on its own port."""
+        self.procs[name] = serve_node(self.root, name, self.nats_url, self.ports[name])
+        assert listening(self.ports[name], 60), f"{name} did not start again"
+
+
+@contextmanager
+def served_corridor(root: Path, nats_url: str) -> Iterator[Served]:
+    """Every node of `NODES` served as its own process, each started, listening and knowing
+    the others through the directory; all stopped at the end."""
+    keys = prepare_served(root, datetime.now(UTC))
+    ports = {name: free_port() for name in NODES}
+    procs = {name: serve_node(root, name, nats_url, ports[name]) for name in NODES}
+    served = Served(root, nats_url, keys, ports, procs)
+    try:
+        for name, port in ports.items():
+            log = root / name / "serve.log"
+            assert listening(port, 60), f"{name} did not start: {log.read_text()[-2000:]}"
+        for name in NODES:
+            known = until(
+                lambda n=name: served.health(n)["exchange"]["nodes_known"] == len(NODES), 30
+            )
+            assert known, (name, served.health(name))
+        yield served
+    finally:
+        for proc in served.procs.values():
+            proc.terminate()
+        for proc in served.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

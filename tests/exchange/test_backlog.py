@@ -56,7 +56,6 @@ def test_the_operator_lists_and_replays_dead_letters_from_the_shell(
         monkeypatch.setenv("CORRIDOR_DATA_DIR", str(folder))
         monkeypatch.setenv("CORRIDOR_DATABASE_URL", f"sqlite:///{folder / 'node.db'}")
         # The shell's clock, as the corridor's (its papers were signed at T0).
-        monkeypatch.setattr(shell, "now", lambda: now)
         monkeypatch.setattr(
             shell, "open_node", lambda: Context.open(Settings.from_env(), clock=lambda: now)
         )

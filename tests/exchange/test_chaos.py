@@ -17,18 +17,15 @@ backlog replayed (`test_poison`, `test_backlog`).
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 
 from corridor import demo
-from tests.exchange.conftest import HOLDER, NODES, prepare_served, serve_node, sign_transit, until
-from tests.servers import NatsServer, free_port, listening
+from tests.exchange.conftest import HOLDER, NODES, Served, served_corridor, sign_transit, until
+from tests.servers import NatsServer
 
 SHIPMENTS = 4
 HEALTH_WITHIN_S = 5.0
@@ -37,108 +34,98 @@ HEALTH_WITHIN_S = 5.0
 def test_broker_outage_and_a_killed_node_lose_nothing_and_health_tells(
     tmp_path: Path, authenticating_nats: NatsServer
 ) -> None:
-    keys = prepare_served(tmp_path, datetime.now(UTC))
-    ports = {name: free_port() for name in NODES}
-    procs = {
-        name: serve_node(tmp_path, name, authenticating_nats.url, ports[name]) for name in NODES
-    }
-    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    auth = {"Authorization": f"Bearer {keys['shipper']}"}
     false_conflicts: list[str] = []
     stop_reading = threading.Event()
     shipment_ids: list[str] = []
+    with served_corridor(tmp_path, authenticating_nats.url) as served:
+        url = {name: served.url(name) for name in NODES}
+        keys = served.keys
+        auth = {"Authorization": f"Bearer {keys['shipper']}"}
 
-    def health(name: str) -> dict[str, Any]:
-        return dict(httpx.get(f"{url[name]}/health", timeout=10).json())
+        def read_ledgers() -> None:
+            """Read every shipment's ledger throughout the faults: a 409 would be a false
+            'ledger broken' (nothing here breaks a chain)."""
+            while not stop_reading.is_set():
+                for sid in list(shipment_ids):
+                    try:
+                        r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
+                    except httpx.HTTPError:
+                        continue
+                    if r.status_code == 409:
+                        false_conflicts.append(r.text)
+                time.sleep(0.2)
 
-    def read_ledgers() -> None:
-        """Read every shipment's ledger throughout the faults: a 409 would be a false
-        'ledger broken' (nothing here breaks a chain)."""
-        while not stop_reading.is_set():
-            for sid in list(shipment_ids):
-                try:
-                    r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
-                except httpx.HTTPError:
-                    continue
-                if r.status_code == 409:
-                    false_conflicts.append(r.text)
-            time.sleep(0.2)
-
-    reader = threading.Thread(target=read_ledgers, daemon=True)
-    try:
-        for name, port in ports.items():
-            log = tmp_path / name / "serve.log"
-            assert listening(port, 60), f"{name} did not start: {log.read_text()[-2000:]}"
-        for name in NODES:
-            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == len(NODES), 30)
-            assert known, (name, health(name))
+        reader = threading.Thread(target=read_ledgers, daemon=True)
         reader.start()
-
-        def disclose(ref: str) -> None:
-            draft = demo.draft(ref).model_dump(mode="json")
-            created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth)
-            assert created.status_code == 201, created.text
-            sid = created.json()["id"]
-            sign_transit(url["shipper"], created.json(), keys[HOLDER])
-            shipment_ids.append(sid)
-            sent = httpx.post(f"{url['shipper']}/shipments/{sid}/disclose", headers=auth)
-            assert sent.status_code == 200, sent.text
-
-        disclose("CHAOS-1")
-        # The broker stops: the shipper's node says so within seconds, and keeps taking work.
-        authenticating_nats.stop()
-        stopped = time.monotonic()
-        assert until(lambda: health("shipper")["status"] == "degraded", HEALTH_WITHIN_S)
-        assert time.monotonic() - stopped <= HEALTH_WITHIN_S + 1
-        assert health("shipper")["exchange"]["bus"] == "down"
-        disclose("CHAOS-2")
-        disclose("CHAOS-3")
-        # The Kazakh node dies hard while the broker is away, and comes back.
-        procs["kz"].kill()
-        procs["kz"].wait(timeout=10)
-        time.sleep(3)
-        authenticating_nats.start()
-        back = time.monotonic()
-        procs["kz"] = serve_node(tmp_path, "kz", authenticating_nats.url, ports["kz"])
-        assert listening(ports["kz"], 60)
-        assert until(lambda: health("shipper")["status"] == "ok", HEALTH_WITHIN_S), health(
-            "shipper"
-        )
-        assert time.monotonic() - back <= HEALTH_WITHIN_S + 1
-        disclose("CHAOS-4")
-
-        # Every envelope stored exactly once by the node it was sealed to ...
-        for name in ("kz", "ge", "eu"):
-            own = {"Authorization": f"Bearer {keys[name]}"}
-
-            def inbox(n: str = name, h: dict[str, str] = own) -> list[str]:
-                r = httpx.get(f"{url[n]}/exchange/inbox", headers=h, timeout=10)
-                return [i["shipment_id"] for i in r.json()] if r.status_code == 200 else []
-
-            assert until(lambda i=inbox: len(i()) >= SHIPMENTS, 60), (name, inbox())
-            assert sorted(inbox()) == sorted(shipment_ids), name
-
-        # ... and every receipt came back: each envelope's answer is "stored".
-        def answered() -> bool:
-            for sid in shipment_ids:
-                r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
-                by = {e["body"]["by"] for e in r.json()["entries"] if e["kind"] == "witnessed"}
-                if not {"kz", "ge", "eu"} <= by:
-                    return False
-            return True
-
-        assert until(answered, 60)
-        assert health("shipper")["exchange"]["dead_letters"] == 0
-        assert health("shipper")["exchange"]["waiting"] == 0
-    finally:
-        stop_reading.set()
-        if reader.is_alive():
+        try:
+            _faults(served, authenticating_nats, url, auth, shipment_ids)
+        finally:
+            stop_reading.set()
             reader.join(timeout=10)
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     assert not false_conflicts, false_conflicts[:3]
+
+
+def _faults(
+    served: Served,
+    broker: NatsServer,
+    url: dict[str, str],
+    auth: dict[str, str],
+    shipment_ids: list[str],
+) -> None:
+    """Disclose while the broker stops and starts and the Kazakh node is killed; then check
+    what arrived where."""
+    keys, health = served.keys, served.health
+
+    def disclose(ref: str) -> None:
+        draft = demo.draft(ref).model_dump(mode="json")
+        created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth)
+        assert created.status_code == 201, created.text
+        sid = created.json()["id"]
+        sign_transit(url["shipper"], created.json(), keys[HOLDER])
+        shipment_ids.append(sid)
+        sent = httpx.post(f"{url['shipper']}/shipments/{sid}/disclose", headers=auth)
+        assert sent.status_code == 200, sent.text
+
+    disclose("CHAOS-1")
+    # The broker stops: the shipper's node says so within seconds, and keeps taking work.
+    broker.stop()
+    stopped = time.monotonic()
+    assert until(lambda: health("shipper")["status"] == "degraded", HEALTH_WITHIN_S)
+    assert time.monotonic() - stopped <= HEALTH_WITHIN_S + 1
+    assert health("shipper")["exchange"]["bus"] == "down"
+    disclose("CHAOS-2")
+    disclose("CHAOS-3")
+    # The Kazakh node dies hard while the broker is away, and comes back.
+    served.procs["kz"].kill()
+    served.procs["kz"].wait(timeout=10)
+    time.sleep(3)
+    broker.start()
+    back = time.monotonic()
+    served.restart("kz")
+    assert until(lambda: health("shipper")["status"] == "ok", HEALTH_WITHIN_S), health("shipper")
+    assert time.monotonic() - back <= HEALTH_WITHIN_S + 1
+    disclose("CHAOS-4")
+
+    # Every envelope stored exactly once by the node it was sealed to ...
+    for name in ("kz", "ge", "eu"):
+        own = {"Authorization": f"Bearer {keys[name]}"}
+
+        def inbox(n: str = name, h: dict[str, str] = own) -> list[str]:
+            r = httpx.get(f"{url[n]}/exchange/inbox", headers=h, timeout=10)
+            return [i["shipment_id"] for i in r.json()] if r.status_code == 200 else []
+
+        assert until(lambda i=inbox: len(i()) >= SHIPMENTS, 60), (name, inbox())
+        assert sorted(inbox()) == sorted(shipment_ids), name
+
+    # ... and every receipt came back: each envelope's answer is "stored".
+    def answered() -> bool:
+        for sid in shipment_ids:
+            r = httpx.get(f"{url['shipper']}/shipments/{sid}/ledger", headers=auth)
+            by = {e["body"]["by"] for e in r.json()["entries"] if e["kind"] == "witnessed"}
+            if not {"kz", "ge", "eu"} <= by:
+                return False
+        return True
+
+    assert until(answered, 60)
+    assert health("shipper")["exchange"]["dead_letters"] == 0
+    assert health("shipper")["exchange"]["waiting"] == 0

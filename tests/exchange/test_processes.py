@@ -7,8 +7,6 @@ nothing that names the consignor."""
 
 from __future__ import annotations
 
-import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +14,16 @@ import httpx2 as httpx
 import sqlalchemy as sa
 
 from corridor import demo
-from tests.exchange.conftest import (
-    HOLDER,
-    NODES,
-    prepare_served,
-    serve_node,
-    sign_transit,
-    until,
-)
-from tests.servers import NatsServer, free_port, listening
+from tests.exchange.conftest import HOLDER, NODES, served_corridor, sign_transit, until
+from tests.servers import NatsServer
 
 
 def test_served_nodes_exchange_over_an_authenticating_broker(
     tmp_path: Path, authenticating_nats: NatsServer
 ) -> None:
-    keys = prepare_served(tmp_path, datetime.now(UTC))
-    ports = {name: free_port() for name in NODES}
-    procs = {
-        name: serve_node(tmp_path, name, authenticating_nats.url, ports[name]) for name in NODES
-    }
-    try:
-        for name, port in ports.items():
-            log = tmp_path / name / "serve.log"
-            assert listening(port, 60), f"{name} did not start: {log.read_text()[-2000:]}"
-        url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-
-        def health(name: str) -> dict[str, Any]:
-            return dict(httpx.get(f"{url[name]}/health", timeout=10).json())
-
-        # Every node sees the others through the directory on the broker.
-        for name in NODES:
-            known = until(lambda n=name: health(n)["exchange"]["nodes_known"] == len(NODES), 30)
-            assert known, (name, health(name))
+    with served_corridor(tmp_path, authenticating_nats.url) as served:
+        keys = served.keys
+        url = {name: served.url(name) for name in NODES}
         auth = {"Authorization": f"Bearer {keys['shipper']}"}
         draft = demo.draft("PROC-1").model_dump(mode="json")
         created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth, timeout=30)
@@ -91,14 +67,6 @@ def test_served_nodes_exchange_over_an_authenticating_broker(
         assert until(lambda: witnesses() == {"kz", "ge", "eu"}, 30), witnesses()
         # The transit authority's whole store, read as bytes: no word of the consignor.
         _scan_for_consignor(tmp_path / "ge")
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def _scan_for_consignor(folder: Path) -> None:

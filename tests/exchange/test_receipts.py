@@ -45,15 +45,17 @@ from tests.exchange.conftest import AUTHORITIES, Corridor
 SHIPPER = ORGS["kz-ferroalloy"]
 
 
-def _round(c: Corridor, at: object = None) -> None:
-    """The shipper sends; every authority takes in and answers; the shipper takes receipts."""
+def _round(c: Corridor, at: object = None, shipper_at: object = None) -> None:
+    """The shipper sends; every authority takes in and answers; the shipper takes receipts.
+    `at` sets every node's clock, `shipper_at` the shipper's apart from the others'."""
 
     async def go() -> None:
         nodes = [c.shipper, *c.authorities.values()]
         for node in nodes:
             assert node.exchange is not None
-            if at is not None:
-                node.exchange.clock = at  # type: ignore[assignment]
+            clock = shipper_at if node is c.shipper and shipper_at is not None else at
+            if clock is not None:
+                node.exchange.clock = clock  # type: ignore[assignment]
         for _ in range(3):  # send; take in and answer; take the answers in
             for node in nodes:
                 assert node.exchange is not None
@@ -169,16 +171,7 @@ def test_a_slow_sender_holds_its_receipts_and_says_why_until_its_clock_catches_u
     slow = real - timedelta(minutes=10)
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, slow)
 
-    async def go(shipper_at: object, others_at: object) -> None:
-        for node in (c.shipper, *c.authorities.values()):
-            assert node.exchange is not None
-            node.exchange.clock = shipper_at if node is c.shipper else others_at  # type: ignore[assignment]
-        for _ in range(3):
-            for node in (c.shipper, *c.authorities.values()):
-                assert node.exchange is not None
-                await inbound.turn(node)
-
-    asyncio.run(go(lambda: slow, lambda: real))
+    _round(c, lambda: real, shipper_at=lambda: slow)
     answers = _outbox(c.shipper)
     assert {status for _, status, _ in answers} == {"held"}
     assert all(
@@ -188,7 +181,7 @@ def test_a_slow_sender_holds_its_receipts_and_says_why_until_its_clock_catches_u
     assert c.shipper.exchange is not None
     assert c.shipper.exchange.health()["held"] == 4
     # The clock put right: the held receipts are taken in, each witnessing its envelope.
-    asyncio.run(go(lambda: real + timedelta(minutes=1), lambda: real + timedelta(minutes=1)))
+    _round(c, lambda: real + timedelta(minutes=1), shipper_at=lambda: real + timedelta(minutes=1))
     assert {status for _, status, _ in _outbox(c.shipper)} == {"stored"}
     assert c.shipper.exchange.health()["held"] == 0
     view = ledgers.shipment(c.shipper, SHIPPER, c.shipment_id)
@@ -209,16 +202,7 @@ def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
     assert disclosure.clock_warning(c.shipper) is None
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, fast)
 
-    async def go(shipper_at: object, others_at: object) -> None:
-        for node in (c.shipper, *c.authorities.values()):
-            assert node.exchange is not None
-            node.exchange.clock = shipper_at if node is c.shipper else others_at  # type: ignore[assignment]
-        for _ in range(3):
-            for node in (c.shipper, *c.authorities.values()):
-                assert node.exchange is not None
-                await inbound.turn(node)
-
-    asyncio.run(go(lambda: fast, lambda: receivers_now))
+    _round(c, lambda: receivers_now, shipper_at=lambda: fast)
     assert c.shipper.exchange is not None
     health = c.shipper.exchange.health()
     assert health["clock_ok"] is False
@@ -230,7 +214,7 @@ def test_a_sender_whose_clock_is_fast_is_told_before_it_sends_again(
     # fresh answers bring the median back and the warning goes.
     c.shipper.exchange.node.offsets.clear()
     disclosure.disclose(c.shipper, SHIPPER, c.shipment_id, receivers_now)
-    asyncio.run(go(lambda: receivers_now, lambda: receivers_now))
+    _round(c, lambda: receivers_now, shipper_at=lambda: receivers_now)
     assert disclosure.clock_warning(c.shipper) is None
     assert c.shipper.exchange.health()["clock_ok"] is True
 

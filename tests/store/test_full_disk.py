@@ -9,10 +9,7 @@ after. The test starts its own node (own port, own data folder) and touches no o
 
 from __future__ import annotations
 
-import os
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import httpx2 as httpx
 import pytest
 
 from corridor.demo import draft
-from tests.servers import free_port, listening
+from tests.servers import DemoNode
 
 HEALTH_WITHIN_S = 5.0
 
@@ -37,26 +34,11 @@ def _until(check: Any, seconds: float) -> Any:
 
 @pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs Linux prlimit")
 def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path) -> None:
-    folder = tmp_path / "node"
-    env = {
-        **os.environ,
-        "CORRIDOR_DATA_DIR": str(folder),
-        "CORRIDOR_DATABASE_URL": f"sqlite:///{folder / 'node.db'}",
-    }
-    corridor = str(Path(sys.executable).parent / "corridor")
-    out = subprocess.run(
-        [corridor, "init", "--demo"], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    key = next(line.split()[1] for line in out.splitlines() if "kz-ferroalloy" in line)
-    port = free_port()
-    # The node's output goes nowhere: writing a log file is a write too.
-    proc = subprocess.Popen(
-        [corridor, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    node = DemoNode(tmp_path / "node").start()
+    proc = node.process
+    assert proc is not None
+    key = node.keys["kz-ferroalloy"]
+    url = node.url
     headers = {"Authorization": f"Bearer {key}"}
 
     def health() -> dict[str, Any]:
@@ -73,7 +55,6 @@ def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path
 
     _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     try:
-        assert listening(port, 60), "the node did not start"
         assert health()["status"] == "ok"
         assert health()["store"] == {"writable": True, "error": None}
         before = shipments()
@@ -98,9 +79,4 @@ def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path
         assert taken.status_code == 201, taken.text
         assert shipments() == before + 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        node.stop()

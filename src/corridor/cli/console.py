@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from rich.console import Console
 
 from corridor.config import Settings
 from corridor.exceptions import InvalidInput
-from corridor.services import Context
+from corridor.services import Context, disclosure
 
 console = Console()
 err = Console(stderr=True)
@@ -37,3 +39,26 @@ def parse_time(text: str, option: str = "--at") -> datetime:
             "answer does not depend on this machine's zone"
         )
     return when.astimezone(UTC)
+
+
+def start_national_node(
+    ctx: Context,
+    node: str,
+    org: str | None,
+    nats: str | None,
+    roots: Path | None,
+    cert: Path | None,
+) -> None:
+    """This node's exchange as `serve --node` starts it: NATS from `nats` or
+    CORRIDOR_NATS_URL (else in-process), the pinned roots and the certificate from the data
+    folder unless given."""
+    data = ctx.settings.data_dir
+    disclosure.start_exchange(
+        ctx,
+        node,
+        org,
+        nats or os.environ.get("CORRIDOR_NATS_URL"),
+        ctx.clock(),
+        roots=roots or data / "roots.json",
+        certificate=cert or data / "node-cert.json",
+    )

@@ -4,7 +4,6 @@ exchange has not yet taken in, for its operator at the node's shell."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -13,8 +12,8 @@ import typer
 from rich.table import Table
 
 from corridor.cli.app import app
-from corridor.cli.console import console, now, open_node
-from corridor.services import NODE_ADMIN, Context, backlog, disclosure
+from corridor.cli.console import console, open_node, start_national_node
+from corridor.services import NODE_ADMIN, Context, backlog
 
 exchange_app = typer.Typer(
     help="A national node's exchange: its dead letters and what it holds for the clock.",
@@ -51,17 +50,8 @@ def _with_exchange(
     """Run `work` against this node's exchange as `serve --node` would start it (its pinned
     roots, certificate and last good directory), without serving."""
     ctx = open_node()
-    data: Path = ctx.settings.data_dir
-    url = nats or os.environ.get("CORRIDOR_NATS_URL")
-    ex = disclosure.start_exchange(
-        ctx,
-        node,
-        org,
-        url,
-        now(),
-        roots=roots or data / "roots.json",
-        certificate=cert or data / "node-cert.json",
-    )
+    start_national_node(ctx, node, org, nats, roots, cert)
+    ex = ctx.running_exchange()
     ex.load_cache()
 
     async def run() -> T:

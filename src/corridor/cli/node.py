@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +11,9 @@ from rich.table import Table
 
 from corridor import demo as demo_service
 from corridor.cli.app import app
-from corridor.cli.console import console, now, open_node
+from corridor.cli.console import console, now, open_node, start_national_node
 from corridor.cli.output import print_chain, print_report, print_route
-from corridor.services import Context, disclosure, handover
+from corridor.services import Context, handover
 
 
 @app.command()
@@ -105,17 +104,7 @@ def serve(
 
     ctx = open_node()
     if node:
-        url = nats or os.environ.get("CORRIDOR_NATS_URL")
-        data = ctx.settings.data_dir
-        disclosure.start_exchange(
-            ctx,
-            node,
-            org,
-            url,
-            now(),
-            roots=roots or data / "roots.json",
-            certificate=cert or data / "node-cert.json",
-        )
+        start_national_node(ctx, node, org, nats, roots, cert)
     where = f" as node {node!r} run by {org}" if node else ""
     served: dict[str, Context] = {}
     if demo_nodes:

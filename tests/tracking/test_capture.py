@@ -347,3 +347,18 @@ def test_a_custody_event_out_of_time_is_refused_and_nothing_moves(
     # A clock a few minutes ahead is not an error.
     soon = epcis.build(Step.ARRIVING, T0 + timedelta(minutes=10), made.id, "almaty", box)
     assert tracking.capture(node, RAIL, epcis.document([ok, soon], T0), T0).stored == 2
+
+
+def test_a_vessel_is_loaded_only_at_a_seaport(node: Context) -> None:
+    """A hand-over onto a vessel at a rail junction is refused with what to name instead;
+    at a port it is taken."""
+    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-VESSEL"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    vessel = epcis.vessel_epc("9246645")
+    inland = epcis.build(Step.LOADING, T0, made.id, "almaty", box, vehicle=vessel)
+    with pytest.raises(InvalidInput, match="loaded or unloaded at a seaport") as refused:
+        tracking.capture(node, FERRY, epcis.document([inland], T0), T0)
+    assert "Almaty" in refused.value.detail
+    assert event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events == []
+    at_port = epcis.build(Step.LOADING, T0, made.id, "aktau", box, vehicle=vessel)
+    assert tracking.capture(node, FERRY, epcis.document([at_port], T0), T0).stored == 1

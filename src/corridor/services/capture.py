@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from corridor import ledger as ledger_mod
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
 from corridor.model import Organisation, Role
+from corridor.network import Network, NodeKind
 from corridor.services.context import Context
 from corridor.services.keystore import CURRENT_KEY
 from corridor.services.timeline import KIND_OF, Summaries, status_after
@@ -97,6 +98,7 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
                     shipments[c.shipment_id] = _party_to(writer, who, c.shipment_id, ctx)
             _entitled(who, part, shipments, places)
             _in_time(part, shipments, now)
+            _plausible(part, ctx.network)
             fresh = []
             for c in part:
                 on = shipments[c.shipment_id]
@@ -223,6 +225,20 @@ def _in_time(part: list[Captured], shipments: dict[str, _Shipment], now: datetim
             f"{len(errors)} events are out of time; nothing was captured: {errors[0].message}",
             errors,
         )
+
+
+def _plausible(part: list[Captured], network: Network) -> None:
+    """A vessel is loaded or unloaded at a seaport, never at a rail station or junction."""
+    for c in part:
+        parent = str(c.event.get("parentID") or "")
+        node = network.nodes.get(c.location or "")
+        if parent.startswith(epcis.IMO) and node is not None and node.kind is not NodeKind.SEAPORT:
+            raise InvalidInput(
+                f"a vessel ({parent.removeprefix(epcis.IMO)}) is loaded or unloaded at a "
+                f"seaport; {node.name} is a {node.kind.value.replace('_', ' ')}: name the "
+                "wagon (a GIAI) instead, or the port where the vessel is",
+                [FieldError(f"event {c.id}", "a vessel at a place that is not a seaport")],
+            )
 
 
 def _entitled(

@@ -55,6 +55,8 @@ def poison(sender: LocalNode, eu: LocalNode) -> dict[str, tuple[str | None, byte
     ok_id, ok = envelope(sender, eu, "s", 0)
     bad_time = json.loads(ok)
     bad_time["created"] = "yesterday"
+    true_time = json.loads(ok)
+    true_time["expires"] = True  # a boolean is no number
     return {
         "nested json": (None, nested),
         "not json": (None, b"\xff\xfe{"),
@@ -63,6 +65,7 @@ def poison(sender: LocalNode, eu: LocalNode) -> dict[str, tuple[str | None, byte
         "nul character": (nul_id, nul),
         "deeply nested payload": (deep_id, deep_payload),
         "created is not a time": (ok_id, json.dumps(bad_time).encode()),
+        "expires is a boolean": (ok_id, json.dumps(true_time).encode()),
         "a list": (None, b"[1, 2, 3]"),
     }
 

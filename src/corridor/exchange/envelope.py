@@ -24,10 +24,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from corridor.documents import Signer, TrustList, signing
 from corridor.exceptions import EnvelopeRejected, VerificationFailed
@@ -135,13 +143,48 @@ class Opened:
     payload: dict[str, Any]
 
 
-def _json(raw: bytes | str, env_id: str | None, what: str) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise EnvelopeRejected("malformed", f"{what} is not JSON", env_id) from None
-    except RecursionError:
-        raise EnvelopeRejected("malformed", f"{what} is nested too deeply", env_id) from None
+_ID = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9a-f-]+$")]
+_TEXT = Annotated[str, StringConstraints(min_length=1, max_length=1 << 23)]
+
+
+class _Outer(BaseModel):
+    """The envelope as it travels: read from untrusted JSON, every field typed (a boolean is
+    no number, a number no text), unknown fields ignored (the signature does not cover
+    them)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
+
+    v: Literal[2]  # VERSION
+    id: _ID
+    from_: _TEXT = Field(alias="from")
+    to: _TEXT
+    created: int
+    expires: int
+    ct: _TEXT
+    sig: _TEXT
+
+
+class _Inner(BaseModel):
+    """The sealed content: who speaks, with which key, what kind, and the payload."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    sender: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    kid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    payload: dict[str, Any]
+    pad: str = ""
+
+
+_OUTER = TypeAdapter(_Outer)
+_INNER = TypeAdapter(_Inner)
+
+
+def _problem(exc: ValidationError) -> str:
+    """The first thing wrong, in words: the field and what is wrong with it."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "the document"
+    return f"{where}: {first.get('msg', 'invalid')}"
 
 
 def envelope_id(raw: bytes) -> str | None:
@@ -177,24 +220,28 @@ def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: d
     it has seen)."""
     if len(raw) > MAX_ENVELOPE_BYTES:
         raise EnvelopeRejected("malformed", "envelope over the size limit")
-    body = _json(raw, None, "the envelope")
-    if not isinstance(body, dict) or not _is_id(body.get("id")):
-        raise EnvelopeRejected("malformed", "not a corridor envelope")
-    env_id: str = body["id"]
-    header = {k: body.get(k) for k in _HEADER}
-    ciphertext, signature = body.get("ct"), body.get("sig")
-    texts = (header["from"], header["to"], ciphertext, signature)
-    times = (header["created"], header["expires"])
-    if (
-        header["v"] != VERSION
-        or not all(isinstance(t, str) and t for t in texts)
-        or not all(isinstance(t, int) and not isinstance(t, bool) for t in times)
-    ):
-        raise EnvelopeRejected("malformed", "not a corridor envelope of this version", env_id)
-    assert isinstance(ciphertext, str)
-    assert isinstance(signature, str)
-    from_node, to_node = str(header["from"]), str(header["to"])
-    created, expires = int(header["created"] or 0), int(header["expires"] or 0)
+    try:
+        outer = _OUTER.validate_json(raw)
+    except ValidationError as exc:
+        env_id = envelope_id(raw)
+        what = (
+            "not a corridor envelope"
+            if env_id is None
+            else "not a corridor envelope of this version"
+        )
+        raise EnvelopeRejected("malformed", f"{what} ({_problem(exc)})", env_id) from None
+    env_id = outer.id
+    header = {
+        "v": outer.v,
+        "id": outer.id,
+        "from": outer.from_,
+        "to": outer.to,
+        "created": outer.created,
+        "expires": outer.expires,
+    }
+    ciphertext, signature = outer.ct, outer.sig
+    from_node, to_node = outer.from_, outer.to
+    created, expires = outer.created, outer.expires
     if to_node != me:
         raise EnvelopeRejected("misaddressed", f"envelope for {to_node!r} reached {me!r}", env_id)
     try:
@@ -205,14 +252,15 @@ def open_envelope(raw: bytes, me: str, box: PrivateKey, trust: TrustList, now: d
         ) from None
     if b"\\u0000" in plain:
         raise EnvelopeRejected("malformed", "the envelope's content holds a NUL character", env_id)
-    inner = _json(plain, env_id, "the envelope's content")
-    if not isinstance(inner, dict):
-        raise EnvelopeRejected("malformed", "the envelope's content is not an object", env_id)
-    sender, kid, kind, payload = (inner.get(k) for k in ("sender", "kid", "kind", "payload"))
-    if not (isinstance(sender, str) and isinstance(kid, str) and isinstance(kind, str)):
-        raise EnvelopeRejected("malformed", "the envelope names no sender, key or kind", env_id)
-    if not isinstance(payload, dict):
-        raise EnvelopeRejected("malformed", "the envelope's payload is not an object", env_id)
+    try:
+        inner = _INNER.validate_json(plain)
+    except ValidationError as exc:
+        raise EnvelopeRejected(
+            "malformed",
+            f"the envelope's content is not what it should be ({_problem(exc)})",
+            env_id,
+        ) from None
+    sender, kid, kind, payload = inner.sender, inner.kid, inner.kind, inner.payload
     key = trust.resolve(kid)
     if key is None or key.organisation_id != sender:
         refused = EnvelopeRejected("forged", "the sender's key is not on the trust list", env_id)

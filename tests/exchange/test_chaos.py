@@ -1,22 +1,24 @@
 """Chaos under served nodes, bounded for CI: four `corridor serve` processes (the shipper's
 node, the Kazakh, Georgian and EU authorities') over an authenticating NATS server of the test's
-own. While the shipper discloses shipments, the broker is stopped and started again and the
-Kazakh node is killed (`kill -9`) and restarted. Then:
+own. While the shipper discloses shipments, the broker is stopped and started again, the
+Kazakh node is killed (`kill -9`) and restarted, and the EU node's disk fills and empties
+again (its file-size limit set to nothing from outside). Then:
 
 - every envelope is stored exactly once by the node it was sealed to;
 - every receipt reaches the shipper, which sees each envelope "stored";
 - no ledger read during the faults answers a false 409 (a sound chain reported broken);
-- `/health` says "degraded" within 5 s of the broker stopping and "ok" within 5 s of its
-  return.
+- `/health` says "degraded" within 5 s of the broker stopping or the disk filling, and "ok"
+  within 5 s of the end of each.
 
 The other faults have their own tests: a store stopped under a node (`test_store_restart`),
-a cancelled statement (`store/test_store.py`), a hung cluster server (`test_cluster`), a full
-disk (`store/test_full_disk.py`), fast and slow clocks (`test_receipts`), a dead-lettered
-backlog replayed (`test_poison`, `test_backlog`).
+a cancelled statement (`store/test_store.py`), a hung cluster server (`test_cluster`), fast
+and slow clocks (`test_receipts`), a dead-lettered backlog replayed (`test_poison`,
+`test_backlog`).
 """
 
 from __future__ import annotations
 
+import resource
 import threading
 import time
 from pathlib import Path
@@ -27,7 +29,7 @@ from corridor import demo
 from tests.exchange.conftest import HOLDER, NODES, Served, served_corridor, sign_transit, until
 from tests.servers import NatsServer
 
-SHIPMENTS = 4
+SHIPMENTS = 5
 HEALTH_WITHIN_S = 5.0
 
 
@@ -105,6 +107,21 @@ def _faults(
     assert until(lambda: health("shipper")["status"] == "ok", HEALTH_WITHIN_S), health("shipper")
     assert time.monotonic() - back <= HEALTH_WITHIN_S + 1
     disclose("CHAOS-4")
+    # The EU node's disk fills (its file-size limit set to nothing, from outside): it says so
+    # within seconds and takes nothing in; the envelope waits on the bus, unacknowledged.
+    eu = served.procs["eu"].pid
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.prlimit(eu, resource.RLIMIT_FSIZE, (0, hard))
+    full = time.monotonic()
+    assert until(lambda: health("eu")["status"] == "degraded", HEALTH_WITHIN_S), health("eu")
+    assert time.monotonic() - full <= HEALTH_WITHIN_S + 1
+    assert health("eu")["store"]["writable"] is False
+    disclose("CHAOS-5")
+    time.sleep(2)
+    resource.prlimit(eu, resource.RLIMIT_FSIZE, (hard, hard))
+    freed = time.monotonic()
+    assert until(lambda: health("eu")["status"] == "ok", HEALTH_WITHIN_S), health("eu")
+    assert time.monotonic() - freed <= HEALTH_WITHIN_S + 1
 
     # Every envelope stored exactly once by the node it was sealed to ...
     for name in ("kz", "ge", "eu"):

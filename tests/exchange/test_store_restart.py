@@ -8,6 +8,7 @@ The test runs its own PostgreSQL server (own folder, own port) and stops only th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from pathlib import Path
 
@@ -20,8 +21,8 @@ from corridor.exchange.delivery import receive
 from corridor.exchange.intake import pump
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
-from corridor.store.exchange_tables import InboxRow
-from tests.conftest import T0
+from corridor.store.exchange_tables import InboxRow, RejectionRow
+from tests.conftest import T0, fresh_pg_database
 from tests.exchange.test_crash import _node, envelope
 from tests.exchange.test_exchange import _nats_or_skip
 from tests.servers import PostgresServer
@@ -75,3 +76,34 @@ def test_a_store_outage_loses_nothing_and_applies_nothing_twice(tmp_path: Path) 
     finally:
         db.close()
         server.remove()
+
+
+def test_a_cancelled_statement_leaves_the_envelope_to_be_delivered_again(tmp_path: Path) -> None:
+    """While another transaction holds the shipment's chain, the receiving node's lock wait
+    is cancelled (a lock timeout, as an operator's pg_cancel_backend or a statement timeout
+    would): the envelope is not filed as malformed and not acknowledged; delivered again,
+    it is stored once."""
+    with fresh_pg_database() as url:
+        eu = _node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+        sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+        trust = merged_trust([sender.own_trust(), eu.own_trust()])
+        name = sa.engine.make_url(url).database
+        with eu.db.engine.connect() as c:
+            c.exec_driver_sql(f"ALTER DATABASE \"{name}\" SET lock_timeout = '200ms'")
+            c.commit()
+        eu.db.engine.dispose()  # new connections take the setting
+        _, body = envelope(sender, eu, "pg-cancel", 0)
+        key = int.from_bytes(hashlib.sha256(b"pg-cancel").digest()[:8], "big", signed=True)
+        try:
+            with eu.db.engine.connect() as holder:
+                holder.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+                with pytest.raises(StoreUnavailable):
+                    receive(eu, body, trust, T0)  # not acknowledged: JetStream delivers again
+                holder.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
+            assert receive(eu, body, trust, T0) == "stored"
+            with eu.db.transaction() as s:
+                assert s.scalar(sa.select(sa.func.count()).select_from(InboxRow)) == 1
+                assert s.scalar(sa.select(sa.func.count()).select_from(RejectionRow)) == 0
+        finally:
+            eu.db.close()
+            sender.db.close()

@@ -11,7 +11,7 @@ again (its file-size limit set to nothing from outside). Then:
   within 5 s of the end of each.
 
 The other faults have their own tests: a store stopped under a node (`test_store_restart`),
-a cancelled statement (`store/test_store.py`), a hung cluster server (`test_cluster`), fast
+a cancelled statement (`test_store_restart`), a hung cluster server (`test_cluster`), fast
 and slow clocks (`test_receipts`), a dead-lettered backlog replayed (`test_poison`,
 `test_backlog`).
 """

@@ -44,6 +44,9 @@ ONLY_PARTLY_SCHEMA: dict[str, str] = {
     "POST /epcis/capture": "the GS1 schema, identifiers, nodes and the shipment are checked "
     "by the repository",
     "GET /epcis/events": "a page token must be one this node gave out",
+    "POST /organisations/{org_id}/enrolment/refuse": "only while a recovery the operator "
+    "opened waits",
+    "POST /recover/refuse": "only while a recovery the operator opened waits",
 }
 
 

@@ -79,7 +79,9 @@ def run(ctx: Context) -> None:
         return [
             epcis.build(
                 Step.ARRIVING,
-                NOW + timedelta(seconds=next(counter)),
+                # Hand-overs that happened before they are recorded (and after the
+                # shipment's earliest allowed time): a capture refuses events from the future.
+                NOW - timedelta(days=20) + timedelta(seconds=next(counter)),
                 made.id,
                 random.choice(nodes),
                 [random.choice(boxes)],

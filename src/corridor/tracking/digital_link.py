@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from stdnum import ean
 
@@ -92,12 +93,17 @@ _SCHEMES: dict[str, Callable[[str, str, str | None], str | None]] = {
 }
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(uri: str) -> str:
     """A GS1 key as the event hash writes it: its canonical Digital Link URI, or the text
-    as given when it is not an EPC URI of a GS1 key covered here."""
+    as given when it is not an EPC URI of a GS1 key covered here. (The same containers,
+    wagons and vessels come back event after event: each is worked out once.)"""
     if not uri.startswith("urn:epc:id:"):
         return uri
-    if uri.startswith("urn:epc:id:giai:"):
+    scheme = uri[11 : uri.find(":", 11)]
+    if scheme not in _SCHEMES and scheme != "giai":
+        return uri  # a container (bic), a vessel (imovn), …: no Digital Link form here
+    if scheme == "giai":
         found = re.match(r"^urn:epc:id:giai:(\d{6,12})\.(.+)$", uri)
         ok = found and len(found[1] + found[2]) <= 30 and _PART.match(found[2])
         return f"{DL}8004/{found[1]}{_escaped(found[2])}" if ok and found else uri

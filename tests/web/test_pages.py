@@ -14,7 +14,14 @@ from corridor import demo
 from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
-from corridor.services import Context, authentication, credentials, drafting, sessions
+from corridor.services import (
+    Context,
+    authentication,
+    credentials,
+    drafting,
+    sessions,
+    shipments,
+)
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
 from tests.conftest import T0, off_the_event_loop
@@ -430,3 +437,22 @@ def test_the_sign_in_help_shows_the_key_format_and_pages_have_an_icon(node: Node
     icon = client.get("/ui/static/favicon.svg")
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_sending_while_not_ready_is_a_choice_and_answers_refresh_themselves(node: Node) -> None:
+    """A shipment whose papers are not complete is sent only when the shipper confirms it;
+    the answers are a fragment the page asks for again."""
+    client = signed_in(node, "kz-ferroalloy")
+    shipper = next(o for o in demo.ORGANISATIONS if o.id == "kz-ferroalloy")
+    sid = shipments.submit(node.ctx, shipper, demo.draft("NOT-READY"), T0).id  # no papers yet
+    page = client.get(f"/ui/shipments/{sid}")
+    assert page.status_code == 200, page.text
+    assert 'id="answers"' in page.text
+    fragment = client.get(f"/ui/shipments/{sid}/answers")
+    assert fragment.status_code == 200
+    assert 'id="answers"' in fragment.text
+    assert "<html" not in fragment.text
+    assert 'name="anyway"' in page.text  # not ready: sending needs the confirmation
+    refused = client.post(f"/ui/shipments/{sid}/disclose", data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 422
+    assert "confirm that you send them as they are" in refused.text

@@ -281,9 +281,23 @@ async def attach(v: V, shipment_id: str) -> Response:
 @router.post("/{shipment_id}/disclose")
 async def disclose(v: V, shipment_id: str) -> Response:
     who = v.need(*access.PARTY_ROLES)
-    await v.form()
+    form = await v.form()
+    ready = (await run_in_threadpool(readiness.check, v.ctx, who, shipment_id, v.ctx.clock())).ready
+    if not ready and str(form.get("anyway") or "") != "1":
+        # Sending while not ready is a choice the shipper makes knowingly, never by accident.
+        raise InvalidInput(
+            v._("The papers are not complete: confirm that you send them as they are.")
+        )
     await run_in_threadpool(disclosure.disclose, v.ctx, who, shipment_id, v.ctx.clock())
     return v.redirect(f"/shipments/{shipment_id}?done=disclosed")
+
+
+@router.get("/{shipment_id}/answers")
+def answers(v: V, shipment_id: str) -> Response:
+    """Where each authority's envelope stands (the page asks again while one waits)."""
+    who = v.need(*access.PARTY_ROLES)
+    found = disclosure.answers(v.ctx, who, shipment_id)
+    return v.page("_answers.html", answers=found, shipment_id=shipment_id)
 
 
 @router.get("/{shipment_id}/documents/{document_id}/pdf")

@@ -276,6 +276,13 @@ class QueryParameterInvalid(InvalidInput):
     title = "Query parameter exception"
 
 
+class NotAcceptable(CorridorError):
+    """The client accepts no media type this resource is given in."""
+
+    code = "not-acceptable"
+    title = "Not acceptable"
+
+
 class StoreUnavailable(CorridorError):
     """The database cannot be reached or refused the operation."""
 

@@ -191,6 +191,16 @@ def test_the_query_parameters_of_the_binding_filter_as_written(
         f"/epcis/events/{quote(every[2], safe='')}", headers=auth(api_keys, "node-operator")
     )
     assert outsider.status_code == 404
+    # Content negotiation: JSON-LD by default, plain JSON on request, anything else 406.
+    as_json = client.get(
+        "/epcis/events", params={"shipment": made.id}, headers={**me, "Accept": "application/json"}
+    )
+    assert as_json.headers["content-type"].startswith("application/json")
+    as_xml = client.get(
+        "/epcis/events", params={"shipment": made.id}, headers={**me, "Accept": "application/xml"}
+    )
+    assert as_xml.status_code == 406
+    assert "application/ld+json" in as_xml.json()["detail"]
     types = client.get("/epcis/eventTypes").json()["member"]
     assert "ObjectEvent" in types
     assert "AggregationEvent" in types

@@ -16,7 +16,12 @@ from pydantic_core import from_json
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.api.schemas import PROBLEM
-from corridor.exceptions import InvalidInput, MalformedJson, QueryParameterInvalid
+from corridor.exceptions import (
+    InvalidInput,
+    MalformedJson,
+    NotAcceptable,
+    QueryParameterInvalid,
+)
 from corridor.services import event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
@@ -30,6 +35,21 @@ class LdJson(JSONResponse):
     """JSON-LD, as the EPCIS 2.0 binding answers queries."""
 
     media_type = "application/ld+json"
+
+
+def _media(request: Request) -> type[JSONResponse]:
+    """The response type the client accepts: JSON-LD (the binding's default) or plain JSON;
+    anything else is 406, saying what is offered."""
+    accept = request.headers.get("accept", "")
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+    for kind in kinds or ["*/*"]:
+        if kind in ("application/ld+json", "application/*", "*/*"):
+            return LdJson
+        if kind == "application/json":
+            return JSONResponse
+    raise NotAcceptable(
+        f"this resource is given as application/ld+json or application/json, not {accept!r}"
+    )
 
 
 def _document(body: bytes) -> Any:
@@ -75,7 +95,10 @@ def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
     "/epcis/events",
     tags=["epcis"],
     response_class=LdJson,
-    responses={400: {"description": "An unknown query parameter or value", **PROBLEM}},
+    responses={
+        400: {"description": "An unknown query parameter or value", **PROBLEM},
+        406: {"description": "Neither JSON-LD nor JSON is acceptable", **PROBLEM},
+    },
 )
 def events(
     request: Request,
@@ -134,8 +157,9 @@ def events(
         perPage=perPage,
         nextPageToken=nextPageToken,
     )
+    answer_as = _media(request)
     page = event_query.events(ctx, who, query)
-    response = LdJson(event_query.query_document(page, ctx.clock()), headers=_HEADERS)
+    response = answer_as(event_query.query_document(page, ctx.clock()), headers=_HEADERS)
     if page.next_page_token:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", page.next_page_token))
@@ -147,15 +171,24 @@ def events(
     "/epcis/events/{event_id:path}",
     tags=["epcis"],
     response_class=LdJson,
-    responses={404: {"description": "No such event that you may see", **PROBLEM}},
+    responses={
+        404: {"description": "No such event that you may see", **PROBLEM},
+        406: {"description": "Neither JSON-LD nor JSON is acceptable", **PROBLEM},
+    },
 )
-def event(event_id: str, who: Caller, ctx: Ctx) -> Response:
+def event(event_id: str, request: Request, who: Caller, ctx: Ctx) -> Response:
     """One event you may see, by its eventID (the CBV 2.0 hash-based id, `ni:///sha-256;…`),
     as the binding's resource."""
-    return LdJson(event_query.one(ctx, who, event_id), headers=_HEADERS)
+    answer_as = _media(request)
+    return answer_as(event_query.one(ctx, who, event_id), headers=_HEADERS)
 
 
-@public.get("/epcis/eventTypes", tags=["epcis"], response_class=LdJson)
-def event_types() -> Response:
+@public.get(
+    "/epcis/eventTypes",
+    tags=["epcis"],
+    response_class=LdJson,
+    responses={406: {"description": "Neither JSON-LD nor JSON is acceptable", **PROBLEM}},
+)
+def event_types(request: Request) -> Response:
     """The event types this repository answers queries for (the binding's resource)."""
-    return LdJson(event_query.event_types(), headers=_HEADERS)
+    return _media(request)(event_query.event_types(), headers=_HEADERS)

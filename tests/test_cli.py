@@ -125,7 +125,7 @@ def test_rules_diff_json_and_table() -> None:
 
 
 def test_rules_lint_reports_file_and_line(tmp_path: Path) -> None:
-    from tests.rules.test_packs import GOOD
+    from tests.rules.samples import GOOD
 
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text(GOOD)

@@ -200,3 +200,16 @@ def test_each_package_shows_its_face_by_all(package: str) -> None:
         and not node.name.startswith("_")
     }
     assert defined <= set(face)
+
+
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in conftest or helper modules, never in another test module:
+    changing one test's file never changes another's input."""
+    tests = Path(__file__).parent
+    wrong = [
+        f"{path.relative_to(tests)} imports {name}"
+        for path in tests.rglob("test_*.py")
+        for name in _imports(path)
+        if name.startswith("tests.") and any(p.startswith("test_") for p in name.split(".")[1:])
+    ]
+    assert wrong == []

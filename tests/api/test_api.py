@@ -13,40 +13,10 @@ from fastapi.testclient import TestClient
 
 from corridor import exceptions as exc
 from corridor.api.problems import STATUS, status_for
-from corridor.demo import draft
 from corridor.network import Network
 from corridor.store.db import Database
+from tests.api.helpers import SHIPPER, is_problem, rows, shipment, submit
 from tests.conftest import auth, node_context, off_the_event_loop
-
-SHIPPER = "kz-ferroalloy"
-
-
-def shipment(ref: str = "A-1") -> dict[str, Any]:
-    return draft(ref).model_dump(mode="json")
-
-
-def is_problem(r: Any, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    assert body["type"].startswith("https://")
-    return body
-
-
-def rows(db: Database, table: str) -> int:
-    with db.engine.connect() as conn:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
-def submit(client: TestClient, api_keys: dict[str, str], ref: str = "A-1") -> dict[str, Any]:
-    r = client.post("/shipments", json=shipment(ref), headers=auth(api_keys, SHIPPER))
-    assert r.status_code == 201, r.text
-    body: dict[str, Any] = r.json()
-    assert r.headers["location"] == f"/shipments/{body['id']}"
-    return body
 
 
 def test_health_and_network_are_public(client: TestClient) -> None:
@@ -160,7 +130,7 @@ def test_no_route_between_nodes_is_a_problem(
 ) -> None:
     from corridor.asgi import create_app
     from corridor.services import Context
-    from tests.network.test_graph import ISLAND
+    from tests.network.samples import ISLAND
 
     island = Network.from_yaml(
         ISLAND.replace("id: a,", "id: dostyk,")

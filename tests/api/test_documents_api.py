@@ -6,7 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_api import SHIPPER, is_problem, submit
+from tests.api.helpers import SHIPPER, is_problem, submit
 from tests.conftest import auth
 from tests.documents.conftest import INVOICE, RELEASE
 

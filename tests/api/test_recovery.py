@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from corridor.documents import signing
 from corridor.services import Context, recovery
-from tests.api.test_api import is_problem
+from tests.api.helpers import is_problem
 from tests.conftest import ORGS, auth
 
 GE_RAIL = {"id": "ge-rail", "name": "Georgian Railway", "country": "GE", "role": "carrier"}

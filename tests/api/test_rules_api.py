@@ -10,9 +10,9 @@ from corridor.demo import COMPLETING, documents_for, draft
 from corridor.documents import MEDIA_TYPE
 from corridor.model import DocumentKind
 from corridor.services import Context, papers, shipments
-from tests.api.test_api import SHIPPER, is_problem, submit
+from tests.api.helpers import SHIPPER, is_problem, submit
 from tests.conftest import ORGS, auth
-from tests.rules.test_packs import GOOD
+from tests.rules.samples import GOOD
 
 
 def test_check_reports_missing_and_complete(client: TestClient, api_keys: dict[str, str]) -> None:

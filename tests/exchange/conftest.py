@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from corridor import demo
 from corridor.documents import MEDIA_TYPE
 from corridor.exchange import broker
 from corridor.exchange.bus import InProcessBus
+from corridor.exchange.envelope import seal
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode
 from corridor.model import DocumentKind
@@ -212,3 +214,42 @@ def served_corridor(root: Path, nats_url: str) -> Iterator[Served]:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+# Nodes and envelopes for the tests that drive the exchange below the services.
+def local_node(folder: Path, name: str, org_id: str, database_url: str | None = None) -> LocalNode:
+    """A national node of the demo corridor in `folder`, as the exchange sees it."""
+    ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url)
+    assert ctx.exchange is not None
+    return ctx.exchange.node
+
+
+def envelope(sender: LocalNode, receiver: LocalNode, shipment: str, n: int) -> tuple[str, bytes]:
+    """A numbered pre-arrival envelope from the shipper's node to `receiver`."""
+    return seal(
+        {"shipment": shipment, "procedure": "import", "documents": {}, "n": n},
+        receiver.address(),
+        "shipper",
+        "kz-ferroalloy",
+        sender.signer,
+        "pre-arrival",
+        T0,
+    )
+
+
+def nats_or_skip() -> None:
+    """Skip, with the reason, when NATS JetStream is not reachable (fail in CI)."""
+
+    async def probe() -> None:
+        bus = await NatsBus(
+            stream=f"PROBE_{uuid.uuid4().hex[:8]}", prefix=f"probe{uuid.uuid4().hex[:8]}"
+        ).connect()
+        await bus.drop_stream()
+        await bus.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"NATS JetStream is required in CI: {exc}")
+        pytest.skip(f"NATS JetStream not reachable at 127.0.0.1:4222 ({exc})")

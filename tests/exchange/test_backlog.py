@@ -19,8 +19,7 @@ from corridor.exceptions import PermissionDenied
 from corridor.exchange.jetstream import NatsBus
 from corridor.services import Context, backlog, disclosure, inbound
 from tests.conftest import ORGS, T0
-from tests.exchange.conftest import Corridor
-from tests.exchange.test_exchange import _nats_or_skip
+from tests.exchange.conftest import Corridor, nats_or_skip
 from tests.servers import NatsServer
 
 SHIPPER = ORGS["kz-ferroalloy"]
@@ -30,7 +29,7 @@ runner = CliRunner()
 def test_the_operator_lists_and_replays_dead_letters_from_the_shell(
     corridor_nodes: Corridor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _nats_or_skip()
+    nats_or_skip()
     c = corridor_nodes
     az = c.authorities["az"]
     assert az.exchange is not None

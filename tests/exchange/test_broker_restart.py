@@ -22,14 +22,14 @@ from corridor.exchange.node import merged_trust
 from corridor.exchange.outbox import relay
 from corridor.store.exchange_tables import InboxRow, OutboxRow
 from tests.conftest import T0
-from tests.exchange.test_crash import _node, envelope
+from tests.exchange.conftest import envelope, local_node
 from tests.servers import NatsServer
 
 
 def test_outbox_survives_a_broker_restart(tmp_path: Path) -> None:
     server = NatsServer(tmp_path / "nats").start()
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]
     clock = lambda: T0  # noqa: E731
@@ -101,8 +101,8 @@ def test_a_running_exchange_drains_after_a_long_outage_without_a_restart(tmp_pat
     """An outage longer than the old client's 30 s of retries: the same bus object, in the
     same running loop, reconnects by itself and sends what waited."""
     server = NatsServer(tmp_path / "nats").start()
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]
 

@@ -27,7 +27,7 @@ from corridor.exchange.outbox import relay
 from corridor.store.exchange_tables import InboxRow, OutboxRow
 from corridor.store.tables import LedgerEntryRow
 from tests.conftest import T0
-from tests.exchange.test_crash import _node, envelope
+from tests.exchange.conftest import envelope, local_node
 from tests.servers import NatsServer, free_port
 
 CLUSTER = "corridor-test"
@@ -143,8 +143,8 @@ async def _take(
 def test_a_three_server_cluster_loses_nothing_when_servers_die(
     tmp_path: Path, cluster: list[NatsServer]
 ) -> None:
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     url = ",".join(s.url for s in cluster)
     tag = uuid.uuid4().hex[:10]
@@ -217,8 +217,8 @@ def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[Nats
     """A server stopped with SIGSTOP keeps its sockets open but answers nothing: the clients
     connected to it notice within seconds (pings, timed-out requests) and carry on with the
     two healthy servers; nothing is lost, nothing applied twice."""
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     url = ",".join(s.url for s in cluster)
     tag = uuid.uuid4().hex[:10]

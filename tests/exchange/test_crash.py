@@ -14,13 +14,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from corridor import demo, ledger
-from corridor.exchange.envelope import seal
+from corridor import ledger
 from corridor.exchange.jetstream import NatsBus
-from corridor.exchange.node import LocalNode, merged_trust
+from corridor.exchange.node import merged_trust
 from corridor.store.db import Database
 from tests.conftest import T0
-from tests.exchange.test_exchange import _nats_or_skip
+from tests.exchange.conftest import envelope, local_node, nats_or_skip
 
 MESSAGES = 40
 SHIPMENT = "crash-test-shipment"
@@ -58,26 +57,6 @@ asyncio.run(main())
 """
 
 
-def _node(folder: Path, name: str, org_id: str, database_url: str | None = None) -> LocalNode:
-    """A national node of the demo corridor in `folder`, as the exchange sees it."""
-    ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url)
-    assert ctx.exchange is not None
-    return ctx.exchange.node
-
-
-def envelope(sender: LocalNode, receiver: LocalNode, shipment: str, n: int) -> tuple[str, bytes]:
-    """A numbered pre-arrival envelope from the shipper's node to `receiver`."""
-    return seal(
-        {"shipment": shipment, "procedure": "import", "documents": {}, "n": n},
-        receiver.address(),
-        "shipper",
-        "kz-ferroalloy",
-        sender.signer,
-        "pre-arrival",
-        T0,
-    )
-
-
 def _stored(folder: Path) -> int:
     engine = sa.create_engine(f"sqlite:///{folder / 'node.db'}")
     try:
@@ -90,10 +69,10 @@ def _stored(folder: Path) -> int:
 
 
 def test_a_killed_node_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -> None:
-    _nats_or_skip()
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    nats_or_skip()
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
     eu_folder = tmp_path / "eu"
-    eu = _node(eu_folder, "eu", "ro-customs")
+    eu = local_node(eu_folder, "eu", "ro-customs")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     trust_file = tmp_path / "trust.json"
     trust_file.write_text(trust.to_json())

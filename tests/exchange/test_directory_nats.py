@@ -12,13 +12,13 @@ from corridor import demo
 from corridor.exchange.jetstream import NatsBus
 from corridor.services import Context, keys
 from tests.conftest import T0
-from tests.exchange.test_exchange import _nats_or_skip
+from tests.exchange.conftest import nats_or_skip
 
 NODES = 10
 
 
 def test_ten_nodes_publishing_together_all_see_each_other(tmp_path: Path) -> None:
-    _nats_or_skip()
+    nats_or_skip()
     tag = uuid.uuid4().hex[:10]
     operators = ["kz-customs", "az-customs", "ge-customs", "tr-customs", "ro-customs"]
     operators += ["kz-rail"] * (NODES - len(operators))

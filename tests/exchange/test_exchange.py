@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +31,7 @@ from corridor.store.db import Database
 from corridor.store.exchange_tables import OutboxRow, RejectionRow
 from corridor.store.tables import Base
 from tests.conftest import ORGS, T0
-from tests.exchange.conftest import Corridor
+from tests.exchange.conftest import Corridor, nats_or_skip
 
 SECRETS = [
     "Ferro-chromium",
@@ -229,24 +228,8 @@ def test_disclosure_needs_a_party_and_writes_nothing_otherwise(corridor_nodes: C
 # ---- NATS JetStream ----------------------------------------------------------------------
 
 
-def _nats_or_skip() -> None:
-    async def probe() -> None:
-        bus = await NatsBus(
-            stream=f"PROBE_{uuid.uuid4().hex[:8]}", prefix=f"probe{uuid.uuid4().hex[:8]}"
-        ).connect()
-        await bus.drop_stream()
-        await bus.close()
-
-    try:
-        asyncio.run(probe())
-    except Exception as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"NATS JetStream is required in CI: {exc}")
-        pytest.skip(f"NATS JetStream not reachable at 127.0.0.1:4222 ({exc})")
-
-
 def test_pre_arrival_data_over_nats_jetstream(corridor_nodes: Corridor) -> None:
-    _nats_or_skip()
+    nats_or_skip()
     c = corridor_nodes
     tag = uuid.uuid4().hex[:10]
 

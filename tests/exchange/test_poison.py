@@ -24,14 +24,13 @@ from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import LocalNode, merged_trust
 from corridor.store.exchange_tables import InboxRow, RejectionRow
 from tests.conftest import T0
-from tests.exchange.test_crash import _node, envelope
-from tests.exchange.test_exchange import _nats_or_skip
+from tests.exchange.conftest import envelope, local_node, nats_or_skip
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[LocalNode, LocalNode]]:
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
-    eu = _node(tmp_path / "eu", "eu", "ro-customs")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs")
     yield sender, eu
     sender.db.close()
     eu.db.close()
@@ -159,7 +158,7 @@ def test_a_message_that_never_stores_is_dead_lettered_then_replayed(
 
 
 def test_poison_over_jetstream_does_not_block_the_inbox(pair: tuple[LocalNode, LocalNode]) -> None:
-    _nats_or_skip()
+    nats_or_skip()
     sender, eu = pair
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]

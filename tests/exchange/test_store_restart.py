@@ -23,21 +23,20 @@ from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
 from corridor.store.exchange_tables import InboxRow, RejectionRow
 from tests.conftest import T0, fresh_pg_database
-from tests.exchange.test_crash import _node, envelope
-from tests.exchange.test_exchange import _nats_or_skip
+from tests.exchange.conftest import envelope, local_node, nats_or_skip
 from tests.servers import PostgresServer
 
 MESSAGES = 10
 
 
 def test_a_store_outage_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -> None:
-    _nats_or_skip()
+    nats_or_skip()
     # The receiving node keeps its data in a PostgreSQL server of this test's own.
     server = PostgresServer().start()
     url = server.url
-    eu = _node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+    eu = local_node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
     db = eu.db
-    sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+    sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
     tag = uuid.uuid4().hex[:10]
     clock = lambda: T0  # noqa: E731
@@ -84,8 +83,8 @@ def test_a_cancelled_statement_leaves_the_envelope_to_be_delivered_again(tmp_pat
     would): the envelope is not filed as malformed and not acknowledged; delivered again,
     it is stored once."""
     with fresh_pg_database() as url:
-        eu = _node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
-        sender = _node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+        eu = local_node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+        sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
         trust = merged_trust([sender.own_trust(), eu.own_trust()])
         name = sa.engine.make_url(url).database
         with eu.db.engine.connect() as c:

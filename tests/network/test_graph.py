@@ -10,6 +10,7 @@ from corridor.exceptions import InvalidInput, NoRoute, UnknownNode
 from corridor.model import RoutePreference
 from corridor.network import Network, corridor
 from corridor.network.graph import NetworkFile
+from tests.network.samples import ISLAND
 
 NET = corridor()
 REQUIRED = [
@@ -111,19 +112,6 @@ def test_unknown_node_suggests_close_ids() -> None:
 def test_same_origin_and_destination_is_refused() -> None:
     with pytest.raises(InvalidInput, match="two different nodes"):
         NET.route("poti", "poti")
-
-
-ISLAND = """
-version: 1
-name: test
-nodes:
-  - {id: a, name: A, country: KZ, kind: junction, lat: 1, lon: 1, dwell_h: 1, dwell_basis: assumption}
-  - {id: b, name: B, country: KZ, kind: junction, lat: 1, lon: 2, dwell_h: 1, dwell_basis: assumption}
-  - {id: c, name: C, country: AZ, kind: seaport, lat: 1, lon: 3, dwell_h: 1, dwell_basis: assumption}
-legs:
-  - {from: a, to: b, mode: rail, distance_km: 10, distance_basis: assumption, hours: 1, hours_basis: assumption}
-sources: {}
-"""
 
 
 def test_disconnected_nodes_have_no_route() -> None:

@@ -8,24 +8,7 @@ import pytest
 
 from corridor.rules import RulePackError, load_dir, parse_pack, shipped_packs
 from corridor.rules.schema import LegalStatus, hs_bounds
-
-GOOD = """\
-jurisdiction: KZ
-name: test
-countries: [KZ]
-version: "1"
-effective_from: 2025-01-01
-languages: [kk]
-rules:
-  - id: KZ-NUC
-    topic: licence.nuclear
-    title: Nuclear licence
-    procedures: [transit]
-    when: {hs: ["2612", "2844"]}
-    requires: {documents: [nuclear_licence]}
-    severity: blocking
-    legal: {status: illustrative, note: "test"}
-"""
+from tests.rules.samples import GOOD
 
 
 def test_the_shipped_packs_cover_the_corridor() -> None:

@@ -13,7 +13,7 @@ from corridor.asgi import create_app
 from corridor.exchange.bus import InProcessBus
 from corridor.services import NODE_ADMIN, credentials
 from tests.conftest import T0
-from tests.web.test_pages import csrf_of
+from tests.web.forms import csrf_of
 
 
 def _signed_in(client: TestClient, key: str) -> None:

@@ -12,7 +12,7 @@ from corridor.services import endorsements as overrides
 from corridor.services.context import NODE_ADMIN
 from tests.conftest import T0
 from tests.customs_corridor import Walked
-from tests.web.test_pages import csrf_of
+from tests.web.forms import csrf_of
 
 
 def test_findings_are_a_choice_and_a_decided_declaration_takes_no_more(walked: Walked) -> None:

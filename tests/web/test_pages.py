@@ -25,6 +25,7 @@ from corridor.services import (
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
 from tests.conftest import T0, off_the_event_loop
+from tests.web.forms import csrf_of
 
 
 class Node:
@@ -51,12 +52,6 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 def _no_store_work_on_the_event_loop(node: Node) -> Iterator[None]:
     with off_the_event_loop(node.ctx.db):
         yield
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
 
 
 def signed_in(node: Node, org: str, **kwargs: object) -> TestClient:

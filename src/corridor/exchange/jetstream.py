@@ -263,6 +263,7 @@ class NatsBus:
         return out
 
     async def _bucket(self) -> Any:
+        from nats.errors import Error as NatsError
         from nats.js.api import KeyValueConfig
         from nats.js.errors import BucketNotFoundError
 
@@ -276,8 +277,9 @@ class NatsBus:
                     self._kv = await js.create_key_value(
                         KeyValueConfig(bucket=name, history=1, replicas=self.replicas)
                     )
-                except Exception:
-                    # Another node created it at the same moment: use theirs.
+                except NatsError:
+                    # Another node created it at the same moment (or this node's user may
+                    # not create it): use the bucket that is there.
                     self._kv = await js.key_value(name)
         return self._kv
 

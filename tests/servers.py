@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,33 @@ def _binary(name: str, *candidates: str) -> str:
             pytest.fail(f"{reason}; CI needs it")
         pytest.skip(reason)
     return found
+
+
+def end(process: subprocess.Popen[bytes] | None, kill: bool = False) -> None:
+    """Stop a process the test started (terminate, or kill), waiting for it, killing it if
+    it does not go."""
+    if process is None:
+        return
+    if kill:
+        process.kill()
+    else:
+        process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def until(check: Any, seconds: float, every: float = 0.2) -> Any:
+    """What `check` gives once it gives something true, or its last answer after
+    `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(every)
 
 
 class NatsServer:
@@ -81,17 +109,7 @@ class NatsServer:
         return self
 
     def stop(self, kill: bool = False) -> None:
-        if self.process is None:
-            return
-        if kill:
-            self.process.kill()
-        else:
-            self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        end(self.process, kill)
         self.process = None
 
     def __enter__(self) -> NatsServer:
@@ -210,12 +228,5 @@ class DemoNode:
         return self
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        end(self.process)
         self.process = None

@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, credentials, keys, papers, shipments
 from corridor.services.shipments import Shipment
 from tests.conftest import ORGS, T0
-from tests.servers import NatsServer, free_port, listening
+from tests.servers import NatsServer, end, free_port, listening, until
 
 AUTHORITIES = {
     "kz": "kz-customs",
@@ -144,15 +143,6 @@ def serve_node(root: Path, name: str, nats_url: str, port: int) -> subprocess.Po
         return subprocess.Popen([str(corridor), *args], env=env, stdout=log, stderr=log)
 
 
-def until(check: Any, seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
 def sign_transit(base: str, created: dict[str, Any], holder_key: str) -> None:
     """The holder signs the shipment's transit declaration on the shipper's served node, so
     the route's transit authorities hear from it (`created`: the shipment as submitted)."""
@@ -208,12 +198,7 @@ def served_corridor(root: Path, nats_url: str) -> Iterator[Served]:
         yield served
     finally:
         for proc in served.procs.values():
-            proc.terminate()
-        for proc in served.procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            end(proc)
 
 
 # Nodes and envelopes for the tests that drive the exchange below the services.

@@ -26,8 +26,8 @@ from pathlib import Path
 import httpx2 as httpx
 
 from corridor import demo
-from tests.exchange.conftest import HOLDER, NODES, Served, served_corridor, sign_transit, until
-from tests.servers import NatsServer
+from tests.exchange.conftest import HOLDER, NODES, Served, served_corridor, sign_transit
+from tests.servers import NatsServer, until
 
 SHIPMENTS = 5
 HEALTH_WITHIN_S = 5.0

@@ -14,8 +14,8 @@ import httpx2 as httpx
 import sqlalchemy as sa
 
 from corridor import demo
-from tests.exchange.conftest import HOLDER, NODES, served_corridor, sign_transit, until
-from tests.servers import NatsServer
+from tests.exchange.conftest import HOLDER, NODES, served_corridor, sign_transit
+from tests.servers import NatsServer, until
 
 
 def test_served_nodes_exchange_over_an_authenticating_broker(

@@ -18,18 +18,9 @@ import httpx2 as httpx
 import pytest
 
 from corridor.demo import draft
-from tests.servers import DemoNode
+from tests.servers import DemoNode, until
 
 HEALTH_WITHIN_S = 5.0
-
-
-def _until(check: Any, seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 @pytest.mark.skipif(not hasattr(resource, "prlimit"), reason="needs Linux prlimit")
@@ -61,7 +52,7 @@ def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path
 
         resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (0, hard))  # the disk is full
         start = time.monotonic()
-        degraded = _until(lambda: health()["status"] == "degraded", HEALTH_WITHIN_S)
+        degraded = until(lambda: health()["status"] == "degraded", HEALTH_WITHIN_S)
         assert degraded, f"still {health()} {time.monotonic() - start:.1f} s after the disk filled"
         store = health()["store"]
         assert store["writable"] is False
@@ -72,7 +63,7 @@ def test_a_full_disk_is_reported_within_seconds_and_loses_nothing(tmp_path: Path
         assert "retry-after" in {h.lower() for h in refused.headers}
 
         resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (hard, hard))  # space again
-        healthy = _until(lambda: health()["status"] == "ok", HEALTH_WITHIN_S)
+        healthy = until(lambda: health()["status"] == "ok", HEALTH_WITHIN_S)
         assert healthy, f"still {health()} after space came back"
         assert shipments() == before  # the refused write left nothing behind
         taken = submit("FULL-2")

@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 from corridor import demo, ledger
 from corridor.cli import app
-from corridor.documents import MEDIA_TYPE, issue, jws_digest, signing
+from corridor.documents import MEDIA_TYPE, Signer, issue, jws_digest, signing
+from corridor.documents._hazmat import generate_key
 from corridor.exceptions import LedgerBroken
-from corridor.exchange import delivery, receipts
+from corridor.exchange import delivery, hold, receipts
 from corridor.exchange.envelope import Opened, seal
 from corridor.exchange.intake import release
 from corridor.model import DocumentKind
@@ -607,3 +608,25 @@ def test_a_document_signed_with_a_key_still_on_its_way_is_held_then_taken(
     asyncio.run(az.refresh())
     taken = release(node, az.trust(), later + timedelta(seconds=6), hosts, replier)
     assert taken == {"stored": 1}
+
+
+def test_envelopes_whose_signing_key_is_unknown_are_held_only_a_few_per_node(
+    corridor_nodes: Corridor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone sends envelopes in a known node's name, signed with keys nobody published: a
+    few are held for the key to arrive, the rest refused at once, so the store is not filled
+    in that node's name."""
+    monkeypatch.setattr(hold, "UNCHECKED_PER_NODE", 3)
+    c = corridor_nodes
+    az = c.authorities["az"].exchange
+    assert az is not None
+    to = az.replier().address_of("az")
+    assert to is not None
+    forger = Signer(generate_key(), "unpublished-kid")  # a key no directory carries
+    outcomes = []
+    for n in range(5):
+        _, raw = seal({"n": n}, to, "shipper", SHIPPER.id, forger, "pre_arrival", T0)
+        outcomes.append(
+            delivery.receive(az.node, raw, az.trust(), T0, az.directory.host_of, az.replier())
+        )
+    assert outcomes == ["held"] * 3 + ["forged"] * 2

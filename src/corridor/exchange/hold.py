@@ -186,7 +186,7 @@ def taken(db: Database, env_id: str) -> None:
 
 
 def count(db: Database) -> int:
-    """How many envelopes this node holds for the clock."""
+    """How many envelopes this node holds (for the clock, or for a key on its way)."""
     with db.transaction() as s:
         return int(s.scalar(select(func.count()).select_from(HeldRow)) or 0)
 

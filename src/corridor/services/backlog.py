@@ -40,7 +40,8 @@ class DeadLetter(BaseModel):
 
 
 class HeldEnvelope(BaseModel):
-    """An envelope made ahead of this node's clock, held until the clocks agree."""
+    """An envelope held until it can be taken in: made ahead of this node's clock, or
+    relying on a key the directory does not carry yet."""
 
     envelope_id: str
     from_node: str

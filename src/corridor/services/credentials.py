@@ -191,15 +191,12 @@ def enrol(
     """Exchange an enrolment code for the member's first API key and its recovery code; the
     enrolment code is used up. Failures are throttled per organisation and per client
     address."""
-    subjects = [f"org:{org_id[:64]}", *([f"ip:{client}"] if client else [])]
-    now_s = time.monotonic()
-    ctx.throttle.check(subjects, now_s)
+    subjects = member_subjects(ctx, org_id, client)
     with ctx.db.transaction() as s:
         row = s.get(EnrolmentRow, org_id) if len(org_id) <= 64 else None
-        expected = row.code_sha256 if row else digest("")
-        matches = hmac.compare_digest(expected, digest(code))
+        matches = secret_matches(row.code_sha256 if row else None, code)
         if row is None or not matches or row.expires_at <= now:
-            ctx.throttle.failed(subjects, now_s)
+            ctx.throttle.failed(subjects, time.monotonic())
             raise AuthenticationFailed(
                 "the enrolment code is not valid or has expired; ask your node operator for one"
             )
@@ -215,6 +212,21 @@ def enrol(
         code = new_recovery_code(s, org_id, now)
         record(ctx, s, enrolled, org_id, "enrolled", {"api_key": issued.id}, now)
     return Enrolled(**issued.model_dump(), recovery_code=code)
+
+
+def member_subjects(ctx: Context, org_id: str, client: str | None) -> list[str]:
+    """Whom a code attempt for a member counts against (the member and the client's
+    address), refused at once while either is over its limit."""
+    subjects = [f"org:{org_id[:64]}", *([f"ip:{client}"] if client else [])]
+    ctx.throttle.check(subjects, time.monotonic())
+    return subjects
+
+
+def secret_matches(stored: str | None, secret: str) -> bool:
+    """Whether a secret has the stored digest, in the same time whether one is stored or
+    not (a missing row and a wrong code cost alike)."""
+    same = hmac.compare_digest(stored or digest(""), digest(secret))
+    return same and stored is not None
 
 
 def new_recovery_code(s: Session, org_id: str, now: datetime) -> str:

@@ -18,13 +18,13 @@ approval, and when the code becomes usable.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from corridor import ledger
 from corridor.documents import signing
@@ -170,16 +170,18 @@ def open_enrolment(
     return enrolment
 
 
-def _code_matches(row: RecoveryCodeRow | None, code: str) -> bool:
-    expected = row.code_sha256 if row else credentials.digest("")
-    return hmac.compare_digest(expected, credentials.digest(code)) and row is not None
-
-
-def _by_code(ctx: Context, org_id: str, code: str, client: str | None) -> list[str]:
-    """The throttle's subjects for a recovery-code attempt, checked first."""
-    subjects = [f"org:{org_id[:64]}", *([f"ip:{client}"] if client else [])]
-    ctx.throttle.check(subjects, time.monotonic())
-    return subjects
+def _recovery_code(
+    ctx: Context, s: Session, org_id: str, code: str, client: str | None
+) -> RecoveryCodeRow:
+    """The member's recovery code row when `code` is it; a wrong code is counted against the
+    member and the client (throttled like enrolment) and refused."""
+    subjects = credentials.member_subjects(ctx, org_id, client)
+    row = s.get(RecoveryCodeRow, org_id) if len(org_id) <= 64 else None
+    matches = credentials.secret_matches(row.code_sha256 if row else None, code)
+    if row is None or not matches:
+        ctx.throttle.failed(subjects, time.monotonic())
+        raise AuthenticationFailed("the recovery code is not valid for this organisation")
+    return row
 
 
 def recover(
@@ -188,12 +190,8 @@ def recover(
     """The member's own way back in: its recovery code for a new API key and a new recovery
     code (the old one is used up); any recovery the operator opened is cancelled. Failures
     are throttled like enrolment."""
-    subjects = _by_code(ctx, org_id, code, client)
     with ctx.db.transaction() as s:
-        row = s.get(RecoveryCodeRow, org_id) if len(org_id) <= 64 else None
-        if not _code_matches(row, code):
-            ctx.throttle.failed(subjects, time.monotonic())
-            raise AuthenticationFailed("the recovery code is not valid for this organisation")
+        _recovery_code(ctx, s, org_id, code, client)
         pending = s.get(EnrolmentRow, org_id)
         if pending is not None:
             s.delete(pending)
@@ -216,13 +214,9 @@ def refuse(
 ) -> None:
     """The member refuses a recovery the operator opened: with a key it still holds (`who`
     is the member) or with its recovery code. The enrolment code is void at once."""
-    subjects = None if code is None else _by_code(ctx, org_id, code, client)
     with ctx.db.transaction() as s:
         if code is not None:
-            if not _code_matches(s.get(RecoveryCodeRow, org_id), code):
-                assert subjects is not None
-                ctx.throttle.failed(subjects, time.monotonic())
-                raise AuthenticationFailed("the recovery code is not valid for this organisation")
+            _recovery_code(ctx, s, org_id, code, client)
         elif not isinstance(who, Organisation) or who.id != org_id:
             raise PermissionDenied("only the member itself refuses its recovery")
         pending = s.get(EnrolmentRow, org_id)

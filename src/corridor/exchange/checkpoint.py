@@ -42,7 +42,7 @@ LOOK_EVERY_S = 60
 # Entries a receipt itself notes: covered by the receipt kept whole, never sent on their own.
 WITNESSED = "witnessed"
 
-__all__ = ["KIND", "WINDOW_S", "Due", "due", "send", "take", "unwitnessed"]
+__all__ = ["KIND", "WINDOW_S", "Due", "due", "send", "take"]
 
 
 @dataclass(frozen=True)
@@ -55,20 +55,18 @@ class Due:
     witness: str
 
 
-def unwitnessed(
-    c: Connection, shipment_id: str, witnessed_seq: int | None
-) -> tuple[int, int | None]:
-    """How many of a shipment's entries (other than those noting a receipt) come after the
-    last witnessed head, and when the oldest of them was written (epoch seconds)."""
+def _oldest_unwitnessed(c: Connection, shipment_id: str, witnessed_seq: int | None) -> int | None:
+    """When the oldest of a shipment's entries after its last witnessed head was written
+    (epoch seconds; entries noting a receipt aside), or None when there is none."""
     after = -1 if witnessed_seq is None else witnessed_seq
-    count, oldest = c.execute(
-        select(func.count(), func.min(LedgerEntryRow.at)).where(
+    oldest = c.scalar(
+        select(func.min(LedgerEntryRow.at)).where(
             LedgerEntryRow.shipment_id == shipment_id,
             LedgerEntryRow.seq > after,
             LedgerEntryRow.kind != WITNESSED,
         )
-    ).one()
-    return int(count or 0), None if oldest is None else int(oldest)
+    )
+    return None if oldest is None else int(oldest)
 
 
 def due(c: Connection, now: datetime) -> list[Due]:
@@ -110,7 +108,7 @@ def due(c: Connection, now: datetime) -> list[Due]:
     out = []
     horizon = now.timestamp() - SEND_AFTER_S
     for shipment_id, witnessed_seq in rows:
-        _, oldest = unwitnessed(c, shipment_id, witnessed_seq)
+        oldest = _oldest_unwitnessed(c, shipment_id, witnessed_seq)
         if oldest is None or oldest > horizon:
             continue
         peer = _witness(c, shipment_id)

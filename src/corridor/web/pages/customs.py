@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from corridor.exceptions import InvalidInput
 from corridor.services import customs, decisions, handover
 from corridor.services import endorsements as overrides
+from corridor.services.customs import DeclarationView
 from corridor.services.decisions import Action
 from corridor.web.view import View, view
 
@@ -40,10 +41,9 @@ BUTTONS = (
 )
 
 
-def _page(v: View, found: object, error: str | None = None, status: int = 200) -> Response:
+def _page(v: View, found: DeclarationView, error: str | None = None, status: int = 200) -> Response:
     """The declaration page: the decision form only while the declaration takes one."""
-    state = getattr(found, "status", None)
-    open_ = state not in decisions.FINAL and state != "awaiting_endorsement"
+    open_ = found.status not in decisions.FINAL and found.status != "awaiting_endorsement"
     return v.page(
         "declaration.html",
         status=status,

@@ -189,12 +189,8 @@ def _problem(exc: ValidationError) -> str:
 
 def envelope_id(raw: bytes) -> str | None:
     """The id an envelope claims, if it can be read at all (for logging a rejection)."""
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    env_id = body.get("id") if isinstance(body, dict) else None
-    return env_id if _is_id(env_id) else None
+    env_id = outside(raw)["id"]
+    return str(env_id) if env_id is not None else None
 
 
 def outside(raw: bytes) -> dict[str, Any]:

@@ -146,11 +146,7 @@ class Exchange:
         released = await asyncio.to_thread(
             release, self.node, trust, self.clock(), self.directory.host_of, replier
         )
-        for outcome, n in released.items():
-            if outcome != "held":
-                got[f"released_{outcome}"] = got.get(f"released_{outcome}", 0) + n
-            if outcome == "stored":
-                got["stored"] = got.get("stored", 0) + n
+        _tally(got, "released", {k: n for k, n in released.items() if k != "held"})
         # The store took what was waiting: take back what was set aside during an outage
         # (the dead letters are counted each turn, fetched only when some wait).
         self.dead_waiting = await self.bus.dead_count(self.node.node)
@@ -164,10 +160,7 @@ class Exchange:
                 replier=replier,
             )
             self.dead_waiting = await self.bus.dead_count(self.node.node)
-            for outcome, n in replayed.items():
-                got[f"replayed_{outcome}"] = got.get(f"replayed_{outcome}", 0) + n
-                if outcome == "stored":
-                    got["stored"] = got.get("stored", 0) + n
+            _tally(got, "replayed", replayed)
         return {"sent": sent, **got}
 
     def health(self) -> dict[str, Any]:
@@ -199,3 +192,12 @@ class Exchange:
         """Publish this node's statements, then read what the others published."""
         await self.publish()
         await self.refresh()
+
+
+def _tally(got: dict[str, int], source: str, outcomes: dict[str, int]) -> None:
+    """Add a second source's outcomes to a turn's counts (`replayed_stored`, …); what it
+    stored counts as stored too, so the services assess it."""
+    for outcome, n in outcomes.items():
+        got[f"{source}_{outcome}"] = got.get(f"{source}_{outcome}", 0) + n
+        if outcome == "stored":
+            got["stored"] = got.get("stored", 0) + n

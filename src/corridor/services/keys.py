@@ -6,6 +6,7 @@ The key store itself (files and trust-list rows) is `corridor.services.keystore`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from corridor.documents import TrustList
@@ -53,17 +54,8 @@ def trust_list(ctx: Context, seen: tuple[int, int] | None = None) -> TrustList:
     pinned = federation.pinned_directory(ctx.settings.data_dir)
     if pinned is None:
         return own
-    held = _MERGED.get(id(ctx.keys))
-    if held is not None and held[0] is own and held[1] is pinned:
-        return held[2]
     # A key's newest statement wins whatever its source: the pinned copy never un-revokes.
-    merged = merge(own, pinned.trust())
-    _MERGED[id(ctx.keys)] = (own, pinned, merged)
-    return merged
-
-
-# A stand-alone node's own list merged with its pinned directory, while neither changes.
-_MERGED: dict[int, tuple[TrustList, object, TrustList]] = {}
+    return _while_same(ctx.keys, (own, pinned), lambda: merge(own, pinned.trust()))
 
 
 def _national(ex: Exchange, own: TrustList) -> TrustList:
@@ -71,16 +63,29 @@ def _national(ex: Exchange, own: TrustList) -> TrustList:
     from its own store, so that a key made a moment ago (or while the broker is away) counts
     here at once; the directory brings it to the other nodes."""
     directory = ex.trust()
-    held = _NATIONAL.get(id(ex))
-    if held is not None and held[0] is directory and held[1] is own:
-        return held[2]
-    mine = TrustList([e for e in own.entries.values() if e.organisation_id in ex.hosted])
-    merged = merge(directory, mine)
-    _NATIONAL[id(ex)] = (directory, own, merged)
+
+    def build() -> TrustList:
+        mine = TrustList([e for e in own.entries.values() if e.organisation_id in ex.hosted])
+        return merge(directory, mine)
+
+    return _while_same(ex, (directory, own), build)
+
+
+def _while_same(
+    owner: object, sources: tuple[object, ...], build: Callable[[], TrustList]
+) -> TrustList:
+    """The list `build` merges from `sources`, made again only when one of them is a new
+    object (each source is rebuilt, not changed, when its keys change)."""
+    held = _MERGED.get(id(owner))
+    if held is not None and all(a is b for a, b in zip(held[0], sources, strict=True)):
+        return held[1]
+    merged = build()
+    _MERGED[id(owner)] = (sources, merged)
     return merged
 
 
-_NATIONAL: dict[int, tuple[TrustList, TrustList, TrustList]] = {}
+# The merged list of each node (its key store, or its exchange) while its sources stand.
+_MERGED: dict[int, tuple[tuple[object, ...], TrustList]] = {}
 
 
 def _admin_only(who: Caller) -> None:

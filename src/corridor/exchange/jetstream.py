@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange.bus import (
@@ -23,6 +24,7 @@ from corridor.exchange.bus import (
 )
 
 log = logging.getLogger("corridor.exchange")
+T = TypeVar("T")
 # How long one attempt to connect may take (the client itself would retry for ever).
 CONNECT_WITHIN_S = 10.0
 # A hung server: pinged every 5 s, given up after 2 unanswered pings; a JetStream request
@@ -285,19 +287,19 @@ class NatsBus:
 
     async def directory_put(self, key: str, value: bytes) -> None:
         kv = await self._bucket()
-        await kv.put(key, value)
+        await _once_answered(lambda: kv.put(key, value))
 
     async def directory_all(self) -> list[bytes]:
         from nats.js.errors import NoKeysError
 
         kv = await self._bucket()
         try:
-            keys = await kv.keys()
+            keys = await _once_answered(kv.keys)
         except NoKeysError:
             return []
         out = []
         for key in keys:
-            entry = await kv.get(key)
+            entry = await _once_answered(lambda key=key: kv.get(key))
             if entry.value:
                 out.append(entry.value)
         return out
@@ -336,3 +338,17 @@ def _attempts(msg: Any) -> int:
         return int(msg.metadata.num_delivered)
     except (AttributeError, ValueError, TypeError):
         return 1
+
+
+async def _once_answered(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a directory call, trying again for about two seconds on "no responders": a bucket
+    made a moment ago (by this node or another) does not answer until its stream has a
+    leader. Anything longer is left to the next turn."""
+    from nats.js.errors import NoStreamResponseError
+
+    for wait in (0.05, 0.1, 0.2, 0.4, 0.8):
+        try:
+            return await call()
+        except NoStreamResponseError:
+            await asyncio.sleep(wait)
+    return await call()

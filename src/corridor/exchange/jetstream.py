@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -299,7 +300,7 @@ class NatsBus:
             return []
         out = []
         for key in keys:
-            entry = await _once_answered(lambda key=key: kv.get(key))
+            entry = await _once_answered(functools.partial(kv.get, key))
             if entry.value:
                 out.append(entry.value)
         return out

@@ -202,11 +202,18 @@ def served_corridor(root: Path, nats_url: str) -> Iterator[Served]:
 
 
 # Nodes and envelopes for the tests that drive the exchange below the services.
-def local_node(folder: Path, name: str, org_id: str, database_url: str | None = None) -> LocalNode:
-    """A national node of the demo corridor in `folder`, as the exchange sees it."""
+def local_context(folder: Path, name: str, org_id: str, database_url: str | None = None) -> Context:
+    """A national node of the demo corridor in `folder`, as its services see it."""
     ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url)
     assert ctx.exchange is not None
-    return ctx.exchange.node
+    return ctx
+
+
+def local_node(folder: Path, name: str, org_id: str, database_url: str | None = None) -> LocalNode:
+    """A national node of the demo corridor in `folder`, as the exchange sees it."""
+    exchange = local_context(folder, name, org_id, database_url).exchange
+    assert exchange is not None
+    return exchange.node
 
 
 def envelope(sender: LocalNode, receiver: LocalNode, shipment: str, n: int) -> tuple[str, bytes]:

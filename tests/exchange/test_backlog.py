@@ -5,6 +5,7 @@ the node's shell) may list or replay them."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,15 +16,17 @@ from corridor.cli import app
 from corridor.cli import exchange as shell
 from corridor.config import Settings
 from corridor.demo import demo_roots
-from corridor.exceptions import PermissionDenied
+from corridor.exceptions import PermissionDenied, StoreUnavailable
+from corridor.exchange import delivery
 from corridor.exchange.jetstream import NatsBus
-from corridor.services import Context, backlog, disclosure, inbound
+from corridor.services import Context, backlog, disclosure, inbound, node_health
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import Corridor, nats_or_skip
 from tests.servers import NatsServer
 
 SHIPPER = ORGS["kz-ferroalloy"]
 runner = CliRunner()
+HONEST_WITHIN_S = 5.0
 
 
 def test_the_operator_lists_and_replays_dead_letters_from_the_shell(
@@ -92,3 +95,55 @@ def test_only_the_operator_may_see_or_replay_dead_letters(corridor_nodes: Corrid
     for call in (backlog.dead_letters, backlog.replay_dead_letters, backlog.held):
         with pytest.raises(PermissionDenied, match="only the node operator"):
             asyncio.run(call(az, SHIPPER))
+
+
+def test_health_tells_of_dead_letters_within_seconds_and_of_their_replay(
+    corridor_nodes: Corridor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node whose store refuses what was set aside says so on `/health` within 5 s (its
+    loop failing, the dead letters counted); once the store takes writes again its own loop
+    replays them, and within 5 s its health is "ok" with none left."""
+    c = corridor_nodes
+    az, shipper = c.authorities["az"], c.shipper
+    assert az.exchange is not None
+    assert shipper.exchange is not None
+    now = T0 + timedelta(minutes=5)
+    az.exchange.clock = shipper.exchange.clock = lambda: now
+    az.exchange.interval_s = 0.2
+    disclosure.disclose(shipper, SHIPPER, c.shipment_id, now)
+    asyncio.run(inbound.turn(shipper))
+    queue = shipper.exchange.bus.queues["az"]  # type: ignore[attr-defined]
+    (sealed,) = list(queue)
+    queue.clear()
+
+    def store_down(*_: object, **__: object) -> str:
+        raise StoreUnavailable("the database refused the operation: OperationalError")
+
+    real_receive = delivery.receive
+
+    async def scenario() -> None:
+        await az.exchange.bus.dead_letter("az", sealed)  # type: ignore[union-attr]
+        monkeypatch.setattr(delivery, "receive", store_down)
+        await inbound.start(az)
+        try:
+            fault = time.monotonic()
+            while (report := node_health.check(az)).status == "ok" or not (
+                report.exchange and report.exchange["dead_letters"] == 1
+            ):
+                assert time.monotonic() - fault < HONEST_WITHIN_S, report
+                await asyncio.sleep(0.1)
+            assert report.exchange is not None
+            assert "StoreUnavailable" in (report.exchange["loop_error"] or "")
+            monkeypatch.setattr(delivery, "receive", real_receive)
+            back = time.monotonic()
+            while (report := node_health.check(az)).status != "ok" or (
+                report.exchange and report.exchange["dead_letters"]
+            ):
+                assert time.monotonic() - back < HONEST_WITHIN_S, report
+                await asyncio.sleep(0.1)
+        finally:
+            await inbound.stop(az)
+
+    asyncio.run(scenario())
+    (item,) = disclosure.inbox(az, ORGS["az-customs"])
+    assert item.envelope_id == sealed.split(b'"id":"')[1].split(b'"')[0].decode()

@@ -31,6 +31,7 @@ from tests.exchange.conftest import envelope, local_node
 from tests.servers import NatsServer, free_port
 
 CLUSTER = "corridor-test"
+HONEST_WITHIN_S = 5.0
 
 
 @pytest.fixture
@@ -227,6 +228,7 @@ def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[Nats
         bus = await _connected(url, tag)
         receiver = await _connected(url, tag)
         hung = _serving(cluster, bus)
+        hung_at = bus.server
         assert hung.process is not None
         try:
             _queue(sender, eu, 0, 5)
@@ -234,6 +236,11 @@ def test_a_hung_server_is_left_within_seconds(tmp_path: Path, cluster: list[Nats
             got = await _take(eu, receiver, trust, until=5)
             hung.process.send_signal(signal.SIGSTOP)
             started = time.monotonic()
+            # Health is honest within 5 s: the client has left the hung server (it says
+            # "down" while it reconnects, "up" once on a healthy one).
+            while bus.connected and bus.server == hung_at:
+                await asyncio.sleep(0.1)
+                assert time.monotonic() - started < HONEST_WITHIN_S, "still on the hung server"
             _queue(sender, eu, 5, 5)
             await _drain_outbox(sender, bus, within_s=90)
             more = await _take(eu, receiver, trust, until=10, within_s=90)

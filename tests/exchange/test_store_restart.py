@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import uuid
 from pathlib import Path
 
@@ -21,12 +22,23 @@ from corridor.exchange.delivery import receive
 from corridor.exchange.intake import pump
 from corridor.exchange.jetstream import NatsBus
 from corridor.exchange.node import merged_trust
+from corridor.services import node_health
+from corridor.services.context import Context
 from corridor.store.exchange_tables import InboxRow, RejectionRow
 from tests.conftest import T0, fresh_pg_database
-from tests.exchange.conftest import envelope, local_node, nats_or_skip
-from tests.servers import PostgresServer
+from tests.exchange.conftest import envelope, local_context, local_node, nats_or_skip
+from tests.servers import PostgresServer, until
 
 MESSAGES = 10
+HONEST_WITHIN_S = 5.0
+
+
+def _store_answers(ctx: Context) -> bool:
+    """What `/health` reports of the store: False while it cannot be read (a 503)."""
+    try:
+        return bool(node_health.check(ctx).store["writable"])
+    except StoreUnavailable:
+        return False
 
 
 def test_a_store_outage_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -> None:
@@ -34,7 +46,9 @@ def test_a_store_outage_loses_nothing_and_applies_nothing_twice(tmp_path: Path) 
     # The receiving node keeps its data in a PostgreSQL server of this test's own.
     server = PostgresServer().start()
     url = server.url
-    eu = local_node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+    ctx = local_context(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+    assert ctx.exchange is not None
+    eu = ctx.exchange.node
     db = eu.db
     sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
     trust = merged_trust([sender.own_trust(), eu.own_trust()])
@@ -54,10 +68,18 @@ def test_a_store_outage_loses_nothing_and_applies_nothing_twice(tmp_path: Path) 
                 assert receive(eu, d.data, trust, T0) == "stored"
                 await d.ack()
             (pending,) = await bus.fetch("eu", 1, 2.0)
+            assert _store_answers(ctx)
             server.stop()
+            # /health says so within 5 s of the store stopping, and of its return.
+            stopped = time.monotonic()
+            assert until(lambda: not _store_answers(ctx), HONEST_WITHIN_S)
+            assert time.monotonic() - stopped <= HONEST_WITHIN_S + 1
             with pytest.raises(StoreUnavailable):
                 receive(eu, pending.data, trust, T0)  # not stored, so not acknowledged
             server.start()
+            back = time.monotonic()
+            assert until(lambda: _store_answers(ctx), HONEST_WITHIN_S)
+            assert time.monotonic() - back <= HONEST_WITHIN_S + 1
             await asyncio.sleep(1.5)  # past the ack wait: JetStream delivers it again
             return await pump(eu, bus, trust, clock, timeout=1.0)
         finally:
@@ -83,7 +105,9 @@ def test_a_cancelled_statement_leaves_the_envelope_to_be_delivered_again(tmp_pat
     would): the envelope is not filed as malformed and not acknowledged; delivered again,
     it is stored once."""
     with fresh_pg_database() as url:
-        eu = local_node(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+        ctx = local_context(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+        assert ctx.exchange is not None
+        eu = ctx.exchange.node
         sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
         trust = merged_trust([sender.own_trust(), eu.own_trust()])
         name = sa.engine.make_url(url).database
@@ -98,6 +122,9 @@ def test_a_cancelled_statement_leaves_the_envelope_to_be_delivered_again(tmp_pat
                 holder.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
                 with pytest.raises(StoreUnavailable):
                     receive(eu, body, trust, T0)  # not acknowledged: JetStream delivers again
+                # One cancelled statement is not an outage: /health still says the store
+                # reads and writes.
+                assert _store_answers(ctx)
                 holder.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
             assert receive(eu, body, trust, T0) == "stored"
             with eu.db.transaction() as s:

@@ -28,10 +28,12 @@ log = logging.getLogger("corridor.exchange")
 T = TypeVar("T")
 # How long one attempt to connect may take (the client itself would retry for ever).
 CONNECT_WITHIN_S = 10.0
-# A hung server: pinged every 5 s, given up after 2 unanswered pings; a JetStream request
-# waits 5 s, and 3 timed-out requests in a row move the client to another server.
-PING_INTERVAL_S = 5
-MAX_OUTSTANDING_PINGS = 2
+# A hung server (alive, its sockets open, answering nothing): pinged every second and given
+# up after 3 unanswered pings, so the node's health says "down" within 4 s and the client
+# moves to another server of the cluster. A JetStream request waits 5 s, and 3 timed-out
+# requests in a row also move the client.
+PING_INTERVAL_S = 1
+MAX_OUTSTANDING_PINGS = 3
 REQUEST_S = 5.0
 STALLED_AFTER = 3
 
@@ -93,8 +95,8 @@ class NatsBus:
                     # Reconnect for ever: a node must drain its outbox after any outage.
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=2,
-                    # A hung server (alive but silent) is found within about 15 s and left
-                    # for another server of the cluster, instead of nats-py's 4 minutes.
+                    # A hung server (alive but silent) is found within 4 s and left for
+                    # another server of the cluster, instead of nats-py's 4 minutes.
                     ping_interval=PING_INTERVAL_S,
                     max_outstanding_pings=MAX_OUTSTANDING_PINGS,
                     error_cb=on_error,

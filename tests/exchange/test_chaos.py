@@ -10,10 +10,10 @@ again (its file-size limit set to nothing from outside). Then:
 - `/health` says "degraded" within 5 s of the broker stopping or the disk filling, and "ok"
   within 5 s of the end of each.
 
-The other faults have their own tests: a store stopped under a node (`test_store_restart`),
-a cancelled statement (`test_store_restart`), a hung cluster server (`test_cluster`), fast
-and slow clocks (`test_receipts`), a dead-lettered backlog replayed (`test_poison`,
-`test_backlog`).
+The other faults have their own tests, each asserting what `/health` says too: a store
+stopped under a node, a cancelled statement and a terminated backend (`test_store_restart`),
+a hung cluster server (`test_cluster`), fast and slow clocks (`test_receipts`), a
+dead-lettered backlog replayed (`test_poison`, `test_backlog`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -130,6 +131,61 @@ def test_a_cancelled_statement_leaves_the_envelope_to_be_delivered_again(tmp_pat
             with eu.db.transaction() as s:
                 assert s.scalar(sa.select(sa.func.count()).select_from(InboxRow)) == 1
                 assert s.scalar(sa.select(sa.func.count()).select_from(RejectionRow)) == 0
+        finally:
+            eu.db.close()
+            sender.db.close()
+
+
+def test_a_terminated_backend_leaves_the_envelope_to_be_delivered_again(tmp_path: Path) -> None:
+    """The receiving node's backend is terminated (`pg_terminate_backend`, as an operator or a
+    failover would) while it waits for the shipment's chain: the envelope is not filed as
+    malformed and not acknowledged, `/health` says the store answers again within 5 s, and
+    delivered again the envelope is stored once."""
+    with fresh_pg_database() as url:
+        ctx = local_context(tmp_path / "eu", "eu", "ro-customs", database_url=url)
+        assert ctx.exchange is not None
+        eu = ctx.exchange.node
+        sender = local_node(tmp_path / "shipper", "shipper", "kz-ferroalloy")
+        trust = merged_trust([sender.own_trust(), eu.own_trust()])
+        _, body = envelope(sender, eu, "pg-terminate", 0)
+        key = int.from_bytes(hashlib.sha256(b"pg-terminate").digest()[:8], "big", signed=True)
+        outcome: list[object] = []
+
+        def take() -> None:
+            try:
+                outcome.append(receive(eu, body, trust, T0))
+            except Exception as exc:  # what the exchange loop would see
+                outcome.append(exc)
+
+        find = (
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        operator = eu.db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with operator.connect() as holder:
+                holder.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+                waiting = threading.Thread(target=take)
+                waiting.start()
+                try:
+                    pids = until(lambda: holder.exec_driver_sql(find).scalars().all(), 10)
+                    assert pids, "the receiving node never waited for the chain"
+                    for pid in pids:
+                        holder.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+                finally:
+                    holder.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
+                    waiting.join(timeout=10)
+            (result,) = outcome
+            assert isinstance(result, StoreUnavailable), result
+            terminated = time.monotonic()
+            assert until(lambda: _store_answers(ctx), HONEST_WITHIN_S)
+            assert time.monotonic() - terminated <= HONEST_WITHIN_S + 1
+            assert receive(eu, body, trust, T0) == "stored"
+            assert receive(eu, body, trust, T0) == "replayed"  # and not stored twice
+            with eu.db.transaction() as s:
+                assert s.scalar(sa.select(sa.func.count()).select_from(InboxRow)) == 1
+                # Only the repeat is logged; nothing was ever taken for malformed.
+                assert s.scalars(sa.select(RejectionRow.reason)).all() == ["replayed"]
         finally:
             eu.db.close()
             sender.db.close()

@@ -27,6 +27,7 @@ from corridor.model import Organisation, Role
 from corridor.services import NODE_ADMIN, Context, keys, organisations
 from corridor.store.db import Database
 from corridor.store.tables import Base
+from tests.factories import STORY
 
 # Property tests: no per-example deadline (these machines are noisy), and in CI the same
 # examples every run, so a red build always means a real failure that reproduces.
@@ -142,7 +143,7 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-ORGS: dict[str, Organisation] = {o.id: o for o in demo.ORGANISATIONS}
+ORGS: dict[str, Organisation] = {o.id: o for o in STORY.organisations}
 
 
 def node_context(db: Database, data_dir: Path, clock: Clock | None = None) -> Context:
@@ -158,7 +159,7 @@ def node_context(db: Database, data_dir: Path, clock: Clock | None = None) -> Co
 
 def seed_directory(ctx: Context) -> None:
     """Register the demo organisations on a node (the organisation directory is public)."""
-    demo.register_directory(ctx, T0)
+    demo.register_directory(ctx, T0, story=STORY)
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def ctx(sqlite_db: Database, tmp_path: Path, clock: Clock) -> Context:
 @pytest.fixture
 def api_keys(ctx: Context) -> dict[str, str]:
     """The demo organisations registered with their signing keys, and one API key each."""
-    return demo.seed(ctx, T0)
+    return demo.seed(ctx, T0, STORY)
 
 
 @contextmanager
@@ -242,10 +243,10 @@ def signing(tmp_path: Path) -> Iterator[tuple[Keyring, dict[str, Organisation]]]
     """A node with every demo organisation and its key, and the organisations by id."""
     db = Database.open(f"sqlite:///{tmp_path / 'c.db'}")
     ctx = node_context(db, tmp_path)
-    demo.seed(ctx, T0)
+    demo.seed(ctx, T0, STORY)
     # A single node holding every key, customs ones included: documents are tested here,
     # not who may hold which key (that is the federation's test).
-    for org in demo.ORGANISATIONS:
+    for org in STORY.organisations:
         if org.role is Role.CUSTOMS:
             keys.ensure_key(ctx, NODE_ADMIN, org.id, T0)
     yield Keyring(ctx), {o.id: o for o in organisations.list_all(ctx)}

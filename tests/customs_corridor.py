@@ -16,6 +16,7 @@ from corridor.demo import customs as demo_customs
 from corridor.model import Officer
 from corridor.services import Context, customs, handover
 from tests.conftest import T0
+from tests.factories import STORY
 
 LATER = T0.replace(hour=T0.hour + 1)
 
@@ -29,7 +30,7 @@ class Walked:
 
     def officers(self, name: str) -> tuple[Officer, Officer]:
         node = self.corridor.nodes[name]
-        return demo_customs.officers(node, demo.NATIONAL_NODES[name], T0)
+        return demo_customs.officers(node, STORY.national_nodes[name], T0)
 
     def arrive_at(self, name: str) -> None:
         """Walk the legs before node `name`'s: each released by its officers, ended, and its
@@ -57,9 +58,9 @@ def walked(tmp_path: Path) -> Iterator[Walked]:
         Settings(data_dir=tmp_path / "shipper", database_url=f"sqlite:///{tmp_path / 's.db'}"),
         clock=lambda: T0,
     )
-    demo.seed(shipper, T0)
-    corridor = demo.Corridor.open(tmp_path / "nodes", T0)
-    walk = demo.walk(shipper, T0, authorities=corridor)
+    demo.seed(shipper, T0, STORY)
+    corridor = demo.Corridor.open(tmp_path / "nodes", T0, story=STORY)
+    walk = demo.walk(shipper, T0, authorities=corridor, story=STORY)
     asyncio.run(demo.exchange(shipper, walk.shipment.id, T0, corridor))
     yield Walked(shipper, corridor, walk.shipment.id, tmp_path)
     corridor.close()

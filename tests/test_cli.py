@@ -86,7 +86,7 @@ def test_unreachable_store_is_an_operational_error(monkeypatch: pytest.MonkeyPat
 
 
 def test_check_exits_3_until_the_papers_are_complete(tmp_path: Path) -> None:
-    from corridor.demo import COMPLETING, draft
+    from tests.factories import STORY, draft
 
     path = tmp_path / "shipment.json"
     path.write_text(draft("CLI-1").model_dump_json())
@@ -96,7 +96,7 @@ def test_check_exits_3_until_the_papers_are_complete(tmp_path: Path) -> None:
     )
     assert first.exit_code == 3, first.output
     assert "NOT READY" in first.output
-    for kind, _ in COMPLETING:
+    for kind, _ in STORY.completing:
         docs += ["--doc", kind.value]
     second = runner.invoke(app, ["check", str(path), "--date", "2026-03-02", *docs])
     assert second.exit_code == 0, second.output
@@ -350,12 +350,12 @@ def test_the_example_shipment_is_accepted_by_check_and_by_the_api(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:
     """examples/shipment.json: `corridor check` reads it, POST /shipments accepts it."""
-    from corridor.demo import COMPLETING
     from tests.conftest import auth
+    from tests.factories import STORY
 
     example = Path(__file__).parent.parent / "examples" / "shipment.json"
     docs = ["--doc", "commercial_invoice", "--doc", "packing_list"]
-    for kind, _ in COMPLETING:
+    for kind, _ in STORY.completing:
         docs += ["--doc", kind.value]
     checked = runner.invoke(app, ["check", str(example), *docs])
     assert checked.exit_code == 0, checked.output

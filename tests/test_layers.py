@@ -213,3 +213,65 @@ def test_no_test_module_imports_another() -> None:
         if name.startswith("tests.") and any(p.startswith("test_") for p in name.split(".")[1:])
     ]
     assert wrong == []
+
+
+# The demo story's data, as `corridor.demo` shows it.
+STORY_NAMES = {
+    "DEMO",
+    "ORGANISATIONS",
+    "OPERATOR",
+    "NATIONAL_NODES",
+    "ISSUED_BY",
+    "COMPLETING",
+    "PLAIN_PAPERS",
+    "GUARANTEE",
+    "TERMS",
+    "draft",
+    "documents_for",
+    "demo_grn",
+}
+# What pictures the demo itself for the README, not a test.
+SHOWS_THE_DEMO = {"web/screenshots.py"}
+
+
+def _story_readers(source: str) -> list[str]:
+    """Where `source` reads the demo's story: imports of its data, or `demo.<its data>`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("corridor.demo"):
+            taken = {a.name for a in node.names} & STORY_NAMES
+            if node.module == "corridor.demo.story" or taken:
+                found.append(f"{node.lineno} imports {sorted(taken) or node.module}")
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "demo"
+            and node.attr in STORY_NAMES
+        ):
+            found.append(f"{node.lineno} reads demo.{node.attr}")
+    return found
+
+
+def test_the_suite_reads_its_input_from_its_own_story_not_the_demos() -> None:
+    """Tests take organisations, shipments and papers from `tests/factories.py`: a change
+    to the demo's story (what `make run` shows) changes no test's input."""
+    tests = Path(__file__).parent
+    wrong = [
+        f"{path.relative_to(tests)}:{where}"
+        for path in tests.rglob("*.py")
+        if str(path.relative_to(tests)) not in SHOWS_THE_DEMO
+        for where in _story_readers(path.read_text("utf-8"))
+    ]
+    assert wrong == []
+
+
+def test_the_guard_on_the_suites_input_finds_a_reader_of_the_demo_story() -> None:
+    """The check above is not blind: each way of reading the demo's story is found."""
+    sample = (
+        "from corridor import demo\n"
+        "from corridor.demo import draft\n"
+        "from corridor.demo.story import Story\n"
+        "x = demo.ORGANISATIONS\n"
+        "from corridor.demo import customs\n"
+    )
+    assert len(_story_readers(sample)) == 3

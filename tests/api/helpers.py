@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from corridor.demo import draft
 from corridor.store.db import Database
 from tests.conftest import auth
+from tests.factories import draft
 
 SHIPPER = "kz-ferroalloy"
 

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 
-from corridor import demo
 from corridor.services import Context, shipments
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0
+from tests.factories import STORY
 
 BOX = epcis.container_epc("CSQU3054383")
 
@@ -25,7 +25,7 @@ def auth(keys: dict[str, str], org: str) -> dict[str, str]:
 def test_capture_then_query_over_http(
     client: TestClient, ctx: Context, api_keys: dict[str, str]
 ) -> None:
-    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("HTTP-EPCIS"), T0)
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("HTTP-EPCIS"), T0)
     # Hand-overs of the last days and hours, recorded now (the node's clock is T0).
     events = [
         epcis.build(Step.DEPARTING, T0 - timedelta(hours=61 - h), made.id, node, [BOX])
@@ -103,7 +103,7 @@ def test_bad_capture_bodies_say_what_is_wrong(
 def test_emissions_statement_over_http(
     client: TestClient, ctx: Context, api_keys: dict[str, str]
 ) -> None:
-    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("HTTP-CO2"), T0)
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("HTTP-CO2"), T0)
     got = client.get(f"/shipments/{made.id}/emissions", headers=auth(api_keys, "ro-consignee"))
     assert got.status_code == 200
     body = got.json()
@@ -135,7 +135,7 @@ def test_the_query_parameters_of_the_binding_filter_as_written(
     """Each of the binding's filters narrows the answer, pipe-separated lists match any of
     their values, MATCH_epc no longer matches a parent, and a parameter this repository does
     not know is refused with the binding's exception instead of ignored."""
-    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("QUERY"), T0)
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("QUERY"), T0)
     vessel = epcis.vessel_epc("9246645")
     events = [
         epcis.build(Step.DEPARTING, T0 - timedelta(hours=50), made.id, "dostyk", [BOX]),

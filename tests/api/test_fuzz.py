@@ -19,10 +19,10 @@ from schemathesis.checks import positive_data_acceptance
 from stdnum import iso6346, luhn
 
 from corridor.asgi import create_app
-from corridor.demo import draft
 from corridor.services import Context, shipments
 from corridor.services.throttle import Throttle
 from tests.conftest import ORGS
+from tests.factories import draft
 
 SHIPPER = "kz-ferroalloy"
 EXAMPLES = 10

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from corridor.demo import draft
 from corridor.model import Organisation
 from corridor.services import NODE_ADMIN, Context, credentials, organisations
 from tests.conftest import T0, auth, state
 from tests.documents.conftest import INVOICE
+from tests.factories import draft
 
 NEWCOMER = {"id": "kz-newcomer", "name": "Newcomer LLP", "country": "KZ", "role": "shipper"}
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from corridor.demo import COMPLETING, documents_for, draft
 from corridor.documents import MEDIA_TYPE
 from corridor.model import DocumentKind
 from corridor.services import Context, papers, shipments
 from tests.api.helpers import SHIPPER, is_problem, submit
 from tests.conftest import ORGS, auth
+from tests.factories import STORY, draft
 from tests.rules.samples import GOOD
 
 
@@ -35,7 +35,7 @@ def test_check_reports_missing_and_complete(client: TestClient, api_keys: dict[s
         if x["outcome"] == "blocking"
     }
     assert stopped == {"EU-CBAM-DECLARANT", "EU-STEEL-ORIGIN-3G"}
-    body["documents"] += [k.value for k, _ in COMPLETING]
+    body["documents"] += [k.value for k, _ in STORY.completing]
     assert client.post("/rules/check", json=body, headers=auth(api_keys, SHIPPER)).json()["ready"]
 
 
@@ -54,7 +54,7 @@ def test_submission_stores_a_report_and_recheck_sees_new_documents(
     assert created["readiness"]["ready"] is False
     sid = created["id"]
     h = auth(api_keys, SHIPPER)
-    kinds = ["commercial_invoice", "packing_list", *[k.value for k, _ in COMPLETING]]
+    kinds = ["commercial_invoice", "packing_list", *[k.value for k, _ in STORY.completing]]
     # Raw files of kinds that have a signed form are unverified attachments: they do not
     # make the shipment ready, whoever uploads them (the review's carrier did exactly this).
     for kind in kinds:
@@ -69,7 +69,7 @@ def test_submission_stores_a_report_and_recheck_sees_new_documents(
     assert faked["ready"] is False
     # Signed documents from issuers whose role may sign them do.
     shipment = shipments.get(ctx, ORGS[SHIPPER], sid)
-    fields = documents_for(shipment)
+    fields = STORY.papers(shipment)
     for kind in ("commercial_invoice", "packing_list", "transit_declaration"):
         r = client.post(
             f"/shipments/{sid}/documents/signed",

@@ -29,6 +29,7 @@ from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, credentials, keys, papers, shipments
 from corridor.services.shipments import Shipment
 from tests.conftest import ORGS, T0
+from tests.factories import STORY
 from tests.servers import NatsServer, end, free_port, listening, until
 
 AUTHORITIES = {
@@ -61,23 +62,23 @@ class Corridor:
 def corridor_nodes(tmp_path: Path) -> Iterator[Corridor]:
     directory_bus = InProcessBus()
     nodes = {
-        n: demo.national_node(tmp_path / n, n, org, T0, bus=directory_bus)
+        n: demo.national_node(tmp_path / n, n, org, T0, bus=directory_bus, story=STORY)
         for n, org in {**AUTHORITIES, "shipper": "kz-ferroalloy"}.items()
     }
-    federation = demo.Corridor(tmp_path, dict(nodes), directory_bus)
+    federation = demo.Corridor(tmp_path, dict(nodes), directory_bus, STORY)
     shipper = nodes.pop("shipper")
     authorities = nodes
     me = ORGS["kz-ferroalloy"]
-    s = shipments.submit(shipper, me, demo.draft("X-1"), T0)
-    fields = demo.documents_for(s)
+    s = shipments.submit(shipper, me, STORY.draft("X-1"), T0)
+    fields = STORY.papers(s)
     for kind in (
         DocumentKind.COMMERCIAL_INVOICE,
         DocumentKind.PACKING_LIST,
         DocumentKind.TRANSIT_DECLARATION,
         DocumentKind.RAIL_CONSIGNMENT_NOTE,
     ):
-        if kind in demo.ISSUED_BY and demo.ISSUED_BY[kind] != me.id:
-            issuer = ORGS[demo.ISSUED_BY[kind]]
+        if kind in STORY.issued_by and STORY.issued_by[kind] != me.id:
+            issuer = ORGS[STORY.issued_by[kind]]
             token = papers.sign(shipper, issuer, kind, fields[kind], T0, s.id)
             papers.attach(shipper, me, s.id, kind, "d", MEDIA_TYPE, token.encode(), T0)
         else:
@@ -102,7 +103,7 @@ def prepare_served(root: Path, now: datetime) -> dict[str, str]:
     user; an API key for the organisation running it."""
     keys = {}
     for name, org in NODES.items():
-        ctx = demo.national_node(root / name, name, org, now)
+        ctx = demo.national_node(root / name, name, org, now, story=STORY)
         keys[name] = credentials.issue_key(ctx, NODE_ADMIN, org, "test", now).key
         if name == "shipper":
             keys[HOLDER] = credentials.issue_key(ctx, NODE_ADMIN, HOLDER, "test", now).key
@@ -146,7 +147,7 @@ def serve_node(root: Path, name: str, nats_url: str, port: int) -> subprocess.Po
 def sign_transit(base: str, created: dict[str, Any], holder_key: str) -> None:
     """The holder signs the shipment's transit declaration on the shipper's served node, so
     the route's transit authorities hear from it (`created`: the shipment as submitted)."""
-    fields = demo.documents_for(Shipment.model_validate(created))[DocumentKind.TRANSIT_DECLARATION]
+    fields = STORY.papers(Shipment.model_validate(created))[DocumentKind.TRANSIT_DECLARATION]
     signed = httpx.post(
         f"{base}/shipments/{created['id']}/documents/signed",
         json={"kind": "transit_declaration", "fields": fields},
@@ -204,7 +205,7 @@ def served_corridor(root: Path, nats_url: str) -> Iterator[Served]:
 # Nodes and envelopes for the tests that drive the exchange below the services.
 def local_context(folder: Path, name: str, org_id: str, database_url: str | None = None) -> Context:
     """A national node of the demo corridor in `folder`, as its services see it."""
-    ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url)
+    ctx = demo.national_node(folder, name, org_id, T0, database_url=database_url, story=STORY)
     assert ctx.exchange is not None
     return ctx
 

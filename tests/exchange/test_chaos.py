@@ -25,8 +25,8 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from corridor import demo
 from tests.exchange.conftest import HOLDER, NODES, Served, served_corridor, sign_transit
+from tests.factories import STORY
 from tests.servers import NatsServer, until
 
 SHIPMENTS = 5
@@ -79,7 +79,7 @@ def _faults(
     keys, health = served.keys, served.health
 
     def disclose(ref: str) -> None:
-        draft = demo.draft(ref).model_dump(mode="json")
+        draft = STORY.draft(ref).model_dump(mode="json")
         created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth)
         assert created.status_code == 201, created.text
         sid = created.json()["id"]

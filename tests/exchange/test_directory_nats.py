@@ -13,6 +13,7 @@ from corridor.exchange.jetstream import NatsBus
 from corridor.services import Context, keys
 from tests.conftest import T0
 from tests.exchange.conftest import nats_or_skip
+from tests.factories import STORY
 
 NODES = 10
 
@@ -24,7 +25,7 @@ def test_ten_nodes_publishing_together_all_see_each_other(tmp_path: Path) -> Non
     operators += ["kz-rail"] * (NODES - len(operators))
     buses = [NatsBus(stream=f"DIR_{tag}", prefix=f"dir{tag}") for _ in range(NODES)]
     nodes: list[Context] = [
-        demo.national_node(tmp_path / f"n{i}", f"n{i}", operators[i], T0, bus=buses[i])
+        demo.national_node(tmp_path / f"n{i}", f"n{i}", operators[i], T0, bus=buses[i], story=STORY)
         for i in range(NODES)
     ]
     for node, operator in zip(nodes, operators, strict=True):

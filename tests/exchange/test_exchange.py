@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from corridor import demo
 from corridor.documents import verify as verify_document
 from corridor.exchange.bus import InProcessBus
 from corridor.exchange.delivery import receive
@@ -32,6 +31,7 @@ from corridor.store.exchange_tables import OutboxRow, RejectionRow
 from corridor.store.tables import Base
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import Corridor, nats_or_skip
+from tests.factories import STORY
 
 SECRETS = [
     "Ferro-chromium",
@@ -98,9 +98,7 @@ def _check_entitlements(c: Corridor) -> None:
                     assert not set(line) & set(pol.withheld_in_items("transit")), name
             assert set(disclosed) <= entitled, (name, kind)
             assert set(disclosed) == entitled & set(
-                demo.documents_for(shipments.get(c.shipper, ORGS["kz-ferroalloy"], c.shipment_id))[
-                    kind
-                ]
+                STORY.papers(shipments.get(c.shipper, ORGS["kz-ferroalloy"], c.shipment_id))[kind]
             )
         kinds = set(row.content)
         for kind in DocumentKind:

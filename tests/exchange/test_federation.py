@@ -23,6 +23,7 @@ from corridor.model import DocumentKind
 from corridor.services import NODE_ADMIN, Context, federation, inbound, keys, papers
 from tests.conftest import ORGS, T0
 from tests.documents.conftest import RELEASE
+from tests.factories import STORY
 
 NODES = {"kz": "kz-customs", "eu": "ro-customs", "shipper": "kz-ferroalloy"}
 
@@ -30,8 +31,11 @@ NODES = {"kz": "kz-customs", "eu": "ro-customs", "shipper": "kz-ferroalloy"}
 @pytest.fixture
 def corridor(tmp_path: Path) -> Iterator[demo.Corridor]:
     bus = InProcessBus()
-    nodes = {n: demo.national_node(tmp_path / n, n, org, T0, bus=bus) for n, org in NODES.items()}
-    c = demo.Corridor(tmp_path, nodes, bus)
+    nodes = {
+        n: demo.national_node(tmp_path / n, n, org, T0, bus=bus, story=STORY)
+        for n, org in NODES.items()
+    }
+    c = demo.Corridor(tmp_path, nodes, bus, STORY)
     for name, org in NODES.items():
         keys.ensure_key(nodes[name], NODE_ADMIN, org, T0)
     keys.ensure_key(nodes["shipper"], NODE_ADMIN, "kz-rail", T0)
@@ -128,6 +132,7 @@ def test_a_node_certified_by_a_root_nobody_pinned_is_ignored(
         T0,
         bus=corridor.bus,
         root=tmp_path / "rogue",
+        story=STORY,
     )
     try:
         assert rogue.exchange is not None
@@ -278,7 +283,13 @@ def test_a_key_claimed_by_two_nodes_counts_for_neither(corridor: demo.Corridor) 
     assert kid in eu.trust().entries
     # Another node, also certified to host the carrier, restates the same key as its own.
     other = demo.national_node(
-        corridor.root / "fwd", "fwd", "kz-rail", T0, bus=corridor.bus, root=corridor.root
+        corridor.root / "fwd",
+        "fwd",
+        "kz-rail",
+        T0,
+        bus=corridor.bus,
+        root=corridor.root,
+        story=STORY,
     )
     try:
         assert other.exchange is not None

@@ -17,14 +17,15 @@ from corridor.exchange.bus import InProcessBus
 from corridor.services import Context
 from tests.conftest import off_the_event_loop
 from tests.documents.conftest import INVOICE
+from tests.factories import STORY
 
 
 def _serve(
     folder: Path, node: str, org: str, bus: InProcessBus, directory: Path
 ) -> tuple[Any, dict[str, str]]:
     now = datetime.now(UTC)
-    ctx = demo.national_node(folder, node, org, now, bus=bus, root=directory.parent)
-    api_keys = demo.seed(ctx, now)
+    ctx = demo.national_node(folder, node, org, now, bus=bus, root=directory.parent, story=STORY)
+    api_keys = demo.seed(ctx, now, STORY)
     assert ctx.exchange is not None
     ctx.exchange.interval_s = 0.05
     return create_app(ctx), api_keys
@@ -46,7 +47,7 @@ def test_disclosure_travels_between_served_nodes(tmp_path: Path) -> None:
     ):
         assert {n["node"] for n in az.get("/exchange/directory").json()} == {"shipper", "az"}
         sid = shipper.post(
-            "/shipments", json=demo.draft("N-1").model_dump(mode="json"), headers=h
+            "/shipments", json=STORY.draft("N-1").model_dump(mode="json"), headers=h
         ).json()["id"]
         declaration = {
             "document_number": "26KZ00000000000001",

@@ -13,8 +13,8 @@ from typing import Any
 import httpx2 as httpx
 import sqlalchemy as sa
 
-from corridor import demo
 from tests.exchange.conftest import HOLDER, NODES, served_corridor, sign_transit
+from tests.factories import STORY
 from tests.servers import NatsServer, until
 
 
@@ -25,7 +25,7 @@ def test_served_nodes_exchange_over_an_authenticating_broker(
         keys = served.keys
         url = {name: served.url(name) for name in NODES}
         auth = {"Authorization": f"Bearer {keys['shipper']}"}
-        draft = demo.draft("PROC-1").model_dump(mode="json")
+        draft = STORY.draft("PROC-1").model_dump(mode="json")
         created = httpx.post(f"{url['shipper']}/shipments", json=draft, headers=auth, timeout=30)
         assert created.status_code == 201, created.text
         sid = created.json()["id"]
@@ -72,7 +72,7 @@ def test_served_nodes_exchange_over_an_authenticating_broker(
 def _scan_for_consignor(folder: Path) -> None:
     """Every table of a node's store, dumped as text, holds neither the consignor's id,
     name nor tax number (but for the public directories of organisations and keys)."""
-    consignor = next(o for o in demo.ORGANISATIONS if o.id == NODES["shipper"])
+    consignor = next(o for o in STORY.organisations if o.id == NODES["shipper"])
     secrets = [consignor.id, consignor.name, *([consignor.tax_id] if consignor.tax_id else [])]
     database = folder / "node.db"
     engine = sa.create_engine(f"sqlite:///{database}")

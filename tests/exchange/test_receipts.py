@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from corridor import demo, ledger
+from corridor import ledger
 from corridor.cli import app
 from corridor.documents import MEDIA_TYPE, Signer, issue, jws_digest, signing
 from corridor.documents._hazmat import generate_key
@@ -42,6 +42,7 @@ from corridor.store.exchange_tables import (
 from corridor.store.tables import DocumentRow, LedgerEntryRow
 from tests.conftest import ORGS, T0
 from tests.exchange.conftest import AUTHORITIES, Corridor
+from tests.factories import STORY
 
 SHIPPER = ORGS["kz-ferroalloy"]
 
@@ -238,7 +239,7 @@ def test_a_superseded_key_cannot_backdate_what_no_node_witnessed(
         ).one()
         signer = c.shipper.keys.signer(s, SHIPPER.id)
     invoice = sent.content.decode("ascii")
-    fields = demo.documents_for(shipments.get(c.shipper, SHIPPER, c.shipment_id))
+    fields = STORY.papers(shipments.get(c.shipper, SHIPPER, c.shipment_id))
     backdated = issue(
         signer,
         SHIPPER,
@@ -581,7 +582,7 @@ def test_a_document_signed_with_a_key_still_on_its_way_is_held_then_taken(
     # The holder signs its declaration again, with a new key made now.
     now = T0 + timedelta(minutes=1)
     keys.rotate(c.shipper, NODE_ADMIN, "kz-forwarder", now)
-    fields = demo.documents_for(shipments.get(c.shipper, SHIPPER, c.shipment_id))
+    fields = STORY.papers(shipments.get(c.shipper, SHIPPER, c.shipment_id))
     papers.issue_signed(
         c.shipper,
         ORGS["kz-forwarder"],

@@ -18,6 +18,7 @@ from corridor.services import Context, keys, papers, shipments, timeline
 from corridor.store.db import Database
 from corridor.store.tables import LedgerEntryRow, ShipmentRow
 from tests.conftest import ORGS, T0, node_context
+from tests.factories import STORY
 
 
 class Chain:
@@ -34,8 +35,8 @@ class Chain:
 @pytest.fixture
 def chain(db: Database, tmp_path: Path) -> tuple[Database, Chain, str]:
     ctx = node_context(db, tmp_path)
-    demo.seed(ctx, T0)
-    s = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("L-1"), T0)
+    demo.seed(ctx, T0, STORY)
+    s = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("L-1"), T0)
     papers.attach(
         ctx,
         ORGS["kz-ferroalloy"],
@@ -83,7 +84,7 @@ def test_entries_commit_to_content_without_revealing_it(chain: tuple[Database, C
     for secret in ("Ferro-chromium", "720241", "58000", "ro-consignee"):
         assert secret not in text
     submitted = load(db, sid)[0].body
-    assert submitted["draft"] == ledger.digest_of(demo.draft("L-1").model_dump(mode="json"))
+    assert submitted["draft"] == ledger.digest_of(STORY.draft("L-1").model_dump(mode="json"))
 
 
 def test_a_changed_body_in_the_database_is_found(chain: tuple[Database, Chain, str]) -> None:
@@ -153,8 +154,8 @@ def test_parties_writing_to_one_shipment_at_once_all_get_in(
 
     _empty(pg_db)
     ctx = node_context(pg_db, tmp_path)
-    demo.seed(ctx, T0)
-    sid = shipments.submit(ctx, ORGS["kz-ferroalloy"], demo.draft("L-9"), T0).id
+    demo.seed(ctx, T0, STORY)
+    sid = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("L-9"), T0).id
 
     def write(i: int) -> None:
         if i % 2:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from corridor.demo import draft
 from corridor.model import Organisation, ShipmentDraft
+from tests.factories import draft
 
 
 def base() -> dict[str, Any]:

@@ -8,18 +8,18 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor.demo import COMPLETING, draft
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
 from corridor.rules import Engine, Outcome, shipped_packs
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Procedure
+from tests.factories import STORY, draft
 
 NET = corridor()
 ENGINE = Engine(shipped_packs(), NET)
 ROUTE = NET.route("dostyk", "constanta", via=["aktau"])
 BASIC = {DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST}
-FULL = BASIC | {k for k, _ in COMPLETING}
+FULL = BASIC | {k for k, _ in STORY.completing}
 DAY = date(2026, 3, 2)
 
 

@@ -42,6 +42,7 @@ from corridor.services.context import NODE_ADMIN
 from corridor.services.decisions import Action
 from tests.conftest import ORGS, T0
 from tests.customs_corridor import LATER, Walked
+from tests.factories import STORY
 
 
 def test_each_leg_is_decided_and_ended_on_its_own_authoritys_node(walked: Walked) -> None:
@@ -149,7 +150,7 @@ def test_profiles_hits_and_reasons_never_leave_the_authority(walked: Walked) -> 
     asyncio.run(demo_customs.deliver(walked.corridor, walked.shipper))
     secrets: set[str] = set()
     for name in walked.corridor.nodes:
-        text_ = targeting.shipped_profiles(demo.NATIONAL_NODES[name])
+        text_ = targeting.shipped_profiles(STORY.national_nodes[name])
         if text_:
             for p in parse_profiles(text_, "x").profiles:
                 secrets |= {p.id, p.reason}

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from corridor import exceptions as exc
-from corridor.demo import draft
 from corridor.services import Context, listing, shipments
 from tests.conftest import ORGS, T0
+from tests.factories import draft
 
 SHIPPER = ORGS["kz-ferroalloy"]
 

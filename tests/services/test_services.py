@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 from corridor import demo
 from corridor.config import Settings
-from corridor.demo import draft
 from corridor.exceptions import (
     ExchangeDisabled,
     InvalidInput,
@@ -33,6 +32,7 @@ from corridor.services import (
 )
 from tests.conftest import ORGS, T0, auth
 from tests.documents.conftest import INVOICE
+from tests.factories import STORY, draft
 
 NEW = Organisation(id="ge-rail", name="Georgian Railway", country="GE", role="carrier")  # type: ignore[arg-type]
 
@@ -121,7 +121,7 @@ def test_disclosure_needs_an_exchange_and_says_so(ctx: Context, api_keys: dict[s
 def test_the_inbox_is_read_by_the_authority_running_the_node_only(ctx: Context) -> None:
     from corridor import demo
 
-    node = demo.national_node(ctx.settings.data_dir / "az", "az", "az-customs", T0)
+    node = demo.national_node(ctx.settings.data_dir / "az", "az", "az-customs", T0, story=STORY)
     try:
         assert disclosure.inbox(node, ORGS["az-customs"]) == []
         with pytest.raises(PermissionDenied):
@@ -153,8 +153,8 @@ def test_the_operator_of_the_make_run_node_can_suspend_a_member(tmp_path: Path) 
         Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'n.db'}"),
         clock=lambda: T0,
     )
-    demo.seed(ctx, T0)
-    corridor = demo.live_corridor(ctx, T0)
+    demo.seed(ctx, T0, STORY)
+    corridor = demo.live_corridor(ctx, T0, story=STORY)
     try:
         assert ctx.exchange is not None
         operator = organisations.get(ctx, "node-operator")

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from corridor import exceptions as exc
-from corridor.demo import draft
 from corridor.model import DocumentKind
 from corridor.services import (
     NODE_ADMIN,
@@ -24,6 +23,7 @@ from corridor.services import (
 from corridor.store.db import Database
 from corridor.store.tables import Base, DocumentRow, EventRow, ShipmentPartyRow, ShipmentRow
 from tests.conftest import ORGS, T0
+from tests.factories import STORY, draft
 
 
 def count(db: Database, table: type[Base]) -> int:
@@ -172,14 +172,13 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
     nothing."""
     from datetime import timedelta
 
-    from corridor.demo.story import documents_for
     from corridor.documents import verify
     from corridor.services import keys
 
     shipper = ORGS["kz-ferroalloy"]
     s = shipments.submit(node, shipper, draft("R-9"), T0)
     assert not _invoice_counts(readiness.check(node, shipper, s.id, T0))
-    fields = documents_for(s)[DocumentKind.COMMERCIAL_INVOICE]
+    fields = STORY.papers(s)[DocumentKind.COMMERCIAL_INVOICE]
     signed = papers.issue_signed(node, shipper, s.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
     assert _invoice_counts(readiness.check(node, shipper, s.id, T0))
     assert _invoice_counts(shipments.get(node, shipper, s.id).readiness)  # type: ignore[arg-type]
@@ -206,7 +205,7 @@ def test_readiness_counts_a_signed_document_only_while_it_verifies(
 
     # Stored bytes swapped for another shipment's valid invoice count for nothing here.
     s2 = shipments.submit(node, shipper, draft("R-10"), T0)
-    fields = documents_for(s2)[DocumentKind.COMMERCIAL_INVOICE]
+    fields = STORY.papers(s2)[DocumentKind.COMMERCIAL_INVOICE]
     other = papers.issue_signed(node, shipper, s2.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
     with db.transaction() as t:
         row = t.get(DocumentRow, other.document.id)

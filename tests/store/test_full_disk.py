@@ -17,7 +17,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from corridor.demo import draft
+from tests.factories import draft
 from tests.servers import DemoNode, until
 
 HEALTH_WITHIN_S = 5.0

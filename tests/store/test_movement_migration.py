@@ -7,20 +7,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from corridor import demo
 from corridor.services import Context, shipments, timeline, tracking
 from corridor.store.db import migrate
 from corridor.store.tables import EpcisEventRow, EventRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0
+from tests.factories import STORY
 
 SHIPPER, RAIL = ORGS["kz-ferroalloy"], ORGS["kz-rail"]
 SHIP = epcis.vessel_epc("9176187")
 
 
 def test_captured_movements_move_from_timeline_rows_to_their_events(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("MIGRATE-1"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("MIGRATE-1"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     moves = [
         epcis.build(Step.DEPARTING, T0 + timedelta(hours=1), made.id, "dostyk", box),

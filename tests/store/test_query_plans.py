@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import event
 
 from corridor import demo
-from corridor.demo.story import documents_for
 from corridor.model import DocumentKind
 from corridor.services import (
     Context,
@@ -34,6 +33,7 @@ from corridor.services import (
 from corridor.store.db import Database
 from tests import bulk
 from tests.conftest import ORGS, T0, fresh_pg_database, node_context
+from tests.factories import STORY
 
 pytestmark = pytest.mark.postgres
 
@@ -47,11 +47,11 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, s
     with fresh_pg_database() as url:
         db = Database.open(url)
         ctx = node_context(db, Path(tmp_path_factory.mktemp("plans")))
-        api_keys = demo.seed(ctx, T0)
+        api_keys = demo.seed(ctx, T0, STORY)
         bulk.register(ctx, T0)
         shipper = ORGS[bulk.SHIPPER]
-        real = shipments.submit(ctx, shipper, demo.draft("PLAN-1"), T0)
-        fields = documents_for(real)[DocumentKind.COMMERCIAL_INVOICE]
+        real = shipments.submit(ctx, shipper, STORY.draft("PLAN-1"), T0)
+        fields = STORY.papers(real)[DocumentKind.COMMERCIAL_INVOICE]
         papers.issue_signed(ctx, shipper, real.id, DocumentKind.COMMERCIAL_INVOICE, fields, T0)
         bulk.grow(ctx, real.id, 20_000)
         yield ctx, real.id, api_keys[bulk.SHIPPER]

@@ -13,7 +13,6 @@ from alembic.migration import MigrationContext
 
 from corridor import exceptions as exc
 from corridor import ledger
-from corridor.demo import ORGANISATIONS, draft
 from corridor.model import Organisation
 from corridor.services import Context, shipments
 from corridor.store import db as store_db
@@ -21,8 +20,9 @@ from corridor.store.db import Database, translate
 from corridor.store.exchange_tables import RejectionRow
 from corridor.store.tables import Base, ShipmentRow
 from tests.conftest import T0
+from tests.factories import STORY, draft
 
-ORGS = {o.id: o for o in ORGANISATIONS}
+ORGS = {o.id: o for o in STORY.organisations}
 
 
 def count(db: Database, table: type[Base]) -> int:

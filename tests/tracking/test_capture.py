@@ -33,6 +33,7 @@ from corridor.store.tables import EpcisEventRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0, node_context, state
+from tests.factories import STORY
 
 SCHEMA = Path(__file__).parents[2] / "src/corridor/tracking/schema/EPCIS-JSON-Schema.json"
 SHIPPER, RAIL, FERRY = ORGS["kz-ferroalloy"], ORGS["kz-rail"], ORGS["caspian-ferry"]
@@ -44,8 +45,8 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, 
     folder = tmp_path_factory.mktemp("walked")
     db = Database.open(f"sqlite:///{folder / 'c.db'}")
     ctx = node_context(db, folder)
-    demo.seed(ctx, T0)
-    walk = demo.walk(ctx, T0)
+    demo.seed(ctx, T0, STORY)
+    walk = demo.walk(ctx, T0, story=STORY)
     yield ctx, walk.shipment.id
     db.close()
 
@@ -142,7 +143,7 @@ def test_who_sees_what(walked: tuple[Context, str]) -> None:
 
 
 def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-1"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-1"), T0)
     container = [epcis.container_epc("MSCU1234566")]
     late = epcis.build(Step.ARRIVING, T0 + timedelta(days=2), made.id, "aktau", container)
     early = epcis.build(Step.DEPARTING, T0 + timedelta(days=1), made.id, "dostyk", container)
@@ -160,7 +161,7 @@ def test_capture_is_idempotent_and_ordered_by_event_time(node: Context) -> None:
 
 
 def test_an_event_changed_in_the_store_breaks_the_ledger(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-0"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-0"), T0)
     container = [epcis.container_epc("MSCU1234566")]
     event = epcis.build(Step.ARRIVING, T0, made.id, "aktau", container)
     tracking.capture(node, RAIL, epcis.document([event], T0), T0)
@@ -178,7 +179,7 @@ def test_an_event_changed_in_the_store_breaks_the_ledger(node: Context) -> None:
 
 
 def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-2"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-2"), T0)
     wrong = epcis.build(Step.ARRIVING, T0, made.id, "kuryk", [epcis.container_epc("MSCU1234566")])
     tracking.capture(node, FERRY, epcis.document([wrong], T0), T0)
     declared = copy.deepcopy(wrong) | {
@@ -215,7 +216,7 @@ def test_a_correction_declares_the_error_and_edits_nothing(node: Context) -> Non
 
 
 def test_one_bad_event_stores_nothing(node: Context, tmp_path: Path) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-3"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-3"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     good = epcis.build(Step.DEPARTING, T0, made.id, "dostyk", box)
     forged = epcis.build(Step.ARRIVING, T0, made.id, "aktau", box) | {"eventID": good["eventID"]}
@@ -244,7 +245,7 @@ def test_one_bad_event_stores_nothing(node: Context, tmp_path: Path) -> None:
 
 
 def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-4"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-4"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     with pytest.raises(NotFound):
         tracking.record(node, ORGS["node-operator"], made.id, Step.DEPARTING, T0, "dostyk", now=T0)
@@ -271,7 +272,7 @@ def test_only_parties_record_and_only_the_territorys_customs_hold(node: Context)
 def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
     node: Context, tmp_path: Path
 ) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-5"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-5"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     n = 2 * PART + 10
 
@@ -308,7 +309,7 @@ def test_a_document_of_many_parts_is_stored_whole_or_not_at_all(
 
 def test_only_the_recorder_may_declare_its_event_wrong(node: Context) -> None:
     """Another party to the shipment cannot mark the ferry's arrival as wrong."""
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-DECL"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-DECL"), T0)
     arrival = epcis.build(Step.ARRIVING, T0, made.id, "aktau", [epcis.container_epc("MSCU1234566")])
     tracking.capture(node, FERRY, epcis.document([arrival], T0), T0)
     declared = copy.deepcopy(arrival) | {
@@ -335,7 +336,7 @@ def test_a_custody_event_out_of_time_is_refused_and_nothing_moves(
 ) -> None:
     """An arrival dated 2099 (or an hour ahead, or in 2001) is refused whole: the shipment's
     status does not move and nothing is stored."""
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-TIME"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-TIME"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     ok = epcis.build(Step.DEPARTING, T0, made.id, "dostyk", box)
     late = epcis.build(Step.ARRIVING, when, made.id, "constanta", box)
@@ -352,7 +353,7 @@ def test_a_custody_event_out_of_time_is_refused_and_nothing_moves(
 def test_a_vessel_is_loaded_only_at_a_seaport(node: Context) -> None:
     """A hand-over onto a vessel at a rail junction is refused with what to name instead;
     at a port it is taken."""
-    made = shipments.submit(node, SHIPPER, demo.draft("TRACK-VESSEL"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-VESSEL"), T0)
     box = [epcis.container_epc("MSCU1234566")]
     vessel = epcis.vessel_epc("9246645")
     inland = epcis.build(Step.LOADING, T0, made.id, "almaty", box, vehicle=vessel)

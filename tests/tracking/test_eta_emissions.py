@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from corridor import demo
 from corridor import emissions as glec
 from corridor.exceptions import InvalidInput, NotFound
 from corridor.exchange import delivery
@@ -28,6 +27,7 @@ from corridor.services import (
 )
 from corridor.tracking.epcis import Step
 from tests.conftest import ORGS, T0
+from tests.factories import STORY
 
 SHIPPER, RAIL = ORGS["kz-ferroalloy"], ORGS["kz-rail"]
 
@@ -62,7 +62,7 @@ def test_a_truck_in_asia_carries_the_uplift_to_the_gram() -> None:
 
 
 def test_the_demo_statement_names_every_element_and_source(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-1"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("EMIT-1"), T0)
     statement = emissions.for_shipment(node, SHIPPER, made.id)
     assert statement.basis == "planned"
     legs = [e for e in statement.elements if e.kind == "leg"]
@@ -89,7 +89,7 @@ def test_the_demo_statement_names_every_element_and_source(node: Context) -> Non
 
 
 def test_the_signed_statement_states_every_gram_and_prints(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-2"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("EMIT-2"), T0)
     statement = emissions.for_shipment(node, SHIPPER, made.id)
     signed = emissions.issue(node, SHIPPER, made.id, T0)
     assert signed.document.kind == DocumentKind.EMISSIONS_STATEMENT
@@ -114,7 +114,7 @@ def test_the_signed_statement_states_every_gram_and_prints(node: Context) -> Non
 
 
 def test_a_statement_whose_totals_do_not_add_up_is_refused(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-3"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("EMIT-3"), T0)
     fields = emissions.document_fields(emissions.for_shipment(node, SHIPPER, made.id), "E-1", T0)
     fields["wtw_kg"] = Decimal(fields["wtw_kg"]) - Decimal("0.001")  # type: ignore[arg-type]
     with pytest.raises(InvalidInput, match="invalid fields") as refused:
@@ -125,7 +125,7 @@ def test_a_statement_whose_totals_do_not_add_up_is_refused(node: Context) -> Non
 
 
 def test_the_authorities_ahead_are_told_the_live_estimate(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("LIVE-1"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("LIVE-1"), T0)
     assert arrival.live_arrivals(node, SHIPPER, made.id, T0) == {}  # the plan stands
     tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
     arrived = T0 + timedelta(hours=30)
@@ -133,7 +133,7 @@ def test_the_authorities_ahead_are_told_the_live_estimate(node: Context) -> None
     live = arrival.live_arrivals(node, SHIPPER, made.id, arrived)
     assert "dostyk" not in live
     assert all(at > arrived for at in live.values())
-    route, draft = made.route, demo.draft("LIVE-1")
+    route, draft = made.route, STORY.draft("LIVE-1")
     report = node.engine.check(draft, route, set(), draft.departure or T0)
     directory = [
         NodeAddress(c.lower(), c, f"{c.lower()}-customs", "x") for c in ("KZ", "AZ", "GE", "RO")
@@ -164,7 +164,7 @@ def test_alternatives_compare_by_days_and_co2(node: Context) -> None:
 
 
 def test_eta_starts_from_the_last_event(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("ETA-1"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("ETA-1"), T0)
     before = arrival.for_shipment(node, SHIPPER, made.id, T0)
     assert before.position == "dostyk"
     assert [s.node for s in before.stops] == made.route.nodes[1:]
@@ -180,11 +180,11 @@ def test_eta_starts_from_the_last_event(node: Context) -> None:
 
 def test_hops_seen_three_times_are_fitted(node: Context) -> None:
     for n, hours in enumerate((20, 22, 25)):
-        made = shipments.submit(node, SHIPPER, demo.draft(f"ETA-F{n}"), T0)
+        made = shipments.submit(node, SHIPPER, STORY.draft(f"ETA-F{n}"), T0)
         tracking.record(node, RAIL, made.id, Step.DEPARTING, T0, "dostyk", now=T0)
         at = T0 + timedelta(hours=hours)
         tracking.record(node, RAIL, made.id, Step.ARRIVING, at, "almaty", now=at)
-    fresh = shipments.submit(node, SHIPPER, demo.draft("ETA-F9"), T0)
+    fresh = shipments.submit(node, SHIPPER, STORY.draft("ETA-F9"), T0)
     stops = arrival.for_shipment(node, SHIPPER, fresh.id, T0).stops
     assert (stops[0].node, stops[0].basis) == ("almaty", "fitted")
     assert stops[1].basis == "planned"
@@ -199,7 +199,7 @@ def test_the_backtest_error_falls_as_events_arrive() -> None:
 
 
 def test_a_non_party_gets_no_statement_or_eta(node: Context) -> None:
-    made = shipments.submit(node, SHIPPER, demo.draft("EMIT-2"), T0)
+    made = shipments.submit(node, SHIPPER, STORY.draft("EMIT-2"), T0)
     with pytest.raises(NotFound, match="party to"):
         emissions.for_shipment(node, ORGS["node-operator"], made.id)
     with pytest.raises(NotFound, match="party to"):

@@ -21,6 +21,7 @@ from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.demo import customs as demo_customs
 from corridor.services import Context, customs, handover
+from tests.factories import STORY
 from tests.servers import free_port
 
 T = TypeVar("T")
@@ -56,8 +57,8 @@ def serve(folder: Path) -> Iterator[Served]:
     `corridor serve --demo-nodes` runs them."""
     ctx = Context.open(Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'n.db'}"))
     now = datetime.now(UTC)
-    keys = demo.seed(ctx, now)
-    corridor = demo.live_corridor(ctx, now)
+    keys = demo.seed(ctx, now, STORY)
+    corridor = demo.live_corridor(ctx, now, story=STORY)
     officers = demo.officer_keys(corridor, now)
     port = free_port()
     server = _Server(
@@ -94,7 +95,7 @@ def walk_legs_before(served: Served, shipment_id: str, name: str, timeout_s: flo
 def _arrive(node: Context, name: str, shipment_id: str, timeout_s: float) -> str:
     """Wait until the shipment's declaration is on node `name` with the previous leg's
     proof of end; its id."""
-    examiner, _ = demo_customs.officers(node, demo.NATIONAL_NODES[name], datetime.now(UTC))
+    examiner, _ = demo_customs.officers(node, STORY.national_nodes[name], datetime.now(UTC))
 
     def arrived() -> str | None:
         mine = customs.queue(node, examiner, datetime.now(UTC))
@@ -112,7 +113,7 @@ def _arrive(node: Context, name: str, shipment_id: str, timeout_s: float) -> str
 
 def _walk_leg(node: Context, name: str, shipment_id: str, timeout_s: float) -> None:
     declaration = _arrive(node, name, shipment_id, timeout_s)
-    examiner, chief = demo_customs.officers(node, demo.NATIONAL_NODES[name], datetime.now(UTC))
+    examiner, chief = demo_customs.officers(node, STORY.national_nodes[name], datetime.now(UTC))
     demo_customs.decide(node, examiner, chief, declaration, datetime.now(UTC))
     handover.end_leg(node, examiner, declaration, datetime.now(UTC))
 

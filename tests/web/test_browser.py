@@ -19,15 +19,15 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from corridor import demo
 from corridor.documents.recipes import token_from_input
 from corridor.model import DocumentKind
 from corridor.services import papers, shipments
 from corridor.web import i18n
 from corridor.web.labels import LABELS
+from tests.factories import STORY
 from tests.web.browser import AXE, Served, chromium_or_skip, serve, walk_legs_before
 
-ORGS = {o.id: o for o in demo.ORGANISATIONS}
+ORGS = {o.id: o for o in STORY.organisations}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def signed_elsewhere(
     origin on the KZ node, the rail carrier's CIM/SMGS note on the shipper's) and hands over
     as a file: out of the UI's scope, the issuer's own system."""
     shipment = shipments.get(served.ctx, ORGS["kz-ferroalloy"], shipment_id)
-    fields = demo.documents_for(shipment)[kind]
+    fields = STORY.papers(shipment)[kind]
     node = served.corridor.nodes["kz"] if issuer == "kz-customs" else served.ctx
     token = papers.sign(node, ORGS[issuer], kind, fields, served.ctx.clock(), shipment_id)
     path = folder / f"{kind.value}.sd-jwt"
@@ -173,7 +173,7 @@ def test_a_shipment_from_submission_to_the_border_decision(
         signed_elsewhere(corridor, sid, DocumentKind.RAIL_CONSIGNMENT_NOTE, "kz-rail", tmp_path),
     )
     # The EU's CBAM authorisation and Art. 3g mill certificate are plain files.
-    for kind, body in demo.PLAIN_PAPERS.items():
+    for kind, body in STORY.plain_papers.items():
         if kind is not DocumentKind.TRANSIT_GUARANTEE:
             paper = tmp_path / f"{kind.value}.json"
             paper.write_text(json.dumps(body))
@@ -322,7 +322,7 @@ def axe(page: Page) -> list[dict[str, Any]]:
 
 def test_every_page_passes_axe_and_works_by_keyboard(corridor: Served, browser: Browser) -> None:
     shipment = shipments.submit(
-        corridor.ctx, ORGS["kz-ferroalloy"], demo.draft("AXE-1"), corridor.ctx.clock()
+        corridor.ctx, ORGS["kz-ferroalloy"], STORY.draft("AXE-1"), corridor.ctx.clock()
     )
     context = browser.new_context(bypass_csp=True)  # to inject axe-core
     page = context.new_page()

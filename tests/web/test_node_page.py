@@ -13,6 +13,7 @@ from corridor.asgi import create_app
 from corridor.exchange.bus import InProcessBus
 from corridor.services import NODE_ADMIN, credentials
 from tests.conftest import T0
+from tests.factories import STORY
 from tests.web.forms import csrf_of
 
 
@@ -27,7 +28,7 @@ def _signed_in(client: TestClient, key: str) -> None:
 
 
 def test_the_operator_sees_and_replays_dead_letters_and_others_do_not(tmp_path: Path) -> None:
-    ctx = demo.national_node(tmp_path / "shipper", "shipper", "kz-ferroalloy", T0)
+    ctx = demo.national_node(tmp_path / "shipper", "shipper", "kz-ferroalloy", T0, story=STORY)
     try:
         operator = credentials.issue_key(ctx, NODE_ADMIN, "node-operator", "t", T0).key
         shipper = credentials.issue_key(ctx, NODE_ADMIN, "kz-ferroalloy", "t", T0).key

@@ -25,6 +25,7 @@ from corridor.services import (
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n
 from tests.conftest import T0, off_the_event_loop
+from tests.factories import STORY
 from tests.web.forms import csrf_of
 
 
@@ -42,8 +43,8 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     ctx = Context.open(
         Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'n.db'}"), clock=lambda: T0
     )
-    keys = demo.seed(ctx, T0)
-    walked = demo.walk(ctx, T0)
+    keys = demo.seed(ctx, T0, STORY)
+    walked = demo.walk(ctx, T0, story=STORY)
     yield Node(ctx, keys, walked.shipment.id)
     ctx.close()
 
@@ -303,7 +304,7 @@ def test_the_list_pages_older_shipments_behind_a_link(
     from tests.conftest import ORGS
 
     later = T0 + timedelta(minutes=1)
-    made = shipments.submit(node.ctx, ORGS["kz-ferroalloy"], demo.draft("WEB-PAGE-2"), later)
+    made = shipments.submit(node.ctx, ORGS["kz-ferroalloy"], STORY.draft("WEB-PAGE-2"), later)
     monkeypatch.setattr(pages, "PAGE_SIZE", 1)
     client = signed_in(node, "kz-ferroalloy")
     page = client.get("/ui/shipments").text
@@ -438,8 +439,8 @@ def test_sending_while_not_ready_is_a_choice_and_answers_refresh_themselves(node
     """A shipment whose papers are not complete is sent only when the shipper confirms it;
     the answers are a fragment the page asks for again."""
     client = signed_in(node, "kz-ferroalloy")
-    shipper = next(o for o in demo.ORGANISATIONS if o.id == "kz-ferroalloy")
-    sid = shipments.submit(node.ctx, shipper, demo.draft("NOT-READY"), T0).id  # no papers yet
+    shipper = next(o for o in STORY.organisations if o.id == "kz-ferroalloy")
+    sid = shipments.submit(node.ctx, shipper, STORY.draft("NOT-READY"), T0).id  # no papers yet
     page = client.get(f"/ui/shipments/{sid}")
     assert page.status_code == 200, page.text
     assert 'id="answers"' in page.text

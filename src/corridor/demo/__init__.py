@@ -25,12 +25,14 @@ from corridor.demo.nodes import (
 )
 from corridor.demo.story import (
     COMPLETING,
+    DEMO,
     ISSUED_BY,
     NATIONAL_NODES,
     OPERATOR,
     ORGANISATIONS,
     PLAIN_PAPERS,
     SHIPPER_NODE,
+    Story,
     demo_grn,
     documents_for,
     draft,
@@ -55,6 +57,7 @@ from corridor.services.shipments import Event, Shipment
 
 __all__ = [
     "COMPLETING",
+    "DEMO",
     "ISSUED_BY",
     "NATIONAL_NODES",
     "OPERATOR",
@@ -64,6 +67,7 @@ __all__ = [
     "Corridor",
     "DemoRun",
     "Exchanged",
+    "Story",
     "Walk",
     "demo_roots",
     "documents_for",
@@ -86,8 +90,8 @@ def keys_file(data_dir: Path) -> Path:
     return data_dir / "demo-keys.json"
 
 
-def seed(ctx: Context, now: datetime) -> dict[str, str]:
-    """Register the demo organisations that are missing, give each one hosted here a signing
+def seed(ctx: Context, now: datetime, story: Story = DEMO) -> dict[str, str]:
+    """Register the story's organisations that are missing, give each one hosted here a signing
     key (the customs authorities are not hosted here), and return every demo API key.
 
     Keys are stored hashed; their secrets are kept in an owner-only file in the data
@@ -95,8 +99,8 @@ def seed(ctx: Context, now: datetime) -> dict[str, str]:
     """
     path = keys_file(ctx.settings.data_dir)
     api_keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    register_directory(ctx, now)
-    for org in ORGANISATIONS:
+    register_directory(ctx, now, story)
+    for org in story.organisations:
         if org.id not in api_keys:
             api_keys[org.id] = credentials.issue_key(ctx, NODE_ADMIN, org.id, "demo", now).key
         # A customs authority's keys live on its own national node only; a national node
@@ -129,16 +133,17 @@ def walk(
     now: datetime,
     reference: str | None = None,
     authorities: Corridor | None = None,
+    story: Story = DEMO,
 ) -> Walk:
     """Submit the demo shipment, attach its papers and record its journey leg by leg.
 
     Papers of an authority (the certificate of origin) are signed on that authority's own
-    national node in `authorities` (the demo corridor's, made under the data folder if not
+    national node in `authorities` (the story's corridor, made under the data folder if not
     given), and this node pins the corridor directory that vouches for them. Times after
     submission are planned from the network's typical leg and dwell times.
     """
     own_corridor = authorities is None
-    corridor = authorities or Corridor.open(ctx.settings.data_dir / "nodes", now)
+    corridor = authorities or Corridor.open(ctx.settings.data_dir / "nodes", now, story=story)
     try:
         return _walk(ctx, now, reference, corridor)
     finally:
@@ -149,15 +154,16 @@ def walk(
 def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor) -> Walk:
     # This node trusts what the authorities' nodes vouch for (their papers count here).
     corridor.pin_on(ctx)
-    orgs = {o.id: o for o in ORGANISATIONS}
-    shipper = orgs["kz-ferroalloy"]
+    story = corridor.story
+    orgs = {o.id: o for o in story.organisations}
+    shipper = orgs[story.shipper]
     ref = reference or f"DEMO-{now:%Y%m%d-%H%M%S}"
-    shipment = shipments.submit(ctx, shipper, draft(ref), now)
-    fields = documents_for(shipment)
+    shipment = shipments.submit(ctx, shipper, story.draft(ref), now)
+    fields = story.papers(shipment)
     tokens: dict[DocumentKind, str] = {}
 
     def sign(kind: DocumentKind) -> None:
-        issuer = orgs[ISSUED_BY[kind]]
+        issuer = orgs[story.issued_by[kind]]
         if issuer.id == shipper.id:
             tokens[kind] = papers.issue_signed(
                 ctx, shipper, shipment.id, kind, fields[kind], now
@@ -181,13 +187,13 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
     sign(DocumentKind.COMMERCIAL_INVOICE)
     sign(DocumentKind.PACKING_LIST)
     incomplete = readiness.check(ctx, shipper, shipment.id, now)
-    for kind, _ in COMPLETING:
+    for kind, _ in story.completing:
         if kind in fields:
             sign(kind)
         else:
             # A bank guarantee, a CBAM authorisation or a mill certificate is not one of
             # the corridor's signed kinds: a plain file.
-            body = {"kind": kind.value, "shipment": ref, **PLAIN_PAPERS[kind]}
+            body = {"kind": kind.value, "shipment": ref, **story.plain_papers[kind]}
             if kind is DocumentKind.TRANSIT_GUARANTEE:
                 body["grn"] = demo_grn(ref)
             papers.attach(
@@ -201,7 +207,7 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
                 now,
             )
     complete = readiness.check(ctx, shipper, shipment.id, now)
-    demo_tracking.walk(ctx, orgs, shipment, now + timedelta(hours=2), now)
+    demo_tracking.walk(ctx, orgs, story.carriers, shipment, now + timedelta(hours=2), now)
     return Walk(
         shipment,
         tokens,
@@ -227,21 +233,22 @@ async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corr
     """Send the shipment's pre-arrival data from this (the shipper's) node to the corridor's
     national nodes, through the same disclosure and exchange as `serve`: this node joins the
     corridor as node 'shipper', certified by the Kazakh root."""
-    orgs = {o.id: o for o in ORGANISATIONS}
+    story = corridor.story
+    orgs = {o.id: o for o in story.organisations}
     sender = ctx.exchange or join(
-        ctx, SHIPPER_NODE, "kz-ferroalloy", now, corridor.root, corridor.bus
+        ctx, story.shipper_node, story.shipper, now, corridor.root, corridor.bus, story
     )
     await sender.publish()
     await corridor.sync()
     await sender.refresh()
-    sent = disclosure.disclose(ctx, orgs["kz-ferroalloy"], shipment_id, now)
+    sent = disclosure.disclose(ctx, orgs[story.shipper], shipment_id, now)
     await sender.step()
     received: dict[str, dict[str, list[str]]] = {}
     procedures: dict[str, str] = {}
     for name, node in corridor.nodes.items():
         assert node.exchange is not None
         await inbound.turn(node)
-        items = disclosure.inbox(node, orgs[NATIONAL_NODES[name]], shipment_id)
+        items = disclosure.inbox(node, orgs[story.national_nodes[name]], shipment_id)
         received[name] = {k: sorted(v) for item in items for k, v in item.content.items()}
         if items:
             procedures[name] = items[0].procedure
@@ -250,7 +257,7 @@ async def exchange(ctx: Context, shipment_id: str, now: datetime, corridor: Corr
         assert node.exchange is not None
         await inbound.turn(node)
     await sender.step()
-    answers = disclosure.answers(ctx, orgs["kz-ferroalloy"], shipment_id)
+    answers = disclosure.answers(ctx, orgs[story.shipper], shipment_id)
     carried = getattr(corridor.bus, "published", [])
     return Exchanged(received, procedures, len(sent), sum(len(b) for b in carried), answers)
 
@@ -293,7 +300,7 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     with os.fdopen(fd, "wb") as fh:
         fh.write(papers.print_copy(invoice, trust, now))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
-    shipper = next(o for o in ORGANISATIONS if o.id == demo_customs.SHIPPER)
+    shipper = DEMO.organisation(DEMO.shipper)
     return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided, shipper)
 
 
@@ -301,18 +308,18 @@ def officer_keys(corridor: Corridor, now: datetime) -> dict[str, dict[str, str]]
     """Each national node's demo officers and their API keys (added once): node name ->
     officer id -> key."""
     return {
-        name: demo_customs.officer_keys(node, NATIONAL_NODES[name], now)
+        name: demo_customs.officer_keys(node, corridor.story.national_nodes[name], now)
         for name, node in corridor.nodes.items()
     }
 
 
-def live_corridor(ctx: Context, now: datetime) -> Corridor:
+def live_corridor(ctx: Context, now: datetime, story: Story = DEMO) -> Corridor:
     """The demo corridor's national nodes on `ctx`'s running clock, with `ctx` joined to the
     same bus as the shipper's node, so one process serves the whole corridor: what this
     node discloses reaches the authorities' nodes, whose decisions come back to it."""
-    corridor = Corridor.open(ctx.settings.data_dir / "nodes", now, clock=ctx.clock)
+    corridor = Corridor.open(ctx.settings.data_dir / "nodes", now, clock=ctx.clock, story=story)
     corridor.pin_on(ctx)
     if ctx.exchange is None:
-        join(ctx, SHIPPER_NODE, "kz-ferroalloy", now, corridor.root, corridor.bus)
+        join(ctx, story.shipper_node, story.shipper, now, corridor.root, corridor.bus, story)
     officer_keys(corridor, now)
     return corridor

@@ -19,7 +19,7 @@ from typing import Any
 from corridor.customs import chain
 from corridor.customs.trader_interface import ConformanceDouble
 from corridor.demo.nodes import Corridor
-from corridor.demo.story import GUARANTEE, NATIONAL_NODES, demo_grn
+from corridor.demo.story import Story, demo_grn
 from corridor.model import Officer, OfficerRole, Organisation
 from corridor.services import (
     authentication,
@@ -36,12 +36,6 @@ from corridor.services import (
 )
 from corridor.services.context import NODE_ADMIN, Context
 from corridor.services.decisions import Action
-
-# The demo shipment's shipper, the holder of its T1 and its consignee, parties to it on the
-# shipper's node.
-SHIPPER = "kz-ferroalloy"
-HOLDER = "kz-forwarder"
-CONSIGNEE = "ro-consignee"
 
 
 @dataclass
@@ -187,7 +181,8 @@ def walk(
     result = CustomsWalk()
     # The shipper's node takes part in every turn: it receives each leg's status as it ends.
     nodes = [*corridor.nodes.values(), shipper]
-    party = organisations.get(shipper, SHIPPER)
+    story = corridor.story
+    party = organisations.get(shipper, story.shipper)
     planned = [leg.leg for leg in handover.chain(shipper, party, shipment_id).legs]
     by_country: dict[str, tuple[str, Context]] = {}
     for name, node in corridor.nodes.items():
@@ -204,24 +199,23 @@ def walk(
         if country not in by_country:
             continue
         name, node = by_country[country]
-        authority = NATIONAL_NODES[name]
+        authority = story.national_nodes[name]
         examiner, chief = officers(node, authority, now)
         opened, closes = own[0].opens, own[-1].leaves
         if own[0].procedure == "import" and result.mrn is not None:
             # The goods reach the office of destination when the custody events say so.
-            party = organisations.get(shipper, SHIPPER)
             recorded = timeline.last_arrival(shipper, party, shipment_id, own[0].starts_at)
             opened = max(opened, recorded or opened)
             closes = max(closes, opened)
             set_clocks(nodes, opened)
-            _notify_arrival(shipper, shipment_id, opened, result)
+            _notify_arrival(shipper, story, shipment_id, opened, result)
         set_clocks(nodes, opened)
         asyncio.run(turns(nodes, 1))
         mine = [q for q in customs.queue(node, examiner, opened) if q.shipment_id == shipment_id]
         ncts_leg = any(leg.ncts for leg in own)
         for item in mine:
             if ncts_leg and item.procedure == "transit":
-                _lodge(shipper, shipment_id, country, opened, result)
+                _lodge(shipper, story, shipment_id, country, opened, result)
             actions, documents = decide(node, examiner, chief, item.id, opened)
             if ncts_leg and result.mrn is not None:
                 # The office's release reaches the holder through its NCTS (after the MRN).
@@ -262,29 +256,34 @@ def walk(
                         step.proof_received_by_next = received
     result.legs = walked
     if result.mrn is not None:
-        _export(shipper, shipment_id, out, result)
+        _export(shipper, story, shipment_id, out, result)
     return result
 
 
-def _double(shipper: Context, country: str, grn: str) -> ConformanceDouble:
+def _double(shipper: Context, story: Story, country: str, grn: str) -> ConformanceDouble:
     """The national NCTS of `country`, stood in for by a conformance double (no national
     system is reached from the demo), with the holder's guarantee registered with it."""
     found = shipper.ncts.get(country)
     if not isinstance(found, ConformanceDouble):
         found = ConformanceDouble(country)
         shipper.ncts[country] = found
-    found.guarantees[grn] = (Decimal(GUARANTEE["amount"]), GUARANTEE["currency"])
+    found.guarantees[grn] = (Decimal(story.guarantee["amount"]), story.guarantee["currency"])
     return found
 
 
 def _lodge(
-    shipper: Context, shipment_id: str, country: str, at: datetime, result: CustomsWalk
+    shipper: Context,
+    story: Story,
+    shipment_id: str,
+    country: str,
+    at: datetime,
+    result: CustomsWalk,
 ) -> None:
     """The holder (the forwarder) lodges the T1 with the national NCTS, as trader software,
     and takes in the acknowledgement and the MRN."""
-    holder = organisations.get(shipper, HOLDER)
+    holder = organisations.get(shipper, story.holder)
     grn = demo_grn_of(declaration_fields(shipper, holder, shipment_id))
-    result.double = _double(shipper, country, grn)
+    result.double = _double(shipper, story, country, grn)
     view = lodging.lodge(shipper, holder, shipment_id, at)
     lodging.take_answers(shipper, at)
     result.mrn = next(v.mrn for v in lodging.status(shipper, holder, shipment_id))
@@ -304,16 +303,20 @@ def _released_in_ncts(
     lodging.take_answers(shipper, at)
 
 
-def _notify_arrival(shipper: Context, shipment_id: str, at: datetime, result: CustomsWalk) -> None:
+def _notify_arrival(
+    shipper: Context, story: Story, shipment_id: str, at: datetime, result: CustomsWalk
+) -> None:
     """The consignee, trader at destination, notifies the arrival (IE007); the national NCTS
     answers with the goods release (IE025) and, later, the write-off (IE045)."""
-    consignee = organisations.get(shipper, CONSIGNEE)
+    consignee = organisations.get(shipper, story.consignee)
     lodging.arrival(shipper, consignee, shipment_id, at)
     lodging.take_answers(shipper, at)
 
 
-def _export(shipper: Context, shipment_id: str, out: Path, result: CustomsWalk) -> None:
-    holder = organisations.get(shipper, HOLDER)
+def _export(
+    shipper: Context, story: Story, shipment_id: str, out: Path, result: CustomsWalk
+) -> None:
+    holder = organisations.get(shipper, story.holder)
     (view,) = lodging.status(shipper, holder, shipment_id)
     result.states = [m["state"] for m in view.messages]
     folder = out / "ncts" / (result.mrn or "movement")

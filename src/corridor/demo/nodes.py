@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from corridor.config import Settings
-from corridor.demo.story import NATIONAL_NODES, ORGANISATIONS
+from corridor.demo.story import DEMO, Story
 from corridor.exceptions import InvalidInput
 from corridor.exchange.bus import Bus, InProcessBus
 from corridor.exchange.runtime import Exchange
@@ -18,21 +18,23 @@ from corridor.services import customs, disclosure, federation, organisations, ta
 from corridor.services.context import NODE_ADMIN, Context
 
 
-def register_directory(ctx: Context, now: datetime) -> None:
-    """Register the demo organisations this node does not know yet (the organisation
+def register_directory(ctx: Context, now: datetime, story: Story = DEMO) -> None:
+    """Register the story's organisations this node does not know yet (the organisation
     directory is public, so every node of the demo corridor holds it)."""
     known = {o.id for o in organisations.list_all(ctx)}
-    for org in ORGANISATIONS:
+    for org in story.organisations:
         if org.id not in known:
             organisations.register(ctx, NODE_ADMIN, org, now)
 
 
 class Corridor:
     """The demo corridor's national nodes (each its own store and keys in its own folder),
-    the authorities' roots that certify them, and the bus between them."""
+    the authorities' roots that certify them, and the bus between them, for one story."""
 
-    def __init__(self, root: Path, nodes: dict[str, Context], bus: Bus) -> None:
-        self.root, self.nodes, self.bus = root, nodes, bus
+    def __init__(
+        self, root: Path, nodes: dict[str, Context], bus: Bus, story: Story = DEMO
+    ) -> None:
+        self.root, self.nodes, self.bus, self.story = root, nodes, bus, story
 
     @classmethod
     def open(
@@ -41,13 +43,17 @@ class Corridor:
         now: datetime,
         bus: Bus | None = None,
         clock: Callable[[], datetime] | None = None,
+        story: Story = DEMO,
     ) -> Corridor:
-        """The nodes under `root`, their clocks standing at `now` (or running on `clock`)."""
+        """The story's nodes under `root`, their clocks standing at `now` (or running on
+        `clock`)."""
         carrier = bus or InProcessBus()
         nodes: dict[str, Context] = {}
-        for name, org_id in NATIONAL_NODES.items():
-            nodes[name] = national_node(root / name, name, org_id, now, bus=carrier, clock=clock)
-        corridor = cls(root, nodes, carrier)
+        for name, org_id in story.national_nodes.items():
+            nodes[name] = national_node(
+                root / name, name, org_id, now, bus=carrier, clock=clock, story=story
+            )
+        corridor = cls(root, nodes, carrier, story)
         asyncio.run(corridor.sync())
         return corridor
 
@@ -62,7 +68,7 @@ class Corridor:
 
     def node_of(self, authority: Organisation) -> Context:
         """The national node run by a customs authority."""
-        for name, org_id in NATIONAL_NODES.items():
+        for name, org_id in self.story.national_nodes.items():
             if org_id == authority.id:
                 return self.nodes[name]
         raise InvalidInput(f"{authority.id!r} runs no node of the demo corridor")
@@ -85,10 +91,10 @@ class Corridor:
             node.close()
 
 
-def demo_roots(root: Path) -> Path:
-    """The demo authorities' roots (one per country of the demo organisations, kept under
+def demo_roots(root: Path, story: Story = DEMO) -> Path:
+    """The demo authorities' roots (one per country of the story's organisations, kept under
     `root/authorities/<country>/`) and the pinned-roots file all demo nodes share."""
-    countries = sorted({o.country for o in ORGANISATIONS})
+    countries = sorted({o.country for o in story.organisations})
     pinned = [federation.root_key(root / "authorities" / c, c)[0] for c in countries]
     path = root / "roots.json"
     text = federation.roots_file(pinned)
@@ -99,20 +105,26 @@ def demo_roots(root: Path) -> Path:
 
 
 def join(
-    ctx: Context, name: str, org_id: str, now: datetime, root: Path, bus: Bus | None = None
+    ctx: Context,
+    name: str,
+    org_id: str,
+    now: datetime,
+    root: Path,
+    bus: Bus | None = None,
+    story: Story = DEMO,
 ) -> Exchange:
     """Make `ctx` a national node of the demo corridor: the authority of its operator's
     country certifies it (offline in real life: a request, then a signed certificate), and
     it starts its exchange with the pinned roots."""
-    roots = demo_roots(root)
-    operator = next(o for o in ORGANISATIONS if o.id == org_id)
+    roots = demo_roots(root, story)
+    operator = story.organisation(org_id)
     # An authority's node hosts the authority alone; any other demo node the demo's
     # companies and the node's operator, who signs its members' key events (registering,
     # suspending) with a key of its own on the node.
     members = (
         [org_id]
         if operator.role is Role.CUSTOMS
-        else [o.id for o in ORGANISATIONS if o.role is not Role.CUSTOMS]
+        else [o.id for o in story.organisations if o.role is not Role.CUSTOMS]
     )
     req = federation.request(ctx, name, org_id, members)
     pinned, signer = federation.root_key(root / "authorities" / req["country"], req["country"])
@@ -135,6 +147,7 @@ def national_node(
     database_url: str | None = None,
     root: Path | None = None,
     clock: Callable[[], datetime] | None = None,
+    story: Story = DEMO,
 ) -> Context:
     """A national node of the demo corridor in its own folder (SQLite there unless a
     database is given), run by `org_id`, knowing the demo organisations, certified by the
@@ -145,8 +158,8 @@ def national_node(
         Settings(data_dir=folder, database_url=database_url or f"sqlite:///{folder / 'node.db'}"),
         clock=clock or (lambda: now),
     )
-    register_directory(node, now)
-    join(node, name, org_id, now, root or folder.parent, bus)
+    register_directory(node, now, story)
+    join(node, name, org_id, now, root or folder.parent, bus, story)
     # The authority's demo targeting, unless this node already has some in force.
     text = targeting.shipped_profiles(org_id)
     if text is not None and targeting.profiles_in_force(node) is None:

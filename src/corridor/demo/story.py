@@ -3,11 +3,17 @@ Constanța, its ferro-alloy shipment and the fields of that shipment's papers.
 
 Names are fictional; they use Kazakh, Azerbaijani, Georgian, Turkish and Romanian letters on
 purpose, so every layer is exercised with them.
+
+Everything the demo walks with is one `Story`; `DEMO` is the one `make run` shows. A test
+suite, a training node or another corridor passes a story of its own to the demo's
+functions, so its input does not change when the demo's does.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -134,9 +140,14 @@ def demo_grn(reference: str) -> str:
 GUARANTEE = {"guarantor": "Demo Bank JSC", "amount": "25000.00", "currency": "USD"}
 
 
-def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
-    """The fields of the demo shipment's signed documents, from its draft."""
-    orgs = {o.id: o for o in ORGANISATIONS}
+def documents_for(
+    shipment: Shipment, story: Story | None = None
+) -> dict[DocumentKind, dict[str, Any]]:
+    """The fields of a story's shipment's signed documents, from its draft and the story's
+    terms (the demo's by default)."""
+    story = story or DEMO
+    orgs = {o.id: o for o in story.organisations}
+    terms = story.terms
     d = shipment.draft
 
     def party(org_id: str) -> dict[str, Any]:
@@ -167,7 +178,7 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
             "issue_date": issued,
             "seller": party(d.consignor),
             "buyer": party(d.consignee),
-            "delivery_terms": "FCA Dostyk",
+            "delivery_terms": terms["delivery_terms"],
             "invoice_currency": d.goods[0].value.currency,
             "total_amount": str(total),
             "goods": goods,
@@ -185,9 +196,9 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
             "issue_date": issued,
             "consignor": party(d.consignor),
             "consignee": party(d.consignee),
-            "carrier": party("kz-rail"),
-            "departure_station": "Dostyk",
-            "destination_station": "Aktau port",
+            "carrier": party(terms["rail_carrier"]),
+            "departure_station": terms["departure_station"],
+            "destination_station": terms["destination_station"],
             "goods": goods,
             "equipment": equipment,
         },
@@ -196,23 +207,23 @@ def documents_for(shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
             "issue_date": issued,
             "exporter": party(d.consignor),
             "consignee": party(d.consignee),
-            "country_of_origin": "KZ",
+            "country_of_origin": terms["country_of_origin"],
             "goods": goods,
         },
         DocumentKind.TRANSIT_DECLARATION: {
             "document_number": f"26KZ{mrn:014d}",
             "issue_date": issued,
             "declarant": party(d.forwarder or d.consignor),
-            # The T1 of the chain's option A: from the Georgian port into the EU.
-            "office_of_departure": "Poti port customs",
-            "office_of_destination": "Constanța Sud customs",
-            "countries_of_routing": ["GE", "RO"],
+            "office_of_departure": terms["office_of_departure"],
+            "office_of_destination": terms["office_of_destination"],
+            "countries_of_routing": terms["countries_of_routing"].split(","),
             "guarantee_reference": demo_grn(d.reference),
-            # 20 % of the goods' value (the demo's assumption of the duties at stake).
+            # A share of the goods' value (the story's assumption of the duties at stake).
             "amount_to_be_covered": str(
-                (sum((g.value.amount for g in d.goods), Decimal(0)) * Decimal("0.20")).quantize(
-                    Decimal("0.01")
-                )
+                (
+                    sum((g.value.amount for g in d.goods), Decimal(0))
+                    * Decimal(terms["share_covered"])
+                ).quantize(Decimal("0.01"))
             ),
             "guarantee_currency": d.goods[0].value.currency,
             "goods": goods,
@@ -256,3 +267,62 @@ NATIONAL_NODES = {
     "tr": "tr-customs",
 }
 SHIPPER_NODE = "shipper"
+
+# The demo's terms on its papers: the T1 of the chain's option A (from the Georgian port
+# into the EU), 20 % of the goods' value covered (the demo's assumption of the duties at
+# stake).
+TERMS = {
+    "delivery_terms": "FCA Dostyk",
+    "rail_carrier": "kz-rail",
+    "departure_station": "Dostyk",
+    "destination_station": "Aktau port",
+    "country_of_origin": "KZ",
+    "office_of_departure": "Poti port customs",
+    "office_of_destination": "Constanța Sud customs",
+    "countries_of_routing": "GE,RO",
+    "share_covered": "0.20",
+}
+
+
+@dataclass(frozen=True)
+class Story:
+    """Everything the demo walks with: who takes part and which national nodes they run,
+    the shipment, who signs which paper and what its fields and plain papers say."""
+
+    organisations: tuple[Organisation, ...]
+    national_nodes: Mapping[str, str]
+    draft: Callable[[str], ShipmentDraft]
+    issued_by: Mapping[DocumentKind, str]
+    completing: tuple[tuple[DocumentKind, str], ...]
+    plain_papers: Mapping[DocumentKind, Mapping[str, str]]
+    guarantee: Mapping[str, str]
+    terms: Mapping[str, str]
+    # The consignor who walks the shipment, and the node its papers leave from.
+    shipper: str = "kz-ferroalloy"
+    shipper_node: str = SHIPPER_NODE
+    # The holder of the transit procedure (the customs representative), and the consignee.
+    holder: str = "kz-forwarder"
+    consignee: str = "ro-consignee"
+    carriers: Mapping[str, str] = field(
+        default_factory=lambda: {"rail": "kz-rail", "sea": "caspian-ferry"}
+    )
+
+    def organisation(self, org_id: str) -> Organisation:
+        """One of the story's organisations, by id."""
+        return next(o for o in self.organisations if o.id == org_id)
+
+    def papers(self, shipment: Shipment) -> dict[DocumentKind, dict[str, Any]]:
+        """The fields of the shipment's signed documents."""
+        return documents_for(shipment, self)
+
+
+DEMO = Story(
+    organisations=ORGANISATIONS,
+    national_nodes=NATIONAL_NODES,
+    draft=draft,
+    issued_by=ISSUED_BY,
+    completing=COMPLETING,
+    plain_papers=PLAIN_PAPERS,
+    guarantee=GUARANTEE,
+    terms=TERMS,
+)

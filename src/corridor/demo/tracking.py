@@ -10,6 +10,7 @@ not named in the demo.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from corridor.model import Organisation
@@ -27,6 +28,7 @@ DEMO_VESSELS = {Mode.FERRY: "9176187", Mode.SEA: "9321483"}
 def walk(
     ctx: Context,
     orgs: dict[str, Organisation],
+    carriers: Mapping[str, str],
     shipment: Shipment,
     start: datetime,
     now: datetime,
@@ -51,7 +53,7 @@ def walk(
         return epcis.wagon_epc(DEMO_PREFIX, f"5{index:07d}")
 
     def carrier(mode: Mode) -> Organisation:
-        return orgs["caspian-ferry"] if mode in (Mode.FERRY, Mode.SEA) else orgs["kz-rail"]
+        return orgs[carriers["sea"] if mode in (Mode.FERRY, Mode.SEA) else carriers["rail"]]
 
     first = carrier(legs[0].mode)
     step(first, Step.STUFFING, legs[0].origin)

@@ -131,6 +131,9 @@ STORY = Story(
         DocumentKind.TRANSIT_DECLARATION: "kz-forwarder",
         DocumentKind.RAIL_CONSIGNMENT_NOTE: "kz-rail",
         DocumentKind.CERTIFICATE_OF_ORIGIN: "kz-customs",
+        DocumentKind.TRANSIT_GUARANTEE: "kz-forwarder",
+        DocumentKind.CBAM_AUTHORISATION: "ro-consignee",
+        DocumentKind.STEEL_INPUT_ORIGIN: "kz-ferroalloy",
     },
     completing=(
         (DocumentKind.RAIL_CONSIGNMENT_NOTE, "cim-smgs.json"),

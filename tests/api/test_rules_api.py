@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -67,6 +68,13 @@ def test_submission_stores_a_report_and_recheck_sees_new_documents(
         assert r.status_code == 201
     faked = client.get(f"/shipments/{sid}/readiness", headers=h).json()
     assert faked["ready"] is False
+    # Evidence the carrier attached counts for nothing, and the report says who attached it
+    # and who provides it.
+    said = [x["message"] for c in faked["crossings"] for x in c["results"]]
+    assert any(
+        "transit guarantee attached by kz-rail (carrier); the forwarder or shipper provides it" in m
+        for m in said
+    ), said
     # Signed documents from issuers whose role may sign them do.
     shipment = shipments.get(ctx, ORGS[SHIPPER], sid)
     fields = STORY.papers(shipment)
@@ -101,7 +109,37 @@ def test_submission_stores_a_report_and_recheck_sees_new_documents(
         headers=h,
     )
     assert r.status_code == 201
+    # The evidence, each from the party that provides it: the guarantee the declaration
+    # names, the consignee's CBAM authorisation, the shipper's mill certificate.
+    providers = {
+        "transit_guarantee": SHIPPER,
+        "cbam_authorisation": "ro-consignee",
+        "steel_input_origin": SHIPPER,
+    }
+    declared = fields[DocumentKind.TRANSIT_DECLARATION]
+    guarantee = {
+        "grn": declared["guarantee_reference"],
+        "amount": "25000.00",
+        "currency": declared["guarantee_currency"],
+        "valid_until": "2027-03-01",
+        "guarantor": "A bank",
+    }
+    for kind, who in providers.items():
+        body = json.dumps(guarantee if kind == "transit_guarantee" else {"kind": kind}).encode()
+        r = client.post(
+            f"/shipments/{sid}/documents",
+            data={"kind": kind},
+            files={"file": (f"{kind}.json", body, "application/json")},
+            headers=auth(api_keys, who),
+        )
+        assert r.status_code == 201, r.text
     report = client.get(f"/shipments/{sid}/readiness", headers=h).json()
+    # The guarantee counts as checked against the declaration; the CBAM authorisation and
+    # the mill certificate count where the rule says why unverified evidence will do, and
+    # say so.
+    said = [x["message"] for c in report["crossings"] for x in c["results"]]
+    assert any("On unverified evidence (authorised CBAM declarant status" in m for m in said)
+    assert not any("transit guarantee attached by" in m for m in said if "passed" in m)
     assert report["ready"] is True, [
         x["message"] for c in report["crossings"] for x in c["results"] if x["outcome"] != "passed"
     ]

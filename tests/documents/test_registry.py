@@ -55,8 +55,17 @@ def test_a_kind_with_half_a_definition_is_refused(change: dict[str, object], why
 
 def test_a_kind_registered_twice_is_refused() -> None:
     with pytest.raises(RuntimeError, match="registered twice"):
-        registry.evidence(DocumentKind.OTHER, "another other")
+        registry.evidence(DocumentKind.OTHER, "another other", {Role.SHIPPER})
     assert KINDS[DocumentKind.OTHER].name == "other document"
+
+
+def test_evidence_without_the_roles_that_provide_it_is_refused() -> None:
+    broken = dict(KINDS)
+    broken[DocumentKind.TRANSIT_GUARANTEE] = replace(
+        KINDS[DocumentKind.TRANSIT_GUARANTEE], providers=frozenset()
+    )
+    with pytest.raises(RuntimeError, match="roles that may provide it"):
+        _complete(broken)
 
 
 def test_an_attached_file_is_never_disclosed_as_signed_data() -> None:

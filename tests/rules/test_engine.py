@@ -207,3 +207,40 @@ def test_a_rule_satisfied_by_any_one_of_its_documents() -> None:
     for one in choice:
         got = results(engine.check(wheat, ROUTE, FULL | {one}, DAY))
         assert got["GE-PHYTOSANITARY"] == ("GE", Outcome.PASSED)
+
+
+def _result(report: object, rule: str) -> object:
+    (found,) = [
+        r
+        for c in report.crossings  # type: ignore[attr-defined]
+        for r in c.results
+        if r.rule_id == rule
+    ]
+    return found
+
+
+def test_unverified_evidence_counts_only_where_the_rule_says_why() -> None:
+    note = "a file attached by kz-ferroalloy, not verified here"
+    steel, guarantee = DocumentKind.STEEL_INPUT_ORIGIN, DocumentKind.TRANSIT_GUARANTEE
+    report = ENGINE.check(
+        draft("E-1"), ROUTE, FULL - {steel, guarantee}, DAY, {steel: note, guarantee: note}
+    )
+    # The mill certificate's rule accepts it, saying so and why ...
+    passed = _result(report, "EU-STEEL-ORIGIN-3G")
+    assert passed.outcome is Outcome.PASSED  # type: ignore[attr-defined]
+    assert passed.unverified == [note]  # type: ignore[attr-defined]
+    assert "On unverified evidence (" + note in passed.message  # type: ignore[attr-defined]
+    # ... the guarantee's does not: it is missing, and the file is named in place.
+    refused = _result(report, "GE-CTC-GUARANTEE")
+    assert refused.outcome is Outcome.MISSING  # type: ignore[attr-defined]
+    assert "Attached but not counted: " + note in refused.message  # type: ignore[attr-defined]
+    assert report.ready is False
+
+
+def test_refused_evidence_counts_nowhere() -> None:
+    steel = DocumentKind.STEEL_INPUT_ORIGIN
+    note = "refused: a file attached by kz-rail (carrier); the shipper provides it"
+    report = ENGINE.check(draft("E-1"), ROUTE, FULL - {steel}, DAY, {steel: note})
+    blocked = _result(report, "EU-STEEL-ORIGIN-3G")
+    assert blocked.outcome is Outcome.BLOCKING  # type: ignore[attr-defined]
+    assert note in blocked.message  # type: ignore[attr-defined]

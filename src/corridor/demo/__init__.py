@@ -195,10 +195,14 @@ def _walk(ctx: Context, now: datetime, reference: str | None, corridor: Corridor
             # the corridor's signed kinds: a plain file.
             body = {"kind": kind.value, "shipment": ref, **story.plain_papers[kind]}
             if kind is DocumentKind.TRANSIT_GUARANTEE:
+                # The guarantee the holder's transit declaration names, valid for a year.
                 body["grn"] = demo_grn(ref)
+                body["valid_until"] = (now + timedelta(days=365)).date().isoformat()
+            # Attached by the party that provides it (the holder its guarantee, the
+            # importer its CBAM authorisation): from anyone else it would not count.
             papers.attach(
                 ctx,
-                shipper,
+                orgs[story.issued_by.get(kind, story.shipper)],
                 shipment.id,
                 kind,
                 f"{kind.value}.json",

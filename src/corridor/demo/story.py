@@ -121,13 +121,17 @@ def draft(reference: str) -> ShipmentDraft:
     )
 
 
-# Who signs each of the demo's documents.
+# Who signs each of the demo's documents, or attaches it when it is evidence.
 ISSUED_BY = {
     DocumentKind.COMMERCIAL_INVOICE: "kz-ferroalloy",
     DocumentKind.PACKING_LIST: "kz-ferroalloy",
     DocumentKind.TRANSIT_DECLARATION: "kz-forwarder",
     DocumentKind.RAIL_CONSIGNMENT_NOTE: "kz-rail",
     DocumentKind.CERTIFICATE_OF_ORIGIN: "kz-customs",
+    # Evidence, attached by the party that provides it.
+    DocumentKind.TRANSIT_GUARANTEE: "kz-forwarder",
+    DocumentKind.CBAM_AUTHORISATION: "ro-consignee",
+    DocumentKind.STEEL_INPUT_ORIGIN: "kz-ferroalloy",
 }
 
 

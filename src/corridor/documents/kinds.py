@@ -283,14 +283,34 @@ class EmissionsStatement(_Doc):
         return self
 
 
-# Files attached as evidence: the readiness report names who attached each; none is signed
-# here, so none is sent to an authority as a signed document.
-evidence(_K.TRANSIT_GUARANTEE, N_("transit guarantee"))
-evidence(_K.PHYTOSANITARY_CERTIFICATE, N_("phytosanitary certificate"))
-evidence(_K.VETERINARY_CERTIFICATE, N_("veterinary certificate"))
-evidence(_K.CBAM_AUTHORISATION, N_("authorised CBAM declarant status"))
-evidence(_K.STEEL_INPUT_ORIGIN, N_("origin of iron and steel inputs (mill certificate)"))
-evidence(_K.OTHER, N_("other document"))
+# Files attached as evidence: none is signed here, so none is sent to an authority as a
+# signed document, and the readiness report marks each unverified and names who attached
+# it. Each counts only when attached by a role that provides it: the holder of the transit
+# procedure (a customs representative, or the principal itself) lodges the guarantee
+# (UCC Art. 89, CTC Convention Annex I Art. 10); the exporter obtains the phytosanitary and
+# veterinary certificates from its country's authorities (IPPC Art. V, WOAH Terrestrial Code
+# ch. 5.2); the importer or its indirect representative is the authorised CBAM declarant
+# (Reg. 2023/956 Art. 5); the steel's producer or exporter issues the mill certificate
+# (EN 10204). An "other" file is anyone's, and no rule asks for it.
+_PARTIES = {Role.SHIPPER, Role.CONSIGNEE, Role.FORWARDER, Role.CARRIER, Role.PORT}
+evidence(_K.TRANSIT_GUARANTEE, N_("transit guarantee"), {Role.FORWARDER, Role.SHIPPER})
+evidence(
+    _K.PHYTOSANITARY_CERTIFICATE,
+    N_("phytosanitary certificate"),
+    {Role.SHIPPER, Role.FORWARDER},
+)
+evidence(_K.VETERINARY_CERTIFICATE, N_("veterinary certificate"), {Role.SHIPPER, Role.FORWARDER})
+evidence(
+    _K.CBAM_AUTHORISATION,
+    N_("authorised CBAM declarant status"),
+    {Role.CONSIGNEE, Role.FORWARDER},
+)
+evidence(
+    _K.STEEL_INPUT_ORIGIN,
+    N_("origin of iron and steel inputs (mill certificate)"),
+    {Role.SHIPPER},
+)
+evidence(_K.OTHER, N_("other document"), _PARTIES)
 
 complete(KINDS)
 

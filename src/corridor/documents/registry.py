@@ -33,7 +33,8 @@ class Kind:
     (None: a file attached as evidence, never signed here), who may sign it, whether only a
     state's own authority may, whether the corridor computes it, the short code of the
     document numbers a form prefills, and what each customs procedure's authority receives
-    of it (every procedure named; () = nothing)."""
+    of it (every procedure named; () = nothing). A kind attached as evidence names the roles
+    that may provide it: attached by anyone else it counts for nothing."""
 
     name: str
     issuers: frozenset[Role]
@@ -42,6 +43,7 @@ class Kind:
     sovereign: bool = False
     computed: bool = False
     abbreviation: str = ""
+    providers: frozenset[Role] = frozenset()
 
 
 KINDS: dict[DocumentKind, Kind] = {}
@@ -73,9 +75,13 @@ def signed(
     return register
 
 
-def evidence(kind: DocumentKind, name: str) -> None:
-    """Register a kind attached as a file, never signed here nor sent to an authority."""
-    _add(kind, Kind(name, frozenset(), dict.fromkeys(PROCEDURES, ())))
+def evidence(kind: DocumentKind, name: str, providers: set[Role]) -> None:
+    """Register a kind attached as a file, never signed here nor sent to an authority, and
+    the roles that may provide it."""
+    _add(
+        kind,
+        Kind(name, frozenset(), dict.fromkeys(PROCEDURES, ()), providers=frozenset(providers)),
+    )
 
 
 def complete(kinds: Mapping[DocumentKind, Kind]) -> None:
@@ -87,6 +93,8 @@ def complete(kinds: Mapping[DocumentKind, Kind]) -> None:
         fields = set(spec.schema.model_fields) if spec.schema else set()
         if spec.schema is not None and not spec.issuers:
             raise RuntimeError(f"{kind.value}: a signed kind names who may sign it")
+        if spec.schema is None and not spec.providers:
+            raise RuntimeError(f"{kind.value}: evidence names the roles that may provide it")
         if set(spec.disclosed) != set(PROCEDURES):
             raise RuntimeError(f"{kind.value}: disclosure must name every procedure")
         for procedure, wanted in spec.disclosed.items():

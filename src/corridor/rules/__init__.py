@@ -5,6 +5,7 @@ from functools import cache
 from corridor.exceptions import RulePackError
 from corridor.network import corridor
 from corridor.rules.engine import Engine, Outcome, ReadinessReport, Segment, segments
+from corridor.rules.evidence import REFUSED
 from corridor.rules.harmonise import Matrix, matrix, route_jurisdictions
 from corridor.rules.loader import PackSet, load_dir, parse_pack, shipped_packs
 
@@ -16,6 +17,7 @@ def default_engine() -> Engine:
 
 
 __all__ = [
+    "REFUSED",
     "Engine",
     "Matrix",
     "Outcome",

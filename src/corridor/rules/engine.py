@@ -8,10 +8,9 @@ on the order rules are written in.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +18,8 @@ from pydantic import BaseModel
 
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import Mode, Network, Route
+from corridor.rules.conditions import conditions_hold, field_present
+from corridor.rules.evidence import Holdings
 from corridor.rules.loader import PackSet
 from corridor.rules.schema import Pack, Procedure, Rule, Severity, hs_bounds
 
@@ -52,6 +53,9 @@ class RuleResult:
     reviewed: date | None = None
     # The documents whose absence this result reports (what a form offers to issue).
     lacking: list[DocumentKind] = field(default_factory=list)
+    # Evidence this result rests on or refused that was attached, not verified here: each
+    # says what it is and who attached it (the rule accepts it only if it says why).
+    unverified: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -95,6 +99,8 @@ class _Compiled:
     effective_from: date | None
     effective_to: date | None
     blocking: bool
+    # Why this rule accepts evidence the corridor cannot verify (None: it does not).
+    accepts_unverified: str | None
     extra_conditions: bool
     common: dict[str, Any]
 
@@ -189,6 +195,7 @@ class Engine:
             effective_from=rule.effective_from,
             effective_to=rule.effective_to,
             blocking=rule.severity is Severity.BLOCKING,
+            accepts_unverified=rule.requires.accepts_unverified,
             extra_conditions=bool(
                 w.equipment or w.gross_kg_over or w.value_over or w.origin_not_in
             ),
@@ -208,10 +215,13 @@ class Engine:
         route: Route,
         documents: Collection[DocumentKind],
         departure: datetime | date | None = None,
+        unverified: Mapping[DocumentKind, str] | None = None,
     ) -> ReadinessReport:
-        """The readiness report of a shipment leaving at `departure` with `documents`."""
+        """The readiness report of a shipment leaving at `departure` with `documents`
+        (verified) and `unverified` evidence (kind -> what it is and who attached it, or why
+        it does not count): a rule counts unverified evidence only where it says why it may."""
         start = _as_datetime(departure or draft.departure or datetime.now(UTC).date())
-        have = frozenset(documents)
+        have = Holdings(frozenset(documents), unverified or {})
         key = tuple(route.nodes)
         offsets = self._offsets.get(key)
         if offsets is None:
@@ -236,9 +246,7 @@ class Engine:
             crossings=crossings,
         )
 
-    def _crossing(
-        self, seg: Segment, draft: ShipmentDraft, have: frozenset[DocumentKind]
-    ) -> CrossingReport:
+    def _crossing(self, seg: Segment, draft: ShipmentDraft, have: Holdings) -> CrossingReport:
         jurisdiction = self.packs.jurisdiction_for(seg.country)
         pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
         base: dict[str, Any] = {
@@ -271,7 +279,7 @@ class Engine:
         seg: Segment,
         draft: ShipmentDraft,
         codes: list[str],
-        have: frozenset[DocumentKind],
+        have: Holdings,
     ) -> RuleResult | None:
         day = seg.day
         if (c.effective_from and day < c.effective_from) or (
@@ -292,16 +300,17 @@ class Engine:
 
         if c.hs and not goods_hit:
             return None
-        if c.extra_conditions and not _conditions_hold(c.rule, draft):
+        if c.extra_conditions and not conditions_hold(c.rule, draft):
             return None
         rule = c.rule
         where = f"{pack.jurisdiction} {seg.procedure_name}"
         if goods_hit:
             items = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in goods_hit)
             where += f" for {items}"
-        lacking = [d for d in c.documents if d not in have]
-        unmet = [g for g in c.any_of if not any(d in have for d in g)]
-        empty = [f for f in c.fields if not _field_present(draft, f)]
+        present = have.counted(c.accepts_unverified is not None)
+        lacking = [d for d in c.documents if d not in present]
+        unmet = [g for g in c.any_of if not any(d in present for d in g)]
+        empty = [f for f in c.fields if not field_present(draft, f)]
         pre = rule.requires.pre_arrival
         due = (
             seg.at - timedelta(hours=pre.hours_before)
@@ -324,14 +333,28 @@ class Engine:
                 ]
                 + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
             )
+            missing = lacking + [d for g in unmet for d in g]
+            # What was attached but does not count here, and why: said in place.
+            refused = [have.notes[d] for d in missing if d in have.notes]
+            why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
             return RuleResult(
                 **c.common,
                 due=due,
                 outcome=outcome,
                 provide=provide.capitalize() + ".",
-                lacking=lacking + [d for g in unmet for d in g],
-                message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.",
+                lacking=missing,
+                message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.{why}",
+                unverified=refused,
             )
+        resting = (
+            [
+                have.notes[d]
+                for d in (*c.documents, *(d for g in c.any_of for d in g))
+                if d in have.notes and d not in have.verified
+            ]
+            if c.accepts_unverified is not None
+            else []
+        )
         message = f"{rule.title}: in order ({where})."
         if pre:
             # isoformat is several times faster than strftime on this hot path.
@@ -345,8 +368,15 @@ class Engine:
                 f"{rule.title}: {kind} pre-arrival data to {pre.system}, lodged by the "
                 f"{pre.lodged_by.replace('_', ' ')} {when}."
             )
+        if resting:
+            message += f" On unverified evidence ({'; '.join(resting)}): {c.accepts_unverified}"
         return RuleResult(
-            **c.common, due=due, outcome=Outcome.PASSED, provide=None, message=message
+            **c.common,
+            due=due,
+            outcome=Outcome.PASSED,
+            provide=None,
+            message=message,
+            unverified=resting,
         )
 
 
@@ -354,32 +384,3 @@ def _as_datetime(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.combine(value, time(0, 0), tzinfo=UTC)
-
-
-def _conditions_hold(rule: Rule, draft: ShipmentDraft) -> bool:
-    w = rule.when
-    if w.equipment == "container" and not draft.containers:
-        return False
-    if w.equipment == "wagon" and not draft.wagons:
-        return False
-    if w.gross_kg_over is not None and sum(g.gross_kg for g in draft.goods) <= Decimal(
-        str(w.gross_kg_over)
-    ):
-        return False
-    if w.value_over is not None:
-        same = [g.value.amount for g in draft.goods if g.value.currency == w.value_over.currency]
-        # Values in other currencies cannot be compared without a rate; the rule then
-        # applies, so the shipper is asked rather than waved through.
-        if len(same) == len(draft.goods) and sum(same) <= Decimal(str(w.value_over.amount)):
-            return False
-    return not (w.origin_not_in and all(g.origin_country in w.origin_not_in for g in draft.goods))
-
-
-def _field_present(draft: ShipmentDraft, path: str) -> bool:
-    if path.endswith("[].seal"):
-        items = draft.containers if path.startswith("containers") else draft.wagons
-        return all(i.seal for i in items)
-    if path.startswith("goods[]."):
-        name = path.removeprefix("goods[].")
-        return all(getattr(g, name) for g in draft.goods)
-    return bool(getattr(draft, path))

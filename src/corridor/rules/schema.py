@@ -120,6 +120,10 @@ class Requires(BaseModel):
     any_of: list[list[DocumentKind]] = Field(default_factory=list)
     fields: list[str] = Field(default_factory=list)
     pre_arrival: PreArrival | None = None
+    # Evidence the corridor cannot verify (a file attached by a party entitled to provide
+    # it) satisfies this rule only where the rule says why that is enough, e.g. "customs
+    # checks the authorisation in the CBAM registry at release".
+    accepts_unverified: str | None = Field(default=None, min_length=10)
 
     @field_validator("any_of")
     @classmethod

@@ -11,6 +11,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from corridor.customs.references import new_grn
 from corridor.documents.recipes import token_from_input
 from corridor.model import DocumentKind
 from corridor.services import papers, shipments
@@ -126,7 +128,11 @@ def issue(me: Person, kind: str, fill: dict[str, str] | None = None) -> None:
     page, t = me.page, me.t
     page.get_by_role("link", name=t("Issue %(kind)s") % {"kind": t(LABELS[kind])}).first.click()
     for name, value in (fill or {}).items():
-        page.locator(f"[id='f-{name}']").fill(value)
+        field = page.locator(f"[id='f-{name}']")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
     page.get_by_role("button", name=t("Sign and attach")).click()
     expect(page.get_by_role("status")).to_contain_text(t("The document was signed and attached."))
 
@@ -152,33 +158,63 @@ def test_a_shipment_from_submission_to_the_border_decision(
 
     issue(shipper, "commercial_invoice")
     issue(shipper, "packing_list")
+    # The holder's guarantee, named on the transit declaration it covers.
+    grn = new_grn(2026, "KZ", b"browser journey", lang)
     issue(
         shipper,
         "transit_declaration",
-        {"office_of_departure": "KZ551000", "office_of_destination": "RO160000"},
+        {
+            "office_of_departure": "KZ551000",
+            "office_of_destination": "RO160000",
+            "guarantee_reference": grn,
+            "amount_to_be_covered": "18400.00",
+            "guarantee_currency": "USD",
+        },
     )
     attach(
         shipper,
         "certificate_of_origin",
         signed_elsewhere(corridor, sid, DocumentKind.CERTIFICATE_OF_ORIGIN, "kz-customs", tmp_path),
     )
+    # A guarantee that is not the declared one (too small) does not count, and says why.
     guarantee = tmp_path / "guarantee.json"
-    guarantee.write_text(
-        json.dumps({"grn": "26KZ000000000000A1", "amount": 25000, "currency": "USD"})
+    terms = {
+        "grn": grn,
+        "amount": "1000.00",
+        "currency": "USD",
+        "valid_until": (date.today() + timedelta(days=365)).isoformat(),
+        "guarantor": "Demo Bank JSC",
+    }
+    guarantee.write_text(json.dumps(terms))
+    attach(shipper, "transit_guarantee", guarantee)
+    expect(page.locator("section[aria-labelledby=readiness]")).to_contain_text(
+        "it covers 1000.00 USD; the transit declaration needs 18400.00 covered"
     )
+    guarantee.write_text(json.dumps({**terms, "amount": "25000.00"}))
     attach(shipper, "transit_guarantee", guarantee)
     attach(
         shipper,
         "rail_consignment_note",
         signed_elsewhere(corridor, sid, DocumentKind.RAIL_CONSIGNMENT_NOTE, "kz-rail", tmp_path),
     )
-    # The EU's CBAM authorisation and Art. 3g mill certificate are plain files.
-    for kind, body in STORY.plain_papers.items():
-        if kind is not DocumentKind.TRANSIT_GUARANTEE:
-            paper = tmp_path / f"{kind.value}.json"
-            paper.write_text(json.dumps(body))
-            attach(shipper, kind.value, paper)
+    # The EU's Art. 3g mill certificate is the shipper's plain file; the CBAM authorisation
+    # the importer's, attached by the consignee.
+    mill = tmp_path / "steel.json"
+    mill.write_text(json.dumps(STORY.plain_papers[DocumentKind.STEEL_INPUT_ORIGIN]))
+    attach(shipper, "steel_input_origin", mill)
+    expect(page.locator("#readiness")).to_contain_text(t("NOT READY"))
+    consignee = Person(browser, corridor, lang)
+    consignee.sign_in(corridor.keys["ro-consignee"])
+    consignee.page.goto(f"{corridor.base}/ui/shipments/{sid}")
+    cbam = tmp_path / "cbam.json"
+    cbam.write_text(json.dumps(STORY.plain_papers[DocumentKind.CBAM_AUTHORISATION]))
+    attach(consignee, "cbam_authorisation", cbam)
+    consignee.close()
+    page.reload()
     expect(page.locator("#readiness")).to_contain_text(t("READY"))
+    expect(page.locator("section[aria-labelledby=readiness] .tag.unverified").first).to_have_text(
+        t("on unverified evidence")
+    )
     expect(page.locator("#readiness")).not_to_contain_text(t("NOT READY"))
     expect(page.locator("section[aria-labelledby=ledger] .good")).to_contain_text("✓")
 

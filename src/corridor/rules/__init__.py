@@ -4,10 +4,11 @@ from functools import cache
 
 from corridor.exceptions import RulePackError
 from corridor.network import corridor
-from corridor.rules.engine import Engine, Outcome, ReadinessReport, Segment, segments
+from corridor.rules.engine import Engine, Segment, segments
 from corridor.rules.evidence import REFUSED
 from corridor.rules.harmonise import Matrix, matrix, route_jurisdictions
 from corridor.rules.loader import PackSet, load_dir, parse_pack, shipped_packs
+from corridor.rules.report import Outcome, ReadinessReport
 
 
 @cache

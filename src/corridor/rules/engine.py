@@ -11,78 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel
 
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import Mode, Network, Route
 from corridor.rules.conditions import conditions_hold, field_present
 from corridor.rules.evidence import Holdings
 from corridor.rules.loader import PackSet
-from corridor.rules.schema import Pack, Procedure, Rule, Severity, hs_bounds
-
-
-class Outcome(StrEnum):
-    """What a rule found."""
-
-    PASSED = "passed"
-    MISSING = "missing"
-    BLOCKING = "blocking"
-
-
-@dataclass(slots=True)
-class RuleResult:
-    """One applicable rule's verdict, in words a shipper understands.
-
-    A plain dataclass: a check makes dozens of these, and pydantic validates them only when
-    a stored report is read back.
-    """
-
-    rule_id: str
-    topic: str
-    title: str
-    outcome: Outcome
-    message: str
-    provide: str | None
-    due: datetime | None
-    legal_status: str
-    source: str | None
-    # When the rule was last checked against its source: how far the user may rely on it.
-    reviewed: date | None = None
-    # The documents whose absence this result reports (what a form offers to issue).
-    lacking: list[DocumentKind] = field(default_factory=list)
-    # Evidence this result rests on or refused that was attached, not verified here: each
-    # says what it is and who attached it (the rule accepts it only if it says why).
-    unverified: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class CrossingReport:
-    """One country on the route, the procedure it applies and its rules' results."""
-
-    country: str
-    jurisdiction: str | None
-    procedure: Procedure
-    node: str
-    mode: Mode | None
-    at: datetime
-    pack_version: str | None
-    results: list[RuleResult]
-    note: str | None
-
-
-class ReadinessReport(BaseModel):
-    """Whether a shipment can leave with nothing missing at any border."""
-
-    reference: str
-    departure: datetime
-    ready: bool
-    passed: int
-    missing: int
-    blocking: int
-    crossings: list[CrossingReport]
+from corridor.rules.report import CrossingReport, Outcome, ReadinessReport, RuleResult
+from corridor.rules.schema import Procedure, Rule, Severity, hs_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +40,11 @@ class _Compiled:
     accepts_unverified: str | None
     extra_conditions: bool
     common: dict[str, Any]
+    # Every document the rule can count, named once (what unverified evidence it rests on).
+    named: tuple[DocumentKind, ...]
+    # Pre-arrival data: how early, and the words before its deadline (None: none asked).
+    lead: timedelta | None
+    pre_words: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +115,18 @@ class Engine:
         self.network = network
         # Rules bucketed by pack and procedure, sorted by id: a check only walks the rules
         # that can apply, and results come out in a fixed order whatever the file order.
-        self._compiled: dict[tuple[int, Procedure], list[_Compiled]] = {}
+        # Within a bucket, one list per mode of entry holds the rules that mode can meet.
+        self._compiled: dict[tuple[int, Procedure], dict[Mode | None, list[_Compiled]]] = {}
         # Segment offsets depend only on the route's nodes; shipments share few routes.
         self._offsets: dict[tuple[str, ...], list[tuple[str, Procedure, str, Mode, float]]] = {}
         for p in packs.packs:
             for proc in Procedure:
                 rules = sorted((r for r in p.rules if proc in r.procedures), key=lambda r: r.id)
-                self._compiled[id(p), proc] = [self._compile(r) for r in rules]
+                compiled = [self._compile(r) for r in rules]
+                self._compiled[id(p), proc] = {
+                    mode: [c for c in compiled if not c.modes or mode in c.modes]
+                    for mode in (*Mode, None)
+                }
 
     @staticmethod
     def _compile(rule: Rule) -> _Compiled:
@@ -207,6 +154,16 @@ class Engine:
                 "source": rule.legal.source,
                 "reviewed": rule.legal.reviewed,
             },
+            named=(*rule.requires.documents, *(d for g in rule.requires.any_of for d in g)),
+            lead=timedelta(hours=pre.hours_before)
+            if (pre := rule.requires.pre_arrival) and pre.hours_before is not None
+            else None,
+            pre_words=(
+                f"{rule.title}: {'mandatory' if pre.mandatory else 'optional'} pre-arrival "
+                f"data to {pre.system}, lodged by the {pre.lodged_by.replace('_', ' ')} "
+            )
+            if pre
+            else None,
         )
 
     def check(
@@ -228,8 +185,9 @@ class Engine:
             if len(self._offsets) > 4096:
                 self._offsets.clear()
             offsets = self._offsets[key] = _offsets(route, self.network)
+        look = _Look(draft, have)
         crossings = [
-            self._crossing(Segment(c, proc, node, mode, start + timedelta(hours=h)), draft, have)
+            self._crossing(Segment(c, proc, node, mode, start + timedelta(hours=h)), look)
             for c, proc, node, mode, h in offsets
         ]
         counts = dict.fromkeys(Outcome, 0)
@@ -246,7 +204,7 @@ class Engine:
             crossings=crossings,
         )
 
-    def _crossing(self, seg: Segment, draft: ShipmentDraft, have: Holdings) -> CrossingReport:
+    def _crossing(self, seg: Segment, look: _Look) -> CrossingReport:
         jurisdiction = self.packs.jurisdiction_for(seg.country)
         pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
         base: dict[str, Any] = {
@@ -264,112 +222,55 @@ class Engine:
                 else f"No {jurisdiction} pack is in force on {seg.at.date()}."
             )
             return CrossingReport(**base, pack_version=None, results=[], note=note)
-        codes = [g.hs_code for g in draft.goods]
+        where = f"{pack.jurisdiction} {seg.procedure_name}"
         results = [
             r
-            for c in self._compiled[id(pack), seg.procedure]
-            if (r := self._evaluate(c, pack, seg, draft, codes, have)) is not None
+            for c in self._compiled[id(pack), seg.procedure][seg.mode]
+            if (r := self._evaluate(c, seg, where, look)) is not None
         ]
         return CrossingReport(**base, pack_version=pack.version, results=results, note=None)
 
-    def _evaluate(
-        self,
-        c: _Compiled,
-        pack: Pack,
-        seg: Segment,
-        draft: ShipmentDraft,
-        codes: list[str],
-        have: Holdings,
-    ) -> RuleResult | None:
+    @staticmethod
+    def _evaluate(c: _Compiled, seg: Segment, where: str, look: _Look) -> RuleResult | None:
         day = seg.day
         if (c.effective_from and day < c.effective_from) or (
             c.effective_to and day >= c.effective_to
         ):
             return None
-        if c.modes and seg.mode not in c.modes:
-            return None
-        if not c.hs:
-            goods_hit: list[int] = []
-        else:
-            goods_hit = []
-            for i, code in enumerate(codes):
+        if c.hs:
+            hit: list[int] = []
+            for i, code in enumerate(look.codes):
                 for lo, hi in c.hs:
                     if lo <= code <= hi:
-                        goods_hit.append(i)
+                        hit.append(i)
                         break
-
-        if c.hs and not goods_hit:
+            if not hit:
+                return None
+            where = f"{where} for {look.items(tuple(hit))}"
+        if c.extra_conditions and not conditions_hold(c.rule, look.draft):
             return None
-        if c.extra_conditions and not conditions_hold(c.rule, draft):
-            return None
-        rule = c.rule
-        where = f"{pack.jurisdiction} {seg.procedure_name}"
-        if goods_hit:
-            items = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in goods_hit)
-            where += f" for {items}"
-        present = have.counted(c.accepts_unverified is not None)
+        have = look.have
+        present = have.with_evidence if c.accepts_unverified is not None else have.verified
         lacking = [d for d in c.documents if d not in present]
         unmet = [g for g in c.any_of if not any(d in present for d in g)]
-        empty = [f for f in c.fields if not field_present(draft, f)]
-        pre = rule.requires.pre_arrival
-        due = (
-            seg.at - timedelta(hours=pre.hours_before)
-            if pre and pre.hours_before is not None
-            else None
-        )
+        empty = [f for f in c.fields if not look.filled(f)]
+        due = seg.at - c.lead if c.lead is not None else None
         if lacking or unmet or empty:
-            wanted = (
-                [_DOC_WORDS[d] for d in lacking]
-                + [" or ".join(_DOC_WORDS[d] for d in g) for g in unmet]
-                + [_FIELD_WORDS[f] for f in empty]
-            )
-            outcome = Outcome.BLOCKING if c.blocking else Outcome.MISSING
-            verb = "stops the shipment" if c.blocking else "is required"
-            provide = "; ".join(
-                [f"attach a '{d.value}' document" for d in lacking]
-                + [
-                    "attach one of " + " or ".join(f"'{d.value}'" for d in g) + " documents"
-                    for g in unmet
-                ]
-                + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
-            )
-            missing = lacking + [d for g in unmet for d in g]
-            # What was attached but does not count here, and why: said in place.
-            refused = [have.notes[d] for d in missing if d in have.notes]
-            why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
-            return RuleResult(
-                **c.common,
-                due=due,
-                outcome=outcome,
-                provide=provide.capitalize() + ".",
-                lacking=missing,
-                message=f"{rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.{why}",
-                unverified=refused,
-            )
-        resting = (
-            [
-                have.notes[d]
-                for d in (*c.documents, *(d for g in c.any_of for d in g))
-                if d in have.notes and d not in have.verified
-            ]
-            if c.accepts_unverified is not None
-            else []
-        )
-        message = f"{rule.title}: in order ({where})."
-        if pre:
+            return _unmet(c, where, due, have, lacking, unmet, empty)
+        if c.pre_words is not None:
             # isoformat is several times faster than strftime on this hot path.
-            when = (
-                f"by {due.isoformat(' ', 'minutes')[:16]} UTC"
+            message = c.pre_words + (
+                f"by {due.isoformat(' ', 'minutes')[:16]} UTC."
                 if due
-                else "(deadline not confirmed)"
+                else "(deadline not confirmed)."
             )
-            kind = "mandatory" if pre.mandatory else "optional"
-            message = (
-                f"{rule.title}: {kind} pre-arrival data to {pre.system}, lodged by the "
-                f"{pre.lodged_by.replace('_', ' ')} {when}."
-            )
-        if resting:
-            message += f" On unverified evidence ({'; '.join(resting)}): {c.accepts_unverified}"
+        else:
+            message = f"{c.rule.title}: in order ({where})."
+        resting: list[str] = []
+        if c.accepts_unverified is not None and have.notes:
+            resting = [have.notes[d] for d in c.named if d in have.notes and d not in have.verified]
+            if resting:
+                message += f" On unverified evidence ({'; '.join(resting)}): {c.accepts_unverified}"
         return RuleResult(
             **c.common,
             due=due,
@@ -378,6 +279,69 @@ class Engine:
             message=message,
             unverified=resting,
         )
+
+
+class _Look:
+    """What one check's rules read of the shipment, each worked out once for all of them:
+    the goods codes, which fields are filled in, the goods items named, the documents held."""
+
+    __slots__ = ("_filled", "_items", "codes", "draft", "have")
+
+    def __init__(self, draft: ShipmentDraft, have: Holdings) -> None:
+        self.codes = [g.hs_code for g in draft.goods]
+        self.draft = draft
+        self.have = have
+        self._filled: dict[str, bool] = {}
+        self._items: dict[tuple[int, ...], str] = {}
+
+    def filled(self, path: str) -> bool:
+        known = self._filled.get(path)
+        if known is None:
+            known = self._filled[path] = field_present(self.draft, path)
+        return known
+
+    def items(self, hit: tuple[int, ...]) -> str:
+        """The words naming the goods items a rule applies to."""
+        words = self._items.get(hit)
+        if words is None:
+            words = self._items[hit] = ", ".join(f"item {i + 1} (HS {self.codes[i]})" for i in hit)
+        return words
+
+
+def _unmet(
+    c: _Compiled,
+    where: str,
+    due: datetime | None,
+    have: Holdings,
+    lacking: list[DocumentKind],
+    unmet: list[tuple[DocumentKind, ...]],
+    empty: list[str],
+) -> RuleResult:
+    """A rule not met: what is missing, what to do, and what was attached but not counted."""
+    wanted = (
+        [_DOC_WORDS[d] for d in lacking]
+        + [" or ".join(_DOC_WORDS[d] for d in g) for g in unmet]
+        + [_FIELD_WORDS[f] for f in empty]
+    )
+    verb = "stops the shipment" if c.blocking else "is required"
+    provide = "; ".join(
+        [f"attach a '{d.value}' document" for d in lacking]
+        + ["attach one of " + " or ".join(f"'{d.value}'" for d in g) + " documents" for g in unmet]
+        + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
+    )
+    missing = lacking + [d for g in unmet for d in g]
+    # What was attached but does not count here, and why: said in place.
+    refused = [have.notes[d] for d in missing if d in have.notes]
+    why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
+    return RuleResult(
+        **c.common,
+        due=due,
+        outcome=Outcome.BLOCKING if c.blocking else Outcome.MISSING,
+        provide=provide.capitalize() + ".",
+        lacking=missing,
+        message=f"{c.rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.{why}",
+        unverified=refused,
+    )
 
 
 def _as_datetime(value: datetime | date) -> datetime:

@@ -126,3 +126,7 @@ def _wait(probe: Callable[[], T | None], timeout_s: float, why: str) -> T:
             return found
         time.sleep(0.2)
     raise AssertionError(why)
+
+
+# The browser's own language setting for each language of the UI.
+BROWSER_LOCALE = {"en": "en-GB", "ru": "ru-RU", "kk": "kk-KZ"}

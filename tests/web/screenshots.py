@@ -13,7 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 from corridor import demo
 from corridor.demo import customs as demo_customs
 from corridor.services import customs, disclosure, papers
-from tests.web.browser import chromium_or_skip, serve
+from tests.web.browser import BROWSER_LOCALE, chromium_or_skip, serve
 
 ORGS = {o.id: o for o in demo.ORGANISATIONS}
 
@@ -42,9 +42,9 @@ def main(out: Path) -> None:
                 browser = p.chromium.launch(
                     executable_path=chromium_or_skip(), headless=True, args=["--no-sandbox"]
                 )
-                for lang in ("en", "ru"):
+                for lang, locale in BROWSER_LOCALE.items():
                     context = browser.new_context(
-                        locale="ru-RU" if lang == "ru" else "en-GB",
+                        locale=locale,
                         viewport={"width": 1280, "height": 900},
                     )
                     page = context.new_page()

@@ -207,6 +207,20 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert i18n.number(1234.5, "ru") == "1\xa0234,5"
     assert "Mar" in i18n.when(T0, "en")
     assert "мар" in i18n.when(T0, "ru")
+    assert i18n.number(1234.5, "kk") == "1\xa0234,5"
+    assert "ж." in i18n.when(T0, "kk")
+
+
+def test_a_kazakh_browser_gets_the_kazakh_pages(node: Node) -> None:
+    client = node.client()
+    kk = i18n.translations("kk").gettext
+    r = client.get("/ui/verify", headers={"Accept-Language": "kk-KZ,kk;q=0.9,ru;q=0.8"})
+    assert 'lang="kk"' in r.text
+    assert kk("Verify a document") == "Құжатты тексеру"
+    assert kk("Verify a document") in r.text
+    # Each language is offered by its own name.
+    assert "Қазақша" in r.text
+    assert "Русский" in r.text
 
 
 def test_every_page_has_a_policy_that_loads_only_from_the_node(node: Node) -> None:
@@ -425,7 +439,7 @@ def test_the_simulator_page_answers_with_intervals_decomposition_and_target(node
 
 def test_the_sign_in_help_shows_the_key_format_and_pages_have_an_icon(node: Node) -> None:
     client = node.client()
-    for lang in ("en", "ru"):
+    for lang in ("en", "ru", "kk"):
         page = client.get("/ui/signin", headers={"Accept-Language": lang}).text
         # Written out as text, not swallowed as tags.
         assert "cor_&lt;id&gt;.&lt;secret&gt;" in page, lang

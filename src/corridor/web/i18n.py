@@ -1,6 +1,6 @@
 """Languages of the web UI: Babel message catalogues (English is the source language;
-Russian is translated in `locale/ru/LC_MESSAGES/messages.po`), the language a request asks
-for, and dates and numbers in that language's conventions.
+Russian and Kazakh are translated in `locale/<code>/LC_MESSAGES/messages.po`), the language
+a request asks for, and dates and numbers in that language's conventions.
 
 Catalogues are read from their `.po` text when the package loads, so no compiled file is
 kept beside them. `make messages` extracts the strings of the templates and the web
@@ -24,8 +24,8 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 SOURCE = "en"
-LOCALES = ("en", "ru")
-NAMES = {"en": "English", "ru": "Русский"}
+LOCALES = ("en", "ru", "kk")
+NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 COOKIE = "corridor_lang"
 
 

@@ -129,4 +129,11 @@ def _wait(probe: Callable[[], T | None], timeout_s: float, why: str) -> T:
 
 
 # The browser's own language setting for each language of the UI.
-BROWSER_LOCALE = {"en": "en-GB", "ru": "ru-RU", "kk": "kk-KZ"}
+BROWSER_LOCALE = {
+    "en": "en-GB",
+    "ru": "ru-RU",
+    "kk": "kk-KZ",
+    "az": "az-AZ",
+    "ka": "ka-GE",
+    "tr": "tr-TR",
+}

@@ -1,6 +1,7 @@
 """Languages of the web UI: Babel message catalogues (English is the source language;
-Russian and Kazakh are translated in `locale/<code>/LC_MESSAGES/messages.po`), the language
-a request asks for, and dates and numbers in that language's conventions.
+Russian, Kazakh, Azerbaijani, Georgian and Turkish are translated in
+`locale/<code>/LC_MESSAGES/messages.po`), the language a request asks for, and dates and
+numbers in that language's conventions.
 
 Catalogues are read from their `.po` text when the package loads, so no compiled file is
 kept beside them. `make messages` extracts the strings of the templates and the web
@@ -24,8 +25,15 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 SOURCE = "en"
-LOCALES = ("en", "ru", "kk")
-NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+LOCALES = ("en", "ru", "kk", "az", "ka", "tr")
+NAMES = {
+    "en": "English",
+    "ru": "Русский",
+    "kk": "Қазақша",
+    "az": "Azərbaycanca",
+    "ka": "ქართული",
+    "tr": "Türkçe",
+}
 COOKIE = "corridor_lang"
 
 

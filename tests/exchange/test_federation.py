@@ -69,6 +69,20 @@ def test_every_node_trusts_the_same_keys(corridor: demo.Corridor) -> None:
     assert owners == {"kz-customs", "ro-customs", "kz-ferroalloy", "kz-rail"}
 
 
+def test_each_national_node_shows_times_in_its_countrys_zone(corridor: demo.Corridor) -> None:
+    zones = {name: ctx.zone.key for name, ctx in corridor.nodes.items()}
+    countries = {
+        name: ctx.exchange.node.organisation.country
+        for name, ctx in corridor.nodes.items()
+        if ctx.exchange
+    }
+    assert zones == {
+        name: corridor.nodes[name].network.zone(c).key for name, c in countries.items()
+    }
+    assert zones["eu"] == "Europe/Bucharest"
+    assert zones["kz"] == "Asia/Almaty"
+
+
 def test_a_release_forged_with_a_key_held_off_the_authoritys_node_is_refused_everywhere(
     corridor: demo.Corridor,
 ) -> None:

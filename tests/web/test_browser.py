@@ -11,9 +11,10 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -267,6 +268,11 @@ def test_a_shipment_from_submission_to_the_border_decision(
     assert row.count() >= 1, "the declaration never reached the EU node's queue"
     row.first.get_by_role("link").click()
     declaration_url = o.url
+    # The expected arrival in the office's own time (Romania's), in UTC on hover.
+    expected = o.locator("dd time").first
+    at = datetime.fromisoformat(expected.get_attribute("datetime") or "")
+    expect(expected).to_contain_text(i18n.offset(at.astimezone(ZoneInfo("Europe/Bucharest"))))
+    expect(expected).to_have_attribute("title", re.compile(r" UTC$"))
     expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
         officer.t("commercial invoice")
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from corridor.services import (
     shipments,
 )
 from corridor.services.context import NODE_ADMIN
-from corridor.web import forms, i18n
+from corridor.web import forms, i18n, view
 from tests.conftest import T0, off_the_event_loop
 from tests.factories import STORY
 from tests.web.forms import csrf_of
@@ -209,6 +210,33 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert "мар" in i18n.when(T0, "ru")
     assert i18n.number(1234.5, "kk") == "1\xa0234,5"
     assert "ж." in i18n.when(T0, "kk")
+
+
+def test_times_show_in_the_nodes_zone_with_utc_on_hover() -> None:
+    almaty, bucharest = ZoneInfo("Asia/Almaty"), ZoneInfo("Europe/Bucharest")
+    shown = str(view.moment(T0, "en", almaty))
+    local = T0.astimezone(almaty)
+    assert f'datetime="{T0.astimezone(UTC).isoformat()}"' in shown
+    assert f'title="{i18n.when(T0, "en")}"' in shown
+    assert i18n.when(T0, "en").endswith(" UTC")
+    assert f">{i18n.when(T0, 'en', almaty)}</time>" in shown
+    assert i18n.when(T0, "en", almaty).endswith(" UTC+5")
+    assert f"{local.hour}:{local.minute:02d}" in i18n.when(T0, "ru", almaty)
+    # Daylight saving follows the date, not today.
+    assert i18n.offset(datetime(2026, 1, 15, 12, tzinfo=UTC).astimezone(bucharest)) == "UTC+2"
+    assert i18n.offset(datetime(2026, 7, 15, 12, tzinfo=UTC).astimezone(bucharest)) == "UTC+3"
+    assert i18n.offset(datetime(2026, 1, 15, tzinfo=ZoneInfo("Asia/Kolkata"))) == "UTC+5:30"
+    assert view.moment(None, "en", almaty) == "—"
+
+
+def test_a_stand_alone_node_shows_utc_and_every_country_of_the_network_has_a_zone(
+    node: Node,
+) -> None:
+    assert node.ctx.zone.key == "UTC"
+    net = node.ctx.network
+    countries = {n.country for n in net.nodes.values()}
+    assert {c for c in countries if net.zone(c).key == "UTC"} == set()
+    assert net.zone("KZ").key == "Asia/Almaty"
 
 
 def test_a_kazakh_browser_gets_the_kazakh_pages(node: Node) -> None:

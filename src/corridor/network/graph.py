@@ -15,9 +15,10 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from corridor.exceptions import InvalidInput, NoRoute, UnknownNode
 from corridor.memo import Memo
@@ -102,6 +103,18 @@ class NetworkFile(BaseModel):
     nodes: list[Node]
     legs: list[Leg]
     sources: dict[str, str]
+    # Each country's civil time zone (IANA name).
+    zones: dict[CountryCode, str] = {}
+
+    @field_validator("zones")
+    @classmethod
+    def _known_zones(cls, value: dict[str, str]) -> dict[str, str]:
+        for country, name in value.items():
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{country}: {name!r} is not an IANA time zone") from None
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> NetworkFile:
@@ -197,6 +210,11 @@ class Network:
         except yaml.YAMLError as exc:
             raise InvalidInput(f"network file is not valid YAML: {exc}") from None
         return cls(NetworkFile.model_validate(raw))
+
+    def zone(self, country: str | None) -> ZoneInfo:
+        """A country's civil time zone (UTC where the network names none)."""
+        name = self.data.zones.get(country or "")
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
 
     def node(self, node_id: str) -> Node:
         """Return a node, or raise UnknownNode with the closest known ids."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from corridor.config import Settings
 from corridor.customs import chain
@@ -98,6 +99,13 @@ class Context:
     def close(self) -> None:
         """Release the store's connections."""
         self.db.close()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone this node shows times in: its country's, when it is a national node
+        (the country of the organisation running it), else UTC."""
+        country = self.exchange.node.organisation.country if self.exchange else None
+        return self.network.zone(country)
 
     def running_exchange(self) -> Exchange:
         """The node's exchange, or ExchangeDisabled when it runs without one."""

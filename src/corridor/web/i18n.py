@@ -12,7 +12,7 @@ untranslated.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -76,14 +76,26 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
     return str(found) if found else SOURCE
 
 
-def when(value: datetime | None, locale: str) -> str:
-    """A date and time, in UTC, as the language writes it."""
+def when(value: datetime | None, locale: str, zone: tzinfo = UTC) -> str:
+    """A date and time in a time zone (UTC unless given), as the language writes it, with
+    the zone's offset from UTC ("UTC+5")."""
     if value is None:
         return "—"
+    local = value.astimezone(zone)
     try:
-        return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=locale) + " UTC"
+        return f"{format_datetime(local, 'medium', tzinfo=zone, locale=locale)} {offset(local)}"
     except UnknownLocaleError:
-        return value.isoformat()
+        return local.isoformat()
+
+
+def offset(value: datetime) -> str:
+    """How far a time's zone is from UTC, as "UTC", "UTC+5" or "UTC+5:30"."""
+    delta = value.utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
 
 
 def number(value: float | Decimal | int | None, locale: str, digits: int = 1) -> str:

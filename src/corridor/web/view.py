@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from corridor import __version__
@@ -45,8 +47,9 @@ class CsrfFailed(Exception):
 
 
 @cache
-def environment(locale: str) -> jinja2.Environment:
-    """The templates, with gettext in `locale` (one environment per language)."""
+def environment(locale: str, zone: str = "UTC") -> jinja2.Environment:
+    """The templates, with gettext in `locale` and times shown in `zone` (an IANA name): one
+    environment per language and zone."""
     folder = str(resources.files("corridor.web").joinpath("templates"))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
@@ -57,14 +60,24 @@ def environment(locale: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["when"] = lambda v: i18n.when(v, locale)
-    env.filters["stamp"] = lambda v: i18n.when(datetime.fromtimestamp(v, UTC), locale)
+    shown_in = ZoneInfo(zone)
+    env.filters["when"] = lambda v: moment(v, locale, shown_in)
+    env.filters["stamp"] = lambda v: moment(datetime.fromtimestamp(v, UTC), locale, shown_in)
     env.filters["show"] = shown
     words = i18n.translations(locale).gettext
     env.filters["label"] = lambda code: words(LABELS[str(code)]) if str(code) in LABELS else code
     env.filters["number"] = lambda v, digits=1: i18n.number(v, locale, digits)
     env.globals.update(version=__version__, locales=i18n.NAMES, lang=locale)
     return env
+
+
+def moment(value: datetime | None, locale: str, zone: ZoneInfo) -> Markup | str:
+    """A time in the node's zone, as a `<time>` element whose title gives it in UTC."""
+    if value is None:
+        return "—"
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.astimezone(UTC).isoformat(), i18n.when(value, locale), i18n.when(value, locale, zone)
+    )
 
 
 def shown(value: Any) -> str:
@@ -146,7 +159,7 @@ class View:
     # Responses -------------------------------------------------------------------------
     def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """A rendered page (or an htmx fragment, for a template whose name starts with _)."""
-        env = environment(self.locale)
+        env = environment(self.locale, self.ctx.zone.key)
         html = env.get_template(template).render(
             view=self,
             who=self.session.organisation if self.session else None,

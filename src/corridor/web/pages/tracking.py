@@ -55,6 +55,8 @@ def page(v: V, shipment_id: str) -> Response:
         route_nodes=[nodes[n] for n in shipment.route.nodes if n in nodes],
         steps=STEPS,
         zones=ZONES,
+        # The form starts in the node's own zone (its offset now), when it is one of them.
+        here=now.astimezone(v.ctx.zone).isoformat()[-6:],
         may_record=who.role in access.RECORDERS,
         may_sign=access.may_sign(who, DocumentKind.EMISSIONS_STATEMENT),
         notice=v.request.query_params.get("done"),

@@ -276,6 +276,17 @@ def test_a_shipment_from_submission_to_the_border_decision(
     expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
         officer.t("commercial invoice")
     )
+    # The crossing by its name, not the network's id.
+    expect(o.locator("dl.facts")).to_contain_text("Constanța port")
+    # Goods as a table, fields by their names in the officer's language.
+    lines = o.locator("section[aria-labelledby=received] table.lines").first
+    expect(lines.locator("thead")).to_contain_text(officer.t("HS code"))
+    expect(lines.locator("thead")).to_contain_text(officer.t("Gross kg"))
+    expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
+        officer.t("Document number")
+    )
+    headings = o.locator("section[aria-labelledby=received] th").all_inner_texts()
+    assert [h for h in headings if "_" in h] == [], headings
     expect(o.locator("section[aria-labelledby=handover]")).to_contain_text(officer.t("verified"))
     expect(o.locator("section[aria-labelledby=handover]")).to_contain_text("GE")
     # The lane is the office's keyed random draw: the check asked for is a documentary one,

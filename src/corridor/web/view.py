@@ -29,7 +29,7 @@ from corridor.model import Officer, Organisation, Role
 from corridor.services import Context, sessions
 from corridor.services.sessions import WebSession
 from corridor.web import i18n
-from corridor.web.labels import LABELS
+from corridor.web.labels import FIELDS, LABELS
 
 R = TypeVar("R", bound=Response)
 SESSION_COOKIE = "corridor_session"
@@ -67,7 +67,11 @@ def environment(locale: str, zone: str = "UTC") -> jinja2.Environment:
     words = i18n.translations(locale).gettext
     env.filters["label"] = lambda code: words(LABELS[str(code)]) if str(code) in LABELS else code
     env.filters["number"] = lambda v, digits=1: i18n.number(v, locale, digits)
-    env.globals.update(version=__version__, locales=i18n.NAMES, lang=locale)
+    env.filters["field"] = lambda name: (
+        words(FIELDS[name]) if name in FIELDS else str(name).replace("_", " ")
+    )
+    env.tests["rows"] = is_rows
+    env.globals.update(version=__version__, locales=i18n.NAMES, lang=locale, columns=columns)
     return env
 
 
@@ -78,6 +82,16 @@ def moment(value: datetime | None, locale: str, zone: ZoneInfo) -> Markup | str:
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         value.astimezone(UTC).isoformat(), i18n.when(value, locale), i18n.when(value, locale, zone)
     )
+
+
+def is_rows(value: Any) -> bool:
+    """Whether a received value reads best as a table: a list of objects (goods lines)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The keys of a table's rows, in the order they first appear."""
+    return list(dict.fromkeys(k for row in rows for k in row))
 
 
 def shown(value: Any) -> str:
@@ -168,9 +182,17 @@ class View:
             base=self.base,
             api_root=self.base.removesuffix("/ui"),
             path=self.request.url.path,
+            place=self.place,
             **values,
         )
         return self.finish(HTMLResponse(html, status_code=status))
+
+    def place(self, node_id: str | None) -> str:
+        """A node of the network by its name (its id when the network does not know it)."""
+        if not node_id:
+            return "—"
+        node = self.ctx.network.nodes.get(node_id)
+        return node.name if node else node_id
 
     def redirect(self, path: str) -> RedirectResponse:
         """See-other to a page of the UI (after a form)."""

@@ -178,6 +178,34 @@ def test_profiles_hits_and_reasons_never_leave_the_authority(walked: Walked) -> 
     assert leaked == []
 
 
+def test_the_queue_names_the_trader_and_the_containers_the_authority_received(
+    walked: Walked,
+) -> None:
+    ge = walked.corridor.nodes["ge"]
+    key = credentials.add_officer(
+        ge, NODE_ADMIN, "ge-customs", "ge.glance", "Glance", OfficerRole.EXAMINER, T0
+    ).key
+    officer = authentication.authenticate_officer(ge, key)
+    item = next(i for i in customs.queue(ge, officer, LATER) if i.shipment_id == walked.shipment_id)
+    draft = STORY.draft("x")
+    assert item.containers == [c.number for c in draft.containers]
+    # The transit authority is not entitled to the parties' fields: it reads the holder of
+    # its procedure, who sent the data, never the consignor.
+    assert item.trader == STORY.holder
+    assert STORY.shipper not in (item.trader or "")
+    view = customs.show(ge, officer, item.id, LATER)
+    assert (view.trader, view.containers) == (item.trader, item.containers)
+    # The importing authority reads the declarant as the documents name it.
+    eu = walked.corridor.nodes["eu"]
+    key = credentials.add_officer(
+        eu, NODE_ADMIN, "ro-customs", "ro.glance", "Glance", OfficerRole.EXAMINER, T0
+    ).key
+    ro = authentication.authenticate_officer(eu, key)
+    imported = next(i for i in customs.queue(eu, ro, LATER) if i.shipment_id == walked.shipment_id)
+    assert imported.trader == STORY.organisation(STORY.holder).name
+    assert imported.containers == item.containers
+
+
 def test_only_the_authoritys_own_officers_work_on_its_node(walked: Walked) -> None:
     kz = walked.corridor.nodes["kz"]
     with pytest.raises(PermissionDenied, match="officers"):

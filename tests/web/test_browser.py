@@ -276,8 +276,9 @@ def test_a_shipment_from_submission_to_the_border_decision(
     expect(o.locator("section[aria-labelledby=received]")).to_contain_text(
         officer.t("commercial invoice")
     )
-    # The crossing by its name, not the network's id.
+    # The crossing by its name, not the network's id; the trader and the containers.
     expect(o.locator("dl.facts")).to_contain_text("Constanța port")
+    expect(o.locator("dl.facts")).to_contain_text("CSQU3054383")
     # Goods as a table, fields by their names in the officer's language.
     lines = o.locator("section[aria-labelledby=received] table.lines").first
     expect(lines.locator("thead")).to_contain_text(officer.t("HS code"))

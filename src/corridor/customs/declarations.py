@@ -52,6 +52,25 @@ def _number(value: Any) -> float:
         return 0.0
 
 
+def at_a_glance(content: Mapping[str, Any]) -> dict[str, Any]:
+    """What an officer's queue shows of a declaration: the trader as the documents name it
+    (the declarant, else the consignor, where this authority receives them) and the
+    containers, in the order the documents list them."""
+    trader = None
+    for kind, field in (*_DECLARANT_FROM, *_CONSIGNOR_FROM):
+        party = content.get(kind, {}).get(field)
+        if isinstance(party, dict) and party.get("name"):
+            trader = str(party["name"])
+            break
+    containers: dict[str, None] = {}
+    for fields in content.values():
+        equipment = fields.get("equipment") if isinstance(fields, dict) else None
+        for item in equipment if isinstance(equipment, list) else ():
+            if isinstance(item, dict) and item.get("number"):
+                containers[str(item["number"])] = None
+    return {"trader": trader, "containers": list(containers)}
+
+
 def party_of(content: Mapping[str, Any]) -> str | None:
     """The declarant's identity (tax id, else name), for its history on this node."""
     for kind, field in (*_DECLARANT_FROM, *_CONSIGNOR_FROM):

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corridor.customs.declarations import from_content, party_of
+from corridor.customs.declarations import at_a_glance, from_content, party_of
 from corridor.customs.selectivity import assess
 from corridor.exceptions import NotFound
 from corridor.exchange.admission import HANDOVER
@@ -48,6 +48,9 @@ class QueueItem(BaseModel):
     documents: list[str]
     status: str
     mrn: str | None
+    # The trader as the documents received name it, and the containers.
+    trader: str | None = None
+    containers: list[str] = []
 
 
 class DeclarationView(QueueItem):
@@ -271,8 +274,16 @@ def assess_received(ctx: Context, now: datetime) -> int:
         return len(stale)
 
 
-def _item(d: DeclarationRow, documents: list[str]) -> dict[str, Any]:
+def _item(d: DeclarationRow, rows: list[InboxRow]) -> dict[str, Any]:
+    """A declaration's queue entry from the data received for it (`rows`, oldest first); the
+    trader is the one the documents name, else the organisation that sent them."""
+    content = _merged(rows)
+    glance = at_a_glance(content)
+    if glance["trader"] is None and rows:
+        glance["trader"] = rows[0].sender
     return {
+        **glance,
+        "documents": sorted(content),
         "id": d.id,
         "shipment_id": d.shipment_id,
         "procedure": d.procedure,
@@ -281,7 +292,6 @@ def _item(d: DeclarationRow, documents: list[str]) -> dict[str, Any]:
         "lodge_by": d.lodge_by,
         "channel": d.channel,
         "hits": d.assessment.get("hits", []),
-        "documents": documents,
         "status": d.status,
         "mrn": d.mrn,
     }
@@ -309,22 +319,26 @@ def queue(ctx: Context, who: Officer, now: datetime, limit: int = 200) -> list[Q
         targeting.ensure_profiles(s, authority.id)
         rows = list(s.scalars(select(DeclarationRow).where(DeclarationRow.status.in_(OPEN))))
         rows.sort(key=lambda d: (d.eta is None, d.eta or now, -SEVERITY.get(d.channel, 0), d.id))
-        kinds = _kinds(s, [d.shipment_id for d in rows[:limit]])
+        received = _received(s, [d.shipment_id for d in rows[:limit]])
         return [
-            QueueItem(**_item(d, kinds.get((d.shipment_id, d.procedure), []))) for d in rows[:limit]
+            QueueItem(**_item(d, received.get((d.shipment_id, d.procedure), [])))
+            for d in rows[:limit]
         ]
 
 
-def _kinds(s: Session, shipments: list[str]) -> dict[tuple[str, str], list[str]]:
-    out: dict[tuple[str, str], set[str]] = {}
+def _received(s: Session, shipments: list[str]) -> dict[tuple[str, str], list[InboxRow]]:
+    """What arrived for each shipment and procedure, oldest first."""
     if not shipments:
         return {}
-    query = select(InboxRow).where(
-        InboxRow.shipment_id.in_(shipments), InboxRow.kind == PRE_ARRIVAL
+    query = (
+        select(InboxRow)
+        .where(InboxRow.shipment_id.in_(shipments), InboxRow.kind == PRE_ARRIVAL)
+        .order_by(InboxRow.received_at, InboxRow.envelope_id)
     )
+    rows: dict[tuple[str, str], list[InboxRow]] = {}
     for r in s.scalars(query):
-        out.setdefault((r.shipment_id, r.procedure), set()).update(r.content)
-    return {k: sorted(v) for k, v in out.items()}
+        rows.setdefault((r.shipment_id, r.procedure), []).append(r)
+    return rows
 
 
 def load(s: Session, declaration_id: str) -> DeclarationRow:
@@ -348,7 +362,8 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
     assess_received(ctx, now)
     with ctx.db.transaction() as s:
         d = load(s, declaration_id)
-        content = received(s, d)
+        arrived = _arrived(s, d.shipment_id, d.procedure)
+        content = _merged(arrived)
         decisions = [
             {
                 "id": r.id,
@@ -370,7 +385,7 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
         country = who.organisation.country
         legs, proofs = chain_of(s, d), handovers(s, d.shipment_id)
         return DeclarationView(
-            **_item(d, sorted(content)),
+            **_item(d, arrived),
             content=content,
             assessment=d.assessment,
             profile_version=d.profile_version,

@@ -3,8 +3,11 @@ forms generated from schemas, and pages that load nothing from other hosts."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -227,6 +230,26 @@ def test_times_show_in_the_nodes_zone_with_utc_on_hover() -> None:
     assert i18n.offset(datetime(2026, 7, 15, 12, tzinfo=UTC).astimezone(bucharest)) == "UTC+3"
     assert i18n.offset(datetime(2026, 1, 15, tzinfo=ZoneInfo("Asia/Kolkata"))) == "UTC+5:30"
     assert view.moment(None, "en", almaty) == "—"
+    # A time stored without its zone is UTC, whatever zone the server runs in.
+    naive = T0.astimezone(UTC).replace(tzinfo=None)
+    with server_zone("Asia/Tokyo"):
+        assert str(view.moment(naive, "en", almaty)) == shown
+
+
+@contextmanager
+def server_zone(name: str) -> Iterator[None]:
+    """Run as if the server's own clock were set to zone `name`."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def test_a_stand_alone_node_shows_utc_and_every_country_of_the_network_has_a_zone(

@@ -81,11 +81,16 @@ def when(value: datetime | None, locale: str, zone: tzinfo = UTC) -> str:
     the zone's offset from UTC ("UTC+5")."""
     if value is None:
         return "—"
-    local = value.astimezone(zone)
+    local = aware(value).astimezone(zone)
     try:
         return f"{format_datetime(local, 'medium', tzinfo=zone, locale=locale)} {offset(local)}"
     except UnknownLocaleError:
         return local.isoformat()
+
+
+def aware(value: datetime) -> datetime:
+    """A time with its zone: one stored without a zone is UTC (never the server's own zone)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def offset(value: datetime) -> str:

@@ -80,7 +80,9 @@ def moment(value: datetime | None, locale: str, zone: ZoneInfo) -> Markup | str:
     if value is None:
         return "—"
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        value.astimezone(UTC).isoformat(), i18n.when(value, locale), i18n.when(value, locale, zone)
+        i18n.aware(value).astimezone(UTC).isoformat(),
+        i18n.when(value, locale),
+        i18n.when(value, locale, zone),
     )
 
 

@@ -24,7 +24,7 @@ from corridor.exceptions import (
     NotFound,
     PermissionDenied,
 )
-from corridor.model import OfficerRole
+from corridor.model import Officer, OfficerRole
 from corridor.services import (
     authentication,
     credentials,
@@ -182,11 +182,7 @@ def test_the_queue_names_the_trader_and_the_containers_the_authority_received(
     walked: Walked,
 ) -> None:
     ge = walked.corridor.nodes["ge"]
-    key = credentials.add_officer(
-        ge, NODE_ADMIN, "ge-customs", "ge.glance", "Glance", OfficerRole.EXAMINER, T0
-    ).key
-    officer = authentication.authenticate_officer(ge, key)
-    item = next(i for i in customs.queue(ge, officer, LATER) if i.shipment_id == walked.shipment_id)
+    officer, item = _queued(walked, "ge", "ge-customs")
     draft = STORY.draft("x")
     assert item.containers == [c.number for c in draft.containers]
     # The transit authority is not entitled to the parties' fields: it reads the holder of
@@ -196,14 +192,20 @@ def test_the_queue_names_the_trader_and_the_containers_the_authority_received(
     view = customs.show(ge, officer, item.id, LATER)
     assert (view.trader, view.containers) == (item.trader, item.containers)
     # The importing authority reads the declarant as the documents name it.
-    eu = walked.corridor.nodes["eu"]
-    key = credentials.add_officer(
-        eu, NODE_ADMIN, "ro-customs", "ro.glance", "Glance", OfficerRole.EXAMINER, T0
-    ).key
-    ro = authentication.authenticate_officer(eu, key)
-    imported = next(i for i in customs.queue(eu, ro, LATER) if i.shipment_id == walked.shipment_id)
+    _, imported = _queued(walked, "eu", "ro-customs")
     assert imported.trader == STORY.organisation(STORY.holder).name
     assert imported.containers == item.containers
+
+
+def _queued(walked: Walked, node: str, authority: str) -> tuple[Officer, customs.QueueItem]:
+    """A new examiner of `authority` on `node`, and the walked shipment in its queue."""
+    ctx = walked.corridor.nodes[node]
+    key = credentials.add_officer(
+        ctx, NODE_ADMIN, authority, f"{node}.glance", "Glance", OfficerRole.EXAMINER, T0
+    ).key
+    officer = authentication.authenticate_officer(ctx, key)
+    queued = customs.queue(ctx, officer, LATER)
+    return officer, next(i for i in queued if i.shipment_id == walked.shipment_id)
 
 
 def test_only_the_authoritys_own_officers_work_on_its_node(walked: Walked) -> None:

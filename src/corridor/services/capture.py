@@ -141,7 +141,10 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
 
 
 def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
-    """Each event's node and its country; every event must happen at a corridor node."""
+    """Each event's node and its country. A place named as a corridor node must be one, and
+    customs holds and releases happen at one; any other place (a GS1 location, a private
+    URI, or none) lies outside the network, has no country and is seen only by the
+    shipment's parties."""
     nodes = ctx.network.nodes
     errors = [
         FieldError(
@@ -151,12 +154,13 @@ def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
         )
         for c in found
         if c.location not in nodes
+        and (c.step in _CUSTOMS_STEPS or (c.location is not None and ":" not in c.location))
     ]
     if errors:
         raise InvalidInput(
             f"events happen at nodes of the corridor network: {errors[0].message}", errors
         )
-    return {c.location: nodes[c.location].country for c in found if c.location}
+    return {c.location: nodes[c.location].country for c in found if c.location in nodes}
 
 
 def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:

@@ -31,7 +31,7 @@ from stdnum import iso6346
 from stdnum.exceptions import ValidationError as StdnumError
 
 from corridor.exceptions import FieldError, InvalidInput
-from corridor.tracking import digital_link, eventhash, jsonld
+from corridor.tracking import digital_link, eventhash, jsonld, prehash
 from corridor.tracking.validation import MAX_EVENTS as MAX_EVENTS
 from corridor.tracking.validation import check_stored
 
@@ -144,24 +144,28 @@ def shipment_uri(shipment_id: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def check_identifier(uri: str) -> str | None:
-    """Why an identifier cannot be stored here, or None when it can. (The same containers,
-    vessels and nodes come back in event after event: each is checked once.)"""
+    """Why an identifier cannot be stored here, or None when it can: a container's check
+    digit, a vessel's IMO number and the corridor's own URNs are checked; any other URI the
+    GS1 schema accepts (a GS1 key as an EPC URI or Digital Link, a private URI) is stored as
+    written. (The same containers, vessels and nodes come back in event after event: each
+    is checked once.)"""
     if uri.startswith(BIC):
         try:
             iso6346.validate(uri.removeprefix(BIC))
         except StdnumError:
             return f"{uri!r}: the container number fails its ISO 6346 check digit"
         return None
-    if _IMO_RE.match(uri):
+    if uri.startswith(IMO):
         digits = uri.removeprefix(IMO)
-        return None if _imo_check(digits) == int(digits[6]) else f"{uri!r}: bad IMO check digit"
-    if _GIAI_RE.match(uri) or _CORRIDOR_RE.match(uri):
+        if not _IMO_RE.match(uri) or _imo_check(digits) != int(digits[6]):
+            return f"{uri!r}: not an IMO ship number with its check digit, e.g. {IMO}9176187"
         return None
-    return (
-        f"{uri!r} is not an identifier this repository stores; use a container "
-        f"({BIC}…), a vessel ({IMO}…), a wagon ({GIAI}<prefix>.<number>) or a corridor "
-        "item, node or shipment URN"
-    )
+    if uri.startswith("urn:corridor:") and not _CORRIDOR_RE.match(uri):
+        return (
+            f"{uri!r} is not one of the corridor's identifiers: '{ITEM}<shipment>.<line>', "
+            f"'{NODE}<node id>' or '{SHIPMENT}<shipment id>'"
+        )
+    return None
 
 
 def normalise(uri: str) -> str:
@@ -169,9 +173,13 @@ def normalise(uri: str) -> str:
     return digital_link.normalise(uri)
 
 
-def event_id(event: Mapping[str, Any]) -> str:
-    """The CBV 2.0 hash-based id of one of the corridor's events."""
-    return eventhash.event_id(event, normalise)
+def event_id(event: Mapping[str, Any], namespaces: Mapping[str, str] | None = None) -> str:
+    """The CBV 2.0 hash-based id of an event; `namespaces` are the prefixes its document
+    declares. The corridor's own events take the short path; any other event the whole
+    algorithm (`corridor.tracking.prehash`), which gives the same id for the same event."""
+    if eventhash.covers(event):
+        return eventhash.event_id(event, normalise)
+    return eventhash.hashed(prehash.prehash(event, normalise, namespaces or {}))
 
 
 def digest_of(event: Mapping[str, Any]) -> str:
@@ -327,7 +335,7 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
         found = []
         for n, event in enumerate(part, start=lo):
             try:
-                found.append(_one(jsonld.expanded(event, prefixes)))
+                found.append(_one(jsonld.expanded(event, prefixes), prefixes))
             except InvalidInput as exc:
                 errors.append(FieldError(f"epcisBody.eventList[{n}]", exc.detail))
         if not errors:
@@ -340,10 +348,19 @@ def read_parts(doc: Any, size: int) -> Iterator[list[Captured]]:
         )
 
 
-def _one(event: dict[str, Any]) -> Captured:
-    ids = [*event.get("epcList", []), *event.get("childEPCs", [])]
-    ids += [event["parentID"]] if "parentID" in event else []
-    ids += [event[k]["id"] for k in ("readPoint", "bizLocation") if k in event]
+# The fields that name physical objects (instances), and where a place is named.
+EPC_FIELDS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+PLACES = ("readPoint", "bizLocation")
+
+
+def objects_of(event: Mapping[str, Any]) -> list[str]:
+    """Every instance an event names: its EPC lists and its parent."""
+    ids = [i for name in EPC_FIELDS for i in event.get(name, ())]
+    return ids + ([event["parentID"]] if "parentID" in event else [])
+
+
+def _one(event: dict[str, Any], namespaces: Mapping[str, str]) -> Captured:
+    ids = objects_of(event) + [event[k]["id"] for k in PLACES if k in event]
     problems = [p for p in map(check_identifier, ids) if p]
     if problems:
         raise InvalidInput(problems[0])
@@ -362,21 +379,45 @@ def _one(event: dict[str, Any]) -> Captured:
             f"an event names its shipment once, as bizTransaction type {SHIPMENT_TYPE!r} "
             f"with '{SHIPMENT}<shipment id>'"
         )
-    eid = event_id(event)
+    eid = event_id(event, namespaces)
     if "eventID" in event and event["eventID"] != eid:
         raise InvalidInput(
             f"eventID {event['eventID']!r} is not this event's CBV 2.0 hash id {eid!r}; "
             "leave eventID out and it is computed"
         )
     biz_step = bare_step(event.get("bizStep", ""))
+    stored = {k: v for k, v in event.items() if k != "@context"}
+    used = _namespaces_used(stored, {**namespaces, **jsonld.prefixes(event.get("@context"))})
     return Captured(
         id=eid,
-        event={**{k: v for k, v in event.items() if k != "@context"}, "eventID": eid},
+        event={**({"@context": [used]} if used else {}), **stored, "eventID": eid},
         at=datetime.fromisoformat(event["eventTime"]).astimezone(UTC),
         shipment_id=shipments[0].removeprefix(SHIPMENT),
-        epcs=tuple(dict.fromkeys(i for i in ids if not i.startswith("urn:corridor:node:"))),
+        epcs=tuple(dict.fromkeys(objects_of(event))),
         biz_step=biz_step,
         location=location_of(event),
-        step=STEP_OF.get((biz_step, event["action"])),
+        step=STEP_OF.get((biz_step, event["action"])) if "action" in event else None,
         declaration=event.get("errorDeclaration"),
     )
+
+
+def _namespaces_used(event: Mapping[str, Any], declared: Mapping[str, str]) -> dict[str, str]:
+    """The declared prefixes an event's keys or values use, which a stored event keeps in
+    a context of its own so that it means, when read back, what it meant when captured."""
+    if not declared:
+        return {}
+    used: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                used.add(key.partition(":")[0])
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+        elif isinstance(value, str):
+            used.add(value.partition(":")[0])
+
+    walk(event)
+    return {prefix: iri for prefix, iri in declared.items() if prefix in used}

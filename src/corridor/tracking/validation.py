@@ -1,16 +1,16 @@
-"""What a captured EPCIS document must be: valid under the GS1 EPCIS 2.0 JSON Schema, and
-within the part of it this repository stores.
+"""What a captured EPCIS document must be: valid under the GS1 EPCIS 2.0 JSON Schema.
 
-The stored part is itself a JSON Schema, made on first use from the GS1 schema's own
-definitions: every value (times, URIs, actions, business steps, dispositions, business
-transactions, error declarations, units) is checked by GS1's definition of it; only the
-choice of fields is narrower (object and aggregation events with the fields the CBV 2.0
-event hash covers, read points and locations with an id only, sensor reports of a few
-measurement types). So every event it accepts the GS1 schema accepts as well (tests hold
-generated and mutated events to that), and one compiled check per document replaces the
-GS1 schema's walk through every event type and extension rule, the part of capture that
-cost most. A document the narrow check refuses is checked against the whole GS1 schema to
-say which of the two it fails.
+Most documents captured here carry the corridor's own events, and those are checked by a
+narrower JSON Schema made on first use from the GS1 schema's own definitions: every value
+(times, URIs, actions, business steps, dispositions, business transactions, error
+declarations, units) is checked by GS1's definition of it; only the choice of fields is
+narrower (object and aggregation events with the fields the short path of the CBV 2.0 event
+hash covers, read points and locations with an id only, sensor reports of a few measurement
+types). So every event it accepts the GS1 schema accepts as well (tests hold generated and
+mutated events to that), and one compiled check per document replaces the GS1 schema's walk
+through every event type and extension rule, the part of capture that cost most. A document
+the narrow check refuses is checked against the whole GS1 schema, and stored if that
+accepts it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import fastjsonschema
 
 from corridor.exceptions import FieldError, InvalidInput
 
-# The measurement types a sensor report may carry here.
+# The measurement types the narrow check knows (any other takes the whole GS1 schema).
 MEASUREMENTS = ("AbsoluteHumidity", "RelativeHumidity", "Temperature")
 MAX_EVENTS = 1000
 
@@ -177,15 +177,10 @@ def validate(doc: Any) -> None:
 
 
 def check_stored(doc: Any) -> None:
-    """Refuse a document this repository cannot store: one the GS1 schema refuses, or one
-    outside the part of it stored here (other event types, fields or sensor readings)."""
+    """Refuse a document the GS1 EPCIS 2.0 JSON Schema refuses, saying where and why. The
+    corridor's own events pass the narrow check compiled for them; any other document is
+    checked against the whole GS1 schema (every event type, extension and sensor field)."""
     try:
         _stored_check()(doc)
-    except fastjsonschema.JsonSchemaValueException as exc:
+    except fastjsonschema.JsonSchemaValueException:
         validate(doc)
-        raise _refusal(
-            "valid EPCIS 2.0, but not what this repository stores (ObjectEvent and "
-            "AggregationEvent with the fields the CBV 2.0 event hash covers; "
-            f"sensor reports of {', '.join(MEASUREMENTS)})",
-            exc,
-        ) from None

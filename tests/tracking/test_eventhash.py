@@ -76,6 +76,24 @@ def test_hash_ids_match_the_reference_generator(event: dict[str, Any]) -> None:
     assert event["eventID"] == ids[0]
 
 
+@pytest.mark.parametrize("event", variants(), ids=lambda e: e["bizStep"].rsplit(":", 1)[-1])
+def test_the_short_path_writes_what_the_whole_algorithm_writes(event: dict[str, Any]) -> None:
+    """The corridor's own events take the short path; the whole algorithm, which every other
+    event takes, writes the same pre-hash string for them, and one field beyond the short
+    path's sends an event to the whole algorithm."""
+    from corridor.tracking import prehash
+
+    assert eventhash.covers(event)
+    whole = prehash.prehash(event, epcis.normalise, {})
+    assert eventhash.prehash(event, epcis.normalise) == whole
+    extended = {**event, "certificationInfo": "https://example.org/certificate/1"}
+    assert not eventhash.covers(extended)
+    assert epcis.event_id(extended) != epcis.event_id(event)
+    assert "certificationInfo=https://example.org/certificate/1" in prehash.prehash(
+        extended, epcis.normalise, {}
+    )
+
+
 def test_a_declared_error_keeps_the_id_and_changed_content_changes_it() -> None:
     event = variants()[5]
     declared = {

@@ -360,7 +360,8 @@ def objects_of(event: Mapping[str, Any]) -> list[str]:
 
 
 def _one(event: dict[str, Any], namespaces: Mapping[str, str]) -> Captured:
-    ids = objects_of(event) + [event[k]["id"] for k in PLACES if k in event]
+    objects = objects_of(event)
+    ids = objects + [event[k]["id"] for k in PLACES if k in event]
     problems = [p for p in map(check_identifier, ids) if p]
     if problems:
         raise InvalidInput(problems[0])
@@ -386,14 +387,17 @@ def _one(event: dict[str, Any], namespaces: Mapping[str, str]) -> Captured:
             "leave eventID out and it is computed"
         )
     biz_step = bare_step(event.get("bizStep", ""))
-    stored = {k: v for k, v in event.items() if k != "@context"}
-    used = _namespaces_used(stored, {**namespaces, **jsonld.prefixes(event.get("@context"))})
+    stored = {k: v for k, v in event.items() if k != "@context"} if "@context" in event else event
+    declared = (
+        {**namespaces, **jsonld.prefixes(event["@context"])} if stored is not event else namespaces
+    )
+    used = _namespaces_used(stored, declared) if declared else {}
     return Captured(
         id=eid,
         event={**({"@context": [used]} if used else {}), **stored, "eventID": eid},
         at=datetime.fromisoformat(event["eventTime"]).astimezone(UTC),
         shipment_id=shipments[0].removeprefix(SHIPMENT),
-        epcs=tuple(dict.fromkeys(objects_of(event))),
+        epcs=tuple(dict.fromkeys(objects)),
         biz_step=biz_step,
         location=location_of(event),
         step=STEP_OF.get((biz_step, event["action"])) if "action" in event else None,

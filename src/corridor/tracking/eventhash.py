@@ -42,6 +42,9 @@ IGNORED = frozenset({"type", "eventID", "recordTime", "errorDeclaration", "@cont
 FIELDS = frozenset(ORDER) | {LAST} | IGNORED
 _SENSOR_REPORT = ("type", "value", "uom")
 _SENSOR_METADATA = ("time", "startTime", "endTime")
+_SENSOR_ELEMENT = frozenset({"sensorMetadata", "sensorReport"})
+_SENSOR_METADATA_SET = frozenset(_SENSOR_METADATA)
+_SENSOR_REPORT_SET = frozenset(_SENSOR_REPORT)
 
 
 # A time already written as the pre-hash writes it (as `epcis.stamp` does): kept as it is.
@@ -152,18 +155,20 @@ def covers(event: Mapping[str, Any]) -> bool:
     """Whether the event has only the fields this short path writes (the corridor's own
     events); any other takes the whole algorithm, `corridor.tracking.prehash`, which gives
     the same string for these."""
-    if not event.keys() <= FIELDS:
+    if not FIELDS.issuperset(event):
         return False
-    if any(event[k].keys() != {"id"} for k in ("readPoint", "bizLocation") if k in event):
-        return False
-    if any(list(t) != ["type", "bizTransaction"] for t in event.get(LAST, ())):
-        return False
+    for place in ("readPoint", "bizLocation"):
+        if place in event and len(event[place]) != 1:  # its id alone (the schema wants one)
+            return False
+    for t in event.get(LAST, ()):
+        if len(t) != 2 or next(iter(t)) != "type":  # type, then bizTransaction
+            return False
     for element in event.get("sensorElementList", ()):
-        if not element.keys() <= {"sensorMetadata", "sensorReport"}:
+        if not _SENSOR_ELEMENT.issuperset(element):
             return False
-        if not (element.get("sensorMetadata") or {}).keys() <= set(_SENSOR_METADATA):
+        if not _SENSOR_METADATA_SET.issuperset(element.get("sensorMetadata") or ()):
             return False
-        if any(not r.keys() <= set(_SENSOR_REPORT) for r in element.get("sensorReport", ())):
+        if not all(_SENSOR_REPORT_SET.issuperset(r) for r in element.get("sensorReport", ())):
             return False
     return True
 

@@ -276,6 +276,14 @@ class QueryParameterInvalid(InvalidInput):
     title = "Query parameter exception"
 
 
+class QueryTooLarge(CorridorError):
+    """More events match than the query's maxEventCount allows (the binding's
+    QueryTooLargeException)."""
+
+    code = "epcisException:QueryTooLargeException"
+    title = "Query too large"
+
+
 class NotAcceptable(CorridorError):
     """The client accepts no media type this resource is given in."""
 

@@ -23,6 +23,7 @@ HTTP_STATUS: dict[type[exc.CorridorError], int] = {
     exc.PermissionDenied: 403,
     exc.PayloadTooLarge: 413,
     exc.NotAcceptable: 406,
+    exc.QueryTooLarge: 413,
     exc.VerificationFailed: 422,
     exc.LedgerBroken: 409,
     exc.EnvelopeRejected: 422,

@@ -204,3 +204,80 @@ def test_the_query_parameters_of_the_binding_filter_as_written(
     types = client.get("/epcis/eventTypes").json()["member"]
     assert "ObjectEvent" in types
     assert "AggregationEvent" in types
+
+
+def test_extension_fields_units_order_and_limits_over_http(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """A TransactionEvent with a quantity, a business transaction of its own type and a
+    user extension field, captured over HTTP and found by parameters whose names carry a
+    type, a unit and an extension field; the client's own prefix for the extension
+    (`GS1-Extensions`) finds it as the stored event's does; the order and the limits of
+    the binding hold over pages; more events than maxEventCount is 413."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("EXT-HTTP"), T0)
+    base = epcis.build(Step.DEPARTING, T0 - timedelta(hours=5), made.id, "dostyk", [BOX])
+    base.pop("eventID")
+    trade = {
+        **base,
+        "type": "TransactionEvent",
+        "action": "ADD",
+        "quantityList": [
+            {"epcClass": "urn:epc:class:lgtin:4012345.012345.998877", "quantity": 200, "uom": "KGM"}
+        ],
+        "bizTransactionList": [
+            *base["bizTransactionList"],
+            {"type": "po", "bizTransaction": "urn:epc:id:gdti:0614141.00001.1618034"},
+        ],
+        "mill:heat": "H-2291",
+    }
+    doc = epcis.document([base, trade], T0)
+    doc["@context"] = [*doc["@context"], {"mill": "https://mill.example.kz/epcis/"}]
+    headers = {**auth(api_keys, "kz-rail"), "Content-Type": "application/ld+json"}
+    sent = client.post("/epcis/capture", content=json.dumps(doc), headers=headers)
+    assert sent.status_code == 202, sent.text
+    base_id, trade_id = sent.json()["eventIDs"]
+    me = auth(api_keys, "kz-ferroalloy")
+
+    def ids(params: dict[str, str], extra: dict[str, str] | None = None) -> list[str]:
+        r = client.get(
+            "/epcis/events", params={"shipment": made.id, **params}, headers={**me, **(extra or {})}
+        )
+        assert r.status_code == 200, r.text
+        found = r.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        return [e["eventID"] for e in found]
+
+    assert ids({"EQ_bizTransaction_po": "https://id.gs1.org/253/06141410000121618034"}) == [
+        trade_id
+    ]
+    assert ids({"GE_quantity_KGM": "200", "LT_quantity_KGM": "200.5"}) == [trade_id]
+    assert ids({"GT_quantity_KGM": "200"}) == []
+    assert ids({"MATCH_epcClass": "https://id.gs1.org/01/04012345123456/10/998877"}) == [trade_id]
+    assert ids({"EQ_mill:heat": "H-2291"}) == [trade_id]
+    assert ids({"EXISTS_mill:heat": ""}) == [trade_id]
+    assert ids({"EQ_m:heat": "H-2291"}, {"GS1-Extensions": "m=https://mill.example.kz/epcis/"}) == [
+        trade_id
+    ]
+    assert ids({"EQ_m:heat": "H-2291"}, {"GS1-Extensions": "m=https://other.example/"}) == []
+    assert ids({"orderDirection": "DESC"}) == [trade_id, base_id]
+    first = client.get(
+        "/epcis/events",
+        params={"shipment": made.id, "orderDirection": "DESC", "perPage": 1},
+        headers=me,
+    )
+    assert "orderDirection=DESC" in first.headers["Link"]
+    second = client.get(first.headers["Link"].split(";")[0].strip("<>"), headers=me)
+    assert [
+        e["eventID"] for e in second.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    ] == [base_id]
+    too_many = client.get(
+        "/epcis/events", params={"shipment": made.id, "maxEventCount": "1"}, headers=me
+    )
+    assert too_many.status_code == 413
+    assert too_many.json()["type"] == "epcisException:QueryTooLargeException"
+    bad_header = client.get(
+        "/epcis/events", params={"shipment": made.id}, headers={**me, "GS1-Extensions": "nonsense"}
+    )
+    assert bad_header.status_code == 400
+    returned = client.get(f"/epcis/events/{quote(trade_id, safe='')}", headers=me).json()
+    assert returned["mill:heat"] == "H-2291"
+    assert returned["@context"] == [epcis.CONTEXT, {"mill": "https://mill.example.kz/epcis/"}]

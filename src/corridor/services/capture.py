@@ -284,7 +284,9 @@ def _rows(
                 "kind": KIND_OF.get(c.step) if c.step else None,
             }
         )
-        identifiers += [{"epc": e, "event_time": c.at, "event_id": c.digest} for e in c.epcs]
+        # Each identifier as written and as GS1 Digital Link, so either form finds it.
+        forms = dict.fromkeys(f for e in c.epcs for f in (e, epcis.normalise(e)))
+        identifiers += [{"epc": e, "event_time": c.at, "event_id": c.digest} for e in forms]
     return events, identifiers
 
 

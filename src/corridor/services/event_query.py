@@ -6,26 +6,28 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
-from sqlalchemy.orm import aliased
 
-from corridor.exceptions import InvalidInput, NotFound, QueryParameterInvalid
+from corridor.exceptions import InvalidInput, NotFound, QueryParameterInvalid, QueryTooLarge
 from corridor.model import Organisation
 from corridor.services import access
 from corridor.services.context import Context
 from corridor.store.tables import EpcisEpcRow, EpcisEventRow, ShipmentPartyRow
-from corridor.tracking import epcis
+from corridor.tracking import epcis, query
 
 MAX_PAGE = 1000
 
 
 class EventQuery(BaseModel):
-    """The EPCIS 2.0 simple event query parameters this repository answers (the binding's
-    names; each list matches any of its values)."""
+    """An EPCIS 2.0 simple event query: the parameters callers inside the repository name
+    (each list matches any of its values), and `more`, any other parameter of the query
+    language as the binding writes it (`EQ_bizTransaction_po`, `GE_value_CEL`, …), read by
+    `corridor.tracking.query`. `namespaces` are the prefixes the client declares for user
+    extension fields (the binding's `GS1-Extensions` header)."""
 
     eventType: list[str] = Field(default_factory=list)
     MATCH_epc: list[str] = Field(default_factory=list)
@@ -43,24 +45,40 @@ class EventQuery(BaseModel):
     shipment: str | None = None
     perPage: int = Field(default=30, ge=1, le=MAX_PAGE)
     nextPageToken: str | None = None
+    more: list[tuple[str, str]] = Field(default_factory=list)
+    namespaces: dict[str, str] = Field(default_factory=dict)
+
+    def parameters(self) -> list[tuple[str, str]]:
+        """Every parameter as the binding names it, with its values."""
+        out: list[tuple[str, str]] = []
+        for name in _LISTS:
+            out += [(name, v) for v in getattr(self, name)]
+        # A corridor node may be named by its id alone.
+        out = [
+            (n, epcis.NODE + v if n in _PLACES and ":" not in v else v)
+            for n, v in [*out, *self.more]
+        ]
+        for name in ("GE_eventTime", "LT_eventTime"):
+            moment = getattr(self, name)
+            if moment is not None:
+                if moment.tzinfo is None:
+                    raise QueryParameterInvalid(
+                        f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z"
+                    )
+                out.append((name, moment.isoformat()))
+        if self.EXISTS_errorDeclaration:
+            out.append(("EXISTS_errorDeclaration", ""))
+        return out
 
 
-# The query's parameter names, as the binding spells them: any other is refused.
-PARAMETERS = frozenset(EventQuery.model_fields)
-EVENT_TYPES = frozenset(
-    {
-        "ObjectEvent",
-        "AggregationEvent",
-        "TransactionEvent",
-        "TransformationEvent",
-        "AssociationEvent",
-    }
-)
-ACTIONS = frozenset({"ADD", "OBSERVE", "DELETE"})
+_LISTS = ("eventType", "MATCH_epc", "MATCH_parentID", "MATCH_anyEPC", "EQ_action", "EQ_bizStep",
+          "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "EQ_eventID")  # fmt: skip
+_PLACES = frozenset({"EQ_readPoint", "WD_readPoint", "EQ_bizLocation", "WD_bizLocation"})
+EVENT_TYPES = query.EVENT_TYPES
 
 
 class EventPage(BaseModel):
-    """One page of events in event-time order, and the token of the next page."""
+    """One page of events in the query's order, and the token of the next page."""
 
     events: list[dict[str, Any]]
     next_page_token: str | None
@@ -94,71 +112,48 @@ def _visible(who: Organisation) -> ColumnElement[bool]:
     return or_(party, territory)
 
 
-def _token(at: datetime, digest: str) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{digest}".encode()).decode()
+def _token(at: datetime, digest: str, returned: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{digest}|{returned}".encode()).decode()
 
 
-def _after(token: str) -> tuple[datetime, str]:
-    """The position a page token names; anything this repository could not have given (a
-    time without its zone, an id that is not one) is refused as the caller's error."""
+def _after(token: str) -> tuple[datetime, str, int]:
+    """The position a page token names, and how many events the pages before it gave;
+    anything this repository could not have given (a time without its zone, an id that is
+    not one) is refused as the caller's error."""
     try:
-        text, digest = base64.urlsafe_b64decode(token.encode()).decode("ascii").split("|")
+        text, digest, returned = base64.urlsafe_b64decode(token.encode()).decode("ascii").split("|")
         at = datetime.fromisoformat(text)
+        count = int(returned)
     except (ValueError, UnicodeDecodeError):
-        at, digest = None, ""
-    if at is None or at.tzinfo is None or not (0 < len(digest) <= 64 and digest.isprintable()):
+        at, digest, count = None, "", -1
+    if (
+        at is None
+        or at.tzinfo is None
+        or count < 0
+        or not (0 < len(digest) <= 64 and digest.isprintable())
+    ):
         raise InvalidInput("nextPageToken is not one this repository gave; start again without it")
-    return at, digest
+    return at, digest, count
 
 
-def _places(values: list[str]) -> list[str]:
-    """A place as given and as the corridor's node URN, so either form finds it."""
-    return sorted(
-        {v for value in values for v in (value, epcis.NODE + value.removeprefix(epcis.NODE))}
-    )
+# Candidates read from the store at a time while conditions the store cannot test are
+# tested here.
+_BATCH = 200
 
 
-def _dispositions(values: list[str]) -> list[str]:
-    """A CBV disposition bare and as its URI, so either form finds it."""
-    full = "https://ref.gs1.org/cbv/Disp-"
-    bare = [value.removeprefix(full) for value in values]
-    return sorted({*bare, *(full + b for b in bare)})
-
-
-def _refuse_unknown(q: EventQuery) -> None:
-    wrong = [t for t in q.eventType if t not in EVENT_TYPES]
-    if wrong:
-        raise QueryParameterInvalid(
-            f"eventType {', '.join(wrong)} is not an EPCIS event type; use "
-            f"{', '.join(sorted(EVENT_TYPES))}"
-        )
-    wrong = [a for a in q.EQ_action if a not in ACTIONS]
-    if wrong:
-        raise QueryParameterInvalid(f"EQ_action {', '.join(wrong)} is not ADD, OBSERVE or DELETE")
-
-
-def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
-    """Events matching the query that the caller may see, in event-time order."""
-    _refuse_unknown(q)
-    steps = [epcis.bare_step(s) for s in q.EQ_bizStep]
+def _candidates(
+    who: Organisation, q: EventQuery, parsed: query.Parsed
+) -> tuple[Select[Any], Any, Any]:
+    """The store's query for candidate events (visible to the caller, narrowed by what the
+    store can test exactly), its order column and its id column."""
     ev = EpcisEventRow
-    by_epc = q.MATCH_epc or q.MATCH_anyEPC
-    if by_epc:
+    if parsed.instances:
         key = EpcisEpcRow
         stmt: Select[Any] = (
             select(ev.event, ev.error_declaration, ev.recorded_at, key.event_time, ev.id)
             .join(ev, ev.id == key.event_id)
-            .where(key.epc.in_(by_epc))
+            .where(key.epc.in_(parsed.instances))
         )
-        if q.MATCH_epc:
-            # An event's epcList and childEPCs, not its parent (MATCH_parentID, MATCH_anyEPC).
-            parent = ev.event["parentID"].as_string()
-            stmt = stmt.where(or_(parent.is_(None), parent != key.epc))
-            if q.MATCH_anyEPC:
-                other = aliased(EpcisEpcRow)
-                stmt = stmt.where(
-                    exists().where(other.event_id == ev.id, other.epc.in_(q.MATCH_anyEPC))
-                )
         time_col, id_col = key.event_time, key.event_id
     else:
         stmt = select(ev.event, ev.error_declaration, ev.recorded_at, ev.event_time, ev.id)
@@ -166,43 +161,105 @@ def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
     stmt = stmt.where(_visible(who))
     if q.shipment:
         stmt = stmt.where(ev.shipment_id == q.shipment)
-    if q.GE_eventTime:
-        stmt = stmt.where(time_col >= q.GE_eventTime)
-    if q.LT_eventTime:
-        stmt = stmt.where(time_col < q.LT_eventTime)
+    if parsed.ge_time:
+        stmt = stmt.where(time_col >= parsed.ge_time)
+    if parsed.lt_time:
+        stmt = stmt.where(time_col < parsed.lt_time)
+    steps = [epcis.bare_step(s) for s in q.EQ_bizStep]
     if steps:
         stmt = stmt.where(ev.biz_step.in_(steps))
-    fields = (
-        (("type",), q.eventType),
-        (("action",), q.EQ_action),
-        (("disposition",), _dispositions(q.EQ_disposition)),
-        (("readPoint", "id"), _places(q.EQ_readPoint)),
-        (("bizLocation", "id"), _places(q.EQ_bizLocation)),
-        (("parentID",), q.MATCH_parentID),
-        (("eventID",), q.EQ_eventID),
-    )
-    for path, wanted in fields:
-        if wanted:
-            stmt = stmt.where(ev.event[path].as_string().in_(wanted))
+    if parsed.event_types:
+        stmt = stmt.where(ev.event["type"].as_string().in_(parsed.event_types))
+    if parsed.event_ids:
+        stmt = stmt.where(ev.event["eventID"].as_string().in_(parsed.event_ids))
     if q.EXISTS_errorDeclaration:
         stmt = stmt.where(ev.error_declaration["declarationTime"].as_string().is_not(None))
+    order_col = ev.recorded_at if parsed.order_by == "recordTime" else time_col
+    return stmt, order_col, id_col
+
+
+def events(ctx: Context, who: Organisation, q: EventQuery) -> EventPage:
+    """Events matching the query that the caller may see, in the query's order (event time,
+    oldest first, unless `orderBy`/`orderDirection` say otherwise), a page at a time."""
+    parsed = query.parse(q.parameters(), q.namespaces)
+    stmt, order_col, id_col = _candidates(who, q, parsed)
+    returned = 0
+    position = None
     if q.nextPageToken:
-        at, digest = _after(q.nextPageToken)
-        stmt = stmt.where(or_(time_col > at, and_(time_col == at, id_col > digest)))
-    stmt = stmt.order_by(time_col, id_col).limit(q.perPage + 1)
-    with ctx.db.reading() as conn:
-        rows = conn.execute(stmt).all()
+        at, digest, returned = _after(q.nextPageToken)
+        position = (at, digest)
+    elif parsed.max_count is not None:
+        found = _matching(ctx, stmt, order_col, id_col, parsed, None, parsed.max_count + 1)
+        if len(found) > parsed.max_count:
+            raise QueryTooLarge(
+                f"more than maxEventCount={parsed.max_count} events match; narrow the query "
+                "or page through it with perPage"
+            )
+    size = q.perPage
+    if parsed.count_limit is not None:
+        size = min(size, parsed.count_limit - returned)
+        if size <= 0:
+            return EventPage(events=[], next_page_token=None)
+    found = _matching(ctx, stmt, order_col, id_col, parsed, position, size + 1)
+    page = found[:size]
+    more = len(found) > size and (
+        parsed.count_limit is None or returned + size < parsed.count_limit
+    )
+    token = None
+    if more and page:
+        at, digest, _ = page[-1]
+        token = _token(at, digest, returned + len(page))
+    return EventPage(events=[e for _, _, e in page], next_page_token=token)
+
+
+def _matching(
+    ctx: Context,
+    stmt: Select[Any],
+    order_col: Any,
+    id_col: Any,
+    parsed: query.Parsed,
+    position: tuple[datetime, str] | None,
+    wanted: int,
+) -> list[tuple[datetime, str, dict[str, Any]]]:
+    """Up to `wanted` matching events after `position`, each with its place in the order,
+    reading candidates from the store a batch at a time."""
+    if parsed.descending:
+        ordered = stmt.order_by(order_col.desc(), id_col.desc())
+    else:
+        ordered = stmt.order_by(order_col, id_col)
+    out: list[tuple[datetime, str, dict[str, Any]]] = []
     seen: set[str] = set()
-    out = []
-    for event, declaration, recorded, _, digest in rows[: q.perPage]:
-        if digest in seen:
-            continue
-        seen.add(digest)
-        extra = {"errorDeclaration": declaration} if declaration else {}
-        out.append({**event, "recordTime": epcis.stamp(recorded), **extra})
-    more = len(rows) > q.perPage
-    last = rows[q.perPage - 1] if more else None
-    return EventPage(events=out, next_page_token=_token(last[3], last[4]) if last else None)
+    batch = max(wanted, _BATCH) if parsed.conditions else wanted
+    with ctx.db.reading() as conn:
+        while len(out) < wanted:
+            page_stmt = ordered
+            if position is not None:
+                at, digest = position
+                if parsed.descending:
+                    after = or_(order_col < at, and_(order_col == at, id_col < digest))
+                else:
+                    after = or_(order_col > at, and_(order_col == at, id_col > digest))
+                page_stmt = ordered.where(after)
+            rows = conn.execute(page_stmt.limit(batch)).all()
+            for event, declaration, recorded, at_time, digest in rows:
+                moment = _aware(recorded if parsed.order_by == "recordTime" else at_time)
+                position = (moment, digest)
+                if digest in seen:
+                    continue
+                seen.add(digest)
+                extra = {"errorDeclaration": declaration} if declaration else {}
+                full = {**event, "recordTime": epcis.stamp(_aware(recorded)), **extra}
+                if parsed(full):
+                    out.append((moment, digest, full))
+                    if len(out) >= wanted:
+                        break
+            if len(rows) < batch:
+                break
+    return out
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def one(ctx: Context, who: Organisation, event_id: str) -> dict[str, Any]:
@@ -210,7 +267,7 @@ def one(ctx: Context, who: Organisation, event_id: str) -> dict[str, Any]:
     page = events(ctx, who, EventQuery(EQ_eventID=[event_id], perPage=1))
     if not page.events:
         raise NotFound(f"no event {event_id!r} that you may see")
-    return {"@context": [epcis.CONTEXT], **page.events[0]}
+    return epcis.single(page.events[0])
 
 
 def event_types() -> dict[str, Any]:

@@ -261,8 +261,10 @@ def document(events: Sequence[Mapping[str, Any]], created: datetime) -> dict[str
 
 
 def single(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored event as a JSON-LD document of its own."""
-    return {"@context": [CONTEXT], **event}
+    """A stored event as a JSON-LD document of its own: the EPCIS context, then the
+    prefixes the event keeps for its extension fields."""
+    own = event.get("@context") or []
+    return {**event, "@context": [CONTEXT, *(own if isinstance(own, list) else [own])]}
 
 
 @dataclass(frozen=True)

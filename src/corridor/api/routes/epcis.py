@@ -3,12 +3,10 @@ capture jobs, and the simple events query, under /epcis."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Query, Request, Response
+from fastapi import Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic_core import from_json
@@ -16,12 +14,7 @@ from pydantic_core import from_json
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.api.schemas import PROBLEM
-from corridor.exceptions import (
-    InvalidInput,
-    MalformedJson,
-    NotAcceptable,
-    QueryParameterInvalid,
-)
+from corridor.exceptions import MalformedJson, NotAcceptable, QueryParameterInvalid
 from corridor.services import event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
@@ -91,6 +84,9 @@ def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
     return as_json(tracking.capture_job(ctx, who, capture_id))
 
 
+_TEXT = Query(max_length=400)
+
+
 @private.get(
     "/epcis/events",
     tags=["epcis"],
@@ -98,64 +94,81 @@ def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
     responses={
         400: {"description": "An unknown query parameter or value", **PROBLEM},
         406: {"description": "Neither JSON-LD nor JSON is acceptable", **PROBLEM},
+        413: {"description": "More events match than maxEventCount", **PROBLEM},
     },
 )
 def events(
     request: Request,
     who: Caller,
     ctx: Ctx,
+    *,
     eventType: Annotated[list[str], _LIST],
-    MATCH_epc: Annotated[list[str], _LIST],
-    MATCH_parentID: Annotated[list[str], _LIST],
-    MATCH_anyEPC: Annotated[list[str], _LIST],
+    GE_eventTime: Annotated[str | None, _TEXT] = None,
+    LT_eventTime: Annotated[str | None, _TEXT] = None,
+    GE_recordTime: Annotated[str | None, _TEXT] = None,
+    LT_recordTime: Annotated[str | None, _TEXT] = None,
     EQ_action: Annotated[list[str], _LIST],
     EQ_bizStep: Annotated[list[str], _LIST],
     EQ_disposition: Annotated[list[str], _LIST],
+    EQ_persistentDisposition_set: Annotated[list[str], _LIST],
+    EQ_persistentDisposition_unset: Annotated[list[str], _LIST],
     EQ_readPoint: Annotated[list[str], _LIST],
+    WD_readPoint: Annotated[list[str], _LIST],
     EQ_bizLocation: Annotated[list[str], _LIST],
+    WD_bizLocation: Annotated[list[str], _LIST],
+    EQ_transformationID: Annotated[list[str], _LIST],
+    MATCH_epc: Annotated[list[str], _LIST],
+    MATCH_parentID: Annotated[list[str], _LIST],
+    MATCH_inputEPC: Annotated[list[str], _LIST],
+    MATCH_outputEPC: Annotated[list[str], _LIST],
+    MATCH_anyEPC: Annotated[list[str], _LIST],
+    MATCH_epcClass: Annotated[list[str], _LIST],
+    MATCH_inputEPCClass: Annotated[list[str], _LIST],
+    MATCH_outputEPCClass: Annotated[list[str], _LIST],
+    MATCH_anyEPCClass: Annotated[list[str], _LIST],
     EQ_eventID: Annotated[list[str], _LIST],
-    EXISTS_errorDeclaration: Annotated[str | None, Query(max_length=10)] = None,
-    GE_eventTime: datetime | None = None,
-    LT_eventTime: datetime | None = None,
+    EXISTS_errorDeclaration: Annotated[str | None, _TEXT] = None,
+    GE_errorDeclarationTime: Annotated[str | None, _TEXT] = None,
+    LT_errorDeclarationTime: Annotated[str | None, _TEXT] = None,
+    EQ_errorReason: Annotated[list[str], _LIST],
+    EQ_correctiveEventID: Annotated[list[str], _LIST],
+    EXISTS_sensorElementList: Annotated[str | None, _TEXT] = None,
+    EQ_type: Annotated[list[str], _LIST],
+    EQ_deviceID: Annotated[list[str], _LIST],
+    orderBy: Annotated[str | None, _TEXT] = None,
+    orderDirection: Annotated[str | None, _TEXT] = None,
+    eventCountLimit: Annotated[str | None, _TEXT] = None,
+    maxEventCount: Annotated[str | None, _TEXT] = None,
     shipment: Annotated[str | None, Query(max_length=64)] = None,
     perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
     nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
+    gs1_extensions: Annotated[str | None, Header(alias="GS1-Extensions", max_length=2000)] = None,
 ) -> Response:
     """Events you may see (your shipments', or on your territory for a customs authority)
-    as an EPCIS query document, in event-time order; a `Link: <…>; rel="next"` header
-    leads to the next page. List parameters take repeated, comma- or pipe-separated values
-    (`EQ_bizStep=departing|arriving`); a parameter this repository does not know is refused
-    (400, `epcisException:QueryParameterException`) rather than ignored."""
-    unknown = sorted(set(request.query_params) - event_query.PARAMETERS)
-    if unknown:
-        raise QueryParameterInvalid(
-            f"unknown query parameter {', '.join(unknown)}; this repository answers "
-            f"{', '.join(sorted(event_query.PARAMETERS))}"
-        )
+    as an EPCIS query document, in event-time order unless `orderBy`/`orderDirection` say
+    otherwise; a `Link: <…>; rel="next"` header leads to the next page.
 
-    def split(values: list[str]) -> list[str]:
-        return [v for value in values for v in re.split(r"[|,]", value) if v]
-
-    for name, when in (("GE_eventTime", GE_eventTime), ("LT_eventTime", LT_eventTime)):
-        if when is not None and when.tzinfo is None:
-            raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z")
+    Every parameter of the EPCIS 2.0 simple event query is understood, including those
+    whose name carries a type, unit or extension field (`EQ_bizTransaction_po`,
+    `GE_value_CEL`, `EQ_quantity_KGM`, `EQ_ILMD_ext:batch`, `EXISTS_INNER_ext:note`);
+    a list takes repeated values or values separated by `|` (`EQ_bizStep=departing|arriving`).
+    Prefixes of extension fields are declared in the `GS1-Extensions` header
+    (`ext=https://example.org/ext/`), else read as the stored event declares them. An
+    unknown parameter or a malformed value is refused (400,
+    `epcisException:QueryParameterException`) rather than ignored; more events than
+    `maxEventCount` is 413 (`epcisException:QueryTooLargeException`). Master data is not
+    held here: `HASATTR_` and `EQ_ATTR_` match no event, `WD_` is `EQ_`."""
+    more = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in ("shipment", "perPage", "nextPageToken")
+    ]
     query = EventQuery(
-        eventType=split(eventType),
-        MATCH_epc=split(MATCH_epc),
-        MATCH_parentID=split(MATCH_parentID),
-        MATCH_anyEPC=split(MATCH_anyEPC),
-        EQ_action=split(EQ_action),
-        EQ_bizStep=split(EQ_bizStep),
-        EQ_disposition=split(EQ_disposition),
-        EQ_readPoint=split(EQ_readPoint),
-        EQ_bizLocation=split(EQ_bizLocation),
-        EQ_eventID=split(EQ_eventID),
-        EXISTS_errorDeclaration=EXISTS_errorDeclaration is not None,
-        GE_eventTime=GE_eventTime,
-        LT_eventTime=LT_eventTime,
         shipment=shipment,
         perPage=perPage,
         nextPageToken=nextPageToken,
+        more=more,
+        namespaces=_extensions(gs1_extensions),
     )
     answer_as = _media(request)
     page = event_query.events(ctx, who, query)
@@ -165,6 +178,23 @@ def events(
         params.append(("nextPageToken", page.next_page_token))
         response.headers["Link"] = f'</epcis/events?{urlencode(params)}>; rel="next"'
     return response
+
+
+def _extensions(header: str | None) -> dict[str, str]:
+    """The prefixes a `GS1-Extensions` header declares (`ext=https://example.org/ext/`,
+    several separated by commas)."""
+    found: dict[str, str] = {}
+    for part in (header or "").split(","):
+        prefix, sep, iri = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if not sep or not prefix.isidentifier() or ":" not in iri:
+            raise QueryParameterInvalid(
+                f"GS1-Extensions declares prefix=IRI pairs separated by commas "
+                f"(ext=https://example.org/ext/), not {part.strip()!r}"
+            )
+        found[prefix] = iri.strip()
+    return found
 
 
 @private.get(

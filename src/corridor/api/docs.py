@@ -77,6 +77,51 @@ def _distinct_titles(document: dict[str, Any]) -> None:
             schema["title"] = name.replace("-", "")
 
 
+# What a body in a media type that is not JSON is, for a client generator.
+_BINARY = {"type": "string", "format": "binary"}
+_TEXT_TYPES = ("text/plain", "application/vnd.corridor.doc+sd-jwt")
+# The request media types client generators send; a body in none of them is also taken as
+# `application/octet-stream` (the routes read such a body as it comes).
+_GENERATED = frozenset({"application/json", "application/octet-stream", "multipart/form-data",
+                        "application/x-www-form-urlencoded"})  # fmt: skip
+
+
+def _schema_of(media: str) -> dict[str, Any]:
+    """The schema of a body that names none: a JSON document (an EPCIS query document, the
+    trust list) is an object, text a string, anything else bytes."""
+    if media == "application/json" or media.endswith(("+json", "/ld+json")):
+        return {"type": "object", "additionalProperties": True}
+    return {"type": "string"} if media in _TEXT_TYPES else _BINARY
+
+
+def _for_clients(document: dict[str, Any]) -> None:
+    """What generated clients need of the document: a problem is described under
+    `application/problem+json` (the media type the node sends it in), not under
+    `application/json`; every body has a schema (text as a string, a PDF or YAML file as
+    bytes); a body in a media type generators cannot send (YAML, an SD-JWT, a PDF) may also
+    be sent as `application/octet-stream`."""
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if "application/problem+json" in content:
+                    content["application/problem+json"] = {"schema": problem}
+                    if content.get("application/json", {}).get("schema") == problem:
+                        del content["application/json"]
+                for media, body in content.items():
+                    if not body.get("schema"):
+                        body["schema"] = _schema_of(media)
+            content = operation.get("requestBody", {}).get("content", {})
+            for media, body in list(content.items()):
+                if not body.get("schema") or media == "application/yaml":
+                    body["schema"] = _schema_of(media)
+            if content and not any(m in _GENERATED or m.endswith("+json") for m in content):
+                content["application/octet-stream"] = {"schema": _BINARY}
+
+
 def install(app: FastAPI, node_ids: list[str]) -> None:
     """Mount the vendored assets and the two documentation pages; the OpenAPI document
     lists this node's network ids wherever a node id is asked for."""
@@ -88,6 +133,7 @@ def install(app: FastAPI, node_ids: list[str]) -> None:
             _list_node_ids(document, sorted(node_ids))
             _type_documents(document)
             _distinct_titles(document)
+            _for_clients(document)
         return app.openapi_schema or plain()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -219,6 +219,7 @@ def test_extension_fields_units_order_and_limits_over_http(
     base.pop("eventID")
     trade = {
         **base,
+        "eventTime": epcis.stamp(T0 - timedelta(hours=4)),
         "type": "TransactionEvent",
         "action": "ADD",
         "quantityList": [
@@ -258,6 +259,7 @@ def test_extension_fields_units_order_and_limits_over_http(
         trade_id
     ]
     assert ids({"EQ_m:heat": "H-2291"}, {"GS1-Extensions": "m=https://other.example/"}) == []
+    assert ids({}) == [base_id, trade_id], (base_id, trade_id)
     assert ids({"orderDirection": "DESC"}) == [trade_id, base_id]
     first = client.get(
         "/epcis/events",

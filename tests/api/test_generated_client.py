@@ -125,7 +125,7 @@ def test_a_shipper_and_a_carrier_with_a_generated_client(
         shipments = _api("shipments")
         draft = STORY.draft("GEN-CLIENT").model_dump(mode="json")
         made = step(
-            shipments.submit_shipment.sync(client=shipper, body=models.ShipmentDraftInput.from_dict(draft)),
+            shipments.submit_shipment.sync(client=shipper, body=models.ShipmentDraft.from_dict(draft)),
             models.Shipment,
         )  # fmt: skip
         assert made.reference == "GEN-CLIENT"
@@ -159,7 +159,7 @@ def test_a_shipper_and_a_carrier_with_a_generated_client(
         # Errors come back as problems, parsed, with the fields they name.
         bad = {**draft, "goods": []}
         refused = step(
-            shipments.submit_shipment.sync(client=shipper, body=models.ShipmentDraftInput.from_dict(
+            shipments.submit_shipment.sync(client=shipper, body=models.ShipmentDraft.from_dict(
                 {**bad, "goods": draft["goods"][:1]} | {"reference": ""})),
             models.Problem,
         )  # fmt: skip

@@ -11,11 +11,16 @@ import logging
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from corridor.exceptions import InvalidInput
+from corridor.tracking import epcis, validation
+from tests.conftest import T0
 
 ROOT = Path(__file__).parents[2]
 
@@ -93,3 +98,38 @@ def reference_prehashes(doc: dict[str, Any]) -> list[str]:
     finally:
         logging.disable(logging.NOTSET)
     return found
+
+
+# Where a test shipment's life lets the examples' events be captured: they are moved to two
+# hours after T0 and recorded at NOW.
+NOW = T0 + timedelta(days=60)
+
+
+def _valid(doc: dict[str, Any]) -> bool:
+    try:
+        validation.validate(doc)
+    except InvalidInput:
+        return False
+    return True
+
+
+DOCUMENTS = list(documents())
+VALID = [(n, d) for n, d in DOCUMENTS if _valid(d)]
+INVALID = [(n, d) for n, d in DOCUMENTS if not _valid(d)]
+
+
+def tied(doc: dict[str, Any], shipment: str, n: int | None) -> dict[str, Any]:
+    """The document with each event tied to the shipment and moved into its life (and its
+    own eventID, which names the event as it was, left out); `n` None keeps the times."""
+    doc = copy.deepcopy(doc)
+    for i, event in enumerate(doc["epcisBody"]["eventList"]):
+        if not isinstance(event, dict):
+            continue
+        event.pop("eventID", None)
+        if n is not None:
+            event["eventTime"] = epcis.stamp(T0 + timedelta(hours=2, minutes=n, seconds=i))
+        event["bizTransactionList"] = [
+            *event.get("bizTransactionList", []),
+            {"type": epcis.SHIPMENT_TYPE, "bizTransaction": epcis.shipment_uri(shipment)},
+        ]
+    return doc

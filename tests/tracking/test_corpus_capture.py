@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,27 +21,13 @@ from corridor.exceptions import InvalidInput
 from corridor.services import Context, event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
-from corridor.tracking import epcis, jsonld, validation
+from corridor.tracking import epcis, jsonld
 from tests.conftest import ORGS, T0, node_context
 from tests.factories import STORY
-from tests.tracking.corpus import documents, needs_corpus
+from tests.tracking.corpus import INVALID, NOW, VALID, needs_corpus, tied
 
 pytestmark = needs_corpus
 SHIPPER = ORGS["kz-ferroalloy"]
-NOW = T0 + timedelta(days=60)
-
-
-def _valid(doc: dict[str, Any]) -> bool:
-    try:
-        validation.validate(doc)
-    except InvalidInput:
-        return False
-    return True
-
-
-DOCUMENTS = list(documents())
-VALID = [(n, d) for n, d in DOCUMENTS if _valid(d)]
-INVALID = [(n, d) for n, d in DOCUMENTS if not _valid(d)]
 
 
 @pytest.fixture(scope="module")
@@ -55,23 +40,6 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, st
     walk = demo.walk(ctx, T0, story=STORY)
     yield ctx, walk.shipment.id
     db.close()
-
-
-def tied(doc: dict[str, Any], shipment: str, n: int | None) -> dict[str, Any]:
-    """The document with each event tied to the shipment and moved into its life (and its
-    own eventID, which names the event as it was, left out); `n` None keeps the times."""
-    doc = copy.deepcopy(doc)
-    for i, event in enumerate(doc["epcisBody"]["eventList"]):
-        if not isinstance(event, dict):
-            continue
-        event.pop("eventID", None)
-        if n is not None:
-            event["eventTime"] = epcis.stamp(T0 + timedelta(hours=2, minutes=n, seconds=i))
-        event["bizTransactionList"] = [
-            *event.get("bizTransactionList", []),
-            {"type": epcis.SHIPMENT_TYPE, "bizTransaction": epcis.shipment_uri(shipment)},
-        ]
-    return doc
 
 
 def _same_meaning(

@@ -11,22 +11,13 @@ from typing import Any
 
 import pytest
 
-from corridor.exceptions import InvalidInput
-from corridor.tracking import digital_link, epcis, eventhash, jsonld, prehash, validation
-from tests.tracking.corpus import STANDARDS, documents, needs_corpus, reference_prehashes
+from corridor.tracking import digital_link, epcis, eventhash, jsonld, prehash
+from tests.tracking.corpus import STANDARDS, VALID, needs_corpus, reference_prehashes
 
 pytestmark = needs_corpus
 
 
-def _valid(doc: dict[str, Any]) -> bool:
-    try:
-        validation.validate(doc)
-    except InvalidInput:
-        return False
-    return True
-
-
-CORPUS = [(name, doc) for name, doc in documents() if _valid(doc)]
+CORPUS = VALID
 
 
 def _untyped(event: dict[str, Any]) -> list[str]:

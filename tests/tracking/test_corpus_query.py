@@ -24,8 +24,7 @@ from corridor.services.event_query import EventQuery
 from corridor.store.db import Database
 from tests.conftest import ORGS, T0, node_context
 from tests.factories import STORY
-from tests.tracking.corpus import needs_corpus
-from tests.tracking.test_corpus_capture import NOW, VALID, tied
+from tests.tracking.corpus import NOW, VALID, needs_corpus, tied
 
 pytestmark = needs_corpus
 SHIPPER = ORGS["kz-ferroalloy"]

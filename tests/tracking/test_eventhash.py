@@ -18,7 +18,7 @@ from epcis_event_hash_generator.hash_generator import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corridor.tracking import epcis, eventhash
+from corridor.tracking import captured, epcis, eventhash
 from corridor.tracking.epcis import Step
 
 CONTAINERS = [
@@ -243,8 +243,8 @@ def test_a_compact_iri_is_hashed_and_stored_as_the_iri_it_stands_for() -> None:
     event["bizStep"] = "ex:weighing"
     doc = epcis.document([event], datetime(2026, 12, 1, tzinfo=UTC))
     doc["@context"] = [*doc["@context"], {"ex": "https://example.org/voc/"}]
-    (captured,) = epcis.read(doc)
-    assert captured.event["bizStep"] == "https://example.org/voc/weighing"
+    (read,) = captured.read(doc)
+    assert read.event["bizStep"] == "https://example.org/voc/weighing"
     pre = derive_prehashes_from_events(json_to_py.event_list_from_epcis_document_json(doc))
     (reference,) = calculate_hashes_from_pre_hashes(pre)
-    assert captured.id == reference
+    assert read.id == reference

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.exceptions import InvalidInput
-from corridor.tracking import epcis, eventhash, validation
+from corridor.tracking import captured, epcis, eventhash, validation
 from corridor.tracking.epcis import Step
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -172,8 +172,8 @@ def test_what_the_narrow_check_refuses_the_gs1_schema_decides() -> None:
     for accepted in (other, foreign):
         with pytest.raises(JsonSchemaValueException):
             validation._stored_check()(epcis.document([accepted], AT))
-        [read] = epcis.read(epcis.document([accepted], AT))
+        [read] = captured.read(epcis.document([accepted], AT))
         assert read.event["type"] == accepted["type"]
         assert read.id != epcis.event_id(event)
     with pytest.raises(InvalidInput, match=r"^not an EPCIS 2\.0 document.*eventTime"):
-        epcis.read(epcis.document([broken], AT))
+        captured.read(epcis.document([broken], AT))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from corridor.model.codes import (
     NODE_ID,
@@ -22,12 +22,34 @@ from corridor.model.codes import (
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+_KG = (
+    r"^(100000000(\.0{1,3})?|[1-9][0-9]{0,7}(\.[0-9]{1,3})?"
+    r"|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
+)
+
+
+def _decimal_text(pattern: str, example: str, what: str) -> WithJsonSchema:
+    """A decimal as the API writes it: a string of digits (exact, unlike a JSON number),
+    read and written alike, so one schema serves both directions."""
+    return WithJsonSchema(
+        {"type": "string", "pattern": pattern, "examples": [example], "description": what}
+    )
+
+
 class Money(BaseModel):
     """An amount in an ISO 4217 currency."""
 
     model_config = _STRICT
 
-    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2, examples=["184000.00"])
+    amount: Annotated[
+        Decimal,
+        Field(gt=0, max_digits=18, decimal_places=2),
+        _decimal_text(
+            r"^([1-9][0-9]{0,15}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$",
+            "184000.00",
+            "more than 0, two decimals",
+        ),
+    ]
     currency: CurrencyCode
 
 
@@ -42,8 +64,16 @@ class GoodsItem(BaseModel):
     package_type: str = Field(
         default="PK", min_length=2, max_length=2, description="UN/ECE Rec. 21 code, e.g. 'BG'"
     )
-    gross_kg: Decimal = Field(gt=0, le=Decimal("100000000"), decimal_places=3)
-    net_kg: Decimal = Field(gt=0, le=Decimal("100000000"), decimal_places=3)
+    gross_kg: Annotated[
+        Decimal,
+        Field(gt=0, le=Decimal("100000000"), decimal_places=3),
+        _decimal_text(_KG, "60600.000", "kilograms, more than 0, up to 100,000,000"),
+    ]
+    net_kg: Annotated[
+        Decimal,
+        Field(gt=0, le=Decimal("100000000"), decimal_places=3),
+        _decimal_text(_KG, "60000.000", "kilograms, more than 0, up to 100,000,000"),
+    ]
     value: Money
     origin_country: CountryCode
 

@@ -31,8 +31,9 @@ from corridor.services.timeline import KIND_OF, Summaries, status_after
 from corridor.store.db import batched
 from corridor.store.event_writer import EventWriter
 from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
-from corridor.tracking import epcis
-from corridor.tracking.epcis import Captured, Step
+from corridor.tracking import captured, epcis
+from corridor.tracking.captured import Captured
+from corridor.tracking.epcis import Step
 
 __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 
@@ -90,7 +91,7 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
     seen: set[str] = set()
     ids: list[str] = []
     with ctx.db.transaction() as s, EventWriter(s) as writer:
-        for part in epcis.read_parts(doc, PART):
+        for part in captured.read_parts(doc, PART):
             places = _places(ctx, part)
             ids += [c.id for c in part]
             for c in part:

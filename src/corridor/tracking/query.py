@@ -20,7 +20,6 @@ value is meant is refused as the binding's `QueryParameterException`.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,22 @@ from datetime import datetime
 from typing import Any
 
 from corridor.exceptions import QueryParameterInvalid
-from corridor.tracking import digital_link, jsonld
+from corridor.tracking import extensions
 from corridor.tracking.eventhash import CBV, GS1_VOC
+from corridor.tracking.query_values import (
+    COMPARE,
+    as_number,
+    as_time,
+    class_test,
+    instance_test,
+    integer,
+    key,
+    number,
+    one,
+    time,
+    values,
+    word,
+)
 
 __all__ = ["Condition", "Parsed", "parse"]
 
@@ -83,20 +96,6 @@ _SENSOR_TEXT = {
 }
 _SENSOR_TIMES = {"time": "both", "startTime": "metadata", "endTime": "metadata"}
 _SENSOR_NUMBERS = ("value", "minValue", "maxValue", "meanValue", "sDev", "percValue")
-_COMPARE: Mapping[str, Callable[[Any, Any], bool]] = {
-    "EQ": lambda a, b: a == b,
-    "GT": lambda a, b: a > b,
-    "GE": lambda a, b: a >= b,
-    "LT": lambda a, b: a < b,
-    "LE": lambda a, b: a <= b,
-}
-_FIELD = r"([A-Za-z][A-Za-z0-9]*):(\w+)"
-# Where a user extension field is looked for, by the part of the parameter's name after
-# its operator (`EQ_INNER_ILMD_ext:f` looks anywhere inside the event's ILMD).
-_SCOPES = ("INNER_ERROR_DECLARATION_", "ERROR_DECLARATION_", "INNER_SENSORELEMENT_",
-           "INNER_SENSORMETADATA_", "INNER_SENSORREPORT_", "SENSORELEMENT_", "SENSORMETADATA_",
-           "SENSORREPORT_", "INNER_ILMD_", "ILMD_", "INNER_readPoint_", "readPoint_",
-           "INNER_bizLocation_", "bizLocation_", "INNER_", "")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,121 +126,6 @@ class Parsed:
         return all(c.test(event) for c in self.conditions)
 
 
-def _values(name: str, raw: Sequence[str]) -> list[str]:
-    """A list parameter's values: repeated, or separated by `|` as the binding writes them."""
-    values = [v for text in raw for v in text.split("|") if v]
-    if not values:
-        raise QueryParameterInvalid(f"{name} has no value; give one or more, separated by '|'")
-    return values
-
-
-def _one(name: str, raw: Sequence[str]) -> str:
-    values = _values(name, raw)
-    if len(values) != 1:
-        raise QueryParameterInvalid(f"{name} takes one value, not {len(values)}")
-    return values[0]
-
-
-def _time(name: str, raw: Sequence[str]) -> datetime:
-    text = _one(name, raw)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise QueryParameterInvalid(
-            f"{name} is a time with its zone, e.g. 2026-12-01T00:00:00Z, not {text!r}"
-        )
-    return moment
-
-
-def _number(name: str, raw: Sequence[str]) -> float:
-    text = _one(name, raw)
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise QueryParameterInvalid(f"{name} is a number, not {text!r}")
-    return number
-
-
-def _integer(name: str, raw: Sequence[str]) -> int:
-    text = _one(name, raw)
-    if not text.isdigit() or int(text) < 1:
-        raise QueryParameterInvalid(f"{name} is a whole number of at least 1, not {text!r}")
-    return int(text)
-
-
-def _as_time(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _word(value: Any, prefix: str) -> str:
-    """A vocabulary value as its Web URI (a bare word under `prefix`)."""
-    text = str(value)
-    return prefix + text if prefix and ":" not in text else text
-
-
-def _key(value: Any) -> str:
-    """An identifier as it compares: GS1 keys in their Digital Link form."""
-    return digital_link.normalise(str(value))
-
-
-_PATTERN_PART = re.compile(r"^urn:epc:idpat:([a-z]+):(.*)$")
-
-
-def _instance_test(wanted: list[str]) -> Callable[[str], bool]:
-    """Whether an identifier is one of `wanted`: equal in either GS1 form, or within an EPC
-    pattern (`urn:epc:idpat:sgtin:4012345.011111.*`)."""
-    exact = {_key(w) for w in wanted} | set(wanted)
-    patterns = []
-    for w in wanted:
-        found = _PATTERN_PART.match(w)
-        if found:
-            fixed = [p for p in found[2].split(".") if p != "*"]
-            patterns.append((f"urn:epc:id:{found[1]}:", fixed, _key(w)))
-
-    def test(value: str) -> bool:
-        if value in exact or _key(value) in exact:
-            return True
-        for scheme, fixed, as_link in patterns:
-            if value.startswith(scheme) and value[len(scheme) :].split(".")[: len(fixed)] == fixed:
-                return True
-            if _key(value).startswith(as_link + "/"):
-                return True
-        return False
-
-    return test
-
-
-def _class_test(wanted: list[str]) -> Callable[[str], bool]:
-    """Whether a class (a GTIN, a GTIN and lot) is one of `wanted`, or within one of the
-    patterns: a pattern of a GTIN covers its lots."""
-    exact = {_key(w) for w in wanted} | set(wanted)
-    prefixes = [_key(w) + "/" for w in wanted if w.startswith("urn:epc:idpat:")]
-
-    def test(value: str) -> bool:
-        key = _key(value)
-        return value in exact or key in exact or any(key.startswith(p) for p in prefixes)
-
-    return test
-
-
 def _listed(event: Event, fields: Sequence[str]) -> Iterator[Any]:
     for name in fields:
         value = event.get(name)
@@ -249,92 +133,6 @@ def _listed(event: Event, fields: Sequence[str]) -> Iterator[Any]:
             yield from value
         elif value is not None:
             yield value
-
-
-def _namespaces(event: Event, declared: Mapping[str, str]) -> dict[str, str]:
-    return {**jsonld.prefixes(event.get("@context")), **declared}
-
-
-def _extension_values(node: Any, iri: str, names: Mapping[str, str], deep: bool) -> Iterator[Any]:
-    """The values of the extension field `iri` directly in `node` (or anywhere below it)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _extension_values(item, iri, names, deep)
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        prefix, _, local = key.partition(":")
-        if local and names.get(prefix, "\0") + local == iri:
-            if isinstance(value, list):
-                yield from value
-            else:
-                yield value
-        if deep and isinstance(value, dict | list):
-            yield from _extension_values(value, iri, names, True)
-
-
-def _scope(event: Event, scope: str) -> tuple[list[Any], bool]:
-    """The parts of an event a user extension field is looked for in, and whether inside
-    them (`INNER_`)."""
-    deep = scope.startswith("INNER_")
-    part = scope.removeprefix("INNER_")
-    elements = [e for e in event.get("sensorElementList", []) if isinstance(e, dict)]
-    places: dict[str, list[Any]] = {
-        "": [event],
-        "ERROR_DECLARATION_": [event.get("errorDeclaration") or {}],
-        "ILMD_": [event.get("ilmd") or {}],
-        "SENSORELEMENT_": elements,
-        "SENSORMETADATA_": [e.get("sensorMetadata") or {} for e in elements],
-        "SENSORREPORT_": [r for e in elements for r in e.get("sensorReport", [])],
-        "readPoint_": [event.get("readPoint") or {}],
-        "bizLocation_": [event.get("bizLocation") or {}],
-    }
-    found = places[part]
-    if deep:
-        # Inside the part's extension fields, not those fields themselves.
-        found = [v for p in found for k, v in p.items() if ":" in k and not k.startswith("@")]
-    return found, deep
-
-
-def _extension(op: str, scope: str, prefix: str, local: str, raw: Sequence[str],
-               declared: Mapping[str, str], name: str) -> Test:  # fmt: skip
-    """A condition on a user extension field."""
-    if op == "EXISTS":
-        wanted: list[Any] = []
-    elif op == "EQ":
-        wanted = _values(name, raw)
-    else:
-        wanted = [_one(name, raw)]
-
-    def test(event: Event) -> bool:
-        names = _namespaces(event, declared)
-        if prefix not in names:
-            return False
-        iri = names[prefix] + local
-        parts, deep = _scope(event, scope)
-        values = [v for p in parts for v in _extension_values(p, iri, names, deep)]
-        if op == "EXISTS":
-            return bool(values)
-        if op == "EQ":
-            return any(str(v) in wanted or _same_number(v, wanted) for v in values)
-        return any(_ordered(op, v, wanted[0]) for v in values)
-
-    return test
-
-
-def _same_number(value: Any, wanted: list[Any]) -> bool:
-    number = _as_number(value)
-    return number is not None and any(_as_number(w) == number for w in wanted)
-
-
-def _ordered(op: str, value: Any, bound: str) -> bool:
-    """GT/GE/LT/LE on numbers, or on times when both are times."""
-    a, b = _as_number(value), _as_number(bound)
-    if a is not None and b is not None:
-        return _COMPARE[op](a, b)
-    ta, tb = _as_time(value), _as_time(bound)
-    return ta is not None and tb is not None and _COMPARE[op](ta, tb)
 
 
 def _sensor_parts(event: Event, where: str) -> Iterator[Mapping[str, Any]]:
@@ -348,13 +146,13 @@ def _sensor_parts(event: Event, where: str) -> Iterator[Mapping[str, Any]]:
 def _typed(kind: tuple[str, str], wanted: list[str]) -> Callable[[Sequence[Any], str], bool]:
     """Whether a list of business transactions, sources or destinations has one of the
     wanted values under the type `kind` (its Web URI, and the prefix of its bare words)."""
-    keys = {_key(w) for w in wanted}
+    keys = {key(w) for w in wanted}
 
     def test(items: Sequence[Any], value_field: str) -> bool:
         return any(
             isinstance(i, dict)
-            and _word(i.get("type", ""), kind[1]) == kind[0]
-            and _key(i.get(value_field, "")) in keys
+            and word(i.get("type", ""), kind[1]) == kind[0]
+            and key(i.get(value_field, "")) in keys
             for i in items
         )
 
@@ -385,7 +183,7 @@ def _condition(
         _control(q, name, raw)
         return None
     if name == "eventType":
-        types = _values(name, raw)
+        types = values(name, raw)
         wrong = sorted(set(types) - EVENT_TYPES)
         if wrong:
             raise QueryParameterInvalid(
@@ -395,7 +193,7 @@ def _condition(
         q.event_types = types
         return lambda e: e.get("type") in types
     if name in ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"):
-        bound = _time(name, raw)
+        bound = time(name, raw)
         if name == "GE_eventTime":
             q.ge_time = bound
         elif name == "LT_eventTime":
@@ -403,14 +201,14 @@ def _condition(
         return _time_test(name[:2], name[3:], bound)
     if name in ("GE_errorDeclarationTime", "LT_errorDeclarationTime",
                 "GE_errorDeclaration_Time", "LT_errorDeclaration_Time"):  # fmt: skip
-        bound = _time(name, raw)
+        bound = time(name, raw)
         op = name[:2]
         return lambda e: (
-            (t := _as_time((e.get("errorDeclaration") or {}).get("declarationTime"))) is not None
-            and _COMPARE[op](t, bound)
+            (t := as_time((e.get("errorDeclaration") or {}).get("declarationTime"))) is not None
+            and COMPARE[op](t, bound)
         )
     if name == "EQ_action":
-        actions = _values(name, raw)
+        actions = values(name, raw)
         wrong = sorted(set(actions) - ACTIONS)
         if wrong:
             raise QueryParameterInvalid(
@@ -419,28 +217,28 @@ def _condition(
         return lambda e: e.get("action") in actions
     if name in _VOCAB:
         field_name, prefix = _VOCAB[name]
-        wanted = {_word(v, prefix) for v in _values(name, raw)}
-        return lambda e: field_name in e and _word(e[field_name], prefix) in wanted
+        wanted = {word(v, prefix) for v in values(name, raw)}
+        return lambda e: field_name in e and word(e[field_name], prefix) in wanted
     if name in ("EQ_persistentDisposition_set", "EQ_persistentDisposition_unset"):
         part = name.rsplit("_", 1)[1]
-        wanted = {_word(v, CBV + "Disp-") for v in _values(name, raw)}
+        wanted = {word(v, CBV + "Disp-") for v in values(name, raw)}
         return lambda e: any(
-            _word(d, CBV + "Disp-") in wanted
+            word(d, CBV + "Disp-") in wanted
             for d in (e.get("persistentDisposition") or {}).get(part, [])
         )
     if name in _PLACES:
         place = _PLACES[name]
-        keys = {_key(v) for v in _values(name, raw)}
-        return lambda e: _key((e.get(place) or {}).get("id", "")) in keys
+        keys = {key(v) for v in values(name, raw)}
+        return lambda e: key((e.get(place) or {}).get("id", "")) in keys
     if name in _EPC_FIELDS:
-        epcs = _values(name, raw)
+        epcs = values(name, raw)
         if not any(w.startswith("urn:epc:idpat:") for w in epcs):
-            q.instances = sorted({*q.instances, *epcs, *map(_key, epcs)})
-        match = _instance_test(epcs)
+            q.instances = sorted({*q.instances, *epcs, *map(key, epcs)})
+        match = instance_test(epcs)
         fields = _EPC_FIELDS[name]
         return lambda e: any(match(str(i)) for i in _listed(e, fields))
     if name in _CLASS_FIELDS:
-        match_class = _class_test(_values(name, raw))
+        match_class = class_test(values(name, raw))
         lists = _CLASS_FIELDS[name]
         return lambda e: any(
             isinstance(q_, dict) and match_class(str(q_.get("epcClass", "")))
@@ -450,45 +248,45 @@ def _condition(
     if found:
         return _quantity_test(found[1], found[2], name, raw)
     if name == "EQ_eventID":
-        ids = _values(name, raw)
+        ids = values(name, raw)
         q.event_ids = ids
         return lambda e: e.get("eventID") in ids
     if name == "EXISTS_errorDeclaration":
         return lambda e: bool(e.get("errorDeclaration"))
     if name == "EQ_errorReason":
-        wanted = {_word(v, CBV + "ER-") for v in _values(name, raw)}
+        wanted = {word(v, CBV + "ER-") for v in values(name, raw)}
         return lambda e: (
-            _word((e.get("errorDeclaration") or {}).get("reason", ""), CBV + "ER-") in wanted
+            word((e.get("errorDeclaration") or {}).get("reason", ""), CBV + "ER-") in wanted
         )
     if name == "EQ_correctiveEventID":
-        wanted = set(_values(name, raw))
+        wanted = set(values(name, raw))
         return lambda e: bool(
             wanted & set((e.get("errorDeclaration") or {}).get("correctiveEventIDs", []))
         )
     found = re.fullmatch(r"EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)", name)
     if found:
-        return _typed_test(found[1], found[2], _values(name, raw))
+        return _typed_test(found[1], found[2], values(name, raw))
     if name == "EXISTS_sensorElementList":
         return lambda e: bool(e.get("sensorElementList"))
     if name in _SENSOR_TEXT:
         where, field_name, prefix = _SENSOR_TEXT[name]
-        wanted = {_word(v, prefix) for v in _values(name, raw)}
+        wanted = {word(v, prefix) for v in values(name, raw)}
         return lambda e: any(
-            field_name in p and _word(p[field_name], prefix) in wanted
+            field_name in p and word(p[field_name], prefix) in wanted
             for p in _sensor_parts(e, where)
         )
     if name == "EQ_booleanValue":
-        text = _one(name, raw).lower()
+        text = one(name, raw).lower()
         if text not in ("true", "false"):
             raise QueryParameterInvalid(f"EQ_booleanValue is true or false, not {text!r}")
         flag = text == "true"
         return lambda e: any(p.get("booleanValue") is flag for p in _sensor_parts(e, "report"))
     found = re.fullmatch(r"(GE|LT)_(time|startTime|endTime)", name)
     if found:
-        bound = _time(name, raw)
+        bound = time(name, raw)
         op, field_name = found[1], found[2]
         return lambda e: any(
-            (t := _as_time(p.get(field_name))) is not None and _COMPARE[op](t, bound)
+            (t := as_time(p.get(field_name))) is not None and COMPARE[op](t, bound)
             for p in _sensor_parts(e, _SENSOR_TIMES[field_name])
         )
     found = re.fullmatch(r"(EQ|GT|GE|LT|LE)_(percRank)", name) or re.fullmatch(
@@ -496,12 +294,14 @@ def _condition(
     )
     if found:
         return _sensor_number_test(found, name, raw)
-    if re.fullmatch(r"HASATTR_" + _FIELD, name) or re.fullmatch(r"EQ_ATTR_\w+_\w+", name):
-        _values(name, raw)
+    if re.fullmatch(r"HASATTR_" + extensions.FIELD, name) or re.fullmatch(r"EQ_ATTR_\w+_\w+", name):
+        values(name, raw)
         return lambda e: False  # no master data is held here
-    found = re.fullmatch(r"(EQ|GT|GE|LT|LE|EXISTS)_(" + "|".join(_SCOPES) + ")" + _FIELD, name)
+    found = re.fullmatch(
+        r"(EQ|GT|GE|LT|LE|EXISTS)_(" + "|".join(extensions.SCOPES) + ")" + extensions.FIELD, name
+    )
     if found:
-        return _extension(found[1], found[2], found[3], found[4], raw, declared, name)
+        return extensions.condition(found[1], found[2], found[3], found[4], raw, declared, name)
     raise QueryParameterInvalid(
         f"unknown query parameter {name}; the EPCIS 2.0 simple event query's parameters are "
         "listed at /epcis/queries/SimpleEventQuery"
@@ -510,34 +310,34 @@ def _condition(
 
 def _control(q: Parsed, name: str, raw: Sequence[str]) -> None:
     if name == "orderBy":
-        value = _one(name, raw)
+        value = one(name, raw)
         if value not in ("eventTime", "recordTime"):
             raise QueryParameterInvalid(f"orderBy is eventTime or recordTime here, not {value!r}")
         q.order_by = value
     elif name == "orderDirection":
-        value = _one(name, raw)
+        value = one(name, raw)
         if value not in ("ASC", "DESC"):
             raise QueryParameterInvalid(f"orderDirection is ASC or DESC, not {value!r}")
         q.descending = value == "DESC"
     elif name == "eventCountLimit":
-        q.count_limit = _integer(name, raw)
+        q.count_limit = integer(name, raw)
     elif name == "maxEventCount":
-        q.max_count = _integer(name, raw)
+        q.max_count = integer(name, raw)
 
 
 def _time_test(op: str, field_name: str, bound: datetime) -> Test:
-    return lambda e: (t := _as_time(e.get(field_name))) is not None and _COMPARE[op](t, bound)
+    return lambda e: (t := as_time(e.get(field_name))) is not None and COMPARE[op](t, bound)
 
 
 def _quantity_test(op: str, uom: str | None, name: str, raw: Sequence[str]) -> Test:
-    bound = _number(name, raw)
+    bound = number(name, raw)
 
     def test(event: Event) -> bool:
         for element in _listed(event, _QUANTITY_LISTS):
             if not isinstance(element, dict) or element.get("uom") != uom:
                 continue
-            amount = _as_number(element.get("quantity"))
-            if amount is not None and _COMPARE[op](amount, bound):
+            amount = as_number(element.get("quantity"))
+            if amount is not None and COMPARE[op](amount, bound):
                 return True
         return False
 
@@ -554,14 +354,14 @@ def _typed_test(kind: str, type_name: str, wanted: list[str]) -> Test:
 def _sensor_number_test(found: re.Match[str], name: str, raw: Sequence[str]) -> Test:
     op, field_name = found[1], found[2]
     uom = found[3] if found.lastindex and found.lastindex >= 3 else None
-    bound = _number(name, raw)
+    bound = number(name, raw)
 
     def test(event: Event) -> bool:
         for report in _sensor_parts(event, "report"):
             if uom is not None and report.get("uom") != uom:
                 continue
-            value = _as_number(report.get(field_name))
-            if value is not None and _COMPARE[op](value, bound):
+            value = as_number(report.get(field_name))
+            if value is not None and COMPARE[op](value, bound):
                 return True
         return False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.testclient import TestClient
@@ -283,3 +284,82 @@ def test_extension_fields_units_order_and_limits_over_http(
     returned = client.get(f"/epcis/events/{quote(trade_id, safe='')}", headers=me).json()
     assert returned["mill:heat"] == "H-2291"
     assert returned["@context"] == [epcis.CONTEXT, {"mill": "https://mill.example.kz/epcis/"}]
+
+
+def test_the_bindings_resources_list_what_a_party_may_see(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """The top-level resources (event types, identifiers, business steps, locations, read
+    points, dispositions) list what the caller's events hold, a page at a time; a member's
+    events are the events query's; an outsider sees no member; OPTIONS says the versions."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("RESOURCES"), T0)
+    other = epcis.container_epc("MSKU9070323")
+    events = [
+        epcis.build(Step.DEPARTING, T0 - timedelta(hours=9), made.id, "dostyk", [BOX]),
+        epcis.build(Step.ARRIVING, T0 - timedelta(hours=5), made.id, "aktau", [BOX, other]),
+        epcis.build(Step.SEAL_CHECK, T0 - timedelta(hours=2), made.id, "aktau", [other]),
+    ]
+    headers = {**auth(api_keys, "kz-rail"), "Content-Type": "application/ld+json"}
+    sent = client.post(
+        "/epcis/capture", content=json.dumps(epcis.document(events, T0)), headers=headers
+    )
+    assert sent.status_code == 202, sent.text
+    me = auth(api_keys, "kz-ferroalloy")
+
+    def members(resource: str, **params: Any) -> list[str]:
+        found: list[str] = []
+        url: str | None = f"/epcis/{resource}"
+        while url:
+            r = client.get(
+                url,
+                params=params if url.startswith(f"/epcis/{resource}") and "?" not in url else None,
+                headers=me,
+            )
+            assert r.status_code == 200, r.text
+            found += r.json()["member"]
+            url = r.headers["Link"].split(";")[0].strip("<>") if "Link" in r.headers else None
+            params = {}
+        return found
+
+    assert members("epcs", perPage=1) == sorted({BOX, other})
+    assert members("bizSteps") == ["arriving", "departing", "inspecting"]
+    assert members("readPoints") == [epcis.node_uri("aktau"), epcis.node_uri("dostyk")]
+    assert members("bizLocations", perPage=1) == [epcis.node_uri("aktau"), epcis.node_uri("dostyk")]
+    assert members("dispositions") == ["conformant", "in_transit"]
+    assert client.get("/epcis/eventTypes", headers=me).json()["member"] == sorted(
+        ["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent",
+         "AssociationEvent"]
+    )  # fmt: skip
+
+    def member_events(resource: str, value: str, **params: str) -> list[str]:
+        r = client.get(
+            f"/epcis/{resource}/{quote(value, safe='')}/events", params=params, headers=me
+        )
+        assert r.status_code == 200, r.text
+        return [
+            e["eventID"] for e in r.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        ]
+
+    every = [e["eventID"] for e in events]
+    assert member_events("epcs", other) == every[1:]
+    assert member_events("epcs", other, EQ_bizStep="inspecting") == every[2:]
+    assert member_events("bizSteps", "departing") == every[:1]
+    assert member_events("readPoints", epcis.node_uri("aktau")) == every[1:]
+    assert member_events("bizLocations", epcis.node_uri("dostyk")) == every[:1]
+    assert member_events("dispositions", "conformant") == every[2:]
+    assert member_events("eventTypes", "ObjectEvent") == every
+    assert member_events("eventTypes", "AssociationEvent") == []
+    sub = client.get(f"/epcis/epcs/{quote(BOX, safe='')}", headers=me)
+    assert sub.json()["member"] == ["events"]
+    top = client.get("/epcis", headers=me).json()["member"]
+    assert {"events", "epcs", "bizSteps", "capture"} <= set(top)
+    outsider = auth(api_keys, "node-operator")
+    assert client.get("/epcis/epcs", headers=outsider).json()["member"] == []
+    found = client.get(f"/epcis/epcs/{quote(BOX, safe='')}/events", headers=outsider)
+    assert found.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+    bad = client.get("/epcis/bizSteps/departing/events", params={"EQ_colour": "x"}, headers=me)
+    assert bad.status_code == 400
+    options = client.options("/epcis/events")
+    assert options.status_code == 204
+    assert options.headers["GS1-EPCIS-Max"] == "2.0.0"
+    assert "GET" in options.headers["Allow"]

@@ -44,6 +44,22 @@ ONLY_PARTLY_SCHEMA: dict[str, str] = {
     "POST /epcis/capture": "the GS1 schema, identifiers, nodes and the shipment are checked "
     "by the repository",
     "GET /epcis/events": "a page token must be one this node gave out",
+    **{
+        f"GET /epcis/{resource}": "a page token must be one this node gave out"
+        for resource in ("epcs", "bizSteps", "bizLocations", "readPoints", "dispositions")
+    },
+    **{
+        f"GET /epcis/{resource}/{{value}}/events": "a page token must be one this node gave "
+        "out; further parameters are the events query's"
+        for resource in (
+            "eventTypes",
+            "epcs",
+            "bizSteps",
+            "bizLocations",
+            "readPoints",
+            "dispositions",
+        )
+    },
     "POST /organisations/{org_id}/enrolment/refuse": "only while a recovery the operator "
     "opened waits",
     "POST /recover/refuse": "only while a recovery the operator opened waits",

@@ -273,7 +273,59 @@ def one(ctx: Context, who: Organisation, event_id: str) -> dict[str, Any]:
 
 def event_types() -> dict[str, Any]:
     """The event types this repository answers queries for, as the binding lists them."""
-    return {"@context": [epcis.CONTEXT], "type": "Collection", "member": sorted(EVENT_TYPES)}
+    return collection(sorted(EVENT_TYPES))
+
+
+def collection(members: list[str]) -> dict[str, Any]:
+    """A list of resources as the binding writes one."""
+    return {"@context": [epcis.CONTEXT], "type": "Collection", "member": members}
+
+
+# The binding's top-level resources whose members are values events hold, and the query
+# parameter that selects a member's events.
+RESOURCES: dict[str, str] = {
+    "eventTypes": "eventType",
+    "epcs": "MATCH_anyEPC",
+    "bizSteps": "EQ_bizStep",
+    "bizLocations": "EQ_bizLocation",
+    "readPoints": "EQ_readPoint",
+    "dispositions": "EQ_disposition",
+}
+
+
+def members(
+    ctx: Context, who: Organisation, resource: str, per_page: int, token: str | None
+) -> tuple[list[str], str | None]:
+    """The values of a top-level resource among the events the caller may see (the
+    identifiers its events name, in each form they are filed under; their business steps,
+    locations, read points, dispositions), in order, a page at a time."""
+    ev = EpcisEventRow
+    column: Any
+    if resource == "epcs":
+        column = EpcisEpcRow.epc
+        stmt = select(column).join(ev, ev.id == EpcisEpcRow.event_id)
+    else:
+        column = {
+            "bizSteps": ev.event["bizStep"].as_string(),
+            "bizLocations": ev.event[("bizLocation", "id")].as_string(),
+            "readPoints": ev.event[("readPoint", "id")].as_string(),
+            "dispositions": ev.event["disposition"].as_string(),
+        }[resource]
+        stmt = select(column)
+    stmt = stmt.where(_visible(who), column.is_not(None)).distinct()
+    if token:
+        try:
+            after = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput(
+                "nextPageToken is not one this repository gave; start again without it"
+            ) from None
+        stmt = stmt.where(column > after)
+    with ctx.db.reading() as conn:
+        found = [r[0] for r in conn.execute(stmt.order_by(column).limit(per_page + 1))]
+    more = found[per_page - 1] if len(found) > per_page else None
+    following = base64.urlsafe_b64encode(more.encode()).decode() if more else None
+    return found[:per_page], following
 
 
 @dataclass(frozen=True)

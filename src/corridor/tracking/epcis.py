@@ -42,6 +42,9 @@ NODE = "urn:corridor:node:"
 SHIPMENT = "urn:corridor:shipment:"
 SHIPMENT_TYPE = "urn:corridor:btt:shipment"
 BIZSTEP = "urn:corridor:bizstep:"
+# The longest identifier filed (the store's index column; every GS1 key, in either form,
+# is shorter).
+MAX_IDENTIFIER = 100
 _GIAI_RE = re.compile(r"^urn:epc:id:giai:(\d{6,12})\.([0-9A-Za-z-]{1,24})$")
 _IMO_RE = re.compile(r"^urn:epc:id:imovn:(\d{7})$")
 _CORRIDOR_RE = re.compile(r"^urn:corridor:(item|node|shipment):[0-9A-Za-z._-]{1,80}$")
@@ -158,6 +161,8 @@ def check_identifier(uri: str) -> str | None:
         if not _IMO_RE.match(uri) or _imo_check(digits) != int(digits[6]):
             return f"{uri!r}: not an IMO ship number with its check digit, e.g. {IMO}9176187"
         return None
+    if len(uri) > MAX_IDENTIFIER:
+        return f"{uri[:40]!r}…: an identifier is at most {MAX_IDENTIFIER} characters here"
     if uri.startswith("urn:corridor:") and not _CORRIDOR_RE.match(uri):
         return (
             f"{uri!r} is not one of the corridor's identifiers: '{ITEM}<shipment>.<line>', "

@@ -363,3 +363,53 @@ def test_the_bindings_resources_list_what_a_party_may_see(
     assert options.status_code == 204
     assert options.headers["GS1-EPCIS-Max"] == "2.0.0"
     assert "GET" in options.headers["Allow"]
+
+
+def test_proceed_stores_what_passes_and_lists_what_does_not(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """GS1-Capture-Error-Behaviour: with `rollback` one bad event refuses the document;
+    with `proceed` the good events are stored and the job names each bad one and why (an
+    event from the future, a place that is no corridor node, a broken container number)."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("PROCEED"), T0)
+    good = [
+        epcis.build(Step.DEPARTING, T0 - timedelta(hours=9), made.id, "dostyk", [BOX]),
+        epcis.build(Step.ARRIVING, T0 - timedelta(hours=5), made.id, "aktau", [BOX]),
+    ]
+    future = epcis.build(Step.ARRIVING, T0 + timedelta(days=2), made.id, "baku-alat", [BOX])
+    nowhere = epcis.build(Step.ARRIVING, T0 - timedelta(hours=4), made.id, "aktau", [BOX])
+    nowhere.pop("eventID")
+    nowhere["bizLocation"] = {"id": epcis.node_uri("atlantis")}
+    broken = epcis.build(Step.ARRIVING, T0 - timedelta(hours=3), made.id, "aktau", [BOX])
+    broken.pop("eventID")
+    broken["epcList"] = ["urn:epc:id:bic:CSQU3054384"]
+    doc = epcis.document([good[0], future, nowhere, good[1], broken], T0)
+    headers = {**auth(api_keys, "kz-rail"), "Content-Type": "application/ld+json"}
+    body = json.dumps(doc)
+    whole = client.post("/epcis/capture", content=body, headers=headers)
+    assert whole.status_code == 422
+    me = auth(api_keys, "kz-ferroalloy")
+    listed = client.get("/epcis/events", params={"shipment": made.id}, headers=me).json()
+    assert listed["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+    sent = client.post(
+        "/epcis/capture",
+        content=body,
+        headers={**headers, "GS1-Capture-Error-Behaviour": "proceed"},
+    )
+    assert sent.status_code == 202, sent.text
+    job = sent.json()
+    assert (job["stored"], job["success"], job["captureErrorBehaviour"]) == (2, False, "proceed")
+    assert [e["event"] for e in job["errors"]] == [1, 2, 4]
+    assert "after the time it is recorded" in job["errors"][0]["detail"]
+    assert "not a corridor node" in job["errors"][1]["detail"]
+    assert "check digit" in job["errors"][2]["detail"]
+    again = client.get(sent.headers["Location"], headers=auth(api_keys, "kz-rail")).json()
+    assert again["errors"] == job["errors"]
+    assert again["success"] is False
+    listed = client.get("/epcis/events", params={"shipment": made.id}, headers=me).json()
+    found = listed["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [e["eventID"] for e in found] == [e["eventID"] for e in good]
+    wrong = client.post(
+        "/epcis/capture", content=body, headers={**headers, "GS1-Capture-Error-Behaviour": "maybe"}
+    )
+    assert wrong.status_code == 422

@@ -12,9 +12,8 @@ document, and nothing of it is kept.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -22,9 +21,9 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
-from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
-from corridor.model import Organisation, Role
-from corridor.network import Network, NodeKind
+from corridor.exceptions import InvalidInput, NotFound, PermissionDenied
+from corridor.model import Organisation
+from corridor.services import capture_checks as checks
 from corridor.services.context import Context
 from corridor.services.keystore import CURRENT_KEY
 from corridor.services.timeline import KIND_OF, Summaries, status_after
@@ -33,7 +32,7 @@ from corridor.store.event_writer import EventWriter
 from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
 from corridor.tracking import captured, epcis
 from corridor.tracking.captured import Captured
-from corridor.tracking.epcis import Step
+from corridor.tracking.validation import MAX_EVENTS
 
 __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 
@@ -41,7 +40,6 @@ __all__ = ["PART", "CaptureJob", "capture", "capture_job"]
 # large enough that each part is one efficient statement.
 PART = 25
 _INSERT_JOB = insert(CaptureJobRow)
-_CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
 
 
 class CaptureJob(BaseModel):
@@ -74,11 +72,88 @@ class _Shipment:
     declarations: list[Captured] = field(default_factory=list)
 
 
-def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = None) -> CaptureJob:
-    """Store every event of an EPCIS document, or none: each checked against the GS1 schema,
-    given its hash-based id, entitled, and entered in its shipment's ledger. An event
-    already stored is counted once; an error declaration marks the event it declares."""
+BEHAVIOURS = ("rollback", "proceed")
+
+
+def capture(
+    ctx: Context,
+    who: Organisation,
+    doc: Any,
+    now: datetime | None = None,
+    behaviour: str = "rollback",
+) -> CaptureJob:
+    """Store the events of an EPCIS document, each checked against the GS1 schema, given its
+    hash-based id, entitled, and entered in its shipment's ledger. An event already stored
+    is counted once; an error declaration marks the event it declares.
+
+    `behaviour` is the binding's GS1-Capture-Error-Behaviour: `rollback` stores every event
+    or none (an error refuses the document); `proceed` stores each event that passes, on
+    its own, and the job lists every event refused and why."""
     now = now or ctx.clock()
+    if behaviour not in BEHAVIOURS:
+        raise InvalidInput(f"GS1-Capture-Error-Behaviour is rollback or proceed, not {behaviour!r}")
+    if behaviour == "proceed":
+        return _proceed(ctx, who, doc, now)
+    return _capture(ctx, who, doc, now)
+
+
+def _proceed(ctx: Context, who: Organisation, doc: Any, now: datetime) -> CaptureJob:
+    """Each event captured on its own; what fails is listed, what passes is stored."""
+    body = doc.get("epcisBody") if isinstance(doc, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or not isinstance(events, list) or not events:
+        raise InvalidInput(
+            "not an EPCIS 2.0 document: epcisBody.eventList holds the events to capture"
+        )
+    if len(events) > MAX_EVENTS:
+        raise InvalidInput(f"a capture carries 1 to {MAX_EVENTS} events, not {len(events)}")
+    job = CaptureJob(
+        captureID=str(uuid.uuid4()), createdAt=now, finishedAt=now, stored=0, duplicates=0,
+        declarations=0, captureErrorBehaviour="proceed",
+    )  # fmt: skip
+    for n, event in enumerate(events):
+        one = {**doc, "epcisBody": {**body, "eventList": [event]}}
+        try:
+            done = _capture(ctx, who, one, now, record=False)
+        except (InvalidInput, PermissionDenied, NotFound) as exc:
+            job.errors.append(
+                {
+                    "event": n,
+                    "eventID": event.get("eventID") if isinstance(event, dict) else None,
+                    "type": exc.code,
+                    "detail": exc.detail,
+                }
+            )
+            continue
+        job.stored += done.stored
+        job.duplicates += done.duplicates
+        job.declarations += done.declarations
+        job.eventIDs += done.eventIDs
+    job.success = not job.errors
+    with ctx.db.transaction() as s:
+        s.execute(_INSERT_JOB, _job_row(job, who))
+    return job
+
+
+def _job_row(job: CaptureJob, who: Organisation) -> dict[str, Any]:
+    return {
+        "id": job.captureID,
+        "created_by": who.id,
+        "created_at": job.createdAt,
+        "finished_at": job.finishedAt,
+        "stored": job.stored,
+        "duplicates": job.duplicates,
+        "declarations": job.declarations,
+        "behaviour": job.captureErrorBehaviour,
+        "errors": job.errors or None,
+    }
+
+
+def _capture(
+    ctx: Context, who: Organisation, doc: Any, now: datetime, record: bool = True
+) -> CaptureJob:
+    """Every event of the document, or none; `record` keeps the job (a part of a
+    `proceed` capture is not a job of its own)."""
     job = CaptureJob(
         captureID=str(uuid.uuid4()),
         createdAt=now,
@@ -92,14 +167,14 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
     ids: list[str] = []
     with ctx.db.transaction() as s, EventWriter(s) as writer:
         for part in captured.read_parts(doc, PART):
-            places = _places(ctx, part)
+            places = checks.places(ctx, part)
             ids += [c.id for c in part]
             for c in part:
                 if c.shipment_id not in shipments:
                     shipments[c.shipment_id] = _party_to(writer, who, c.shipment_id, ctx)
-            _entitled(who, part, shipments, places)
-            _in_time(part, shipments, now)
-            _plausible(part, ctx.network)
+            checks.entitled(who, part, shipments, places)
+            checks.in_time(part, shipments, now)
+            checks.plausible(part, ctx.network)
             fresh = []
             for c in part:
                 on = shipments[c.shipment_id]
@@ -125,43 +200,10 @@ def capture(ctx: Context, who: Organisation, doc: Any, now: datetime | None = No
         s.flush()  # declared errors: an ORM update checks its row count, which a batch hides
         with batched(s.connection()):
             ledger_mod.store(s, entries)
-            s.execute(
-                _INSERT_JOB,
-                {
-                    "id": job.captureID,
-                    "created_by": who.id,
-                    "created_at": now,
-                    "finished_at": now,
-                    "stored": job.stored,
-                    "duplicates": job.duplicates,
-                    "declarations": job.declarations,
-                },
-            )
+            if record:
+                s.execute(_INSERT_JOB, _job_row(job, who))
     job.eventIDs = ids
     return job
-
-
-def _places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
-    """Each event's node and its country. A place named as a corridor node must be one, and
-    customs holds and releases happen at one; any other place (a GS1 location, a private
-    URI, or none) lies outside the network, has no country and is seen only by the
-    shipment's parties."""
-    nodes = ctx.network.nodes
-    errors = [
-        FieldError(
-            f"event {c.id}",
-            f"bizLocation {c.location!r} is not a corridor node; name one as "
-            f"'{epcis.NODE}<node id>', e.g. '{epcis.NODE}aktau'",
-        )
-        for c in found
-        if c.location not in nodes
-        and (c.step in _CUSTOMS_STEPS or (c.location is not None and ":" not in c.location))
-    ]
-    if errors:
-        raise InvalidInput(
-            f"events happen at nodes of the corridor network: {errors[0].message}", errors
-        )
-    return {c.location: nodes[c.location].country for c in found if c.location in nodes}
 
 
 def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Context) -> _Shipment:
@@ -174,7 +216,7 @@ def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Con
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     status, destination, nodes, is_party, created = rows[0]
     say = Summaries(ctx.network, nodes)
-    return _Shipment(shipment_id, status, destination, bool(is_party), say, _aware(created))
+    return _Shipment(shipment_id, status, destination, bool(is_party), say, checks.aware(created))
 
 
 _SHIPMENT = select(
@@ -189,80 +231,6 @@ _SHIPMENT = select(
     .label("party"),
     ShipmentRow.created_at,
 ).where(ShipmentRow.id == bindparam("shipment"))
-
-# How far a custody event may lie from the time it is recorded: a clock a little ahead, not a
-# future arrival; and how long before the shipment was entered its goods may have been
-# stuffed.
-AHEAD = timedelta(minutes=15)
-BEFORE_SHIPMENT = timedelta(days=30)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _in_time(part: list[Captured], shipments: dict[str, _Shipment], now: datetime) -> None:
-    """Every event happened before it is recorded (give or take a clock's minutes) and in
-    the shipment's life; a later correction is an error declaration, not a new time."""
-    errors = []
-    for c in part:
-        if c.declaration is not None:
-            continue
-        created = shipments[c.shipment_id].created_at
-        if c.at > now + AHEAD:
-            errors.append(
-                FieldError(
-                    f"event {c.id}",
-                    f"eventTime {c.at.isoformat()} is after the time it is recorded "
-                    f"({now.isoformat()}); record an event when it has happened",
-                )
-            )
-        elif c.at < created - BEFORE_SHIPMENT:
-            errors.append(
-                FieldError(
-                    f"event {c.id}",
-                    f"eventTime {c.at.isoformat()} is more than {BEFORE_SHIPMENT.days} days "
-                    f"before the shipment was entered ({created.isoformat()}); check the date",
-                )
-            )
-    if errors:
-        raise InvalidInput(
-            f"{len(errors)} events are out of time; nothing was captured: {errors[0].message}",
-            errors,
-        )
-
-
-def _plausible(part: list[Captured], network: Network) -> None:
-    """A vessel is loaded or unloaded at a seaport, never at a rail station or junction."""
-    for c in part:
-        parent = str(c.event.get("parentID") or "")
-        node = network.nodes.get(c.location or "")
-        if parent.startswith(epcis.IMO) and node is not None and node.kind is not NodeKind.SEAPORT:
-            raise InvalidInput(
-                f"a vessel ({parent.removeprefix(epcis.IMO)}) is loaded or unloaded at a "
-                f"seaport; {node.name} is a {node.kind.value.replace('_', ' ')}: name the "
-                "wagon (a GIAI) instead, or the port where the vessel is",
-                [FieldError(f"event {c.id}", "a vessel at a place that is not a seaport")],
-            )
-
-
-def _entitled(
-    who: Organisation, part: list[Captured], shipments: dict[str, _Shipment], places: dict[str, str]
-) -> None:
-    """Movements are recorded by the shipment's parties; holds and releases by the customs
-    authority where they happen, party or not."""
-    strangers = set()
-    for c in part:
-        if c.step in _CUSTOMS_STEPS:
-            if who.role is not Role.CUSTOMS or places[c.location or ""] != who.country:
-                raise PermissionDenied(
-                    f"a {c.step.value} at {c.location} is recorded by the customs authority "
-                    f"of {places[c.location or '']}, not by {who.id}"
-                )
-        elif not shipments[c.shipment_id].party:
-            strangers.add(c.shipment_id)
-    if strangers:
-        raise NotFound(f"no shipment {min(strangers)!r} that you are party to")
 
 
 def _rows(
@@ -355,4 +323,7 @@ def capture_job(ctx: Context, who: Organisation, capture_id: str) -> CaptureJob:
         stored=row.stored,
         duplicates=row.duplicates,
         declarations=row.declarations,
+        captureErrorBehaviour=row.behaviour,
+        errors=row.errors or [],
+        success=not row.errors,
     )

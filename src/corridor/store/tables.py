@@ -303,6 +303,10 @@ class CaptureJobRow(Base):
     stored: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
     declarations: Mapped[int] = mapped_column(Integer)
+    # GS1-Capture-Error-Behaviour: rollback (all or none) or proceed (the events that pass);
+    # with proceed, each event refused and why.
+    behaviour: Mapped[str] = mapped_column(String(10), server_default="rollback")
+    errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
 
 
 class IdempotentRow(Base):

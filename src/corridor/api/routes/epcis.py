@@ -4,7 +4,7 @@ capture jobs, and the simple events query, under /epcis."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import Header, Query, Request, Response
@@ -67,12 +67,21 @@ def _document(body: bytes) -> Any:
         }
     },
 )
-async def capture(request: Request, who: Caller, ctx: Ctx) -> Response:
-    """Capture an EPCIS 2.0 document: every event is stored, or none (the binding's
-    `rollback` behaviour). Events already stored are counted, not stored twice; an event
-    with an `errorDeclaration` marks the stored event it declares wrong."""
+async def capture(
+    request: Request,
+    who: Caller,
+    ctx: Ctx,
+    behaviour: Annotated[
+        Literal["rollback", "proceed"], Header(alias="GS1-Capture-Error-Behaviour")
+    ] = "rollback",
+) -> Response:
+    """Capture an EPCIS 2.0 document. With `GS1-Capture-Error-Behaviour: rollback` (the
+    default) every event is stored, or none; with `proceed` each event that passes is stored
+    and the capture job lists every event refused and why. Events already stored are
+    counted, not stored twice; an event with an `errorDeclaration` marks the stored event it
+    declares wrong."""
     doc = _document(await request.body())
-    job = await run_in_threadpool(tracking.capture, ctx, who, doc, ctx.clock())
+    job = await run_in_threadpool(tracking.capture, ctx, who, doc, ctx.clock(), behaviour)
     response = as_json(job, status_code=202)
     response.headers["Location"] = f"/epcis/capture/{job.captureID}"
     response.headers.update(_HEADERS)

@@ -1,0 +1,129 @@
+"""What a custody event must be to be captured, beyond the GS1 schema: at a corridor node when
+it names one (and always for customs steps); recorded by a party to its shipment, or, for a
+customs hold or release, by the customs authority of the country where it happens; dated
+when it happened and within its shipment's life; a vessel only at a seaport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
+from corridor.model import Organisation, Role
+from corridor.network import Network, NodeKind
+from corridor.services.context import Context
+from corridor.tracking import epcis
+from corridor.tracking.captured import Captured
+from corridor.tracking.epcis import Step
+
+CUSTOMS_STEPS = frozenset({Step.CUSTOMS_HOLD, Step.CUSTOMS_RELEASE})
+
+
+class OnShipment(Protocol):
+    """What the checks read of the shipment an event is recorded on."""
+
+    party: bool
+    created_at: datetime
+
+
+# How far a custody event may lie from the time it is recorded: a clock a little ahead, not a
+# future arrival; and how long before the shipment was entered its goods may have been
+# stuffed.
+AHEAD = timedelta(minutes=15)
+BEFORE_SHIPMENT = timedelta(days=30)
+
+
+def aware(at: datetime) -> datetime:
+    """A time read from the store, in UTC (a store without zones gives it without one)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def places(ctx: Context, found: Sequence[Captured]) -> dict[str, str]:
+    """Each event's node and its country. A place named as a corridor node must be one, and
+    customs holds and releases happen at one; any other place (a GS1 location, a private
+    URI, or none) lies outside the network, has no country and is seen only by the
+    shipment's parties."""
+    nodes = ctx.network.nodes
+    errors = [
+        FieldError(
+            f"event {c.id}",
+            f"bizLocation {c.location!r} is not a corridor node; name one as "
+            f"'{epcis.NODE}<node id>', e.g. '{epcis.NODE}aktau'",
+        )
+        for c in found
+        if c.location not in nodes
+        and (c.step in CUSTOMS_STEPS or (c.location is not None and ":" not in c.location))
+    ]
+    if errors:
+        raise InvalidInput(
+            f"events happen at nodes of the corridor network: {errors[0].message}", errors
+        )
+    return {c.location: nodes[c.location].country for c in found if c.location in nodes}
+
+
+def in_time(part: list[Captured], shipments: Mapping[str, OnShipment], now: datetime) -> None:
+    """Every event happened before it is recorded (give or take a clock's minutes) and in
+    the shipment's life; a later correction is an error declaration, not a new time."""
+    errors = []
+    for c in part:
+        if c.declaration is not None:
+            continue
+        created = shipments[c.shipment_id].created_at
+        if c.at > now + AHEAD:
+            errors.append(
+                FieldError(
+                    f"event {c.id}",
+                    f"eventTime {c.at.isoformat()} is after the time it is recorded "
+                    f"({now.isoformat()}); record an event when it has happened",
+                )
+            )
+        elif c.at < created - BEFORE_SHIPMENT:
+            errors.append(
+                FieldError(
+                    f"event {c.id}",
+                    f"eventTime {c.at.isoformat()} is more than {BEFORE_SHIPMENT.days} days "
+                    f"before the shipment was entered ({created.isoformat()}); check the date",
+                )
+            )
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} events are out of time; nothing was captured: {errors[0].message}",
+            errors,
+        )
+
+
+def plausible(part: list[Captured], network: Network) -> None:
+    """A vessel is loaded or unloaded at a seaport, never at a rail station or junction."""
+    for c in part:
+        parent = str(c.event.get("parentID") or "")
+        node = network.nodes.get(c.location or "")
+        if parent.startswith(epcis.IMO) and node is not None and node.kind is not NodeKind.SEAPORT:
+            raise InvalidInput(
+                f"a vessel ({parent.removeprefix(epcis.IMO)}) is loaded or unloaded at a "
+                f"seaport; {node.name} is a {node.kind.value.replace('_', ' ')}: name the "
+                "wagon (a GIAI) instead, or the port where the vessel is",
+                [FieldError(f"event {c.id}", "a vessel at a place that is not a seaport")],
+            )
+
+
+def entitled(
+    who: Organisation,
+    part: list[Captured],
+    shipments: Mapping[str, OnShipment],
+    places: dict[str, str],
+) -> None:
+    """Movements are recorded by the shipment's parties; holds and releases by the customs
+    authority where they happen, party or not."""
+    strangers = set()
+    for c in part:
+        if c.step in CUSTOMS_STEPS:
+            if who.role is not Role.CUSTOMS or places[c.location or ""] != who.country:
+                raise PermissionDenied(
+                    f"a {c.step.value} at {c.location} is recorded by the customs authority "
+                    f"of {places[c.location or '']}, not by {who.id}"
+                )
+        elif not shipments[c.shipment_id].party:
+            strangers.add(c.shipment_id)
+    if strangers:
+        raise NotFound(f"no shipment {min(strangers)!r} that you are party to")

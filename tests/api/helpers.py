@@ -26,7 +26,8 @@ def is_problem(r: Any, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"]
     assert body["detail"]
-    assert body["type"].startswith("https://")
+    # A page of the node (relative to its address), or one of the EPCIS binding's types.
+    assert body["type"].startswith(("/problems/", "epcisException:")), body["type"]
     return body
 
 

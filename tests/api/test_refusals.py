@@ -192,3 +192,40 @@ def test_guessing_enrolment_codes_is_throttled(client: TestClient) -> None:
     r = client.post("/enrol", json={"organisation_id": "kz-rail", "code": "guess", "label": "x"})
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) > 0
+
+
+def test_every_problem_type_resolves_to_a_page_the_node_serves(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """A problem's `type` is a page of the node (relative to its address) saying what the
+    problem means and its status; every type the node can answer with resolves; a 422
+    always names what it refused."""
+    from corridor.api import problems
+
+    me = {"Authorization": f"Bearer {api_keys['kz-ferroalloy']}"}
+    answers = [
+        client.post(
+            "/shipments", content=b"{not json", headers={**me, "Content-Type": "application/json"}
+        ),
+        client.post("/shipments", json={"reference": ""}, headers=me),
+        client.get("/shipments/no-such-shipment", headers=me),
+        client.get("/shipments", headers={"Authorization": "Bearer cor_nobody.nothing"}),
+        client.get("/network/route", params={"origin": "dostyk", "destination": "dostyk"}),
+        client.get("/no/such/endpoint"),
+        client.delete("/health"),
+    ]
+    for answer in answers:
+        found = answer.json()
+        assert found["type"].startswith("/problems/"), found
+        page = client.get(found["type"])
+        assert page.status_code == 200, found["type"]
+        assert (page.json()["status"], page.json()["title"]) == (found["status"], found["title"])
+        if found["status"] == 422:
+            assert found["errors"], found
+    for code, (status, title, meaning) in problems.catalogue().items():
+        page = client.get(f"/problems/{code}").json()
+        assert (page["status"], page["title"]) == (status, title)
+        assert meaning
+        assert page["meaning"] == meaning
+        assert 400 <= status < 600, code
+    assert client.get("/problems/no-such-problem").status_code == 404

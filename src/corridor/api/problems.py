@@ -18,7 +18,43 @@ from corridor.http_status import HTTP_STATUS, http_status
 log = logging.getLogger("corridor.api")
 
 MEDIA_TYPE = "application/problem+json"
-TYPE_BASE = "https://corridor.example/problems/"
+# Problem types are this node's own pages (`GET /problems/<code>`), written as references
+# relative to the node's address (RFC 9457 §3.1.1: resolved against the document's URI).
+TYPE_BASE = "/problems/"
+# Problems the HTTP layer raises itself, beside the domain's (`corridor.exceptions`).
+HTTP_PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "malformed-json": (400, "Malformed JSON", "The body is not JSON; send a JSON object."),
+    "validation-failed": (422, "Validation failed",
+                          "Fields of the request are invalid; `errors` names each one."),
+    "payload-too-large": (413, "Payload too large", "The body is over the endpoint's limit."),
+    "http-404": (404, "Not found", "There is no endpoint at this path; see /docs."),
+    "http-405": (405, "Method not allowed", "The path takes other methods; see `Allow`."),
+    "http-415": (415, "Unsupported media type", "Send the body in a media type /docs lists."),
+    "internal-error": (500, "Internal error",
+                       "The node failed to handle the request; nothing was changed."),
+}  # fmt: skip
+
+
+def catalogue() -> dict[str, tuple[int, str, str]]:
+    """Every problem type a node answers with: its code, HTTP status, title and what it
+    means (the domain's errors from their classes, the HTTP layer's from above)."""
+    found = dict(HTTP_PROBLEMS)
+    todo: list[type[exc.CorridorError]] = [exc.CorridorError]
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if ":" not in cls.code:
+            doc = " ".join((cls.__doc__ or cls.title).split())
+            found.setdefault(cls.code, (HTTP_STATUS.get(cls, 0) or _status_of(cls), cls.title, doc))
+    return found
+
+
+def _status_of(cls: type[exc.CorridorError]) -> int:
+    for parent in cls.__mro__:
+        if parent in HTTP_STATUS:
+            return HTTP_STATUS[parent]
+    return 500
+
 
 # Domain error -> HTTP status, shared with the web door (`corridor.http_status`).
 STATUS = HTTP_STATUS
@@ -134,15 +170,12 @@ def install(app: FastAPI) -> None:
         elif isinstance(error, exc.StoreUnavailable):
             # Nothing was written: the same request may be sent again shortly.
             headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
-        return problem(
-            status,
-            error.code,
-            error.title,
-            detail_for(error),
-            request,
-            [ProblemField(field=e.field, message=e.message) for e in error.errors],
-            headers,
-        )
+        fields = [ProblemField(field=e.field, message=e.message) for e in error.errors]
+        if status == 422 and not fields:
+            # Every refusal of the input names what it refused: the request, when no one
+            # field is to blame.
+            fields = [ProblemField(field="request", message=error.detail)]
+        return problem(status, error.code, error.title, detail_for(error), request, fields, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

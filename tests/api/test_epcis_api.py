@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from corridor.services import Context, shipments
 from corridor.tracking import epcis
@@ -413,3 +416,71 @@ def test_proceed_stores_what_passes_and_lists_what_does_not(
         "/epcis/capture", content=body, headers={**headers, "GS1-Capture-Error-Behaviour": "maybe"}
     )
     assert wrong.status_code == 422
+
+
+def test_named_queries_run_and_stream_what_their_owner_may_see(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """A query saved under a name (checked when saved), listed, run page by page, and
+    followed on a WebSocket: each new event it selects arrives as recorded, and nothing
+    its owner may not see; another organisation sees none of it; deleted, it is gone."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("NAMED"), T0)
+    other = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("NAMED-2"), T0)
+    me = auth(api_keys, "kz-ferroalloy")
+    bad = client.post(
+        "/epcis/queries", json={"name": "x", "query": {"EQ_colour": "red"}}, headers=me
+    )
+    assert bad.status_code == 400
+    saved = client.post(
+        "/epcis/queries",
+        json={"name": "departures", "query": {"EQ_bizStep": ["departing"], "MATCH_epc": BOX}},
+        headers=me,
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.headers["Location"] == "/epcis/queries/departures"
+    again = client.post("/epcis/queries", json={"name": "departures", "query": {}}, headers=me)
+    assert again.status_code == 409
+    assert client.get("/epcis/queries", headers=me).json()["member"] == ["departures"]
+    assert client.get("/epcis/queries", headers=auth(api_keys, "kz-rail")).json()["member"] == []
+    assert (
+        client.get("/epcis/queries/departures", headers=auth(api_keys, "kz-rail")).status_code
+        == 404
+    )
+    carrier = {**auth(api_keys, "kz-rail"), "Content-Type": "application/ld+json"}
+
+    def record(step: Step, hours: int, shipment: str) -> str:
+        event = epcis.build(step, T0 - timedelta(hours=hours), shipment, "dostyk", [BOX])
+        sent = client.post(
+            "/epcis/capture", content=json.dumps(epcis.document([event], T0)), headers=carrier
+        )
+        assert sent.status_code == 202, sent.text
+        return str(event["eventID"])
+
+    first = record(Step.DEPARTING, 9, made.id)
+    record(Step.ARRIVING, 8, made.id)
+    ran = client.get("/epcis/queries/departures/events", headers=me).json()
+    assert [e["eventID"] for e in ran["epcisBody"]["queryResults"]["resultsBody"]["eventList"]] == [
+        first
+    ]
+    with client.websocket_connect("/epcis/queries/departures/events", headers=me) as socket:
+        time.sleep(0.2)
+        second = record(Step.DEPARTING, 7, other.id)
+        record(Step.ARRIVING, 6, other.id)
+        doc = socket.receive_json()
+        assert doc["type"] == "EPCISQueryDocument"
+        sent = [e["eventID"] for e in doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+        assert sent == [second]
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(
+            "/epcis/queries/departures/events", headers=auth(api_keys, "kz-rail")
+        ) as socket,
+    ):
+        socket.receive_json()
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect("/epcis/queries/departures/events") as socket,
+    ):
+        socket.receive_json()
+    assert client.delete("/epcis/queries/departures", headers=me).status_code == 204
+    assert client.get("/epcis/queries/departures/events", headers=me).status_code == 404

@@ -309,6 +309,17 @@ class CaptureJobRow(Base):
     errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
 
 
+class NamedQueryRow(Base):
+    """An organisation's saved EPCIS simple event query (the binding's named queries):
+    its parameters as the binding names them."""
+
+    __tablename__ = "epcis_queries"
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameters: Mapped[list[list[str]]] = mapped_column(JSONType)
+    created_at: Mapped[datetime]
+
+
 class IdempotentRow(Base):
     __tablename__ = "idempotent_requests"
 

@@ -14,6 +14,7 @@ from corridor.api.routes import (
     network,
     node,
     organisations,
+    queries,
     rules,
     shipments,
 )
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
         exchange,
         customs,
         ncts,
+        queries,
         epcis,
     )
     for r in (module.public, module.private)

@@ -21,7 +21,7 @@ from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
 
 public, private = routers()
-_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _LIST = Query(default_factory=list, max_length=50)
 
 
@@ -31,7 +31,7 @@ class LdJson(JSONResponse):
     media_type = "application/ld+json"
 
 
-def _media(request: Request) -> type[JSONResponse]:
+def media_of(request: Request) -> type[JSONResponse]:
     """The response type the client accepts: JSON-LD (the binding's default) or plain JSON;
     anything else is 406, saying what is offered."""
     accept = request.headers.get("accept", "")
@@ -84,7 +84,7 @@ async def capture(
     job = await run_in_threadpool(tracking.capture, ctx, who, doc, ctx.clock(), behaviour)
     response = as_json(job, status_code=202)
     response.headers["Location"] = f"/epcis/capture/{job.captureID}"
-    response.headers.update(_HEADERS)
+    response.headers.update(HEADERS)
     return response
 
 
@@ -180,9 +180,9 @@ def events(
         more=more,
         namespaces=_extensions(gs1_extensions),
     )
-    answer_as = _media(request)
+    answer_as = media_of(request)
     page = event_query.events(ctx, who, query)
-    response = answer_as(event_query.query_document(page, ctx.clock()), headers=_HEADERS)
+    response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
     if page.next_page_token:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", page.next_page_token))
@@ -219,17 +219,17 @@ def _extensions(header: str | None) -> dict[str, str]:
 def event(event_id: str, request: Request, who: Caller, ctx: Ctx) -> Response:
     """One event you may see, by its eventID (the CBV 2.0 hash-based id, `ni:///sha-256;…`),
     as the binding's resource."""
-    answer_as = _media(request)
-    return answer_as(event_query.one(ctx, who, event_id), headers=_HEADERS)
+    answer_as = media_of(request)
+    return answer_as(event_query.one(ctx, who, event_id), headers=HEADERS)
 
 
 EventType = StrEnum(  # type: ignore[misc]
     "EventType", {name: name for name in sorted(event_query.EVENT_TYPES)}
 )
 _TOP_LEVEL = ["capture", "events", "eventTypes", "epcs", "bizSteps", "bizLocations",
-              "readPoints", "dispositions"]  # fmt: skip
+              "readPoints", "dispositions", "queries"]  # fmt: skip
 _DISCOVERY = {
-    **_HEADERS,
+    **HEADERS,
     "GS1-EPCIS-Min": "2.0.0",
     "GS1-EPCIS-Max": "2.0.0",
     "GS1-CBV-Min": "2.0.0",
@@ -241,7 +241,7 @@ _DISCOVERY = {
 @private.get("/epcis", tags=["epcis"], response_class=LdJson)
 def top_level(request: Request, who: Caller) -> Response:
     """The binding's top-level resources."""
-    return _media(request)(event_query.collection(_TOP_LEVEL), headers=_HEADERS)
+    return media_of(request)(event_query.collection(_TOP_LEVEL), headers=HEADERS)
 
 
 @public.options("/epcis/{rest:path}", include_in_schema=False)
@@ -252,7 +252,11 @@ def discovery(rest: str) -> Response:
         raise NotFound(
             f"no EPCIS resource /epcis/{rest}; the resources are {', '.join(_TOP_LEVEL)}"
         )
-    allow = "POST, GET, OPTIONS" if rest.startswith("capture") else "GET, OPTIONS"
+    allow = "GET, OPTIONS"
+    if rest in ("capture", "queries"):
+        allow = "POST, GET, OPTIONS"
+    elif rest.startswith("queries/") and rest.count("/") == 1:
+        allow = "GET, DELETE, OPTIONS"
     return Response(status_code=204, headers={**_DISCOVERY, "Allow": allow})
 
 
@@ -264,7 +268,17 @@ def discovery(rest: str) -> Response:
 )
 def event_types(request: Request) -> Response:
     """The event types this repository answers queries for (the binding's resource)."""
-    return _media(request)(event_query.event_types(), headers=_HEADERS)
+    return media_of(request)(event_query.event_types(), headers=HEADERS)
+
+
+def only_paging(request: Request) -> None:
+    """A listing takes its page's parameters and nothing else."""
+    unknown = sorted(set(request.query_params) - {"perPage", "nextPageToken"})
+    if unknown:
+        raise QueryParameterInvalid(
+            f"unknown query parameter {', '.join(map(repr, unknown))}; this resource takes "
+            "perPage and nextPageToken"
+        )
 
 
 def _resource_events(
@@ -286,9 +300,9 @@ def _resource_events(
         more=more,
         namespaces=_extensions(request.headers.get("GS1-Extensions")),
     )
-    answer_as = _media(request)
+    answer_as = media_of(request)
     page = event_query.events(ctx, who, query)
-    response = answer_as(event_query.query_document(page, ctx.clock()), headers=_HEADERS)
+    response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
     if page.next_page_token:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", page.next_page_token))
@@ -308,8 +322,9 @@ def _resource_routes(resource: str, what: str) -> None:
             perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
             nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
         ) -> Response:
+            only_paging(request)
             found, following = event_query.members(ctx, who, resource, perPage, nextPageToken)
-            response = _media(request)(event_query.collection(found), headers=_HEADERS)
+            response = media_of(request)(event_query.collection(found), headers=HEADERS)
             if following:
                 link = urlencode({"perPage": perPage, "nextPageToken": following})
                 response.headers["Link"] = f'</epcis/{resource}?{link}>; rel="next"'
@@ -341,7 +356,7 @@ def _resource_routes(resource: str, what: str) -> None:
     )(member_events)
 
     def sub_resources(value: str, request: Request, who: Caller) -> Response:
-        return _media(request)(event_query.collection(["events"]), headers=_HEADERS)
+        return media_of(request)(event_query.collection(["events"]), headers=HEADERS)
 
     sub_resources.__doc__ = "A member's sub-resources (the binding's discovery): its events."
     private.get(

@@ -440,6 +440,20 @@ def test_named_queries_run_and_stream_what_their_owner_may_see(
     assert saved.headers["Location"] == "/epcis/queries/departures"
     again = client.post("/epcis/queries", json={"name": "departures", "query": {}}, headers=me)
     assert again.status_code == 409
+    # Under /epcis, problems carry the binding's exception types.
+    assert again.json()["type"] == "epcisException:ResourceAlreadyExistsException"
+    unnamed = client.get("/epcis/queries/nothing/events", headers=me)
+    assert (unnamed.status_code, unnamed.json()["type"]) == (
+        404,
+        "epcisException:NoSuchNameException",
+    )
+    anonymous = client.get("/epcis/queries")
+    assert (anonymous.status_code, anonymous.json()["type"]) == (
+        401,
+        "epcisException:SecurityException",
+    )
+    no_event = client.get("/epcis/events/ni%3A%2F%2F%2Fsha-256%3Babc", headers=me)
+    assert no_event.json()["type"] == "epcisException:NoSuchResourceException"
     assert client.get("/epcis/queries", headers=me).json()["member"] == ["departures"]
     assert client.get("/epcis/queries", headers=auth(api_keys, "kz-rail")).json()["member"] == []
     assert (

@@ -99,6 +99,18 @@ class Problem(BaseModel):
 status_for = http_status
 
 
+# The EPCIS 2.0 REST binding's exception for each status it names one for (a refused input
+# stays 422 with its fields named, where the binding would answer 400).
+_EPCIS_TYPES: dict[int, tuple[str, str]] = {
+    401: ("epcisException:SecurityException", "Unauthorised request"),
+    403: ("epcisException:SecurityException", "Client unauthorised"),
+    404: ("epcisException:NoSuchResourceException", "Resource not found"),
+    409: ("epcisException:ResourceAlreadyExistsException", "Resource already exists"),
+    413: ("epcisException:CaptureLimitExceededException", "Capture payload too large"),
+    500: ("epcisException:ImplementationException", "A server-side error occurred"),
+}
+
+
 def problem(
     status: int,
     code: str,
@@ -108,7 +120,14 @@ def problem(
     errors: list[ProblemField] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response (under /epcis, in the binding's own exception types where
+    the status is the binding's)."""
+    if request.url.path.startswith("/epcis") and ":" not in code and status in _EPCIS_TYPES:
+        code, title = _EPCIS_TYPES[status]
+        if status == 404 and request.url.path.startswith("/epcis/queries/"):
+            code = "epcisException:NoSuchNameException"
+        elif status == 413 and not request.url.path.startswith("/epcis/capture"):
+            code = "epcisException:QueryTooLargeException"
     body = Problem(
         # The EPCIS binding names its exceptions itself ("epcisException:…").
         type=code if ":" in code else TYPE_BASE + code,

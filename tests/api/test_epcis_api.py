@@ -498,3 +498,27 @@ def test_named_queries_run_and_stream_what_their_owner_may_see(
         socket.receive_json()
     assert client.delete("/epcis/queries/departures", headers=me).status_code == 204
     assert client.get("/epcis/queries/departures/events", headers=me).status_code == 404
+
+
+def test_one_event_captured_on_its_own(
+    client: TestClient, ctx: Context, api_keys: dict[str, str]
+) -> None:
+    """POST /epcis/events: the binding's single-event capture, answered with the event as
+    stored and its address; the same event again is stored once; a bad one is refused."""
+    made = shipments.submit(ctx, ORGS["kz-ferroalloy"], STORY.draft("SINGLE"), T0)
+    event = epcis.build(Step.DEPARTING, T0 - timedelta(hours=2), made.id, "dostyk", [BOX])
+    event.pop("eventID")
+    headers = {**auth(api_keys, "kz-rail"), "Content-Type": "application/ld+json"}
+    sent = client.post("/epcis/events", content=json.dumps(event), headers=headers)
+    assert sent.status_code == 201, sent.text
+    stored = sent.json()
+    assert stored["eventID"] == epcis.event_id(event)
+    assert stored["recordTime"]
+    found = client.get(sent.headers["Location"], headers=auth(api_keys, "kz-ferroalloy"))
+    assert found.json()["eventID"] == stored["eventID"]
+    again = client.post("/epcis/events", content=json.dumps(event), headers=headers)
+    assert again.status_code == 201
+    listed = client.get("/epcis/events", params={"shipment": made.id}, headers=headers).json()
+    assert len(listed["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 1
+    wrong = client.post("/epcis/events", content=b"[1, 2]", headers=headers)
+    assert wrong.status_code == 422

@@ -45,6 +45,8 @@ ONLY_PARTLY_SCHEMA: dict[str, str] = {
     "by the repository",
     "GET /epcis/events": "a page token must be one this node gave out",
     "POST /epcis/queries": "the query's parameters are checked by the query language",
+    "POST /epcis/events": "the GS1 schema, identifiers, nodes and the shipment are checked "
+    "by the repository",
     "GET /epcis/queries/{name}/events": "a page token must be one this node gave out",
     **{
         f"GET /epcis/{resource}": "a page token must be one this node gave out"

@@ -16,13 +16,23 @@ from sqlalchemy import exists, select
 
 from corridor.exceptions import FieldError, InvalidInput, NotFound
 from corridor.model import Organisation, Role
+from corridor.services import event_query
 from corridor.services.capture import CaptureJob, capture, capture_job
 from corridor.services.context import Context
 from corridor.store.tables import ShipmentPartyRow, ShipmentRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
 
-__all__ = ["CaptureJob", "Step", "capture", "capture_job", "import_rows", "record", "vehicle_epc"]
+__all__ = [
+    "CaptureJob",
+    "Step",
+    "capture",
+    "capture_event",
+    "capture_job",
+    "import_rows",
+    "record",
+    "vehicle_epc",
+]
 
 _PACKING = frozenset({Step.STUFFING, Step.UNSTUFFING})
 
@@ -131,3 +141,24 @@ def import_rows(
         if progress:
             progress(len(chunk))
     return stored
+
+
+def capture_event(
+    ctx: Context, who: Organisation, event: Any, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """One event captured as a document of that event would be (the binding's single-event
+    capture): its id, and the event as stored, read back as the caller sees it."""
+    if not isinstance(event, dict):
+        raise InvalidInput("send one EPCIS event as a JSON object (its type, eventTime, …)")
+    event = dict(event)
+    context = event.pop("@context", [epcis.CONTEXT])
+    doc = {
+        "@context": context,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": epcis.stamp(now),
+        "epcisBody": {"eventList": [event]},
+    }
+    job = capture(ctx, who, doc, now)
+    [event_id] = job.eventIDs
+    return event_id, event_query.one(ctx, who, event_id)

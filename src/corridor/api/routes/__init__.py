@@ -8,6 +8,7 @@ from corridor.api.routes import (
     customs,
     documents,
     epcis,
+    epcis_resources,
     exchange,
     ledger,
     ncts,
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
         ncts,
         queries,
         epcis,
+        epcis_resources,
     )
     for r in (module.public, module.private)
 ]

@@ -3,9 +3,8 @@ capture jobs, and the simple events query, under /epcis."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -15,7 +14,7 @@ from pydantic_core import from_json
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import as_json, routers
 from corridor.api.schemas import PROBLEM
-from corridor.exceptions import MalformedJson, NotAcceptable, NotFound, QueryParameterInvalid
+from corridor.exceptions import MalformedJson, NotAcceptable, QueryParameterInvalid
 from corridor.services import event_query, tracking
 from corridor.services.event_query import EventQuery
 from corridor.services.tracking import CaptureJob
@@ -85,6 +84,29 @@ async def capture(
     response = as_json(job, status_code=202)
     response.headers["Location"] = f"/epcis/capture/{job.captureID}"
     response.headers.update(HEADERS)
+    return response
+
+
+@private.post(
+    "/epcis/events",
+    status_code=201,
+    tags=["epcis"],
+    response_class=LdJson,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def capture_event(request: Request, who: Caller, ctx: Ctx) -> Response:
+    """Capture one event (the binding's synchronous single-event capture): stored as a
+    document of that event would be, and answered with the event as stored (its id, its
+    record time) and its address in `Location`."""
+    event = _document(await request.body())
+    event_id, stored = await run_in_threadpool(tracking.capture_event, ctx, who, event, ctx.clock())
+    response = LdJson(stored, status_code=201, headers=HEADERS)
+    response.headers["Location"] = f"/epcis/events/{quote(event_id, safe='')}"
     return response
 
 
@@ -178,7 +200,7 @@ def events(
         perPage=perPage,
         nextPageToken=nextPageToken,
         more=more,
-        namespaces=_extensions(gs1_extensions),
+        namespaces=extensions_declared(gs1_extensions),
     )
     answer_as = media_of(request)
     page = event_query.events(ctx, who, query)
@@ -190,7 +212,7 @@ def events(
     return response
 
 
-def _extensions(header: str | None) -> dict[str, str]:
+def extensions_declared(header: str | None) -> dict[str, str]:
     """The prefixes a `GS1-Extensions` header declares (`ext=https://example.org/ext/`,
     several separated by commas)."""
     found: dict[str, str] = {}
@@ -223,43 +245,6 @@ def event(event_id: str, request: Request, who: Caller, ctx: Ctx) -> Response:
     return answer_as(event_query.one(ctx, who, event_id), headers=HEADERS)
 
 
-EventType = StrEnum(  # type: ignore[misc]
-    "EventType", {name: name for name in sorted(event_query.EVENT_TYPES)}
-)
-_TOP_LEVEL = ["capture", "events", "eventTypes", "epcs", "bizSteps", "bizLocations",
-              "readPoints", "dispositions", "queries"]  # fmt: skip
-_DISCOVERY = {
-    **HEADERS,
-    "GS1-EPCIS-Min": "2.0.0",
-    "GS1-EPCIS-Max": "2.0.0",
-    "GS1-CBV-Min": "2.0.0",
-    "GS1-CBV-Max": "2.0.0",
-    "GS1-Vendor-Version": "corridor",
-}
-
-
-@private.get("/epcis", tags=["epcis"], response_class=LdJson)
-def top_level(request: Request, who: Caller) -> Response:
-    """The binding's top-level resources."""
-    return media_of(request)(event_query.collection(_TOP_LEVEL), headers=HEADERS)
-
-
-@public.options("/epcis/{rest:path}", include_in_schema=False)
-def discovery(rest: str) -> Response:
-    """What the binding's discovery asks of every resource: the EPCIS and CBV versions
-    served (2.0.0) and the methods allowed."""
-    if rest.split("/", 1)[0] not in _TOP_LEVEL:
-        raise NotFound(
-            f"no EPCIS resource /epcis/{rest}; the resources are {', '.join(_TOP_LEVEL)}"
-        )
-    allow = "GET, OPTIONS"
-    if rest in ("capture", "queries"):
-        allow = "POST, GET, OPTIONS"
-    elif rest.startswith("queries/") and rest.count("/") == 1:
-        allow = "GET, DELETE, OPTIONS"
-    return Response(status_code=204, headers={**_DISCOVERY, "Allow": allow})
-
-
 @public.get(
     "/epcis/eventTypes",
     tags=["epcis"],
@@ -269,110 +254,3 @@ def discovery(rest: str) -> Response:
 def event_types(request: Request) -> Response:
     """The event types this repository answers queries for (the binding's resource)."""
     return media_of(request)(event_query.event_types(), headers=HEADERS)
-
-
-def only_paging(request: Request) -> None:
-    """A listing takes its page's parameters and nothing else."""
-    unknown = sorted(set(request.query_params) - {"perPage", "nextPageToken"})
-    if unknown:
-        raise QueryParameterInvalid(
-            f"unknown query parameter {', '.join(map(repr, unknown))}; this resource takes "
-            "perPage and nextPageToken"
-        )
-
-
-def _resource_events(
-    request: Request, who: Caller, ctx: Ctx, resource: str, value: str
-) -> Response:
-    """A member's events: the events query with the member as its parameter, and any
-    further parameters of the query."""
-    more = [(event_query.RESOURCES[resource], value)] + [
-        (k, v)
-        for k, v in request.query_params.multi_items()
-        if k not in ("perPage", "nextPageToken", "shipment")
-    ]
-    per_page = request.query_params.get("perPage", "30")
-    if not per_page.isdigit() or not 1 <= int(per_page) <= event_query.MAX_PAGE:
-        raise QueryParameterInvalid(f"perPage is 1 to {event_query.MAX_PAGE}, not {per_page!r}")
-    query = EventQuery(
-        perPage=int(per_page),
-        nextPageToken=request.query_params.get("nextPageToken"),
-        more=more,
-        namespaces=_extensions(request.headers.get("GS1-Extensions")),
-    )
-    answer_as = media_of(request)
-    page = event_query.events(ctx, who, query)
-    response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
-    if page.next_page_token:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
-        params.append(("nextPageToken", page.next_page_token))
-        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
-    return response
-
-
-def _resource_routes(resource: str, what: str) -> None:
-    """The binding's three routes of a top-level resource: its members, a member's
-    sub-resources, and a member's events."""
-    if resource != "eventTypes":
-
-        def listing(
-            request: Request,
-            who: Caller,
-            ctx: Ctx,
-            perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
-            nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
-        ) -> Response:
-            only_paging(request)
-            found, following = event_query.members(ctx, who, resource, perPage, nextPageToken)
-            response = media_of(request)(event_query.collection(found), headers=HEADERS)
-            if following:
-                link = urlencode({"perPage": perPage, "nextPageToken": following})
-                response.headers["Link"] = f'</epcis/{resource}?{link}>; rel="next"'
-            return response
-
-        listing.__doc__ = f"The {what} of the events you may see, in order, a page at a time."
-        private.get(
-            f"/epcis/{resource}", tags=["epcis"], response_class=LdJson, name=f"list_{resource}"
-        )(listing)
-
-    def member_events(value: str, request: Request, who: Caller, ctx: Ctx) -> Response:
-        return _resource_events(request, who, ctx, resource, value)
-
-    def type_events(value: EventType, request: Request, who: Caller, ctx: Ctx) -> Response:
-        return _resource_events(request, who, ctx, resource, value.value)
-
-    if resource == "eventTypes":
-        member_events = type_events  # type: ignore[assignment]
-
-    member_events.__doc__ = (
-        f"The events you may see with this {what[:-1] if what.endswith('s') else what}, as "
-        "the events query answers them (its parameters may be added)."
-    )
-    private.get(
-        f"/epcis/{resource}/{{value:path}}/events",
-        tags=["epcis"],
-        response_class=LdJson,
-        name=f"{resource}_events",
-    )(member_events)
-
-    def sub_resources(value: str, request: Request, who: Caller) -> Response:
-        return media_of(request)(event_query.collection(["events"]), headers=HEADERS)
-
-    sub_resources.__doc__ = "A member's sub-resources (the binding's discovery): its events."
-    private.get(
-        f"/epcis/{resource}/{{value:path}}",
-        tags=["epcis"],
-        response_class=LdJson,
-        name=f"{resource}_member",
-    )(sub_resources)
-
-
-for _resource, _what in (
-    ("eventTypes", "event types"),
-    ("epcs", "identifiers"),
-    ("bizSteps", "business steps"),
-    ("bizLocations", "business locations"),
-    ("readPoints", "read points"),
-    ("dispositions", "dispositions"),
-):
-    _resource_routes(_resource, _what)

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from corridor.api.deps import Caller, Ctx, node_of
 from corridor.api.routes._base import as_json, routers
-from corridor.api.routes.epcis import HEADERS, LdJson, media_of, only_paging
+from corridor.api.routes.epcis import HEADERS, LdJson, media_of
+from corridor.api.routes.epcis_resources import only_paging
 from corridor.api.schemas import PROBLEM
 from corridor.exceptions import AuthenticationFailed, CorridorError
 from corridor.services import authentication, event_query, named_queries

@@ -18,11 +18,10 @@ place where the generator departs from the standard's text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from corridor.tracking.eventhash import CBV, GS1_VOC, canonical_time
+from corridor.tracking.eventhash import CBV, GS1_VOC, canonical_time, canonical_value
 from corridor.tracking.jsonld import prefixes
 
 __all__ = ["ORDER", "prehash"]
@@ -259,16 +258,6 @@ def _restructured(node: Node) -> Node:
     return (name, text, out)
 
 
-def _number(text: str) -> str:
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    if not math.isfinite(number):
-        return text
-    return str(int(number)) if int(number) == number else str(number)
-
-
 class _Writer:
     """Writes the pre-hash string of a restructured event."""
 
@@ -278,7 +267,7 @@ class _Writer:
     def canonical(self, text: str) -> str:
         for old, new in _OLD_VOCABULARY:
             text = text.replace(old, new)
-        return self.normalise(_number(text))
+        return self.normalise(canonical_value(text))
 
     def element(self, child: Node, order: Order | None) -> str:
         inner = self.ordered(child[2], order) if order else ""

@@ -203,12 +203,19 @@ def events(
         namespaces=extensions_declared(gs1_extensions),
     )
     answer_as = media_of(request)
-    page = event_query.events(ctx, who, query)
+    return answer(request, ctx, event_query.events(ctx, who, query), answer_as)
+
+
+def answer(
+    request: Request, ctx: Ctx, page: event_query.EventPage, answer_as: type[JSONResponse]
+) -> Response:
+    """A page of events as the binding answers a query: a query document, and the next
+    page's address (the same parameters, the next token) in `Link`."""
     response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
     if page.next_page_token:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", page.next_page_token))
-        response.headers["Link"] = f'</epcis/events?{urlencode(params)}>; rel="next"'
+        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
     return response
 
 

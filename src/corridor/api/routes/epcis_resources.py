@@ -13,7 +13,7 @@ from fastapi import Query, Request, Response
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.routes.epcis import HEADERS, LdJson, extensions_declared, media_of
+from corridor.api.routes.epcis import HEADERS, LdJson, answer, extensions_declared, media_of
 from corridor.exceptions import NotFound, QueryParameterInvalid
 from corridor.services import event_query
 from corridor.services.event_query import EventQuery
@@ -88,13 +88,7 @@ def _resource_events(
         namespaces=extensions_declared(request.headers.get("GS1-Extensions")),
     )
     answer_as = media_of(request)
-    page = event_query.events(ctx, who, query)
-    response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
-    if page.next_page_token:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
-        params.append(("nextPageToken", page.next_page_token))
-        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
-    return response
+    return answer(request, ctx, event_query.events(ctx, who, query), answer_as)
 
 
 def _resource_routes(resource: str, what: str) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from corridor.api.deps import Caller, Ctx, node_of
 from corridor.api.routes._base import as_json, routers
-from corridor.api.routes.epcis import HEADERS, LdJson, media_of
+from corridor.api.routes.epcis import LdJson, answer, media_of
 from corridor.api.routes.epcis_resources import only_paging
 from corridor.api.schemas import PROBLEM
 from corridor.exceptions import AuthenticationFailed, CorridorError
@@ -91,14 +91,9 @@ def query_events(
     Opened as a WebSocket, the same address streams each new event as it is recorded."""
     only_paging(request)
     answer_as = media_of(request)
-    page = named_queries.run(ctx, who, name, perPage, nextPageToken)
-    response = answer_as(event_query.query_document(page, ctx.clock()), headers=HEADERS)
-    if page.next_page_token:
-        response.headers["Link"] = (
-            f"</epcis/queries/{name}/events?perPage={perPage}&nextPageToken="
-            f'{page.next_page_token}>; rel="next"'
-        )
-    return response
+    return answer(
+        request, ctx, named_queries.run(ctx, who, name, perPage, nextPageToken), answer_as
+    )
 
 
 @public.websocket("/epcis/queries/{name}/events")

@@ -173,6 +173,7 @@ def test_the_query_parameters_of_the_binding_filter_as_written(
     assert ids(EQ_disposition="conformant") == [every[3]]
     assert ids(EQ_disposition="https://ref.gs1.org/cbv/Disp-conformant") == [every[3]]
     assert ids(EQ_readPoint="aktau") == every[1:3]
+    assert ids(EQ_readPoint="dostyk|baku-alat") == [every[0], every[3]]
     assert ids(EQ_eventID=every[1]) == [every[1]]
     assert ids(MATCH_parentID=vessel) == [every[2]]
     assert ids(MATCH_epc=vessel) == []  # a parent is not an epcList member

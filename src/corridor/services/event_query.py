@@ -53,11 +53,8 @@ class EventQuery(BaseModel):
         out: list[tuple[str, str]] = []
         for name in _LISTS:
             out += [(name, v) for v in getattr(self, name)]
-        # A corridor node may be named by its id alone.
-        out = [
-            (n, epcis.NODE + v if n in _PLACES and ":" not in v else v)
-            for n, v in [*out, *self.more]
-        ]
+        # A corridor node may be named by its id alone (in a list, each one).
+        out = [(n, _node_uris(v) if n in _PLACES else v) for n, v in [*out, *self.more]]
         for name in ("GE_eventTime", "LT_eventTime"):
             moment = getattr(self, name)
             if moment is not None:
@@ -74,6 +71,12 @@ class EventQuery(BaseModel):
 _LISTS = ("eventType", "MATCH_epc", "MATCH_parentID", "MATCH_anyEPC", "EQ_action", "EQ_bizStep",
           "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "EQ_eventID")  # fmt: skip
 _PLACES = frozenset({"EQ_readPoint", "WD_readPoint", "EQ_bizLocation", "WD_bizLocation"})
+
+
+def _node_uris(value: str) -> str:
+    return "|".join(v if ":" in v or not v else epcis.NODE + v for v in value.split("|"))
+
+
 EVENT_TYPES = query.EVENT_TYPES
 
 

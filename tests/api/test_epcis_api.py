@@ -485,6 +485,16 @@ def test_named_queries_run_and_stream_what_their_owner_may_see(
         assert doc["type"] == "EPCISQueryDocument"
         sent = [e["eventID"] for e in doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
         assert sent == [second]
+        # Deleted while followed: the stream ends.
+        assert client.delete("/epcis/queries/departures", headers=me).status_code == 204
+        with pytest.raises(WebSocketDisconnect):
+            socket.receive_json()
+    resaved = client.post(
+        "/epcis/queries",
+        json={"name": "departures", "query": {"EQ_bizStep": ["departing"], "MATCH_epc": BOX}},
+        headers=me,
+    )
+    assert resaved.status_code == 201
     with (
         pytest.raises(WebSocketDisconnect),
         client.websocket_connect(
@@ -497,6 +507,14 @@ def test_named_queries_run_and_stream_what_their_owner_may_see(
         client.websocket_connect("/epcis/queries/departures/events") as socket,
     ):
         socket.receive_json()
+    # A suspended member's stream ends at the next look.
+    from corridor.services import NODE_ADMIN, credentials
+
+    with client.websocket_connect("/epcis/queries/departures/events", headers=me) as socket:
+        credentials.suspend(ctx, NODE_ADMIN, "kz-ferroalloy", T0)
+        with pytest.raises(WebSocketDisconnect):
+            socket.receive_json()
+    credentials.suspend(ctx, NODE_ADMIN, "kz-ferroalloy", T0, suspended=False)
     assert client.delete("/epcis/queries/departures", headers=me).status_code == 204
     assert client.get("/epcis/queries/departures/events", headers=me).status_code == 404
 

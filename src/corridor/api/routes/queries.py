@@ -100,7 +100,7 @@ def query_events(
 async def stream(websocket: WebSocket, name: str) -> None:
     """A stream subscription: authenticated as a request is (`Authorization: Bearer`), then
     one EPCIS query document per batch of new events the query selects, as they are
-    recorded, until the client closes."""
+    recorded, until the client closes, the key is revoked or the query deleted."""
     ctx = node_of(websocket)  # type: ignore[arg-type]
     scheme, _, key = websocket.headers.get("authorization", "").partition(" ")
     try:
@@ -121,6 +121,9 @@ async def stream(websocket: WebSocket, name: str) -> None:
     after, seen = _position(after, already, set())
     try:
         while True:
+            # The key is checked again at every look: a key revoked, an organisation
+            # suspended or the query deleted ends the stream.
+            who = await run_in_threadpool(authentication.authenticate, ctx, key, client)
             fresh = await run_in_threadpool(named_queries.since, ctx, who, name, after, seen)
             if fresh:
                 page = event_query.EventPage(events=fresh, next_page_token=None)
@@ -129,6 +132,8 @@ async def stream(websocket: WebSocket, name: str) -> None:
             await asyncio.sleep(STREAM_POLL_S)
     except WebSocketDisconnect:
         return
+    except CorridorError as error:
+        await websocket.close(code=1008, reason=error.detail[:120])
 
 
 def _position(

@@ -157,6 +157,19 @@ def node_context(db: Database, data_dir: Path, clock: Clock | None = None) -> Co
     return Context.open(settings, db=db, clock=clock or Clock())
 
 
+@contextmanager
+def walked_node(folder: Path) -> Iterator[tuple[Context, str]]:
+    """A node on SQLite in `folder` that walked the story's shipment from Dostyk to
+    Constanța, and that shipment's id."""
+    db = Database.open(f"sqlite:///{folder / 'walked.db'}")
+    try:
+        ctx = node_context(db, folder)
+        demo.seed(ctx, T0, STORY)
+        yield ctx, demo.walk(ctx, T0, story=STORY).shipment.id
+    finally:
+        db.close()
+
+
 def seed_directory(ctx: Context) -> None:
     """Register the demo organisations on a node (the organisation directory is public)."""
     demo.register_directory(ctx, T0, story=STORY)

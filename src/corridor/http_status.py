@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from corridor import exceptions as exc
 
-__all__ = ["HTTP_STATUS", "http_status"]
+__all__ = ["HTTP_STATUS", "http_status", "status_of"]
 
 # Domain error -> HTTP status. Every CorridorError subclass must resolve through this table
 # (a test walks the exception tree to prove it).
@@ -34,7 +34,12 @@ HTTP_STATUS: dict[type[exc.CorridorError], int] = {
 
 def http_status(error: exc.CorridorError) -> int:
     """The HTTP status of a domain error (the nearest mapped ancestor wins)."""
-    for cls in type(error).__mro__:
+    return status_of(type(error))
+
+
+def status_of(kind: type[exc.CorridorError]) -> int:
+    """The HTTP status of a kind of domain error (the nearest mapped ancestor wins)."""
+    for cls in kind.__mro__:
         if cls in HTTP_STATUS:
             return HTTP_STATUS[cls]
     return 500

@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 
 from corridor.exceptions import InvalidInput
+from corridor.model import Organisation
+from corridor.services import Context, tracking
+from corridor.services.tracking import CaptureJob
 from corridor.tracking import epcis, validation
 from tests.conftest import T0
 
@@ -133,3 +136,16 @@ def tied(doc: dict[str, Any], shipment: str, n: int | None) -> dict[str, Any]:
             {"type": epcis.SHIPMENT_TYPE, "bizTransaction": epcis.shipment_uri(shipment)},
         ]
     return doc
+
+
+def capture_example(ctx: Context, who: Organisation, doc: dict[str, Any]) -> CaptureJob:
+    """Capture an example document tied to a shipment: an error declaration names an event
+    already stored, so the events it declares wrong are captured first as they were."""
+    declared = [e for e in doc["epcisBody"]["eventList"] if "errorDeclaration" in e]
+    if declared:
+        plain = copy.deepcopy(doc)
+        plain["epcisBody"]["eventList"] = [
+            {k: v for k, v in e.items() if k != "errorDeclaration"} for e in declared
+        ]
+        tracking.capture(ctx, who, plain, NOW)
+    return tracking.capture(ctx, who, doc, NOW)

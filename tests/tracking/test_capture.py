@@ -14,7 +14,6 @@ import jsonschema
 import pytest
 from sqlalchemy import update
 
-from corridor import demo
 from corridor.exceptions import InvalidInput, LedgerBroken, NotFound, PermissionDenied
 from corridor.model import Organisation, Role
 from corridor.services import (
@@ -28,11 +27,10 @@ from corridor.services import (
 )
 from corridor.services.capture import PART
 from corridor.services.event_query import EventQuery
-from corridor.store.db import Database
 from corridor.store.tables import EpcisEventRow
 from corridor.tracking import epcis
 from corridor.tracking.epcis import Step
-from tests.conftest import ORGS, T0, node_context, state
+from tests.conftest import ORGS, T0, state, walked_node
 from tests.factories import STORY
 
 SCHEMA = Path(__file__).parents[2] / "src/corridor/tracking/schema/EPCIS-JSON-Schema.json"
@@ -42,13 +40,8 @@ SHIPPER, RAIL, FERRY = ORGS["kz-ferroalloy"], ORGS["kz-rail"], ORGS["caspian-fer
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, str]]:
     """A node that walked the demo shipment from Dostyk to Constanța."""
-    folder = tmp_path_factory.mktemp("walked")
-    db = Database.open(f"sqlite:///{folder / 'c.db'}")
-    ctx = node_context(db, folder)
-    demo.seed(ctx, T0, STORY)
-    walk = demo.walk(ctx, T0, story=STORY)
-    yield ctx, walk.shipment.id
-    db.close()
+    with walked_node(tmp_path_factory.mktemp("walked")) as walked:
+        yield walked
 
 
 def everything(ctx: Context, who: Any, **query: Any) -> list[dict[str, Any]]:

@@ -10,21 +10,17 @@ against GS1's reference generator."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from corridor import demo
 from corridor.exceptions import InvalidInput
 from corridor.services import Context, event_query, tracking
 from corridor.services.event_query import EventQuery
-from corridor.store.db import Database
 from corridor.tracking import epcis, jsonld
-from tests.conftest import ORGS, T0, node_context
-from tests.factories import STORY
-from tests.tracking.corpus import INVALID, NOW, VALID, needs_corpus, tied
+from tests.conftest import ORGS, walked_node
+from tests.tracking.corpus import INVALID, NOW, VALID, capture_example, needs_corpus, tied
 
 pytestmark = needs_corpus
 SHIPPER = ORGS["kz-ferroalloy"]
@@ -33,13 +29,8 @@ SHIPPER = ORGS["kz-ferroalloy"]
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, str]]:
     """A node with the demo shipment, to which the corpus events are tied."""
-    folder = tmp_path_factory.mktemp("corpus")
-    db = Database.open(f"sqlite:///{folder / 'c.db'}")
-    ctx = node_context(db, folder)
-    demo.seed(ctx, T0, STORY)
-    walk = demo.walk(ctx, T0, story=STORY)
-    yield ctx, walk.shipment.id
-    db.close()
+    with walked_node(tmp_path_factory.mktemp("corpus")) as walked:
+        yield walked
 
 
 def _same_meaning(
@@ -66,14 +57,7 @@ def test_each_document_is_captured_and_returned_whole(
     prefixes = jsonld.prefixes(doc.get("@context"))
     events = doc["epcisBody"]["eventList"]
     declared = [e for e in events if "errorDeclaration" in e]
-    if declared:
-        # An error declaration names an event already stored: the original comes first.
-        plain = copy.deepcopy(doc)
-        plain["epcisBody"]["eventList"] = [
-            {k: v for k, v in e.items() if k != "errorDeclaration"} for e in declared
-        ]
-        tracking.capture(ctx, SHIPPER, plain, NOW)
-    job = tracking.capture(ctx, SHIPPER, doc, NOW)
+    job = capture_example(ctx, SHIPPER, doc)
     assert len(job.eventIDs) == len(events)
     assert job.stored + job.duplicates + job.declarations >= len(events) - len(declared)
     for event, eid in zip(events, job.eventIDs, strict=True):

@@ -17,14 +17,11 @@ from typing import Any
 import pytest
 from epcis_event_hash_generator.dl_normaliser import normaliser
 
-from corridor import demo
 from corridor.exceptions import QueryParameterInvalid, QueryTooLarge
-from corridor.services import Context, event_query, tracking
+from corridor.services import Context, event_query
 from corridor.services.event_query import EventQuery
-from corridor.store.db import Database
-from tests.conftest import ORGS, T0, node_context
-from tests.factories import STORY
-from tests.tracking.corpus import NOW, VALID, needs_corpus, tied
+from tests.conftest import ORGS, walked_node
+from tests.tracking.corpus import NOW, VALID, capture_example, needs_corpus, tied
 
 pytestmark = needs_corpus
 SHIPPER = ORGS["kz-ferroalloy"]
@@ -38,22 +35,10 @@ def captured(
 ) -> Iterator[tuple[Context, str, list[Event]]]:
     """A node holding every valid example document, tied to the demo shipment, and every
     event of that shipment as the repository returns it."""
-    folder = tmp_path_factory.mktemp("corpus-query")
-    db = Database.open(f"sqlite:///{folder / 'q.db'}")
-    ctx = node_context(db, folder)
-    demo.seed(ctx, T0, STORY)
-    shipment = demo.walk(ctx, T0, story=STORY).shipment.id
-    for n, (_, doc) in enumerate(VALID):
-        doc = tied(doc, shipment, n)
-        declared = [e for e in doc["epcisBody"]["eventList"] if "errorDeclaration" in e]
-        if declared:
-            plain = {**doc, "epcisBody": {"eventList": [
-                {k: v for k, v in e.items() if k != "errorDeclaration"} for e in declared]}}  # fmt: skip
-            tracking.capture(ctx, SHIPPER, plain, NOW)
-        tracking.capture(ctx, SHIPPER, doc, NOW)
-    everything = ask(ctx, shipment, [])
-    yield ctx, shipment, everything
-    db.close()
+    with walked_node(tmp_path_factory.mktemp("corpus-query")) as (ctx, shipment):
+        for n, (_, doc) in enumerate(VALID):
+            capture_example(ctx, SHIPPER, tied(doc, shipment, n))
+        yield ctx, shipment, ask(ctx, shipment, [])
 
 
 def ask(

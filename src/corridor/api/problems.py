@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from corridor import exceptions as exc
-from corridor.http_status import HTTP_STATUS, http_status
+from corridor.http_status import HTTP_STATUS, http_status, status_of
 
 log = logging.getLogger("corridor.api")
 
@@ -45,15 +45,8 @@ def catalogue() -> dict[str, tuple[int, str, str]]:
         todo += cls.__subclasses__()
         if ":" not in cls.code:
             doc = " ".join((cls.__doc__ or cls.title).split())
-            found.setdefault(cls.code, (HTTP_STATUS.get(cls, 0) or _status_of(cls), cls.title, doc))
+            found.setdefault(cls.code, (status_of(cls), cls.title, doc))
     return found
-
-
-def _status_of(cls: type[exc.CorridorError]) -> int:
-    for parent in cls.__mro__:
-        if parent in HTTP_STATUS:
-            return HTTP_STATUS[parent]
-    return 500
 
 
 # Domain error -> HTTP status, shared with the web door (`corridor.http_status`).

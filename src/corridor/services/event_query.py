@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -245,13 +245,13 @@ def _matching(
                 page_stmt = ordered.where(after)
             rows = conn.execute(page_stmt.limit(batch)).all()
             for event, declaration, recorded, at_time, digest in rows:
-                moment = _aware(recorded if parsed.order_by == "recordTime" else at_time)
+                moment = recorded if parsed.order_by == "recordTime" else at_time
                 position = (moment, digest)
                 if digest in seen:
                     continue
                 seen.add(digest)
                 extra = {"errorDeclaration": declaration} if declaration else {}
-                full = {**event, "recordTime": epcis.stamp(_aware(recorded)), **extra}
+                full = {**event, "recordTime": epcis.stamp(recorded), **extra}
                 if parsed(full):
                     out.append((moment, digest, full))
                     if len(out) >= wanted:
@@ -260,10 +260,6 @@ def _matching(
                 break
             batch = min(batch * 2, _BATCH)
     return out
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def one(ctx: Context, who: Organisation, event_id: str) -> dict[str, Any]:

@@ -126,18 +126,12 @@ def delete_query(ctx: Context, who: Organisation, name: str) -> None:
 
 
 def run(
-    ctx: Context,
-    who: Organisation,
-    name: str,
-    per_page: int = 30,
-    token: str | None = None,
-    more: list[tuple[str, str]] | None = None,
+    ctx: Context, who: Organisation, name: str, per_page: int = 30, token: str | None = None
 ) -> EventPage:
     """A page of the query's events that the caller may see now."""
     saved, _ = _row(ctx, who, name)
-    parameters = saved + list(more or [])
     return event_query.events(
-        ctx, who, EventQuery(perPage=per_page, nextPageToken=token, more=parameters)
+        ctx, who, EventQuery(perPage=per_page, nextPageToken=token, more=saved)
     )
 
 
@@ -145,12 +139,15 @@ def since(
     ctx: Context, who: Organisation, name: str, after: datetime, seen: set[str]
 ) -> list[dict[str, Any]]:
     """The query's events recorded at or after `after` that are not in `seen` (what a
-    stream subscription sends next), oldest record first."""
+    stream subscription sends next), oldest record first. The query is read once."""
+    saved, _ = _row(ctx, who, name)
+    more = [*saved, ("GE_recordTime", after.isoformat()), ("orderBy", "recordTime")]
     found: list[dict[str, Any]] = []
     token = None
-    more = [("GE_recordTime", after.isoformat()), ("orderBy", "recordTime")]
     while True:
-        page = run(ctx, who, name, event_query.MAX_PAGE, token, more)
+        page = event_query.events(
+            ctx, who, EventQuery(perPage=event_query.MAX_PAGE, nextPageToken=token, more=more)
+        )
         found += [e for e in page.events if e["eventID"] not in seen]
         token = page.next_page_token
         if token is None:

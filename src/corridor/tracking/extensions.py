@@ -49,23 +49,28 @@ def _extension_values(node: Any, iri: str, names: Mapping[str, str], deep: bool)
             yield from _extension_values(value, iri, names, True)
 
 
+def _elements(event: Event) -> list[Any]:
+    return [e for e in event.get("sensorElementList", []) if isinstance(e, dict)]
+
+
+# The parts of an event each scope names (an empty scope: the event itself).
+_PARTS: Mapping[str, Callable[[Event], list[Any]]] = {
+    "": lambda e: [e],
+    "ERROR_DECLARATION_": lambda e: [e.get("errorDeclaration") or {}],
+    "ILMD_": lambda e: [e.get("ilmd") or {}],
+    "SENSORELEMENT_": _elements,
+    "SENSORMETADATA_": lambda e: [el.get("sensorMetadata") or {} for el in _elements(e)],
+    "SENSORREPORT_": lambda e: [r for el in _elements(e) for r in el.get("sensorReport", [])],
+    "readPoint_": lambda e: [e.get("readPoint") or {}],
+    "bizLocation_": lambda e: [e.get("bizLocation") or {}],
+}
+
+
 def _scope(event: Event, scope: str) -> tuple[list[Any], bool]:
     """The parts of an event a user extension field is looked for in, and whether inside
     them (`INNER_`)."""
     deep = scope.startswith("INNER_")
-    part = scope.removeprefix("INNER_")
-    elements = [e for e in event.get("sensorElementList", []) if isinstance(e, dict)]
-    places: dict[str, list[Any]] = {
-        "": [event],
-        "ERROR_DECLARATION_": [event.get("errorDeclaration") or {}],
-        "ILMD_": [event.get("ilmd") or {}],
-        "SENSORELEMENT_": elements,
-        "SENSORMETADATA_": [e.get("sensorMetadata") or {} for e in elements],
-        "SENSORREPORT_": [r for e in elements for r in e.get("sensorReport", [])],
-        "readPoint_": [event.get("readPoint") or {}],
-        "bizLocation_": [event.get("bizLocation") or {}],
-    }
-    found = places[part]
+    found = _PARTS[scope.removeprefix("INNER_")](event)
     if deep:
         # Inside the part's extension fields, not those fields themselves.
         found = [v for p in found for k, v in p.items() if ":" in k and not k.startswith("@")]

@@ -77,7 +77,6 @@ _QUANTITY_LISTS = _CLASS_FIELDS["MATCH_anyEPCClass"]
 _VOCAB = {
     "EQ_bizStep": ("bizStep", CBV + "BizStep-"),
     "EQ_disposition": ("disposition", CBV + "Disp-"),
-    "EQ_action": ("action", ""),
     "EQ_transformationID": ("transformationID", ""),
 }
 _PLACES = {"EQ_readPoint": "readPoint", "WD_readPoint": "readPoint",
@@ -141,22 +140,6 @@ def _sensor_parts(event: Event, where: str) -> Iterator[Mapping[str, Any]]:
             yield element["sensorMetadata"]
         if where in ("report", "both"):
             yield from element.get("sensorReport", [])
-
-
-def _typed(kind: tuple[str, str], wanted: list[str]) -> Callable[[Sequence[Any], str], bool]:
-    """Whether a list of business transactions, sources or destinations has one of the
-    wanted values under the type `kind` (its Web URI, and the prefix of its bare words)."""
-    keys = {key(w) for w in wanted}
-
-    def test(items: Sequence[Any], value_field: str) -> bool:
-        return any(
-            isinstance(i, dict)
-            and word(i.get("type", ""), kind[1]) == kind[0]
-            and key(i.get(value_field, "")) in keys
-            for i in items
-        )
-
-    return test
 
 
 def parse(params: Sequence[tuple[str, str]], declared: Mapping[str, str] | None = None) -> Parsed:
@@ -304,7 +287,8 @@ def _condition(
         return extensions.condition(found[1], found[2], found[3], found[4], raw, declared, name)
     raise QueryParameterInvalid(
         f"unknown query parameter {name}; the EPCIS 2.0 simple event query's parameters are "
-        "listed at /epcis/queries/SimpleEventQuery"
+        "those of GET /epcis/events in /docs (with a type, unit or extension field in the name "
+        "where the standard puts one)"
     )
 
 
@@ -345,10 +329,16 @@ def _quantity_test(op: str, uom: str | None, name: str, raw: Sequence[str]) -> T
 
 
 def _typed_test(kind: str, type_name: str, wanted: list[str]) -> Test:
-    prefix = {"bizTransaction": "BTT-", "source": "SDT-", "destination": "SDT-"}[kind]
-    match = _typed((CBV + prefix + type_name, CBV + prefix), wanted)
-    list_name = kind + "List"
-    return lambda e: match(e.get(list_name) or [], kind)
+    """Whether an event's business transactions, sources or destinations (`kind`) hold one
+    of the wanted values under the type `type_name`."""
+    prefix = CBV + {"bizTransaction": "BTT-", "source": "SDT-", "destination": "SDT-"}[kind]
+    keys = {key(w) for w in wanted}
+    return lambda e: any(
+        isinstance(i, dict)
+        and word(i.get("type", ""), prefix) == prefix + type_name
+        and key(i.get(kind, "")) in keys
+        for i in e.get(kind + "List") or []
+    )
 
 
 def _sensor_number_test(found: re.Match[str], name: str, raw: Sequence[str]) -> Test:

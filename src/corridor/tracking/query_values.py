@@ -24,10 +24,10 @@ COMPARE: Mapping[str, Callable[[Any, Any], bool]] = {
 
 def values(name: str, raw: Sequence[str]) -> list[str]:
     """A list parameter's values: repeated, or separated by `|` as the binding writes them."""
-    values = [v for text in raw for v in text.split("|") if v]
-    if not values:
+    found = [v for text in raw for v in text.split("|") if v]
+    if not found:
         raise QueryParameterInvalid(f"{name} has no value; give one or more, separated by '|'")
-    return values
+    return found
 
 
 def one(name: str, raw: Sequence[str]) -> str:
@@ -97,7 +97,7 @@ def key(value: Any) -> str:
     return digital_link.normalise(str(value))
 
 
-PATTERN_PART = re.compile(r"^urn:epc:idpat:([a-z]+):(.*)$")
+_PATTERN_PART = re.compile(r"^urn:epc:idpat:([a-z]+):(.*)$")
 
 
 def instance_test(wanted: list[str]) -> Callable[[str], bool]:
@@ -106,7 +106,7 @@ def instance_test(wanted: list[str]) -> Callable[[str], bool]:
     exact = {key(w) for w in wanted} | set(wanted)
     patterns = []
     for w in wanted:
-        found = PATTERN_PART.match(w)
+        found = _PATTERN_PART.match(w)
         if found:
             fixed = [p for p in found[2].split(".") if p != "*"]
             patterns.append((f"urn:epc:id:{found[1]}:", fixed, key(w)))

@@ -2,8 +2,9 @@
 the cost grows with the number of rules.
 
 The figure is printed as a ratio to a baseline measured in the same run: pydantic
-validation of the same shipment (the work every submission already does), so machine noise
-cancels out. Target: >= 5,000 checks/s on one core.
+validation of the same shipment (the work every submission already does), the two timed in
+turn over 30 short rounds, so machine noise cancels out; the median ratio is the figure.
+Target: >= 1.3x the baseline, with a cost sub-linear in the rules per pack.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ def rate(fn: Callable[[], object], seconds: float = 1.0) -> float:
     return best
 
 
+def per_call(fn: Callable[[], object], calls: int = 400) -> float:
+    """Seconds per call over one short round."""
+    t = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - t) / calls
+
+
 def scaled(packs: PackSet, per_pack: int) -> PackSet:
     """Each pack padded with synthetic HS-conditioned rules up to `per_pack` rules."""
     out: list[Pack] = []
@@ -98,13 +107,20 @@ def main() -> None:
     day = date(2026, 3, 2)
     engine = Engine(shipped_packs(), net)
 
-    baseline = rate(lambda: ShipmentDraft.model_validate(payload))
-    checks = rate(lambda: engine.check(s, route, docs, day))
-    print(f"baseline  pydantic validation of the shipment: {baseline:10,.0f} /s")
+    ratios, bases, checks = [], [], []
+    for _ in range(30):
+        bases.append(per_call(lambda: ShipmentDraft.model_validate(payload)))
+        checks.append(per_call(lambda: engine.check(s, route, docs, day)))
+        ratios.append(bases[-1] / checks[-1])
+    ratio = statistics.median(ratios)
     print(
-        f"readiness checks (10 goods, 4 countries):      {checks:10,.0f} /s  "
-        f"ratio {checks / baseline:.2f}x baseline  (target >= 5,000/s: "
-        f"{'met' if checks >= 5000 else 'NOT met'})"
+        f"baseline  pydantic validation of the shipment: {1 / statistics.median(bases):10,.0f} /s"
+    )
+    print(
+        f"readiness checks (10 goods, 4 countries):      {1 / statistics.median(checks):10,.0f} /s"
+        f"  ratio {ratio:.2f}x baseline (median of 30 rounds in turn, "
+        f"{min(ratios):.2f}-{max(ratios):.2f}; target >= 1.3x: "
+        f"{'met' if ratio >= 1.3 else 'NOT met'})"
     )
 
     sizes = [10, 20, 40, 80, 160, 320]
@@ -116,7 +132,10 @@ def main() -> None:
         ys.append(math.log(per_check))
         print(f"  {n:4d} rules per pack: {per_check * 1e6:8.1f} us per check")
     slope, _ = statistics.linear_regression(xs, ys)
-    print(f"fitted exponent of cost vs rules per pack: {slope:.2f} (1.0 = linear)")
+    print(
+        f"fitted exponent of cost vs rules per pack: {slope:.2f} (1.0 = linear; the synthetic "
+        "rules each name one HS chapter, and a check meets only its goods' chapters)"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import corridor
 from corridor.rules import Engine, Outcome, shipped_packs
 from corridor.rules.loader import PackSet
-from corridor.rules.schema import Procedure
+from corridor.rules.schema import Procedure, Requires, When
 from tests.factories import STORY, draft
 
 NET = corridor()
@@ -244,3 +244,71 @@ def test_refused_evidence_counts_nowhere() -> None:
     blocked = _result(report, "EU-STEEL-ORIGIN-3G")
     assert blocked.outcome is Outcome.BLOCKING  # type: ignore[attr-defined]
     assert note in blocked.message  # type: ignore[attr-defined]
+
+
+# Chapter 77 is reserved in the Harmonized System: no goods code names it.
+_CODE = st.builds(
+    lambda chapter, rest: f"{chapter:02d}{rest:04d}",
+    st.integers(1, 97).filter(lambda c: c != 77),
+    st.integers(0, 9999),
+)
+_SHIPPED = shipped_packs()
+
+
+@st.composite
+def _hs_spec(draw: st.DrawFn) -> str:
+    """An HS range spec as a pack writes it: 2, 4 or 6 digits, alone or as a range."""
+    digits = draw(st.sampled_from([2, 4, 6]))
+    a, b = sorted(draw(st.lists(_CODE, min_size=2, max_size=2)))
+    a, b = a[:digits], b[:digits]
+    return a if draw(st.booleans()) else f"{a}-{b}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(_hs_spec(), min_size=1, max_size=3), min_size=1, max_size=8),
+    st.lists(_CODE, min_size=1, max_size=6),
+)
+def test_a_rule_meets_exactly_the_goods_its_hs_ranges_name(
+    ranges: list[list[str]], codes: list[str]
+) -> None:
+    """The engine meets a rule only through the HS chapters of the shipment's goods: what
+    it finds is what a plain reading of every range over every goods item finds."""
+    packs = []
+    for pack in _SHIPPED.packs:
+        template = pack.rules[0]
+        rules = [
+            template.model_copy(
+                update={
+                    "id": f"{pack.jurisdiction}-HS-{n}",
+                    "procedures": list(Procedure),
+                    "requires": Requires(documents=[DocumentKind.COMMERCIAL_INVOICE]),
+                    "when": When(hs=specs),
+                    "effective_from": None,
+                    "effective_to": None,
+                }
+            )
+            for n, specs in enumerate(ranges)
+        ]
+        packs.append(pack.model_copy(update={"rules": rules}))
+    engine = Engine(PackSet(tuple(packs)), NET)
+    d = draft("E-1").model_dump(mode="json")
+    d["goods"] = [{**d["goods"][0], "hs_code": code} for code in codes]
+    report = engine.check(ShipmentDraft.model_validate(d), ROUTE, FULL, DAY)
+
+    def within(code: str, spec: str) -> bool:
+        lo, _, hi = spec.partition("-")
+        hi = hi or lo
+        return lo <= code[: len(lo)] <= hi
+
+    for crossing in report.crossings:
+        if not crossing.pack_version:
+            continue
+        found = {r.rule_id: r.message for r in crossing.results}
+        for n, specs in enumerate(ranges):
+            items = [i for i, code in enumerate(codes) if any(within(code, s) for s in specs)]
+            rule = f"{crossing.jurisdiction}-HS-{n}"
+            assert (rule in found) == bool(items), (rule, specs, codes)
+            if items:
+                named = ", ".join(f"item {i + 1} (HS {codes[i]})" for i in items)
+                assert f"for {named})" in found[rule]

@@ -11,40 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import Mode, Network, Route
+from corridor.rules.compiled import Bucket, Compiled, compile_rule, unmet_words
 from corridor.rules.conditions import conditions_hold, field_present
 from corridor.rules.evidence import Holdings
 from corridor.rules.loader import PackSet
 from corridor.rules.report import CrossingReport, Outcome, ReadinessReport, RuleResult
-from corridor.rules.schema import Procedure, Rule, Severity, hs_bounds
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    """A rule flattened for the hot path: plain attributes, no enum or model lookups."""
-
-    rule: Rule
-    id: str
-    modes: frozenset[Mode]
-    hs: tuple[tuple[str, str], ...]
-    documents: tuple[DocumentKind, ...]
-    any_of: tuple[tuple[DocumentKind, ...], ...]
-    fields: tuple[str, ...]
-    effective_from: date | None
-    effective_to: date | None
-    blocking: bool
-    # Why this rule accepts evidence the corridor cannot verify (None: it does not).
-    accepts_unverified: str | None
-    extra_conditions: bool
-    common: dict[str, Any]
-    # Every document the rule can count, named once (what unverified evidence it rests on).
-    named: tuple[DocumentKind, ...]
-    # Pre-arrival data: how early, and the words before its deadline (None: none asked).
-    lead: timedelta | None
-    pre_words: str | None
+from corridor.rules.schema import Pack, Procedure
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +38,6 @@ class Segment:
         # Looked up once per crossing rather than once per rule.
         object.__setattr__(self, "day", self.at.date())
         object.__setattr__(self, "procedure_name", self.procedure.value)
-
-
-_DOC_WORDS = {k: k.value.replace("_", " ") for k in DocumentKind}
-_FIELD_WORDS = {
-    "forwarder": "the forwarder",
-    "departure": "the planned departure date",
-    "destination_country": "the country of destination",
-    "carriers": "the carriers",
-    "goods[].origin_country": "each goods item's country of origin",
-    "goods[].package_type": "each goods item's package type",
-    "goods[].description": "each goods item's description",
-    "containers[].seal": "each container's seal number",
-    "wagons[].seal": "each wagon's seal number",
-}
 
 
 def _offsets(route: Route, network: Network) -> list[tuple[str, Procedure, str, Mode, float]]:
@@ -116,55 +77,21 @@ class Engine:
         # Rules bucketed by pack and procedure, sorted by id: a check only walks the rules
         # that can apply, and results come out in a fixed order whatever the file order.
         # Within a bucket, one list per mode of entry holds the rules that mode can meet.
-        self._compiled: dict[tuple[int, Procedure], dict[Mode | None, list[_Compiled]]] = {}
+        self._compiled: dict[tuple[int, Procedure], dict[Mode | None, Bucket]] = {}
         # Segment offsets depend only on the route's nodes; shipments share few routes.
         self._offsets: dict[tuple[str, ...], list[tuple[str, Procedure, str, Mode, float]]] = {}
+        # The jurisdiction and pack in force for a country on a day.
+        self._pack_on: dict[tuple[str, date], tuple[str | None, Pack | None]] = {}
+        # The words of a rule not met, per rule and what it misses (few combinations recur).
+        self._words: dict[tuple[object, ...], tuple[str, str, tuple[DocumentKind, ...]]] = {}
         for p in packs.packs:
             for proc in Procedure:
                 rules = sorted((r for r in p.rules if proc in r.procedures), key=lambda r: r.id)
-                compiled = [self._compile(r) for r in rules]
+                compiled = [compile_rule(r) for r in rules]
                 self._compiled[id(p), proc] = {
-                    mode: [c for c in compiled if not c.modes or mode in c.modes]
+                    mode: Bucket([c for c in compiled if not c.modes or mode in c.modes])
                     for mode in (*Mode, None)
                 }
-
-    @staticmethod
-    def _compile(rule: Rule) -> _Compiled:
-        w = rule.when
-        return _Compiled(
-            rule=rule,
-            id=rule.id,
-            modes=frozenset(w.modes),
-            hs=tuple(hs_bounds(s) for s in w.hs),
-            documents=tuple(rule.requires.documents),
-            any_of=tuple(tuple(g) for g in rule.requires.any_of),
-            fields=tuple(rule.requires.fields),
-            effective_from=rule.effective_from,
-            effective_to=rule.effective_to,
-            blocking=rule.severity is Severity.BLOCKING,
-            accepts_unverified=rule.requires.accepts_unverified,
-            extra_conditions=bool(
-                w.equipment or w.gross_kg_over or w.value_over or w.origin_not_in
-            ),
-            common={
-                "rule_id": rule.id,
-                "topic": rule.topic,
-                "title": rule.title,
-                "legal_status": rule.legal.status.value,
-                "source": rule.legal.source,
-                "reviewed": rule.legal.reviewed,
-            },
-            named=(*rule.requires.documents, *(d for g in rule.requires.any_of for d in g)),
-            lead=timedelta(hours=pre.hours_before)
-            if (pre := rule.requires.pre_arrival) and pre.hours_before is not None
-            else None,
-            pre_words=(
-                f"{rule.title}: {'mandatory' if pre.mandatory else 'optional'} pre-arrival "
-                f"data to {pre.system}, lodged by the {pre.lodged_by.replace('_', ' ')} "
-            )
-            if pre
-            else None,
-        )
 
     def check(
         self,
@@ -187,7 +114,7 @@ class Engine:
             offsets = self._offsets[key] = _offsets(route, self.network)
         look = _Look(draft, have)
         crossings = [
-            self._crossing(Segment(c, proc, node, mode, start + timedelta(hours=h)), look)
+            self._crossing(c, proc, node, mode, start + timedelta(hours=h), look)
             for c, proc, node, mode, h in offsets
         ]
         counts = dict.fromkeys(Outcome, 0)
@@ -204,59 +131,65 @@ class Engine:
             crossings=crossings,
         )
 
-    def _crossing(self, seg: Segment, look: _Look) -> CrossingReport:
-        jurisdiction = self.packs.jurisdiction_for(seg.country)
-        pack = self.packs.in_force(jurisdiction, seg.at.date()) if jurisdiction else None
-        base: dict[str, Any] = {
-            "country": seg.country,
-            "jurisdiction": jurisdiction,
-            "procedure": seg.procedure,
-            "node": seg.node,
-            "mode": seg.mode,
-            "at": seg.at,
-        }
+    def _crossing(
+        self,
+        country: str,
+        procedure: Procedure,
+        node: str,
+        mode: Mode | None,
+        at: datetime,
+        look: _Look,
+    ) -> CrossingReport:
+        """One country's crossing: its pack in force on the day, and its rules' results."""
+        day = at.date()
+        found = self._pack_on.get((country, day))
+        if found is None:
+            if len(self._pack_on) > 4096:
+                self._pack_on.clear()
+            jurisdiction = self.packs.jurisdiction_for(country)
+            pack = self.packs.in_force(jurisdiction, day) if jurisdiction else None
+            found = self._pack_on[country, day] = (jurisdiction, pack)
+        jurisdiction, pack = found
         if pack is None:
             note = (
-                f"No rule pack covers {seg.country}; its requirements are not checked."
+                f"No rule pack covers {country}; its requirements are not checked."
                 if jurisdiction is None
-                else f"No {jurisdiction} pack is in force on {seg.at.date()}."
+                else f"No {jurisdiction} pack is in force on {day}."
             )
-            return CrossingReport(**base, pack_version=None, results=[], note=note)
-        where = f"{pack.jurisdiction} {seg.procedure_name}"
+            return CrossingReport(country, jurisdiction, procedure, node, mode, at, None, [], note)
+        where = f"{pack.jurisdiction} {procedure.value}"
         results = [
             r
-            for c in self._compiled[id(pack), seg.procedure][seg.mode]
-            if (r := self._evaluate(c, seg, where, look)) is not None
+            for c in self._compiled[id(pack), procedure][mode].meeting(look.chapters)
+            if (r := self._evaluate(c, day, at, where, look)) is not None
         ]
-        return CrossingReport(**base, pack_version=pack.version, results=results, note=None)
+        return CrossingReport(
+            country, jurisdiction, procedure, node, mode, at, pack.version, results, None
+        )
 
-    @staticmethod
-    def _evaluate(c: _Compiled, seg: Segment, where: str, look: _Look) -> RuleResult | None:
-        day = seg.day
+    def _evaluate(
+        self, c: Compiled, day: date, at: datetime, where: str, look: _Look
+    ) -> RuleResult | None:
         if (c.effective_from and day < c.effective_from) or (
             c.effective_to and day >= c.effective_to
         ):
             return None
         if c.hs:
-            hit: list[int] = []
-            for i, code in enumerate(look.codes):
-                for lo, hi in c.hs:
-                    if lo <= code <= hi:
-                        hit.append(i)
-                        break
+            hit = look.hits(c.hs)
             if not hit:
                 return None
-            where = f"{where} for {look.items(tuple(hit))}"
+            where = f"{where} for {look.items(hit)}"
         if c.extra_conditions and not conditions_hold(c.rule, look.draft):
             return None
         have = look.have
         present = have.with_evidence if c.accepts_unverified is not None else have.verified
-        lacking = [d for d in c.documents if d not in present]
-        unmet = [g for g in c.any_of if not any(d in present for d in g)]
-        empty = [f for f in c.fields if not look.filled(f)]
-        due = seg.at - c.lead if c.lead is not None else None
-        if lacking or unmet or empty:
-            return _unmet(c, where, due, have, lacking, unmet, empty)
+        due = at - c.lead if c.lead is not None else None
+        if (
+            not present.issuperset(c.needed)
+            or (c.any_of and any(present.isdisjoint(g) for g in c.any_of))
+            or (c.fields and not all(map(look.filled, c.fields)))
+        ):
+            return self._unmet(c, where, due, look, present)
         if c.pre_words is not None:
             # isoformat is several times faster than strftime on this hot path.
             message = c.pre_words + (
@@ -265,19 +198,63 @@ class Engine:
                 else "(deadline not confirmed)."
             )
         else:
-            message = f"{c.rule.title}: in order ({where})."
+            message = f"{c.in_order}{where})."
         resting: list[str] = []
         if c.accepts_unverified is not None and have.notes:
             resting = [have.notes[d] for d in c.named if d in have.notes and d not in have.verified]
             if resting:
                 message += f" On unverified evidence ({'; '.join(resting)}): {c.accepts_unverified}"
         return RuleResult(
-            **c.common,
-            due=due,
-            outcome=Outcome.PASSED,
-            provide=None,
-            message=message,
-            unverified=resting,
+            c.id,
+            c.topic,
+            c.title,
+            Outcome.PASSED,
+            message,
+            None,
+            due,
+            c.legal_status,
+            c.source,
+            c.reviewed,
+            [],
+            resting,
+        )
+
+    def _unmet(
+        self,
+        c: Compiled,
+        where: str,
+        due: datetime | None,
+        look: _Look,
+        present: frozenset[DocumentKind],
+    ) -> RuleResult:
+        """A rule not met: what is missing, what to do, and what was attached but not counted."""
+        lacking = tuple([d for d in c.documents if d not in present])
+        unmet = tuple([g for g in c.any_of if present.isdisjoint(g)]) if c.any_of else ()
+        empty = tuple([f for f in c.fields if not look.filled(f)]) if c.fields else ()
+        key = (c.id, lacking, unmet, empty)
+        words = self._words.get(key)
+        if words is None:
+            if len(self._words) > 65536:
+                self._words.clear()
+            words = self._words[key] = unmet_words(c, lacking, unmet, empty)
+        wanted, provide, missing = words
+        # What was attached but does not count here, and why: said in place.
+        notes = look.have.notes
+        refused = [notes[d] for d in missing if d in notes] if notes else []
+        why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
+        return RuleResult(
+            c.id,
+            c.topic,
+            c.title,
+            Outcome.BLOCKING if c.blocking else Outcome.MISSING,
+            f"{c.title}: {wanted} missing ({where}); this {c.verb}.{why}",
+            provide,
+            due,
+            c.legal_status,
+            c.source,
+            c.reviewed,
+            list(missing),
+            refused,
         )
 
 
@@ -285,14 +262,19 @@ class _Look:
     """What one check's rules read of the shipment, each worked out once for all of them:
     the goods codes, which fields are filled in, the goods items named, the documents held."""
 
-    __slots__ = ("_filled", "_items", "codes", "draft", "have")
+    __slots__ = ("_filled", "_hits", "_items", "by_chapter", "chapters", "codes", "draft", "have")
 
     def __init__(self, draft: ShipmentDraft, have: Holdings) -> None:
         self.codes = [g.hs_code for g in draft.goods]
+        self.by_chapter: dict[str, list[tuple[int, str]]] = {}
+        for i, code in enumerate(self.codes):
+            self.by_chapter.setdefault(code[:2], []).append((i, code))
+        self.chapters = frozenset(self.by_chapter)
         self.draft = draft
         self.have = have
         self._filled: dict[str, bool] = {}
         self._items: dict[tuple[int, ...], str] = {}
+        self._hits: dict[tuple[tuple[str, str, str], ...], tuple[int, ...]] = {}
 
     def filled(self, path: str) -> bool:
         known = self._filled.get(path)
@@ -300,48 +282,34 @@ class _Look:
             known = self._filled[path] = field_present(self.draft, path)
         return known
 
+    def hits(self, bounds: tuple[tuple[str, str, str], ...]) -> tuple[int, ...]:
+        """The goods items whose code falls in any of a rule's HS ranges, in goods order."""
+        found = self._hits.get(bounds)
+        if found is None:
+            chapters = self.by_chapter
+            if len(bounds) == 1:
+                ((chapter, lo, hi),) = bounds
+                found = tuple([i for i, code in chapters.get(chapter, ()) if lo <= code <= hi])
+            else:
+                found = tuple(
+                    sorted(
+                        {
+                            i
+                            for chapter, lo, hi in bounds
+                            for i, code in chapters.get(chapter, ())
+                            if lo <= code <= hi
+                        }
+                    )
+                )
+            self._hits[bounds] = found
+        return found
+
     def items(self, hit: tuple[int, ...]) -> str:
         """The words naming the goods items a rule applies to."""
         words = self._items.get(hit)
         if words is None:
             words = self._items[hit] = ", ".join(f"item {i + 1} (HS {self.codes[i]})" for i in hit)
         return words
-
-
-def _unmet(
-    c: _Compiled,
-    where: str,
-    due: datetime | None,
-    have: Holdings,
-    lacking: list[DocumentKind],
-    unmet: list[tuple[DocumentKind, ...]],
-    empty: list[str],
-) -> RuleResult:
-    """A rule not met: what is missing, what to do, and what was attached but not counted."""
-    wanted = (
-        [_DOC_WORDS[d] for d in lacking]
-        + [" or ".join(_DOC_WORDS[d] for d in g) for g in unmet]
-        + [_FIELD_WORDS[f] for f in empty]
-    )
-    verb = "stops the shipment" if c.blocking else "is required"
-    provide = "; ".join(
-        [f"attach a '{d.value}' document" for d in lacking]
-        + ["attach one of " + " or ".join(f"'{d.value}'" for d in g) + " documents" for g in unmet]
-        + [f"fill in {_FIELD_WORDS[f]}" for f in empty]
-    )
-    missing = lacking + [d for g in unmet for d in g]
-    # What was attached but does not count here, and why: said in place.
-    refused = [have.notes[d] for d in missing if d in have.notes]
-    why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
-    return RuleResult(
-        **c.common,
-        due=due,
-        outcome=Outcome.BLOCKING if c.blocking else Outcome.MISSING,
-        provide=provide.capitalize() + ".",
-        lacking=missing,
-        message=f"{c.rule.title}: {', '.join(wanted)} missing ({where}); this {verb}.{why}",
-        unverified=refused,
-    )
 
 
 def _as_datetime(value: datetime | date) -> datetime:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx2 as httpx
 import sqlalchemy as sa
@@ -110,32 +110,47 @@ def cpu_ms(pid: int) -> float:
 Request = Callable[[httpx.AsyncClient, int], Any]
 
 
-async def _load(base: str, make: Request, clients: int, seconds: float) -> int:
-    done = 0
+async def _load(base: str, make: Request, clients: int, seconds: float) -> list[float]:
+    """The latency of every request the clients made in `seconds` (seconds each)."""
+    latencies: list[float] = []
     stop = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
         async def one_client(k: int) -> None:
-            nonlocal done
             i = 0
             while time.monotonic() < stop:
+                t = time.perf_counter()
                 r = await make(client, k * 1_000_000 + i)
                 if r.status_code >= 400:
                     raise RuntimeError(f"{r.request.url}: {r.status_code} {r.text[:200]}")
-                done += 1
+                latencies.append(time.perf_counter() - t)
                 i += 1
 
         await asyncio.gather(*(one_client(k) for k in range(clients)))
-    return done
+    return latencies
 
 
-def run(base: str, pid: int, make: Request, clients: int, seconds: float) -> tuple[float, float]:
-    """Requests per second and server CPU ms per request."""
+class Load(NamedTuple):
+    """One load run: requests per second, server CPU ms per request, and the latencies."""
+
+    rate: float
+    cpu_ms: float
+    latencies: list[float]
+
+
+def run(base: str, pid: int, make: Request, clients: int, seconds: float) -> Load:
     before, t = cpu_ms(pid), time.perf_counter()
-    n = asyncio.run(_load(base, make, clients, seconds))
+    latencies = asyncio.run(_load(base, make, clients, seconds))
     elapsed = time.perf_counter() - t
-    return n / elapsed, (cpu_ms(pid) - before) / max(n, 1)
+    n = len(latencies)
+    return Load(n / elapsed, (cpu_ms(pid) - before) / max(n, 1), latencies)
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    """p50 and p99 in milliseconds."""
+    cuts = statistics.quantiles(latencies, n=100)
+    return cuts[49] * 1000, cuts[98] * 1000
 
 
 async def _mixed(
@@ -371,6 +386,8 @@ def main() -> None:
         for col in ("operation", "corridor req/s", "baseline req/s", "ratio", "target"):
             table.add_column(col, justify="left" if col == "operation" else "right")
         table.add_column("CPU ms/request (baseline)", justify="right")
+        table.add_column("p50 / p99 ms (p99/p50)", justify="right")
+        table.add_column("baseline p50 / p99", justify="right")
         with (
             server("corridor", env) as (ours, ours_pid),
             server("baseline", env) as (bare, bare_pid),
@@ -382,19 +399,23 @@ def main() -> None:
                     # Warm both up first (statement caches, prepared statements, pools).
                     run(ours, ours_pid, mine, args.clients, 1.0)
                     run(bare, bare_pid, theirs, args.clients, 1.0)
-                    o1, oc1 = run(ours, ours_pid, mine, args.clients, args.seconds)
-                    b1, bc1 = run(bare, bare_pid, theirs, args.clients, args.seconds)
-                    o2, oc2 = run(ours, ours_pid, mine, args.clients, args.seconds)
-                    b2, bc2 = run(bare, bare_pid, theirs, args.clients, args.seconds)
-                ours_rate, base_rate = (o1 + o2) / 2, (b1 + b2) / 2
+                    o1 = run(ours, ours_pid, mine, args.clients, args.seconds)
+                    b1 = run(bare, bare_pid, theirs, args.clients, args.seconds)
+                    o2 = run(ours, ours_pid, mine, args.clients, args.seconds)
+                    b2 = run(bare, bare_pid, theirs, args.clients, args.seconds)
+                ours_rate, base_rate = (o1.rate + o2.rate) / 2, (b1.rate + b2.rate) / 2
                 ratio = ours_rate / base_rate
+                p50, p99 = percentiles(o1.latencies + o2.latencies)
+                b50, b99 = percentiles(b1.latencies + b2.latencies)
                 table.add_row(
                     name,
                     f"{ours_rate:.0f}",
                     f"{base_rate:.0f}",
                     f"[{'green' if ratio >= target else 'red'}]{ratio:.2f}x[/]",
                     f">= {target}x",
-                    f"{(oc1 + oc2) / 2:.1f} ({(bc1 + bc2) / 2:.1f})",
+                    f"{(o1.cpu_ms + o2.cpu_ms) / 2:.1f} ({(b1.cpu_ms + b2.cpu_ms) / 2:.1f})",
+                    f"{p50:.1f} / {p99:.1f} ({p99 / p50:.2f}x)",
+                    f"{b50:.1f} / {b99:.1f}",
                 )
             if not args.only:
                 ops, base_ops = mixed_operations(node, draft, item, auth, verify)

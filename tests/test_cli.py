@@ -467,3 +467,38 @@ def test_a_node_serves_two_requests_a_cpu_unless_told(monkeypatch: pytest.Monkey
     assert Settings.from_env().pool_size == 20
     monkeypatch.setenv("CORRIDOR_THREADS", "3")
     assert Settings.from_env().threads == 3
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_served_node_keeps_start_up_out_of_the_collectors_reach(
+    tmp_path: Path, freeze: bool
+) -> None:
+    """A served node (settings from the environment) freezes what start-up built once its
+    app has started, so a full collection inside a request walks only what requests make;
+    an app built in a process that builds many (the tests) leaves the heap as it is."""
+    import dataclasses
+    import gc
+
+    from corridor.asgi import create_app
+
+    settings = dataclasses.replace(
+        Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'n.db'}"),
+        freeze_heap=freeze,
+    )
+    ctx = Context.open(settings)
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(ctx)) as client:
+            assert client.get("/health").status_code == 200
+            frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        ctx.close()
+    assert (frozen > 0) is freeze
+
+
+def test_the_environment_asks_a_node_to_freeze_its_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CORRIDOR_FREEZE_HEAP", raising=False)
+    assert Settings.from_env().freeze_heap is True
+    monkeypatch.setenv("CORRIDOR_FREEZE_HEAP", "0")
+    assert Settings.from_env().freeze_heap is False

@@ -25,6 +25,9 @@ class Settings:
     # default two a CPU (at least four): on two cores, four gave the throughput of sixteen
     # with a shorter tail.
     threads: int = 16
+    # Keep what start-up built out of the garbage collector's reach once the app has started
+    # (a served node; tests that build many apps in one process leave it off).
+    freeze_heap: bool = False
     # Servers of the NATS cluster that keep each exchanged message (1: a single server).
     nats_replicas: int = 1
     # This node's broker user (an nkey seed file), when the broker asks for one.
@@ -39,7 +42,9 @@ class Settings:
     def from_env(cls) -> Settings:
         """CORRIDOR_DATA_DIR (default ./var), CORRIDOR_DATABASE_URL (default: SQLite there),
         CORRIDOR_THREADS (requests served at once, default two a CPU, at least four),
-        CORRIDOR_NATS_REPLICAS (copies of each message in a NATS cluster, default 1) and
+        CORRIDOR_FREEZE_HEAP (0 keeps start-up's objects within the collector's reach; by
+        default a served node freezes them), CORRIDOR_NATS_REPLICAS (copies of each message
+        in a NATS cluster, default 1) and
         CORRIDOR_NATS_NKEY (the node's broker user seed file, when the broker authenticates
         nodes)."""
         data_dir = Path(os.environ.get("CORRIDOR_DATA_DIR", "var")).resolve()
@@ -51,6 +56,7 @@ class Settings:
             data_dir=data_dir,
             database_url=url,
             threads=max(1, threads),
+            freeze_heap=os.environ.get("CORRIDOR_FREEZE_HEAP", "1") != "0",
             nats_replicas=min(5, max(1, replicas)),
             nats_nkey=Path(nkey).resolve() if nkey else None,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -115,12 +114,7 @@ def serve(
     console.print(f"Serving the corridor node{where} at {base} (web UI: /ui, API docs: /docs)")
     for name in served:
         console.print(f"  national node {name}: {base}/nodes/{name}/ui", highlight=False)
-    app_ = create_app(ctx, served)
-    # What start-up built lives as long as the server: kept out of the collector's reach, so
-    # a full collection inside a request walks only what requests make.
-    gc.collect()
-    gc.freeze()
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    uvicorn.run(create_app(ctx, served), host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from corridor.documents import VerifiedDocument
 from corridor.documents.kinds import SOVEREIGN
@@ -74,13 +74,17 @@ def _refuse(detail: str, env_id: str) -> EnvelopeRejected:
     return EnvelopeRejected(NOT_ENTITLED, detail, env_id)
 
 
+# Asked of every envelope: built once, its compiled form cached by the engine.
+_FIRST_SENDER = (
+    select(InboxRow.from_node)
+    .where(InboxRow.shipment_id == bindparam("shipment"), InboxRow.kind == PRE_ARRIVAL)
+    .order_by(InboxRow.received_at, InboxRow.envelope_id)
+    .limit(1)
+)
+
+
 def _first_sender(c: Connection, shipment: str) -> str | None:
-    return c.scalar(
-        select(InboxRow.from_node)
-        .where(InboxRow.shipment_id == shipment, InboxRow.kind == PRE_ARRIVAL)
-        .order_by(InboxRow.received_at, InboxRow.envelope_id)
-        .limit(1)
-    )
+    return c.scalar(_FIRST_SENDER, {"shipment": shipment})
 
 
 def pre_arrival(c: Connection, shipment: str, from_node: str, env_id: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.store.tables import Base
@@ -64,6 +64,11 @@ class WitnessRow(Base):
 
 class InboxRow(Base):
     __tablename__ = "exchange_inbox"
+    # A shipment's messages of one kind in the order they came (who sent its pre-arrival data
+    # first is asked of every envelope): one index range, however many a shipment holds.
+    __table_args__ = (
+        Index("ix_exchange_inbox_arrival", "shipment_id", "kind", "received_at", "envelope_id"),
+    )
 
     # The envelope id is the key: a message delivered twice is stored once.
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 from corridor.documents import TrustList
 from corridor.exceptions import StoreUnavailable
 from corridor.exchange import delivery, hold
-from corridor.exchange.bus import DEAD_AFTER_S, Bus
+from corridor.exchange.bus import DEAD_AFTER_S, Bus, Delivery
 from corridor.exchange.envelope import envelope_id
 from corridor.exchange.node import LocalNode
 from corridor.exchange.receipts import Replier
@@ -40,24 +40,39 @@ async def pump(
         deliveries = await bus.fetch(node.node, batch, timeout)
         if not deliveries:
             return outcomes
-        for d in deliveries:
-            try:
-                # Verifying and storing are blocking work: in a worker thread.
-                outcome = await asyncio.to_thread(
-                    delivery.receive, node, d.data, trust, now(), hosts, replier
-                )
-            except StoreUnavailable:
-                waited = now().timestamp() - d.since if d.since is not None else 0.0
-                if waited < DEAD_AFTER_S:
-                    raise  # unacknowledged: delivered again once the store is back
-                # This message has not stored for the whole retry budget: set it aside (the
-                # node replays its dead letters once its store is back), so that it no
-                # longer holds up the messages behind it.
-                log.error("envelope %s dead-lettered on %s", envelope_id(d.data), node.node)
-                await bus.dead_letter(node.node, d.data)
-                outcome = "dead_lettered"
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-            await d.ack()
+        await take_in(node, bus, deliveries, trust, now, outcomes, hosts, replier)
+
+
+async def take_in(
+    node: LocalNode,
+    bus: Bus,
+    deliveries: list[Delivery],
+    trust: TrustList,
+    now: Callable[[], datetime],
+    outcomes: dict[str, int],
+    hosts: Callable[[str], str | None] | None = None,
+    replier: Replier | None = None,
+) -> None:
+    """Take in messages fetched from the bus, in order, each acknowledged only once it is
+    stored or refused; `outcomes` counts them per outcome."""
+    for d in deliveries:
+        try:
+            # Verifying and storing are blocking work: in a worker thread.
+            outcome = await asyncio.to_thread(
+                delivery.receive, node, d.data, trust, now(), hosts, replier
+            )
+        except StoreUnavailable:
+            waited = now().timestamp() - d.since if d.since is not None else 0.0
+            if waited < DEAD_AFTER_S:
+                raise  # unacknowledged: delivered again once the store is back
+            # This message has not stored for the whole retry budget: set it aside (the
+            # node replays its dead letters once its store is back), so that it no longer
+            # holds up the messages behind it.
+            log.error("envelope %s dead-lettered on %s", envelope_id(d.data), node.node)
+            await bus.dead_letter(node.node, d.data)
+            outcome = "dead_lettered"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        await d.ack()
 
 
 async def replay(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -176,6 +176,25 @@ def test_eta_starts_from_the_last_event(node: Context) -> None:
     assert (later.position, later.since) == ("aktau", arrived)
     assert later.stops[0].node == made.route.nodes[made.route.nodes.index("aktau") + 1]
     assert later.stops[-1].p50 > before.stops[-1].p50
+
+
+def test_eta_before_departure_runs_from_the_planned_departure(node: Context) -> None:
+    """A shipment that has not moved is estimated from its planned departure while that is
+    ahead, and from now once it has passed without a movement."""
+    planned = STORY.draft("ETA-P").model_copy(update={"departure": (T0 + timedelta(days=9)).date()})
+    made = shipments.submit(node, SHIPPER, planned, T0)
+    ahead = arrival.for_shipment(node, SHIPPER, made.id, T0)
+    leaves = datetime.combine(planned.departure, datetime.min.time(), UTC)  # type: ignore[arg-type]
+    assert (ahead.moved, ahead.planned, ahead.since) == (False, True, leaves)
+    assert ahead.stops[0].p50 > leaves
+    unplanned = shipments.submit(node, SHIPPER, STORY.draft("ETA-N"), T0)
+    now_based = arrival.for_shipment(node, SHIPPER, unplanned.id, T0)
+    assert (now_based.planned, now_based.since) == (False, T0)
+    # The same hops from a start nine days later: every estimate nine days later or more.
+    assert ahead.stops[-1].p50 - now_based.stops[-1].p50 > timedelta(days=8)
+    late = leaves + timedelta(days=2)
+    overdue = arrival.for_shipment(node, SHIPPER, made.id, late)
+    assert (overdue.planned, overdue.since) == (False, late)
 
 
 def test_hops_seen_three_times_are_fitted(node: Context) -> None:

@@ -9,7 +9,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from itertools import pairwise
 
 from corridor.exceptions import NoRoute
@@ -37,8 +37,10 @@ class Eta:
     position: str
     since: datetime
     stops: list[Stop]
-    # False until the shipment's first movement: the estimate then runs from now.
+    # False until the shipment's first movement: the estimate then runs from its planned
+    # departure (`planned`) or, once that has passed or when there is none, from now.
     moved: bool = False
+    planned: bool = False
 
 
 def _fits(ctx: Context) -> dict[Hop, LogNormal]:
@@ -94,13 +96,22 @@ def for_shipment(ctx: Context, who: Organisation, shipment_id: str, now: datetim
         if nodes.index(place) >= nodes.index(position):
             position, since = place, arrived.get(place, at)
     moved = since is not None
+    from_plan = False
     if since is None:
-        since = now  # nothing moved yet: from a departure now
+        # Nothing moved yet: from the planned departure while it is ahead, else from now.
+        departure = found["draft"].get("departure")
+        leaves = (
+            datetime.combine(date.fromisoformat(departure), datetime.min.time(), UTC)
+            if departure
+            else None
+        )
+        from_plan = leaves is not None and leaves > now
+        since = leaves if leaves is not None and from_plan else now
     if position == nodes[-1]:
-        return Eta(position, since, [], moved)
+        return Eta(position, since, [], moved, from_plan)
     seed = zlib.crc32(shipment_id.encode())
-    stops = estimate(nodes, planned, _fits(ctx), position, since, now, seed)
-    return Eta(position, since, stops, moved)
+    stops = estimate(nodes, planned, _fits(ctx), position, since, max(now, since), seed)
+    return Eta(position, since, stops, moved, from_plan)
 
 
 def live_arrivals(

@@ -23,8 +23,11 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from corridor import demo
 from corridor.exchange.delivery import KIND, receive
@@ -49,24 +52,35 @@ def percentile(values: list[float], q: float) -> float:
     return data[min(len(data) - 1, int(q / 100 * len(data)))]
 
 
+@asynccontextmanager
+async def raw_stream(subject: str) -> AsyncIterator[tuple[Any, Any]]:
+    """A JetStream stream of its own for the raw baseline's messages on `subject`.x, with a
+    durable pull consumer: (JetStream context, subscription); deleted after."""
+    import nats
+    from nats.js.api import StreamConfig
+
+    nc = await nats.connect("nats://127.0.0.1:4222")
+    js = nc.jetstream()
+    stream = subject.upper()
+    await js.add_stream(StreamConfig(name=stream, subjects=[f"{subject}.>"]))
+    try:
+        yield js, await js.pull_subscribe(f"{subject}.x", durable=subject, stream=stream)
+    finally:
+        await js.delete_stream(stream)
+        await nc.close()
+
+
 async def run(
     sender: LocalNode, receiver: LocalNode, bus: NatsBus, tag: str
 ) -> tuple[list[float], list[float], list[float], int]:
     """Alternate one corridor envelope and one raw message, so both see the same machine
     load. Returns (ours, raw, per-pair ratios raw/ours, envelope size)."""
-    import nats
-    from nats.js.api import StreamConfig
-
     trust = merged_trust([sender.own_trust(), receiver.own_trust()])
     signer = sender.signer
     to = receiver.address()
-    nc = await nats.connect("nats://127.0.0.1:4222")
-    js = nc.jetstream()
-    await js.add_stream(StreamConfig(name=f"RAW_{tag}", subjects=[f"raw{tag}.>"]))
-    raw_sub = await js.pull_subscribe(f"raw{tag}.x", durable="raw", stream=f"RAW_{tag}")
     mine, base, ratios = [], [], []
     size = 0
-    try:
+    async with raw_stream(f"raw{tag}") as (js, raw_sub):
         for _ in range(MESSAGES):
             t = time.perf_counter()
             now = datetime.now(UTC)
@@ -86,9 +100,6 @@ async def run(
             mine.append(ours_s)
             base.append(raw_s)
             ratios.append(raw_s / ours_s)
-    finally:
-        await js.delete_stream(f"RAW_{tag}")
-        await nc.close()
     return mine, base, ratios, size
 
 
@@ -97,17 +108,10 @@ async def batched(
 ) -> tuple[list[float], list[float], list[float]]:
     """Alternate a round of BATCH corridor envelopes and one of BATCH raw messages. Returns
     (ours, raw, per-round ratios raw/ours), times per round."""
-    import nats
-    from nats.js.api import StreamConfig
-
     trust = merged_trust([sender.own_trust(), receiver.own_trust()])
     to = receiver.address()
-    nc = await nats.connect("nats://127.0.0.1:4222")
-    js = nc.jetstream()
-    await js.add_stream(StreamConfig(name=f"RAWB_{tag}", subjects=[f"rawb{tag}.>"]))
-    raw_sub = await js.pull_subscribe(f"rawb{tag}.x", durable="rawb", stream=f"RAWB_{tag}")
     mine, base, ratios = [], [], []
-    try:
+    async with raw_stream(f"rawb{tag}") as (js, raw_sub):
         for _ in range(ROUNDS):
             t = time.perf_counter()
             now = datetime.now(UTC)
@@ -135,9 +139,6 @@ async def batched(
             mine.append(ours_s)
             base.append(raw_s)
             ratios.append(raw_s / ours_s)
-    finally:
-        await js.delete_stream(f"RAWB_{tag}")
-        await nc.close()
     return mine, base, ratios
 
 

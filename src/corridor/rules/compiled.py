@@ -151,12 +151,11 @@ def by_chapter(bounds: Iterable[tuple[str, str]]) -> tuple[tuple[str, str, str],
 
 
 def unmet_words(
-    c: Compiled,
     lacking: tuple[DocumentKind, ...],
     unmet: tuple[tuple[DocumentKind, ...], ...],
     empty: tuple[str, ...],
 ) -> tuple[str, str, tuple[DocumentKind, ...]]:
-    """What a rule misses, in words (the same for every check missing the same things): the
+    """What a rule misses, in words (the same for every rule missing the same things): the
     things wanted, what to do, and the documents it lacks."""
     wanted = (
         [DOC_WORDS[d] for d in lacking]

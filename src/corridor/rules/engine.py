@@ -9,7 +9,7 @@ on the order rules are written in.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from corridor.model import DocumentKind, ShipmentDraft
@@ -31,13 +31,6 @@ class Segment:
     node: str
     mode: Mode | None
     at: datetime
-    day: date = field(init=False)
-    procedure_name: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Looked up once per crossing rather than once per rule.
-        object.__setattr__(self, "day", self.at.date())
-        object.__setattr__(self, "procedure_name", self.procedure.value)
 
 
 def _offsets(route: Route, network: Network) -> list[tuple[str, Procedure, str, Mode, float]]:
@@ -82,7 +75,7 @@ class Engine:
         self._offsets: dict[tuple[str, ...], list[tuple[str, Procedure, str, Mode, float]]] = {}
         # The jurisdiction and pack in force for a country on a day.
         self._pack_on: dict[tuple[str, date], tuple[str | None, Pack | None]] = {}
-        # The words of a rule not met, per rule and what it misses (few combinations recur).
+        # The words of a rule not met, per what it misses (few combinations recur).
         self._words: dict[tuple[object, ...], tuple[str, str, tuple[DocumentKind, ...]]] = {}
         for p in packs.packs:
             for proc in Procedure:
@@ -231,12 +224,12 @@ class Engine:
         lacking = tuple([d for d in c.documents if d not in present])
         unmet = tuple([g for g in c.any_of if present.isdisjoint(g)]) if c.any_of else ()
         empty = tuple([f for f in c.fields if not look.filled(f)]) if c.fields else ()
-        key = (c.id, lacking, unmet, empty)
+        key = (lacking, unmet, empty)
         words = self._words.get(key)
         if words is None:
             if len(self._words) > 65536:
                 self._words.clear()
-            words = self._words[key] = unmet_words(c, lacking, unmet, empty)
+            words = self._words[key] = unmet_words(lacking, unmet, empty)
         wanted, provide, missing = words
         # What was attached but does not count here, and why: said in place.
         notes = look.have.notes

@@ -52,6 +52,48 @@ def test_private_endpoints_need_a_valid_key(client: TestClient, header: dict[str
     assert "API key" in body["detail"]
 
 
+def test_a_request_takes_one_worker_thread_and_authenticates_in_it(
+    client: TestClient, api_keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker thread a request: the caller's key is checked in the thread that runs the
+    endpoint (not one thread to authenticate and another to serve), and before the endpoint
+    reads anything; a request without a key is refused without any."""
+    import anyio.to_thread
+
+    from corridor.services import authentication, listing
+
+    seen: list[str] = []
+    hand_off, checked, paged = (
+        anyio.to_thread.run_sync,
+        authentication.authenticate_any,
+        listing.page,
+    )
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        seen.append("thread")
+        return await hand_off(*args, **kwargs)
+
+    def check(*args: Any, **kwargs: Any) -> Any:
+        seen.append("authenticated")
+        return checked(*args, **kwargs)
+
+    def page(*args: Any, **kwargs: Any) -> Any:
+        seen.append("served")
+        return paged(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    monkeypatch.setattr(authentication, "authenticate_any", check)
+    monkeypatch.setattr(listing, "page", page)
+    assert client.get("/shipments", headers=auth(api_keys, SHIPPER)).status_code == 200
+    assert seen == ["thread", "authenticated", "served"]
+    seen.clear()
+    is_problem(client.get("/shipments", headers={"Authorization": "Bearer cor_0000.xxxx"}), 401)
+    assert seen == ["thread", "authenticated"]
+    seen.clear()
+    is_problem(client.get("/shipments"), 401)
+    assert seen == []
+
+
 def test_shipments_are_seen_by_parties_only_and_others_get_404(
     client: TestClient, api_keys: dict[str, str]
 ) -> None:

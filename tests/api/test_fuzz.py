@@ -34,6 +34,8 @@ ONLY_PARTLY_SCHEMA: dict[str, str] = {
     "POST /rules/check": "net <= gross; equipment listed once",
     "GET /rules/diff": "origin and destination come together or not at all",
     "POST /rules/lint": "the body is a rule pack, checked by the linter itself",
+    "PUT /customs/profiles": "the body is a profile set, checked by its loader (and read as "
+    "UTF-8 text before its sender's right to install one is checked)",
     "GET /shipments": "a cursor must be one this node gave out",
     "POST /shipments/{shipment_id}/documents": "the file may not be empty",
     "POST /shipments/{shipment_id}/documents/signed": "fields must fit the kind's schema",

@@ -8,12 +8,16 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from corridor.api.deps import OneThreadRoute
 from corridor.api.schemas import AUTH_ERRORS, COMMON_ERRORS
 
 
 def routers() -> tuple[APIRouter, APIRouter]:
     """A public and a private router for one resource."""
-    return APIRouter(responses=COMMON_ERRORS), APIRouter(responses={**COMMON_ERRORS, **AUTH_ERRORS})
+    return (
+        APIRouter(responses=COMMON_ERRORS),
+        APIRouter(responses={**COMMON_ERRORS, **AUTH_ERRORS}, route_class=OneThreadRoute),
+    )
 
 
 def as_json(data: BaseModel | Any, status_code: int = 200) -> Response:

@@ -66,7 +66,7 @@ def test_a_request_takes_one_worker_thread_and_authenticates_in_it(
     hand_off, checked, paged = (
         anyio.to_thread.run_sync,
         authentication.authenticate_any,
-        listing.page,
+        listing.page_json,
     )
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
@@ -83,7 +83,7 @@ def test_a_request_takes_one_worker_thread_and_authenticates_in_it(
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
     monkeypatch.setattr(authentication, "authenticate_any", check)
-    monkeypatch.setattr(listing, "page", page)
+    monkeypatch.setattr(listing, "page_json", page)
     assert client.get("/shipments", headers=auth(api_keys, SHIPPER)).status_code == 200
     assert seen == ["thread", "authenticated", "served"]
     seen.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic_core import to_json
 
 from corridor import exceptions as exc
 from corridor.services import Context, listing, shipments
@@ -61,6 +62,22 @@ def test_a_summary_carries_the_list_columns_and_no_draft(node: Context) -> None:
     assert item.ready is whole.readiness.ready
     assert item.parties == whole.parties
     assert "draft" not in item.model_dump()
+
+
+def test_the_page_sent_as_json_is_the_page_of_summaries(node: Context) -> None:
+    """The API sends a page built without a model per shipment: it must be, byte for byte,
+    the page of summaries as its model writes it, on every page and for every party."""
+    _submit(node, 5)
+    for who in (SHIPPER, ORGS["caspian-ferry"], ORGS["ro-consignee"]):
+        after = None
+        while True:
+            modelled = listing.page(node, who, limit=2, after=after)
+            sent = listing.page_json(node, who, limit=2, after=after)
+            assert to_json(sent) == modelled.model_dump_json(by_alias=True).encode()
+            assert all(item["parties"] for item in sent["items"])
+            if modelled.next is None:
+                break
+            after = modelled.next
 
 
 def test_offset_serves_small_pages_and_points_deep_ones_to_the_cursor(node: Context) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select, tuple_
@@ -18,7 +20,7 @@ from sqlalchemy import select, tuple_
 from corridor.exceptions import FieldError, InvalidInput
 from corridor.model import Organisation
 from corridor.services.context import Context
-from corridor.services.shipments import ShipmentParty, parties_of
+from corridor.services.shipments import PartyRole, ShipmentParty, party_rows
 from corridor.store.tables import ShipmentPartyRow, ShipmentRow
 
 # Offsets are for the first few pages a person clicks through; deeper reads use the cursor.
@@ -56,6 +58,45 @@ def page(
 ) -> ShipmentPage:
     """Shipments the caller is party to, newest first: `limit` of them after the cursor
     `after` (from the previous page's `next`), or after skipping `offset` (small only)."""
+    rows, parties, after_last = _read(ctx, who, limit, after, offset)
+    # Stored values, validated when they were written: no second validation.
+    items = [
+        ShipmentSummary.model_construct(
+            **r._asdict(),
+            parties=[
+                ShipmentParty.model_construct(organisation_id=o, role=PartyRole(role))
+                for o, role in parties[r.id]
+            ],
+        )
+        for r in rows
+    ]
+    return ShipmentPage(items=items, next=after_last)
+
+
+def page_json(
+    ctx: Context,
+    who: Organisation,
+    limit: int = 100,
+    after: str | None = None,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """`page` as the JSON a client is sent (the shape of ShipmentPage), built from the
+    stored values without a model per shipment and party: a hundred shipments a page."""
+    rows, parties, after_last = _read(ctx, who, limit, after, offset)
+    items = [
+        {
+            **r._asdict(),
+            "parties": [{"organisation_id": o, "role": role} for o, role in parties[r.id]],
+        }
+        for r in rows
+    ]
+    return {"items": items, "next": after_last}
+
+
+def _read(
+    ctx: Context, who: Organisation, limit: int, after: str | None, offset: int
+) -> tuple[Sequence[Any], dict[str, list[tuple[str, str]]], str | None]:
+    """The page's shipment rows, their parties as stored, and the cursor after it."""
     if offset > MAX_OFFSET:
         raise InvalidInput(
             f"offset {offset} is too deep; follow the 'next' cursor of the previous page "
@@ -96,11 +137,8 @@ def page(
         rows = conn.execute(stmt).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        parties = parties_of(conn, [r.id for r in rows])
-    # Stored values, validated when they were written: no second validation.
-    items = [ShipmentSummary.model_construct(**r._asdict(), parties=parties[r.id]) for r in rows]
-    after_last = cursor(rows[-1].created_at, rows[-1].id) if more else None
-    return ShipmentPage(items=items, next=after_last)
+        parties = party_rows(conn, [r.id for r in rows])
+    return rows, parties, cursor(rows[-1].created_at, rows[-1].id) if more else None
 
 
 def cursor(at: datetime, shipment_id: str) -> str:

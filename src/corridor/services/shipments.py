@@ -240,9 +240,10 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     )
 
 
-def parties_of(s: Session | Connection, ids: list[str]) -> dict[str, list[ShipmentParty]]:
-    """The parties of each of these shipments, in one query."""
-    found: dict[str, list[ShipmentParty]] = defaultdict(list)
+def party_rows(s: Session | Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The parties of each of these shipments as stored (organisation, role), in one
+    query."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if not ids:
         return found
     rows = s.execute(
@@ -253,9 +254,7 @@ def parties_of(s: Session | Connection, ids: list[str]) -> dict[str, list[Shipme
         .order_by(ShipmentPartyRow.organisation_id, ShipmentPartyRow.role)
     )
     for shipment_id, org_id, role in rows:
-        found[shipment_id].append(
-            ShipmentParty.model_construct(organisation_id=org_id, role=PartyRole(role))
-        )
+        found[shipment_id].append((org_id, role))
     return found
 
 

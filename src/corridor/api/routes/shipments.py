@@ -79,10 +79,10 @@ def list_shipments(
 ) -> Response:
     """Shipments you are party to, newest first, as summaries; follow `next` (also sent as
     a `Link: <…>; rel="next"` header) for the page after."""
-    found = listing.page(ctx, who, limit, after, offset)
+    found = listing.page_json(ctx, who, limit, after, offset)
     response = as_json(found)
-    if found.next:
-        query = urlencode({"limit": limit, "after": found.next})
+    if found["next"]:
+        query = urlencode({"limit": limit, "after": found["next"]})
         response.headers["Link"] = f'</shipments?{query}>; rel="next"'
     return response
 

@@ -35,38 +35,6 @@ def _client(request: Request) -> str | None:
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by the node operator")
 
 
-def caller(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Organisation:
-    """The organisation whose API key signed this request."""
-    if creds is None:
-        raise AuthenticationFailed(
-            "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
-        )
-    return authentication.authenticate(node_of(request), creds.credentials, _client(request))
-
-
-def officer(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Officer:
-    """The officer whose own API key signed this request."""
-    if creds is None:
-        raise AuthenticationFailed(
-            "this endpoint needs an officer's API key: send 'Authorization: Bearer "
-            "cor_<id>.<secret>'"
-        )
-    return authentication.authenticate_officer(
-        node_of(request), creds.credentials, _client(request)
-    )
-
-
-Ctx = Annotated[Context, Depends(context)]
-Caller = Annotated[Organisation, Depends(caller)]
-OfficerCaller = Annotated[Officer, Depends(officer)]
-
-
 class _Key(NamedTuple):
     """An API key as a request sent it, not yet checked: the node, the key, the address."""
 
@@ -75,17 +43,48 @@ class _Key(NamedTuple):
     client: str | None
 
 
+_NEEDS_KEY = "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
+_NEEDS_OFFICER_KEY = (
+    "this endpoint needs an officer's API key: send 'Authorization: Bearer cor_<id>.<secret>'"
+)
+
+
+def _sent(request: Request, creds: HTTPAuthorizationCredentials | None, missing: str) -> _Key:
+    """The API key a request sent (not yet checked), or AuthenticationFailed saying what
+    to send."""
+    if creds is None:
+        raise AuthenticationFailed(missing)
+    return _Key(node_of(request), creds.credentials, _client(request))
+
+
+def caller(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Organisation:
+    """The organisation whose API key signed this request."""
+    return authentication.authenticate(*_sent(request, creds, _NEEDS_KEY))
+
+
+def officer(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Officer:
+    """The officer whose own API key signed this request."""
+    return authentication.authenticate_officer(*_sent(request, creds, _NEEDS_OFFICER_KEY))
+
+
+Ctx = Annotated[Context, Depends(context)]
+Caller = Annotated[Organisation, Depends(caller)]
+OfficerCaller = Annotated[Officer, Depends(officer)]
+
+
 async def _caller_key(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> _Key:
     """The key `caller` checks, read on the event loop (no I/O): a request without one is
     refused before anything else."""
-    if creds is None:
-        raise AuthenticationFailed(
-            "this endpoint needs an API key: send 'Authorization: Bearer cor_<id>.<secret>'"
-        )
-    return _Key(node_of(request), creds.credentials, _client(request))
+    return _sent(request, creds, _NEEDS_KEY)
 
 
 async def _officer_key(
@@ -93,12 +92,7 @@ async def _officer_key(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> _Key:
     """The key `officer` checks, read on the event loop (no I/O)."""
-    if creds is None:
-        raise AuthenticationFailed(
-            "this endpoint needs an officer's API key: send 'Authorization: Bearer "
-            "cor_<id>.<secret>'"
-        )
-    return _Key(node_of(request), creds.credentials, _client(request))
+    return _sent(request, creds, _NEEDS_OFFICER_KEY)
 
 
 # For each authenticating dependency: the key it reads and the check that runs in the
@@ -145,8 +139,7 @@ def in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     def run(**kwargs: Any) -> Any:
         for name, check in checks.items():
-            sent: _Key = kwargs[name]
-            kwargs[name] = check(sent.node, sent.key, sent.client)
+            kwargs[name] = check(*kwargs[name])
         return endpoint(**kwargs)
 
     run.__name__, run.__qualname__ = endpoint.__name__, endpoint.__qualname__

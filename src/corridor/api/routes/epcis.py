@@ -117,6 +117,9 @@ def capture_job(capture_id: str, who: Caller, ctx: Ctx) -> Response:
 
 
 _TEXT = Query(max_length=400)
+# The binding's paging, the same on every collection of events or members.
+PerPage = Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)]
+PageToken = Annotated[str | None, _TEXT]
 
 
 @private.get(
@@ -172,8 +175,8 @@ def events(
     eventCountLimit: Annotated[str | None, _TEXT] = None,
     maxEventCount: Annotated[str | None, _TEXT] = None,
     shipment: Annotated[str | None, Query(max_length=64)] = None,
-    perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
-    nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
+    perPage: PerPage = 30,
+    nextPageToken: PageToken = None,
     gs1_extensions: Annotated[str | None, Header(alias="GS1-Extensions", max_length=2000)] = None,
 ) -> Response:
     """Events you may see (your shipments', or on your territory for a customs authority)

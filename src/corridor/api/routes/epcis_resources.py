@@ -6,14 +6,21 @@ says the versions served."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 
 from corridor.api.deps import Caller, Ctx
 from corridor.api.routes._base import routers
-from corridor.api.routes.epcis import HEADERS, LdJson, answer, extensions_declared, media_of
+from corridor.api.routes.epcis import (
+    HEADERS,
+    LdJson,
+    PageToken,
+    PerPage,
+    answer,
+    extensions_declared,
+    media_of,
+)
 from corridor.exceptions import NotFound, QueryParameterInvalid
 from corridor.services import event_query
 from corridor.services.event_query import EventQuery
@@ -100,8 +107,8 @@ def _resource_routes(resource: str, what: str) -> None:
             request: Request,
             who: Caller,
             ctx: Ctx,
-            perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
-            nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
+            perPage: PerPage = 30,
+            nextPageToken: PageToken = None,
         ) -> Response:
             only_paging(request)
             found, following = event_query.members(ctx, who, resource, perPage, nextPageToken)

@@ -10,13 +10,13 @@ import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Body, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import Body, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from corridor.api.deps import Caller, Ctx, node_of
 from corridor.api.routes._base import as_json, routers
-from corridor.api.routes.epcis import LdJson, answer, media_of
+from corridor.api.routes.epcis import LdJson, PageToken, PerPage, answer, media_of
 from corridor.api.routes.epcis_resources import only_paging
 from corridor.api.schemas import PROBLEM
 from corridor.exceptions import AuthenticationFailed, CorridorError
@@ -84,8 +84,8 @@ def query_events(
     request: Request,
     who: Caller,
     ctx: Ctx,
-    perPage: Annotated[int, Query(ge=1, le=event_query.MAX_PAGE)] = 30,
-    nextPageToken: Annotated[str | None, Query(max_length=400)] = None,
+    perPage: PerPage = 30,
+    nextPageToken: PageToken = None,
 ) -> Response:
     """The events your named query selects now, a page at a time (the next in `Link`).
     Opened as a WebSocket, the same address streams each new event as it is recorded."""

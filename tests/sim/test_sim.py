@@ -196,12 +196,13 @@ def test_a_surge_queues_on_the_shared_resources() -> None:
 
 def test_the_interchange_queues_only_beyond_the_observed_crossing() -> None:
     """The crossing figure already holds the border's normal queues: while the interchange's
-    queue is shorter than it, a train spends exactly that figure there (today's 69.7 h);
+    queue is shorter than it, a train spends exactly that figure there (today's fitted
+    figure: a train waits beyond it only now and then, under 1 % of the figure on average);
     where the figure is short (digital: 4.25 h) a tight interchange adds waiting."""
     params = shipped()
     figure = params.regime("today").post("dostyk", "entry").v
     for r in (simulate("today", 300, s) for s in (1, 2)):
-        assert _hours_at(r, "dostyk", "waiting") == 0.0
+        assert _hours_at(r, "dostyk", "waiting") < 0.01 * figure
         assert _hours_at(r, "dostyk", "processing") == pytest.approx(figure, rel=0.15)
     roomy = params.with_values({"fleets/today/interchange_trains_per_day": 40})
     tight = params.with_values({"fleets/today/interchange_trains_per_day": 12})
@@ -217,8 +218,11 @@ def test_the_interchange_queues_only_beyond_the_observed_crossing() -> None:
 def test_documentary_holds_slow_the_post_they_are_at() -> None:
     params = shipped()
     none = params.with_values({"regimes/today/holds/baku-alat/entry": 0.0})
-    held = [simulate("today", 300, s) for s in (1, 2, 3)]
-    free = [simulate("today", 300, s, params=none) for s in (1, 2, 3)]
+    # Trains at Alat also wait to fill with other traffic: six seeds, so that the holds'
+    # days stand out of that noise.
+    seeds = range(1, 7)
+    held = [simulate("today", 400, s) for s in seeds]
+    free = [simulate("today", 400, s, params=none) for s in seeds]
     assert (
         np.mean([_hours_at(r, "baku-alat", "waiting") for r in held])
         > np.mean([_hours_at(r, "baku-alat", "waiting") for r in free]) + 5

@@ -71,8 +71,8 @@ ORGANISATIONS: tuple[Organisation, ...] = (
 
 
 def draft(reference: str) -> ShipmentDraft:
-    """The suite's shipment: high-carbon ferro-chromium in two containers, Dostyk to
-    Constanța."""
+    """The suite's shipment: high-carbon ferro-chromium and ferro-silicon in two 20 ft
+    containers, Dostyk to Constanța."""
     return ShipmentDraft.model_validate(
         {
             "reference": reference,
@@ -84,10 +84,10 @@ def draft(reference: str) -> ShipmentDraft:
                 {
                     "hs_code": "720241",
                     "description": "Ferro-chromium, >4% carbon, lumps 10-80 mm",
-                    "packages": 40,
+                    "packages": 20,
                     "package_type": "BG",
-                    "gross_kg": "40400",
-                    "net_kg": "40000",
+                    "gross_kg": "20200",
+                    "net_kg": "20000",
                     "value": {"amount": "58000.00", "currency": "USD"},
                     "origin_country": "KZ",
                 },
@@ -103,8 +103,8 @@ def draft(reference: str) -> ShipmentDraft:
                 },
             ],
             "containers": [
-                {"number": "CSQU3054383", "seal": "KZ0012345"},
-                {"number": "MSCU1234566", "seal": "KZ0012346"},
+                {"number": "CSQU3054383", "size_type": "22G1", "seal": "KZ0012345"},
+                {"number": "MSCU1234566", "size_type": "22G1", "seal": "KZ0012346"},
             ],
             "route": {"origin": "dostyk", "destination": "constanta", "via": ["aktau"]},
             "destination_country": "RO",

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from corridor.model import equipment
 from corridor.network import Leg, Mode, Network, NodeKind
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "leg_element",
     "reallocated",
     "statement",
-    "teu_of",
 ]
 
 G_PER_KG = Decimal(1000)
@@ -100,25 +100,14 @@ def reallocated(gross_intensity: Decimal, cargo_t: Decimal, vehicle_t: Decimal) 
     return gross_intensity * (cargo_t + vehicle_t) / cargo_t
 
 
-def teu_of(size_types: Sequence[str]) -> Decimal:
-    """TEU of containers by ISO 6346 size-type code (first character: 2 = 20 ft, 4 = 40 ft,
-    L = 45 ft)."""
-    size = {"2": Decimal(1), "4": Decimal(2), "L": Decimal("2.25")}
-    return sum((size.get(c[:1], Decimal(2)) for c in size_types), Decimal(0))
-
-
 def _tare(size_types: Sequence[str]) -> tuple[Decimal, tuple[str, ...]]:
-    tare = factors()["tare_t"]
-    containers = sum(
-        (
-            Decimal(str(tare["container_20" if c[:1] == "2" else "container_40"]["value"]))
-            for c in size_types
-        ),
-        Decimal(0),
-    )
-    wagons = Decimal(str(tare["rail_wagon"]["value"])) * max(1, len(size_types))
-    return containers + wagons, (
-        f"tare {containers} t of containers and {wagons} t of wagons (typical values)",
+    """Tonnes of boxes and of the flat wagons that carry them aboard a rail ferry."""
+    kg = Decimal(1000)
+    containers = equipment.tare_kg(size_types) / kg
+    wagons = equipment.wagons_for(size_types)
+    wagon_t = equipment.equipment().rail_wagon.tare_kg.v / kg * wagons
+    return containers + wagon_t, (
+        f"tare {containers} t of containers and {wagon_t} t of {wagons} wagon(s) (typical values)",
     )
 
 
@@ -139,7 +128,7 @@ def leg_element(
     wtw, ttw = _d(spec["wtw"]), _d(spec.get("ttw"))
     km = Decimal(str(leg.distance_km))
     if spec["unit"] == "g/TEU-km":
-        teu = teu_of(size_types) or cargo_t / data["tonnes_per_teu"]
+        teu = equipment.teu_of(size_types) or cargo_t / data["tonnes_per_teu"]
         activity, unit = teu * km, "TEU-km"
     else:
         activity, unit = cargo_t * km, "tkm"
@@ -210,7 +199,7 @@ def statement(
         framework=data["version"],
         standard=data["standard"],
         cargo_t=cargo_t,
-        teu=teu_of(size_types),
+        teu=equipment.teu_of(size_types),
         basis=basis,
     )
     for i, leg in enumerate(legs):

@@ -18,6 +18,7 @@ from corridor.model.codes import (
     PlanningDate,
     WagonNumber,
 )
+from corridor.model.equipment import overload
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -27,6 +28,10 @@ _KG = (
     r"|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
 )
 
+# A container's own masses (tare, maximum gross): kilograms up to 99,999.999.
+_BOX_KG = r"^[1-9][0-9]{0,4}(\.[0-9]{1,3})?$"
+_BOX_KG_MAX = Decimal("99999.999")
+
 
 def _decimal_text(pattern: str, example: str, what: str) -> WithJsonSchema:
     """A decimal as the API writes it: a string of digits (exact, unlike a JSON number),
@@ -34,6 +39,14 @@ def _decimal_text(pattern: str, example: str, what: str) -> WithJsonSchema:
     return WithJsonSchema(
         {"type": "string", "pattern": pattern, "examples": [example], "description": what}
     )
+
+
+# A container's own mass (its tare, its maximum gross), as marked on it.
+BoxKg = Annotated[
+    Decimal,
+    Field(gt=0, le=_BOX_KG_MAX, decimal_places=3),
+    _decimal_text(_BOX_KG, "30480", "kilograms as marked on the box, up to 99,999.999"),
+]
 
 
 class Money(BaseModel):
@@ -97,6 +110,15 @@ class Container(BaseModel):
         default="42G1", pattern=r"^[0-9A-Z]{4}$", description="ISO 6346 size-type code"
     )
     seal: str | None = Field(default=None, max_length=32)
+    tare_kg: BoxKg | None = Field(
+        default=None,
+        description="The box's tare as marked on it; a typical tare for its size if not given",
+    )
+    max_gross_kg: BoxKg | None = Field(
+        default=None,
+        description="The maximum gross mass on the box's CSC safety-approval plate; the ISO 668 "
+        "rating for its size if not given",
+    )
 
 
 class Wagon(BaseModel):
@@ -162,6 +184,11 @@ class ShipmentDraft(BaseModel):
             raise ValueError(f"equipment listed twice: {', '.join(duplicates)}")
         if self.consignor == self.consignee:
             raise ValueError("consignor and consignee must be different organisations")
+        if not self.wagons:
+            # Goods that travel in containers alone must fit in them.
+            why = overload(sum((g.gross_kg for g in self.goods), Decimal(0)), self.containers)
+            if why:
+                raise ValueError(why)
         return self
 
     def party_ids(self) -> set[str]:

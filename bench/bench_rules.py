@@ -39,7 +39,9 @@ HS = [
 def shipment() -> ShipmentDraft:
     base = draft("BENCH").model_dump(mode="json")
     item = base["goods"][0]
-    base["goods"] = [{**item, "hs_code": hs, "description": f"Goods {hs}"} for hs in HS]
+    # Ten lines that together still fit the two boxes.
+    line = {**item, "gross_kg": "2020", "net_kg": "2000"}
+    base["goods"] = [{**line, "hs_code": hs, "description": f"Goods {hs}"} for hs in HS]
     return ShipmentDraft.model_validate(base)
 
 

@@ -24,7 +24,26 @@ def test_matrix_marks_road_pre_arrival_as_differing() -> None:
     assert row.cells["EU"] is not None
     assert row.cells["EU"].startswith("1 h")
     assert not row.agree
-    assert m.differing == sum(not r.agree for r in m.rows)
+    assert row.state == "differs"
+    assert m.differing == sum(r.state == "differs" for r in m.rows)
+    assert m.partial == sum(r.state == "some" for r in m.rows)
+    assert m.differing + m.partial == sum(not r.agree for r in m.rows)
+
+
+def test_a_topic_only_some_ask_for_is_not_a_difference_between_them() -> None:
+    """A requirement two jurisdictions state alike and a third does not state at all is
+    asked by some only; it differs only where those that ask, ask differently."""
+    m = matrix(shipped_packs(), ["KZ", "GE", "TR"], date(2026, 3, 1))
+    row = next(r for r in m.rows if r.topic == "certificate.phytosanitary")
+    asked = {j for j, cell in row.cells.items() if cell}
+    assert len({row.cells[j] for j in asked}) == 1
+    assert row.state == ("same" if asked == set(row.cells) else "some")
+    assert not row.agree or row.state == "same"
+    for r in m.rows:
+        distinct = {c for c in r.cells.values() if c}
+        assert (r.state == "differs") == (len(distinct) > 1), r.topic
+        if r.topic not in ("languages", "transit_systems"):  # a pack's facts, not rules
+            assert set(r.detail) == {j for j, c in r.cells.items() if c}, r.topic
 
 
 def test_identical_requirements_agree() -> None:

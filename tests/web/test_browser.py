@@ -421,3 +421,33 @@ def reachable_by_keyboard(page: Page, path: str) -> None:
         page.keyboard.press("Tab")
     seen: int = page.evaluate("() => window.__seen.size")
     assert seen >= controls, f"{path}: {seen} of {controls} controls reached by Tab"
+
+
+def test_pages_fit_a_phone_and_the_rules_matrix_a_laptop(
+    corridor: Served, browser: Browser
+) -> None:
+    """At 390 px nothing scrolls sideways but a wide table, inside its own box; on a laptop
+    (1366 px) every jurisdiction of the rules matrix is in view."""
+    shipment = shipments.submit(
+        corridor.ctx, ORGS["kz-ferroalloy"], STORY.draft("PHONE-1"), corridor.ctx.clock()
+    )
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    page.goto(f"{corridor.base}/ui/signin")
+    page.fill("#key", corridor.keys["kz-ferroalloy"])
+    page.click("button[type=submit]")
+    mine = f"/ui/shipments/{shipment.id}"
+    for path in [*PAGES, "/ui/shipments", "/ui/shipments/new", mine, f"{mine}/tracking"]:
+        page.goto(f"{corridor.base}{path}")
+        width: int = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
+    phone.close()
+    laptop = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = laptop.new_page()
+    page.goto(f"{corridor.base}/ui/rules")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    last = page.locator("table.matrix thead th").last
+    box = last.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 1366, "the last jurisdiction's column is out of view"
+    laptop.close()

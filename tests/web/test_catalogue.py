@@ -50,6 +50,6 @@ def test_every_message_is_translated_into_every_language() -> None:
 # Strings that read the same in every language, and in one language.
 SAME = {"PDF", "TEU"}
 SAME_IN = {
-    "az": {"Element", "Median", "Median (95%% interval)", "Status", "km"},
-    "tr": {"Net kg", "TTW kg", "WTW kg", "km", "transit"},
+    "az": {"Element", "Median", "Median (95%% interval)", "Status", "km", "t", "t·km", "TEU·km"},
+    "tr": {"Net kg", "TTW kg", "WTW kg", "km", "transit", "t", "t·km", "TEU·km"},
 }

@@ -18,6 +18,7 @@ from corridor import demo
 from corridor.asgi import create_app
 from corridor.config import Settings
 from corridor.model import DocumentKind
+from corridor.rules import matrix, shipped_packs
 from corridor.services import (
     Context,
     authentication,
@@ -399,6 +400,15 @@ def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node
     assert "Constanța" in text
     assert "kg CO2e well-to-wheel" in text
     assert "GLEC Framework v3.0" in text
+    # The statement counts the boxes and their TEU (two 20 ft boxes: 2 TEU), and names its
+    # legs and hubs in words, not by the network's ids.
+    assert "in 2 containers (2 TEU)" in text
+    emitted = text[text.index('id="emitted"') :]
+    assert "Dostyk → Almaty" in emitted
+    assert "Poti port" in emitted
+    assert "container terminal" in emitted
+    assert "t·km" in emitted
+    assert "dostyk->almaty" not in emitted
     box = re.search(r'name="container" value="([A-Z0-9]+)"', text)
     assert box, "the form offers the shipment's containers"
     form = {
@@ -517,3 +527,29 @@ def test_sending_while_not_ready_is_a_choice_and_answers_refresh_themselves(node
     refused = client.post(f"/ui/shipments/{sid}/disclose", data={"csrf": csrf_of(page.text)})
     assert refused.status_code == 422
     assert "confirm that you send them as they are" in refused.text
+
+
+def test_the_rules_matrix_speaks_in_words_and_marks_only_real_differences(node: Node) -> None:
+    client = signed_in(node, "kz-ferroalloy")
+    text = client.get("/ui/rules").text
+    day = node.ctx.clock().date()
+    m = matrix(shipped_packs(), sorted(p.jurisdiction for p in shipped_packs().packs), day)
+    assert m.partial > 0
+    assert m.differing > 0
+    sentence = f"{m.differing} of {len(m.rows)} topics are asked differently; {m.partial} are"
+    assert sentence in text
+    # Topics and documents in words, the codes nowhere.
+    assert "Phytosanitary certificate" in text
+    assert "certificate.phytosanitary" not in text
+    assert "phytosanitary_certificate" not in text
+    # A row is tagged as it stands: asked differently, or asked by some only.
+    rows = re.findall(r'<tr class="(agree|partial|differ)"><th scope="row">(.*?)</th>', text, re.S)
+    assert len(rows) == len(m.rows)
+    states = {"same": "agree", "some": "partial", "differs": "differ"}
+    for (css, head), row in zip(rows, m.rows, strict=True):
+        assert css == states[row.state], row.topic
+        assert ("differs" in head) == (row.state == "differs"), row.topic
+        assert ("asked by some only" in head) == (row.state == "some"), row.topic
+    ru = signed_in(node, "kz-ferroalloy")
+    ru.get("/ui/language/ru")
+    assert "Фитосанитарный сертификат" in ru.get("/ui/rules").text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -10,12 +11,33 @@ from corridor.rules.loader import PackSet
 from corridor.rules.schema import Rule
 
 
+class Requirement(BaseModel):
+    """One rule's substance in parts a page can put in the reader's words."""
+
+    hours_before: float | None = None
+    lodged_by: str | None = None
+    pre_arrival: bool = False
+    optional: bool = False
+    documents: list[str] = []
+    fields: list[str] = []
+    procedures: list[str]
+    hs: list[str] = []
+    modes: list[str] = []
+    blocking: bool
+
+
 class MatrixRow(BaseModel):
-    """One requirement topic across jurisdictions; a missing cell means 'not required'."""
+    """One requirement topic across jurisdictions; a missing cell means 'not required'.
+
+    `state`: `same` where every jurisdiction asks the same (or none asks), `some` where those
+    that ask, ask the same and the others ask nothing, `differs` where at least two ask
+    differently."""
 
     topic: str
     cells: dict[str, str | None]
     agree: bool
+    state: Literal["same", "some", "differs"]
+    detail: dict[str, list[Requirement]] = {}
 
 
 class Matrix(BaseModel):
@@ -24,7 +46,9 @@ class Matrix(BaseModel):
     date: date
     jurisdictions: list[str]
     rows: list[MatrixRow]
+    # Topics asked differently by at least two jurisdictions; topics asked by some only.
     differing: int
+    partial: int = 0
 
 
 def describe(rule: Rule) -> str:
@@ -52,10 +76,35 @@ def describe(rule: Rule) -> str:
     return text
 
 
+def requirement(rule: Rule) -> Requirement:
+    """A rule's substance in parts (what `describe` says in one line)."""
+    req, pa = rule.requires, rule.requires.pre_arrival
+    return Requirement(
+        hours_before=pa.hours_before if pa else None,
+        lodged_by=pa.lodged_by if pa else None,
+        pre_arrival=pa is not None,
+        optional=bool(pa and not pa.mandatory),
+        documents=sorted(d.value for d in req.documents),
+        fields=sorted(req.fields),
+        procedures=sorted(p.value for p in rule.procedures),
+        hs=list(rule.when.hs),
+        modes=sorted(m.value for m in rule.when.modes),
+        blocking=rule.severity.value == "blocking",
+    )
+
+
+def _state(values: list[str | None]) -> Literal["same", "some", "differs"]:
+    asked = {v for v in values if v}
+    if len(asked) > 1:
+        return "differs"
+    return "some" if asked and None in values else "same"
+
+
 def matrix(packs: PackSet, jurisdictions: list[str], day: date) -> Matrix:
     """The requirement matrix of the packs in force on `day`."""
     in_force = {j: packs.in_force(j, day) for j in jurisdictions}
     cells: dict[str, dict[str, list[str]]] = {}
+    detail: dict[str, dict[str, list[Requirement]]] = {}
     for j, pack in in_force.items():
         if pack is None:
             continue
@@ -67,6 +116,7 @@ def matrix(packs: PackSet, jurisdictions: list[str], day: date) -> Matrix:
             ):
                 continue
             cells.setdefault(rule.topic, {}).setdefault(j, []).append(describe(rule))
+            detail.setdefault(rule.topic, {}).setdefault(j, []).append(requirement(rule))
     rows = []
     for topic in sorted(cells):
         row = {
@@ -75,9 +125,22 @@ def matrix(packs: PackSet, jurisdictions: list[str], day: date) -> Matrix:
             if in_force[j] is not None
         }
         values = list(row.values())
-        rows.append(MatrixRow(topic=topic, cells=row, agree=all(v == values[0] for v in values)))
+        state = _state(values)
+        rows.append(
+            MatrixRow(
+                topic=topic,
+                cells=row,
+                agree=state == "same",
+                state=state,
+                detail=detail.get(topic, {}),
+            )
+        )
     return Matrix(
-        date=day, jurisdictions=jurisdictions, rows=rows, differing=sum(not r.agree for r in rows)
+        date=day,
+        jurisdictions=jurisdictions,
+        rows=rows,
+        differing=sum(r.state == "differs" for r in rows),
+        partial=sum(r.state == "some" for r in rows),
     )
 
 

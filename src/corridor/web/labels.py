@@ -43,6 +43,42 @@ LABELS: dict[str, str] = {
     "not_released": N_("not released"),
     "awaiting_endorsement": N_("awaiting a chief's endorsement"),
     "information_requested": N_("information requested"),
+    # Topics of the rules (the rows of the harmonisation matrix)
+    "certificate.phytosanitary": N_("Phytosanitary certificate"),
+    "certificate.veterinary": N_("Veterinary certificate"),
+    "declaration.exit": N_("Exit declaration"),
+    "documents.commercial": N_("Commercial documents"),
+    "documents.rail_consignment_note": N_("Rail consignment note"),
+    "documents.transit": N_("Transit documents"),
+    "documents.transit_declaration": N_("Transit declaration"),
+    "evidence.steel_inputs": N_("Origin of the steel inputs"),
+    "guarantee.transit": N_("Transit guarantee"),
+    "licence.nuclear": N_("Nuclear and radioactive goods licence"),
+    "permit.cbam": N_("CBAM authorisation"),
+    "permit.dual_use": N_("Dual-use export authorisation"),
+    "pre_arrival.declaration": N_("Pre-arrival declaration"),
+    "pre_arrival.rail": N_("Pre-arrival information, rail"),
+    "pre_arrival.road": N_("Pre-arrival information, road"),
+    "pre_arrival.sea": N_("Pre-arrival information, sea"),
+    "seals.navigation": N_("Electronic navigation seals"),
+    "languages": N_("Languages of the declaration"),
+    "transit_systems": N_("Transit systems"),
+    # Who lodges pre-arrival data
+    "by:carrier": N_("the carrier"),
+    "by:declarant": N_("the declarant"),
+    "by:carrier_or_declarant": N_("the carrier or the declarant"),
+    # Modes of transport
+    "mode:rail": N_("rail"),
+    "mode:ferry": N_("ferry"),
+    "mode:sea": N_("sea"),
+    "mode:road": N_("road"),
+    # Hubs and units of an emissions statement
+    "hub:container_terminal": N_("container terminal"),
+    "hub:transshipment": N_("transshipment"),
+    "unit:tkm": N_("t·km"),
+    "unit:TEU-km": N_("TEU·km"),
+    "unit:containers": N_("containers"),
+    "unit:t": N_("t"),
 }
 # Document kinds: their names come from the kinds' registry (one home per kind).
 LABELS.update(drafting.KIND_NAMES)

@@ -30,8 +30,9 @@ EXAMPLES = 10
 # Operations whose validity the document cannot state whole, so a schema-valid request may
 # rightly be refused with 422: what must hold between fields or against stored data.
 ONLY_PARTLY_SCHEMA: dict[str, str] = {
-    "POST /shipments": "parties must be registered with fitting roles; net <= gross",
-    "POST /rules/check": "net <= gross; equipment listed once",
+    "POST /shipments": "parties must be registered with fitting roles; net <= gross; the goods "
+    "fit their boxes",
+    "POST /rules/check": "net <= gross; equipment listed once; the goods fit their boxes",
     "GET /rules/diff": "origin and destination come together or not at all",
     "POST /rules/lint": "the body is a rule pack, checked by the linter itself",
     "PUT /customs/profiles": "the body is a profile set, checked by its loader (and read as "

@@ -80,3 +80,31 @@ def test_zip_bombs_in_a_qr_payload_are_refused(signing: Any) -> None:
     verdict = verify_input(bomb.encode(), keys.trust_list(), NOW)
     assert verdict.status == "INVALID"
     assert verdict.reason == "malformed"
+
+
+def test_the_paper_copy_is_laid_out_like_the_paper_it_replaces(signing: Any) -> None:
+    """Title and number at the top, the shipment by its reference, the parties as blocks, the
+    goods as a table whose columns are the goods' fields and whose rows are the lines."""
+    keys, orgs = signing
+    token = invoice_token(keys, orgs)
+    doc = verify(token, keys.trust_list(), NOW)
+    pdf = render(token, doc, reference="KZ-EXP-2026-0042")
+    text = pdf_text(pdf)
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[0].startswith("Commercial invoice")
+    assert "Shipment KZ-EXP-2026-0042" in text
+    assert "Number INV-1" in text
+    # Parties as labelled blocks, not run-on dictionaries.
+    assert "SELLER" in text
+    assert "BUYER" in text
+    assert "Tax id: RO18547290" in text
+    assert "{'name'" not in text
+    assert "name: " not in text
+    # The goods table: its header once, then one row per line in order, cells in column order.
+    header = next(i for i, line in enumerate(lines) if line.startswith("No. HS code"))
+    assert lines[header] == "No. HS code Description Net kg Value Currency"
+    assert lines[header + 1] == "1 720241 Ferro-chromium 40000 58000 USD"
+    assert lines[header + 2] == "2 720221 Ferro-silicon 20000 27000 USD"
+    assert text.count("HS code") == 1
+    # Without a reference the shipment is named by its id.
+    assert "Shipment shipment-1" in pdf_text(render(token, doc))

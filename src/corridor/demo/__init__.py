@@ -302,7 +302,7 @@ def run(ctx: Context, now: datetime) -> DemoRun:
     pdf_path = ctx.settings.data_dir / f"{walked.shipment.reference}-invoice.pdf"
     fd = os.open(pdf_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(papers.print_copy(invoice, trust, now))
+        fh.write(papers.print_copy(invoice, trust, now, walked.shipment.reference))
     from_paper = papers.check(pdf_path.read_bytes(), trust, now)
     shipper = DEMO.organisation(DEMO.shipper)
     return DemoRun(walked, verdicts, pdf_path, from_paper, exchanged, decided, shipper)

@@ -8,11 +8,13 @@ Turkish and Romanian names render on any machine.
 from __future__ import annotations
 
 import io
+import re
 from importlib import resources
 from typing import Any
 
 import segno
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from corridor.documents import sdjwt
 from corridor.documents.kinds import KINDS
@@ -27,8 +29,48 @@ def _title(kind: DocumentKind) -> str:
     return name[:1].upper() + name[1:]
 
 
-# List fields printed one row per element, after the other fields.
+# List fields printed as tables, after the parties and the other fields.
 _ROWS = {"goods": "Goods", "equipment": "Equipment", "elements": "Transport chain elements"}
+# Column and field names as a reader knows them; others are the name with spaces.
+_WORDS = {
+    "sequence": "No.",
+    "hs_code": "HS code",
+    "net_kg": "Net kg",
+    "gross_kg": "Gross kg",
+    "origin_country": "Origin",
+    "package_type": "Package",
+    "wtw_kg": "WTW kg",
+    "ttw_kg": "TTW kg",
+    "teu": "TEU",
+    "cargo_t": "Cargo, t",
+    "document_number": "Number",
+    "issue_date": "Date",
+}
+# The order a goods line's columns are read in; other columns follow as the rows name them.
+_COLUMNS = (
+    "sequence",
+    "hs_code",
+    "description",
+    "packages",
+    "package_type",
+    "gross_kg",
+    "net_kg",
+    "value",
+    "currency",
+    "origin_country",
+)
+# The fields that head the page beside the title.
+_HEAD = ("document_number", "issue_date")
+_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
+
+
+def _word(name: str) -> str:
+    text = _WORDS.get(name) or name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _is_party(value: Any) -> bool:
+    return isinstance(value, dict) and {"name", "country"} <= set(value)
 
 
 def _qr(token: str, doc: VerifiedDocument) -> tuple[segno.QRCode, bool]:
@@ -61,50 +103,119 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def render(token: str, doc: VerifiedDocument) -> bytes:
-    """The PDF of a verified document."""
+def _party(pdf: FPDF, label: str, value: dict[str, Any], x: float, y: float, w: float) -> float:
+    """A party as a block: its role, name, country, tax id and address; the block's bottom."""
+    lines = [str(value["name"]), f"Country: {value['country']}"]
+    if value.get("tax_id"):
+        lines.append(f"Tax id: {value['tax_id']}")
+    lines += [
+        f"{_word(k)}: {_text(v)}"
+        for k, v in value.items()
+        if k not in ("name", "country", "tax_id")
+    ]
+    pdf.set_xy(x + 2, y + 1.5)
+    pdf.set_font("DejaVu", "B", 8)
+    pdf.cell(w - 4, 4.5, label.upper(), new_x="LEFT", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for line in lines:
+        pdf.multi_cell(w - 4, 4.8, line, new_x="LEFT", new_y="NEXT")
+    bottom = pdf.get_y() + 1.5
+    pdf.rect(x, y, w, bottom - y)
+    return bottom
+
+
+def _table(pdf: FPDF, title: str, rows: list[Any]) -> None:
+    """List rows as a table: one column per field, in the order the rows first name them."""
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    named: list[str] = []
+    for row in rows:
+        for key in row if isinstance(row, dict) else ["value"]:
+            if key not in named:
+                named.append(key)
+    rank = {c: i for i, c in enumerate(_COLUMNS)}
+    columns = sorted(named, key=lambda c: (rank.get(c, len(rank)), named.index(c)))
+    cells = [
+        [_text(row.get(c, "")) if isinstance(row, dict) else _text(row) for c in columns]
+        for row in rows
+    ]
+    align = [
+        "RIGHT"
+        if all(_NUMBER.match(r[i]) for r in cells if r[i]) and any(r[i] for r in cells)
+        else "LEFT"
+        for i in range(len(columns))
+    ]
+    pdf.set_font("DejaVu", "", 8)
+    with pdf.table(
+        text_align=tuple(align),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 244)),
+        line_height=4.8,
+        padding=1,
+    ) as table:
+        head = table.row()
+        for c in columns:
+            head.cell(_word(c))
+        for values in cells:
+            line = table.row()
+            for v in values:
+                line.cell(v)
+
+
+def render(token: str, doc: VerifiedDocument, reference: str | None = None) -> bytes:
+    """The PDF of a verified document, laid out as the paper it replaces: its title and
+    number, the shipment by its reference, the parties as blocks, the other fields, the
+    lists as tables, then the issuer, the signing key and the verification QR code."""
     qr, summary = _qr(token, doc)
     png = io.BytesIO()
     qr.save(png, kind="png", scale=4, border=2)
+    fields = doc.disclosed
 
     pdf = FPDF(format="A4")
     pdf.set_title(_title(doc.kind))
     pdf.add_font("DejaVu", "", _font_path("DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", _font_path("DejaVuSans-Bold.ttf"))
     pdf.add_page()
+    top = pdf.get_y()
     pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(0, 10, _title(doc.kind), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(110, 9, _title(doc.kind), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    meta = [
-        ("Issued by", f"{doc.issuer.name} ({doc.issuer.country}, {doc.issuer.role})"),
-        ("Issued", f"{doc.issued_at:%Y-%m-%d %H:%M} UTC"),
-        ("Valid until", f"{doc.expires_at:%Y-%m-%d}" if doc.expires_at else "-"),
-        ("Shipment", doc.shipment or "-"),
-        ("Signing key", doc.kid),
+    shipment = f"Shipment {reference}" if reference else f"Shipment {doc.shipment or '-'}"
+    pdf.cell(110, 5, shipment, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin + 115, top)
+    for key in _HEAD:
+        if key in fields:
+            pdf.set_font("DejaVu", "B", 9)
+            pdf.cell(22, 6, _word(key))
+            pdf.set_font("DejaVu", "", 10)
+            pdf.cell(0, 6, _text(fields[key]), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_x(pdf.l_margin + 115)
+    pdf.set_y(max(pdf.get_y(), top + 16) + 2)
+
+    parties = [(k, v) for k, v in fields.items() if _is_party(v)]
+    width = (pdf.w - pdf.l_margin - pdf.r_margin - 4) / 2
+    for i in range(0, len(parties), 2):
+        y = pdf.get_y()
+        bottoms = [
+            _party(pdf, _word(k), v, pdf.l_margin + j * (width + 4), y, width)
+            for j, (k, v) in enumerate(parties[i : i + 2])
+        ]
+        pdf.set_y(max(bottoms) + 3)
+
+    others = [
+        (k, v)
+        for k, v in fields.items()
+        if k not in _HEAD and not _is_party(v) and not (k in _ROWS and isinstance(v, list))
     ]
-    for label, value in meta:
+    for name, value in others:
         pdf.set_font("DejaVu", "B", 9)
-        pdf.cell(35, 6, label)
+        pdf.cell(45, 5.5, _word(name))
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for name, value in doc.disclosed.items():
-        if name in _ROWS and isinstance(value, list):
-            continue
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.cell(45, 6, name.replace("_", " "))
-        pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
-    for name in _ROWS:
-        rows = doc.disclosed.get(name)
-        if not isinstance(rows, list) or not rows:
-            continue
-        pdf.ln(2)
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(0, 7, _ROWS[name], new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 8)
-        for row in rows:
-            pdf.multi_cell(0, 5, "• " + _text(row), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, _text(value), new_x="LMARGIN", new_y="NEXT")
+    for name, title in _ROWS.items():
+        rows = fields.get(name)
+        if isinstance(rows, list) and rows:
+            _table(pdf, title, rows)
     if doc.withheld_fields:
         pdf.set_font("DejaVu", "", 8)
         pdf.multi_cell(
@@ -121,7 +232,20 @@ def render(token: str, doc: VerifiedDocument) -> bytes:
         y = pdf.get_y()
     pdf.image(png, x=pdf.l_margin, y=y, w=70)
     pdf.set_xy(pdf.l_margin + 75, y)
-    pdf.set_font("DejaVu", "", 8)
+    meta = [
+        ("Issued by", f"{doc.issuer.name} ({doc.issuer.country}, {doc.issuer.role})"),
+        ("Issued", f"{doc.issued_at:%Y-%m-%d %H:%M} UTC"),
+        ("Valid until", f"{doc.expires_at:%Y-%m-%d}" if doc.expires_at else "-"),
+        ("Signing key", doc.kid),
+    ]
+    for label, value in meta:
+        pdf.set_x(pdf.l_margin + 75)
+        pdf.set_font("DejaVu", "B", 8)
+        pdf.cell(22, 4.5, label)
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(0, 4.5, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_x(pdf.l_margin + 75)
     pdf.multi_cell(
         0,
         4.5,

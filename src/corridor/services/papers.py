@@ -31,7 +31,7 @@ from corridor.model import DocumentKind, Organisation
 from corridor.services import idempotency, keys
 from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.store.tables import DocumentRow, EventRow
+from corridor.store.tables import DocumentRow, EventRow, ShipmentRow
 
 __all__ = [
     "MEDIA_TYPE",
@@ -242,10 +242,11 @@ def pdf_filename(info: DocumentInfo) -> str:
     return f"{stem or info.kind.value}.pdf"
 
 
-def print_copy(token: str, trust: TrustList, now: datetime) -> bytes:
+def print_copy(token: str, trust: TrustList, now: datetime, reference: str | None = None) -> bytes:
     """The paper copy of a signed document (verified first: an invalid document is not
-    printed): a readable PDF with its verification QR code and the token embedded."""
-    return render(token, verify(token, trust, now))
+    printed): a readable PDF with its verification QR code and the token embedded, naming
+    its shipment by `reference` when given."""
+    return render(token, verify(token, trust, now), reference)
 
 
 def paper_copy(
@@ -257,7 +258,11 @@ def paper_copy(
         raise InvalidInput(
             f"only signed documents have a paper copy; this one is a raw {info.media_type} file"
         )
-    return info, print_copy(data.decode("ascii"), ctx.keys.trust_list(), now)
+    with ctx.db.reading() as conn:
+        reference = conn.execute(
+            select(ShipmentRow.reference).where(ShipmentRow.id == shipment_id)
+        ).scalar_one_or_none()
+    return info, print_copy(data.decode("ascii"), ctx.keys.trust_list(), now, reference)
 
 
 def check(

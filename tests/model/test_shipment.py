@@ -41,7 +41,7 @@ def test_net_mass_above_gross_is_refused() -> None:
     p["goods"][0]["net_kg"] = "50000"
     err = errors(p)[0]
     assert err["loc"] == ("goods", 0)
-    assert "cannot exceed gross_kg" in err["msg"]
+    assert "cannot exceed the gross mass" in err["msg"]
 
 
 def test_bad_fields_are_reported_with_their_paths() -> None:

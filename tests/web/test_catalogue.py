@@ -51,5 +51,17 @@ def test_every_message_is_translated_into_every_language() -> None:
 SAME = {"PDF", "TEU"}
 SAME_IN = {
     "az": {"Element", "Median", "Median (95%% interval)", "Status", "km", "t", "t·km", "TEU·km"},
-    "tr": {"Net kg", "TTW kg", "WTW kg", "km", "transit", "t", "t·km", "TEU·km"},
+    "tr": {
+        "Net kg",
+        "TTW kg",
+        "WTW kg",
+        "km",
+        "transit",
+        "t",
+        "t·km",
+        "TEU·km",
+        "20 ft",
+        "40 ft",
+        "45 ft",
+    },
 }

@@ -328,14 +328,51 @@ def test_a_new_shipment_with_errors_keeps_what_was_typed(node: Node) -> None:
     }
     r = client.post("/ui/shipments/new", data=data)
     assert r.status_code == 422
-    assert "check digit should be 3" in r.text
-    assert "cannot exceed gross_kg" in r.text
     assert 'value="WEB-ERR-1"' in r.text
     assert "Ferro-chromium" in r.text
-    data |= {"containers": "CSQU3054383", "goods-a1-net_kg": "90", "csrf": csrf_of(r.text)}
+    # Each error stands next to its field, which is marked and tied to it; the summary links
+    # to the fields by their names, never by the draft's paths.
+    for field, words in (
+        ("containers", "check digit should be 3"),
+        ("goods-a1-net_kg", "cannot exceed the gross mass"),
+    ):
+        placed = re.search(rf'<span class="field-error" id="{field}-error">([^<]*)</span>', r.text)
+        assert placed, field
+        assert words in placed.group(1)
+        control = re.search(rf'<(?:input|textarea)[^>]*id="{field}"[^>]*>', r.text)
+        assert control, field
+        assert 'aria-invalid="true"' in control.group(0)
+        assert f"{field}-error" in control.group(0)
+        assert f'href="#{field}"' in r.text
+    assert "Goods line 1: Net kg" in r.text
+    assert "goods.0" not in r.text
+    assert "net_kg" not in r.text.split('<form method="post"')[0]
+    # Goods heavier than the boxes may gross: refused in words, with what to do.
+    heavy = data | {
+        "containers": "CSQU3054383",
+        "goods-a1-gross_kg": "70000",
+        "goods-a1-net_kg": "69000",
+        "csrf": csrf_of(r.text),
+    }
+    r = client.post("/ui/shipments/new", data=heavy)
+    assert r.status_code == 422
+    assert "more than the 1 container(s) may gross" in r.text
+    assert 'value="70000"' in r.text
+    # Corrected: two 20 ft boxes, by way of Aktau.
+    data |= {
+        "containers": "CSQU3054383\nMSCU1234566",
+        "size": "20",
+        "via": "aktau",
+        "goods-a1-net_kg": "90",
+        "csrf": csrf_of(r.text),
+    }
     r = client.post("/ui/shipments/new", data=data, follow_redirects=False)
     assert r.status_code == 303
     assert "/ui/shipments/" in r.headers["location"]
+    shipper = STORY.organisation("kz-ferroalloy")
+    made = shipments.get(node.ctx, shipper, r.headers["location"].rsplit("/", 1)[1])
+    assert [c.size_type for c in made.draft.containers] == ["22G1", "22G1"]
+    assert "aktau" in made.route.nodes
 
 
 @pytest.mark.parametrize("kind", [DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST])

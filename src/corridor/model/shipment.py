@@ -94,7 +94,8 @@ class GoodsItem(BaseModel):
     def _net_not_above_gross(self) -> GoodsItem:
         if self.net_kg > self.gross_kg:
             raise ValueError(
-                f"net_kg ({self.net_kg}) cannot exceed gross_kg ({self.gross_kg}); net mass is "
+                f"the net mass ({self.net_kg} kg) cannot exceed the gross mass "
+                f"({self.gross_kg} kg); net mass is "
                 "the goods without packaging"
             )
         return self

@@ -35,6 +35,8 @@ from corridor.web.view import View, view
 router = APIRouter(prefix="/shipments")
 V = Annotated[View, Depends(view)]
 PAGE_SIZE = 50
+# The container sizes the form offers, as ISO 6346 size-type codes (general purpose boxes).
+SIZES = {"20": "22G1", "40": "42G1", "45": "L5G1"}
 _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
 
@@ -44,10 +46,35 @@ def _message(e: Any) -> str:
     return str(e["msg"]).removeprefix("Value error, ")
 
 
-def _errors(error: ValidationError) -> dict[str, str]:
+# The form's fields by the draft's field names (a goods line's by its own).
+_TOP = {"reference", "consignee", "forwarder", "carriers", "departure", "containers"}
+_LINE = {"hs_code", "description", "packages", "package_type", "gross_kg", "net_kg"}
+
+
+def _field(loc: tuple[Any, ...], lines: list[str]) -> str:
+    """The id of the form field an error belongs to ('shipment' for the whole form)."""
+    parts = [str(p) for p in loc]
+    if not parts:
+        return "shipment"
+    head = parts[0]
+    if head == "goods" and len(parts) > 1 and parts[1].isdigit() and lines:
+        line = lines[min(int(parts[1]), len(lines) - 1)]
+        rest = parts[2:] or ["net_kg"]  # a line's own check: its net mass against its gross
+        name = rest[0] if rest[0] in _LINE | {"origin_country"} else "value"
+        if rest[0] == "value" and rest[1:] == ["currency"]:
+            name = "currency"
+        return f"goods-{line}-{name}"
+    if head == "route":
+        return parts[1] if len(parts) > 1 and parts[1] in ("origin", "destination") else "via"
+    return head if head in _TOP else "shipment"
+
+
+def _errors(error: ValidationError, lines: list[str]) -> dict[str, str]:
+    """Each error by the id of the field it belongs to, in words (no paths)."""
     out: dict[str, str] = {}
     for e in error.errors():
-        out.setdefault(".".join(str(p) for p in e["loc"]) or "shipment", _message(e))
+        field = _field(tuple(e["loc"]), lines)
+        out[field] = f"{out[field]} {_message(e)}" if field in out else _message(e)
     return out
 
 
@@ -132,6 +159,8 @@ def _draft_from(form: Any, who_id: str) -> tuple[dict[str, Any], dict[str, Any]]
                 "origin_country": get("origin_country").upper(),
             }
         )
+    size = SIZES.get(str(form.get("size") or ""), SIZES["40"])
+    via = str(form.get("via") or "")
     draft = {
         "reference": str(form.get("reference") or "").strip(),
         "consignor": who_id,
@@ -139,11 +168,14 @@ def _draft_from(form: Any, who_id: str) -> tuple[dict[str, Any], dict[str, Any]]
         "forwarder": str(form.get("forwarder") or "") or None,
         "carriers": [str(c) for c in form.getlist("carriers")],
         "goods": goods,
-        "containers": [{"number": c} for c in _lines(str(form.get("containers") or ""))],
+        "containers": [
+            {"number": c, "size_type": size} for c in _lines(str(form.get("containers") or ""))
+        ],
         "route": {
             "origin": str(form.get("origin") or ""),
             "destination": str(form.get("destination") or ""),
             "prefer": str(form.get("prefer") or "fastest"),
+            "via": [via] if via else [],
         },
         "departure": str(form.get("departure") or "") or None,
     }
@@ -162,9 +194,12 @@ async def create(v: V) -> Response:
         draft = ShipmentDraft.model_validate(data)
         made = await run_in_threadpool(shipments.submit, v.ctx, who, draft, v.ctx.clock())
     except ValidationError as e:
-        errors = _errors(e)
+        errors = _errors(e, shown["lines"])
     except CorridorError as e:
-        errors = {x.field: x.message for x in e.errors} or {"shipment": e.detail}
+        lines = shown["lines"]
+        errors = {_field(tuple(x.field.split(".")), lines): x.message for x in e.errors} or {
+            "shipment": e.detail
+        }
     else:
         return v.redirect(f"/shipments/{made.id}")
     # The form lists the directory's organisations: read off the event loop.

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from corridor import exceptions as exc
 from corridor.api.problems import STATUS, status_for
+from corridor.messages import MESSAGES, fill
 from corridor.network import Network
 from corridor.store.db import Database
 from tests.api.helpers import SHIPPER, is_problem, rows, shipment, submit
@@ -166,6 +167,28 @@ def test_malformed_shipments_are_refused_and_write_nothing(
     assert matching, body
     assert words in matching[0]["message"]
     assert (rows(sqlite_db, "shipments"), rows(sqlite_db, "shipment_events")) == before
+
+
+def test_a_refused_field_carries_its_messages_code_and_parameters(
+    client: TestClient, api_keys: dict[str, str]
+) -> None:
+    """The English sentence stays in `message`; `code` and `params` let a client write it in
+    its own language (the corridor's own codes), and pydantic's error type names the rest."""
+    body = _mutate(["containers", 0, "number"], "CSQU3054384")
+    body["goods"][0]["net_kg"] = "90000"
+    r = client.post("/shipments", json=body, headers=auth(api_keys, SHIPPER))
+    found = {e["field"]: e for e in is_problem(r, 422)["errors"]}
+    box = found["containers.0.number"]
+    assert box["code"] == "container_check_digit"
+    assert box["params"] == {"value": "'CSQU3054384'", "digit": "3"}
+    assert fill(MESSAGES[box["code"]], box["params"]) == box["message"]
+    net = found["goods.0"]
+    assert net["code"] == "net_above_gross"
+    assert net["params"] == {"net": "90000", "gross": "20200"}
+    missing = client.post("/shipments", json={"reference": "X"}, headers=auth(api_keys, SHIPPER))
+    consignor = {e["field"]: e for e in is_problem(missing, 422)["errors"]}["consignor"]
+    assert consignor["code"] == "missing"
+    assert consignor["params"] is None
 
 
 def test_no_route_between_nodes_is_a_problem(

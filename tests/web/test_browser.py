@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from corridor.customs.references import new_grn
 from corridor.documents.recipes import token_from_input
+from corridor.messages import MESSAGES, fill
 from corridor.model import DocumentKind
 from corridor.services import papers, shipments
 from corridor.web import i18n
@@ -104,7 +105,11 @@ def submit_shipment(me: Person, reference: str) -> str:
     )
     containers = page.get_by_label(t("Container numbers (ISO 6346), one per line"))
     containers.fill("CSQU3054384")
-    expect(page.locator("#containers-msg")).to_contain_text("check digit should be 3")
+    # The model's refusals, in the person's language.
+    said = lambda code, **params: fill(t(MESSAGES[code]), params)  # noqa: E731
+    expect(page.locator("#containers-msg")).to_contain_text(
+        said("container_check_digit", value="'CSQU3054384'", digit="3")
+    )
     containers.fill("CSQU3054383")
     expect(page.locator("#containers-msg")).to_contain_text(t("valid"))
     # A second goods line comes and goes.
@@ -114,7 +119,7 @@ def submit_shipment(me: Person, reference: str) -> str:
     expect(page.locator("fieldset.line")).to_have_count(1)
     line = page.locator("fieldset.line").first
     line.get_by_label(t("HS code")).fill("72024")
-    expect(line.locator(".msg")).to_contain_text("6 digits")
+    expect(line.locator(".msg")).to_contain_text(said("hs_code", value="'72024'"))
     line.get_by_label(t("HS code")).fill("720241")
     expect(line.locator(".msg")).to_contain_text(t("valid"))
     for label, value in (
@@ -132,7 +137,9 @@ def submit_shipment(me: Person, reference: str) -> str:
     # Refused in place: the error beside the net mass, which is marked; nothing typed is lost.
     net = page.locator("fieldset.line").first.get_by_label(t("Net kg"), exact=True)
     expect(net).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("fieldset.line .field-error")).to_contain_text("cannot exceed the gross")
+    expect(page.locator("fieldset.line .field-error")).to_contain_text(
+        said("net_above_gross", net="30000", gross="20200")
+    )
     expect(page.get_by_label(t("Your reference"))).to_have_value(reference)
     expect(page.get_by_label(t("Container numbers (ISO 6346), one per line"))).to_have_value(
         "CSQU3054383"

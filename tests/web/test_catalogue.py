@@ -12,6 +12,7 @@ from corridor.web import i18n
 
 ROOT = Path(__file__).parent.parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+BRACES = re.compile(r"\{(\w+)\}")
 
 
 def extracted() -> set[str]:
@@ -42,9 +43,11 @@ def test_every_message_is_translated_into_every_language() -> None:
         same = SAME | SAME_IN.get(locale, set())
         untranslated = sorted(m for m in found if catalogue.gettext(m) == m and m not in same)
         assert untranslated == [], f"{locale}: untranslated {untranslated[:10]}"
-        # A translation keeps the message's placeholders.
+        # A translation keeps the message's placeholders (%(name)s, or {name} in a refusal's
+        # message by code).
         for m in found:
             assert set(PLACEHOLDER.findall(catalogue.gettext(m))) == set(PLACEHOLDER.findall(m)), m
+            assert set(BRACES.findall(catalogue.gettext(m))) == set(BRACES.findall(m)), m
 
 
 # Strings that read the same in every language, and in one language.

@@ -345,6 +345,16 @@ def test_a_new_shipment_with_errors_keeps_what_was_typed(node: Node) -> None:
         assert f"{field}-error" in control.group(0)
         assert f'href="#{field}"' in r.text
     assert "Goods line 1: Net kg" in r.text
+    # In Russian, the same refusals in Russian: the page translates each message by its code.
+    russian = signed_in(node, "kz-ferroalloy")
+    russian.get("/ui/language/ru")
+    page = russian.post(
+        "/ui/shipments/new", data={**data, "csrf": csrf_of(russian.get("/ui/shipments/new").text)}
+    )
+    assert page.status_code == 422
+    assert "контрольная цифра должна быть 3" in page.text
+    assert "масса нетто (200 кг) не может превышать массу брутто (100 кг)" in page.text
+    assert "check digit" not in page.text
     assert "goods.0" not in r.text
     assert "net_kg" not in r.text.split('<form method="post"')[0]
     # Goods heavier than the boxes may gross: refused in words, with what to do.

@@ -14,6 +14,7 @@ from starlette.routing import Match
 
 from corridor import exceptions as exc
 from corridor.http_status import HTTP_STATUS, http_status, status_of
+from corridor.messages import MESSAGES
 
 log = logging.getLogger("corridor.api")
 
@@ -72,10 +73,14 @@ class BodyTooLarge(Exception):
 
 
 class ProblemField(BaseModel):
-    """One invalid field."""
+    """One invalid field: its message in English, and where the message has one, its code
+    and parameters (`corridor.messages`), from which a client writes it in its own
+    language."""
 
     field: str
     message: str
+    code: str | None = None
+    params: dict[str, str] | None = None
 
 
 class Problem(BaseModel):
@@ -152,6 +157,19 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def _problem_field(err: dict[str, Any]) -> ProblemField:
+    """One refused field, with its message's code and parameters where it has them: the
+    corridor's own codes (`corridor.messages`), or pydantic's error type for the others."""
+    code = err.get("type")
+    ours = code in MESSAGES
+    return ProblemField(
+        field=_field(tuple(err.get("loc", ()))),
+        message=_message(err),
+        code=str(code) if code else None,
+        params={k: str(v) for k, v in (err.get("ctx") or {}).items()} if ours else None,
+    )
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves on this path (routers are asked method by method)."""
     methods = {
@@ -201,9 +219,7 @@ def install(app: FastAPI) -> None:
                 "Content-Type: application/json.",
                 request,
             )
-        fields = [
-            ProblemField(field=_field(tuple(e.get("loc", ()))), message=_message(e)) for e in errs
-        ]
+        fields = [_problem_field(e) for e in errs]
         summary = "; ".join(f"{f.field}: {f.message}" for f in fields[:3])
         more = f" (and {len(fields) - 3} more)" if len(fields) > 3 else ""
         return problem(

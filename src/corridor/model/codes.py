@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 from stdnum import iso6346, luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
+
+from corridor.messages import refusal
 
 _HS6 = re.compile(r"^\d{6}$")
 # Chapter 77 is reserved in the Harmonized System; chapters run 01 to 97.
@@ -31,43 +32,23 @@ def check_hs_code(value: str) -> str:
     """Accept a 6-digit HS subheading, with or without dots (7202.41 -> 720241)."""
     code = value.replace(".", "").replace(" ", "")
     if not _HS6.match(code):
-        raise PydanticCustomError(
-            "hs_code",
-            "HS code must be 6 digits (a subheading), e.g. '720241' for ferro-chromium; "
-            "got {value}",
-            {"value": repr(value)},
-        )
+        raise refusal("hs_code", value=repr(value))
     if int(code[:2]) not in _HS_CHAPTERS:
-        raise PydanticCustomError(
-            "hs_code",
-            "HS chapter {chapter} does not exist; chapters run 01-97 (77 is reserved), "
-            "e.g. '720241'",
-            {"chapter": code[:2]},
-        )
+        raise refusal("hs_chapter", chapter=code[:2])
     return code
 
 
 def check_country(value: str) -> str:
     """Accept an ISO 3166-1 alpha-2 country code."""
     if not (len(value) == 2 and pycountry.countries.get(alpha_2=value)):
-        raise PydanticCustomError(
-            "country",
-            "{value} is not an ISO 3166-1 alpha-2 country code; use two letters such as "
-            "'KZ', 'AZ', 'GE', 'TR' or 'RO'",
-            {"value": repr(value)},
-        )
+        raise refusal("country", value=repr(value))
     return value
 
 
 def check_currency(value: str) -> str:
     """Accept an ISO 4217 alphabetic currency code."""
     if not (len(value) == 3 and pycountry.currencies.get(alpha_3=value)):
-        raise PydanticCustomError(
-            "currency",
-            "{value} is not an ISO 4217 currency code; use three letters such as "
-            "'USD', 'EUR', 'KZT' or 'CNY'",
-            {"value": repr(value)},
-        )
+        raise refusal("currency", value=repr(value))
     return value
 
 
@@ -77,15 +58,10 @@ def check_container(value: str) -> str:
     try:
         return str(iso6346.validate(compact))
     except StdnumError:
-        expected = ""
         if re.fullmatch(r"[A-Z]{3}[UJZR]\d{7}", compact):
-            expected = f" (its check digit should be {iso6346.calc_check_digit(compact[:10])})"
-        raise PydanticCustomError(
-            "container_number",
-            "{value} is not a valid ISO 6346 container number{expected}; it is 4 letters "
-            "(owner code + U, J or Z), 6 digits and a check digit, e.g. 'CSQU3054383'",
-            {"value": repr(value), "expected": expected},
-        ) from None
+            digit = iso6346.calc_check_digit(compact[:10])
+            raise refusal("container_check_digit", value=repr(value), digit=digit) from None
+        raise refusal("container_number", value=repr(value)) from None
 
 
 def check_wagon(value: str) -> str:
@@ -93,13 +69,7 @@ def check_wagon(value: str) -> str:
     both ending in a Luhn check digit."""
     digits = re.sub(r"[\s-]", "", value)
     if not (re.fullmatch(r"\d{8}|\d{12}", digits) and luhn.is_valid(digits)):
-        raise PydanticCustomError(
-            "wagon_number",
-            "{value} is not a valid wagon number; use the 8-digit 1520 mm number or the "
-            "12-digit UIC number, ending in its check digit, e.g. '52345675' or "
-            "'318052345671'",
-            {"value": repr(value)},
-        )
+        raise refusal("wagon_number", value=repr(value))
     return digits
 
 
@@ -108,20 +78,12 @@ def check_tax_id(country: str, value: str) -> str:
     module = get_cc_module(country.lower(), "vat")
     if module is None:
         if not re.fullmatch(r"[0-9A-Za-z-]{5,20}", value):
-            raise PydanticCustomError(
-                "tax_id",
-                "tax id {value} must be 5-20 letters, digits or dashes",
-                {"value": repr(value)},
-            )
+            raise refusal("tax_id_shape", value=repr(value))
         return value
     try:
         return str(module.validate(value))
     except StdnumError as exc:
-        raise PydanticCustomError(
-            "tax_id",
-            "{value} is not a valid tax id for {country} ({reason})",
-            {"value": repr(value), "country": country, "reason": str(exc)},
-        ) from None
+        raise refusal("tax_id", value=repr(value), country=country, reason=str(exc)) from None
 
 
 # Dates the corridor plans with: rule packs and the network describe this century, and a date
@@ -132,15 +94,11 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 def check_planning_date(value: date) -> date:
     """Accept a date between 2000-01-01 and 2099-12-31."""
     if not EARLIEST <= value <= LATEST:
-        raise PydanticCustomError(
+        raise refusal(
             "planning_date",
-            "{value} is outside the dates the corridor plans with ({earliest} to {latest}); "
-            "give the real date, e.g. '2026-03-02'",
-            {
-                "value": value.isoformat(),
-                "earliest": EARLIEST.isoformat(),
-                "latest": LATEST.isoformat(),
-            },
+            value=value.isoformat(),
+            earliest=EARLIEST.isoformat(),
+            latest=LATEST.isoformat(),
         )
     return value
 

@@ -100,20 +100,21 @@ def wagons_for(size_types: Sequence[str]) -> int:
     return max(1, math.ceil(teu_of(size_types) / per_wagon))
 
 
-def overload(goods_gross_kg: Decimal, boxes: Sequence[Box]) -> str | None:
-    """Why the goods cannot travel in these boxes, or None when they can: the goods and the
-    boxes' tare together above what the boxes may gross."""
+def overload(goods_gross_kg: Decimal, boxes: Sequence[Box]) -> dict[str, str] | None:
+    """Why the goods cannot travel in these boxes (the parameters of the `goods_overweight`
+    message), or None when they can: the goods and the boxes' tare together above what the
+    boxes may gross."""
     if not boxes:
         return None
     tare = sum((b.tare_kg or size_of(b.size_type).tare_kg.v for b in boxes), Decimal(0))
     limit = sum((b.max_gross_kg or size_of(b.size_type).max_gross_kg.v for b in boxes), Decimal(0))
     if goods_gross_kg + tare <= limit:
         return None
-    over = goods_gross_kg + tare - limit
-    return (
-        f"the goods ({goods_gross_kg:,.0f} kg gross) and the containers' tare ({tare:,.0f} kg) "
-        f"come to {goods_gross_kg + tare:,.0f} kg, {over:,.0f} kg more than the "
-        f"{len(boxes)} container(s) may gross ({limit:,.0f} kg; ISO 668 unless a box's CSC "
-        "plate is given as its max_gross_kg): add a container, split the shipment, or give "
-        "each box's tare_kg and max_gross_kg from its markings"
-    )
+    return {
+        "goods": f"{goods_gross_kg:,.0f}",
+        "tare": f"{tare:,.0f}",
+        "total": f"{goods_gross_kg + tare:,.0f}",
+        "over": f"{goods_gross_kg + tare - limit:,.0f}",
+        "boxes": str(len(boxes)),
+        "limit": f"{limit:,.0f}",
+    }

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
+from corridor.messages import refusal
 from corridor.model.codes import (
     NODE_ID,
     ORG_ID,
@@ -93,11 +94,7 @@ class GoodsItem(BaseModel):
     @model_validator(mode="after")
     def _net_not_above_gross(self) -> GoodsItem:
         if self.net_kg > self.gross_kg:
-            raise ValueError(
-                f"the net mass ({self.net_kg} kg) cannot exceed the gross mass "
-                f"({self.gross_kg} kg); net mass is "
-                "the goods without packaging"
-            )
+            raise refusal("net_above_gross", net=str(self.net_kg), gross=str(self.gross_kg))
         return self
 
 
@@ -175,21 +172,18 @@ class ShipmentDraft(BaseModel):
     @model_validator(mode="after")
     def _check_equipment(self) -> ShipmentDraft:
         if not self.containers and not self.wagons:
-            raise ValueError(
-                "a shipment needs at least one container (ISO 6346 number) or rail wagon; "
-                "add 'containers': [{'number': 'CSQU3054383'}]"
-            )
+            raise refusal("no_equipment")
         numbers = [c.number for c in self.containers] + [w.number for w in self.wagons]
         duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
         if duplicates:
-            raise ValueError(f"equipment listed twice: {', '.join(duplicates)}")
+            raise refusal("equipment_twice", numbers=", ".join(duplicates))
         if self.consignor == self.consignee:
-            raise ValueError("consignor and consignee must be different organisations")
+            raise refusal("same_parties")
         if not self.wagons:
             # Goods that travel in containers alone must fit in them.
             why = overload(sum((g.gross_kg for g in self.goods), Decimal(0)), self.containers)
             if why:
-                raise ValueError(why)
+                raise refusal("goods_overweight", **why)
         return self
 
     def party_ids(self) -> set[str]:

@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 
 from corridor import __version__
 from corridor.exceptions import AuthenticationFailed, PermissionDenied
+from corridor.messages import MESSAGES, fill
 from corridor.model import Officer, Organisation, Role
 from corridor.services import Context, sessions
 from corridor.services.sessions import WebSession
@@ -136,6 +137,14 @@ class View:
         """A message of the web modules in the request's language."""
         text = i18n.translations(self.locale).gettext(message)
         return text % values if values else text
+
+    def said(self, error: Any) -> str:
+        """A validation error's message in the request's language: by its code where it has
+        one (`corridor.messages`), else as the model wrote it."""
+        code = error.get("type")
+        if code in MESSAGES:
+            return fill(self._(MESSAGES[code]), error.get("ctx") or {})
+        return str(error["msg"]).removeprefix("Value error, ")
 
     # Who may see what ------------------------------------------------------------------
     def need(self, *roles: Role) -> Organisation:

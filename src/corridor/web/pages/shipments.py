@@ -41,11 +41,6 @@ _HS = TypeAdapter(HSCode)
 _CONTAINER = TypeAdapter(ContainerNumber)
 
 
-def _message(e: Any) -> str:
-    """A model's error message as a sentence (pydantic prefixes a validator's own)."""
-    return str(e["msg"]).removeprefix("Value error, ")
-
-
 # The form's fields by the draft's field names (a goods line's by its own).
 _TOP = {"reference", "consignee", "forwarder", "carriers", "departure", "containers"}
 _LINE = {"hs_code", "description", "packages", "package_type", "gross_kg", "net_kg"}
@@ -69,12 +64,12 @@ def _field(loc: tuple[Any, ...], lines: list[str]) -> str:
     return head if head in _TOP else "shipment"
 
 
-def _errors(error: ValidationError, lines: list[str]) -> dict[str, str]:
-    """Each error by the id of the field it belongs to, in words (no paths)."""
+def _errors(v: View, error: ValidationError, lines: list[str]) -> dict[str, str]:
+    """Each error by the id of the field it belongs to, in the reader's words (no paths)."""
     out: dict[str, str] = {}
     for e in error.errors():
-        field = _field(tuple(e["loc"]), lines)
-        out[field] = f"{out[field]} {_message(e)}" if field in out else _message(e)
+        field, said = _field(tuple(e["loc"]), lines), v.said(e)
+        out[field] = f"{out[field]} {said}" if field in out else said
     return out
 
 
@@ -124,13 +119,13 @@ def check_field(v: V) -> Response:
         try:
             _HS.validate_python(hs_code.strip())
         except ValidationError as e:
-            problems += [_message(x) for x in e.errors()]
+            problems += [v.said(x) for x in e.errors()]
     if containers is not None:
         for number in _lines(containers):
             try:
                 _CONTAINER.validate_python(number)
             except ValidationError as e:
-                problems += [_message(x) for x in e.errors()]
+                problems += [v.said(x) for x in e.errors()]
     return v.page("_check.html", problems=problems, empty=not (hs_code or containers))
 
 
@@ -194,7 +189,7 @@ async def create(v: V) -> Response:
         draft = ShipmentDraft.model_validate(data)
         made = await run_in_threadpool(shipments.submit, v.ctx, who, draft, v.ctx.clock())
     except ValidationError as e:
-        errors = _errors(e, shown["lines"])
+        errors = _errors(v, e, shown["lines"])
     except CorridorError as e:
         lines = shown["lines"]
         errors = {_field(tuple(x.field.split(".")), lines): x.message for x in e.errors} or {

@@ -37,10 +37,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field."""
+    """One problem with one input field; `said` is the message's code and parameters
+    (`corridor.messages`) when it has them, so a door can word it in its reader's language."""
 
     field: str
     message: str
+    said: tuple[str, dict[str, str]] | None = None
 
 
 # The next steps an error may point to; each door (API, CLI, web) says how to take them.
@@ -55,11 +57,17 @@ class CorridorError(Exception):
     hint: str | None = None
 
     def __init__(
-        self, detail: str, errors: list[FieldError] | None = None, hint: str | None = None
+        self,
+        detail: str,
+        errors: list[FieldError] | None = None,
+        hint: str | None = None,
+        said: tuple[str, dict[str, str]] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        # The detail's message code and parameters (`corridor.messages`), when it has them.
+        self.said = said
         if hint is not None:
             if hint not in HINTS:
                 raise ValueError(f"unknown hint {hint!r}")

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from corridor.exceptions import FieldError, InvalidInput
+
 
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
@@ -32,7 +34,23 @@ MESSAGES: dict[str, str] = {
     "equipment_twice": N_("equipment listed twice: {numbers}"),
     "same_parties": N_("consignor and consignee must be different organisations"),
     "goods_overweight": N_("the goods ({goods} kg gross) and the containers' tare ({tare} kg) come to {total} kg, {over} kg more than the {boxes} container(s) may gross ({limit} kg; ISO 668 unless a box's CSC plate is given as its max_gross_kg): add a container, split the shipment, or give each box's tare_kg and max_gross_kg from its markings"),
+    "event_ahead": N_("the hand-over's time {at} is after the time it is recorded ({now}); record a hand-over when it has happened"),
+    "event_before_shipment": N_("the hand-over's time {at} is more than {days} days before the shipment was entered ({created}); check the date"),
+    "events_out_of_time": N_("{count} hand-overs are out of time; nothing was recorded: {first}"),
+    "vessel_inland": N_("a vessel ({vessel}) is loaded or unloaded at a seaport, and {place} is not one: name the wagon (a GIAI) instead, or the port where the vessel is"),
 }  # fmt: skip
+
+
+def field_error(field: str, code: str, **params: Any) -> FieldError:
+    """A field's problem in English, with its code and parameters."""
+    said = {k: str(v) for k, v in params.items()}
+    return FieldError(field, fill(MESSAGES[code], said), (code, said))
+
+
+def refused(code: str, errors: list[FieldError] | None = None, **params: Any) -> InvalidInput:
+    """An input refused with the message of `code` (raise it)."""
+    said = {k: str(v) for k, v in params.items()}
+    return InvalidInput(fill(MESSAGES[code], said), errors, said=(code, said))
 
 
 def refusal(code: str, **params: Any) -> PydanticCustomError:

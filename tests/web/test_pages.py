@@ -468,7 +468,29 @@ def test_the_tracking_page_records_hand_overs_and_signs_the_statement(node: Node
     }
     refused = carrier.post(f"{page}/events", data=form)
     assert refused.status_code == 422
-    assert "time zone" in refused.text
+    said = re.search(
+        r'<div class="error" role="alert" id="handover-error">(.*?)</div>', refused.text, re.S
+    )
+    assert said, "the refusal stands above the form"
+    assert "Choose the time zone" in said.group(1)
+    # The form as it was filled in: nothing typed is lost.
+    assert re.search(r'<option value="poti" selected>', refused.text)
+    assert 'name="temperature" inputmode="decimal" value="4.5"' in refused.text
+    assert 'name="at" type="datetime-local" value="2026-03-02T10:00"' in refused.text
+    # A hand-over dated after it is recorded: refused in place, in the reader's language.
+    russian = signed_in(node, "kz-rail")
+    russian.get("/ui/language/ru")
+    ahead = {
+        **form,
+        "at": "2026-03-02T20:00",
+        "zone": "+04:00",
+        "csrf": csrf_of(russian.get(page).text),
+    }
+    late = russian.post(f"{page}/events", data=ahead)
+    assert late.status_code == 422
+    assert "позже времени её записи" in late.text
+    assert "eventTime" not in late.text
+    assert 'value="2026-03-02T20:00"' in late.text
     unticked = {k: v for k, v in form.items() if k != "container"}
     none_ticked = carrier.post(f"{page}/events", data={**unticked, "zone": "+04:00"})
     assert none_ticked.status_code == 422

@@ -92,6 +92,9 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[ProblemField] = []
+    # The detail's message code and parameters (`corridor.messages`), when it has them.
+    code: str | None = None
+    params: dict[str, str] | None = None
 
 
 status_for = http_status
@@ -117,6 +120,7 @@ def problem(
     request: Request,
     errors: list[ProblemField] | None = None,
     headers: dict[str, str] | None = None,
+    said: tuple[str, dict[str, str]] | None = None,
 ) -> JSONResponse:
     """A problem+json response (under /epcis, in the binding's own exception types where
     the status is the binding's)."""
@@ -134,9 +138,14 @@ def problem(
         detail=detail,
         instance=request.url.path,
         errors=errors or [],
+        code=said[0] if said else None,
+        params=said[1] if said else None,
     )
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=status, media_type=MEDIA_TYPE, headers=headers
+        body.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -200,12 +209,29 @@ def install(app: FastAPI) -> None:
         elif isinstance(error, exc.StoreUnavailable):
             # Nothing was written: the same request may be sent again shortly.
             headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
-        fields = [ProblemField(field=e.field, message=e.message) for e in error.errors]
+        fields = [
+            ProblemField(
+                field=e.field,
+                message=e.message,
+                code=e.said[0] if e.said else None,
+                params=e.said[1] if e.said else None,
+            )
+            for e in error.errors
+        ]
         if status == 422 and not fields:
             # Every refusal of the input names what it refused: the request, when no one
             # field is to blame.
             fields = [ProblemField(field="request", message=error.detail)]
-        return problem(status, error.code, error.title, detail_for(error), request, fields, headers)
+        return problem(
+            status,
+            error.code,
+            error.title,
+            detail_for(error),
+            request,
+            fields,
+            headers,
+            error.said,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -58,6 +58,14 @@ _COLUMNS = (
     "value",
     "currency",
     "origin_country",
+    "place",
+    "kind",
+    "mode",
+    "activity",
+    "activity_unit",
+    "wtw_kg",
+    "ttw_kg",
+    "factor",
 )
 # The fields that head the page beside the title.
 _HEAD = ("document_number", "issue_date")
@@ -146,8 +154,13 @@ def _table(pdf: FPDF, title: str, rows: list[Any]) -> None:
         else "LEFT"
         for i in range(len(columns))
     ]
+    # Each column as wide as its longest text (within bounds), so words wrap only when long.
+    widths = tuple(
+        min(40, max(4, len(_word(c)), *(len(r[i]) for r in cells))) for i, c in enumerate(columns)
+    )
     pdf.set_font("DejaVu", "", 8)
     with pdf.table(
+        col_widths=widths,
         text_align=tuple(align),
         headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 244)),
         line_height=4.8,

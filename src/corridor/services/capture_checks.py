@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PermissionDenied
+from corridor.messages import field_error, refused
 from corridor.model import Organisation, Role
 from corridor.network import Network, NodeKind
 from corridor.services.context import Context
@@ -72,25 +73,25 @@ def in_time(part: list[Captured], shipments: Mapping[str, OnShipment], now: date
         created = shipments[c.shipment_id].created_at
         if c.at > now + AHEAD:
             errors.append(
-                FieldError(
-                    f"event {c.id}",
-                    f"eventTime {c.at.isoformat()} is after the time it is recorded "
-                    f"({now.isoformat()}); record an event when it has happened",
-                )
+                field_error(f"event {c.id}", "event_ahead", at=_minute(c.at), now=_minute(now))
             )
         elif c.at < created - BEFORE_SHIPMENT:
             errors.append(
-                FieldError(
+                field_error(
                     f"event {c.id}",
-                    f"eventTime {c.at.isoformat()} is more than {BEFORE_SHIPMENT.days} days "
-                    f"before the shipment was entered ({created.isoformat()}); check the date",
+                    "event_before_shipment",
+                    at=_minute(c.at),
+                    days=BEFORE_SHIPMENT.days,
+                    created=_minute(created),
                 )
             )
     if errors:
-        raise InvalidInput(
-            f"{len(errors)} events are out of time; nothing was captured: {errors[0].message}",
-            errors,
-        )
+        raise refused("events_out_of_time", errors, count=len(errors), first=errors[0].message)
+
+
+def _minute(at: datetime) -> str:
+    """A time as a reader writes it: to the minute, in UTC."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def plausible(part: list[Captured], network: Network) -> None:
@@ -99,11 +100,12 @@ def plausible(part: list[Captured], network: Network) -> None:
         parent = str(c.event.get("parentID") or "")
         node = network.nodes.get(c.location or "")
         if parent.startswith(epcis.IMO) and node is not None and node.kind is not NodeKind.SEAPORT:
-            raise InvalidInput(
-                f"a vessel ({parent.removeprefix(epcis.IMO)}) is loaded or unloaded at a "
-                f"seaport; {node.name} is a {node.kind.value.replace('_', ' ')}: name the "
-                "wagon (a GIAI) instead, or the port where the vessel is",
-                [FieldError(f"event {c.id}", "a vessel at a place that is not a seaport")],
+            vessel = parent.removeprefix(epcis.IMO)
+            raise refused(
+                "vessel_inland",
+                [field_error(f"event {c.id}", "vessel_inland", vessel=vessel, place=node.name)],
+                vessel=vessel,
+                place=node.name,
             )
 
 

@@ -138,6 +138,12 @@ class View:
         text = i18n.translations(self.locale).gettext(message)
         return text % values if values else text
 
+    def words(self, said: tuple[str, dict[str, str]] | None, english: str) -> str:
+        """A domain message in the request's language where it has a code, else as sent."""
+        if said and said[0] in MESSAGES:
+            return fill(self._(MESSAGES[said[0]]), said[1])
+        return english
+
     def said(self, error: Any) -> str:
         """A validation error's message in the request's language: by its code where it has
         one (`corridor.messages`), else as the model wrote it."""

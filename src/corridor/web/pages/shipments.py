@@ -192,9 +192,9 @@ async def create(v: V) -> Response:
         errors = _errors(v, e, shown["lines"])
     except CorridorError as e:
         lines = shown["lines"]
-        errors = {_field(tuple(x.field.split(".")), lines): x.message for x in e.errors} or {
-            "shipment": e.detail
-        }
+        errors = {
+            _field(tuple(x.field.split(".")), lines): v.words(x.said, x.message) for x in e.errors
+        } or {"shipment": v.words(e.said, e.detail)}
     else:
         return v.redirect(f"/shipments/{made.id}")
     # The form lists the directory's organisations: read off the event loop.

@@ -5,14 +5,15 @@ port or forwarder records a hand-over with, and signing the emissions statement.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from corridor.exceptions import InvalidInput
-from corridor.model import DocumentKind
+from corridor.exceptions import CorridorError, InvalidInput
+from corridor.http_status import http_status
+from corridor.model import DocumentKind, Organisation
 from corridor.services import (
     access,
     arrival,
@@ -41,12 +42,28 @@ ZONES = {
 
 @router.get("/{shipment_id}/tracking")
 def page(v: V, shipment_id: str) -> Response:
+    return _page(v, shipment_id)
+
+
+def _page(
+    v: View,
+    shipment_id: str,
+    *,
+    error: str | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The tracking page; after a refused hand-over, with what was wrong and the form as it
+    was filled in."""
     who = v.need(*access.PARTY_ROLES)
     now = v.ctx.clock()
     shipment = shipments.get(v.ctx, who, shipment_id)
     nodes = {n.id: n for n in network.nodes(v.ctx.network)}
     return v.page(
         "tracking.html",
+        status=status,
+        error=error,
+        values=values or {},
         shipment=shipment,
         events=event_query.custody(v.ctx, who, shipment_id),
         eta=arrival.for_shipment(v.ctx, who, shipment_id, now),
@@ -65,9 +82,24 @@ def page(v: V, shipment_id: str) -> Response:
 
 @router.post("/{shipment_id}/tracking/events")
 async def record(v: V, shipment_id: str) -> Response:
-    """Record a hand-over of the shipment's containers (those ticked) at a node."""
+    """Record a hand-over of the shipment's containers (those ticked) at a node; a refusal
+    comes back on the page with the form as it was filled in."""
     who = v.need(*access.RECORDERS)
     form = await v.form()
+    try:
+        await _record(v, who, shipment_id, form)
+    except CorridorError as e:
+        coded = [v.words(x.said, x.message) for x in e.errors if x.said]
+        said = " ".join(coded) if coded else v.words(e.said, e.detail)
+        kept: dict[str, Any] = {k: form.get(k) for k in form if k != "csrf"}
+        kept["container"] = [str(c) for c in form.getlist("container")]
+        return await run_in_threadpool(
+            _page, v, shipment_id, error=said, values=kept, status=http_status(e)
+        )
+    return v.redirect(f"/shipments/{shipment_id}/tracking?done=recorded")
+
+
+async def _record(v: View, who: Organisation, shipment_id: str, form: Any) -> None:
     try:
         step = Step(str(form.get("step") or ""))
     except ValueError:
@@ -101,7 +133,6 @@ async def record(v: V, shipment_id: str) -> Response:
         sensors=sensors,
         now=v.ctx.clock(),
     )
-    return v.redirect(f"/shipments/{shipment_id}/tracking?done=recorded")
 
 
 @router.post("/{shipment_id}/emissions/statement")

@@ -39,12 +39,19 @@ ORGANISATIONS: tuple[Organisation, ...] = (
     Organisation(
         id="kz-rail", name="Қазақ Темір Жолы Express (rail carrier)", country="KZ", role="carrier"
     ),
-    Organisation(id="aktau-port", name="Aktau Sea Trade Port", country="KZ", role="port"),
+    Organisation(
+        id="aktau-port",
+        name="Aktau Sea Trade Port",
+        country="KZ",
+        role="port",
+        works_at=("aktau",),
+    ),
     Organisation(
         id="caspian-ferry",
         name="Xəzər Bərə Xətti (Caspian ferry line)",
         country="AZ",
         role="carrier",
+        works_at=("aktau", "baku-alat"),
     ),
     Organisation(
         id="kz-ferroalloy", name="Ақтөбе Ферроқорытпа Экспорт ЖШС", country="KZ", role="shipper"

@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "event_before_shipment": N_("the hand-over's time {at} is more than {days} days before the shipment was entered ({created}); check the date"),
     "events_out_of_time": N_("{count} hand-overs are out of time; nothing was recorded: {first}"),
     "vessel_inland": N_("a vessel ({vessel}) is loaded or unloaded at a seaport, and {place} is not one: name the wagon (a GIAI) instead, or the port where the vessel is"),
+    "carrier_off_route": N_("{org} works at {places}, which the route does not pass: route the shipment through one of them, or choose another carrier"),
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from corridor import exceptions as exc
-from corridor.model import DocumentKind
+from corridor.model import DocumentKind, Organisation, ShipmentDraft
 from corridor.services import (
     NODE_ADMIN,
     Context,
@@ -250,13 +250,15 @@ def test_party_roles_are_remembered_but_an_unknown_party_is_not(
     with pytest.raises(exc.InvalidInput) as refused:
         shipments.submit(node, ORGS["kz-ferroalloy"], unknown, T0)
     assert [e.field for e in refused.value.errors] == ["carriers.1"]
-    assert node.roles.get("kz-rail") == "carrier"
+    assert node.roles.get("kz-rail") == ("carrier", "")
     assert node.roles.get("late-rail") is None
     organisations.register(node, NODE_ADMIN, late, T0)
     params: list[object] = []
 
     def seen(*a: object) -> None:
-        if str(a[2]).startswith("SELECT organisations.id, organisations.role"):
+        if str(a[2]).startswith(
+            "SELECT organisations.id, organisations.role, organisations.works_at"
+        ):
             params.append(a[3])
 
     sa.event.listen(db.engine, "before_cursor_execute", seen)
@@ -266,7 +268,7 @@ def test_party_roles_are_remembered_but_an_unknown_party_is_not(
     assert "late-rail" in str(params[0])
     assert "kz-rail" not in str(params[0])
     assert "kz-ferroalloy" not in str(params[0])
-    assert node.roles.get("late-rail") == "carrier"
+    assert node.roles.get("late-rail") == ("carrier", "")
 
 
 def test_memo_is_bounded_and_computes_once() -> None:
@@ -283,3 +285,53 @@ def test_memo_is_bounded_and_computes_once() -> None:
     assert len(memo) == 1
     assert memo.get(4) == "4"
     assert memo.get(1) is None
+
+
+SHIPPER = ORGS["kz-ferroalloy"]
+
+
+def test_a_shipment_is_routed_through_the_port_and_ferry_line_it_names(
+    node: Context, db: Database
+) -> None:
+    """The fastest way from Dostyk runs through Kuryk; a shipment that names Aktau's port and
+    the Aktau-Alat ferry line is planned through Aktau, and one the shipper sends through
+    Kuryk is refused with the carrier and its ports named, nothing stored."""
+    fastest = node.network.route("dostyk", "constanta", "fastest", [])
+    assert "kuryk" in fastest.nodes
+    assert "aktau" not in fastest.nodes
+    free = draft("PORT-1").model_dump(mode="json")
+    free["route"]["via"] = []
+    made = shipments.submit(node, SHIPPER, ShipmentDraft.model_validate(free), T0)
+    assert "aktau" in made.route.nodes
+    assert "kuryk" not in made.route.nodes
+    assert made.readiness is not None
+    assert shipments.get(node, SHIPPER, made.id).route.nodes == made.route.nodes
+    before = count(db, ShipmentRow)
+    forced = {**free, "reference": "PORT-2", "route": {**free["route"], "via": ["kuryk"]}}
+    with pytest.raises(exc.InvalidInput) as refused:
+        shipments.submit(node, SHIPPER, ShipmentDraft.model_validate(forced), T0)
+    assert refused.value.said is not None
+    assert refused.value.said[0] == "carrier_off_route"
+    fields = {e.field: e for e in refused.value.errors}
+    # The port; the ferry line works at Alat too, which the route through Kuryk passes.
+    assert set(fields) == {"carriers.1"}
+    assert "Aktau port" in fields["carriers.1"].message
+    assert count(db, ShipmentRow) == before
+    # Without the port and the ferry line, nothing constrains the route.
+    plain = {**free, "reference": "PORT-3", "carriers": ["kz-rail"]}
+    assert (
+        "kuryk"
+        in shipments.submit(node, SHIPPER, ShipmentDraft.model_validate(plain), T0).route.nodes
+    )
+
+
+def test_a_place_an_organisation_works_at_must_be_a_corridor_node(node: Context) -> None:
+    stranger = Organisation(
+        id="far-port", name="Far Port", country="KZ", role="port", works_at=("atlantis",)
+    )
+    with pytest.raises(exc.UnknownNode) as refused:
+        organisations.register(node, NODE_ADMIN, stranger, T0)
+    assert refused.value.errors[0].field == "works_at.0"
+    placed = stranger.model_copy(update={"works_at": ("aktau",)})
+    organisations.register(node, NODE_ADMIN, placed, T0)
+    assert organisations.get(node, "far-port").works_at == ("aktau",)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from corridor.model.codes import ORG_ID, ORG_ID_PATTERN, CountryCode, check_tax_id
+from corridor.model.codes import NODE_ID, ORG_ID, ORG_ID_PATTERN, CountryCode, check_tax_id
 
 _ORG_ID = re.compile(ORG_ID_PATTERN)
 
@@ -41,6 +42,12 @@ class Organisation(BaseModel):
     country: CountryCode
     role: Role
     tax_id: str | None = Field(default=None, max_length=32)
+    works_at: tuple[Annotated[str, Field(json_schema_extra=NODE_ID)], ...] = Field(
+        default=(),
+        max_length=20,
+        description="Corridor nodes a port or carrier works at (a port its own node, a ferry "
+        "line its ports): a shipment it carries is routed through one of them",
+    )
 
     @field_validator("id")
     @classmethod

@@ -56,7 +56,8 @@ class Context:
     clock: Callable[[], datetime] = field(default=utc_now)
     # Each registered organisation's role, once read: a role never changes after
     # registration (and an organisation is never deleted), so this cannot go stale.
-    roles: Memo[str, str] = field(default_factory=lambda: Memo(65_536))
+    # Each organisation's role and the nodes it works at (comma-separated), once read.
+    roles: Memo[str, tuple[str, str]] = field(default_factory=lambda: Memo(65_536))
     # The arrival estimates' hop fits (monotonic time fitted, fits), refitted now and then
     # by `corridor.services.arrival`.
     hop_fits: tuple[float, dict[tuple[str, str], LogNormal]] | None = None

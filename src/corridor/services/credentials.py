@@ -170,6 +170,7 @@ def open_code(
 def register_member(ctx: Context, who: Caller, org: Organisation, now: datetime) -> Registered:
     """Register a member of this node and open its enrolment, in one transaction."""
     organisations.operator_only(who, "registers organisations")
+    organisations.check_places(ctx, org)
     with ctx.db.transaction() as s:
         organisations.insert(s, org, now)
         enrolment = open_code(s, org.id, now)

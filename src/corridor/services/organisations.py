@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.exceptions import Conflict, NotFound, PermissionDenied
+from corridor.exceptions import Conflict, FieldError, NotFound, PermissionDenied, UnknownNode
 from corridor.model import Organisation, Role
 from corridor.services.context import Caller, Context
 from corridor.store.tables import OrganisationRow
@@ -28,6 +28,7 @@ def from_row(row: OrganisationRow) -> Organisation:
             "country": row.country,
             "role": row.role,
             "tax_id": row.tax_id,
+            "works_at": tuple(p for p in (row.works_at or "").split(",") if p),
         }
     )
 
@@ -43,9 +44,19 @@ def register(ctx: Context, who: Caller, org: Organisation, now: datetime) -> Org
     enrolment: the directory entry of an organisation hosted elsewhere. A member of this
     node is registered with `credentials.register_member`."""
     operator_only(who, "registers organisations")
+    check_places(ctx, org)
     with ctx.db.transaction() as s:
         insert(s, org, now)
     return org
+
+
+def check_places(ctx: Context, org: Organisation) -> None:
+    """The nodes an organisation works at are nodes of this corridor's network."""
+    for i, node_id in enumerate(org.works_at):
+        try:
+            ctx.network.node(node_id)
+        except UnknownNode as exc:
+            raise UnknownNode(exc.detail, [FieldError(f"works_at.{i}", exc.detail)]) from None
 
 
 def insert(s: Session, org: Organisation, now: datetime) -> None:
@@ -59,6 +70,7 @@ def insert(s: Session, org: Organisation, now: datetime) -> None:
             country=org.country,
             role=org.role.value,
             tax_id=org.tax_id,
+            works_at=",".join(org.works_at) or None,
             created_at=now,
             suspended_at=None,
         )

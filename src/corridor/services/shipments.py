@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from corridor import ledger as ledger_mod
 from corridor.exceptions import Conflict, FieldError, InvalidInput, NotFound, UnknownNode
 from corridor.memo import Memo
+from corridor.messages import field_error, refused
 from corridor.model import Organisation, ShipmentDraft
 from corridor.network import Network, Route
 from corridor.rules import ReadinessReport
@@ -35,7 +36,7 @@ _EVENTS = cast(Table, EventRow.__table__)
 # Statements on the submission path, built once.
 _INSERT_PARTY = insert(_PARTY_ROWS)
 _INSERT_EVENT = insert(_EVENTS).inline()
-_ROLES_OF = select(OrganisationRow.id, OrganisationRow.role).where(
+_ROLES_OF = select(OrganisationRow.id, OrganisationRow.role, OrganisationRow.works_at).where(
     OrganisationRow.id.in_(bindparam("ids", expanding=True))
 )
 
@@ -81,7 +82,10 @@ class Event(BaseModel):
     summary: str
 
 
-def _check_parties(s: Session | Connection, draft: ShipmentDraft, known: Memo[str, str]) -> None:
+def _check_parties(
+    s: Session | Connection, draft: ShipmentDraft, known: Memo[str, tuple[str, str]]
+) -> dict[str, tuple[str, ...]]:
+    """Every party is registered in a role its slot takes; the nodes each carrier works at."""
     errors: list[FieldError] = []
     slots: list[tuple[str, str, str]] = [
         ("consignor", "consignor", draft.consignor),
@@ -92,12 +96,12 @@ def _check_parties(s: Session | Connection, draft: ShipmentDraft, known: Memo[st
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
     # Only each party's role is needed: remembered, or one query for all the others.
     wanted = {org_id for _, _, org_id in slots}
-    roles = {o: r for o in wanted if (r := known.get(o)) is not None}
-    if unread := wanted - roles.keys():
-        for org_id, read in s.execute(_ROLES_OF, {"ids": sorted(unread)}):
-            roles[org_id] = known.put(org_id, read)
+    found = {o: r for o in wanted if (r := known.get(o)) is not None}
+    if unread := wanted - found.keys():
+        for org_id, read, works in s.execute(_ROLES_OF, {"ids": sorted(unread)}):
+            found[org_id] = known.put(org_id, (read, works or ""))
     for field, slot, org_id in slots:
-        role = roles.get(org_id)
+        role = found[org_id][0] if org_id in found else None
         allowed = access.SLOT_ROLES[slot]
         if role is None:
             errors.append(
@@ -112,6 +116,37 @@ def _check_parties(s: Session | Connection, draft: ShipmentDraft, known: Memo[st
             errors,
             hint="list_organisations",
         )
+    return {c: tuple(p for p in found[c][1].split(",") if p) for c in draft.carriers}
+
+
+def _through_carriers(
+    network: Network, draft: ShipmentDraft, route: Route, works: dict[str, tuple[str, ...]]
+) -> Route:
+    """The route, passing a node each chosen port or carrier works at: planned through them
+    when the shipper named no node to pass, refused when the shipper's route misses one."""
+
+    def missed(r: Route) -> list[str]:
+        return [c for c in draft.carriers if works.get(c) and not set(works[c]) & set(r.nodes)]
+
+    off = missed(route)
+    if off and not draft.route.via:
+        r = draft.route
+        route = network.route(r.origin, r.destination, r.prefer, [works[c][0] for c in off])
+        off = missed(route)
+    if off:
+        places = {c: ", ".join(network.nodes[n].name for n in works[c]) for c in off}
+        raise refused(
+            "carrier_off_route",
+            [
+                field_error(
+                    f"carriers.{draft.carriers.index(c)}", "carrier_off_route", org=c, places=p
+                )
+                for c, p in places.items()
+            ],
+            org=off[0],
+            places=places[off[0]],
+        )
+    return route
 
 
 def _parties(draft: ShipmentDraft, submitter: str) -> list[ShipmentParty]:
@@ -161,7 +196,11 @@ def submit(ctx: Context, who: Organisation, draft: ShipmentDraft, now: datetime)
     with ctx.db.transaction() as s:
         # Core statements on the session's connection: no ORM machinery per statement.
         conn = s.connection()
-        _check_parties(conn, draft, ctx.roles)
+        works = _check_parties(conn, draft, ctx.roles)
+        placed = _through_carriers(ctx.network, draft, route, works)
+        if placed is not route:
+            route = placed
+            report = ctx.engine.check(draft, route, (), draft.departure or now)
         added = conn.scalar(
             insert_unless_exists(conn, _SHIPMENTS, _SHIPMENTS.c.id),
             {

@@ -38,6 +38,8 @@ class OrganisationRow(Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
     tax_id: Mapped[str | None] = mapped_column(String(32))
+    # The nodes a port or carrier works at, comma-separated (none: anywhere).
+    works_at: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime]
     # A suspended organisation's API keys stop working until it is reinstated.
     suspended_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from corridor.documents.schemas import _Doc
+from corridor.messages import N_
 from corridor.model import DocumentKind, Role
 
 Disclosure = Literal["all"] | tuple[str, ...]
@@ -19,11 +20,6 @@ PROCEDURES = ("export", "transit", "import")
 D = TypeVar("D", bound=type[_Doc])
 
 __all__ = ["KINDS", "N_", "PROCEDURES", "Disclosure", "Kind", "complete", "evidence", "signed"]
-
-
-def N_(text: str) -> str:
-    """Mark a kind's name for the translation catalogues (the doors translate it)."""
-    return text
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,8 @@ the catalogue; a code with no word here is shown as it is."""
 
 from __future__ import annotations
 
+from corridor.messages import N_
 from corridor.services import drafting
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
-
 
 LABELS: dict[str, str] = {
     # Custody steps (EPCIS hand-overs)

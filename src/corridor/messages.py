@@ -39,6 +39,8 @@ MESSAGES: dict[str, str] = {
     "events_out_of_time": N_("{count} hand-overs are out of time; nothing was recorded: {first}"),
     "vessel_inland": N_("a vessel ({vessel}) is loaded or unloaded at a seaport, and {place} is not one: name the wagon (a GIAI) instead, or the port where the vessel is"),
     "carrier_off_route": N_("{org} works at {places}, which the route does not pass: route the shipment through one of them, or choose another carrier"),
+    "event_out_of_order": N_("the hand-over at {place} at {at} is out of order along the route: the goods were at {other} at {other_at}; check the place and the time"),
+    "events_out_of_order": N_("{count} hand-overs are out of order along the route; nothing was recorded: {first}"),
 }  # fmt: skip
 
 

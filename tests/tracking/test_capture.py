@@ -356,3 +356,33 @@ def test_a_vessel_is_loaded_only_at_a_seaport(node: Context) -> None:
     assert event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events == []
     at_port = epcis.build(Step.LOADING, T0, made.id, "aktau", box, vehicle=vessel)
     assert tracking.capture(node, FERRY, epcis.document([at_port], T0), T0).stored == 1
+
+
+def test_hand_overs_follow_the_route(node: Context) -> None:
+    """The goods move along the route: an arrival at Almaty dated after the arrival at Poti
+    (further along) is refused, as is one at Poti dated before the departure from Dostyk;
+    the same arrival dated between them is taken. A declared-wrong event no longer counts."""
+    made = shipments.submit(node, SHIPPER, STORY.draft("TRACK-ORDER"), T0)
+    box = [epcis.container_epc("MSCU1234566")]
+    start = T0 - timedelta(days=6)
+    left = epcis.build(Step.DEPARTING, start, made.id, "dostyk", box)
+    poti = epcis.build(Step.ARRIVING, start + timedelta(days=4), made.id, "poti", box)
+    assert tracking.capture(node, RAIL, epcis.document([left, poti], T0), T0).stored == 2
+    late = epcis.build(Step.ARRIVING, start + timedelta(days=5), made.id, "almaty", box)
+    with pytest.raises(InvalidInput, match="out of order along the route") as refused:
+        tracking.capture(node, RAIL, epcis.document([late], T0), T0)
+    assert "Almaty" in refused.value.detail
+    assert "Poti port" in refused.value.detail
+    assert refused.value.said is not None
+    assert refused.value.said[0] == "events_out_of_order"
+    early = epcis.build(Step.ARRIVING, start - timedelta(hours=1), made.id, "tbilisi", box)
+    with pytest.raises(InvalidInput, match="out of order"):
+        tracking.capture(node, RAIL, epcis.document([early], T0), T0)
+    # Two events of one document out of order with each other are refused together.
+    a = epcis.build(Step.DEPARTING, start + timedelta(days=2), made.id, "baku-alat", box)
+    b = epcis.build(Step.ARRIVING, start + timedelta(days=1), made.id, "gardabani", box)
+    with pytest.raises(InvalidInput, match="2 hand-overs are out of order"):
+        tracking.capture(node, RAIL, epcis.document([a, b], T0), T0)
+    between = epcis.build(Step.ARRIVING, start + timedelta(days=1), made.id, "almaty", box)
+    assert tracking.capture(node, RAIL, epcis.document([between], T0), T0).stored == 1
+    assert len(event_query.events(node, SHIPPER, EventQuery(shipment=made.id)).events) == 3

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -68,6 +68,9 @@ class _Shipment:
     party: bool
     say: Summaries
     created_at: datetime
+    # The route's nodes, and where and when the goods were seen moving before this capture.
+    nodes: list[str] = field(default_factory=list)
+    moves: list[tuple[str, datetime]] = field(default_factory=list)
     sent: list[Captured] = field(default_factory=list)
     declarations: list[Captured] = field(default_factory=list)
 
@@ -175,6 +178,7 @@ def _capture(
             checks.entitled(who, part, shipments, places)
             checks.in_time(part, shipments, now)
             checks.plausible(part, ctx.network)
+            checks.in_order(part, shipments, ctx.network)
             fresh = []
             for c in part:
                 on = shipments[c.shipment_id]
@@ -210,13 +214,33 @@ def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Con
     """The shipment the caller records on (only the little capture needs of it, in one
     query, sent with what was sent before), and whether the caller is a party to it."""
     found = writer.ask(_SHIPMENT, {"shipment": shipment_id, "org": who.id})
+    moved = writer.ask(_MOVES, {"shipment": shipment_id})
     writer.pause()
     rows = found()
     if not rows:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     status, destination, nodes, is_party, created = rows[0]
     say = Summaries(ctx.network, nodes)
-    return _Shipment(shipment_id, status, destination, bool(is_party), say, checks.aware(created))
+    return _Shipment(
+        shipment_id,
+        status,
+        destination,
+        bool(is_party),
+        say,
+        checks.aware(created),
+        nodes=list(nodes or []),
+        moves=[(place, checks.aware(at)) for place, at in moved()],
+    )
+
+
+# Where and when a shipment's goods were seen moving (events not declared wrong).
+_MOVES = select(EpcisEventRow.location, EpcisEventRow.event_time).where(
+    EpcisEventRow.shipment_id == bindparam("shipment"),
+    # Spelt out rather than IN (...): the pipelined query takes no expanding parameter.
+    or_(*(EpcisEventRow.kind == kind for kind in checks.MOVING)),
+    EpcisEventRow.location.is_not(None),
+    EpcisEventRow.error_declaration.is_(None),
+)
 
 
 _SHIPMENT = select(

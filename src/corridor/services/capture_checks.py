@@ -26,6 +26,14 @@ class OnShipment(Protocol):
 
     party: bool
     created_at: datetime
+    nodes: list[str]
+    moves: list[tuple[str, datetime]]
+    sent: list[Captured]
+
+
+# The timeline kinds of the steps that move the goods along the route.
+MOVING = ("departed", "arrived", "border_crossed")
+_MOVING_STEPS = frozenset({Step.DEPARTING, Step.ARRIVING, Step.BORDER_CROSSING})
 
 
 # How far a custody event may lie from the time it is recorded: a clock a little ahead, not a
@@ -107,6 +115,39 @@ def plausible(part: list[Captured], network: Network) -> None:
                 vessel=vessel,
                 place=node.name,
             )
+
+
+def in_order(part: list[Captured], shipments: Mapping[str, OnShipment], network: Network) -> None:
+    """The goods move along the route: a departure, arrival or border crossing at a node of
+    the route is not earlier than one at a node further along it, nor later than one at a
+    node behind it (among the events stored before, those sent before in this capture and
+    this part's)."""
+    errors = []
+    for c in part:
+        on = shipments[c.shipment_id]
+        if c.declaration is not None or c.step not in _MOVING_STEPS or c.location not in on.nodes:
+            continue
+        here = on.nodes.index(c.location)
+        seen = [*on.moves, *((s.location, s.at) for s in on.sent if s.step in _MOVING_STEPS)]
+        seen += [(o.location, o.at) for o in part if o is not c and o.step in _MOVING_STEPS]
+        for place, at in seen:
+            if place not in on.nodes:
+                continue
+            there = on.nodes.index(place)
+            if (at < c.at and there > here) or (at > c.at and there < here):
+                errors.append(
+                    field_error(
+                        f"event {c.id}",
+                        "event_out_of_order",
+                        place=network.nodes[c.location].name,
+                        at=_minute(c.at),
+                        other=network.nodes[place].name,
+                        other_at=_minute(at),
+                    )
+                )
+                break
+    if errors:
+        raise refused("events_out_of_order", errors, count=len(errors), first=errors[0].message)
 
 
 def entitled(

@@ -1,4 +1,5 @@
-"""The web UI door: pages for every role, in English and Russian, over the services."""
+"""The web UI door: pages for every role, in English, Russian, Kazakh, Azerbaijani, Georgian
+and Turkish, over the services."""
 
 from corridor.web.app import PREFIX, create_web_app, install
 

@@ -134,7 +134,8 @@ def _through_carriers(
         route = network.route(r.origin, r.destination, r.prefer, [works[c][0] for c in off])
         off = missed(route)
     if off:
-        places = {c: ", ".join(network.nodes[n].name for n in works[c]) for c in off}
+        names = {n: node.name for n, node in network.nodes.items()}
+        places = {c: ", ".join(names.get(n, n) for n in works[c]) for c in off}
         raise refused(
             "carrier_off_route",
             [

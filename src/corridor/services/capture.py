@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from corridor import ledger as ledger_mod
@@ -29,7 +29,13 @@ from corridor.services.keystore import CURRENT_KEY
 from corridor.services.timeline import KIND_OF, Summaries, status_after
 from corridor.store.db import batched
 from corridor.store.event_writer import EventWriter
-from corridor.store.tables import CaptureJobRow, EpcisEventRow, ShipmentPartyRow, ShipmentRow
+from corridor.store.tables import (
+    MOVES_WHERE,
+    CaptureJobRow,
+    EpcisEventRow,
+    ShipmentPartyRow,
+    ShipmentRow,
+)
 from corridor.tracking import captured, epcis
 from corridor.tracking.captured import Captured
 from corridor.tracking.validation import MAX_EVENTS
@@ -68,9 +74,10 @@ class _Shipment:
     party: bool
     say: Summaries
     created_at: datetime
-    # The route's nodes, and where and when the goods were seen moving before this capture.
+    # The route's nodes, and where the goods were first and last seen moving, by place (what
+    # was stored before, then each part of this capture as it is taken).
     nodes: list[str] = field(default_factory=list)
-    moves: list[tuple[str, datetime]] = field(default_factory=list)
+    reach: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     sent: list[Captured] = field(default_factory=list)
     declarations: list[Captured] = field(default_factory=list)
 
@@ -190,6 +197,7 @@ def _capture(
                     seen.add(c.digest)
                     fresh.append(c)
                     on.sent.append(c)
+                    checks.reached(on, c)
             writer.send(*_rows(who, shipments, fresh, now))
         # The signing key, and the chains' heads (taken in one order, so that two captures
         # never wait on each other's), are read with the last part's result.
@@ -214,13 +222,18 @@ def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Con
     """The shipment the caller records on (only the little capture needs of it, in one
     query, sent with what was sent before), and whether the caller is a party to it."""
     found = writer.ask(_SHIPMENT, {"shipment": shipment_id, "org": who.id})
-    moved = writer.ask(_MOVES, {"shipment": shipment_id})
+    on_pg = ctx.db.engine.dialect.name == "postgresql"
+    moved = writer.ask(_REACH_PG if on_pg else _MOVES, {"shipment": shipment_id})
     writer.pause()
     rows = found()
     if not rows:
         raise NotFound(f"no shipment {shipment_id!r} that you are party to")
     status, destination, nodes, is_party, created = rows[0]
     say = Summaries(ctx.network, nodes)
+    # Each place's first and last move bound the route order as every move there would.
+    reach = {
+        place: (checks.aware(lo), checks.aware(hi)) for place, lo, hi in moved() if lo is not None
+    }
     return _Shipment(
         shipment_id,
         status,
@@ -229,17 +242,35 @@ def _party_to(writer: EventWriter, who: Organisation, shipment_id: str, ctx: Con
         say,
         checks.aware(created),
         nodes=list(nodes or []),
-        moves=[(place, checks.aware(at)) for place, at in moved()],
+        reach=reach,
     )
 
 
-# Where and when a shipment's goods were seen moving (events not declared wrong).
-_MOVES = select(EpcisEventRow.location, EpcisEventRow.event_time).where(
-    EpcisEventRow.shipment_id == bindparam("shipment"),
-    # Spelt out rather than IN (...): the pipelined query takes no expanding parameter.
-    or_(*(EpcisEventRow.kind == kind for kind in checks.MOVING)),
-    EpcisEventRow.location.is_not(None),
-    EpcisEventRow.error_declaration.is_(None),
+# Where and when a shipment's goods were first and last seen moving, by place (events not
+# declared wrong): a row a place, however many events.
+_MOVES = (
+    select(
+        EpcisEventRow.location,
+        func.min(EpcisEventRow.event_time),
+        func.max(EpcisEventRow.event_time),
+    )
+    # The partial index's own words (literal SQL, not parameters) so that the planner uses it.
+    .where(EpcisEventRow.shipment_id == bindparam("shipment"), text(MOVES_WHERE))
+    .group_by(EpcisEventRow.location)
+)
+# The same on PostgreSQL, two index probes a node of the route (the first and the last move
+# there), however many events the shipment has: the grouped read above walks them all.
+# (The condition is a constant of the store's, not input.)
+_REACH_PG = text(
+    f"""
+    SELECT n.node,
+      (SELECT min(event_time) FROM epcis_events
+        WHERE shipment_id = s.id AND location = n.node AND {MOVES_WHERE}),
+      (SELECT max(event_time) FROM epcis_events
+        WHERE shipment_id = s.id AND location = n.node AND {MOVES_WHERE})
+    FROM shipments AS s CROSS JOIN LATERAL jsonb_array_elements_text(s.route -> 'nodes') AS n(node)
+    WHERE s.id = :shipment
+    """  # noqa: S608
 )
 
 

@@ -28,12 +28,10 @@ class OnShipment(Protocol):
     party: bool
     created_at: datetime
     nodes: list[str]
-    moves: list[tuple[str, datetime]]
-    sent: list[Captured]
+    reach: dict[str, tuple[datetime, datetime]]
 
 
-# The timeline kinds of the steps that move the goods along the route.
-MOVING = ("departed", "arrived", "border_crossed")
+# The steps that move the goods along the route (`store.tables.MOVES_WHERE` by their kinds).
 _MOVING_STEPS = frozenset({Step.DEPARTING, Step.ARRIVING, Step.BORDER_CROSSING})
 
 
@@ -118,12 +116,18 @@ def plausible(part: list[Captured], network: Network) -> None:
             )
 
 
+def reached(on: OnShipment, c: Captured) -> None:
+    """Add a taken event's move to where the shipment's goods were first and last seen."""
+    if c.step in _MOVING_STEPS and c.location in on.nodes:
+        first, last = on.reach.get(c.location, (c.at, c.at))
+        on.reach[c.location] = (min(first, c.at), max(last, c.at))
+
+
 def in_order(part: list[Captured], shipments: Mapping[str, OnShipment], network: Network) -> None:
     """The goods move along the route: a departure, arrival or border crossing at a node of
     the route is not earlier than one at a node further along it, nor later than one at a
-    node behind it (among the events stored before, those sent before in this capture and
-    this part's). Each shipment's moves are sorted once by time, so a long document costs
-    n log n, not n squared."""
+    node behind it (among the moves taken before, each place by its first and last, and this
+    part's). The points are sorted once a part: n log n for a part of n."""
     errors = []
     for shipment_id in dict.fromkeys(c.shipment_id for c in part):
         on = shipments[shipment_id]
@@ -138,11 +142,16 @@ def in_order(part: list[Captured], shipments: Mapping[str, OnShipment], network:
         ]
         if not ours:
             continue
-        seen = [*on.moves, *((c.location, c.at) for c in on.sent if c.step in _MOVING_STEPS)]
         points = sorted(
-            (at, where[place], place)
-            for place, at in [*seen, *((c.location, c.at) for c in ours)]
-            if place in where
+            [
+                *(
+                    (at, where[place], place)
+                    for place, ends in on.reach.items()
+                    if place in where
+                    for at in ends
+                ),
+                *((c.at, where[str(c.location)], str(c.location)) for c in ours),
+            ]
         )
         times = [at for at, _, _ in points]
         # The furthest point reached before each time, and the nearest one seen after it.

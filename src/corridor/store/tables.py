@@ -13,12 +13,20 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from corridor.store.types import JSONType, UTCDateTime
 
-__all__ = ["Base", "JSONType", "UTCDateTime"]
+__all__ = ["MOVES_WHERE", "Base", "JSONType", "UTCDateTime"]
+
+# The stored events that move the goods along their route (not declared wrong), written out
+# as SQL so that a query saying the same uses the partial index on them.
+MOVES_WHERE = (
+    "kind IN ('departed', 'arrived', 'border_crossed') "
+    "AND location IS NOT NULL AND error_declaration IS NULL"
+)
 
 
 class Base(DeclarativeBase):
@@ -271,6 +279,15 @@ class EpcisEventRow(Base):
     __table_args__ = (
         Index("ix_epcis_events_shipment", "shipment_id", "event_time", "id"),
         Index("ix_epcis_events_country", "country", "event_time", "id"),
+        # A shipment's moves by place and time: where its goods were first and last seen.
+        Index(
+            "ix_epcis_events_moves",
+            "shipment_id",
+            "location",
+            "event_time",
+            postgresql_where=text(MOVES_WHERE),
+            sqlite_where=text(MOVES_WHERE),
+        ),
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))

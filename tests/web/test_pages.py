@@ -622,3 +622,18 @@ def test_the_rules_matrix_speaks_in_words_and_marks_only_real_differences(node: 
     ru = signed_in(node, "kz-ferroalloy")
     ru.get("/ui/language/ru")
     assert "Фитосанитарный сертификат" in ru.get("/ui/rules").text
+
+
+def test_the_timeline_speaks_the_readers_language(node: Node) -> None:
+    """Movements and the submission are written in the reader's words from what they are
+    (the kind, the place, the shipment), not from the English line stored with them."""
+    client = signed_in(node, "kz-ferroalloy")
+    client.get("/ui/language/ru")
+    page = client.get(f"/ui/shipments/{node.shipment_id}").text
+    timeline = page[page.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "Прибыл в пункт Constanța port" in timeline
+    assert "Отправлен из пункта Dostyk" in timeline
+    assert "Подана: " in timeline
+    for english in ("Arrived at", "Departed", "Submitted by", "Crossed the border"):
+        assert english not in timeline, english

@@ -94,7 +94,8 @@ def _check_parties(
     if draft.forwarder:
         slots.append(("forwarder", "forwarder", draft.forwarder))
     slots += [(f"carriers.{i}", "carriers", c) for i, c in enumerate(draft.carriers)]
-    # Only each party's role is needed: remembered, or one query for all the others.
+    # Only each party's role (and a carrier's places) is needed: remembered, or one query
+    # for all the others.
     wanted = {org_id for _, _, org_id in slots}
     found = {o: r for o in wanted if (r := known.get(o)) is not None}
     if unread := wanted - found.keys():

@@ -90,9 +90,8 @@ def create_web_app(ctx: Context) -> FastAPI:
     @app.exception_handler(exc.CorridorError)
     async def _domain(request: Request, error: exc.CorridorError) -> Response:
         v = await run_in_threadpool(view, request)
-        # Field problems with a code say it all in the reader's words; others keep their field.
-        coded = [v.words(e.said, e.message) for e in error.errors if e.said]
-        message = " ".join(coded) if coded else v.words(error.said, error.detail)
+        # Field problems without a code keep their field beside the refusal.
+        message = v.refusal(error)
         details = "; ".join(f"{e.field}: {e.message}" for e in error.errors[:5] if not e.said)
         return await error_page(
             request, http_status(error), message + (f" ({details})" if details else ""), v

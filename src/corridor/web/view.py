@@ -24,7 +24,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from corridor import __version__
-from corridor.exceptions import AuthenticationFailed, PermissionDenied
+from corridor.exceptions import AuthenticationFailed, CorridorError, PermissionDenied
 from corridor.messages import MESSAGES, fill
 from corridor.model import Officer, Organisation, Role
 from corridor.services import Context, sessions
@@ -147,10 +147,14 @@ class View:
     def said(self, error: Any) -> str:
         """A validation error's message in the request's language: by its code where it has
         one (`corridor.messages`), else as the model wrote it."""
-        code = error.get("type")
-        if code in MESSAGES:
-            return fill(self._(MESSAGES[code]), error.get("ctx") or {})
-        return str(error["msg"]).removeprefix("Value error, ")
+        english = str(error["msg"]).removeprefix("Value error, ")
+        return self.words((str(error.get("type")), error.get("ctx") or {}), english)
+
+    def refusal(self, error: CorridorError) -> str:
+        """A domain refusal in the request's language: its coded field problems where it has
+        them (they say it all), else its detail."""
+        coded = [self.words(e.said, e.message) for e in error.errors if e.said]
+        return " ".join(coded) if coded else self.words(error.said, error.detail)
 
     # Who may see what ------------------------------------------------------------------
     def need(self, *roles: Role) -> Organisation:

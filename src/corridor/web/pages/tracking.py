@@ -89,8 +89,7 @@ async def record(v: V, shipment_id: str) -> Response:
     try:
         await _record(v, who, shipment_id, form)
     except CorridorError as e:
-        coded = [v.words(x.said, x.message) for x in e.errors if x.said]
-        said = " ".join(coded) if coded else v.words(e.said, e.detail)
+        said = v.refusal(e)
         kept: dict[str, Any] = {k: form.get(k) for k in form if k != "csrf"}
         kept["container"] = [str(c) for c in form.getlist("container")]
         return await run_in_threadpool(

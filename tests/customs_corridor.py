@@ -6,15 +6,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from corridor import demo
 from corridor.config import Settings
 from corridor.demo import customs as demo_customs
-from corridor.model import Officer
+from corridor.documents import issue
+from corridor.exchange.delivery import Outgoing, queue
+from corridor.model import DocumentKind, Officer
 from corridor.services import Context, customs, handover
+from corridor.store.exchange_tables import RejectionRow
 from tests.conftest import T0
 from tests.factories import STORY
 
@@ -65,3 +71,37 @@ def walked(tmp_path: Path) -> Iterator[Walked]:
     yield Walked(shipper, corridor, walk.shipment.id, tmp_path)
     corridor.close()
     shipper.close()
+
+
+def send(
+    walked: Walked, sender: Context, to: str, kind: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Seal and send an envelope from `sender`'s node as its own organisation would."""
+    ex = sender.exchange
+    assert ex is not None
+    address = next(a for a in ex.directory.addresses() if a.node == to)
+    org = ex.node.organisation
+    with sender.db.transaction() as s:
+        signer = sender.keys.ensure(s, org.id, now)
+        out = Outgoing(
+            address, payload, str(payload["procedure"]), None, sorted(payload["documents"])
+        )
+        queue(s, ex.node, signer, org.id, str(payload["shipment"]), out, now, kind)
+    nodes = [*walked.corridor.nodes.values(), walked.shipper]
+    demo_customs.set_clocks(nodes, now)
+    asyncio.run(demo_customs.turns(nodes))
+
+
+def refusals(node: Context) -> list[tuple[str, str]]:
+    with node.db.transaction() as s:
+        return [
+            (r.reason, r.detail) for r in s.scalars(select(RejectionRow).order_by(RejectionRow.id))
+        ]
+
+
+def signed(node: Context, kind: DocumentKind, fields: dict[str, Any], shipment: str) -> str:
+    ex = node.exchange
+    assert ex is not None
+    org = ex.node.organisation
+    with node.db.transaction() as s:
+        return issue(node.keys.ensure(s, org.id, LATER), org, kind, fields, LATER, shipment)

@@ -4,19 +4,16 @@ nothing refused is merged into a declaration, shown to a trader or lets goods go
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from corridor.customs import chain
-from corridor.demo import customs as demo_customs
-from corridor.documents import issue
 from corridor.exceptions import Conflict, InvalidInput
 from corridor.exchange.admission import HANDOVER
-from corridor.exchange.delivery import DECISION, KIND, Outgoing, queue
+from corridor.exchange.delivery import DECISION, KIND
 from corridor.model import DocumentKind
 from corridor.network import corridor as corridor_network
 from corridor.services import (
@@ -28,44 +25,12 @@ from corridor.services import (
     handover,
 )
 from corridor.services.decisions import Action
-from corridor.store.exchange_tables import RejectionRow
 from corridor.store.tables import DecisionRow
 from tests.conftest import ORGS, T0
 from tests.customs_corridor import LATER, Walked
-
-
-def _send(
-    walked: Walked, sender: Context, to: str, kind: str, payload: dict[str, Any], now: datetime
-) -> None:
-    """Seal and send an envelope from `sender`'s node as its own organisation would."""
-    ex = sender.exchange
-    assert ex is not None
-    address = next(a for a in ex.directory.addresses() if a.node == to)
-    org = ex.node.organisation
-    with sender.db.transaction() as s:
-        signer = sender.keys.ensure(s, org.id, now)
-        out = Outgoing(
-            address, payload, str(payload["procedure"]), None, sorted(payload["documents"])
-        )
-        queue(s, ex.node, signer, org.id, str(payload["shipment"]), out, now, kind)
-    nodes = [*walked.corridor.nodes.values(), walked.shipper]
-    demo_customs.set_clocks(nodes, now)
-    asyncio.run(demo_customs.turns(nodes))
-
-
-def _refusals(node: Context) -> list[tuple[str, str]]:
-    with node.db.transaction() as s:
-        return [
-            (r.reason, r.detail) for r in s.scalars(select(RejectionRow).order_by(RejectionRow.id))
-        ]
-
-
-def _signed(node: Context, kind: DocumentKind, fields: dict[str, Any], shipment: str) -> str:
-    ex = node.exchange
-    assert ex is not None
-    org = ex.node.organisation
-    with node.db.transaction() as s:
-        return issue(node.keys.ensure(s, org.id, LATER), org, kind, fields, LATER, shipment)
+from tests.customs_corridor import refusals as _refusals
+from tests.customs_corridor import send as _send
+from tests.customs_corridor import signed as _signed
 
 
 def _decision_doc(office: str, action: str = "hold") -> dict[str, Any]:

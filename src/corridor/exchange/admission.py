@@ -10,6 +10,12 @@
 - **A hand-over** (the proof that the previous leg ended) comes only from the authority of
   the leg before this node's own, as its signed proof of end, naming this node's country as
   the next, for a shipment whose pre-arrival data this node holds.
+- **A request for a document** (a certificate of origin) is taken only by the node of the
+  authority that signs for the country's issuing body, for goods of that country's origin,
+  with fields that make the document it asks for.
+- **The answer to a request** comes only from the node it was sent to, once, for a request
+  this node sent: the document asked for, signed by the authority that node runs for the
+  country asked, or a refusal with its reason.
 
 Each refusal raises EnvelopeRejected with the reason `not_entitled`: it is logged with the
 envelope id, and the sender's receipt says why.
@@ -23,10 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, bindparam, select
 
 from corridor.documents import VerifiedDocument
-from corridor.documents.kinds import SOVEREIGN
+from corridor.documents.issuers import issuer_of, requested_kinds
+from corridor.documents.kinds import SCHEMAS, SOVEREIGN
 from corridor.exceptions import EnvelopeRejected
 from corridor.exchange.envelope import Opened
-from corridor.model import DocumentKind
+from corridor.model import DocumentKind, Organisation, Role
 from corridor.store.exchange_tables import InboxRow
 from corridor.store.tables import LedgerEntryRow
 
@@ -34,6 +41,12 @@ NOT_ENTITLED = "not_entitled"
 PRE_ARRIVAL = "pre-arrival"
 DECISION = "decision"
 HANDOVER = "handover"
+REQUEST = "document-request"
+ANSWER = "document-answer"
+# The ledger entry a requesting node writes when it sends a request.
+REQUESTED = f"{REQUEST}_sent"
+# The kinds of envelope stored in a node's inbox (receipts and checkpoints are taken apart).
+KINDS = frozenset({PRE_ARRIVAL, DECISION, HANDOVER, REQUEST, ANSWER})
 MAX_LEGS = 20
 
 
@@ -209,20 +222,147 @@ def handover(
     return dict(before)
 
 
+class Requested(BaseModel):
+    """What a request for a document asks of the issuing body's node (read strictly)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: str = Field(pattern=r"^[a-z_]{2,40}$")
+    reference: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Any]
+
+
+def request(runs: Organisation, payload: dict[str, Any], env_id: str) -> dict[str, Any]:
+    """Check a request for a document against what the body this node signs for issues;
+    returns what was asked (kind, the shipment's reference, the fields asked for)."""
+    try:
+        asked = Requested.model_validate(payload.get("request"))
+    except ValidationError as exc:
+        raise EnvelopeRejected(
+            "malformed", f"the request is malformed: {exc.errors()[0]['msg']}", env_id
+        ) from None
+    try:
+        kind = DocumentKind(asked.kind)
+    except ValueError:
+        raise EnvelopeRejected("malformed", f"no document kind {asked.kind!r}", env_id) from None
+    country = runs.country
+    if (
+        kind not in requested_kinds()
+        or runs.role is not Role.CUSTOMS
+        or issuer_of(kind, country) is None
+    ):
+        raise _refuse(
+            f"this node signs for no body that issues a {kind.value} in {country}", env_id
+        )
+    try:
+        draft = SCHEMAS[kind].model_validate(asked.fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise EnvelopeRejected(
+            "malformed",
+            f"the fields asked for do not make a {kind.value}: {where}: {first['msg']}",
+            env_id,
+        ) from None
+    origin = getattr(draft, "country_of_origin", country)
+    if origin != country:
+        raise _refuse(
+            f"goods of {origin} origin: their {kind.value} is issued in {origin}, not in {country}",
+            env_id,
+        )
+    return {"kind": kind.value, "reference": asked.reference, "fields": asked.fields}
+
+
+class Answered(BaseModel):
+    """An issuing body's answer to a request (read strictly)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    answers: str = Field(min_length=1, max_length=64)
+    outcome: Literal["issued", "refused"]
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+def answer(
+    c: Connection,
+    shipment: str,
+    env: Opened,
+    docs: dict[str, VerifiedDocument],
+) -> dict[str, Any]:
+    """Check an answer against the request this node sent; returns the answer with the
+    kind and country asked."""
+    try:
+        said = Answered.model_validate(env.payload.get("answer"))
+    except ValidationError as exc:
+        raise EnvelopeRejected(
+            "malformed", f"the answer is malformed: {exc.errors()[0]['msg']}", env.id
+        ) from None
+    sent = [
+        body
+        for body in c.scalars(
+            select(LedgerEntryRow.body).where(
+                LedgerEntryRow.shipment_id == shipment, LedgerEntryRow.kind == REQUESTED
+            )
+        )
+        if body.get("envelope") == said.answers
+    ]
+    if not sent:
+        raise _refuse(
+            f"it answers {said.answers!r}, which is no request this node sent for shipment "
+            f"{shipment}",
+            env.id,
+        )
+    asked = sent[0]
+    if asked.get("to") != env.from_node:
+        raise _refuse(
+            f"the request went to node {asked.get('to')!r}; node {env.from_node!r} may not "
+            "answer it",
+            env.id,
+        )
+    earlier = c.scalars(
+        select(InboxRow.content).where(InboxRow.shipment_id == shipment, InboxRow.kind == ANSWER)
+    )
+    if any(content.get("answer", {}).get("answers") == said.answers for content in earlier):
+        raise EnvelopeRejected("replayed", "this request was answered already", env.id)
+    kind, country = asked.get("kind"), asked.get("country")
+    if said.outcome == "refused":
+        if docs or said.reason is None:
+            raise _refuse("a refusal carries its reason and no document", env.id)
+    else:
+        doc = docs.get(str(kind))
+        if doc is None or len(docs) != 1:
+            raise _refuse(f"the answer must carry the {kind} asked for, and only it", env.id)
+        issuer = doc.issuer
+        if issuer.id != env.sender or issuer.role != "customs" or issuer.country != country:
+            raise _refuse(
+                f"the {kind} is signed by {issuer.id!r} ({issuer.role}, {issuer.country}), not "
+                f"by the authority of {country} whose node was asked",
+                env.id,
+            )
+    return {**said.model_dump(), "kind": kind, "country": country}
+
+
 def admit(
     c: Connection,
-    country: str,
+    runs: Organisation,
     env: Opened,
     verified: dict[str, VerifiedDocument],
     content: dict[str, Any],
 ) -> None:
     """Refuse, inside the storing transaction, what the sender may not say; a hand-over's
-    leg goes into `content` under "leg". `country` is the receiving node's."""
+    leg goes into `content` under "leg", a request's ask under "request", an answer under
+    "answer". `runs` is the organisation that runs the receiving node."""
     shipment = env.payload["shipment"]
     if env.kind == PRE_ARRIVAL:
         pre_arrival(c, shipment, env.from_node, env.id)
     elif env.kind == DECISION:
         action = content["notice"]["action"]
         decision(c, shipment, env.from_node, env.sender, action, verified, env.id)
+    elif env.kind == REQUEST:
+        if verified:
+            raise _refuse("a request carries no document", env.id)
+        content["request"] = request(runs, env.payload, env.id)
+    elif env.kind == ANSWER:
+        content["answer"] = answer(c, shipment, env, verified)
     else:
-        content["leg"] = handover(c, shipment, country, env.sender, verified, env.id)
+        content["leg"] = handover(c, shipment, runs.country, env.sender, verified, env.id)

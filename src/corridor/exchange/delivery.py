@@ -30,7 +30,7 @@ from corridor.exceptions import (
     StoreUnavailable,
     VerificationFailed,
 )
-from corridor.exchange import admission, checkpoint, hold, receipts, witness
+from corridor.exchange import admission, checkpoint, filing, hold, receipts, witness
 from corridor.exchange import payload as payload_fields
 from corridor.exchange.envelope import (
     NodeAddress,
@@ -125,13 +125,15 @@ def queue(
     now: datetime,
     kind: str = KIND,
     speaker: tuple[str, Signer] | None = None,
+    note: Mapping[str, Any] | None = None,
 ) -> str:
     """Record the disclosure in the ledger (signed by the party who disclosed), seal the
     envelope carrying that entry as the sender's ledger head (the receiver's signed receipt
     then witnesses it) and sign it as the node (or as `speaker`, an organisation hosted on
     the node: the holder of a transit procedure), and put it in the outbox, inside the
     caller's transaction: all or nothing. The envelope speaks for the node that sends it,
-    so a transit authority does not learn which party asked. Returns the envelope id."""
+    so a transit authority does not learn which party asked. `note` adds to the ledger
+    entry's body. Returns the envelope id."""
     env_id = str(uuid.uuid4())
     entry = ledger.append(
         s,
@@ -145,6 +147,7 @@ def queue(
             "procedure": out.procedure,
             "lodge_by": out.lodge_by,
             "documents": out.documents,
+            **(note or {}),
         },
         now,
     )
@@ -289,7 +292,7 @@ def _store(
     node: LocalNode, env: Opened, trust: TrustList, now: datetime, replier: Replier | None
 ) -> str:
     payload = env.payload
-    if env.kind not in (KIND, DECISION, admission.HANDOVER):
+    if env.kind not in admission.KINDS:
         raise EnvelopeRejected("malformed", f"unknown envelope kind {env.kind!r}", env.id)
     documents = payload_fields.documents(payload, env.id)
     content: dict[str, Any] = {}
@@ -318,7 +321,7 @@ def _store(
     # (inbox row and ledger entry together) rolls back.
     try:
         with node.db.connection() as s:
-            admission.admit(s, node.organisation.country, env, verified, content)
+            admission.admit(s, node.organisation, env, verified, content)
             s.execute(
                 _STORE,
                 {
@@ -346,6 +349,10 @@ def _store(
                 now,
             )
             witness.record(s, (jws_digest(t) for t in documents.values()), node.node, now)
+            issued = content.get("answer", {})
+            if issued.get("outcome") == "issued":
+                kind = issued["kind"]
+                filing.file_issued(s, node, env, payload["shipment"], kind, documents[kind], now)
             if replier is not None:
                 replier.queue(s, env, "stored", None, now)
     except Conflict:

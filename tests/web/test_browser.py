@@ -22,6 +22,7 @@ pytest.importorskip("playwright")
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from corridor.customs.references import new_grn
+from corridor.documents.issuers import issuer_of
 from corridor.documents.recipes import token_from_input
 from corridor.messages import MESSAGES, fill
 from corridor.model import DocumentKind
@@ -164,6 +165,53 @@ def issue(me: Person, kind: str, fill: dict[str, str] | None = None) -> None:
     expect(page.get_by_role("status")).to_contain_text(t("The document was signed and attached."))
 
 
+def ask_for_certificate(me: Person) -> None:
+    page, t = me.page, me.t
+    body = issuer_of(DocumentKind.CERTIFICATE_OF_ORIGIN, "KZ")
+    assert body is not None
+    name = t("Request the %(kind)s from %(body)s") % {
+        "kind": t(LABELS["certificate_of_origin"]),
+        "body": body.body,
+    }
+    page.get_by_role("button", name=name).first.click()
+    expect(page.locator("#requests-state")).to_contain_text(
+        re.compile(
+            f"{re.escape(t('queued to be sent'))}|{re.escape(t('sent, not yet received'))}"
+            f"|{re.escape(t('received by the issuing body, awaiting its answer'))}"
+        )
+    )
+
+
+def issue_requested(served: Served, browser: Browser, lang: str, reference: str) -> None:
+    """The Kazakh authority's officer, on the KZ node, finds the request, numbers the
+    certificate and signs it; a refusal without a reason is refused first."""
+    officer = Person(browser, served, lang)
+    o, t = officer.page, officer.t
+    officer.sign_in(served.officers["kz"]["kz-customs.examiner"], "/nodes/kz")
+    o.get_by_role("link", name=t("Requests for certificates")).click()
+    row = o.locator("tbody tr").filter(has_text=reference)
+    for _ in range(60):
+        if row.count():
+            break
+        o.wait_for_timeout(500)
+        o.reload()
+    assert row.count() == 1, "the request never reached the KZ node"
+    row.get_by_role("link").click()
+    expect(o.locator("[id='f-country_of_origin']")).to_have_value("KZ")
+    o.get_by_role("button", name=t("Refuse"), exact=True).click()
+    expect(o.locator("#reason-error")).to_have_text(
+        t("Give the reason for refusing; the shipper reads it.")
+    )
+    o.locator("[id='f-document_number']").fill(f"KZ-ST-{reference}")
+    o.get_by_role("button", name=t("Sign and send")).click()
+    expect(o.get_by_role("status")).to_contain_text(
+        t("The certificate was signed and sent to the node that asked for it.")
+    )
+    # Sign-in, the list, the request, a refusal without its reason, the signature.
+    assert officer.clicks() <= 5, officer.clicks()
+    officer.close()
+
+
 def attach(me: Person, kind: str, path: Path) -> None:
     page, t = me.page, me.t
     page.get_by_label(t("Attach a file as")).select_option(kind)
@@ -198,11 +246,11 @@ def test_a_shipment_from_submission_to_the_border_decision(
             "guarantee_currency": "USD",
         },
     )
-    attach(
-        shipper,
-        "certificate_of_origin",
-        signed_elsewhere(corridor, sid, DocumentKind.CERTIFICATE_OF_ORIGIN, "kz-customs", tmp_path),
-    )
+    # The certificate of origin is the Kazakh issuing body's, signed on the KZ node: asked
+    # for from here, issued there by an officer from the request, attached here by itself.
+    ask_for_certificate(shipper)
+    issue_requested(corridor, browser, lang, f"WEB-{lang}-1")
+    expect(page.locator("#requests-state")).to_contain_text(t("issued and attached"), timeout=30000)
     # A guarantee that is not the declared one (too small) does not count, and says why.
     guarantee = tmp_path / "guarantee.json"
     terms = {

@@ -28,6 +28,7 @@ from corridor.services.context import Context
 from corridor.store.exchange_tables import InboxRow, OutboxRow
 
 __all__ = [
+    "WAITING",
     "Asked",
     "RequestState",
     "Requestable",
@@ -42,6 +43,8 @@ __all__ = [
 # What the issuing node writes to its ledger when it answers.
 ANSWERED = f"{ANSWER}_sent"
 _ASKERS = {Role.SHIPPER, Role.FORWARDER}
+# The states of a request that still waits for its answer.
+WAITING = frozenset({"queued", "sent", "delivered"})
 
 
 class Requestable(BaseModel):
@@ -83,7 +86,7 @@ def _when(at: int) -> str:
 
 
 def _origin(draft: ShipmentDraft) -> str:
-    return draft.goods[0].origin_country
+    return str(draft.goods[0].origin_country)
 
 
 def requestable(ctx: Context, who: Organisation, draft: ShipmentDraft) -> list[Requestable]:

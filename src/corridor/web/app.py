@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from corridor import exceptions as exc
 from corridor.http_status import http_status
 from corridor.services import Context
-from corridor.web.pages import customs, node, public, shipments, tracking
+from corridor.web.pages import customs, issuing, node, public, shipments, tracking
 from corridor.web.view import CsrfFailed, SignInNeeded, View, view
 
 PREFIX = "/ui"
@@ -55,7 +55,7 @@ def create_web_app(ctx: Context) -> FastAPI:
     app.state.context = ctx
     folder = resources.files("corridor.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(folder)), name="static")
-    for module in (public, shipments, tracking, customs, node):
+    for module in (public, shipments, issuing, tracking, customs, node):
         app.include_router(module.router)
 
     async def error_page(

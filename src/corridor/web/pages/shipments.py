@@ -20,6 +20,7 @@ from corridor.services import (
     disclosure,
     drafting,
     handover,
+    issuance,
     ledgers,
     listing,
     network,
@@ -217,9 +218,13 @@ def detail(v: V, shipment_id: str) -> Response:
     report = readiness.check(v.ctx, who, shipment_id, now)
     chain, broken = _ledger(v, who, shipment_id)
     nodes = {n.id: n for n in network.nodes(v.ctx.network)}
+    asked = issuance.requests(v.ctx, who, shipment_id) if v.ctx.exchange is not None else []
     return v.page(
         "shipment.html",
         shipment=shipment,
+        requestable={r.kind: r for r in issuance.requestable(v.ctx, who, shipment.draft)},
+        requests=asked,
+        pending={r.kind for r in asked if r.state in issuance.WAITING},
         report=report,
         documents=papers.documents(v.ctx, who, shipment_id),
         issuable=drafting.issuable(who),

@@ -52,6 +52,12 @@ class Walked:
             handover.end_leg(node, examiner, item.id, LATER)
             asyncio.run(demo_customs.turns(nodes))
 
+    def settle(self, when: datetime = LATER) -> None:
+        """Let every node's exchange run a few turns, all clocks at `when`."""
+        nodes = [*self.corridor.nodes.values(), self.shipper]
+        demo_customs.set_clocks(nodes, when)
+        asyncio.run(demo_customs.turns(nodes))
+
     def item(self, name: str) -> customs.QueueItem:
         examiner, _ = self.officers(name)
         (found,) = customs.queue(self.corridor.nodes[name], examiner, LATER)

@@ -4,12 +4,10 @@ refused with a reason the shipper reads; and every answer a hostile node could f
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
-from corridor.demo import customs as demo_customs
 from corridor.exceptions import Conflict, InvalidInput, PermissionDenied
 from corridor.exchange.admission import ANSWER, REQUEST
 from corridor.model import DocumentKind
@@ -20,15 +18,9 @@ from tests.customs_corridor import LATER, Walked, refusals, send, signed
 CO = DocumentKind.CERTIFICATE_OF_ORIGIN
 
 
-def _turns(walked: Walked) -> None:
-    nodes = [*walked.corridor.nodes.values(), walked.shipper]
-    demo_customs.set_clocks(nodes, LATER)
-    asyncio.run(demo_customs.turns(nodes))
-
-
 def _ask(walked: Walked) -> str:
     env = issuance.ask(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id, CO, LATER)
-    _turns(walked)
+    walked.settle()
     return env
 
 
@@ -71,7 +63,7 @@ def test_a_certificate_asked_for_is_issued_on_the_kazakh_node_and_filed_with_the
     assert issuance.waiting(kz, examiner) == []
     with pytest.raises(Conflict, match="answered already"):
         issuance.answer(kz, examiner, env, LATER, reason="twice")
-    _turns(walked)
+    walked.settle()
     assert _state(walked).state == "issued"
     docs = papers.documents(walked.shipper, ORGS["kz-ferroalloy"], walked.shipment_id)
     (new,) = [d for d in docs if d.id not in before]
@@ -99,7 +91,7 @@ def test_a_refusal_reaches_the_shipper_with_its_reason_and_a_new_request_may_fol
     with pytest.raises(InvalidInput, match="reason"):
         issuance.answer(kz, examiner, env, LATER)
     issuance.answer(kz, examiner, env, LATER, reason="The expert's origin report is missing.")
-    _turns(walked)
+    walked.settle()
     state = _state(walked)
     assert (state.state, state.reason) == ("refused", "The expert's origin report is missing.")
     again = _ask(walked)

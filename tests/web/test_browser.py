@@ -477,6 +477,22 @@ def test_every_page_passes_axe_and_works_by_keyboard(corridor: Served, browser: 
     for path in ("/ui/shipments", "/ui/shipments/new", f"/ui/shipments/{shipment.id}"):
         check(path, keyboard=True)
     check(f"/ui/shipments/{shipment.id}/issue/commercial_invoice", keyboard=True)
+    # A certificate asked for: the shipper's page with its state, the issuing body's list
+    # and form on the KZ node.
+    page.goto(f"{corridor.base}/ui/shipments/{shipment.id}")
+    page.get_by_role("button", name=re.compile("^Request the certificate of origin")).click()
+    check(f"/ui/shipments/{shipment.id}", keyboard=True)
+    page.goto(f"{corridor.base}/nodes/kz/ui/signin")
+    page.fill("#key", corridor.officers["kz"]["kz-customs.examiner"])
+    page.click("button[type=submit]")
+    request = page.locator("tbody a").filter(has_text="AXE-1")
+    for _ in range(60):
+        page.goto(f"{corridor.base}/nodes/kz/ui/issuing")
+        if request.count():
+            break
+        page.wait_for_timeout(500)
+    check("/nodes/kz/ui/issuing", keyboard=True)
+    check(str(request.get_attribute("href")), keyboard=True)
     page.goto(f"{corridor.base}/nodes/eu/ui/signin")
     page.fill("#key", corridor.officers["eu"]["ro-customs.chief"])
     page.click("button[type=submit]")

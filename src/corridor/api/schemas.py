@@ -174,3 +174,29 @@ class OfficerRequest(BaseModel):
     id: str = Field(min_length=2, max_length=64, examples=["kz-customs.aliya"])
     name: str = Field(min_length=1, max_length=200)
     role: OfficerRole
+
+
+class CertificateRequest(BaseModel):
+    """A shipper asks the node that signs for the issuing body of the goods' origin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind = Field(description="The document asked for, e.g. certificate_of_origin")
+
+
+class IssueRequested(BaseModel):
+    """The issuing authority issues the document asked for, with its fields as checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: dict[str, Any] = Field(
+        description="The document's fields, as the officer checked and completed them"
+    )
+
+
+class RefuseRequested(BaseModel):
+    """The issuing authority refuses a request; the shipper reads the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, description="Why it is refused")

@@ -89,10 +89,10 @@ def walk_legs_before(served: Served, shipment_id: str, name: str, timeout_s: flo
     order = list(served.corridor.nodes)
     for before in order[: order.index(name)]:
         _walk_leg(served.corridor.nodes[before], before, shipment_id, timeout_s)
-    _arrive(served.corridor.nodes[name], name, shipment_id, timeout_s)
+    arrive(served.corridor.nodes[name], name, shipment_id, timeout_s)
 
 
-def _arrive(node: Context, name: str, shipment_id: str, timeout_s: float) -> str:
+def arrive(node: Context, name: str, shipment_id: str, timeout_s: float = 60) -> str:
     """Wait until the shipment's declaration is on node `name` with the previous leg's
     proof of end; its id."""
     examiner, _ = demo_customs.officers(node, STORY.national_nodes[name], datetime.now(UTC))
@@ -112,7 +112,7 @@ def _arrive(node: Context, name: str, shipment_id: str, timeout_s: float) -> str
 
 
 def _walk_leg(node: Context, name: str, shipment_id: str, timeout_s: float) -> None:
-    declaration = _arrive(node, name, shipment_id, timeout_s)
+    declaration = arrive(node, name, shipment_id, timeout_s)
     examiner, chief = demo_customs.officers(node, STORY.national_nodes[name], datetime.now(UTC))
     demo_customs.decide(node, examiner, chief, declaration, datetime.now(UTC))
     handover.end_leg(node, examiner, declaration, datetime.now(UTC))

@@ -11,7 +11,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,16 +21,27 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from corridor import demo
 from corridor.customs.references import new_grn
+from corridor.demo import customs as demo_customs
 from corridor.documents.issuers import issuer_of
 from corridor.documents.recipes import token_from_input
 from corridor.messages import MESSAGES, fill
 from corridor.model import DocumentKind
-from corridor.services import papers, shipments
+from corridor.services import disclosure, handover, papers, shipments, targeting
+from corridor.services.context import NODE_ADMIN
 from corridor.web import i18n
 from corridor.web.labels import LABELS
 from tests.factories import STORY
-from tests.web.browser import AXE, BROWSER_LOCALE, Served, chromium_or_skip, serve, walk_legs_before
+from tests.web.browser import (
+    AXE,
+    BROWSER_LOCALE,
+    Served,
+    arrive,
+    chromium_or_skip,
+    serve,
+    walk_legs_before,
+)
 
 ORGS = {o.id: o for o in STORY.organisations}
 
@@ -454,6 +465,80 @@ def axe(page: Page) -> list[dict[str, Any]]:
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
     return [v for v in found if v.get("impact") in ("serious", "critical")]
+
+
+# Azerbaijan's targeting with no profile and no random selection: every declaration green.
+NOTHING_SELECTED = """
+authority: az-customs
+country: AZ
+version: 2
+sources: ["a test's profile set: no profile, no random selection"]
+unconfirmed: []
+office:
+  reference: AZALT001
+  name: Alat port customs
+  rates: {red: 0, yellow: 0, blue: 0}
+  min_random: {red: 0, yellow: 0, blue: 0}
+  max_hits: 3
+  procedures: [transit]
+aeo: {holders: [], mutual_recognition: []}
+profiles: []
+"""
+
+
+def _decide(
+    officer: Person, declaration: str, button: str, reason: str, done: str, node: str
+) -> None:
+    """From the queue, open the declaration, give the reason and press `button`."""
+    o, t = officer.page, officer.t
+    o.locator(f"a[href$='/customs/declarations/{declaration}']").click()
+    o.get_by_label(t("Reason (goes on the record)")).fill(reason)
+    o.get_by_role("button", name=t(button), exact=True).click()
+    expect(o.get_by_role("status")).to_contain_text(
+        t("Decision recorded: %(status)s.") % {"status": t(done)}
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "kk"])
+def test_an_officer_releases_green_in_three_clicks_and_red_after_inspection_in_six(
+    corridor: Served, browser: Browser, lang: str
+) -> None:
+    now = datetime.now(UTC)
+    az = corridor.corridor.nodes["az"]
+    if targeting.profiles_in_force(az) != 2:
+        targeting.install(az, NODE_ADMIN, NOTHING_SELECTED, now)
+    walk = demo.walk(corridor.ctx, now, f"LANES-{lang}", authorities=corridor.corridor, story=STORY)
+    disclosure.disclose(corridor.ctx, ORGS["kz-ferroalloy"], walk.shipment.id, now)
+    sid = walk.shipment.id
+    # Green at Alat: the examiner releases from the queue.
+    walk_legs_before(corridor, sid, "az")
+    green = arrive(az, "az", sid)
+    examiner = Person(browser, corridor, lang)
+    examiner.sign_in(corridor.officers["az"]["az-customs.examiner"], "/nodes/az")
+    expect(examiner.page.locator(f"a[href$='/customs/declarations/{green}']")).to_have_count(1)
+    lane = examiner.page.locator(f"tr:has(a[href$='{green}']) .lane")
+    expect(lane).to_have_class(re.compile("green"))
+    _decide(examiner, green, "Release", "Documents and data consistent", "released", "az")
+    assert examiner.clicks() <= 3, examiner.clicks()  # sign-in, the declaration, the release
+    examiner.close()
+    handover.end_leg(az, demo_customs.officers(az, "az-customs", now)[0], green, datetime.now(UTC))
+    # Red at Poti (Georgia's profile for Kazakh ferro-chromium via Azerbaijan): an examiner
+    # inspects, a chief releases.
+    red = arrive(corridor.corridor.nodes["ge"], "ge", sid)
+    inspector = Person(browser, corridor, lang)
+    inspector.sign_in(corridor.officers["ge"]["ge-customs.examiner"], "/nodes/ge")
+    lane = inspector.page.locator(f"tr:has(a[href$='{red}']) .lane")
+    expect(lane).to_have_class(re.compile("red"))
+    _decide(
+        inspector, red, "Inspected: nothing found", "Seals and goods as declared", "inspected", "ge"
+    )
+    chief = Person(browser, corridor, lang)
+    chief.sign_in(corridor.officers["ge"]["ge-customs.chief"], "/nodes/ge")
+    _decide(chief, red, "Release", "Released after inspection", "released", "ge")
+    # Sign-in, the declaration, the inspection; sign-in, the declaration, the release.
+    assert inspector.clicks() + chief.clicks() <= 6, (inspector.clicks(), chief.clicks())
+    inspector.close()
+    chief.close()
 
 
 def test_every_page_passes_axe_and_works_by_keyboard(corridor: Served, browser: Browser) -> None:

@@ -3,6 +3,7 @@ forms generated from schemas, and pages that load nothing from other hosts."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import time
@@ -24,11 +25,13 @@ from corridor.services import (
     authentication,
     credentials,
     drafting,
+    readiness,
     sessions,
     shipments,
 )
 from corridor.services.context import NODE_ADMIN
 from corridor.web import forms, i18n, view
+from corridor.web.labels import LABELS
 from tests.conftest import T0, off_the_event_loop
 from tests.factories import STORY
 from tests.web.forms import csrf_of
@@ -383,6 +386,37 @@ def test_a_new_shipment_with_errors_keeps_what_was_typed(node: Node) -> None:
     made = shipments.get(node.ctx, shipper, r.headers["location"].rsplit("/", 1)[1])
     assert [c.size_type for c in made.draft.containers] == ["22G1", "22G1"]
     assert "aktau" in made.route.nodes
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_readiness_report_reads_in_the_readers_language(node: Node, lang: str) -> None:
+    """Each rule's title, what it misses and what it does come from the catalogue; the
+    API keeps the English sentence."""
+    shipper = STORY.organisation("kz-ferroalloy")
+    made = shipments.submit(node.ctx, shipper, STORY.draft(f"READ-{lang}"), T0)
+    report = readiness.check(node.ctx, shipper, made.id, T0)
+    results = [r for c in report.crossings for r in c.results]
+    unmet = [r for r in results if r.outcome.value != "passed"]
+    assert unmet, "the test shipment should miss something"
+    t = i18n.translations(lang).gettext
+    client = signed_in(node, "kz-ferroalloy")
+    client.get(f"/ui/language/{lang}")
+    page = client.get(f"/ui/shipments/{made.id}").text
+    section = page.split('aria-labelledby="readiness"')[1].split("</section>")[0]
+    for r in results:
+        assert t(r.title) != r.title, r.title
+        assert html.escape(t(r.title), quote=False) in section, r.title
+        assert r.message not in section, r.message
+    for r in unmet:
+        words = (
+            t("This stops the shipment.")
+            if r.outcome.value == "blocking"
+            else t("This is required.")
+        )
+        assert words in section
+        for kind in r.documents:
+            assert html.escape(t(LABELS[kind.value]), quote=False) in section
+    assert "What to provide" not in section
 
 
 @pytest.mark.parametrize("kind", [DocumentKind.COMMERCIAL_INVOICE, DocumentKind.PACKING_LIST])

@@ -210,6 +210,7 @@ class Engine:
             c.reviewed,
             [],
             resting,
+            accepts_unverified=c.accepts_unverified if resting else None,
         )
 
     def _unmet(
@@ -248,6 +249,9 @@ class Engine:
             c.reviewed,
             list(missing),
             refused,
+            list(lacking),
+            [list(g) for g in unmet],
+            list(empty),
         )
 
 

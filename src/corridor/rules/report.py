@@ -48,6 +48,13 @@ class RuleResult:
     # Evidence this result rests on or refused that was attached, not verified here: each
     # says what it is and who attached it (the rule accepts it only if it says why).
     unverified: list[str] = field(default_factory=list)
+    # What a rule not met misses, apart (for a page to say it in its reader's language):
+    # the documents wanted each on its own, the groups of which one will do, the shipment's
+    # fields left empty; and why a passed rule may rest on unverified evidence.
+    documents: list[DocumentKind] = field(default_factory=list)
+    any_of: list[list[DocumentKind]] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    accepts_unverified: str | None = None
 
 
 @dataclass(slots=True)

@@ -74,6 +74,20 @@ LABELS: dict[str, str] = {
     "unit:TEU-km": N_("TEU·km"),
     "unit:containers": N_("containers"),
     "unit:t": N_("t"),
+    # What a rule found
+    "passed": N_("passed"),
+    "missing": N_("missing"),
+    "blocking": N_("blocking"),
+    # The shipment's fields a rule may want filled in (`rules.compiled.FIELD_WORDS`)
+    "forwarder": N_("the forwarder"),
+    "departure": N_("the planned departure date"),
+    "destination_country": N_("the country of destination"),
+    "carriers": N_("the carriers"),
+    "goods[].origin_country": N_("each goods item's country of origin"),
+    "goods[].package_type": N_("each goods item's package type"),
+    "goods[].description": N_("each goods item's description"),
+    "containers[].seal": N_("each container's seal number"),
+    "wagons[].seal": N_("each wagon's seal number"),
 }
 # Document kinds: their names come from the kinds' registry (one home per kind).
 LABELS.update(drafting.KIND_NAMES)

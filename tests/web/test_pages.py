@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import html as lxml_html
 
 from corridor import demo
 from corridor.asgi import create_app
 from corridor.config import Settings
+from corridor.documents.issuers import issuer_of
 from corridor.model import DocumentKind
 from corridor.rules import matrix, shipped_packs
 from corridor.services import (
@@ -35,6 +37,8 @@ from corridor.web.labels import LABELS
 from tests.conftest import T0, off_the_event_loop
 from tests.factories import STORY
 from tests.web.forms import csrf_of
+
+CO = DocumentKind.CERTIFICATE_OF_ORIGIN
 
 
 class Node:
@@ -671,3 +675,54 @@ def test_the_timeline_speaks_the_readers_language(node: Node) -> None:
     assert "Подана: " in timeline
     for english in ("Arrived at", "Departed", "Submitted by", "Crossed the border"):
         assert english not in timeline, english
+
+
+# Three or more Latin words in a row: English on a Russian or Kazakh page.
+_ENGLISH = re.compile(r"(?:\b[A-Za-z][a-z'\u2019-]+\b[ ,;:()/]+){2,}\b[A-Za-z][a-z'\u2019-]+\b")
+# The parts of the shipment page whose every word is the catalogue's or the shipment's data.
+_WORDED = ("readiness", "papers", "disclose")
+
+
+def _english(text: str, data: list[str]) -> set[str]:
+    """Runs of English words in a page's visible text, once the page's data is taken out."""
+    doc = lxml_html.fromstring(text)
+    for hidden in doc.xpath("//script|//style|//code|//title"):
+        hidden.drop_tree()
+    found = set()
+    for piece in doc.xpath("//body//text()"):
+        for value in data:
+            piece = piece.replace(value, " ")
+        found |= {m.group(0) for m in _ENGLISH.finditer(piece)}
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_russian_or_kazakh_page_shows_no_english_beyond_its_data(node: Node, lang: str) -> None:
+    shipper = STORY.organisation("kz-ferroalloy")
+    made = shipments.submit(node.ctx, shipper, STORY.draft(f"WORDS-{lang}"), T0)
+    # The data a page shows as it is: places, organisations, goods, issuing bodies.
+    data = sorted(
+        [n.name for n in node.ctx.network.nodes.values()]
+        + [o.name for o in STORY.organisations]
+        + [g.description for g in made.draft.goods]
+        + [i.body for c in ("KZ", "AZ", "GE", "TR") if (i := issuer_of(CO, c))],
+        key=len,
+        reverse=True,
+    )
+    client = signed_in(node, "kz-ferroalloy")
+    client.get(f"/ui/language/{lang}")
+    for path in (
+        "/ui/",
+        "/ui/shipments",
+        "/ui/shipments/new",
+        "/ui/verify",
+        "/ui/network?origin=dostyk&destination=constanta",
+        f"/ui/shipments/{made.id}/issue/commercial_invoice",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert _english(page.text, data) == set(), path
+    page = client.get(f"/ui/shipments/{made.id}").text
+    for part in _WORDED:
+        section = page.split(f'aria-labelledby="{part}"')[1].split("</section>")[0]
+        assert _english(f"<html><body>{section}</body></html>", data) == set(), part

@@ -74,6 +74,12 @@ LABELS: dict[str, str] = {
     "unit:TEU-km": N_("TEU·km"),
     "unit:containers": N_("containers"),
     "unit:t": N_("t"),
+    # The part an organisation takes in a shipment (`services.shipments.PartyRole`)
+    "party:submitter": N_("submitted it"),
+    "party:consignor": N_("consignor"),
+    "party:consignee": N_("consignee"),
+    "party:forwarder": N_("forwarder"),
+    "party:carrier": N_("carrier"),
     # What a rule found
     "passed": N_("passed"),
     "missing": N_("missing"),

@@ -5,11 +5,14 @@ the route's origin, then its destination."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
+from corridor.messages import N_
 from corridor.model import RoutePreference
 from corridor.services.network import Network, Route
+from corridor.web.labels import LABELS
 
 WIDTH = 1000.0
 MARGIN = 30.0
@@ -39,8 +42,9 @@ def draw(
     destination: str | None,
     prefer: RoutePreference,
     link: str,
+    say: Callable[[str], str] = lambda text: text,
 ) -> str:
-    """The map as an inline SVG element."""
+    """The map as an inline SVG element, its words said by `say` (a catalogue lookup)."""
     width, height, xy = _projection(network)
     at = {n.id: xy(n.lat, n.lon) for n in network.nodes.values()}  # type: ignore[operator]
     on_route = {(leg.origin, leg.destination) for leg in route.legs} if route else set()
@@ -48,7 +52,7 @@ def draw(
     parts = [
         f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" role="group" '
         'aria-labelledby="map-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="map-title">Corridor network</title>',
+        '<title id="map-title">' + escape(say(N_("Corridor network"))) + "</title>",
     ]
     for leg in network.data.legs:
         (x1, y1), (x2, y2) = at[leg.origin], at[leg.destination]
@@ -56,9 +60,10 @@ def draw(
         cls = f"leg {leg.mode.value}" + (
             " on-route" if (leg.origin, leg.destination) in on_route else ""
         )
+        mode = escape(say(LABELS[f"mode:{leg.mode.value}"]))
         parts.append(
             f'<line class="{cls}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}">'
-            f"<title>{escape(a.name)} - {escape(b.name)}: {leg.mode.value}, "
+            f"<title>{escape(a.name)} - {escape(b.name)}: {mode}, "
             f"{leg.distance_km:.0f} km, {leg.hours:g} h</title></line>"
         )
         if a.country != b.country:

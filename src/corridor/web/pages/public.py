@@ -126,7 +126,7 @@ def network_map(
             found = network.route(v.ctx.network, origin, destination, prefer)
         except CorridorError as e:
             error = e.detail
-    svg = draw(v.ctx.network, found, origin, destination, prefer, v.url("/network"))
+    svg = draw(v.ctx.network, found, origin, destination, prefer, v.url("/network"), v._)
     return v.page(
         "network.html",
         nodes=sorted(nodes, key=lambda n: (n.country, n.name)),

@@ -12,13 +12,15 @@ from playwright.sync_api import Page, sync_playwright
 
 from corridor import demo
 from corridor.demo import customs as demo_customs
-from corridor.services import customs, disclosure, papers
+from corridor.model import DocumentKind
+from corridor.services import customs, disclosure, issuance, papers, shipments
 from tests.web.browser import BROWSER_LOCALE, chromium_or_skip, serve
 
 # The languages the README's pictures are taken in (the UI speaks more).
 SHOWN_IN = ("en", "ru", "kk")
 
 ORGS = {o.id: o for o in demo.ORGANISATIONS}
+CO = DocumentKind.CERTIFICATE_OF_ORIGIN
 
 
 def main(out: Path) -> None:
@@ -41,6 +43,17 @@ def main(out: Path) -> None:
             )
             _, pdf = papers.paper_copy(served.ctx, ORGS["kz-ferroalloy"], sid, invoice.id, now)
             (Path(folder) / "invoice.pdf").write_bytes(pdf)
+            # A second shipment whose certificate of origin is asked from the KZ node.
+            asking = shipments.submit(
+                served.ctx, ORGS["kz-ferroalloy"], demo.DEMO.draft("DEMO-REQUEST"), now
+            )
+            issuance.ask(served.ctx, ORGS["kz-ferroalloy"], asking.id, CO, now)
+            kz = served.corridor.nodes["kz"]
+            issuer = demo_customs.officers(kz, "kz-customs", now)[0]
+            deadline = time.monotonic() + 30
+            while not issuance.waiting(kz, issuer) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            (request,) = issuance.waiting(kz, issuer)
             with sync_playwright() as p:
                 browser = p.chromium.launch(
                     executable_path=chromium_or_skip(), headless=True, args=["--no-sandbox"]
@@ -68,6 +81,7 @@ def main(out: Path) -> None:
                     page.click("button[type=submit]")
                     shot(f"/ui/shipments/{sid}", "shipment")
                     shot(f"/ui/shipments/{sid}/tracking", "tracking")
+                    shot(f"/ui/shipments/{asking.id}#readiness", "request")
                     shot("/ui/rules", "rules")
                     if lang == "en":
                         shot("/ui/shipments/new", "new-shipment")
@@ -86,6 +100,10 @@ def main(out: Path) -> None:
                     link = page.locator("tbody a").first
                     if link.count():
                         shot(str(link.get_attribute("href")), "declaration")
+                    page.goto(served.base + "/nodes/kz/ui/signin")
+                    page.fill("#key", served.officers["kz"]["kz-customs.examiner"])
+                    page.click("button[type=submit]")
+                    shot(f"/nodes/kz/ui/issuing/{request.envelope_id}", "issuing")
                     context.close()
                 browser.close()
 

@@ -17,7 +17,7 @@ from stdnum import iso6346, luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
 
-from corridor.messages import refusal
+from corridor.messages import N_, refusal
 
 _HS6 = re.compile(r"^\d{6}$")
 # Chapter 77 is reserved in the Harmonized System; chapters run 01 to 97.
@@ -135,7 +135,7 @@ PlanningDate = Annotated[date, AfterValidator(check_planning_date), WithJsonSche
 HSCode = _code(
     check_hs_code,
     pattern=HS_CODE_PATTERN,
-    description="6-digit HS subheading (chapters 01-97, 77 reserved)",
+    description=N_("6-digit HS subheading (chapters 01-97, 77 reserved)"),
     examples=["720241"],
 )
 CountryCode = _code(check_country, enum=COUNTRIES, description="ISO 3166-1 alpha-2")
@@ -144,7 +144,7 @@ ContainerNumber = _code(
     check_container,
     format="iso6346",
     pattern=r"^[A-Z]{3}[UJZ][0-9]{7}$",
-    description="ISO 6346 container number with its check digit",
+    description=N_("ISO 6346 container number with its check digit"),
     examples=["CSQU3054383"],
 )
 WagonNumber = _code(
@@ -152,6 +152,6 @@ WagonNumber = _code(
     upper=False,
     format="wagon-number",
     pattern=r"^([0-9]{8}|[0-9]{12})$",
-    description="1520 mm (8 digits) or UIC (12 digits) wagon number, Luhn check digit",
+    description=N_("1520 mm (8 digits) or UIC (12 digits) wagon number, Luhn check digit"),
     examples=["52345675"],
 )

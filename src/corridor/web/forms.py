@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from corridor.web.labels import FIELDS
+
 
 @dataclass
 class Input:
@@ -27,11 +29,12 @@ class Input:
 
 @dataclass
 class Group:
-    """A fieldset: an object, or one entry of a list of objects."""
+    """A fieldset: an object, or one entry of a list of objects (its `number` from 1)."""
 
     name: str
     label: str
     children: list[Input | Group]
+    number: int | None = None
 
 
 def _variant(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -60,16 +63,15 @@ def build(schema: dict[str, Any], values: dict[str, Any], prefix: str = "") -> l
     for key, raw in schema.get("properties", {}).items():
         prop, nullable = _variant(raw)
         name = f"{prefix}{key}"
-        label = raw.get("title") or key.replace("_", " ")
+        # The field's words from the catalogue's (the page translates them), else the schema's.
+        label = FIELDS.get(key) or raw.get("title") or key.replace("_", " ")
         value = values.get(key)
         kind = prop.get("type")
         if kind == "object" or "properties" in prop:
             out.append(Group(name, label, build(prop, value or {}, name + ".")))
         elif kind == "array" and "properties" in prop.get("items", {}):
             entries = [
-                Group(
-                    f"{name}.{i}", f"{label} {i + 1}", build(prop["items"], v or {}, f"{name}.{i}.")
-                )
+                Group(f"{name}.{i}", label, build(prop["items"], v or {}, f"{name}.{i}."), i + 1)
                 for i, v in enumerate(value or [])
             ]
             out.append(Group(name, label, list(entries)))
@@ -87,7 +89,8 @@ def build(schema: dict[str, Any], values: dict[str, Any], prefix: str = "") -> l
                 if kind in ("number", "integer")
                 else "text"
             )
-            help_text = prop.get("pattern") if control == "text" else None
+            # Help in words where the schema has them; a pattern is for the check, not people.
+            help_text = prop.get("description") if control == "text" else None
             out.append(
                 Input(
                     name=name,

@@ -164,4 +164,11 @@ FIELDS: dict[str, str] = {
     "net_kg": N_("Net kg"),
     "value": N_("Value"),
     "origin_country": N_("Country of origin"),
+    # A party's and a container's parts
+    "name": N_("Name"),
+    "country": N_("Country"),
+    "tax_id": N_("Tax identification number"),
+    "number": N_("Container number"),
+    "seal": N_("Seal number"),
+    "currency": N_("Currency"),
 }

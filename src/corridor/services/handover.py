@@ -24,6 +24,7 @@ from corridor.exceptions import Conflict, InvalidInput
 from corridor.exchange.admission import HANDOVER
 from corridor.exchange.delivery import DECISION, Outgoing, queue
 from corridor.exchange.policy import shipped_policy
+from corridor.messages import N_
 from corridor.model import DocumentKind, Officer, Organisation, Role, ShipmentDraft
 from corridor.network import Route
 from corridor.services import customs, decisions, organisations, targeting
@@ -125,15 +126,19 @@ def _view(
     notes = []
     if any(leg.option for leg in legs):
         notes.append(
-            "Where a T1 starts is a choice: option A lodges the Georgian NCTS leg and a new "
-            "T1 from the port, option B one T1 from the Georgian border. Which one traders "
-            "use is UNCONFIRMED."
+            N_(
+                "Where a T1 starts is a choice: option A lodges the Georgian NCTS leg and a new "
+                "T1 from the port, option B one T1 from the Georgian border. Which one traders "
+                "use is UNCONFIRMED."
+            )
         )
     if any(leg.regime == "tir-operation" for leg in legs):
         notes.append(
-            "One TIR transport, one guarantee, one TIR operation per country; whether the "
-            "carnet runs on unsuspended across the Caspian ferry, and whether Kazakhstan is "
-            "bound by eTIR (Annex 11), are UNCONFIRMED: the paper carnet is assumed."
+            N_(
+                "One TIR transport, one guarantee, one TIR operation per country; whether the "
+                "carnet runs on unsuspended across the Caspian ferry, and whether Kazakhstan is "
+                "bound by eTIR (Annex 11), are UNCONFIRMED: the paper carnet is assumed."
+            )
         )
     missing = sorted({leg.country for leg in legs if leg.country not in authorities})
     if missing:

@@ -1,6 +1,7 @@
-"""Babel's extractor for the rule packs (`make messages`): each rule's title and why it may
-rest on evidence the corridor cannot verify go into the catalogue, so that the readiness
-report reads in the reader's language while the packs stay in English, with their sources."""
+"""Babel's extractors for the data a page shows in words (`make messages`): each rule's title
+and why it may rest on evidence the corridor cannot verify, and each customs regime's name,
+declaration and guarantee go into the catalogue, so that the readiness report and the customs
+chain read in the reader's language while the data stays in English, with its sources."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import IO, Any
 
 import yaml
 
-__all__ = ["rule_pack"]
+__all__ = ["regimes", "rule_pack"]
 
 
 def rule_pack(
@@ -22,3 +23,19 @@ def rule_pack(
         for text in said:
             if isinstance(text, str) and text:
                 yield 0, "_", text, [f"rule {rule.get('id')}"]
+
+
+def regimes(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """The translatable words of the customs regimes, as Babel's extraction method expects."""
+    data = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
+    for key, regime in (data.get("regimes") or {}).items():
+        said = [
+            regime.get("name"),
+            regime.get("declaration"),
+            (regime.get("guarantee") or {}).get("note"),
+        ]
+        for text in said:
+            if isinstance(text, str) and text:
+                yield 0, "_", text, [f"regime {key}"]

@@ -80,6 +80,11 @@ LABELS: dict[str, str] = {
     "party:consignee": N_("consignee"),
     "party:forwarder": N_("forwarder"),
     "party:carrier": N_("carrier"),
+    # Whether a customs regime needs a guarantee (`customs/regimes.yaml`)
+    "guarantee:none": N_("no guarantee"),
+    "guarantee:required": N_("guarantee required"),
+    "guarantee:listed-goods": N_("for listed goods"),
+    "guarantee:UNCONFIRMED": N_("unconfirmed"),
     # What a rule found
     "passed": N_("passed"),
     "missing": N_("missing"),

@@ -27,6 +27,7 @@ from corridor.services import (
     authentication,
     credentials,
     drafting,
+    papers,
     readiness,
     sessions,
     shipments,
@@ -680,7 +681,7 @@ def test_the_timeline_speaks_the_readers_language(node: Node) -> None:
 # Two or more Latin words in a row: English on a Russian or Kazakh page.
 _ENGLISH = re.compile(r"(?:\b[A-Za-z][a-z'\u2019-]+\b[ ,;:()/]+){1,}\b[A-Za-z][a-z'\u2019-]+\b")
 # The parts of the shipment page whose every word is the catalogue's or the shipment's data.
-_WORDED = ("readiness", "chain", "papers", "disclose")
+_WORDED = ("readiness", "chain", "papers", "disclose", "timeline")
 
 
 def _english(text: str, data: list[str]) -> set[str]:
@@ -700,6 +701,16 @@ def _english(text: str, data: list[str]) -> set[str]:
 def test_a_russian_or_kazakh_page_shows_no_english_beyond_its_data(node: Node, lang: str) -> None:
     shipper = STORY.organisation("kz-ferroalloy")
     made = shipments.submit(node.ctx, shipper, STORY.draft(f"WORDS-{lang}"), T0)
+    papers.attach(
+        node.ctx,
+        shipper,
+        made.id,
+        DocumentKind.PACKING_LIST,
+        "pl.pdf",
+        "application/pdf",
+        b"%PDF",
+        T0,
+    )
     # The data a page shows as it is: places, organisations, goods, issuing bodies.
     data = sorted(
         [n.name for n in node.ctx.network.nodes.values()]

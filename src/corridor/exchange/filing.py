@@ -67,6 +67,7 @@ def file_issued(
             kind=EVENT,
             actor_id=node.organisation.id,
             place=None,
+            subject=kind,
             summary=f"{kind.replace('_', ' ')} issued by {env.sender} on node {env.from_node}",
         )
     )

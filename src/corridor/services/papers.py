@@ -132,6 +132,7 @@ def _attach(
             kind="document_attached",
             actor_id=who.id,
             place=None,
+            subject=kind.value,
             summary=f"{kind.value.replace('_', ' ')} attached by "
             f"{who.name} ({doc.filename}, {doc.size} bytes)",
         )

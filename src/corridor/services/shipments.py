@@ -80,6 +80,8 @@ class Event(BaseModel):
     actor_id: str
     place: str | None
     summary: str
+    # What the step is about (a document's kind), for a page to word it.
+    subject: str | None = None
 
 
 def _check_parties(

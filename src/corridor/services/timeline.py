@@ -82,7 +82,7 @@ class Summaries:
 
 def _both(shipment_id: str | None, kinds: Collection[str] | None) -> Any:
     """Timeline rows and movement events as one selectable of (at, kind, place, actor_id,
-    summary, shipment_id, source, tiebreak), limited to a shipment and to kinds when
+    summary, shipment_id, source, tiebreak, subject), limited to a shipment and to kinds when
     given."""
     rows = select(
         EventRow.at.label("at"),
@@ -93,6 +93,7 @@ def _both(shipment_id: str | None, kinds: Collection[str] | None) -> Any:
         EventRow.shipment_id.label("shipment_id"),
         literal(0).label("source"),
         EventRow.id.label("n"),
+        EventRow.subject.label("subject"),
     )
     events = select(
         EpcisEventRow.event_time,
@@ -103,6 +104,7 @@ def _both(shipment_id: str | None, kinds: Collection[str] | None) -> Any:
         EpcisEventRow.shipment_id,
         literal(1),
         literal(0),
+        literal(None),
     ).where(EpcisEventRow.kind.is_not(None))
     if shipment_id is not None:
         rows = rows.where(EventRow.shipment_id == shipment_id)
@@ -179,6 +181,7 @@ def read(ctx: Context, who: Organisation, shipment_id: str) -> list[Event]:
             actor_id=r.actor_id,
             place=r.place,
             summary=r.summary if r.summary is not None else say(r.kind, r.place),
+            subject=r.subject,
         )
         for r in found
     ]

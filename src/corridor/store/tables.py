@@ -159,6 +159,8 @@ class EventRow(Base):
     actor_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     place: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
+    # What the step is about where a page words it itself (a document's kind).
+    subject: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class TrustedKeyRow(Base):

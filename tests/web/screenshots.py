@@ -81,7 +81,7 @@ def main(out: Path) -> None:
                     page.click("button[type=submit]")
                     shot(f"/ui/shipments/{sid}", "shipment")
                     shot(f"/ui/shipments/{sid}/tracking", "tracking")
-                    shot(f"/ui/shipments/{asking.id}#readiness", "request")
+                    shot(f"/ui/shipments/{asking.id}#requests", "request")
                     shot("/ui/rules", "rules")
                     if lang == "en":
                         shot("/ui/shipments/new", "new-shipment")

@@ -41,6 +41,14 @@ MESSAGES: dict[str, str] = {
     "carrier_off_route": N_("{org} works at {places}, which the route does not pass: route the shipment through one of them, or choose another carrier"),
     "event_out_of_order": N_("the hand-over at {place} at {at} is out of order along the route: the goods were at {other} at {other_at}; check the place and the time"),
     "events_out_of_order": N_("{count} hand-overs are out of order along the route; nothing was recorded: {first}"),
+    "evidence_not_provider": N_("{kind} attached by {by} ({role}); the {providers} provides it"),
+    "evidence_unverified": N_("{kind} attached by {by}, not verified here"),
+    "guarantee_unreadable": N_("{kind} attached by {by}: {why}"),
+    "guarantee_unchecked": N_("{kind} {grn} attached by {by}, not checked: no signed transit declaration names its guarantee yet"),
+    "guarantee_other_grn": N_("{kind} attached by {by} is not the declared one: it is {grn}; the transit declaration names {declared}"),
+    "guarantee_other_currency": N_("{kind} attached by {by} is not the declared one: it is in {currency}; the transit declaration covers in {declared}"),
+    "guarantee_short": N_("{kind} attached by {by} is not the declared one: it covers {amount} {currency}; the transit declaration needs {needed} covered"),
+    "guarantee_expires": N_("{kind} attached by {by} is not the declared one: it is valid until {until}; the goods arrive after that ({arrives})"),
 }  # fmt: skip
 
 

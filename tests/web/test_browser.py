@@ -237,6 +237,7 @@ def test_a_shipment_from_submission_to_the_border_decision(
 ) -> None:
     shipper = Person(browser, corridor, lang)
     page, t = shipper.page, shipper.t
+    said = lambda code, **params: fill(t(MESSAGES[code]), params)  # noqa: E731
     shipper.sign_in(corridor.keys["kz-ferroalloy"])
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Shipments"))
     sid = submit_shipment(shipper, f"WEB-{lang}-1")
@@ -274,7 +275,14 @@ def test_a_shipment_from_submission_to_the_border_decision(
     guarantee.write_text(json.dumps(terms))
     attach(shipper, "transit_guarantee", guarantee)
     expect(page.locator("section[aria-labelledby=readiness]")).to_contain_text(
-        "it covers 1000.00 USD; the transit declaration needs 18400.00 covered"
+        said(
+            "guarantee_short",
+            kind=t("transit guarantee"),
+            by="kz-ferroalloy",
+            amount="1000.00",
+            currency="USD",
+            needed="18400.00",
+        )
     )
     guarantee.write_text(json.dumps({**terms, "amount": "25000.00"}))
     attach(shipper, "transit_guarantee", guarantee)

@@ -701,16 +701,13 @@ def _english(text: str, data: list[str]) -> set[str]:
 def test_a_russian_or_kazakh_page_shows_no_english_beyond_its_data(node: Node, lang: str) -> None:
     shipper = STORY.organisation("kz-ferroalloy")
     made = shipments.submit(node.ctx, shipper, STORY.draft(f"WORDS-{lang}"), T0)
-    papers.attach(
-        node.ctx,
-        shipper,
-        made.id,
-        DocumentKind.PACKING_LIST,
-        "pl.pdf",
-        "application/pdf",
-        b"%PDF",
-        T0,
-    )
+    pl = DocumentKind.PACKING_LIST
+    papers.attach(node.ctx, shipper, made.id, pl, "pl.pdf", "application/pdf", b"%PDF", T0)
+    # A guarantee from a carrier, who does not provide one: the report says so, in words.
+    carrier = STORY.organisation("kz-rail")
+    guarantee = b'{"grn": "26KZ0000000000001", "amount": "1", "currency": "USD"}'
+    kind = DocumentKind.TRANSIT_GUARANTEE
+    papers.attach(node.ctx, carrier, made.id, kind, "g.json", "application/json", guarantee, T0)
     # The data a page shows as it is: places, organisations, goods, issuing bodies.
     data = sorted(
         [n.name for n in node.ctx.network.nodes.values()]
@@ -734,6 +731,9 @@ def test_a_russian_or_kazakh_page_shows_no_english_beyond_its_data(node: Node, l
         assert page.status_code == 200, path
         assert _english(page.text, data) == set(), path
     page = client.get(f"/ui/shipments/{made.id}").text
+    readiness_part = page.split('aria-labelledby="readiness"')[1].split("</section>")[0]
+    t = i18n.translations(lang).gettext
+    assert f"kz-rail ({t('carrier')})" in readiness_part
     for part in _WORDED:
         section = page.split(f'aria-labelledby="{part}"')[1].split("</section>")[0]
         assert _english(f"<html><body>{section}</body></html>", data) == set(), part

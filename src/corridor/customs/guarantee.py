@@ -59,24 +59,31 @@ def read(content: bytes) -> Guarantee | str:
         )
 
 
-def problem(guarantee: Guarantee, declared: dict[str, Any], needed_until: date) -> str | None:
+def problem(
+    guarantee: Guarantee, declared: dict[str, Any], needed_until: date
+) -> tuple[str, dict[str, str]] | None:
     """Why `guarantee` is not the one the transit declaration's fields `declared` claim, or
-    does not last until `needed_until`; None when it is."""
+    does not last until `needed_until`, as a message code and its parameters
+    (`corridor.messages`); None when it is."""
     reference = declared.get("guarantee_reference")
     if reference != guarantee.grn:
-        return f"it is {guarantee.grn}; the transit declaration names {reference}"
+        return "guarantee_other_grn", {"grn": guarantee.grn, "declared": str(reference)}
     currency = declared.get("guarantee_currency")
     if currency != guarantee.currency:
-        return f"it is in {guarantee.currency}; the transit declaration covers in {currency}"
+        return "guarantee_other_currency", {
+            "currency": guarantee.currency,
+            "declared": str(currency),
+        }
     needed = Decimal(str(declared.get("amount_to_be_covered", "0")))
     if guarantee.amount < needed:
-        return (
-            f"it covers {guarantee.amount} {guarantee.currency}; the transit declaration "
-            f"needs {needed} covered"
-        )
+        return "guarantee_short", {
+            "amount": str(guarantee.amount),
+            "currency": guarantee.currency,
+            "needed": str(needed),
+        }
     if guarantee.valid_until < needed_until:
-        return (
-            f"it is valid until {guarantee.valid_until}; the goods arrive after that "
-            f"({needed_until})"
-        )
+        return "guarantee_expires", {
+            "until": guarantee.valid_until.isoformat(),
+            "arrives": needed_until.isoformat(),
+        }
     return None

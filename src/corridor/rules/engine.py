@@ -8,7 +8,7 @@ on the order rules are written in.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,7 +16,7 @@ from corridor.model import DocumentKind, ShipmentDraft
 from corridor.network import Mode, Network, Route
 from corridor.rules.compiled import Bucket, Compiled, compile_rule, unmet_words
 from corridor.rules.conditions import conditions_hold, field_present
-from corridor.rules.evidence import Holdings
+from corridor.rules.evidence import Holdings, Said
 from corridor.rules.loader import PackSet
 from corridor.rules.report import CrossingReport, Outcome, ReadinessReport, RuleResult
 from corridor.rules.schema import Pack, Procedure
@@ -93,12 +93,14 @@ class Engine:
         documents: Collection[DocumentKind],
         departure: datetime | date | None = None,
         unverified: Mapping[DocumentKind, str] | None = None,
+        said: Mapping[DocumentKind, Said] | None = None,
     ) -> ReadinessReport:
         """The readiness report of a shipment leaving at `departure` with `documents`
         (verified) and `unverified` evidence (kind -> what it is and who attached it, or why
-        it does not count): a rule counts unverified evidence only where it says why it may."""
+        it does not count; `said`: the same as message codes): a rule counts unverified
+        evidence only where it says why it may."""
         start = _as_datetime(departure or draft.departure or datetime.now(UTC).date())
-        have = Holdings(frozenset(documents), unverified or {})
+        have = Holdings(frozenset(documents), unverified or {}, said or {})
         key = tuple(route.nodes)
         offsets = self._offsets.get(key)
         if offsets is None:
@@ -211,6 +213,7 @@ class Engine:
             [],
             resting,
             accepts_unverified=c.accepts_unverified if resting else None,
+            unverified_said=_said(have, c.named, resting),
         )
 
     def _unmet(
@@ -252,6 +255,7 @@ class Engine:
             list(lacking),
             [list(g) for g in unmet],
             list(empty),
+            unverified_said=_said(look.have, missing, refused),
         )
 
 
@@ -313,3 +317,11 @@ def _as_datetime(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.combine(value, time(0, 0), tzinfo=UTC)
+
+
+def _said(have: Holdings, kinds: Iterable[DocumentKind], notes: list[str]) -> list[Said | None]:
+    """The message codes of `notes` (the notes of `kinds` that have one), in their order."""
+    if not notes:
+        return []
+    by_note = {have.notes[d]: have.said.get(d) for d in kinds if d in have.notes}
+    return [by_note.get(n) for n in notes]

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from corridor.model import DocumentKind
 
-__all__ = ["REFUSED", "Holdings"]
+__all__ = ["REFUSED", "Holdings", "Said"]
 
 # A note on evidence that counts nowhere (attached by a party who may not provide it, or
 # found not to be what it claims) starts with this word.
 REFUSED = "refused:"
+# A note as a message code and its parameters (`corridor.messages`).
+Said = tuple[str, dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,8 @@ class Holdings:
 
     verified: frozenset[DocumentKind]
     notes: Mapping[DocumentKind, str]
+    # The notes as message codes, for a page to say them in its reader's language.
+    said: Mapping[DocumentKind, Said] = field(default_factory=dict)
     # Verified or attached as evidence a rule may accept unverified (computed once).
     with_evidence: frozenset[DocumentKind] = field(init=False)
 

@@ -55,6 +55,8 @@ class RuleResult:
     any_of: list[list[DocumentKind]] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     accepts_unverified: str | None = None
+    # The `unverified` notes as message codes and parameters, where they have one.
+    unverified_said: list[tuple[str, dict[str, str]] | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)

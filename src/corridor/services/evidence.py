@@ -23,11 +23,13 @@ from sqlalchemy import Connection, bindparam, select
 from corridor.customs import guarantee
 from corridor.documents.kinds import KINDS
 from corridor.memo import Memo
+from corridor.messages import MESSAGES, fill
 from corridor.model import DocumentKind
 from corridor.rules import REFUSED
+from corridor.rules.evidence import Said
 from corridor.store.tables import DocumentRow, OrganisationRow
 
-__all__ = ["Attached", "assess"]
+__all__ = ["Attached", "Said", "assess"]
 
 _ROLE = select(OrganisationRow.role).where(OrganisationRow.id == bindparam("org"))
 _CONTENT = select(DocumentRow.content).where(
@@ -54,49 +56,43 @@ def assess(
     attached: Iterable[Attached],
     declared: dict[str, Any] | None,
     arrives: date,
-) -> tuple[set[DocumentKind], dict[DocumentKind, str]]:
+) -> tuple[set[DocumentKind], dict[DocumentKind, str], dict[DocumentKind, Said]]:
     """The evidence kinds that count as verified, and a note on each other kind attached:
     unverified (what it is, who attached it) or refused (starting with `REFUSED`, and
-    why). Of several files of one kind the best counts: verified, then unverified."""
+    why), in English and as a message code with parameters. Of several files of one kind the
+    best counts: verified, then unverified."""
     verified: set[DocumentKind] = set()
-    notes: dict[DocumentKind, str] = {}
+    notes: dict[DocumentKind, tuple[bool, Said]] = {}
     for item in attached:
         if item.kind in verified:
             continue
-        name = KINDS[item.kind].name
+        said = {"kind": KINDS[item.kind].name, "by": item.by}
         role = _ROLES.get_or(item.by, partial(_role, conn, item.by))
         providers = KINDS[item.kind].providers
         if role not in providers:
             who = " or ".join(sorted(providers))
-            _note(
-                notes,
-                item.kind,
-                f"{REFUSED} {name} attached by {item.by} ({role}); the {who} provides it",
-            )
+            wrong = {**said, "role": role, "providers": who}
+            _note(notes, item.kind, True, ("evidence_not_provider", wrong))
             continue
         if item.kind is not DocumentKind.TRANSIT_GUARANTEE:
-            _note(notes, item.kind, f"{name} attached by {item.by}, not verified here")
+            _note(notes, item.kind, False, ("evidence_unverified", said))
             continue
         terms = _GUARANTEES.get_or(item.digest, partial(_terms, conn, shipment_id, item.digest))
         if isinstance(terms, str):
-            _note(notes, item.kind, f"{REFUSED} {name} attached by {item.by}: {terms}")
+            _note(notes, item.kind, True, ("guarantee_unreadable", {**said, "why": terms}))
         elif declared is None:
-            _note(
-                notes,
-                item.kind,
-                f"{name} {terms.grn} attached by {item.by}, not checked: no signed transit "
-                "declaration names its guarantee yet",
-            )
-        elif (wrong := guarantee.problem(terms, declared, arrives)) is not None:
-            _note(
-                notes,
-                item.kind,
-                f"{REFUSED} {name} attached by {item.by} is not the declared one: {wrong}",
-            )
+            _note(notes, item.kind, False, ("guarantee_unchecked", {**said, "grn": terms.grn}))
+        elif (wrong_terms := guarantee.problem(terms, declared, arrives)) is not None:
+            code, params = wrong_terms
+            _note(notes, item.kind, True, (code, {**said, **params}))
         else:
             verified.add(item.kind)
             notes.pop(item.kind, None)
-    return verified, notes
+    english = {
+        kind: (f"{REFUSED} " if refused else "") + fill(MESSAGES[code], params)
+        for kind, (refused, (code, params)) in notes.items()
+    }
+    return verified, english, {kind: said for kind, (_, said) in notes.items()}
 
 
 def _role(conn: Connection, org_id: str) -> str:
@@ -108,8 +104,10 @@ def _terms(conn: Connection, shipment_id: str, digest: str) -> guarantee.Guarant
     return guarantee.read(content or b"")
 
 
-def _note(notes: dict[DocumentKind, str], kind: DocumentKind, note: str) -> None:
+def _note(
+    notes: dict[DocumentKind, tuple[bool, Said]], kind: DocumentKind, refused: bool, said: Said
+) -> None:
     """Keep the better note of a kind: an unverified file over a refused one."""
     kept = notes.get(kind)
-    if kept is None or (kept.startswith(REFUSED) and not note.startswith(REFUSED)):
-        notes[kind] = note
+    if kept is None or (kept[0] and not refused):
+        notes[kind] = (refused, said)

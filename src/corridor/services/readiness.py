@@ -65,8 +65,8 @@ def check(ctx: Context, who: Organisation, shipment_id: str, now: datetime) -> R
                     declared = fields if fields is not None else declared
         departure = draft.departure or now
         arrives = (_as_datetime(departure) + timedelta(hours=route.total_hours)).date()
-        counted, notes = evidence.assess(conn, shipment_id, attached, declared, arrives)
-        report = ctx.engine.check(draft, route, have | counted, departure, notes)
+        counted, notes, said = evidence.assess(conn, shipment_id, attached, declared, arrives)
+        report = ctx.engine.check(draft, route, have | counted, departure, notes, said)
         stored_report = report.model_dump(mode="json")
         # Written when the verdict changed: re-reading an unchanged shipment writes nothing
         # (a shipment with no planned departure is checked as leaving now, so only its

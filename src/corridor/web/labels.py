@@ -80,6 +80,8 @@ LABELS: dict[str, str] = {
     "party:consignee": N_("consignee"),
     "party:forwarder": N_("forwarder"),
     "party:carrier": N_("carrier"),
+    "party:shipper": N_("shipper"),
+    "party:port": N_("port"),
     # Whether a customs regime needs a guarantee (`customs/regimes.yaml`)
     "guarantee:none": N_("no guarantee"),
     "guarantee:required": N_("guarantee required"),

@@ -141,8 +141,19 @@ class View:
     def words(self, said: tuple[str, dict[str, str]] | None, english: str) -> str:
         """A domain message in the request's language where it has a code, else as sent."""
         if said and said[0] in MESSAGES:
-            return fill(self._(MESSAGES[said[0]]), said[1])
+            params = {k: self._param(k, v) for k, v in said[1].items()}
+            return fill(self._(MESSAGES[said[0]]), params)
         return english
+
+    def _param(self, key: str, value: str) -> str:
+        """A message's parameter in the reader's language where it is a word of ours (a
+        document kind, an organisation's role or roles), else as it is (data)."""
+        if key == "kind":
+            return self._(value)
+        if key in ("role", "providers"):
+            roles = [self._(LABELS.get(f"party:{r}", r)) for r in value.split(" or ")]
+            return f" {self._('or')} ".join(roles)
+        return value
 
     def said(self, error: Any) -> str:
         """A validation error's message in the request's language: by its code where it has

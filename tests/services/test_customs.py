@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 from lxml import etree
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from corridor import demo
 from corridor.customs import ncts
@@ -26,6 +27,7 @@ from corridor.exceptions import (
 )
 from corridor.model import Officer, OfficerRole
 from corridor.services import (
+    assessment,
     authentication,
     credentials,
     customs,
@@ -40,6 +42,7 @@ from corridor.services import (
 )
 from corridor.services.context import NODE_ADMIN
 from corridor.services.decisions import Action
+from corridor.store.tables import DeclarationRow
 from tests.conftest import ORGS, T0
 from tests.customs_corridor import LATER, Walked
 from tests.factories import STORY
@@ -327,6 +330,35 @@ def test_amended_data_is_assessed_again_with_the_same_draw(walked: Walked) -> No
     with az.db.transaction() as s:
         row = customs.load(s, first.id)
         assert row.envelopes == 2
+
+
+def test_two_assessments_at_once_store_a_declaration_once(
+    walked: Walked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exchange's turn and an officer's page may assess the same new data at once: the
+    run that finds the declaration stored by the other reads it and goes on."""
+    az = walked.corridor.nodes["az"]
+    examiner, _ = walked.officers("az")
+    first = customs.show(az, examiner, walked.item("az").id, LATER)
+    with az.db.transaction() as s:
+        s.delete(customs.load(s, first.id))
+    real, raced = targeting.in_force, []
+
+    def racing(s: Session) -> object:
+        if not raced:  # another run assesses the same data and stores it first
+            raced.append(0)
+            raced[0] = assessment.assess_received(az, LATER)
+        return real(s)
+
+    monkeypatch.setattr(assessment.targeting, "in_force", racing)
+    assessment.assess_received(az, LATER)
+    assert raced == [1]
+    with az.db.transaction() as s:
+        stored = s.scalars(
+            select(DeclarationRow).where(DeclarationRow.shipment_id == walked.shipment_id)
+        ).all()
+    assert len(stored) == 1
+    assert stored[0].assessment["draw"] == first.assessment["draw"]
 
 
 def test_targeting_changes_are_a_chiefs_signed_and_ledgered(walked: Walked) -> None:

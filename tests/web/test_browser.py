@@ -507,7 +507,7 @@ def _decide(
     )
 
 
-@pytest.mark.parametrize("lang", ["en", "kk"])
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
 def test_an_officer_releases_green_in_three_clicks_and_red_after_inspection_in_six(
     corridor: Served, browser: Browser, lang: str
 ) -> None:

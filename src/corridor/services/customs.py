@@ -1,5 +1,5 @@
-"""Customs on an authority's own node: its targeting profiles, the assessment of the
-pre-arrival data it receives, and the officers' queue.
+"""Customs on an authority's own node: its targeting profiles and the officers' queue (the
+assessment of the pre-arrival data it receives is `assessment`).
 
 Everything here is the authority's own: profiles, hit lists and draws never leave the
 node, and only the authority's officers (each with their own API key) may call these.
@@ -8,28 +8,25 @@ node, and only the authority's officers (each with their own API key) may call t
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.customs.declarations import at_a_glance, from_content, party_of
-from corridor.customs.selectivity import assess
+from corridor.customs.declarations import at_a_glance
 from corridor.exceptions import NotFound
 from corridor.exchange.admission import HANDOVER
 from corridor.exchange.delivery import KIND as PRE_ARRIVAL
 from corridor.model import Officer
 from corridor.services import targeting
+from corridor.services.assessment import arrived, assess_received, merged
 from corridor.services.context import Administrator, Context
 from corridor.store.exchange_tables import InboxRow
 from corridor.store.tables import DecisionRow, DeclarationRow
 
 log = logging.getLogger("corridor.customs")
-# Decisions that count against a trader on this node the next time it declares.
-ADVERSE = frozenset({"documentary_failed", "inspection_findings", "not_released"})
 # Lanes from strongest: the queue shows red first among declarations due at the same time.
 SEVERITY = {"red": 3, "yellow": 2, "blue": 1, "green": 0}
 
@@ -64,31 +61,6 @@ class DeclarationView(QueueItem):
     chain: list[dict[str, Any]] = []
     handovers: list[Handover] = []
     awaiting: str | None = None
-
-
-def _arrived(s: Session, shipment_id: str, procedure: str) -> list[InboxRow]:
-    """The pre-arrival data received for one shipment and procedure, oldest first."""
-    return list(
-        s.scalars(
-            select(InboxRow)
-            .where(
-                InboxRow.shipment_id == shipment_id,
-                InboxRow.procedure == procedure,
-                InboxRow.kind == PRE_ARRIVAL,
-            )
-            .order_by(InboxRow.received_at, InboxRow.envelope_id)
-        )
-    )
-
-
-def _merged(rows: list[InboxRow]) -> dict[str, Any]:
-    # Later data for a document kind replaces earlier (an amendment), from the shipment's
-    # own node only (the exchange refuses any other's; this holds it for older rows too).
-    content: dict[str, Any] = {}
-    for r in rows:
-        if r.from_node == rows[0].from_node:
-            content.update(r.content)
-    return content
 
 
 class Handover(BaseModel):
@@ -153,7 +125,7 @@ def handovers(s: Session, shipment_id: str) -> list[Handover]:
 
 def chain_of(s: Session, d: DeclarationRow) -> list[dict[str, Any]]:
     """The shipment's chain of legs as its parties' node last announced it ([] if none)."""
-    for r in reversed(_arrived(s, d.shipment_id, d.procedure)):
+    for r in reversed(arrived(s, d.shipment_id, d.procedure)):
         if isinstance(r.chain, list):
             return r.chain
     return []
@@ -179,105 +151,10 @@ def awaiting_proof(s: Session, d: DeclarationRow, country: str) -> str | None:
     return _awaiting(chain_of(s, d), handovers(s, d.shipment_id), country)
 
 
-def _discrepancies(s: Session, declarant: str | None) -> int:
-    if declarant is None:
-        return 0
-    return int(
-        s.scalar(
-            select(func.count())
-            .select_from(DecisionRow)
-            .join(DeclarationRow, DecisionRow.declaration_id == DeclarationRow.id)
-            .where(DeclarationRow.declarant == declarant, DecisionRow.action.in_(ADVERSE))
-        )
-        or 0
-    )
-
-
-def assess_received(ctx: Context, now: datetime) -> int:
-    """Assess every declaration whose pre-arrival data is new or amended since it was last
-    assessed; returns how many were (re)assessed. Runs on receipt; safe to run again."""
-    if ctx.exchange is None:
-        return 0
-    authority = ctx.exchange.node.organisation.id
-    with ctx.db.transaction() as s:
-        counts = s.execute(
-            select(InboxRow.shipment_id, InboxRow.procedure, func.count())
-            .where(InboxRow.kind == PRE_ARRIVAL)
-            .group_by(InboxRow.shipment_id, InboxRow.procedure)
-        ).all()
-        known = {(d.shipment_id, d.procedure): d for d in s.scalars(select(DeclarationRow))}
-        stale = [
-            (sid, proc, n)
-            for sid, proc, n in counts
-            if (k := known.get((sid, proc))) is None or k.envelopes != n
-        ]
-        if not stale:
-            return 0
-        row = targeting.in_force(s)
-        if row is None:
-            # Assessed once a chief installs the targeting (installing assesses what waits).
-            log.warning("pre-arrival data waits for %s's targeting profiles", authority)
-            return 0
-        ps, index = targeting.compiled(row.sha256, row.text, now.date())
-        secret = targeting.selectivity_secret(ctx)
-        aeo = ps.aeo.recognised(ps.country)
-        for shipment_id, procedure, n in stale:
-            rows = _arrived(s, shipment_id, procedure)
-            content = _merged(rows)
-            declarant = party_of(content)
-            facts = from_content(
-                f"{shipment_id}:{procedure}",
-                procedure,
-                content,
-                aeo,
-                _discrepancies(s, declarant),
-                [leg["country"] for leg in next((r.chain for r in reversed(rows) if r.chain), [])],
-            )
-            result = assess(facts, index, ps.office, targeting.rates(row), secret)
-            assessment = {
-                "channel": result.channel,
-                "by_profiles": result.by_profiles,
-                "random_lane": result.random_lane,
-                "draw": result.draw,
-                "hits": [h.__dict__ for h in result.hits],
-                "profiles_checked": result.profiles_checked,
-                "office": ps.office.reference,
-            }
-            latest = rows[-1]
-            existing = known.get((shipment_id, procedure))
-            if existing is None:
-                s.add(
-                    DeclarationRow(
-                        id=str(uuid.uuid4()),
-                        shipment_id=shipment_id,
-                        procedure=procedure,
-                        crossing=latest.crossing,
-                        eta=latest.eta,
-                        lodge_by=latest.lodge_by,
-                        declarant=declarant[:200] if declarant else None,
-                        envelopes=n,
-                        channel=result.channel,
-                        assessment=assessment,
-                        profile_version=row.version,
-                        status="open",
-                        mrn=None,
-                        assessed_at=now,
-                        updated_at=now,
-                    )
-                )
-            else:
-                existing.crossing, existing.eta = latest.crossing, latest.eta
-                existing.lodge_by, existing.envelopes = latest.lodge_by, n
-                existing.channel, existing.assessment = result.channel, assessment
-                existing.profile_version, existing.updated_at = row.version, now
-                existing.declarant = declarant[:200] if declarant else None
-        return len(stale)
-
-
 def _item(d: DeclarationRow, rows: list[InboxRow]) -> dict[str, Any]:
     """A declaration's queue entry from the data received for it (`rows`, oldest first); the
     trader is the one the documents name, else the organisation that sent them."""
-    content = _merged(rows)
+    content = merged(rows)
     glance = at_a_glance(content)
     if glance["trader"] is None and rows:
         glance["trader"] = rows[0].sender
@@ -353,7 +230,7 @@ def load(s: Session, declaration_id: str) -> DeclarationRow:
 
 def received(s: Session, d: DeclarationRow) -> dict[str, Any]:
     """What the authority received for a declaration, merged over amendments."""
-    return _merged(_arrived(s, d.shipment_id, d.procedure))
+    return merged(arrived(s, d.shipment_id, d.procedure))
 
 
 def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> DeclarationView:
@@ -362,8 +239,8 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
     assess_received(ctx, now)
     with ctx.db.transaction() as s:
         d = load(s, declaration_id)
-        arrived = _arrived(s, d.shipment_id, d.procedure)
-        content = _merged(arrived)
+        received_rows = arrived(s, d.shipment_id, d.procedure)
+        content = merged(received_rows)
         decisions = [
             {
                 "id": r.id,
@@ -385,7 +262,7 @@ def show(ctx: Context, who: Officer, declaration_id: str, now: datetime) -> Decl
         country = who.organisation.country
         legs, proofs = chain_of(s, d), handovers(s, d.shipment_id)
         return DeclarationView(
-            **_item(d, arrived),
+            **_item(d, received_rows),
             content=content,
             assessment=d.assessment,
             profile_version=d.profile_version,

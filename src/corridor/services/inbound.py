@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 
-from corridor.services import customs
+from corridor.services import assessment
 from corridor.services.context import Context
 
 log = logging.getLogger("corridor.exchange")
@@ -27,7 +27,7 @@ async def turn(ctx: Context) -> dict[str, int]:
     """One turn of the node's exchange; an authority then assesses what it stored."""
     got = await ctx.running_exchange().step()
     if got.get("stored"):
-        await asyncio.to_thread(customs.assess_received, ctx, ctx.clock())
+        await asyncio.to_thread(assessment.assess_received, ctx, ctx.clock())
     return got
 
 

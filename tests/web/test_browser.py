@@ -530,7 +530,7 @@ def test_an_officer_releases_green_in_three_clicks_and_red_after_inspection_in_s
     assert examiner.clicks() <= 3, examiner.clicks()  # sign-in, the declaration, the release
     examiner.close()
     handover.end_leg(az, demo_customs.officers(az, "az-customs", now)[0], green, datetime.now(UTC))
-    # Red at Poti (Georgia's profile for Kazakh ferro-chromium via Azerbaijan): an examiner
+    # Red in Georgia (its profile for Kazakh ferro-chromium via Azerbaijan): an examiner
     # inspects, a chief releases.
     red = arrive(corridor.corridor.nodes["ge"], "ge", sid)
     inspector = Person(browser, corridor, lang)

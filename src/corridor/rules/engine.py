@@ -8,7 +8,7 @@ on the order rules are written in.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -195,8 +195,10 @@ class Engine:
         else:
             message = f"{c.in_order}{where})."
         resting: list[str] = []
+        rests_on: list[DocumentKind] = []
         if c.accepts_unverified is not None and have.notes:
-            resting = [have.notes[d] for d in c.named if d in have.notes and d not in have.verified]
+            rests_on = [d for d in c.named if d in have.notes and d not in have.verified]
+            resting = [have.notes[d] for d in rests_on]
             if resting:
                 message += f" On unverified evidence ({'; '.join(resting)}): {c.accepts_unverified}"
         return RuleResult(
@@ -213,7 +215,7 @@ class Engine:
             [],
             resting,
             accepts_unverified=c.accepts_unverified if resting else None,
-            unverified_said=_said(have, c.named, resting),
+            unverified_said=[have.said.get(d) for d in rests_on],
         )
 
     def _unmet(
@@ -237,7 +239,8 @@ class Engine:
         wanted, provide, missing = words
         # What was attached but does not count here, and why: said in place.
         notes = look.have.notes
-        refused = [notes[d] for d in missing if d in notes] if notes else []
+        not_counted = [d for d in missing if d in notes] if notes else []
+        refused = [notes[d] for d in not_counted]
         why = f" Attached but not counted: {'; '.join(refused)}." if refused else ""
         return RuleResult(
             c.id,
@@ -255,7 +258,7 @@ class Engine:
             list(lacking),
             [list(g) for g in unmet],
             list(empty),
-            unverified_said=_said(look.have, missing, refused),
+            unverified_said=[look.have.said.get(d) for d in not_counted],
         )
 
 
@@ -317,11 +320,3 @@ def _as_datetime(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.combine(value, time(0, 0), tzinfo=UTC)
-
-
-def _said(have: Holdings, kinds: Iterable[DocumentKind], notes: list[str]) -> list[Said | None]:
-    """The message codes of `notes` (the notes of `kinds` that have one), in their order."""
-    if not notes:
-        return []
-    by_note = {have.notes[d]: have.said.get(d) for d in kinds if d in have.notes}
-    return [by_note.get(n) for n in notes]

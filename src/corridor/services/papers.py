@@ -3,9 +3,7 @@ printable copies and verification."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,7 +12,6 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor import ledger
 from corridor.documents import (
     MEDIA_TYPE,
     TrustList,
@@ -26,12 +23,12 @@ from corridor.documents import (
 )
 from corridor.documents.paper import render
 from corridor.exceptions import FieldError, InvalidInput, NotFound, PayloadTooLarge
-from corridor.exchange import witness
+from corridor.exchange import filing, witness
 from corridor.model import DocumentKind, Organisation
 from corridor.services import idempotency, keys
 from corridor.services.access import visible
 from corridor.services.context import Context
-from corridor.store.tables import DocumentRow, EventRow, ShipmentRow
+from corridor.store.tables import DocumentRow, ShipmentRow
 
 __all__ = [
     "MEDIA_TYPE",
@@ -99,45 +96,36 @@ def _attach(
     now: datetime,
 ) -> DocumentInfo:
     """Store a document with a shipment the caller was checked to be party to."""
-    doc = DocumentInfo(
-        id=str(uuid.uuid4()),
-        shipment_id=shipment_id,
-        kind=kind,
-        filename=filename[:255] or "document",
-        media_type=media_type[:127],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=who.id,
-        created_at=now,
-    )
-    ledger.append(
+    filename, media_type = filename[:255] or "document", media_type[:127]
+    doc_id, digest = filing.file_document(
         s,
         ctx.keys.ensure(s, who.id, now),
         who.id,
         shipment_id,
-        "document_attached",
-        {"document": doc.id, "kind": kind.value, "sha256": doc.sha256},
+        kind.value,
+        filename,
+        media_type,
+        content,
         now,
+        summary=f"{kind.value.replace('_', ' ')} attached by {who.name} ({filename}, "
+        f"{len(content)} bytes)",
     )
-    s.add(DocumentRow(content=content, **doc.model_dump(mode="python")))
     if media_type == MEDIA_TYPE:
         # This node saw the signed document now: a witness of when it existed.
         seen_by = ctx.exchange.node.node if ctx.exchange is not None else LOCAL_WITNESS
         token = content.decode("ascii", "replace")
         witness.record(s.connection(), [jws_digest(token)], seen_by, now)
-    s.add(
-        EventRow(
-            shipment_id=shipment_id,
-            at=now,
-            kind="document_attached",
-            actor_id=who.id,
-            place=None,
-            subject=kind.value,
-            summary=f"{kind.value.replace('_', ' ')} attached by "
-            f"{who.name} ({doc.filename}, {doc.size} bytes)",
-        )
+    return DocumentInfo(
+        id=doc_id,
+        shipment_id=shipment_id,
+        kind=kind,
+        filename=filename,
+        media_type=media_type,
+        size=len(content),
+        sha256=digest,
+        uploaded_by=who.id,
+        created_at=now,
     )
-    return doc
 
 
 def attach(
